@@ -1,0 +1,93 @@
+// The kernel interface: every numeric inner loop of the engine, on flat Float32Arrays.
+// Two implementations: native (N-API addon over OpenBLAS, both cores) and ts (pure TypeScript fallback).
+// Not autograd: ops in src/tensor call these; shapes are passed as plain numbers, arrays are row-major
+// and contiguous (use .subarray for offsets). Outputs are written, never allocated, unless a doc says "+=".
+
+/** Elementwise binary ops; `b` is broadcast cyclically (b.length divides n: same shape, or a trailing row). */
+export const enum BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, Min = 4, Max = 5 }
+/** Elementwise unary ops. */
+export const enum UnaryOp { Neg = 0, Exp = 1, Log = 2, Silu = 3, Sqrt = 4, Abs = 5 }
+
+export interface Kernels {
+  readonly name: 'native' | 'ts';
+  /** Threads the kernels use (1 for ts). */
+  readonly threads: number;
+
+  /**
+   * Batched GEMM, row-major: for i < batch, C_i = alpha * op(A_i) @ op(B_i) + beta * C_i,
+   * op(A_i) (M, K), op(B_i) (K, N), C_i (M, N). A_i = a[i*strideA ...], stored (M, K), or (K, M) when transA.
+   * B_i stored (K, N), or (N, K) when transB. strideB = 0 broadcasts one B over the batch (likewise A).
+   * beta = 0 ignores C's old contents (NaN included).
+   */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
+    transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void;
+
+  /** out[i] = a[i] op b[i % b.length], i < n. out may alias a. */
+  binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, n: number): void;
+  /** out[i] = op(x[i]), i < n. out may alias x. */
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void;
+  /** y[i] += alpha * x[i] (gradient accumulation). */
+  axpy(alpha: number, x: Float32Array, y: Float32Array, n: number): void;
+
+  /** SwiGLU: out = silu(gate) * up. */
+  swigluFwd(gate: Float32Array, up: Float32Array, out: Float32Array, n: number): void;
+  /** dgate = dout * up * silu'(gate), dup = dout * silu(gate) (both written). */
+  swigluBwd(dout: Float32Array, gate: Float32Array, up: Float32Array, dgate: Float32Array, dup: Float32Array, n: number): void;
+
+  /** RMSNorm over rows of C: out = x * rstd * w, rstd = 1/sqrt(mean(x^2) + eps) saved per row (rows). */
+  rmsnormFwd(x: Float32Array, w: Float32Array, out: Float32Array, rstd: Float32Array, rows: number, C: number, eps: number): void;
+  /** dx written, dw += (accumulated over rows). */
+  rmsnormBwd(dout: Float32Array, x: Float32Array, w: Float32Array, rstd: Float32Array, dx: Float32Array, dw: Float32Array, rows: number, C: number): void;
+
+  /**
+   * Rotary embedding, HF rotate-half convention, on x (B, T, nh, hs): for j < hs/2,
+   * out[j] = x[j]*cos - x[j+hs/2]*sin, out[j+hs/2] = x[j+hs/2]*cos + x[j]*sin, with cos/sin tables
+   * (maxPos, hs/2) indexed by pos[b*T + t]. inverse = true rotates by -angle (the backward pass).
+   */
+  rope(x: Float32Array, out: Float32Array, cos: Float32Array, sin: Float32Array, pos: Int32Array,
+    B: number, T: number, nh: number, hs: number, inverse: boolean): void;
+
+  /**
+   * Fused attention with grouped-query heads. q (B, T, nh, hs), k and v (B, S, nkv, hs), out (B, T, nh, hs),
+   * lse (B, nh, T) = log-sum-exp of each row of scaled scores (saved for backward). Head h reads kv head
+   * floor(h / (nh / nkv)). causal: query t sits at absolute position S - T + t and sees keys <= it
+   * (T = S for training; T = 1, S = past + 1 for a KV-cache step). kvLen (B) or null: per-row number of
+   * valid keys (keys >= kvLen[b] are masked; used for batched decoding of unequal lengths).
+   */
+  attentionFwd(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+    kvLen: Int32Array | null): void;
+  /** dq, dk, dv written (not accumulated). Same layout and masking as attentionFwd. */
+  attentionBwd(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+    dq: Float32Array, dk: Float32Array, dv: Float32Array,
+    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean): void;
+
+  /** Row softmax over the last axis (rows, cols). */
+  softmaxFwd(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** dx = y * (dout - sum(dout * y)) per row. */
+  softmaxBwd(dout: Float32Array, y: Float32Array, dx: Float32Array, rows: number, cols: number): void;
+  /** Row log-softmax. */
+  logSoftmaxFwd(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** dx = dout - exp(y) * sum(dout) per row (y is the log-softmax output). */
+  logSoftmaxBwd(dout: Float32Array, y: Float32Array, dx: Float32Array, rows: number, cols: number): void;
+
+  /** Fused log-softmax + gather: out[r] = logits[r, t[r]] - lse[r]; lse (rows) saved. Targets < 0 give out 0. */
+  logprobFwd(logits: Float32Array, targets: Int32Array, out: Float32Array, lse: Float32Array, rows: number, V: number): void;
+  /** dlogits[r, :] = dout[r] * (onehot(t[r]) - softmax(logits[r])) (written; a row with target < 0 is zero). */
+  logprobBwd(dout: Float32Array, logits: Float32Array, targets: Int32Array, lse: Float32Array, dlogits: Float32Array, rows: number, V: number): void;
+
+  /** out (n, C) = weight[ids[i]] rows. */
+  embeddingFwd(weight: Float32Array, ids: Int32Array, out: Float32Array, n: number, C: number): void;
+  /** dweight[ids[i]] += dout[i] (accumulated). */
+  embeddingBwd(dout: Float32Array, ids: Int32Array, dweight: Float32Array, n: number, C: number): void;
+
+  /** Sum of squares of x (for global grad-norm clipping), in double precision. */
+  sumSquares(x: Float32Array, n: number): number;
+  /**
+   * One AdamW step in place (decoupled weight decay, PyTorch's torch.optim.AdamW order):
+   * p -= lr*wd*p; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr * (m/bc1) / (sqrt(v/bc2) + eps),
+   * where bc1 = 1 - b1^step, bc2 = 1 - b2^step.
+   */
+  adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
+    lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): void;
+}
