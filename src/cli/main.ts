@@ -6,20 +6,24 @@ export interface Command {
   /** One line for `r1 --help`. */
   summary: string;
   /** Loads the module that implements the command. */
-  load: () => Promise<{ run: (argv: string[]) => Promise<number | void> }>;
+  load: () => Promise<Module>;
 }
 
+type Module = { run: (argv: string[]) => Promise<number | void> };
+/** Command modules are src/cli/<name>.ts; a computed path keeps main.ts independent of which exist yet. */
+const load = (name: string): Promise<Module> => import(`./${name}.js`);
+
 const commands: Record<string, Command> = {
-  demo: { summary: 'R1-Zero end to end: pretrain the default base model if needed, GRPO, evaluate before/after', load: () => import('./demo.js') },
-  bench: { summary: 'benchmarks: bench train | matmul | generate | verify [--compare-torch] [--json]', load: () => import('./bench.js') },
-  generate: { summary: 'sample completions from a checkpoint folder', load: () => import('./generate.js') },
-  logits: { summary: 'print the logits of a token sequence (for checking against other implementations)', load: () => import('./logits.js') },
-  verify: { summary: 'judge {"gold","pred"} JSONL lines with the math verifier', load: () => import('./verify.js') },
-  reward: { summary: 'score one output with a reward: reward code --lang python|js --program FILE --tests FILE.json', load: () => import('./reward.js') },
-  pretrain: { summary: 'train a base model from scratch on a synthetic world or a text corpus', load: () => import('./pretrain.js') },
-  sft: { summary: 'supervised fine-tuning with the loss masked to completions', load: () => import('./sft.js') },
-  grpo: { summary: 'GRPO reinforcement learning with rule-based rewards', load: () => import('./grpo.js') },
-  eval: { summary: 'pass@1 / cons@k evaluation of a checkpoint or an OpenAI-compatible endpoint', load: () => import('./eval.js') },
+  demo: { summary: 'R1-Zero end to end: pretrain the default base model if needed, GRPO, evaluate before/after', load: () => load('demo') },
+  bench: { summary: 'benchmarks: bench train | matmul | generate | verify [--compare-torch] [--json]', load: () => load('bench') },
+  generate: { summary: 'sample completions from a checkpoint folder', load: () => load('generate') },
+  logits: { summary: 'print the logits of a token sequence (for checking against other implementations)', load: () => load('logits') },
+  verify: { summary: 'judge {"gold","pred"} JSONL lines with the math verifier', load: () => load('verify') },
+  reward: { summary: 'score one output with a reward: reward code --lang python|js --program FILE --tests FILE.json', load: () => load('reward') },
+  pretrain: { summary: 'train a base model from scratch on a synthetic world or a text corpus', load: () => load('pretrain') },
+  sft: { summary: 'supervised fine-tuning with the loss masked to completions', load: () => load('sft') },
+  grpo: { summary: 'GRPO reinforcement learning with rule-based rewards', load: () => load('grpo') },
+  eval: { summary: 'pass@1 / cons@k evaluation of a checkpoint or an OpenAI-compatible endpoint', load: () => load('eval') },
 };
 
 function help(): string {

@@ -1,0 +1,14 @@
+// `r1 bench <what>`: dispatches to src/cli/bench/<what>.ts (train, matmul, generate, verify).
+// Benchmarks compare side by side in one run and report ratios with absolute figures; never timing asserts in tests.
+import { UsageError } from './main.js';
+
+const WHAT = ['train', 'matmul', 'generate', 'verify'] as const;
+
+export async function run(argv: string[]): Promise<number | void> {
+  const [what, ...rest] = argv;
+  if (!what || !(WHAT as readonly string[]).includes(what)) {
+    throw new UsageError(`usage: r1 bench ${WHAT.join('|')} [options] [--json] (got '${what ?? ''}')`);
+  }
+  const mod: { run: (argv: string[]) => Promise<number | void> } = await import(`./bench/${what}.js`);
+  return mod.run(rest);
+}
