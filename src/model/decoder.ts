@@ -1,0 +1,147 @@
+// The Llama/Qwen2 decoder on the tensor engine: embedding, pre-norm blocks (RMSNorm → GQA attention with
+// RoPE → residual; RMSNorm → SwiGLU MLP → residual), final norm, lm_head (or tied embeddings).
+// Not the KV-cached sampler (src/generate has its own no-grad fast path over the same weights).
+// Follows transformers' modeling_llama / modeling_qwen2 (HF tensor names, rotate-half RoPE).
+import {
+  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, RopeTable,
+} from '../tensor/index.js';
+import type { Rng } from '../util/rng.js';
+import { type ModelConfig, headSize, validateConfig } from './config.js';
+
+/** One decoder layer's weights (HF layout: Linear weights are (out, in)). */
+export interface DecoderLayer {
+  inputNorm: Tensor; // (C)
+  qProj: Tensor; // (nh*hs, C)
+  kProj: Tensor; // (nkv*hs, C)
+  vProj: Tensor; // (nkv*hs, C)
+  qBias: Tensor | null; // (nh*hs)
+  kBias: Tensor | null; // (nkv*hs)
+  vBias: Tensor | null; // (nkv*hs)
+  oProj: Tensor; // (C, nh*hs)
+  postNorm: Tensor; // (C)
+  gateProj: Tensor; // (F, C)
+  upProj: Tensor; // (F, C)
+  downProj: Tensor; // (C, F)
+}
+
+export class Decoder {
+  readonly config: ModelConfig;
+  readonly embedTokens: Tensor; // (V, C)
+  readonly layers: DecoderLayer[];
+  readonly norm: Tensor; // (C)
+  /** (V, C), or null when tied to embedTokens. */
+  readonly lmHead: Tensor | null;
+  private rope: RopeTable | null = null;
+
+  constructor(config: ModelConfig, rng: Rng) {
+    validateConfig(config);
+    this.config = config;
+    const C = config.hidden_size;
+    const hs = headSize(config);
+    const nh = config.num_attention_heads;
+    const nkv = config.num_key_value_heads;
+    const F = config.intermediate_size;
+    const V = config.vocab_size;
+    const g = { requiresGrad: true };
+    const mat = (r: number, c: number): Tensor => randn([r, c], rng, 0.02, g);
+    const bias = (n: number): Tensor | null => (config.attention_bias ? zeros([n], g) : null);
+    this.embedTokens = mat(V, C);
+    this.layers = [];
+    for (let i = 0; i < config.num_hidden_layers; i++) {
+      this.layers.push({
+        inputNorm: ones([C], g),
+        qProj: mat(nh * hs, C),
+        kProj: mat(nkv * hs, C),
+        vProj: mat(nkv * hs, C),
+        qBias: bias(nh * hs),
+        kBias: bias(nkv * hs),
+        vBias: bias(nkv * hs),
+        oProj: mat(C, nh * hs),
+        postNorm: ones([C], g),
+        gateProj: mat(F, C),
+        upProj: mat(F, C),
+        downProj: mat(C, F),
+      });
+    }
+    this.norm = ones([C], g);
+    this.lmHead = config.tie_word_embeddings ? null : mat(V, C);
+  }
+
+  /** Parameters under their Hugging Face names, in a fixed order. */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [['model.embed_tokens.weight', this.embedTokens]];
+    this.layers.forEach((l, i) => {
+      const p = `model.layers.${i}.`;
+      out.push([`${p}input_layernorm.weight`, l.inputNorm]);
+      out.push([`${p}self_attn.q_proj.weight`, l.qProj]);
+      if (l.qBias) out.push([`${p}self_attn.q_proj.bias`, l.qBias]);
+      out.push([`${p}self_attn.k_proj.weight`, l.kProj]);
+      if (l.kBias) out.push([`${p}self_attn.k_proj.bias`, l.kBias]);
+      out.push([`${p}self_attn.v_proj.weight`, l.vProj]);
+      if (l.vBias) out.push([`${p}self_attn.v_proj.bias`, l.vBias]);
+      out.push([`${p}self_attn.o_proj.weight`, l.oProj]);
+      out.push([`${p}post_attention_layernorm.weight`, l.postNorm]);
+      out.push([`${p}mlp.gate_proj.weight`, l.gateProj]);
+      out.push([`${p}mlp.up_proj.weight`, l.upProj]);
+      out.push([`${p}mlp.down_proj.weight`, l.downProj]);
+    });
+    out.push(['model.norm.weight', this.norm]);
+    if (this.lmHead) out.push(['lm_head.weight', this.lmHead]);
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** Number of scalar parameters. */
+  numParameters(): number {
+    return this.parameters().reduce((s, t) => s + t.size, 0);
+  }
+
+  /** The output projection (V, C): lm_head, or embed_tokens when tied. */
+  outputWeight(): Tensor {
+    return this.lmHead ?? this.embedTokens;
+  }
+
+  /** A RoPE table covering positions [0, n); grown (doubling) on demand and kept. */
+  ropeTable(n: number): RopeTable {
+    if (!this.rope || this.rope.cos.length / (headSize(this.config) / 2) < n) {
+      const size = Math.max(n, this.config.max_position_embeddings, this.rope ? 2 * (this.rope.cos.length / (headSize(this.config) / 2)) : 0);
+      this.rope = new RopeTable(size, headSize(this.config), this.config.rope_theta);
+    }
+    return this.rope;
+  }
+
+  /** ids (B*T) → logits (B, T, V); positions 0..T-1 in every row (right-padded batches need no mask). */
+  forward(ids: Int32Array, B: number, T: number): Tensor {
+    const c = this.config;
+    if (ids.length !== B * T) throw new Error(`Decoder.forward: ids has ${ids.length} entries, expected B*T = ${B}*${T}`);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id < 0 || id >= c.vocab_size) throw new Error(`Decoder.forward: token id ${id} at ${i} is outside the vocabulary [0, ${c.vocab_size})`);
+    }
+    const hs = headSize(c);
+    const nh = c.num_attention_heads;
+    const nkv = c.num_key_value_heads;
+    const eps = c.rms_norm_eps;
+    const table = this.ropeTable(T);
+    const pos = new Int32Array(B * T);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) pos[b * T + t] = t;
+
+    let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
+    for (const l of this.layers) {
+      const h = rmsnorm(x, l.inputNorm, eps); // (B, T, C)
+      const q = rope(reshape(linear(h, l.qProj, l.qBias ?? undefined), [B, T, nh, hs]), table, pos); // (B, T, nh, hs)
+      const k = rope(reshape(linear(h, l.kProj, l.kBias ?? undefined), [B, T, nkv, hs]), table, pos); // (B, T, nkv, hs)
+      const v = reshape(linear(h, l.vProj, l.vBias ?? undefined), [B, T, nkv, hs]); // (B, T, nkv, hs)
+      const a = attention(q, k, v, { causal: true }); // (B, T, nh, hs)
+      x = add(x, linear(reshape(a, [B, T, nh * hs]), l.oProj)); // (B, T, C)
+      const h2 = rmsnorm(x, l.postNorm, eps); // (B, T, C)
+      const m = swiglu(linear(h2, l.gateProj), linear(h2, l.upProj)); // (B, T, F)
+      x = add(x, linear(m, l.downProj)); // (B, T, C)
+    }
+    x = rmsnorm(x, this.norm, eps); // (B, T, C)
+    return linear(x, this.outputWeight()); // (B, T, V)
+  }
+}
