@@ -57,10 +57,11 @@ export interface Kernels {
   attentionFwd(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
     B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
     kvLen: Int32Array | null): void;
-  /** dq, dk, dv written (not accumulated). Same layout and masking as attentionFwd. */
+  /** dq, dk, dv written (not accumulated). Same layout and masking as attentionFwd (kvLen optional, default none). */
   attentionBwd(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
     dq: Float32Array, dk: Float32Array, dv: Float32Array,
-    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean): void;
+    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+    kvLen?: Int32Array | null): void;
 
   /** Row softmax over the last axis (rows, cols). */
   softmaxFwd(x: Float32Array, out: Float32Array, rows: number, cols: number): void;

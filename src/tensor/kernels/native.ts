@@ -1,0 +1,56 @@
+// Loads the native kernel addon (build/Release/r1kernels.node, built from native/ by scripts/build-native.mjs)
+// and presents it as Kernels. It does not build anything; a missing or broken addon is reported as a reason
+// string so the caller can fall back to the TS kernels with a one-line warning.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Kernels } from './types.js';
+import { configureBlasEnv } from './cpu.js';
+
+/** The addon's exports: the Kernels methods (same signatures) plus thread control. */
+type Addon = Omit<Kernels, 'name' | 'threads'> & { setThreads(n: number): number };
+
+export const ADDON_PATH = join(fileURLToPath(new URL('../../..', import.meta.url)), 'build', 'Release', 'r1kernels.node');
+const FIX = 'build it with `node scripts/build-native.mjs` (needs a C compiler and libopenblas-dev)';
+
+export type NativeLoad = { kernels: Kernels } | { error: string };
+
+export function loadNative(): NativeLoad {
+  if (!existsSync(ADDON_PATH)) return { error: `native addon not built (${ADDON_PATH} missing); ${FIX}` };
+  const blas = configureBlasEnv();
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+  } catch (err) {
+    return { error: `native addon failed to load (${(err as Error).message.split('\n')[0]}); ${FIX}` };
+  }
+  const threads = addon.setThreads(blas.threads);
+  return {
+    kernels: {
+      name: 'native',
+      threads,
+      gemm: addon.gemm,
+      binary: addon.binary,
+      unary: addon.unary,
+      axpy: addon.axpy,
+      swigluFwd: addon.swigluFwd,
+      swigluBwd: addon.swigluBwd,
+      rmsnormFwd: addon.rmsnormFwd,
+      rmsnormBwd: addon.rmsnormBwd,
+      rope: addon.rope,
+      attentionFwd: addon.attentionFwd,
+      attentionBwd: addon.attentionBwd,
+      softmaxFwd: addon.softmaxFwd,
+      softmaxBwd: addon.softmaxBwd,
+      logSoftmaxFwd: addon.logSoftmaxFwd,
+      logSoftmaxBwd: addon.logSoftmaxBwd,
+      logprobFwd: addon.logprobFwd,
+      logprobBwd: addon.logprobBwd,
+      embeddingFwd: addon.embeddingFwd,
+      embeddingBwd: addon.embeddingBwd,
+      sumSquares: addon.sumSquares,
+      adamw: addon.adamw,
+    },
+  };
+}

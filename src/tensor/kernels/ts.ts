@@ -1,0 +1,330 @@
+// The pure-TypeScript kernels: every method of Kernels in plain loops, single-threaded.
+// It is the fallback when the native addon cannot load and the readable reference the native code is tested
+// against; correct first, then reasonably quick (cache-friendly loop orders), never clever.
+import { BinaryOp, UnaryOp, type Kernels } from './types.js';
+import { checkArgs as check } from './check.js';
+
+function gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
+  transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void {
+  check.gemm(a, b, c, batch, M, N, K, strideA, strideB, strideC);
+  // element (i, p) of op(A) sits at i*aRs + p*aCs; element (p, j) of op(B) at p*bRs + j*bCs
+  const aRs = transA ? 1 : K, aCs = transA ? M : 1;
+  const bRs = transB ? 1 : N, bCs = transB ? K : 1;
+  for (let bi = 0; bi < batch; bi++) {
+    const ao = bi * strideA, bo = bi * strideB, co = bi * strideC;
+    for (let i = 0; i < M; i++) {
+      const crow = co + i * N;
+      if (beta === 0) c.fill(0, crow, crow + N);
+      else if (beta !== 1) for (let j = 0; j < N; j++) c[crow + j] *= beta;
+    }
+    if (bCs === 1) {
+      // C[i, :] += alpha * A[i, p] * B[p, :]  (row-streaming, i-p-j order)
+      for (let i = 0; i < M; i++) {
+        const crow = co + i * N;
+        for (let p = 0; p < K; p++) {
+          const av = alpha * a[ao + i * aRs + p * aCs];
+          if (av === 0) continue;
+          const brow = bo + p * bRs;
+          for (let j = 0; j < N; j++) c[crow + j] += av * b[brow + j];
+        }
+      }
+    } else {
+      // transB: B stored (N, K), so C[i, j] is a dot product of two strided rows
+      for (let i = 0; i < M; i++) {
+        const crow = co + i * N;
+        for (let j = 0; j < N; j++) {
+          const brow = bo + j * bCs;
+          let s = 0;
+          for (let p = 0; p < K; p++) s += a[ao + i * aRs + p * aCs] * b[brow + p];
+          c[crow + j] += alpha * s;
+        }
+      }
+    }
+  }
+}
+
+function binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, n: number): void {
+  check.binary(a, b, out, n);
+  const bl = b.length;
+  for (let o = 0; o < n; o += bl) {
+    const m = Math.min(bl, n - o);
+    switch (op) {
+      case BinaryOp.Add: for (let j = 0; j < m; j++) out[o + j] = a[o + j] + b[j]; break;
+      case BinaryOp.Sub: for (let j = 0; j < m; j++) out[o + j] = a[o + j] - b[j]; break;
+      case BinaryOp.Mul: for (let j = 0; j < m; j++) out[o + j] = a[o + j] * b[j]; break;
+      case BinaryOp.Div: for (let j = 0; j < m; j++) out[o + j] = a[o + j] / b[j]; break;
+      case BinaryOp.Min: for (let j = 0; j < m; j++) { const x = a[o + j], y = b[j]; out[o + j] = x !== x || y !== y ? NaN : x < y ? x : y; } break;
+      case BinaryOp.Max: for (let j = 0; j < m; j++) { const x = a[o + j], y = b[j]; out[o + j] = x !== x || y !== y ? NaN : x > y ? x : y; } break;
+      default: throw new Error(`binary: unknown op ${op as number}`);
+    }
+  }
+}
+
+function unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void {
+  check.unary(x, out, n);
+  switch (op) {
+    case UnaryOp.Neg: for (let i = 0; i < n; i++) out[i] = -x[i]; break;
+    case UnaryOp.Exp: for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); break;
+    case UnaryOp.Log: for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); break;
+    case UnaryOp.Silu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v / (1 + Math.exp(-v)); } break;
+    case UnaryOp.Sqrt: for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); break;
+    case UnaryOp.Abs: for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); break;
+    default: throw new Error(`unary: unknown op ${op as number}`);
+  }
+}
+
+function rowMax(x: Float32Array, o: number, cols: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < cols; j++) if (x[o + j] > m) m = x[o + j];
+  return m;
+}
+
+/** log(sum(exp(x[o .. o+cols)))), stable. */
+function rowLse(x: Float32Array, o: number, cols: number): number {
+  const m = rowMax(x, o, cols);
+  if (m === -Infinity) return -Infinity;
+  let s = 0;
+  for (let j = 0; j < cols; j++) s += Math.exp(x[o + j] - m);
+  return m + Math.log(s);
+}
+
+/** Index of the last key query t of row b may see (-1: none). */
+function lastKey(t: number, T: number, S: number, causal: boolean, kvLen: Int32Array | null | undefined, b: number): number {
+  let last = causal ? S - T + t : S - 1;
+  if (kvLen) last = Math.min(last, kvLen[b] - 1);
+  return Math.min(last, S - 1);
+}
+
+function attentionFwd(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+  B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+  kvLen: Int32Array | null): void {
+  check.attention('attentionFwd', [q, out], [k, v], lse, B, T, S, nh, nkv, hs, kvLen);
+  const group = nh / nkv;
+  const p = new Float64Array(S);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < nh; h++) {
+      const kh = Math.floor(h / group);
+      for (let t = 0; t < T; t++) {
+        const qo = ((b * T + t) * nh + h) * hs;
+        const last = lastKey(t, T, S, causal, kvLen, b);
+        out.fill(0, qo, qo + hs);
+        if (last < 0) { lse[(b * nh + h) * T + t] = -Infinity; continue; }
+        let m = -Infinity;
+        for (let j = 0; j <= last; j++) {
+          const ko = ((b * S + j) * nkv + kh) * hs;
+          let s = 0;
+          for (let d = 0; d < hs; d++) s += q[qo + d] * k[ko + d];
+          p[j] = s * scale;
+          if (p[j] > m) m = p[j];
+        }
+        let sum = 0;
+        for (let j = 0; j <= last; j++) { p[j] = Math.exp(p[j] - m); sum += p[j]; }
+        for (let j = 0; j <= last; j++) {
+          const w = p[j] / sum, vo = ((b * S + j) * nkv + kh) * hs;
+          for (let d = 0; d < hs; d++) out[qo + d] += w * v[vo + d];
+        }
+        lse[(b * nh + h) * T + t] = m + Math.log(sum);
+      }
+    }
+  }
+}
+
+function attentionBwd(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+  dq: Float32Array, dk: Float32Array, dv: Float32Array,
+  B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+  kvLen: Int32Array | null = null): void {
+  check.attention('attentionBwd', [dout, q, out, dq], [k, v, dk, dv], lse, B, T, S, nh, nkv, hs, kvLen);
+  const group = nh / nkv;
+  dq.fill(0, 0, B * T * nh * hs);
+  dk.fill(0, 0, B * S * nkv * hs);
+  dv.fill(0, 0, B * S * nkv * hs);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < nh; h++) {
+      const kh = Math.floor(h / group);
+      for (let t = 0; t < T; t++) {
+        const qo = ((b * T + t) * nh + h) * hs;
+        const last = lastKey(t, T, S, causal, kvLen, b);
+        if (last < 0) continue;
+        const l = lse[(b * nh + h) * T + t];
+        let D = 0;
+        for (let d = 0; d < hs; d++) D += dout[qo + d] * out[qo + d];
+        for (let j = 0; j <= last; j++) {
+          const ko = ((b * S + j) * nkv + kh) * hs;
+          let s = 0, dp = 0;
+          for (let d = 0; d < hs; d++) { s += q[qo + d] * k[ko + d]; dp += dout[qo + d] * v[ko + d]; }
+          const pj = Math.exp(s * scale - l);
+          const ds = pj * (dp - D) * scale;
+          for (let d = 0; d < hs; d++) {
+            dq[qo + d] += ds * k[ko + d];
+            dk[ko + d] += ds * q[qo + d];
+            dv[ko + d] += pj * dout[qo + d];
+          }
+        }
+      }
+    }
+  }
+}
+
+export const tsKernels: Kernels = {
+  name: 'ts',
+  threads: 1,
+  gemm,
+  binary,
+  unary,
+
+  axpy(alpha, x, y, n) {
+    check.sizes('axpy', n, [x, y]);
+    for (let i = 0; i < n; i++) y[i] += alpha * x[i];
+  },
+
+  swigluFwd(gate, up, out, n) {
+    check.sizes('swigluFwd', n, [gate, up, out]);
+    for (let i = 0; i < n; i++) { const g = gate[i]; out[i] = (g / (1 + Math.exp(-g))) * up[i]; }
+  },
+
+  swigluBwd(dout, gate, up, dgate, dup, n) {
+    check.sizes('swigluBwd', n, [dout, gate, up, dgate, dup]);
+    for (let i = 0; i < n; i++) {
+      const g = gate[i], sg = 1 / (1 + Math.exp(-g)), d = dout[i], u = up[i];
+      dgate[i] = d * u * sg * (1 + g * (1 - sg));
+      dup[i] = d * g * sg;
+    }
+  },
+
+  rmsnormFwd(x, w, out, rstd, rows, C, eps) {
+    check.rows('rmsnormFwd', rows, C, [x, out], [w], [rstd]);
+    for (let r = 0; r < rows; r++) {
+      const o = r * C;
+      let ss = 0;
+      for (let j = 0; j < C; j++) ss += x[o + j] * x[o + j];
+      const rs = 1 / Math.sqrt(ss / C + eps);
+      rstd[r] = rs;
+      for (let j = 0; j < C; j++) out[o + j] = x[o + j] * rs * w[j];
+    }
+  },
+
+  rmsnormBwd(dout, x, w, rstd, dx, dw, rows, C) {
+    check.rows('rmsnormBwd', rows, C, [dout, x, dx], [w, dw], [rstd]);
+    for (let r = 0; r < rows; r++) {
+      const o = r * C, rs = rstd[r];
+      let dot = 0;
+      for (let j = 0; j < C; j++) dot += dout[o + j] * w[j] * x[o + j];
+      const c = (dot / C) * rs * rs * rs;
+      for (let j = 0; j < C; j++) {
+        dx[o + j] = dout[o + j] * w[j] * rs - x[o + j] * c;
+        dw[j] += dout[o + j] * x[o + j] * rs;
+      }
+    }
+  },
+
+  rope(x, out, cos, sin, pos, B, T, nh, hs, inverse) {
+    check.rope(x, out, cos, sin, pos, B, T, nh, hs);
+    const half = hs / 2, sgn = inverse ? -1 : 1;
+    for (let bt = 0; bt < B * T; bt++) {
+      const po = pos[bt] * half;
+      for (let h = 0; h < nh; h++) {
+        const o = (bt * nh + h) * hs;
+        for (let j = 0; j < half; j++) {
+          const c = cos[po + j], s = sgn * sin[po + j], x1 = x[o + j], x2 = x[o + j + half];
+          out[o + j] = x1 * c - x2 * s;
+          out[o + j + half] = x2 * c + x1 * s;
+        }
+      }
+    }
+  },
+
+  attentionFwd,
+  attentionBwd,
+
+  softmaxFwd(x, out, rows, cols) {
+    check.rows('softmaxFwd', rows, cols, [x, out]);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols, m = rowMax(x, o, cols);
+      let s = 0;
+      for (let j = 0; j < cols; j++) { const e = Math.exp(x[o + j] - m); out[o + j] = e; s += e; }
+      const inv = 1 / s;
+      for (let j = 0; j < cols; j++) out[o + j] *= inv;
+    }
+  },
+
+  softmaxBwd(dout, y, dx, rows, cols) {
+    check.rows('softmaxBwd', rows, cols, [dout, y, dx]);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let dot = 0;
+      for (let j = 0; j < cols; j++) dot += dout[o + j] * y[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = y[o + j] * (dout[o + j] - dot);
+    }
+  },
+
+  logSoftmaxFwd(x, out, rows, cols) {
+    check.rows('logSoftmaxFwd', rows, cols, [x, out]);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols, l = rowLse(x, o, cols);
+      for (let j = 0; j < cols; j++) out[o + j] = x[o + j] - l;
+    }
+  },
+
+  logSoftmaxBwd(dout, y, dx, rows, cols) {
+    check.rows('logSoftmaxBwd', rows, cols, [dout, y, dx]);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += dout[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = dout[o + j] - Math.exp(y[o + j]) * s;
+    }
+  },
+
+  logprobFwd(logits, targets, out, lse, rows, V) {
+    check.logprob('logprobFwd', logits, targets, [out, lse], rows, V);
+    for (let r = 0; r < rows; r++) {
+      const l = rowLse(logits, r * V, V), t = targets[r];
+      lse[r] = l;
+      out[r] = t < 0 ? 0 : logits[r * V + t] - l;
+    }
+  },
+
+  logprobBwd(dout, logits, targets, lse, dlogits, rows, V) {
+    check.logprob('logprobBwd', logits, targets, [dout, lse], rows, V, dlogits);
+    for (let r = 0; r < rows; r++) {
+      const o = r * V, t = targets[r];
+      if (t < 0) { dlogits.fill(0, o, o + V); continue; }
+      const d = dout[r], l = lse[r];
+      for (let j = 0; j < V; j++) dlogits[o + j] = -d * Math.exp(logits[o + j] - l);
+      dlogits[o + t] += d;
+    }
+  },
+
+  embeddingFwd(weight, ids, out, n, C) {
+    check.embedding('embeddingFwd', weight, ids, out, n, C);
+    for (let i = 0; i < n; i++) out.set(weight.subarray(ids[i] * C, ids[i] * C + C), i * C);
+  },
+
+  embeddingBwd(dout, ids, dweight, n, C) {
+    check.embedding('embeddingBwd', dweight, ids, dout, n, C);
+    for (let i = 0; i < n; i++) {
+      const wo = ids[i] * C, o = i * C;
+      for (let j = 0; j < C; j++) dweight[wo + j] += dout[o + j];
+    }
+  },
+
+  sumSquares(x, n) {
+    check.sizes('sumSquares', n, [x]);
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[i] * x[i];
+    return s;
+  },
+
+  adamw(p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2) {
+    check.sizes('adamw', n, [p, g, m, v]);
+    const decay = 1 - lr * wd, step = lr / bc1, rbc2 = 1 / Math.sqrt(bc2);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = b1 * m[i] + (1 - b1) * gi;
+      const vi = b2 * v[i] + (1 - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = p[i] * decay - step * mi / (Math.sqrt(vi) * rbc2 + eps);
+    }
+  },
+};
