@@ -33,7 +33,8 @@ export class Decoder {
   readonly lmHead: Tensor | null;
   private rope: RopeTable | null = null;
 
-  constructor(config: ModelConfig, rng: Rng) {
+  /** rng null: zero matrices, to be overwritten by a checkpoint loader (skips the cost of random init). */
+  constructor(config: ModelConfig, rng: Rng | null) {
     validateConfig(config);
     this.config = config;
     const C = config.hidden_size;
@@ -43,7 +44,7 @@ export class Decoder {
     const F = config.intermediate_size;
     const V = config.vocab_size;
     const g = { requiresGrad: true };
-    const mat = (r: number, c: number): Tensor => randn([r, c], rng, 0.02, g);
+    const mat = (r: number, c: number): Tensor => (rng ? randn([r, c], rng, 0.02, g) : zeros([r, c], g));
     const bias = (n: number): Tensor | null => (config.attention_bias ? zeros([n], g) : null);
     this.embedTokens = mat(V, C);
     this.layers = [];

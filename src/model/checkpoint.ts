@@ -1,0 +1,127 @@
+// Checkpoint folders in Hugging Face layout: config.json, model.safetensors (or shards + index), tokenizer.json,
+// tokenizer_config.json, generation_config.json, plus extra files (trainer_state.json, optimizer state).
+// Not a hub client: folders on disk only. Loading validates every name and shape before reading any data,
+// so a bad folder raises an error naming the file/tensor and nothing half-loaded escapes.
+import { mkdirSync, writeFileSync, renameSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Decoder } from './decoder.js';
+import { type ModelConfig, makeConfig, configToJSON, eosIds } from './config.js';
+import { type Tokenizer, loadTokenizer } from './tokenizer.js';
+import { type DType, type NamedArray, openSafetensors, readTensorInto, writeSafetensors } from './safetensors.js';
+
+/** Tensors some checkpoints carry that hold no weights (recomputed buffers); skipped on load. */
+const IGNORED = /(^|\.)rotary_emb\.inv_freq$/;
+
+const DTYPE_OF: Record<ModelConfig['torch_dtype'], DType> = { float32: 'F32', bfloat16: 'BF16', float16: 'F16' };
+
+export interface SaveOptions {
+  /** Stored dtype; default 'float32' (lossless: save then load is bit-identical). */
+  dtype?: ModelConfig['torch_dtype'];
+}
+
+/**
+ * Writes the folder. `extra` adds files: a value that is a string or Uint8Array is written as is; a name ending in
+ * .safetensors with a Record<string, Float32Array | {data, shape}> value becomes a safetensors file; anything
+ * else is written as JSON. Each file goes to a .tmp name first, then is renamed.
+ */
+export function saveCheckpoint(dir: string, model: Decoder, tokenizer: Tokenizer, extra: Record<string, unknown> = {},
+  opts: SaveOptions = {}): void {
+  mkdirSync(dir, { recursive: true });
+  const dtype = opts.dtype ?? 'float32';
+  const config: ModelConfig = { ...model.config, torch_dtype: dtype };
+  if (tokenizer.vocabSize > config.vocab_size) {
+    throw new Error(`saveCheckpoint: tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${config.vocab_size}; build the model with vocab_size >= the tokenizer's`);
+  }
+  const writeJSON = (name: string, obj: unknown): void => writeAtomic(join(dir, name), JSON.stringify(obj, null, 2) + '\n');
+  writeJSON('config.json', configToJSON(config));
+  const eos = eosIds(config);
+  writeJSON('generation_config.json', {
+    bos_token_id: config.bos_token_id ?? undefined,
+    eos_token_id: eos.length === 0 ? undefined : eos.length === 1 ? eos[0] : eos,
+    pad_token_id: tokenizer.padId ?? undefined,
+    transformers_version: '4.45.0',
+  });
+  writeJSON('tokenizer.json', tokenizer.toJSON());
+  writeJSON('tokenizer_config.json', tokenizer.tokenizerConfig());
+  const tensors: NamedArray[] = model.namedParameters().map(([name, t]) => ({ name, data: t.data, shape: t.shape }));
+  writeSafetensors(join(dir, 'model.safetensors'), tensors, DTYPE_OF[dtype]);
+  for (const [name, value] of Object.entries(extra)) {
+    const path = join(dir, name);
+    if (typeof value === 'string' || value instanceof Uint8Array) writeAtomic(path, value);
+    else if (name.endsWith('.safetensors')) writeSafetensors(path, toNamedArrays(name, value));
+    else writeJSON(name, value);
+  }
+}
+
+function toNamedArrays(file: string, value: unknown): NamedArray[] {
+  if (!value || typeof value !== 'object') throw new Error(`saveCheckpoint: extra '${file}' must be a Record<string, Float32Array | {data, shape}>`);
+  return Object.entries(value as Record<string, unknown>).map(([name, v]) => {
+    if (v instanceof Float32Array) return { name, data: v, shape: [v.length] };
+    const o = v as { data?: unknown; shape?: unknown };
+    if (o && o.data instanceof Float32Array && Array.isArray(o.shape)) return { name, data: o.data, shape: o.shape as number[] };
+    throw new Error(`saveCheckpoint: extra '${file}': entry '${name}' is not a Float32Array or {data: Float32Array, shape}`);
+  });
+}
+
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  writeFileSync(`${path}.tmp`, data);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Reads config.json from a folder into a validated ModelConfig (errors name the file and the field). */
+export function loadConfig(dir: string): ModelConfig {
+  const path = join(dir, 'config.json');
+  if (!existsSync(path)) throw new Error(`loadCheckpoint: ${path} does not exist; point --model at a Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`loadCheckpoint: ${path} is not valid JSON (${(err as Error).message}); fix or re-download it`);
+  }
+  const arch = Array.isArray(raw['architectures']) ? raw['architectures'][0] : undefined;
+  if (arch !== undefined && arch !== 'LlamaForCausalLM' && arch !== 'Qwen2ForCausalLM') {
+    throw new Error(`loadCheckpoint: ${path}: architecture '${arch}' is not supported; r1ts loads LlamaForCausalLM and Qwen2ForCausalLM`);
+  }
+  const mt = raw['model_type'];
+  if (mt !== undefined && mt !== 'llama' && mt !== 'qwen2') {
+    throw new Error(`loadCheckpoint: ${path}: model_type '${String(mt)}' is not supported; r1ts loads 'llama' and 'qwen2'`);
+  }
+  const td = raw['torch_dtype'] ?? raw['dtype'];
+  const partial = { ...raw, torch_dtype: td === 'bfloat16' || td === 'float16' ? td : 'float32' } as Partial<ModelConfig> & Record<string, unknown>;
+  delete partial['dtype'];
+  try {
+    return makeConfig(partial);
+  } catch (err) {
+    throw new Error(`loadCheckpoint: ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Loads a folder r1ts or transformers wrote. Every tensor is checked by name and shape before any data is read. */
+export async function loadCheckpoint(dir: string): Promise<{ model: Decoder; tokenizer: Tokenizer; config: ModelConfig }> {
+  const config = loadConfig(dir);
+  const tokenizer = await loadTokenizer(dir);
+  if (tokenizer.vocabSize > config.vocab_size) {
+    throw new Error(`loadCheckpoint: ${join(dir, 'tokenizer.json')} has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocab_size}; the tokenizer does not belong to this model`);
+  }
+  const infos = openSafetensors(dir);
+  const model = new Decoder(config, null);
+  const params = new Map(model.namedParameters());
+  for (const [name, info] of infos) {
+    if (IGNORED.test(name)) continue;
+    if (name === 'lm_head.weight' && config.tie_word_embeddings) continue; // transformers ties it and ignores the copy
+    const p = params.get(name);
+    if (!p) {
+      throw new Error(`loadCheckpoint: ${info.file}: unexpected tensor '${name}' for a ${config.architectures[0]} with ${config.num_hidden_layers} layers (attention_bias=${config.attention_bias}, tie_word_embeddings=${config.tie_word_embeddings}); check config.json matches the weights`);
+    }
+    if (info.shape.length !== p.shape.length || info.shape.some((d, i) => d !== p.shape[i])) {
+      throw new Error(`loadCheckpoint: ${info.file}: tensor '${name}' has shape ${JSON.stringify(info.shape)} but config.json implies ${JSON.stringify(p.shape)}; check config.json matches the weights`);
+    }
+  }
+  for (const name of params.keys()) {
+    if (!infos.has(name)) {
+      throw new Error(`loadCheckpoint: tensor '${name}' is missing from ${dir}'s safetensors; check config.json (num_hidden_layers, attention_bias, tie_word_embeddings) matches the weights`);
+    }
+  }
+  for (const [name, p] of params) readTensorInto(infos.get(name)!, p.data);
+  return { model, tokenizer, config };
+}
