@@ -1,0 +1,80 @@
+// Task rewards for the synthetic worlds: countdown (an equation that uses each given number once
+// and hits the target) and arithmetic (exact integer answer). The answer is the last
+// `<answer>…</answer>`; equations are parsed by expr.ts, never evaluated with eval.
+
+import { parseExpr, type Rational } from './expr.js';
+import { lastAnswerTag } from './format.js';
+import type { RewardContext, RewardFn } from './types.js';
+
+export type CountdownVerdict = 'correct' | 'no-answer' | 'unparsable' | 'wrong-numbers' | 'wrong-value';
+
+const sameMultiset = (a: bigint[], b: bigint[]) => {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort((p, q) => (p < q ? -1 : p > q ? 1 : 0));
+  const y = [...b].sort((p, q) => (p < q ? -1 : p > q ? 1 : 0));
+  return x.every((v, i) => v === y[i]);
+};
+const equalsInt = (r: Rational, n: bigint) => r.den === 1n && r.num === n;
+
+/**
+ * Judges one countdown answer: `equation` or `equation = target`, over + - * / and parentheses,
+ * binary operators only, each of `numbers` used exactly once (all of them, as a multiset), value
+ * exactly `target` (rational arithmetic; intermediate fractions are allowed, as in TinyZero).
+ */
+export function judgeCountdown(answer: string | null, numbers: number[], target: number): CountdownVerdict {
+  if (answer === null || answer.trim() === '') return 'no-answer';
+  const sides = answer.split('=');
+  if (sides.length > 2) return 'unparsable';
+  if (sides.length === 2 && !/^\s*\d+\s*$/.test(sides[1])) return 'unparsable';
+  if (sides.length === 2 && BigInt(sides[1].trim()) !== BigInt(target)) return 'wrong-value';
+  const r = parseExpr(sides[0], { allowUnary: false });
+  if (!r.ok) return 'unparsable';
+  if (!sameMultiset(r.expr.numbers, numbers.map((n) => BigInt(n)))) return 'wrong-numbers';
+  return equalsInt(r.expr.value, BigInt(target)) ? 'correct' : 'wrong-value';
+}
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
+
+/** ctx field `key` for completion i: a per-completion array, or one value shared by all. */
+function perItem(ctx: RewardContext, key: string, i: number, isShared: (v: unknown) => boolean): unknown {
+  const v = ctx[key];
+  if (isShared(v)) return v;
+  return Array.isArray(v) ? v[i] : undefined;
+}
+
+/**
+ * Countdown reward: 1 when the completion's last `<answer>` is a correct equation, else 0.
+ * ctx.numbers: number[] per completion (or one number[] for all); ctx.target: number per
+ * completion (or one for all). Null where they are missing or not non-negative integers.
+ */
+export const countdownReward: RewardFn = (completions, ctx) =>
+  completions.map((c, i) => {
+    const numbers = perItem(ctx, 'numbers', i, (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'));
+    const target = perItem(ctx, 'target', i, (v) => typeof v === 'number');
+    if (!Array.isArray(numbers) || numbers.length === 0 || !numbers.every((n) => isInt(n) && n >= 0)) return null;
+    if (!isInt(target)) return null;
+    return judgeCountdown(lastAnswerTag(String(c)), numbers, target) === 'correct' ? 1 : 0;
+  });
+
+const INT = /^[+-]?\d+$/;
+
+/** An integer answer string (`-42`, `1,234`, `42.`) as a BigInt, or null. */
+export function parseIntegerAnswer(s: string): bigint | null {
+  const t = s.trim().replace(/\.$/, '').replace(/(\d),(?=\d{3}(?:\D|$))/g, '$1').replace(/^\+/, '');
+  return INT.test(t) ? BigInt(t) : null;
+}
+
+/**
+ * Arithmetic reward: 1 when the last `<answer>` holds exactly the gold integer, else 0 (also when
+ * there is no answer tag). ctx.gold: one integer string per completion; null where the gold is
+ * missing or not an integer.
+ */
+export const arithmeticReward: RewardFn = (completions, ctx) =>
+  completions.map((c, i) => {
+    const g = ctx.gold?.[i];
+    const gold = typeof g === 'string' ? parseIntegerAnswer(g) : typeof g === 'number' && isInt(g) ? BigInt(g) : null;
+    if (gold === null) return null;
+    const ans = lastAnswerTag(String(c));
+    if (ans === null) return 0;
+    return parseIntegerAnswer(ans) === gold ? 1 : 0;
+  });
