@@ -1,0 +1,145 @@
+// The GRPO loss on Tensors: packs rollouts (prompt + completion) into a right-padded batch, runs the
+// policy, and builds -(Σ w · (min(ρA, clip(ρ)A) - β·KL)) with autograd through logprobOfTargets.
+// Not the math (src/rl/grpo.ts holds the per-token functions this mirrors) and not the loop (trainer.ts).
+// Equations 1–2 of DeepSeek-R1; per-sequence weights implement TRL's loss types.
+import {
+  Tensor, tensor, noGrad, sub, mul, exp, clamp, minimum, sum, neg, logprobOfTargets,
+} from '../tensor/index.js';
+import type { Decoder } from '../model/decoder.js';
+import { clippedSurrogate, klEstimate } from './grpo.js';
+
+/** One sampled completion, ready for the loss. */
+export interface Rollout {
+  /** Prompt token ids (at least one). */
+  prompt: number[];
+  /** Completion token ids as sampled (the stop token included when one was hit). */
+  completion: number[];
+  /** The sampler's (old policy's) logprob of each completion token. */
+  oldLogp: Float32Array;
+  /** The reference model's logprob of each completion token; null when β = 0. */
+  refLogp: Float32Array | null;
+  /** Group advantage (equation 3), the same for every token. */
+  advantage: number;
+  /** Loss weight of each token of this completion (sequenceWeights); 0 masks it. */
+  weight: number;
+}
+
+/** A right-padded batch: input ids (B, T) and, at every position, the next token to score. */
+export interface Packed {
+  ids: Int32Array; // (B, T)
+  targets: Int32Array; // (B, T), 0 where nothing is scored
+  B: number;
+  T: number;
+  /** Flat index (b*T + t) of each rollout's first completion logit; its j-th token sits at start + j. */
+  start: number[];
+}
+
+/** Packs rollouts: position t predicts token t+1, so the completion of a prompt of length p starts at t = p - 1. */
+export function pack(rollouts: readonly Rollout[], padId: number): Packed {
+  const B = rollouts.length;
+  const T = Math.max(1, ...rollouts.map((r) => r.prompt.length + r.completion.length - 1));
+  const ids = new Int32Array(B * T).fill(padId);
+  const targets = new Int32Array(B * T);
+  const start: number[] = [];
+  rollouts.forEach((r, b) => {
+    if (r.prompt.length === 0) throw new Error('pack: a rollout has an empty prompt; every prompt needs at least one token');
+    const seq = [...r.prompt, ...r.completion];
+    for (let t = 0; t < Math.min(T, seq.length); t++) ids[b * T + t] = seq[t]!;
+    const s = b * T + r.prompt.length - 1;
+    start.push(s);
+    for (let j = 0; j < r.completion.length; j++) targets[s + j] = r.completion[j]!;
+  });
+  return { ids, targets, B, T, start };
+}
+
+/** Per-token logprobs of the completions under a model (no gradient): the reference model's, for the KL term. */
+export function completionLogprobs(model: Decoder, rollouts: readonly Rollout[], temperature: number, padId: number): Float32Array[] {
+  const p = pack(rollouts, padId);
+  const lp = noGrad(() => logprobOfTargets(scaled(model.forward(p.ids, p.B, p.T), temperature), p.targets));
+  return rollouts.map((r, b) => lp.data.slice(p.start[b]!, p.start[b]! + r.completion.length));
+}
+
+function scaled(logits: Tensor, temperature: number): Tensor {
+  return temperature === 1 ? logits : mul(logits, 1 / temperature);
+}
+
+export interface LossOptions {
+  epsilon: number;
+  epsilonHigh: number;
+  beta: number;
+  /** Sampling temperature: logits are divided by it, so ρ compares the same distributions the sampler drew from. */
+  temperature: number;
+  padId: number;
+}
+
+/** Counts over the scored (weight > 0) tokens of a micro-batch, summed so micro-batches add up. */
+export interface LossStats {
+  tokens: number;
+  clipLow: number;
+  clipHigh: number;
+  klSum: number;
+  entropySum: number;
+}
+
+/**
+ * The loss of a micro-batch as a scalar Tensor to backpropagate, and its statistics. With the
+ * weights of sequenceWeights over the whole batch, the micro-batch losses sum to the batch loss.
+ */
+export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOptions): { loss: Tensor; stats: LossStats } {
+  const p = pack(rollouts, o.padId);
+  const n = p.B * p.T;
+  const old = new Float32Array(n), adv = new Float32Array(n), w = new Float32Array(n);
+  const ref = o.beta > 0 ? new Float32Array(n) : null;
+  rollouts.forEach((r, b) => {
+    if (o.beta > 0 && !r.refLogp) throw new Error('grpoLoss: beta > 0 needs reference logprobs on every rollout');
+    for (let j = 0; j < r.completion.length; j++) {
+      const i = p.start[b]! + j;
+      old[i] = r.oldLogp[j]!;
+      adv[i] = r.advantage;
+      w[i] = r.weight;
+      if (ref) ref[i] = r.refLogp![j]!;
+    }
+  });
+  const shape = [p.B, p.T];
+  const logits = scaled(model.forward(p.ids, p.B, p.T), o.temperature); // (B, T, V)
+  const logp = logprobOfTargets(logits, p.targets); // (B, T)
+  const A = tensor(adv, shape);
+  const ratio = exp(sub(logp, tensor(old, shape))); // ρ = π_θ / π_θold
+  let objective = minimum(mul(ratio, A), mul(clamp(ratio, 1 - o.epsilon, 1 + o.epsilonHigh), A)); // equation 1
+  if (ref) {
+    const d = sub(tensor(ref, shape), logp); // log(π_ref / π_θ)
+    objective = sub(objective, mul(sub(sub(exp(d), d), 1), o.beta)); // equation 2, weighted by β
+  }
+  const loss = neg(sum(mul(objective, tensor(w, shape))));
+  return { loss, stats: tokenStats(logp.data, logits.data, p, old, adv, w, ref, o) };
+}
+
+function tokenStats(logp: Float32Array, logits: Float32Array, p: Packed, old: Float32Array, adv: Float32Array, w: Float32Array,
+  ref: Float32Array | null, o: LossOptions): LossStats {
+  const V = logits.length / (p.B * p.T);
+  const s: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] === 0) continue;
+    s.tokens++;
+    const c = clippedSurrogate(logp[i]!, old[i]!, adv[i]!, o.epsilon, o.epsilonHigh);
+    if (c.clippedLow) s.clipLow++;
+    if (c.clippedHigh) s.clipHigh++;
+    if (ref) s.klSum += klEstimate(logp[i]!, ref[i]!);
+    s.entropySum += entropy(logits, i * V, V);
+  }
+  return s;
+}
+
+/** Entropy (nats) of softmax(logits[off .. off+V]). */
+function entropy(x: Float32Array, off: number, V: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < V; j++) m = Math.max(m, x[off + j]!);
+  let z = 0, ez = 0;
+  for (let j = 0; j < V; j++) {
+    const a = x[off + j]! - m;
+    const e = Math.exp(a);
+    z += e;
+    ez += e * a;
+  }
+  return Math.log(z) - ez / z;
+}
