@@ -1,0 +1,168 @@
+// The shape of a cleaned answer: a scalar, a tuple, a set, a bare list of answers, an interval or a
+// union of intervals, an inequality (read as intervals), a matrix, an equation, words or a choice.
+// Pure string work at bracket depth 0; it does not compare (equivalence.ts) nor evaluate (cas.ts).
+
+import { parsePlainNumber } from './numbers.js';
+
+export type Answer =
+  | { kind: 'scalar'; text: string }
+  | { kind: 'tuple'; items: Answer[]; brackets: string }
+  | { kind: 'set'; items: Answer[] }
+  | { kind: 'list'; items: Answer[] }
+  | { kind: 'interval'; lo: string; hi: string; loOpen: boolean; hiOpen: boolean }
+  | { kind: 'union'; items: Answer[] }
+  | { kind: 'matrix'; rows: string[][] }
+  | { kind: 'equation'; lhs: string; rhs: string; variable: boolean }
+  | { kind: 'words'; text: string }
+  | { kind: 'choice'; letter: string };
+
+const OPEN = new Set(['(', '[', '{']);
+const CLOSE = new Set([')', ']', '}']);
+const RELATION = /\\le(?![a-z])|\\ge(?![a-z])|\\lt(?![a-z])|\\gt(?![a-z])|<|>/;
+
+/** Splits `s` at `sep` (a regex source) where no bracket is open; `\{`/`\}` count as brackets. */
+export function splitTop(s: string, sep: RegExp): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const re = new RegExp(sep.source, 'y');
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '\\') {
+      const next = s[i + 1];
+      if (next === '{' || next === '[' || next === '(') depth++;
+      else if (next === '}' || next === ']' || next === ')') depth--;
+      if (next === '{' || next === '}' || next === '[' || next === ']' || next === '(' || next === ')') {
+        i++;
+        continue;
+      }
+      if (s.startsWith('\\\\', i) && depth > 0) {
+        i++;
+        continue;
+      }
+    }
+    if (OPEN.has(ch)) depth++;
+    else if (CLOSE.has(ch)) depth--;
+    else if (depth === 0) {
+      re.lastIndex = i;
+      const m = re.exec(s);
+      if (m && m[0].length > 0) {
+        out.push(s.slice(start, i));
+        start = i + m[0].length;
+        i = start - 1;
+      }
+    }
+  }
+  out.push(s.slice(start));
+  return out.map((x) => x.trim());
+}
+
+/** True when the bracket opening `s` at 0 closes at the very end (so `(1,2)+(3,4)` is not one group). */
+function wrapped(s: string, openLen: number, closeLen: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '\\' && /[{}]/.test(s[i + 1] ?? '')) {
+      depth += s[i + 1] === '{' ? 1 : -1;
+      i++;
+    } else if (OPEN.has(ch)) depth++;
+    else if (CLOSE.has(ch)) depth--;
+    else continue;
+    if (depth === 0 && i < s.length - closeLen) return false;
+  }
+  return depth === 0 && openLen > 0;
+}
+
+/** The structure of a cleaned answer. `preferScalar`: read `1,000` / `3,5` as one number first. */
+export function parseAnswer(text: string, words: boolean, preferScalar = false): Answer {
+  const s = text.trim();
+  if (words) return parseWords(s);
+  const matrix = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
+  if (matrix) {
+    const rows = matrix[2]!.split(/\\\\/).map((r) => r.trim()).filter((r) => r.length > 0);
+    return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((x) => x.trim())) };
+  }
+  const inSet = /^[a-zA-Z]\s*\\in\s*/.exec(s);
+  if (inSet) return parseAnswer(s.slice(inSet[0].length), false, preferScalar);
+  if (preferScalar && parsePlainNumber(s, true) !== null) return { kind: 'scalar', text: s };
+
+  const union = splitTop(s, /\\cup(?![a-z])|\s+U\s+/);
+  if (union.length > 1) return { kind: 'union', items: union.map((u) => parseAnswer(u, false)) };
+
+  const list = splitTop(s, /\s*(?:,|;|\\text\{\s*(?:or|and)\s*\}|\s(?:or|and)\s)\s*/);
+  if (list.length > 1 && !(parsePlainNumber(s) !== null && /,\s?\d{3}(?!\d)/.test(s))) {
+    const items = list.filter((x) => x.length > 0).map((x) => parseAnswer(x, false));
+    if (items.length > 1 && items.every((i) => i.kind === 'interval' || i.kind === 'union')) return { kind: 'union', items };
+    return { kind: 'list', items };
+  }
+  if (s.startsWith('\\{') && s.endsWith('\\}') && wrapped(s, 2, 2)) {
+    return { kind: 'set', items: splitTop(s.slice(2, -2), /\s*[,;]\s*/).filter((x) => x.length > 0).map((x) => parseAnswer(x, false)) };
+  }
+  const langle = /^\\langle([\s\S]*)\\rangle$/.exec(s);
+  if (langle) return { kind: 'tuple', items: splitTop(langle[1]!, /\s*,\s*/).map((x) => parseAnswer(x, false)), brackets: '()' };
+  if (/^[([]/.test(s) && /[)\]]$/.test(s) && wrapped(s, 1, 1)) {
+    const inner = splitTop(s.slice(1, -1), /\s*,\s*/);
+    const brackets = s[0]! + s[s.length - 1]!;
+    if (inner.length === 2 && brackets !== '()') {
+      return { kind: 'interval', lo: inner[0]!, hi: inner[1]!, loOpen: s[0] === '(', hiOpen: s.endsWith(')') };
+    }
+    if (inner.length >= 2) return { kind: 'tuple', items: inner.map((x) => parseAnswer(x, false)), brackets };
+  }
+  const relation = parseRelation(s);
+  if (relation) return relation;
+  const eq = splitTop(s, /=/);
+  if (eq.length >= 2 && eq.every((x) => x.length > 0)) {
+    const lhs = eq[0]!;
+    const variable = isVariable(lhs);
+    // `x = 5`, `k = \frac13`, `a = b = 5`: the right-hand side is the answer.
+    return { kind: 'equation', lhs, rhs: eq[eq.length - 1]!, variable };
+  }
+  return { kind: 'scalar', text: s };
+}
+
+/** A lone variable or function name on the left of `=`: `x`, `k`, `x_1`, `f(x)`, `\theta`. */
+export function isVariable(s: string): boolean {
+  return /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?'?$/.test(s.trim());
+}
+
+function parseWords(s: string): Answer {
+  const choice = /^\(?([A-Ea-e])\)?$/.exec(s.trim());
+  if (choice) return { kind: 'choice', letter: choice[1]!.toUpperCase() };
+  return { kind: 'words', text: s };
+}
+
+const INF = /^\+?\\infty$/;
+const NEG_INF = /^-\\infty$/;
+
+/** `x < 3`, `3 \ge x`, `-2 \le x < 5`, `x > 1` as an interval in the variable; null otherwise. */
+function parseRelation(s: string): Answer | null {
+  const ops: string[] = [];
+  const parts = splitTop(s, RELATION);
+  if (parts.length < 2) return null;
+  for (const m of s.matchAll(new RegExp(RELATION.source, 'g'))) ops.push(m[0]);
+  if (ops.length !== parts.length - 1) return null;
+  const strict = (op: string) => op === '<' || op === '>' || op === '\\lt' || op === '\\gt';
+  const less = (op: string) => op === '<' || op === '\\le' || op === '\\lt';
+  if (parts.length === 2) {
+    const [a, b] = parts as [string, string];
+    const op = ops[0]!;
+    // Normalise to `variable op bound`.
+    const [bound, lt] = isVariable(a) ? [b, less(op)] : isVariable(b) ? [a, !less(op)] : [null, false];
+    if (bound === null) return null;
+    return lt
+      ? { kind: 'interval', lo: '-\\infty', hi: bound, loOpen: true, hiOpen: strict(op) }
+      : { kind: 'interval', lo: bound, hi: '\\infty', loOpen: strict(op), hiOpen: true };
+  }
+  if (parts.length === 3 && isVariable(parts[1]!) && less(ops[0]!) === less(ops[1]!)) {
+    const [lo, hi] = less(ops[0]!) ? [parts[0]!, parts[2]!] : [parts[2]!, parts[0]!];
+    const [loOp, hiOp] = less(ops[0]!) ? [ops[0]!, ops[1]!] : [ops[1]!, ops[0]!];
+    return { kind: 'interval', lo, hi, loOpen: strict(loOp), hiOpen: strict(hiOp) };
+  }
+  return null;
+}
+
+/** True for `\infty`-like endpoints (they are always open). */
+export function infinite(s: string): 1 | -1 | 0 {
+  const t = s.replace(/\s+/g, '');
+  return INF.test(t) || t === 'inf' || t === '+inf' ? 1 : NEG_INF.test(t) || t === '-inf' ? -1 : 0;
+}
