@@ -1,0 +1,201 @@
+// The no-grad inference path of the Decoder with a KV cache: calls the kernels directly on preallocated
+// buffers (no Tensor objects, no tape). Rows are left-aligned (row r's token t sits at position t) and each row
+// keeps its own length, masked per row by attentionFwd's kvLen. Not autograd, not a server: one generate() call.
+// Same math as src/model/decoder.ts (HF modeling_llama / modeling_qwen2).
+import { getKernels, type Kernels } from '../tensor/index.js';
+import { BinaryOp } from '../tensor/kernels/index.js';
+import type { Decoder, DecoderLayer } from '../model/decoder.js';
+import { headSize } from '../model/config.js';
+
+export class KVDecoder {
+  readonly rows: number;
+  readonly capLen: number;
+  /** Valid cache length of each slot. */
+  readonly len: Int32Array;
+  private readonly k: Kernels;
+  private readonly kCache: Float32Array[]; // per layer (rows, capLen, nkv, hs)
+  private readonly vCache: Float32Array[];
+  private readonly C: number;
+  private readonly nh: number;
+  private readonly nkv: number;
+  private readonly hs: number;
+  private readonly F: number;
+  private readonly V: number;
+  private readonly kvDim: number;
+  private readonly cos: Float32Array;
+  private readonly sin: Float32Array;
+  // scratch, sized for maxTokens tokens in one call
+  private readonly maxTokens: number;
+  private readonly x: Float32Array; // (n, C) residual stream
+  private readonly h: Float32Array; // (n, C)
+  private readonly rstd: Float32Array; // (n)
+  private readonly q: Float32Array; // (n, nh*hs)
+  private readonly qr: Float32Array; // (n, nh*hs)
+  private readonly kk: Float32Array; // (n, kvDim)
+  private readonly kr: Float32Array; // (n, kvDim)
+  private readonly vv: Float32Array; // (n, kvDim)
+  private readonly att: Float32Array; // (n, nh*hs)
+  private readonly lse: Float32Array; // (n*nh)
+  private readonly gate: Float32Array; // (n, F)
+  private readonly up: Float32Array; // (n, F)
+  private readonly act: Float32Array; // (n, F)
+  private readonly pos: Int32Array; // (n)
+  private readonly kvLen: Int32Array; // (rows)
+  private readonly last: Float32Array; // (rows, C)
+  /** Logits of the last call, (rows, V). */
+  readonly logits: Float32Array;
+
+  constructor(private readonly model: Decoder, rows: number, capLen: number, maxTokens: number) {
+    const c = model.config;
+    this.k = getKernels();
+    this.rows = rows;
+    this.capLen = capLen;
+    this.C = c.hidden_size;
+    this.nh = c.num_attention_heads;
+    this.nkv = c.num_key_value_heads;
+    this.hs = headSize(c);
+    this.F = c.intermediate_size;
+    this.V = c.vocab_size;
+    this.kvDim = this.nkv * this.hs;
+    const table = model.ropeTable(capLen);
+    this.cos = table.cos;
+    this.sin = table.sin;
+    this.len = new Int32Array(rows);
+    this.kCache = model.layers.map(() => new Float32Array(rows * capLen * this.kvDim));
+    this.vCache = model.layers.map(() => new Float32Array(rows * capLen * this.kvDim));
+    const n = (this.maxTokens = Math.max(maxTokens, rows));
+    const qDim = this.nh * this.hs;
+    this.x = new Float32Array(n * this.C);
+    this.h = new Float32Array(n * this.C);
+    this.rstd = new Float32Array(n);
+    this.q = new Float32Array(n * qDim);
+    this.qr = new Float32Array(n * qDim);
+    this.kk = new Float32Array(n * this.kvDim);
+    this.kr = new Float32Array(n * this.kvDim);
+    this.vv = new Float32Array(n * this.kvDim);
+    this.att = new Float32Array(n * qDim);
+    this.lse = new Float32Array(n * this.nh);
+    this.gate = new Float32Array(n * this.F);
+    this.up = new Float32Array(n * this.F);
+    this.act = new Float32Array(n * this.F);
+    this.pos = new Int32Array(n);
+    this.kvLen = new Int32Array(rows);
+    this.last = new Float32Array(rows * this.C);
+    this.logits = new Float32Array(rows * this.V);
+  }
+
+  /** out (n, outDim) = inp (n, inDim) @ w^T (+ bias). */
+  private linear(inp: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, inDim: number, outDim: number): void {
+    this.k.gemm(inp, w, out, 1, n, outDim, inDim, false, true, 1, 0, 0, 0, 0);
+    if (bias) this.k.binary(BinaryOp.Add, out, bias, out, n * outDim);
+  }
+
+  /** The layer stack on x (n = B*T tokens); attend() runs attention for layer i from qr/kr/vv into att. */
+  private layers(n: number, B: number, T: number, attend: (i: number) => void): void {
+    const { k, C, F, kvDim } = this;
+    const qDim = this.nh * this.hs;
+    const eps = this.model.config.rms_norm_eps;
+    this.model.layers.forEach((l: DecoderLayer, i: number) => {
+      k.rmsnormFwd(this.x, l.inputNorm.data, this.h, this.rstd, n, C, eps);
+      this.linear(this.h, l.qProj.data, l.qBias?.data ?? null, this.q, n, C, qDim);
+      this.linear(this.h, l.kProj.data, l.kBias?.data ?? null, this.kk, n, C, kvDim);
+      this.linear(this.h, l.vProj.data, l.vBias?.data ?? null, this.vv, n, C, kvDim);
+      k.rope(this.q, this.qr, this.cos, this.sin, this.pos, B, T, this.nh, this.hs, false);
+      k.rope(this.kk, this.kr, this.cos, this.sin, this.pos, B, T, this.nkv, this.hs, false);
+      attend(i);
+      this.linear(this.att, l.oProj.data, null, this.h, n, qDim, C);
+      k.binary(BinaryOp.Add, this.x, this.h.subarray(0, n * C), this.x, n * C);
+      k.rmsnormFwd(this.x, l.postNorm.data, this.h, this.rstd, n, C, eps);
+      this.linear(this.h, l.gateProj.data, null, this.gate, n, C, F);
+      this.linear(this.h, l.upProj.data, null, this.up, n, C, F);
+      k.swigluFwd(this.gate, this.up, this.act, n * F);
+      this.linear(this.act, l.downProj.data, null, this.h, n, F, C);
+      k.binary(BinaryOp.Add, this.x, this.h.subarray(0, n * C), this.x, n * C);
+    });
+  }
+
+  /** Final norm + head on `rows` hidden vectors in this.last → this.logits (rows, V). */
+  private head(rows: number): void {
+    const { k, C } = this;
+    k.rmsnormFwd(this.last, this.model.norm.data, this.h, this.rstd, rows, C, this.model.config.rms_norm_eps);
+    this.linear(this.h, this.model.outputWeight().data, null, this.logits, rows, C, this.V);
+  }
+
+  /** Most prompt tokens one prefill call takes (callers group prompts so that rows * T stays under it). */
+  get prefillTokens(): number {
+    return this.maxTokens;
+  }
+
+  /**
+   * Prefills B equal-length prompts (ids (B*T)) into cache slots `slots`; their caches must be empty.
+   * Logits of each prompt's last position land in this.logits rows 0..B-1.
+   */
+  prefill(ids: Int32Array, B: number, T: number, slots: number[]): void {
+    const n = B * T;
+    if (n > this.maxTokens) throw new Error(`KVDecoder.prefill: ${B}x${T} tokens exceed the scratch of ${this.maxTokens}`);
+    if (T > this.capLen) throw new Error(`KVDecoder.prefill: prompt of ${T} tokens exceeds the cache length ${this.capLen}`);
+    const { k, C, kvDim } = this;
+    k.embeddingFwd(this.model.embedTokens.data, ids, this.x, n, C);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) this.pos[b * T + t] = t;
+    const scale = 1 / Math.sqrt(this.hs);
+    this.layers(n, B, T, (i) => {
+      k.attentionFwd(this.qr, this.kr, this.vv, this.att, this.lse, B, T, T, this.nh, this.nkv, this.hs, scale, true, null);
+      for (let b = 0; b < B; b++) {
+        const dst = slots[b]! * this.capLen * kvDim;
+        this.kCache[i]!.set(this.kr.subarray(b * T * kvDim, (b + 1) * T * kvDim), dst);
+        this.vCache[i]!.set(this.vv.subarray(b * T * kvDim, (b + 1) * T * kvDim), dst);
+      }
+    });
+    for (let b = 0; b < B; b++) {
+      this.len[slots[b]!] = T;
+      this.last.set(this.x.subarray(((b + 1) * T - 1) * C, (b + 1) * T * C), b * C);
+    }
+    this.head(B);
+  }
+
+  /** Copies slot `from`'s cache and length into slot `to` (a duplicate prompt is prefilled once). */
+  copySlot(from: number, to: number): void {
+    const n = this.len[from]! * this.kvDim;
+    const src = from * this.capLen * this.kvDim;
+    const dst = to * this.capLen * this.kvDim;
+    for (const c of [...this.kCache, ...this.vCache]) c.copyWithin(dst, src, src + n);
+    this.len[to] = this.len[from]!;
+  }
+
+  /** Moves slot keep[j] to slot j (keep ascending); slots from keep.length on are dropped. */
+  compact(keep: number[]): void {
+    keep.forEach((from, to) => {
+      if (from === to) return;
+      const n = this.len[from]! * this.kvDim;
+      const src = from * this.capLen * this.kvDim;
+      const dst = to * this.capLen * this.kvDim;
+      for (const c of [...this.kCache, ...this.vCache]) c.copyWithin(dst, src, src + n);
+      this.len[to] = this.len[from]!;
+    });
+  }
+
+  /** One token for each of slots 0..B-1 (ids (B)), appended at each slot's own position; logits → this.logits (B, V). */
+  step(ids: Int32Array, B: number): void {
+    const { k, C, kvDim, capLen } = this;
+    for (let b = 0; b < B; b++) {
+      if (this.len[b]! >= capLen) throw new Error(`KVDecoder.step: slot ${b} is full (${capLen} positions)`);
+      this.pos[b] = this.len[b]!;
+      this.kvLen[b] = this.len[b]! + 1;
+    }
+    k.embeddingFwd(this.model.embedTokens.data, ids, this.x, B, C);
+    const scale = 1 / Math.sqrt(this.hs);
+    this.layers(B, B, 1, (i) => {
+      const kc = this.kCache[i]!;
+      const vc = this.vCache[i]!;
+      for (let b = 0; b < B; b++) {
+        const dst = (b * capLen + this.len[b]!) * kvDim;
+        kc.set(this.kr.subarray(b * kvDim, (b + 1) * kvDim), dst);
+        vc.set(this.vv.subarray(b * kvDim, (b + 1) * kvDim), dst);
+      }
+      k.attentionFwd(this.qr, kc, vc, this.att, this.lse, B, 1, capLen, this.nh, this.nkv, this.hs, scale, false, this.kvLen);
+    });
+    for (let b = 0; b < B; b++) this.len[b]!++;
+    this.last.set(this.x.subarray(0, B * C));
+    this.head(B);
+  }
+}
