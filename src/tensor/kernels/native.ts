@@ -2,11 +2,11 @@
 // and presents it as Kernels. It does not build anything; a missing or broken addon is reported as a reason
 // string so the caller can fall back to the TS kernels with a one-line warning.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Kernels } from './types.js';
-import { configureBlasEnv } from './cpu.js';
+import { configureBlasEnv, cpuFlags } from './cpu.js';
 
 /** The addon's exports: the Kernels methods (same signatures) plus thread control. */
 type Addon = Omit<Kernels, 'name' | 'threads'> & { setThreads(n: number): number };
@@ -14,10 +14,24 @@ type Addon = Omit<Kernels, 'name' | 'threads'> & { setThreads(n: number): number
 export const ADDON_PATH = join(fileURLToPath(new URL('../../..', import.meta.url)), 'build', 'Release', 'r1kernels.node');
 const FIX = 'build it with `node scripts/build-native.mjs` (needs a C compiler and libopenblas-dev)';
 
+/** Instruction sets the build used (build/Release/r1kernels.isa.json) that /proc/cpuinfo does not list. */
+function missingIsa(): string[] {
+  const file = ADDON_PATH.replace(/\.node$/, '.isa.json');
+  if (!existsSync(file)) return [];
+  const need = (JSON.parse(readFileSync(file, 'utf8')) as { need?: string[] }).need ?? [];
+  if (need.length === 0) return [];
+  const have = cpuFlags();
+  return have.size === 0 ? [] : need.filter((f) => !have.has(f));
+}
+
 export type NativeLoad = { kernels: Kernels } | { error: string };
 
 export function loadNative(): NativeLoad {
   if (!existsSync(ADDON_PATH)) return { error: `native addon not built (${ADDON_PATH} missing); ${FIX}` };
+  const missing = missingIsa();
+  if (missing.length > 0) {
+    return { error: `native addon was built for CPU features this CPU lacks (${missing.join(' ')}); rebuild it here with \`node scripts/build-native.mjs\`` };
+  }
   const blas = configureBlasEnv();
   let addon: Addon;
   try {

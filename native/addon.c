@@ -1,0 +1,488 @@
+/* The N-API face of the kernels: unpacks and validates arguments (typed-array kinds, lengths against the
+ * dimensions, indices in range), then calls kern.h. Every bad call throws a JS Error naming the kernel and
+ * the sizes; nothing here may fault. Method names and argument orders are those of the Kernels interface. */
+#include <node_api.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <math.h>
+#include "kern.h"
+#include "pool.h"
+
+#define MAXARGS 20
+
+typedef struct {
+  napi_env env;
+  const char *name;
+  napi_value argv[MAXARGS];
+  size_t argc;
+  int err;
+} Args;
+
+static void fail(Args *A, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void fail(Args *A, const char *fmt, ...) {
+  if (A->err) return;
+  char msg[512];
+  int k = snprintf(msg, sizeof msg, "%s: ", A->name);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg + k, sizeof msg - (size_t)k, fmt, ap);
+  va_end(ap);
+  napi_throw_error(A->env, NULL, msg);
+  A->err = 1;
+}
+
+static int args(Args *A, napi_env env, napi_callback_info info, const char *name, size_t want) {
+  A->env = env;
+  A->name = name;
+  A->err = 0;
+  A->argc = MAXARGS;
+  napi_get_cb_info(env, info, &A->argc, A->argv, NULL, NULL);
+  if (A->argc < want) fail(A, "expected %zu arguments, got %zu", want, A->argc);
+  return !A->err;
+}
+
+static void *typed(Args *A, size_t i, napi_typedarray_type want, const char *what, size_t *len, int nullable) {
+  *len = 0;
+  if (A->err) return NULL;
+  napi_valuetype vt = napi_undefined;
+  if (i < A->argc) napi_typeof(A->env, A->argv[i], &vt);
+  if (nullable && (vt == napi_null || vt == napi_undefined)) return NULL;
+  bool is = false;
+  if (i < A->argc) napi_is_typedarray(A->env, A->argv[i], &is);
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (is) napi_get_typedarray_info(A->env, A->argv[i], &type, len, &data, NULL, NULL);
+  if (!is || type != want) {
+    fail(A, "argument %zu (%s) must be a%s", i + 1, what, want == napi_float32_array ? " Float32Array" : "n Int32Array");
+    return NULL;
+  }
+  return data ? data : (void *)A; /* a zero-length array may have no data pointer; never dereferenced */
+}
+
+static float *f32(Args *A, size_t i, const char *what, size_t *len) { return typed(A, i, napi_float32_array, what, len, 0); }
+static int32_t *i32(Args *A, size_t i, const char *what, size_t *len, int nullable) {
+  return typed(A, i, napi_int32_array, what, len, nullable);
+}
+
+static double num(Args *A, size_t i, const char *what) {
+  double v = 0;
+  if (A->err) return 0;
+  if (napi_get_value_double(A->env, A->argv[i], &v) != napi_ok) fail(A, "argument %zu (%s) must be a number", i + 1, what);
+  return v;
+}
+
+/* a dimension: an integer in [0, 2^40) */
+static size_t dim(Args *A, size_t i, const char *what) {
+  double v = num(A, i, what);
+  if (A->err) return 0;
+  if (!(v >= 0 && v < 1099511627776.0) || v != floor(v)) {
+    fail(A, "%s = %g must be a non-negative integer", what, v);
+    return 0;
+  }
+  return (size_t)v;
+}
+
+static int flag(Args *A, size_t i) {
+  bool b = false;
+  if (A->err) return 0;
+  napi_valuetype vt;
+  napi_typeof(A->env, A->argv[i], &vt);
+  if (vt == napi_boolean) napi_get_value_bool(A->env, A->argv[i], &b);
+  else b = num(A, i, "flag") != 0;
+  return b;
+}
+
+static void need(Args *A, const char *what, size_t have, size_t want) {
+  if (!A->err && have < want) fail(A, "%s has length %zu, needs at least %zu", what, have, want);
+}
+
+static size_t span(size_t batch, size_t stride, size_t item) { return batch == 0 ? 0 : (batch - 1) * stride + item; }
+
+static napi_value undef(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "gemm", 14)) return NULL;
+  size_t la, lb, lc;
+  float *a = f32(&A, 0, "a", &la), *b = f32(&A, 1, "b", &lb), *c = f32(&A, 2, "c", &lc);
+  size_t batch = dim(&A, 3, "batch"), M = dim(&A, 4, "M"), N = dim(&A, 5, "N"), K = dim(&A, 6, "K");
+  int ta = flag(&A, 7), tb = flag(&A, 8);
+  float alpha = (float)num(&A, 9, "alpha"), beta = (float)num(&A, 10, "beta");
+  size_t sA = dim(&A, 11, "strideA"), sB = dim(&A, 12, "strideB"), sC = dim(&A, 13, "strideC");
+  if (A.err) return NULL;
+  if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) fail(&A, "M=%zu N=%zu K=%zu exceed the BLAS int range", M, N, K);
+  if (!A.err && la < span(batch, sA, M * K)) fail(&A, "A has length %zu, needs %zu (batch=%zu M=%zu N=%zu K=%zu, strideA=%zu)", la, span(batch, sA, M * K), batch, M, N, K, sA);
+  if (!A.err && lb < span(batch, sB, K * N)) fail(&A, "B has length %zu, needs %zu (batch=%zu M=%zu N=%zu K=%zu, strideB=%zu)", lb, span(batch, sB, K * N), batch, M, N, K, sB);
+  if (!A.err && lc < span(batch, sC, M * N)) fail(&A, "C has length %zu, needs %zu (batch=%zu M=%zu N=%zu K=%zu, strideC=%zu)", lc, span(batch, sC, M * N), batch, M, N, K, sC);
+  if (!A.err && batch > 1 && sC < M * N) fail(&A, "strideC=%zu < M*N=%zu: batch outputs would overlap", sC, M * N);
+  if (A.err) return NULL;
+  k_gemm(a, b, c, batch, M, N, K, ta, tb, alpha, beta, sA, sB, sC);
+  return undef(env);
+}
+
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "binary", 5)) return NULL;
+  size_t la, lb, lo;
+  double op = num(&A, 0, "op");
+  float *a = f32(&A, 1, "a", &la), *b = f32(&A, 2, "b", &lb), *out = f32(&A, 3, "out", &lo);
+  size_t n = dim(&A, 4, "n");
+  if (!A.err && !(op >= 0 && op <= 5 && op == floor(op))) fail(&A, "unknown op %g", op);
+  need(&A, "a", la, n);
+  need(&A, "out", lo, n);
+  if (!A.err && n > 0 && (lb == 0 || n % lb != 0)) fail(&A, "b has length %zu, which does not divide n=%zu (cyclic broadcast)", lb, n);
+  if (A.err) return NULL;
+  if (n > 0) k_binary((int)op, a, b, out, n, lb);
+  return undef(env);
+}
+
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "unary", 4)) return NULL;
+  size_t lx, lo;
+  double op = num(&A, 0, "op");
+  float *x = f32(&A, 1, "x", &lx), *out = f32(&A, 2, "out", &lo);
+  size_t n = dim(&A, 3, "n");
+  if (!A.err && !(op >= 0 && op <= 5 && op == floor(op))) fail(&A, "unknown op %g", op);
+  need(&A, "x", lx, n);
+  need(&A, "out", lo, n);
+  if (A.err) return NULL;
+  k_unary((int)op, x, out, n);
+  return undef(env);
+}
+
+static napi_value js_axpy(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "axpy", 4)) return NULL;
+  size_t lx, ly;
+  float alpha = (float)num(&A, 0, "alpha");
+  float *x = f32(&A, 1, "x", &lx), *y = f32(&A, 2, "y", &ly);
+  size_t n = dim(&A, 3, "n");
+  need(&A, "x", lx, n);
+  need(&A, "y", ly, n);
+  if (A.err) return NULL;
+  k_axpy(alpha, x, y, n);
+  return undef(env);
+}
+
+
+static napi_value js_swiglu_fwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "swigluFwd", 4)) return NULL;
+  size_t lg, lu, lo;
+  float *g = f32(&A, 0, "gate", &lg), *u = f32(&A, 1, "up", &lu), *o = f32(&A, 2, "out", &lo);
+  size_t n = dim(&A, 3, "n");
+  need(&A, "gate", lg, n);
+  need(&A, "up", lu, n);
+  need(&A, "out", lo, n);
+  if (A.err) return NULL;
+  k_swiglu_fwd(g, u, o, n);
+  return undef(env);
+}
+
+static napi_value js_swiglu_bwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "swigluBwd", 6)) return NULL;
+  size_t l0, l1, l2, l3, l4;
+  float *d = f32(&A, 0, "dout", &l0), *g = f32(&A, 1, "gate", &l1), *u = f32(&A, 2, "up", &l2);
+  float *dg = f32(&A, 3, "dgate", &l3), *du = f32(&A, 4, "dup", &l4);
+  size_t n = dim(&A, 5, "n");
+  need(&A, "dout", l0, n);
+  need(&A, "gate", l1, n);
+  need(&A, "up", l2, n);
+  need(&A, "dgate", l3, n);
+  need(&A, "dup", l4, n);
+  if (A.err) return NULL;
+  k_swiglu_bwd(d, g, u, dg, du, n);
+  return undef(env);
+}
+
+static napi_value js_rmsnorm_fwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "rmsnormFwd", 7)) return NULL;
+  size_t lx, lw, lo, lr;
+  float *x = f32(&A, 0, "x", &lx), *w = f32(&A, 1, "w", &lw), *o = f32(&A, 2, "out", &lo), *r = f32(&A, 3, "rstd", &lr);
+  size_t rows = dim(&A, 4, "rows"), C = dim(&A, 5, "C");
+  float eps = (float)num(&A, 6, "eps");
+  need(&A, "x (rows, C)", lx, rows * C);
+  need(&A, "w (C)", lw, C);
+  need(&A, "out (rows, C)", lo, rows * C);
+  need(&A, "rstd (rows)", lr, rows);
+  if (A.err) return NULL;
+  k_rmsnorm_fwd(x, w, o, r, rows, C, eps);
+  return undef(env);
+}
+
+static napi_value js_rmsnorm_bwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "rmsnormBwd", 8)) return NULL;
+  size_t l0, l1, l2, l3, l4, l5;
+  float *d = f32(&A, 0, "dout", &l0), *x = f32(&A, 1, "x", &l1), *w = f32(&A, 2, "w", &l2);
+  float *r = f32(&A, 3, "rstd", &l3), *dx = f32(&A, 4, "dx", &l4), *dw = f32(&A, 5, "dw", &l5);
+  size_t rows = dim(&A, 6, "rows"), C = dim(&A, 7, "C");
+  need(&A, "dout (rows, C)", l0, rows * C);
+  need(&A, "x (rows, C)", l1, rows * C);
+  need(&A, "w (C)", l2, C);
+  need(&A, "rstd (rows)", l3, rows);
+  need(&A, "dx (rows, C)", l4, rows * C);
+  need(&A, "dw (C)", l5, C);
+  if (A.err) return NULL;
+  k_rmsnorm_bwd(d, x, w, r, dx, dw, rows, C);
+  return undef(env);
+}
+
+static napi_value js_rope(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "rope", 10)) return NULL;
+  size_t lx, lo, lc, ls, lp;
+  float *x = f32(&A, 0, "x", &lx), *o = f32(&A, 1, "out", &lo), *c = f32(&A, 2, "cos", &lc), *s = f32(&A, 3, "sin", &ls);
+  int32_t *pos = i32(&A, 4, "pos", &lp, 0);
+  size_t B = dim(&A, 5, "B"), T = dim(&A, 6, "T"), nh = dim(&A, 7, "nh"), hs = dim(&A, 8, "hs");
+  int inverse = flag(&A, 9);
+  if (!A.err && hs % 2) fail(&A, "head size %zu must be even", hs);
+  need(&A, "x (B, T, nh, hs)", lx, B * T * nh * hs);
+  need(&A, "out (B, T, nh, hs)", lo, B * T * nh * hs);
+  need(&A, "pos (B*T)", lp, B * T);
+  need(&A, "sin", ls, lc);
+  if (A.err) return NULL;
+  size_t maxPos = hs ? lc / (hs / 2) : 0;
+  for (size_t i = 0; i < B * T && !A.err; i++)
+    if (pos[i] < 0 || (size_t)pos[i] >= maxPos) fail(&A, "pos[%zu] = %d is outside the table of %zu positions", i, pos[i], maxPos);
+  if (A.err) return NULL;
+  if (hs > 0) k_rope(x, o, c, s, pos, B, T, nh, hs, inverse);
+  return undef(env);
+}
+
+/* shared checks of attentionFwd/Bwd; q-like arrays (B, T, nh, hs), kv-like (B, S, nkv, hs) */
+static void attn_dims(Args *A, size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs) {
+  if (A->err) return;
+  if (nkv == 0 || nh % nkv != 0) fail(A, "nh=%zu must be a multiple of nkv=%zu", nh, nkv);
+  else if (hs == 0) fail(A, "head size must be positive");
+  else if (S > INT32_MAX || T * nh * hs > INT32_MAX) fail(A, "T=%zu S=%zu nh=%zu hs=%zu exceed the BLAS int range", T, S, nh, hs);
+}
+
+static void attn_need(Args *A, const char *what, size_t have, size_t want, size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs) {
+  if (!A->err && have < want)
+    fail(A, "%s has length %zu, needs %zu (B=%zu T=%zu S=%zu nh=%zu nkv=%zu hs=%zu)", what, have, want, B, T, S, nh, nkv, hs);
+}
+
+#define ATTN_NEED(what, len, want) attn_need(&A, what, len, want, B, T, S, nh, nkv, hs)
+
+static napi_value js_attention_fwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "attentionFwd", 14)) return NULL;
+  size_t lq, lk, lv, lo, ll, lkv;
+  float *q = f32(&A, 0, "q", &lq), *k = f32(&A, 1, "k", &lk), *v = f32(&A, 2, "v", &lv);
+  float *o = f32(&A, 3, "out", &lo), *lse = f32(&A, 4, "lse", &ll);
+  size_t B = dim(&A, 5, "B"), T = dim(&A, 6, "T"), S = dim(&A, 7, "S"), nh = dim(&A, 8, "nh"), nkv = dim(&A, 9, "nkv"), hs = dim(&A, 10, "hs");
+  float scale = (float)num(&A, 11, "scale");
+  int causal = flag(&A, 12);
+  int32_t *kvLen = i32(&A, 13, "kvLen", &lkv, 1);
+  attn_dims(&A, B, T, S, nh, nkv, hs);
+  ATTN_NEED("q (B, T, nh, hs)", lq, B * T * nh * hs);
+  ATTN_NEED("k (B, S, nkv, hs)", lk, B * S * nkv * hs);
+  ATTN_NEED("v (B, S, nkv, hs)", lv, B * S * nkv * hs);
+  ATTN_NEED("out (B, T, nh, hs)", lo, B * T * nh * hs);
+  ATTN_NEED("lse (B, nh, T)", ll, B * nh * T);
+  if (kvLen) ATTN_NEED("kvLen (B)", lkv, B);
+  if (A.err) return NULL;
+  if (k_attention_fwd(q, k, v, o, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen) != 0) fail(&A, "out of memory");
+  return A.err ? NULL : undef(env);
+}
+
+static napi_value js_attention_bwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "attentionBwd", 17)) return NULL;
+  size_t l[9], lkv = 0;
+  static const char *names[9] = { "dout", "q", "k", "v", "out", "lse", "dq", "dk", "dv" };
+  float *p[9];
+  for (size_t i = 0; i < 9; i++) p[i] = f32(&A, i, names[i], &l[i]);
+  size_t B = dim(&A, 9, "B"), T = dim(&A, 10, "T"), S = dim(&A, 11, "S"), nh = dim(&A, 12, "nh"), nkv = dim(&A, 13, "nkv"), hs = dim(&A, 14, "hs");
+  float scale = (float)num(&A, 15, "scale");
+  int causal = flag(&A, 16);
+  int32_t *kvLen = A.argc > 17 ? i32(&A, 17, "kvLen", &lkv, 1) : NULL;
+  attn_dims(&A, B, T, S, nh, nkv, hs);
+  ATTN_NEED("dout (B, T, nh, hs)", l[0], B * T * nh * hs);
+  ATTN_NEED("q (B, T, nh, hs)", l[1], B * T * nh * hs);
+  ATTN_NEED("k (B, S, nkv, hs)", l[2], B * S * nkv * hs);
+  ATTN_NEED("v (B, S, nkv, hs)", l[3], B * S * nkv * hs);
+  ATTN_NEED("out (B, T, nh, hs)", l[4], B * T * nh * hs);
+  ATTN_NEED("lse (B, nh, T)", l[5], B * nh * T);
+  ATTN_NEED("dq (B, T, nh, hs)", l[6], B * T * nh * hs);
+  ATTN_NEED("dk (B, S, nkv, hs)", l[7], B * S * nkv * hs);
+  ATTN_NEED("dv (B, S, nkv, hs)", l[8], B * S * nkv * hs);
+  if (kvLen) ATTN_NEED("kvLen (B)", lkv, B);
+  if (A.err) return NULL;
+  if (k_attention_bwd(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], B, T, S, nh, nkv, hs, scale, causal, kvLen) != 0)
+    fail(&A, "out of memory");
+  return A.err ? NULL : undef(env);
+}
+
+typedef void (*rows2_fn)(const float *, float *, size_t, size_t);
+typedef void (*rows3_fn)(const float *, const float *, float *, size_t, size_t);
+
+/* softmaxFwd / logSoftmaxFwd: (x, out, rows, cols) */
+static napi_value rows2(napi_env env, napi_callback_info info, const char *name, rows2_fn fn) {
+  Args A;
+  if (!args(&A, env, info, name, 4)) return NULL;
+  size_t lx, lo;
+  float *x = f32(&A, 0, "x", &lx), *o = f32(&A, 1, "out", &lo);
+  size_t rows = dim(&A, 2, "rows"), cols = dim(&A, 3, "cols");
+  need(&A, "x (rows, cols)", lx, rows * cols);
+  need(&A, "out (rows, cols)", lo, rows * cols);
+  if (A.err) return NULL;
+  fn(x, o, rows, cols);
+  return undef(env);
+}
+
+/* softmaxBwd / logSoftmaxBwd: (dout, y, dx, rows, cols) */
+static napi_value rows3(napi_env env, napi_callback_info info, const char *name, rows3_fn fn) {
+  Args A;
+  if (!args(&A, env, info, name, 5)) return NULL;
+  size_t ld, ly, lx;
+  float *d = f32(&A, 0, "dout", &ld), *y = f32(&A, 1, "y", &ly), *dx = f32(&A, 2, "dx", &lx);
+  size_t rows = dim(&A, 3, "rows"), cols = dim(&A, 4, "cols");
+  need(&A, "dout (rows, cols)", ld, rows * cols);
+  need(&A, "y (rows, cols)", ly, rows * cols);
+  need(&A, "dx (rows, cols)", lx, rows * cols);
+  if (A.err) return NULL;
+  fn(d, y, dx, rows, cols);
+  return undef(env);
+}
+
+static napi_value js_softmax_fwd(napi_env e, napi_callback_info i) { return rows2(e, i, "softmaxFwd", k_softmax_fwd); }
+static napi_value js_log_softmax_fwd(napi_env e, napi_callback_info i) { return rows2(e, i, "logSoftmaxFwd", k_log_softmax_fwd); }
+static napi_value js_softmax_bwd(napi_env e, napi_callback_info i) { return rows3(e, i, "softmaxBwd", k_softmax_bwd); }
+static napi_value js_log_softmax_bwd(napi_env e, napi_callback_info i) { return rows3(e, i, "logSoftmaxBwd", k_log_softmax_bwd); }
+
+static void check_targets(Args *A, const int32_t *t, size_t rows, size_t V) {
+  for (size_t r = 0; r < rows && !A->err; r++)
+    if (t[r] >= 0 && (size_t)t[r] >= V) fail(A, "targets[%zu] = %d >= vocabulary size %zu", r, t[r], V);
+}
+
+static napi_value js_logprob_fwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "logprobFwd", 6)) return NULL;
+  size_t ll, lt, lo, ls;
+  float *logits = f32(&A, 0, "logits", &ll);
+  int32_t *t = i32(&A, 1, "targets", &lt, 0);
+  float *o = f32(&A, 2, "out", &lo), *lse = f32(&A, 3, "lse", &ls);
+  size_t rows = dim(&A, 4, "rows"), V = dim(&A, 5, "V");
+  need(&A, "logits (rows, V)", ll, rows * V);
+  need(&A, "targets (rows)", lt, rows);
+  need(&A, "out (rows)", lo, rows);
+  need(&A, "lse (rows)", ls, rows);
+  if (!A.err) check_targets(&A, t, rows, V);
+  if (A.err) return NULL;
+  k_logprob_fwd(logits, t, o, lse, rows, V);
+  return undef(env);
+}
+
+static napi_value js_logprob_bwd(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "logprobBwd", 7)) return NULL;
+  size_t ld, ll, lt, ls, lg;
+  float *d = f32(&A, 0, "dout", &ld), *logits = f32(&A, 1, "logits", &ll);
+  int32_t *t = i32(&A, 2, "targets", &lt, 0);
+  float *lse = f32(&A, 3, "lse", &ls), *dl = f32(&A, 4, "dlogits", &lg);
+  size_t rows = dim(&A, 5, "rows"), V = dim(&A, 6, "V");
+  need(&A, "dout (rows)", ld, rows);
+  need(&A, "logits (rows, V)", ll, rows * V);
+  need(&A, "targets (rows)", lt, rows);
+  need(&A, "lse (rows)", ls, rows);
+  need(&A, "dlogits (rows, V)", lg, rows * V);
+  if (!A.err) check_targets(&A, t, rows, V);
+  if (A.err) return NULL;
+  k_logprob_bwd(d, logits, t, lse, dl, rows, V);
+  return undef(env);
+}
+
+/* embeddingFwd (weight, ids, out, n, C) and embeddingBwd (dout, ids, dweight, n, C) */
+static napi_value embedding(napi_env env, napi_callback_info info, int bwd) {
+  Args A;
+  if (!args(&A, env, info, bwd ? "embeddingBwd" : "embeddingFwd", 5)) return NULL;
+  size_t l0, li, l2;
+  float *a0 = f32(&A, 0, bwd ? "dout" : "weight", &l0);
+  int32_t *ids = i32(&A, 1, "ids", &li, 0);
+  float *a2 = f32(&A, 2, bwd ? "dweight" : "out", &l2);
+  size_t n = dim(&A, 3, "n"), C = dim(&A, 4, "C");
+  size_t lw = bwd ? l2 : l0, lrows = bwd ? l0 : l2, V = C ? lw / C : 0;
+  need(&A, "ids (n)", li, n);
+  need(&A, bwd ? "dout (n, C)" : "out (n, C)", lrows, n * C);
+  for (size_t i = 0; i < n && !A.err; i++)
+    if (ids[i] < 0 || (size_t)ids[i] >= V) fail(&A, "ids[%zu] = %d is outside the table of %zu rows (C=%zu)", i, ids[i], V, C);
+  if (A.err) return NULL;
+  if (bwd) k_embedding_bwd(a0, ids, a2, n, C);
+  else k_embedding_fwd(a0, ids, a2, n, C);
+  return undef(env);
+}
+
+static napi_value js_embedding_fwd(napi_env e, napi_callback_info i) { return embedding(e, i, 0); }
+static napi_value js_embedding_bwd(napi_env e, napi_callback_info i) { return embedding(e, i, 1); }
+
+static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "sumSquares", 2)) return NULL;
+  size_t lx;
+  float *x = f32(&A, 0, "x", &lx);
+  size_t n = dim(&A, 1, "n");
+  need(&A, "x", lx, n);
+  if (A.err) return NULL;
+  napi_value r;
+  napi_create_double(env, k_sum_squares(x, n), &r);
+  return r;
+}
+
+static napi_value js_adamw(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "adamw", 12)) return NULL;
+  size_t l[4];
+  float *p = f32(&A, 0, "p", &l[0]), *g = f32(&A, 1, "g", &l[1]), *m = f32(&A, 2, "m", &l[2]), *v = f32(&A, 3, "v", &l[3]);
+  size_t n = dim(&A, 4, "n");
+  double h[7];
+  static const char *hn[7] = { "lr", "b1", "b2", "eps", "wd", "bc1", "bc2" };
+  for (size_t i = 0; i < 7; i++) h[i] = num(&A, 5 + i, hn[i]);
+  need(&A, "p", l[0], n);
+  need(&A, "g", l[1], n);
+  need(&A, "m", l[2], n);
+  need(&A, "v", l[3], n);
+  if (A.err) return NULL;
+  k_adamw(p, g, m, v, n, (float)h[0], (float)h[1], (float)h[2], (float)h[3], (float)h[4], (float)h[5], (float)h[6]);
+  return undef(env);
+}
+
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "setThreads", 1)) return NULL;
+  size_t n = dim(&A, 0, "threads");
+  if (A.err) return NULL;
+  napi_value r;
+  napi_create_int32(env, pool_set_threads(n > 64 ? 64 : (int)n), &r);
+  return r;
+}
+
+NAPI_MODULE_INIT() {
+  k_blas_init();
+  static const struct { const char *name; napi_callback fn; } methods[] = {
+    { "gemm", js_gemm }, { "binary", js_binary }, { "unary", js_unary }, { "axpy", js_axpy },
+    { "swigluFwd", js_swiglu_fwd }, { "swigluBwd", js_swiglu_bwd },
+    { "rmsnormFwd", js_rmsnorm_fwd }, { "rmsnormBwd", js_rmsnorm_bwd }, { "rope", js_rope },
+    { "attentionFwd", js_attention_fwd }, { "attentionBwd", js_attention_bwd },
+    { "softmaxFwd", js_softmax_fwd }, { "softmaxBwd", js_softmax_bwd },
+    { "logSoftmaxFwd", js_log_softmax_fwd }, { "logSoftmaxBwd", js_log_softmax_bwd },
+    { "logprobFwd", js_logprob_fwd }, { "logprobBwd", js_logprob_bwd },
+    { "embeddingFwd", js_embedding_fwd }, { "embeddingBwd", js_embedding_bwd },
+    { "sumSquares", js_sum_squares }, { "adamw", js_adamw }, { "setThreads", js_set_threads },
+  };
+  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+    napi_value f;
+    napi_create_function(env, methods[i].name, NAPI_AUTO_LENGTH, methods[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, methods[i].name, f);
+  }
+  return exports;
+}

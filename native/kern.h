@@ -1,0 +1,44 @@
+/* The compute kernels of the addon, on raw float arrays (no N-API here; addon.c validates arguments
+ * before calling). Semantics are those of src/tensor/kernels/types.ts, which documents every function. */
+#ifndef R1_KERN_H
+#define R1_KERN_H
+#include <stddef.h>
+#include <stdint.h>
+
+void k_blas_init(void);
+void k_gemm(const float *a, const float *b, float *c, size_t batch, size_t M, size_t N, size_t K,
+            int transA, int transB, float alpha, float beta, size_t strideA, size_t strideB, size_t strideC);
+
+void k_binary(int op, const float *a, const float *b, float *out, size_t n, size_t bl);
+void k_unary(int op, const float *x, float *out, size_t n);
+void k_axpy(float alpha, const float *x, float *y, size_t n);
+void k_swiglu_fwd(const float *gate, const float *up, float *out, size_t n);
+void k_swiglu_bwd(const float *dout, const float *gate, const float *up, float *dgate, float *dup, size_t n);
+double k_sum_squares(const float *x, size_t n);
+void k_adamw(float *p, const float *g, float *m, float *v, size_t n,
+             float lr, float b1, float b2, float eps, float wd, float bc1, float bc2);
+void k_embedding_fwd(const float *w, const int32_t *ids, float *out, size_t n, size_t C);
+void k_embedding_bwd(const float *dout, const int32_t *ids, float *dw, size_t n, size_t C);
+
+void k_rmsnorm_fwd(const float *x, const float *w, float *out, float *rstd, size_t rows, size_t C, float eps);
+void k_rmsnorm_bwd(const float *dout, const float *x, const float *w, const float *rstd, float *dx, float *dw,
+                   size_t rows, size_t C);
+void k_rope(const float *x, float *out, const float *cos, const float *sin, const int32_t *pos,
+            size_t B, size_t T, size_t nh, size_t hs, int inverse);
+void k_softmax_fwd(const float *x, float *out, size_t rows, size_t cols);
+void k_softmax_bwd(const float *dout, const float *y, float *dx, size_t rows, size_t cols);
+void k_log_softmax_fwd(const float *x, float *out, size_t rows, size_t cols);
+void k_log_softmax_bwd(const float *dout, const float *y, float *dx, size_t rows, size_t cols);
+void k_logprob_fwd(const float *logits, const int32_t *targets, float *out, float *lse, size_t rows, size_t V);
+void k_logprob_bwd(const float *dout, const float *logits, const int32_t *targets, const float *lse, float *dlogits,
+                   size_t rows, size_t V);
+
+/* returns 0, or -1 when scratch memory could not be allocated */
+int k_attention_fwd(const float *q, const float *k, const float *v, float *out, float *lse,
+                    size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
+                    const int32_t *kvLen);
+int k_attention_bwd(const float *dout, const float *q, const float *k, const float *v, const float *out,
+                    const float *lse, float *dq, float *dk, float *dv,
+                    size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
+                    const int32_t *kvLen);
+#endif

@@ -1,0 +1,221 @@
+/* Row kernels: RMSNorm, RoPE, softmax, log-softmax and the fused log-softmax + gather, each parallel over
+ * rows once a call is large enough. Row reductions use float accumulators in vectorised loops, except
+ * RMSNorm's sum of squares (double, as it feeds a reciprocal square root). */
+#include "kern.h"
+#include "pool.h"
+#include "vmath.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GRAIN 32768
+
+static size_t row_grain(size_t cols) { return cols >= GRAIN ? 1 : GRAIN / (cols ? cols : 1); }
+
+static float row_max(const float *x, size_t n) {
+  float m = -INFINITY;
+  for (size_t j = 0; j < n; j++) m = x[j] > m ? x[j] : m;
+  return m;
+}
+
+/* log(sum(exp(x))), stable; -inf for an all -inf row */
+static float row_lse(const float *x, size_t n) {
+  float m = row_max(x, n);
+  if (m == -INFINITY) return -INFINITY;
+  float s = 0.0f;
+  for (size_t j = 0; j < n; j++) s += r1_expf(x[j] - m);
+  return m + logf(s);
+}
+
+typedef struct {
+  const float *x, *w, *dout, *rstd_in;
+  float *out, *rstd, *dx, *dwpart;
+  size_t rows, C, parts;
+  float eps;
+} norm_job;
+
+static void rmsnorm_fwd_range(void *ctx, size_t s, size_t e) {
+  const norm_job *j = ctx;
+  size_t C = j->C;
+  for (size_t r = s; r < e; r++) {
+    const float *x = j->x + r * C;
+    float *out = j->out + r * C;
+    float ss = 0.0f;
+    for (size_t c = 0; c < C; c++) ss += x[c] * x[c];
+    float rs = (float)(1.0 / sqrt((double)ss / (double)C + (double)j->eps));
+    j->rstd[r] = rs;
+    for (size_t c = 0; c < C; c++) out[c] = x[c] * rs * j->w[c];
+  }
+}
+
+void k_rmsnorm_fwd(const float *x, const float *w, float *out, float *rstd, size_t rows, size_t C, float eps) {
+  norm_job j = { x, w, NULL, NULL, out, rstd, NULL, NULL, rows, C, 0, eps };
+  pool_for(rows, row_grain(C), rmsnorm_fwd_range, &j);
+}
+
+/* rows [s, e): dx written, dw += */
+static void rmsnorm_bwd_rows(const norm_job *j, size_t s, size_t e, float *dw) {
+  size_t C = j->C;
+  for (size_t r = s; r < e; r++) {
+    const float *d = j->dout + r * C, *x = j->x + r * C;
+    float *dx = j->dx + r * C, rs = j->rstd_in[r], dot = 0.0f;
+    for (size_t c = 0; c < C; c++) dot += d[c] * j->w[c] * x[c];
+    float k = dot / (float)C * rs * rs * rs;
+    for (size_t c = 0; c < C; c++) {
+      dx[c] = d[c] * j->w[c] * rs - x[c] * k;
+      dw[c] += d[c] * x[c] * rs;
+    }
+  }
+}
+
+static void rmsnorm_bwd_task(void *ctx, size_t part) {
+  const norm_job *j = ctx;
+  float *dw = j->dwpart + part * j->C;
+  memset(dw, 0, j->C * sizeof(float));
+  rmsnorm_bwd_rows(j, j->rows * part / j->parts, j->rows * (part + 1) / j->parts, dw);
+}
+
+void k_rmsnorm_bwd(const float *dout, const float *x, const float *w, const float *rstd, float *dx, float *dw,
+                   size_t rows, size_t C) {
+  norm_job j = { x, w, dout, rstd, NULL, NULL, dx, NULL, rows, C, (size_t)pool_threads(), 0 };
+  if (j.parts > rows) j.parts = rows;
+  /* per-part dw partials, summed afterwards (serial when small or when memory is short) */
+  if (rows * C >= 2 * GRAIN && j.parts > 1) j.dwpart = malloc(j.parts * C * sizeof(float));
+  if (!j.dwpart) {
+    rmsnorm_bwd_rows(&j, 0, rows, dw);
+    return;
+  }
+  pool_run(rmsnorm_bwd_task, &j, j.parts);
+  for (size_t p = 0; p < j.parts; p++)
+    for (size_t c = 0; c < C; c++) dw[c] += j.dwpart[p * C + c];
+  free(j.dwpart);
+}
+
+typedef struct { const float *x, *cos, *sin; float *out; const int32_t *pos; size_t nh, hs; float sgn; } rope_job;
+
+static void rope_range(void *ctx, size_t s, size_t e) {
+  const rope_job *j = ctx;
+  size_t hs = j->hs, half = hs / 2;
+  for (size_t bt = s; bt < e; bt++) {
+    const float *cs = j->cos + (size_t)j->pos[bt] * half, *sn = j->sin + (size_t)j->pos[bt] * half;
+    for (size_t h = 0; h < j->nh; h++) {
+      const float *x = j->x + (bt * j->nh + h) * hs;
+      float *o = j->out + (bt * j->nh + h) * hs;
+      for (size_t k = 0; k < half; k++) {
+        float c = cs[k], sv = j->sgn * sn[k], x1 = x[k], x2 = x[k + half];
+        o[k] = x1 * c - x2 * sv;
+        o[k + half] = x2 * c + x1 * sv;
+      }
+    }
+  }
+}
+
+void k_rope(const float *x, float *out, const float *cos, const float *sin, const int32_t *pos,
+            size_t B, size_t T, size_t nh, size_t hs, int inverse) {
+  rope_job j = { x, cos, sin, out, pos, nh, hs, inverse ? -1.0f : 1.0f };
+  pool_for(B * T, row_grain(nh * hs), rope_range, &j);
+}
+
+typedef struct { const float *x, *dout, *y; float *out; size_t cols; } soft_job;
+
+static void softmax_fwd_range(void *ctx, size_t s, size_t e) {
+  const soft_job *j = ctx;
+  size_t n = j->cols;
+  for (size_t r = s; r < e; r++) {
+    const float *x = j->x + r * n;
+    float *o = j->out + r * n, m = row_max(x, n), sum = 0.0f;
+    for (size_t c = 0; c < n; c++) { float v = r1_expf(x[c] - m); o[c] = v; sum += v; }
+    float inv = 1.0f / sum;
+    for (size_t c = 0; c < n; c++) o[c] *= inv;
+  }
+}
+
+void k_softmax_fwd(const float *x, float *out, size_t rows, size_t cols) {
+  soft_job j = { x, NULL, NULL, out, cols };
+  pool_for(rows, row_grain(cols), softmax_fwd_range, &j);
+}
+
+static void softmax_bwd_range(void *ctx, size_t s, size_t e) {
+  const soft_job *j = ctx;
+  size_t n = j->cols;
+  for (size_t r = s; r < e; r++) {
+    const float *d = j->dout + r * n, *y = j->y + r * n;
+    float *dx = j->out + r * n, dot = 0.0f;
+    for (size_t c = 0; c < n; c++) dot += d[c] * y[c];
+    for (size_t c = 0; c < n; c++) dx[c] = y[c] * (d[c] - dot);
+  }
+}
+
+void k_softmax_bwd(const float *dout, const float *y, float *dx, size_t rows, size_t cols) {
+  soft_job j = { NULL, dout, y, dx, cols };
+  pool_for(rows, row_grain(cols), softmax_bwd_range, &j);
+}
+
+static void log_softmax_fwd_range(void *ctx, size_t s, size_t e) {
+  const soft_job *j = ctx;
+  size_t n = j->cols;
+  for (size_t r = s; r < e; r++) {
+    const float *x = j->x + r * n;
+    float *o = j->out + r * n, l = row_lse(x, n);
+    for (size_t c = 0; c < n; c++) o[c] = x[c] - l;
+  }
+}
+
+void k_log_softmax_fwd(const float *x, float *out, size_t rows, size_t cols) {
+  soft_job j = { x, NULL, NULL, out, cols };
+  pool_for(rows, row_grain(cols), log_softmax_fwd_range, &j);
+}
+
+static void log_softmax_bwd_range(void *ctx, size_t s, size_t e) {
+  const soft_job *j = ctx;
+  size_t n = j->cols;
+  for (size_t r = s; r < e; r++) {
+    const float *d = j->dout + r * n, *y = j->y + r * n;
+    float *dx = j->out + r * n, sum = 0.0f;
+    for (size_t c = 0; c < n; c++) sum += d[c];
+    for (size_t c = 0; c < n; c++) dx[c] = d[c] - r1_expf(y[c]) * sum;
+  }
+}
+
+void k_log_softmax_bwd(const float *dout, const float *y, float *dx, size_t rows, size_t cols) {
+  soft_job j = { NULL, dout, y, dx, cols };
+  pool_for(rows, row_grain(cols), log_softmax_bwd_range, &j);
+}
+
+typedef struct { const float *logits, *dout, *lse_in; const int32_t *t; float *out, *lse, *dlogits; size_t V; } lp_job;
+
+static void logprob_fwd_range(void *ctx, size_t s, size_t e) {
+  const lp_job *j = ctx;
+  for (size_t r = s; r < e; r++) {
+    const float *x = j->logits + r * j->V;
+    float l = row_lse(x, j->V);
+    int32_t t = j->t[r];
+    j->lse[r] = l;
+    j->out[r] = t < 0 ? 0.0f : x[t] - l;
+  }
+}
+
+void k_logprob_fwd(const float *logits, const int32_t *targets, float *out, float *lse, size_t rows, size_t V) {
+  lp_job j = { logits, NULL, NULL, targets, out, lse, NULL, V };
+  pool_for(rows, row_grain(V), logprob_fwd_range, &j);
+}
+
+static void logprob_bwd_range(void *ctx, size_t s, size_t e) {
+  const lp_job *j = ctx;
+  size_t V = j->V;
+  for (size_t r = s; r < e; r++) {
+    const float *x = j->logits + r * V;
+    float *dl = j->dlogits + r * V;
+    int32_t t = j->t[r];
+    if (t < 0) { memset(dl, 0, V * sizeof(float)); continue; }
+    float d = j->dout[r], l = j->lse_in[r];
+    for (size_t c = 0; c < V; c++) dl[c] = -d * r1_expf(x[c] - l);
+    dl[t] += d;
+  }
+}
+
+void k_logprob_bwd(const float *dout, const float *logits, const int32_t *targets, const float *lse, float *dlogits,
+                   size_t rows, size_t V) {
+  lp_job j = { logits, dout, lse, targets, NULL, NULL, dlogits, V };
+  pool_for(rows, row_grain(V), logprob_bwd_range, &j);
+}
