@@ -1,0 +1,73 @@
+// Where GRPO's problems come from: a synthetic world (train split for rollouts, test split held out)
+// or a JSONL dataset, each templated into prompts, with a judge for held-out evaluation.
+// Not a dataset reader (src/data) nor a reward (src/rewards): only the glue the trainer needs.
+import type { Rng } from '../util/rng.js';
+import type { Problem } from '../data/datasets.js';
+import { applyTemplate } from '../data/templates.js';
+import { sampleProblems } from '../data/worlds/common.js';
+import type { World, WorldProblem } from '../data/worlds/types.js';
+import { registryJudge, type Judge } from '../eval/runner.js';
+
+/** A problem ready for rollouts: its templated prompt, gold answer, and fields for task rewards. */
+export interface TaskProblem {
+  id: string;
+  gold: string;
+  prompt: string;
+  /** Extra per-problem fields handed to rewards through the context (e.g. countdown's numbers, target). */
+  fields: Record<string, unknown>;
+  /** The world's own problem (for its checker); absent for dataset problems. */
+  world?: WorldProblem;
+}
+
+export interface TaskSource {
+  name: string;
+  /** n training problems for one step, drawn with rng. */
+  draw(rng: Rng, n: number): TaskProblem[];
+  /** The first n held-out problems (always the same ones). */
+  heldOut(n: number): TaskProblem[];
+  /** Judge for held-out evaluation (correctness, format, voting key). */
+  judge: Judge<TaskProblem>;
+}
+
+/** A world's problems in the given template; the world's own checker judges evaluations. */
+export function worldTasks(world: World, template: string, seed: number): TaskSource {
+  const toTask = (p: WorldProblem): TaskProblem => {
+    const { id, question, gold, ...fields } = p;
+    return { id, gold, prompt: applyTemplate(template, question), fields: { question, ...fields }, world: p };
+  };
+  const cache = new Map<number, TaskProblem[]>();
+  return {
+    name: world.name,
+    draw: (rng, n) => sampleProblems(world, { split: 'train', count: n, seed: rng.nextU32() }).map(toTask),
+    heldOut: (n) => {
+      if (!cache.has(n)) cache.set(n, sampleProblems(world, { split: 'test', count: n, seed: seed ^ 0x5eed }).map(toTask));
+      return cache.get(n)!;
+    },
+    judge: async (texts, problems) => {
+      const results = texts.map((t, i) => world.check(problems[i]!.world!, t));
+      return { outcomes: results.map((r) => ({ answer: r.answer, correct: r.correct })), formatOk: results.map((r) => r.formatOk) };
+    },
+  };
+}
+
+/** Dataset problems: rollouts draw from `train` with replacement across steps; `test` is held out. */
+export function dataTasks(name: string, train: Problem[], test: Problem[], template: string): TaskSource {
+  if (train.length === 0) throw new Error(`dataset ${name} has no training problems left after holding out evaluation problems; pass --eval-data FILE or lower --eval-problems`);
+  const toTask = (p: Problem): TaskProblem => ({ id: p.id, gold: p.gold, prompt: applyTemplate(template, p.prompt), fields: {} });
+  return {
+    name,
+    draw: (rng, n) => Array.from({ length: n }, () => toTask(train[rng.int(0, train.length - 1)]!)),
+    heldOut: (n) => test.slice(0, n).map(toTask),
+    judge: registryJudge('accuracy', 'format'),
+  };
+}
+
+/** The reward context of a list of problems (one entry per completion): gold, prompts, and every extra field as an array. */
+export function rewardContext(problems: readonly TaskProblem[]): Record<string, unknown[]> & { gold: string[]; prompts: string[] } {
+  const ctx: Record<string, unknown[]> & { gold: string[]; prompts: string[] } = {
+    gold: problems.map((p) => p.gold), prompts: problems.map((p) => p.prompt),
+  };
+  const keys = new Set(problems.flatMap((p) => Object.keys(p.fields)));
+  for (const k of keys) if (!(k in ctx)) ctx[k] = problems.map((p) => p.fields[k]);
+  return ctx;
+}

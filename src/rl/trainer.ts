@@ -1,0 +1,301 @@
+// The GRPO trainer loop: sample G completions per prompt from the old policy → score with weighted
+// registry rewards → group advantages → μ AdamW updates (gradient accumulation, clipping) → log;
+// periodic held-out evaluation, checkpoints with optimizer and Rng state, exact resume.
+// Not the math (grpo.ts, loss.ts) and not the CLI (src/cli/grpo.ts). DeepSeek-R1 §2.2, TRL's GRPOTrainer.
+import { appendFileSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng } from '../util/rng.js';
+import type { Decoder } from '../model/decoder.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { saveCheckpoint } from '../model/checkpoint.js';
+import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
+import { defaultRegistry, type CombinedRewards, type Registry } from '../rewards/registry.js';
+import { evaluate, sampleCompletions, type Completion } from '../eval/runner.js';
+import type { GrpoConfig } from './config.js';
+import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncationMask } from './grpo.js';
+import { completionLogprobs, grpoLoss, type LossStats, type Rollout } from './loss.js';
+import { readState, trimJsonl, writeState } from './state.js';
+import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
+
+export interface TrainerHooks {
+  /** Progress lines (stderr in the CLI). */
+  log?: (msg: string) => void;
+  /** Polled between steps; true saves a checkpoint and returns (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+/** Held-out evaluation numbers, as logged to metrics.jsonl. */
+export interface EvalMetrics {
+  pass1: number;
+  cons: number;
+  format_rate: number;
+  mean_len: number;
+  always_wrong: number;
+  problems: number;
+  samples: number;
+  seconds: number;
+}
+
+type Metrics = Record<string, number>;
+
+export class GrpoTrainer {
+  readonly params;
+  readonly opt: AdamW;
+  readonly rng: Rng;
+  step = 0;
+  updates = 0;
+  /** Seconds spent in training steps and periodic evaluations, across resumes. */
+  elapsed = 0;
+  lastEval: EvalMetrics | null = null;
+  /** The step of lastEval (-1: none yet in this process). */
+  evalStep = -1;
+  private readonly padId: number;
+
+  constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
+    readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
+    if (cfg.beta > 0 && !ref) throw new Error('beta > 0 needs a reference model');
+    this.params = policy.parameters();
+    this.opt = new AdamW(this.params, { lr: cfg.learningRate, betas: cfg.adamBetas, weightDecay: cfg.weightDecay });
+    this.rng = new Rng(cfg.seed);
+    this.padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
+    mkdirSync(cfg.out, { recursive: true });
+  }
+
+  /** Restores optimizer, Rng and counters from a checkpoint folder (the weights are loaded by the caller), and trims logs written after it. */
+  resumeFrom(dir: string): void {
+    const st = JSON.parse(readFileSync(join(dir, 'trainer_state.json'), 'utf8')) as
+      { step: number; updates: number; elapsedSeconds: number; rng: (number | null)[] };
+    this.opt.loadStateDict(readState(dir, 'optimizer') as ReturnType<AdamW['stateDict']>);
+    this.rng.setState(st.rng.map((x) => (x === null ? NaN : x)));
+    this.step = st.step;
+    this.updates = st.updates;
+    this.elapsed = st.elapsedSeconds;
+    trimJsonl(join(this.cfg.out, 'metrics.jsonl'), this.step);
+    trimJsonl(join(this.cfg.out, 'samples.jsonl'), this.step);
+  }
+
+  /** Saves checkpoints/step-N: HF weights, optimizer state, trainer state (written last: its presence marks a complete checkpoint). */
+  save(): string {
+    const dir = join(this.cfg.out, 'checkpoints', `step-${this.step}`);
+    mkdirSync(dir, { recursive: true });
+    writeState(dir, 'optimizer', this.opt.stateDict());
+    const trainerState = {
+      step: this.step, updates: this.updates, elapsedSeconds: this.elapsed, seed: this.cfg.seed,
+      rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
+    };
+    saveCheckpoint(dir, this.policy, this.tokenizer, { 'trainer_state.json': trainerState });
+    return dir;
+  }
+
+  private write(file: string, obj: unknown): void {
+    appendFileSync(join(this.cfg.out, file), JSON.stringify(obj) + '\n');
+  }
+
+  /** Held-out evaluation (evalSamples per problem at evalTemperature / evalTopP), with its own fixed Rng so it never shifts training. */
+  async evaluate(): Promise<EvalMetrics> {
+    const c = this.cfg;
+    const problems = this.tasks.heldOut(c.evalProblems);
+    const r = await evaluate(this.policy, this.tokenizer, problems, problems.map((p) => p.prompt), c.evalSamples, {
+      maxNewTokens: c.evalMaxNewTokens ?? c.maxCompletionLength, temperature: c.evalTemperature, topP: c.evalTopP,
+      stopStrings: c.stopStrings, batchSize: c.generationBatchSize ?? undefined, rng: new Rng(c.seed + 7919),
+    }, this.tasks.judge);
+    const m: EvalMetrics = {
+      pass1: r.summary.pass1, cons: r.summary.consK, format_rate: r.formatRate, mean_len: r.meanLength,
+      always_wrong: r.summary.alwaysWrong, problems: r.summary.problems, samples: c.evalSamples, seconds: r.seconds,
+    };
+    this.write('metrics.jsonl', { type: 'eval', step: this.step, ...m });
+    this.lastEval = m;
+    this.evalStep = this.step;
+    return m;
+  }
+
+  /** Runs steps until cfg.steps or cfg.maxSeconds, evaluating and saving on schedule; returns why it stopped. */
+  async train(hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted'> {
+    const c = this.cfg;
+    const log = hooks.log ?? (() => {});
+    const evalDue = (s: number) => c.evalEvery > 0 && s % c.evalEvery === 0;
+    if (this.step === 0 && c.evalEvery >= 0) {
+      const e = await this.evaluate();
+      log(`eval step 0: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
+    }
+    let reason: 'done' | 'time' | 'interrupted' = 'done';
+    while (this.step < c.steps) {
+      if (hooks.shouldStop?.()) { reason = 'interrupted'; break; }
+      if (c.maxSeconds > 0 && this.elapsed >= c.maxSeconds) { reason = 'time'; break; }
+      const t0 = performance.now();
+      const m = await this.trainStep();
+      log(`step ${this.step}: reward ${m.reward!.toFixed(3)} acc ${pct(m.accuracy!)} len ${m.completion_length!.toFixed(1)} ` +
+        `(sample ${m.sampling_seconds!.toFixed(2)}s, train ${m.training_seconds!.toFixed(2)}s)`);
+      if (evalDue(this.step) && this.step < c.steps) {
+        const e = await this.evaluate();
+        log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
+      }
+      this.elapsed += (performance.now() - t0) / 1000;
+      if (c.saveEvery > 0 && this.step % c.saveEvery === 0 && this.step < c.steps) this.save();
+    }
+    if (reason !== 'interrupted' && c.evalEvery >= 0 && this.evalStep !== this.step) {
+      const e = await this.evaluate();
+      log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
+    }
+    const dir = this.save();
+    log(`saved ${dir}`);
+    return reason;
+  }
+
+  /** One GRPO step: sample, score, advantages, μ updates. Returns the metrics it logged. */
+  async trainStep(): Promise<Metrics> {
+    const c = this.cfg, G = c.numGenerations;
+    const problems = this.tasks.draw(this.rng, c.promptsPerStep);
+    const tSample = performance.now();
+    const completions = await sampleCompletions(this.policy, this.tokenizer, problems.map((p) => p.prompt), G, {
+      maxNewTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK || undefined,
+      stopStrings: c.stopStrings, batchSize: c.generationBatchSize ?? undefined, rng: this.rng,
+    });
+    const tScore = performance.now();
+    const rowProblems = completions.map((x) => problems[x.promptIndex]!);
+    const scored = await this.registry.combineAsync(c.rewards, completions.map((x) => x.text), rewardContext(rowProblems));
+    const total = withGroupMeans(scored.total, G); // an unscorable completion gets its group's mean (advantage 0) and no weight
+    const { advantages, zeroStdFraction } = groupAdvantages(total, G, c.scaleRewards);
+    const tTrain = performance.now();
+
+    const masked = truncationMask(completions.map((x) => x.finishReason), c.maskTruncatedCompletions).map((m, i) => m || scored.total[i] === null);
+    const groups = c.dynamicSampling ? informativeGroups(total, G) : problems.map((_, g) => g);
+    const rows = groups.flatMap((g) => Array.from({ length: G }, (_, j) => g * G + j));
+    const weights = sequenceWeights(rows.map((i) => (masked[i] ? 0 : completions[i]!.tokens.length)), c.lossType, c.maxCompletionLength);
+    const rollouts: Rollout[] = rows.map((i, k) => ({
+      prompt: this.tokenizer.encode(rowProblems[i]!.prompt), completion: completions[i]!.tokens, oldLogp: completions[i]!.logprobs,
+      refLogp: null, advantage: advantages[i]!, weight: weights[k]!,
+    }));
+    const train = rollouts.length > 0 ? this.update(rollouts) : null;
+    const tEnd = performance.now();
+
+    this.step++;
+    const m = this.stepMetrics(completions, scored, total, zeroStdFraction, train, rows.length);
+    Object.assign(m, {
+      sampling_seconds: (tScore - tSample) / 1000, reward_seconds: (tTrain - tScore) / 1000, training_seconds: (tEnd - tTrain) / 1000,
+    });
+    m.sampling_tokens_per_s = m.completion_tokens! / m.sampling_seconds!;
+    m.training_tokens_per_s = train ? (train.tokensProcessed) / m.training_seconds! : 0;
+    this.write('metrics.jsonl', { type: 'train', step: this.step, ...m });
+    this.logSamples(completions, rowProblems, scored, advantages);
+    return m;
+  }
+
+  /** μ optimizer updates on the rollouts, each over gradientAccumulationSteps micro-batches. */
+  private update(rollouts: Rollout[]): { loss: number; gradNorm: number; stats: LossStats; lr: number; tokensProcessed: number } {
+    const c = this.cfg;
+    // sort by length so each micro-batch pads little; the loss is a weighted sum, so the order does not change it
+    const order = rollouts.map((_, i) => i).sort((a, b) => seqLen(rollouts[a]!) - seqLen(rollouts[b]!));
+    const per = Math.ceil(rollouts.length / c.gradientAccumulationSteps);
+    const micro: Rollout[][] = [];
+    for (let s = 0; s < order.length; s += per) micro.push(order.slice(s, s + per).map((i) => rollouts[i]!));
+    if (this.ref) {
+      for (const mb of micro) {
+        const ref = completionLogprobs(this.ref, mb, c.temperature, this.padId);
+        mb.forEach((r, i) => { r.refLogp = ref[i]!; });
+      }
+    }
+    const stats: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
+    let loss = 0, gradNorm = 0, lr = 0, tokensProcessed = 0;
+    const opts = { epsilon: c.epsilon, epsilonHigh: c.epsilonHigh ?? c.epsilon, beta: c.beta, temperature: c.temperature, padId: this.padId };
+    for (let it = 0; it < c.numIterations; it++) {
+      this.opt.zeroGrad();
+      for (const mb of micro) {
+        const r = grpoLoss(this.policy, mb, opts);
+        r.loss.backward();
+        loss += r.loss.item() / c.numIterations;
+        for (const k of Object.keys(stats) as (keyof LossStats)[]) stats[k] += r.stats[k];
+        tokensProcessed += mb.reduce((s, x) => s + seqLen(x), 0);
+      }
+      gradNorm += (c.maxGradNorm > 0 ? clipGradNorm(this.params, c.maxGradNorm) : gradNormOf(this.params)) / c.numIterations;
+      lr = lrAt(this.updates, {
+        kind: c.lrSchedulerType, peak: c.learningRate, warmupSteps: c.warmupSteps,
+        totalSteps: c.steps * c.numIterations, minLr: c.lrSchedulerType === 'cosine' ? 0.1 * c.learningRate : c.learningRate,
+      });
+      this.opt.step(lr);
+      this.updates++;
+    }
+    return { loss, gradNorm, stats, lr, tokensProcessed };
+  }
+
+  private stepMetrics(completions: Completion[], scored: CombinedRewards, total: number[],
+    zeroStdFraction: number, train: ReturnType<GrpoTrainer['update']> | null, kept: number): Metrics {
+    const lens = completions.map((x) => x.tokens.length);
+    const scoredTotals = scored.total.filter((x): x is number => x !== null);
+    const nullTotals = total.length - scoredTotals.length;
+    const rs = meanStd(scoredTotals);
+    const m: Metrics = { reward: rs.mean, reward_std: rs.std, reward_null_fraction: nullTotals / Math.max(1, total.length) };
+    for (const [name, vals] of Object.entries(scored.components)) {
+      const ok = vals.filter((v): v is number => v !== null);
+      const s = meanStd(ok);
+      m[`rewards/${name}/mean`] = ok.length ? s.mean : NaN;
+      m[`rewards/${name}/std`] = ok.length ? s.std : NaN;
+      m[`rewards/${name}/null_fraction`] = (vals.length - ok.length) / Math.max(1, vals.length);
+    }
+    const share = (name: string) => {
+      const v = scored.components[name];
+      return v ? v.filter((x) => x !== null && x >= 1).length / v.length : NaN;
+    };
+    const st = train?.stats;
+    const tok = Math.max(1, st?.tokens ?? 0);
+    Object.assign(m, {
+      accuracy: share(this.cfg.rewards.find((r) => r.name !== 'format')?.name ?? 'accuracy'),
+      format_rate: share('format'),
+      completion_length: lens.reduce((a, b) => a + b, 0) / lens.length,
+      completion_length_min: Math.min(...lens), completion_length_max: Math.max(...lens),
+      completion_tokens: lens.reduce((a, b) => a + b, 0),
+      truncated_fraction: completions.filter((x) => x.finishReason === 'length').length / completions.length,
+      zero_std_fraction: zeroStdFraction,
+      rollouts_trained: kept,
+      clip_low: st ? st.clipLow / tok : 0, clip_high: st ? st.clipHigh / tok : 0,
+      kl: st ? st.klSum / tok : 0, entropy: st ? st.entropySum / tok : 0,
+      loss: train?.loss ?? 0, grad_norm: train?.gradNorm ?? 0, lr: train?.lr ?? 0,
+    });
+    return m;
+  }
+
+  private logSamples(completions: Completion[], problems: TaskProblem[], scored: CombinedRewards,
+    advantages: Float64Array): void {
+    const P = this.cfg.promptsPerStep, G = this.cfg.numGenerations;
+    for (let q = 0; q < Math.min(this.cfg.samplesPerStepLogged, completions.length); q++) {
+      const i = (q % P) * G + Math.floor(q / P); // spread over prompts first
+      const x = completions[i]!;
+      this.write('samples.jsonl', {
+        step: this.step, prompt: problems[i]!.prompt, gold: problems[i]!.gold, completion: x.text, reward: scored.total[i],
+        rewards: Object.fromEntries(Object.entries(scored.components).map(([k, v]) => [k, v[i]])),
+        advantage: advantages[i], tokens: x.tokens.length, finish: x.finishReason,
+      });
+    }
+  }
+}
+
+/** Totals with each null replaced by the mean of its group's scored totals (0 when none is scored). */
+function withGroupMeans(total: (number | null)[], G: number): number[] {
+  const out = new Array<number>(total.length);
+  for (let g = 0; g < total.length; g += G) {
+    const ok = total.slice(g, g + G).filter((x): x is number => x !== null);
+    const mean = ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : 0;
+    for (let j = g; j < g + G; j++) out[j] = total[j] ?? mean;
+  }
+  return out;
+}
+
+function gradNormOf(params: readonly { grad: Float32Array | null }[]): number {
+  let ss = 0;
+  for (const p of params) if (p.grad) for (let i = 0; i < p.grad.length; i++) ss += p.grad[i]! * p.grad[i]!;
+  return Math.sqrt(ss);
+}
+
+function seqLen(r: Rollout): number {
+  return r.prompt.length + r.completion.length;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+/** Writes the merged config into the run folder. */
+export function writeRunConfig(cfg: GrpoConfig): void {
+  mkdirSync(cfg.out, { recursive: true });
+  writeFileSync(join(cfg.out, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
+}
