@@ -1,0 +1,92 @@
+// `r1 generate --model DIR --prompt TEXT [...]`: sample completions from a checkpoint folder.
+// Parses flags, loads the folder, calls src/generate; no sampling logic here. Progress on stderr,
+// --json prints one object on stdout.
+import { parseArgs } from 'node:util';
+import { UsageError } from './main.js';
+import { Rng } from '../util/rng.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import { HFTokenizer } from '../model/tokenizer.js';
+import { eosIds } from '../model/config.js';
+import { generate } from '../generate/index.js';
+
+const HELP = `usage: r1 generate --model DIR --prompt TEXT [options]
+  --model DIR            checkpoint folder (HF layout: config.json, model.safetensors, tokenizer.json)  [required]
+  --prompt TEXT          prompt text                                                                   [required]
+  --chat                 wrap the prompt as a user message with the tokenizer's chat template
+  --temperature X        0 = greedy (default 1)
+  --top-p X              nucleus sampling mass in (0, 1] (default 1 = off)
+  --top-k N              keep the N most likely tokens (default 0 = off)
+  --max-new-tokens N     (default 128)
+  --n N                  completions for the prompt (default 1)
+  --stop TEXT            stop string (repeatable)
+  --seed N               (default 0)
+  --json                 one JSON object on stdout`;
+
+function parseNum(v: string | undefined, name: string, dflt: number, ok: (n: number) => boolean, what: string): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be ${what} (got '${v}')`);
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number | void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        model: { type: 'string' }, prompt: { type: 'string' }, chat: { type: 'boolean' }, temperature: { type: 'string' },
+        'top-p': { type: 'string' }, 'top-k': { type: 'string' }, 'max-new-tokens': { type: 'string' }, n: { type: 'string' },
+        stop: { type: 'string', multiple: true }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.model) throw new UsageError('--model DIR is required (a checkpoint folder)');
+  if (values.prompt === undefined) throw new UsageError('--prompt TEXT is required');
+  const isInt = (n: number): boolean => Number.isInteger(n) && n >= 0;
+  const temperature = parseNum(values.temperature, 'temperature', 1, (n) => n >= 0, 'a number >= 0');
+  const topP = parseNum(values['top-p'], 'top-p', 1, (n) => n > 0 && n <= 1, 'in (0, 1]');
+  const topK = parseNum(values['top-k'], 'top-k', 0, isInt, 'a non-negative integer');
+  const maxNewTokens = parseNum(values['max-new-tokens'], 'max-new-tokens', 128, isInt, 'a non-negative integer');
+  const n = parseNum(values.n, 'n', 1, (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
+  const seed = parseNum(values.seed, 'seed', 0, isInt, 'a non-negative integer');
+
+  const { model, tokenizer, config } = await loadCheckpoint(values.model);
+  let ids: number[];
+  if (values.chat) {
+    ids = tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: values.prompt }], { addGenerationPrompt: true }));
+  } else {
+    // a raw prompt gets what the tokenizer's post-processor adds (Llama's BOS; nothing for Qwen2 or ours)
+    ids = tokenizer instanceof HFTokenizer ? tokenizer.encode(values.prompt, { addSpecialTokens: true }) : tokenizer.encode(values.prompt);
+  }
+  if (ids.length === 0) throw new UsageError('the prompt encodes to no tokens; give a non-empty --prompt');
+  const eos = [...new Set([...eosIds(config), ...(tokenizer.eosId === null ? [] : [tokenizer.eosId])])];
+  const t0 = performance.now();
+  const results = generate(model, Array.from({ length: n }, () => ids), {
+    maxNewTokens, temperature, topP, topK, rng: new Rng(seed), eosIds: eos,
+    stopStrings: values.stop, tokenizer,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const newTokens = results.reduce((s, r) => s + r.tokens.length, 0);
+  const completions = results.map((r) => ({
+    text: tokenizer.decode(r.tokens), tokens: r.tokens, finish_reason: r.finishReason,
+    logprobs: Array.from(r.logprobs, (x) => Math.round(x * 1e6) / 1e6),
+  }));
+  process.stderr.write(`${newTokens} new tokens in ${seconds.toFixed(2)} s (${(newTokens / seconds).toFixed(0)} tokens/s)\n`);
+  if (values.json) {
+    console.log(JSON.stringify({ model: values.model, prompt: values.prompt, prompt_tokens: ids, completions, seconds, tokens_per_s: newTokens / seconds }));
+  } else {
+    completions.forEach((c, i) => {
+      if (n > 1) console.log(`--- completion ${i + 1} (${c.finish_reason}) ---`);
+      console.log(values.prompt + c.text);
+    });
+  }
+  return 0;
+}
