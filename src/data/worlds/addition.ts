@@ -81,6 +81,11 @@ function columnWork(p: AdditionProblem, rng: Rng, slip: number, catchRate: numbe
     out.push(s % 10);
     carry = s >= 10 ? 1 : 0;
   }
+  if (catchRate > 0 && !lines.some((l) => l.includes(WAIT))) {
+    // a self-checking writer that noticed nothing still re-checks one column (and confirms what it wrote)
+    const i = rng.int(0, d - 1);
+    lines[i] += WAIT + lines[i];
+  }
   const answer = (carry ? '1' : '') + out.reverse().join('');
   return ` <think>\n${lines.join('\n')}\n</think> <answer> ${Number(answer)} </answer>`;
 }

@@ -1,0 +1,104 @@
+// `r1 pretrain --world NAME --out DIR` (or `--data FILE.jsonl` of {"text"} rows): train a base model from scratch.
+// Parses flags and calls src/sft (pretrainWorld / pretrainCorpus) and, with --measure N, measureWorld.
+// No training logic here. Progress on stderr; --json prints one object on stdout; Ctrl-C saves and stops.
+import { parseArgs } from 'node:util';
+import { UsageError } from './main.js';
+import { Rng } from '../util/rng.js';
+import { pretrainWorld } from '../sft/pretrain.js';
+import { pretrainCorpus } from '../sft/corpus.js';
+import { WORLDS, DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
+import { measureWorld, formatMeasurement } from '../data/worlds/measure.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import type { ModelConfig } from '../model/config.js';
+
+const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [options]
+  --world NAME        synthetic world (${Object.keys(WORLDS).join(', ')}; default ${DEFAULT_WORLD})
+  --data FILE.jsonl   raw-text corpus instead, one {"text": ...} a line
+  --out DIR           checkpoint folder (HF layout)                         [required]
+  --difficulty N      world difficulty (addition: digits; default the world's)
+  --tokens N          token budget (default 7500000)
+  --max-seconds S     wall-clock budget (default 600); training stops at whichever budget ends first
+  --batch-size N      rows per batch (default 32)
+  --lr X              peak learning rate (default 0.003)
+  --dim N --layers N --heads N --ffn N   model size (default 128 / 4 / 4 / 352)
+  --epochs N          corpus epochs (--data only; default 1)
+  --seed N            (default 1)
+  --measure N         afterwards, sample 16 per held-out problem on N problems and report pass@1, cons@16, styles
+  --json              one JSON object on stdout`;
+
+function num(v: string | undefined, name: string, int = true): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${int ? 'integer' : 'number'} (got '${v}')`);
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number | void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        world: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, difficulty: { type: 'string' },
+        tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+        dim: { type: 'string' }, layers: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' },
+        epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.out) throw new UsageError('--out DIR is required (the checkpoint folder to write)');
+  if (values.world && values.data) throw new UsageError('give --world NAME or --data FILE.jsonl, not both');
+  if (values.world && !WORLDS[values.world]) throw new UsageError(`unknown world '${values.world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
+  const model: Partial<ModelConfig> = {};
+  const dim = num(values.dim, 'dim'), layers = num(values.layers, 'layers'), heads = num(values.heads, 'heads'), ffn = num(values.ffn, 'ffn');
+  if (dim) model.hidden_size = dim;
+  if (layers) model.num_hidden_layers = layers;
+  if (heads) model.num_attention_heads = model.num_key_value_heads = heads;
+  if (ffn) model.intermediate_size = ffn;
+  const ac = new AbortController();
+  const onInt = () => {
+    process.stderr.write('\ninterrupted: saving the checkpoint (Ctrl-C again to quit without saving)\n');
+    ac.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onInt);
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const seed = num(values.seed, 'seed');
+  try {
+    if (values.data) {
+      const r = await pretrainCorpus({
+        data: values.data, out: values.out, model, epochs: num(values.epochs, 'epochs'), maxSeconds: num(values['max-seconds'], 'max-seconds', false),
+        batchSize: num(values['batch-size'], 'batch-size'), lr: num(values.lr, 'lr', false), seed, signal: ac.signal, log,
+      });
+      if (values.json) console.log(JSON.stringify(r));
+      return 0;
+    }
+    const worldName = values.world ?? DEFAULT_WORLD;
+    const difficulty = num(values.difficulty, 'difficulty');
+    const r = await pretrainWorld({
+      world: worldName, out: values.out, difficulty, model, tokens: num(values.tokens, 'tokens'),
+      maxSeconds: num(values['max-seconds'], 'max-seconds', false), batchSize: num(values['batch-size'], 'batch-size'),
+      lr: num(values.lr, 'lr', false), seed, signal: ac.signal, log,
+    });
+    let measurement;
+    const nMeasure = num(values.measure, 'measure');
+    if (nMeasure) {
+      const world = getWorld(worldName);
+      const { model: m, tokenizer } = await loadCheckpoint(values.out);
+      const problems = sampleProblems(world, { split: 'test', count: nMeasure, seed: 1234, difficulty });
+      measurement = await measureWorld(m, tokenizer, world, { problems, rng: new Rng(4321), log, maxNewTokens: world.maxCompletionChars(difficulty ?? world.defaultDifficulty) });
+      log(formatMeasurement(measurement));
+    }
+    if (values.json) console.log(JSON.stringify({ ...r, measurement }));
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onInt);
+  }
+}
