@@ -6,6 +6,9 @@ import type { RewardContext, RewardFn } from './types.js';
 
 /** The separator of the readable R1 format, as the paper writes it. */
 export const READABLE_SEP = '|special_token|';
+/** The readable format's [opening, closing] tokens: the paper's, and the released models' (src/data/templates.ts). */
+export const READABLE_TOKENS: readonly [string, string] = [READABLE_SEP, READABLE_SEP];
+export const RELEASED_READABLE_TOKENS: readonly [string, string] = ['<think>', '</think>'];
 export const THINK_OPEN = '<think>';
 export const THINK_CLOSE = '</think>';
 export const ANSWER_OPEN = '<answer>';
@@ -14,9 +17,9 @@ export const ANSWER_CLOSE = '</answer>';
 /** End-of-sequence markers a decoded completion may end with (ours, Qwen, Llama, DeepSeek). */
 export const EOS_STRINGS = ['<|eos|>', '<|endoftext|>', '<|im_end|>', '<|eot_id|>', '<|end_of_text|>', '</s>', '<｜end▁of▁sentence｜>'];
 
-/** Builds a readable-format completion: separator, reasoning, separator, summary. */
-export function formatReadable(reasoning: string, summary: string): string {
-  return `${READABLE_SEP}${reasoning}${READABLE_SEP}${summary}`;
+/** Builds a readable-format completion: opening token, reasoning, closing token, summary. */
+export function formatReadable(reasoning: string, summary: string, tokens: readonly [string, string] = READABLE_TOKENS): string {
+  return `${tokens[0]}${reasoning}${tokens[1]}${summary}`;
 }
 
 function count(text: string, needle: string): number {
@@ -82,20 +85,28 @@ export interface ReadableParts {
 }
 
 /**
- * Parses the readable R1 format `|special_token|<reasoning>|special_token|<summary>`; the first
- * separator may sit at the end of the prompt (same rule as parseR1Zero). Exactly two separators in
- * all, both parts non-empty, trailing whitespace and EOS markers allowed. Null when malformed.
+ * Parses the readable R1 format `<open><reasoning><close><summary>` (by default the paper's
+ * `|special_token|…|special_token|…`). The opening token may sit at the end of the prompt (same
+ * rule as parseR1Zero); otherwise each token exactly once, both parts non-empty, trailing
+ * whitespace and EOS markers allowed. Null when malformed.
  */
-export function parseReadable(completion: string, promptHasSep?: boolean, eos: readonly string[] = EOS_STRINGS): ReadableParts | null {
+export function parseReadable(
+  completion: string,
+  promptHasOpen?: boolean,
+  tokens: readonly [string, string] = READABLE_TOKENS,
+  eos: readonly string[] = EOS_STRINGS,
+): ReadableParts | null {
+  const [open, close] = tokens;
   let body = stripTrailingEos(completion, eos).trimStart();
-  const opensHere = body.startsWith(READABLE_SEP);
-  if (promptHasSep === true && opensHere) return null;
-  if (promptHasSep === false && !opensHere) return null;
-  if (opensHere) body = body.slice(READABLE_SEP.length);
-  if (count(body, READABLE_SEP) !== 1) return null;
-  const at = body.indexOf(READABLE_SEP);
+  const opensHere = body.startsWith(open);
+  if (promptHasOpen === true && opensHere) return null;
+  if (promptHasOpen === false && !opensHere) return null;
+  if (opensHere) body = body.slice(open.length);
+  if (open !== close && count(body, open) !== 0) return null;
+  if (count(body, close) !== 1) return null;
+  const at = body.indexOf(close);
   const reasoning = body.slice(0, at).trim();
-  const summary = body.slice(at + READABLE_SEP.length).trim();
+  const summary = body.slice(at + close.length).trim();
   if (reasoning === '' || summary === '') return null;
   return { reasoning, summary };
 }
@@ -123,10 +134,21 @@ export const formatReward: RewardFn = (completions, ctx) => {
   return completions.map((c, i) => (parseR1Zero(String(c), promptOpens(ctx.prompts?.[i], THINK_OPEN), eos) ? 1 : 0));
 };
 
-/** 1 when a completion follows the readable R1 format, else 0 (same ctx fields as formatReward). */
+/** ctx.readableTokens when it is a pair of non-empty strings, else the paper's READABLE_TOKENS. */
+export function readableTokensOf(ctx: RewardContext): readonly [string, string] {
+  const t = ctx.readableTokens;
+  return Array.isArray(t) && t.length === 2 && t.every((s) => typeof s === 'string' && s !== '') ? [t[0], t[1]] : READABLE_TOKENS;
+}
+
+/**
+ * 1 when a completion follows the readable R1 format, else 0. Same ctx fields as formatReward,
+ * plus ctx.readableTokens: [open, close] (default the paper's READABLE_TOKENS; the released
+ * models use RELEASED_READABLE_TOKENS).
+ */
 export const readableFormatReward: RewardFn = (completions, ctx) => {
   const eos = eosOf(ctx);
-  return completions.map((c, i) => (parseReadable(String(c), promptOpens(ctx.prompts?.[i], READABLE_SEP), eos) ? 1 : 0));
+  const tokens = readableTokensOf(ctx);
+  return completions.map((c, i) => (parseReadable(String(c), promptOpens(ctx.prompts?.[i], tokens[0]), tokens, eos) ? 1 : 0));
 };
 
 /**
@@ -134,12 +156,13 @@ export const readableFormatReward: RewardFn = (completions, ctx) => {
  * R1-Zero shape parses, the reasoning part when the readable shape parses, otherwise the text
  * before the first `<answer>` (or the whole completion), with tags removed.
  */
-export function chainOfThought(completion: string, prompt?: string): string {
+export function chainOfThought(completion: string, prompt?: string, tokens: readonly [string, string] = READABLE_TOKENS): string {
   const z = parseR1Zero(completion, promptOpens(prompt, THINK_OPEN));
   if (z) return z.think;
-  const r = parseReadable(completion, promptOpens(prompt, READABLE_SEP));
+  const r = parseReadable(completion, promptOpens(prompt, tokens[0]), tokens);
   if (r) return r.reasoning;
   const at = completion.indexOf(ANSWER_OPEN);
   const head = at === -1 ? completion : completion.slice(0, at);
-  return stripTrailingEos(head.split(THINK_OPEN).join(' ').split(THINK_CLOSE).join(' ').split(READABLE_SEP).join(' ')).trim();
+  const strip = [THINK_OPEN, THINK_CLOSE, ...tokens];
+  return stripTrailingEos(strip.reduce((t, tag) => t.split(tag).join(' '), head)).trim();
 }
