@@ -3,6 +3,8 @@
 // No training logic here. Progress on stderr; --json prints one object on stdout; Ctrl-C saves and stops.
 import { parseArgs } from 'node:util';
 import { UsageError } from './main.js';
+import { DatasetError } from '../data/datasets.js';
+import { JsonlError } from '../data/jsonl.js';
 import { Rng } from '../util/rng.js';
 import { pretrainWorld } from '../sft/pretrain.js';
 import { pretrainCorpus } from '../sft/corpus.js';
@@ -98,6 +100,9 @@ export async function run(argv: string[]): Promise<number | void> {
     }
     if (values.json) console.log(JSON.stringify({ ...r, measurement }));
     return 0;
+  } catch (err) {
+    if (err instanceof DatasetError || err instanceof JsonlError) throw new UsageError(err.message);
+    throw err;
   } finally {
     process.removeListener('SIGINT', onInt);
   }

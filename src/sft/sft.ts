@@ -1,0 +1,164 @@
+// Supervised fine-tuning: the loss on completion tokens only (the prompt is context), length-bucketed batches,
+// epochs, gradient accumulation, a held-out validation loss, HF-layout checkpoints. Serves cold-start,
+// rejection-sampled and distillation data alike (all are prompt → completion). Not RL; not pretraining.
+import { join } from 'node:path';
+import { Rng } from '../util/rng.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.js';
+import { loadSftExamples, DatasetError, type ChatMessage, type SftExample } from '../data/datasets.js';
+import type { JsonlReadOptions } from '../data/jsonl.js';
+import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
+import { Trainer } from './trainer.js';
+import { cosineLr, fmt, type Logger } from './schedule.js';
+
+export interface SftOptions {
+  /** Checkpoint folder of the starting model. */
+  model: string;
+  /** JSONL of {prompt, completion} or {messages} rows. */
+  data: string;
+  out: string;
+  /** Validation JSONL; default: a held-out share of `data` (valFraction). */
+  val?: string;
+  /** Share of `data` held out for validation when no `val` is given (default 0.05; 0 = none). */
+  valFraction?: number;
+  epochs?: number;
+  /** Rows per micro-batch (default 16) and micro-batches per optimizer step (default 1). */
+  batchSize?: number;
+  gradAccum?: number;
+  /** Peak LR (default 1e-4), warm-up steps (default 10), final fraction of peak (default 0.1). */
+  lr?: number;
+  warmupSteps?: number;
+  minLrRatio?: number;
+  weightDecay?: number;
+  /** Longest training sequence in tokens (default the model's max_position_embeddings); longer completions are cut. */
+  maxLength?: number;
+  /** Save out/checkpoints/step-N every this many optimizer steps (default: only the final model in out). */
+  saveEvery?: number;
+  /** Validation loss every this many steps (default: at the end of each epoch only). */
+  evalEvery?: number;
+  seed?: number;
+  onError?: JsonlReadOptions['onError'];
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+export interface SftResult {
+  dir: string;
+  steps: number;
+  epochs: number;
+  examples: number;
+  tokens: number;
+  seconds: number;
+  tokensPerSecond: number;
+  trainLoss: number;
+  /** Validation loss per evaluation, in order (the last is the final one); empty without validation data. */
+  valLoss: number[];
+  truncated: number;
+  stopped: boolean;
+}
+
+/** Tokenizes examples: prompt ids then completion ids + eos, the loss from the first completion token on. */
+export function sftSequences(examples: SftExample[], tok: Tokenizer, maxLength: number): { seqs: TrainSeq[]; truncated: number } {
+  let truncated = 0;
+  const seqs = examples.map((ex) => {
+    const p = tok.encode(ex.prompt);
+    const c = tok.encode(ex.completion);
+    if (tok.eosId !== null) c.push(tok.eosId);
+    if (p.length + 1 >= maxLength) {
+      throw new DatasetError(`SFT item ${ex.id}: prompt is ${p.length} tokens, leaving no room for the completion in ${maxLength}; shorten the prompt, drop the item, or raise --max-length (at most the model's max_position_embeddings)`);
+    }
+    if (p.length === 0) throw new DatasetError(`SFT item ${ex.id}: empty prompt; the first completion token needs a token before it (add a prompt or a BOS)`);
+    let ids = [...p, ...c];
+    if (ids.length > maxLength) {
+      ids = ids.slice(0, maxLength);
+      truncated++;
+    }
+    return { ids, lossFrom: p.length };
+  });
+  return { seqs, truncated };
+}
+
+function renderWith(tok: Tokenizer): (m: ChatMessage[]) => string {
+  return (messages) => {
+    try {
+      return tok.applyChatTemplate(messages, { addGenerationPrompt: true });
+    } catch {
+      return messages.map((m) => m.content).join('\n');
+    }
+  };
+}
+
+/** Fine-tunes a checkpoint on prompt → completion data and saves the result to opts.out. */
+export async function sftTrain(opts: SftOptions): Promise<SftResult> {
+  const log = opts.log ?? (() => {});
+  const { model, tokenizer: tok } = await loadCheckpoint(opts.model);
+  const seed = opts.seed ?? 1;
+  const rng = new Rng(seed);
+  const read = { onError: opts.onError ?? 'fail', renderPrompt: renderWith(tok) } as const;
+  let train = await loadSftExamples(opts.data, read);
+  let val: SftExample[] = [];
+  if (opts.val) val = await loadSftExamples(opts.val, read);
+  else {
+    const nVal = Math.min(500, Math.floor(train.length * (opts.valFraction ?? 0.05)));
+    if (nVal > 0) {
+      const shuffled = rng.shuffle([...train]);
+      val = shuffled.slice(0, nVal);
+      train = shuffled.slice(nVal);
+    }
+  }
+  const maxLength = Math.min(opts.maxLength ?? model.config.max_position_embeddings, model.config.max_position_embeddings);
+  const { seqs, truncated } = sftSequences(train, tok, maxLength);
+  const valSeqs = sftSequences(val, tok, maxLength).seqs;
+  const padId = tok.padId ?? tok.eosId ?? 0;
+  const batchSize = opts.batchSize ?? 16;
+  const accum = opts.gradAccum ?? 1;
+  const epochs = opts.epochs ?? 1;
+  const valBatches: Batch[] = valSeqs.length ? bucketBatches(valSeqs, { batchSize: 64, padId, rng: new Rng(seed + 2) }) : [];
+  const stepsPerEpoch = Math.ceil(Math.ceil(seqs.length / batchSize) / accum);
+  const totalSteps = stepsPerEpoch * epochs;
+  const peak = opts.lr ?? 1e-4;
+  const trainer = new Trainer(model, { weightDecay: opts.weightDecay ?? 0.0 });
+  log(`sft: ${seqs.length} train / ${valSeqs.length} validation examples, ${epochs} epoch(s) of ${stepsPerEpoch} steps (batch ${batchSize} x ${accum}), ${truncated} truncated to ${maxLength} tokens`);
+
+  const valLoss: number[] = [];
+  const evaluate = () => {
+    if (!valBatches.length) return;
+    valLoss.push(trainer.evalLoss(valBatches));
+    log(`  validation loss ${valLoss[valLoss.length - 1]!.toFixed(4)}`);
+  };
+  const save = (dir: string, extra: Record<string, unknown>) => saveCheckpoint(dir, model, tok, { 'trainer_state.json': extra });
+  let step = 0, tokens = 0, lossSum = 0, lossTokens = 0, stopped = false, epoch = 0;
+  const t0 = performance.now();
+  for (; epoch < epochs && !stopped; epoch++) {
+    const batches = bucketBatches(seqs, { batchSize, padId, rng });
+    for (let i = 0; i < batches.length; i += accum) {
+      if (opts.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      const lr = cosineLr(step / totalSteps, step, { peak, warmupSteps: opts.warmupSteps ?? 10, minLr: peak * (opts.minLrRatio ?? 0.1) });
+      const st = trainer.step(batches.slice(i, i + accum), lr);
+      step++;
+      tokens += st.tokens;
+      lossSum += st.loss * st.tokens;
+      lossTokens += st.tokens;
+      if (step % 10 === 0 || step === totalSteps) {
+        log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(lossSum / lossTokens).toFixed(4)}  lr ${lr.toExponential(2)}  ${fmt(tokens / ((performance.now() - t0) / 1000))} tok/s`);
+        lossSum = lossTokens = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+      if (opts.evalEvery && step % opts.evalEvery === 0) evaluate();
+      if (opts.saveEvery && step % opts.saveEvery === 0) save(join(opts.out, 'checkpoints', `step-${step}`), { kind: 'sft', step, epoch });
+    }
+    if (!opts.evalEvery || step % opts.evalEvery !== 0) evaluate();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const finalTrain = trainer.evalLoss(bucketBatches(seqs.slice(0, 256), { batchSize: 64, padId, rng: new Rng(seed + 3) }));
+  const result: SftResult = {
+    dir: opts.out, steps: step, epochs: epoch, examples: seqs.length, tokens, seconds, tokensPerSecond: tokens / seconds,
+    trainLoss: finalTrain, valLoss, truncated, stopped,
+  };
+  save(opts.out, { kind: 'sft', model: opts.model, data: opts.data, batchSize, gradAccum: accum, lr: peak, seed, ...result });
+  log(`sft: ${step} steps in ${seconds.toFixed(0)}s, train loss ${finalTrain.toFixed(4)}${valLoss.length ? `, validation ${valLoss[valLoss.length - 1]!.toFixed(4)}` : ''}, saved ${opts.out}`);
+  return result;
+}
