@@ -145,6 +145,7 @@ export class GrpoTrainer {
   /** One GRPO step: sample, score, advantages, μ updates. Returns the metrics it logged. */
   async trainStep(): Promise<Metrics> {
     const c = this.cfg, G = c.numGenerations;
+    const tStart = performance.now();
     const problems = this.tasks.draw(this.rng, c.promptsPerStep);
     const tSample = performance.now();
     const completions = await sampleCompletions(this.policy, this.tokenizer, problems.map((p) => p.prompt), G, {
@@ -175,7 +176,8 @@ export class GrpoTrainer {
       sampling_seconds: (tScore - tSample) / 1000, reward_seconds: (tTrain - tScore) / 1000, training_seconds: (tEnd - tTrain) / 1000,
     });
     m.sampling_tokens_per_s = m.completion_tokens! / m.sampling_seconds!;
-    m.training_tokens_per_s = train ? (train.tokensProcessed) / m.training_seconds! : 0;
+    m.training_tokens_per_s = train ? train.tokensProcessed / m.training_seconds! : 0;
+    m.step_seconds = (performance.now() - tStart) / 1000;
     this.write('metrics.jsonl', { type: 'train', step: this.step, ...m });
     this.logSamples(completions, rowProblems, scored, advantages);
     return m;

@@ -1,0 +1,67 @@
+// `r1 demo` (what `npm start` runs): R1-Zero in miniature on the CPU — the default base model (pretrained
+// once and cached), evaluated, trained with GRPO on accuracy + format rewards, evaluated again.
+// Parses flags and prints; the work is src/rl/demo.ts.
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { UsageError } from './main.js';
+import { formatSummary, runDemo } from '../rl/demo.js';
+
+const HELP = `usage: r1 demo [options]
+  --json-summary FILE   write {"base": {pass1, cons16, format_rate, mean_len, ...}, "rl": {...}, "steps", "seconds"}
+  --out DIR             run folder (default runs/<timestamp>)
+  --world NAME          world (default: the default world)
+  --base DIR            start from this base model instead of the cached default
+  --rl-seconds S        GRPO time budget (default 600)
+  --steps N             GRPO step cap (default 5000)
+  --pretrain-seconds S  pretraining budget when no base model is cached (default: r1 pretrain's)
+  --eval-problems N     held-out problems measured before and after, 16 samples each (default 200)
+  --seed N              (default 1)
+Ctrl-C stops GRPO after the current step, saves, and still measures the result.`;
+
+function positive(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got '${v}'`);
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv, strict: true, allowPositionals: false,
+      options: {
+        'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' },
+        'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
+        'eval-problems': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; see r1 demo --help`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    console.error('\nr1 demo: stopping (Ctrl-C again to quit now)');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const s = await runDemo({
+      out: values.out, world: values.world, base: values.base,
+      rlSeconds: positive(values['rl-seconds'], 'rl-seconds'), steps: positive(values.steps, 'steps'),
+      pretrainSeconds: positive(values['pretrain-seconds'], 'pretrain-seconds'), evalProblems: positive(values['eval-problems'], 'eval-problems'),
+      seed: values.seed === undefined ? undefined : Number(values.seed),
+      log: (l) => console.error(l), shouldStop: () => stop,
+    });
+    console.log(formatSummary(s));
+    if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

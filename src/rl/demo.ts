@@ -1,0 +1,186 @@
+// R1-Zero in miniature, end to end: the default base model (pretrained once, cached by a hash of its
+// recipe), measured on held-out problems, GRPO with only the accuracy and format rewards, measured again.
+// Not a general pipeline (src/pipeline) and not flag parsing (src/cli/demo.ts). DeepSeek-R1 §2.2, Figures 2–3.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../util/rng.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import type { Decoder } from '../model/decoder.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
+import { measureWorld, type WorldMeasurement } from '../data/worlds/measure.js';
+import { pretrainWorld } from '../sft/pretrain.js';
+import { resolveConfig, type GrpoConfig } from './config.js';
+import { runGrpo } from './run.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Files whose contents define the default base model; any change to them makes a new cache entry. */
+const RECIPE_FILES = ['src/sft/pretrain.ts', 'src/sft/trainer.ts', 'src/data/worlds/common.ts', 'src/data/templates.ts'];
+
+export interface DemoOptions {
+  /** Run folder (default runs/<timestamp> in the repository). */
+  out?: string;
+  world?: string;
+  /** A base model folder to start from instead of the cached default. */
+  base?: string;
+  /** Pretraining wall-clock budget when the base model must be trained (default: pretrainWorld's). */
+  pretrainSeconds?: number;
+  /** GRPO wall-clock budget (default 600 s) and step cap (default 5000). */
+  rlSeconds?: number;
+  steps?: number;
+  /** Held-out problems measured before and after (default 200), 16 samples each. */
+  evalProblems?: number;
+  seed?: number;
+  /** Further GRPO options over the demo's recipe. */
+  grpo?: Record<string, unknown>;
+  log?: (line: string) => void;
+  shouldStop?: () => boolean;
+}
+
+/** The numbers of the before/after table and the --json-summary file. */
+export interface DemoRow {
+  pass1: number;
+  cons16: number;
+  format_rate: number;
+  mean_len: number;
+  always_wrong: number;
+  styles: Record<string, { share: number; accuracy: number }>;
+  unfaithful_line_rate: number;
+}
+
+export interface DemoSummary {
+  base: DemoRow;
+  rl: DemoRow;
+  steps: number;
+  /** Seconds of the whole demo (pretraining included when it ran). */
+  seconds: number;
+  rl_seconds: number;
+  pretrain_seconds: number;
+  eval_seconds: number;
+  /** Per-step means: sampling vs training vs the rest (rewards, bookkeeping). */
+  step_split: { sampling: number; training: number; other: number };
+  run_dir: string;
+  base_model: string;
+  reason: string;
+}
+
+/** The cache folder of a world's default base model: .cache/base-<hash of the recipe files and world>. */
+export function baseModelDir(world: string): string {
+  const h = createHash('sha256').update(world);
+  for (const f of [...RECIPE_FILES, `src/data/worlds/${world}.ts`]) {
+    const p = join(REPO, f);
+    h.update(f).update(existsSync(p) ? readFileSync(p) : '');
+  }
+  return join(REPO, '.cache', `base-${h.digest('hex').slice(0, 12)}`);
+}
+
+/** The default base model of a world: loaded from the cache, or pretrained into it (written to a temporary folder first). */
+export async function ensureBaseModel(world: string, o: { seconds?: number; log: (l: string) => void; shouldStop?: () => boolean }):
+  Promise<{ dir: string; pretrainSeconds: number }> {
+  const dir = baseModelDir(world);
+  if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'model.safetensors'))) {
+    o.log(`base model: cached at ${dir}`);
+    return { dir, pretrainSeconds: 0 };
+  }
+  o.log(`base model: none cached; pretraining the default recipe into ${dir}`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const ac = new AbortController();
+  const timer = setInterval(() => { if (o.shouldStop?.()) ac.abort(); }, 200);
+  try {
+    const r = await pretrainWorld({ out: tmp, world, maxSeconds: o.seconds, log: o.log, signal: ac.signal });
+    if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
+    mkdirSync(dirname(dir), { recursive: true });
+    renameSync(tmp, dir);
+    return { dir, pretrainSeconds: r.seconds };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function row(m: WorldMeasurement): DemoRow {
+  return {
+    pass1: m.pass1, cons16: m.cons16, format_rate: m.formatRate, mean_len: m.meanLen, always_wrong: m.alwaysWrong,
+    styles: Object.fromEntries(Object.entries(m.styles).map(([k, s]) => [k, { share: s.share, accuracy: s.accuracy }])),
+    unfaithful_line_rate: m.unfaithfulLineRate,
+  };
+}
+
+/** The demo's GRPO recipe (issue 6's quick experiment): 8 prompts × G 8, T 1.0, ≤ 160 tokens, accuracy + 0.1 × format, ε 0.2, β 0, lr 3e-4, μ 2. */
+export function demoConfig(base: string, out: string, world: string, o: DemoOptions): GrpoConfig {
+  return resolveConfig({
+    model: base, out, world, seed: o.seed ?? 1, steps: o.steps ?? 5000, maxSeconds: o.rlSeconds ?? 600,
+    promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: 160,
+    rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
+    epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2,
+    evalEvery: 100, evalProblems: 50, evalSamples: 16, saveEvery: 100,
+  }, o.grpo ?? {});
+}
+
+/** Pretrain (if needed) → measure → GRPO → measure; writes the run folder and returns the summary. */
+export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
+  const t0 = performance.now();
+  const log = o.log ?? (() => {});
+  const worldName = o.world ?? DEFAULT_WORLD;
+  const world = getWorld(worldName);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const out = o.out ?? join(REPO, 'runs', stamp);
+  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds, log, shouldStop: o.shouldStop });
+  const cfg = demoConfig(base.dir, out, worldName, o);
+  const problems = sampleProblems(world, { split: 'test', count: o.evalProblems ?? 200, seed: cfg.seed + 101 });
+  let evalSeconds = 0;
+  const measure = async (model: Decoder, tokenizer: Tokenizer, label: string) => {
+    const t = performance.now();
+    const m = await measureWorld(model, tokenizer, world, {
+      problems, samples: 16, temperature: 0.6, topP: 0.95, maxNewTokens: cfg.maxCompletionLength, rng: new Rng(cfg.seed + 202),
+      batch: 512, keepSamples: false,
+    });
+    evalSeconds += (performance.now() - t) / 1000;
+    log(`${label}: pass@1 ${pct(m.pass1)}  cons@16 ${pct(m.cons16)}  format ${pct(m.formatRate)}  mean length ${m.meanLen.toFixed(1)}  (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    return m;
+  };
+  const loaded = await loadCheckpoint(base.dir);
+  const before = await measure(loaded.model, loaded.tokenizer, 'base');
+  log(`GRPO: ${cfg.promptsPerStep} prompts × ${cfg.numGenerations} samples a step, at most ${cfg.maxSeconds} s, run folder ${out}`);
+  const r = await runGrpo(cfg, { log, shouldStop: o.shouldStop });
+  const after = await measure(r.trainer.policy, r.trainer.tokenizer, 'after RL');
+  const summary: DemoSummary = {
+    base: row(before), rl: row(after), steps: r.steps, seconds: (performance.now() - t0) / 1000, rl_seconds: r.seconds,
+    pretrain_seconds: base.pretrainSeconds, eval_seconds: evalSeconds, step_split: stepSplit(out),
+    run_dir: out, base_model: base.dir, reason: r.reason,
+  };
+  writeFileSync(join(out, 'demo_summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
+
+/** Mean seconds per step spent sampling, training and elsewhere, from metrics.jsonl. */
+function stepSplit(out: string): DemoSummary['step_split'] {
+  const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>)
+    .filter((m) => m.type === 'train');
+  const mean = (k: string) => lines.reduce((s, m) => s + (m[k] as number), 0) / Math.max(1, lines.length);
+  return { sampling: mean('sampling_seconds'), training: mean('training_seconds'), other: mean('step_seconds') - mean('sampling_seconds') - mean('training_seconds') };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The before/after table printed at the end of the demo. */
+export function formatSummary(s: DemoSummary): string {
+  const styles = [...new Set([...Object.keys(s.base.styles), ...Object.keys(s.rl.styles)])];
+  const lines = [
+    `                     base      after RL`,
+    `pass@1 (16 samples)  ${pct(s.base.pass1).padStart(6)}    ${pct(s.rl.pass1).padStart(6)}`,
+    `cons@16              ${pct(s.base.cons16).padStart(6)}    ${pct(s.rl.cons16).padStart(6)}`,
+    `format rate          ${pct(s.base.format_rate).padStart(6)}    ${pct(s.rl.format_rate).padStart(6)}`,
+    `mean length (tokens) ${s.base.mean_len.toFixed(1).padStart(6)}    ${s.rl.mean_len.toFixed(1).padStart(6)}`,
+    `always wrong         ${pct(s.base.always_wrong).padStart(6)}    ${pct(s.rl.always_wrong).padStart(6)}`,
+    `unfaithful lines     ${pct(s.base.unfaithful_line_rate).padStart(6)}    ${pct(s.rl.unfaithful_line_rate).padStart(6)}`,
+    ...styles.map((k) => `style ${k.padEnd(14)} ${pct(s.base.styles[k]?.share ?? 0).padStart(6)}    ${pct(s.rl.styles[k]?.share ?? 0).padStart(6)}`),
+    `${s.steps} GRPO steps in ${s.rl_seconds.toFixed(0)} s (per step: sampling ${s.step_split.sampling.toFixed(2)} s, training ${s.step_split.training.toFixed(2)} s, other ${s.step_split.other.toFixed(2)} s); ` +
+      `pretraining ${s.pretrain_seconds.toFixed(0)} s; evaluation ${s.eval_seconds.toFixed(0)} s; total ${s.seconds.toFixed(0)} s`,
+    `run folder: ${s.run_dir}`,
+  ];
+  return lines.join('\n');
+}
