@@ -40,28 +40,47 @@ const WORD = /\p{Script=Han}|[\p{L}\p{M}]+(?:['’][\p{L}]+)*/gu;
 const LATIN = /^[\p{Script=Latin}'’]+$/u;
 
 /**
- * The language of one word: each Han character is a Chinese word; a Latin-script word is English
- * unless it is a common word of French, German or Spanish and not of English, or carries letters
- * English does not use (é, ß, ñ …); any other script is 'other'. Null for neutral tokens: single
- * ASCII letters (math variables), digits, operators and punctuation never reach here.
+ * The language of one word: each Han character is a Chinese word; a Latin-script word is in the
+ * language whose common-word list holds it (English first), otherwise in `latinDefault` (the
+ * text's dominant Latin-script language), except that letters English does not use (é, ß, ñ …)
+ * are never English; any other script is 'other'. Null for single ASCII letters (math variables);
+ * digits, operators and punctuation never reach here.
  */
-export function wordLanguage(word: string): Lang | null {
+export function wordLanguage(word: string, latinDefault: Lang = 'en'): Lang | null {
   if (HAN.test(word)) return 'zh';
   if (!LATIN.test(word)) return 'other';
   const w = word.toLowerCase();
   if (/^[a-z]$/.test(w)) return null;
   if (COMMON.en.has(w)) return 'en';
-  for (const l of ['fr', 'de', 'es'] as const) if (COMMON[l].has(w)) return l;
+  for (const l of LATIN_LANGS) if (COMMON[l].has(w)) return l;
+  if (latinDefault !== 'en') return latinDefault;
   return /^[a-z'’]+$/.test(w) ? 'en' : 'other';
 }
 
-/** The words of a text that carry a language, each with its language; LaTeX commands are skipped. */
+const LATIN_LANGS = ['fr', 'de', 'es'] as const;
+
+/** The Latin-script language with the most common-word hits in `tokens` (English on ties). */
+function dominantLatin(tokens: string[]): Lang {
+  let best: Lang = 'en';
+  let most = tokens.filter((t) => COMMON.en.has(t.toLowerCase())).length;
+  for (const l of LATIN_LANGS) {
+    const hits = tokens.filter((t) => COMMON[l].has(t.toLowerCase())).length;
+    if (hits > most) [best, most] = [l, hits];
+  }
+  return best;
+}
+
+/**
+ * The words of a text that carry a language, each with its language; LaTeX commands are skipped.
+ * Latin-script words outside every list take the language of the text's common words.
+ */
 export function languageWords(text: string): { word: string; lang: Lang }[] {
+  const tokens = [...text.replace(/\\[A-Za-z]+/g, ' ').matchAll(WORD)].map((m) => m[0]);
+  const latinDefault = dominantLatin(tokens);
   const out: { word: string; lang: Lang }[] = [];
-  const clean = text.replace(/\\[A-Za-z]+/g, ' ');
-  for (const m of clean.matchAll(WORD)) {
-    const lang = wordLanguage(m[0]);
-    if (lang) out.push({ word: m[0], lang });
+  for (const word of tokens) {
+    const lang = wordLanguage(word, latinDefault);
+    if (lang) out.push({ word, lang });
   }
   return out;
 }
