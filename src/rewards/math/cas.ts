@@ -4,7 +4,8 @@
 // as the fallback when evaluation cannot decide. Not the string clean-up (latex.ts) nor structure.
 
 import { ComputeEngine } from '@cortex-js/compute-engine';
-import { parse as mathjsParse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
 import { Rng } from '../../util/rng.js';
 import { closeC, evaluate, freeVariables, size, type C, type Json } from './evaluate.js';
 
@@ -13,6 +14,8 @@ import { closeC, evaluate, freeVariables, size, type C, type Json } from './eval
  * pushed scope that is always popped: it keeps no state between calls.
  */
 const engine = new ComputeEngine();
+/** mathjs's single-file bundle loads in a tenth of the time of its ESM tree (hundreds of modules). */
+const mathjsParse = (createRequire(import.meta.url)('mathjs/lib/browser/math.js') as typeof import('mathjs')).parse;
 
 export interface CasOptions {
   /** Relative tolerance of numeric comparison (default 1e-8). */
@@ -131,8 +134,12 @@ export function compareExpressions(gold: Json, pred: Json, opts: CasOptions): bo
     const g = evaluate(gold, point);
     if (!Number.isFinite(g.re) || !Number.isFinite(g.im)) continue;
     const p = evaluate(pred, point);
-    if (!closeC(g, p, opts.relTol * 100)) return false;
-    agreed++;
+    if (closeC(g, p, opts.relTol * 10)) {
+      agreed++;
+      continue;
+    }
+    // At negative points only a real-valued disagreement counts: ln(xy) = ln x + ln y for x, y > 0.
+    if (attempt % 3 !== 2 || (g.im === 0 && p.im === 0 && Number.isFinite(p.re))) return false;
   }
   return agreed >= Math.min(3, opts.points) ? true : symbolicZero(gold, pred, opts);
 }
@@ -174,7 +181,7 @@ export function proportional(gold: Json, pred: Json, opts: CasOptions): boolean 
     if (ratio === null) {
       if (Math.hypot(r.re, r.im) < 1e-9) return false;
       ratio = r;
-    } else if (!closeC(ratio, r, opts.relTol * 100)) return false;
+    } else if (!closeC(ratio, r, opts.relTol * 10)) return false;
     agreed++;
   }
   return agreed >= Math.min(3, opts.points) ? true : null;

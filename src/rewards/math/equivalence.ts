@@ -93,6 +93,10 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
     case 'tuple':
       if (P.kind === 'tuple' || (P.kind === 'list' && G.brackets === '()')) return ordered(G.items, P.items, ctx);
       if (P.kind === 'matrix') return vectorEq(P.rows, G.items, ctx);
+      // `(2, 4)` is an ordered pair or an open interval: the gold does not say which.
+      if (P.kind === 'interval' && G.brackets === '()' && G.items.length === 2 && P.loOpen && P.hiOpen) {
+        return itemEq(G.items[0]!, { kind: 'scalar', text: P.lo }, ctx) && itemEq(G.items[1]!, { kind: 'scalar', text: P.hi }, ctx);
+      }
       return false;
     case 'set':
     case 'list':
@@ -204,6 +208,7 @@ function wordsEq(G: Extract<Answer, { kind: 'choice' | 'words' }>, pred: string)
 /** The one choice letter a prediction names (`C`, `(C)`, `C) 12`, `option C`), or null. */
 export function choiceLetter(pred: string): string | null {
   const t = pred.replace(/\\text(?:bf)?\{([^{}]*)\}/g, '$1').trim();
+  if (/^\(?[a-e]\)?$/.test(t)) return t.replace(/[()]/g, '').toUpperCase();
   const lead = /^\(?([A-E])\)?(?=$|[\s.:,)])/.exec(t) ?? /\b(?:option|choice|answer)\s*:?\s*\(?([A-E])\)?(?![a-zA-Z])/i.exec(t);
   if (!lead) return null;
   const others = [...t.matchAll(/\(([A-E])\)/g)].map((m) => m[1]);

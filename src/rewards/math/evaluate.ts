@@ -128,8 +128,10 @@ function ev(e: Json, vars: Record<string, number>, depth: number): C {
       return all().reduce(add, c(0));
     case 'Subtract':
       return args.length === 1 ? c(-a(0).re, -a(0).im) : sub(a(0), a(1));
-    case 'Multiply':
     case 'InvisibleOperator':
+      if (isMixedNumber(args)) return add(a(0), a(1));
+      return all().reduce(mul, c(1));
+    case 'Multiply':
       return all().reduce(mul, c(1));
     case 'Divide':
     case 'Rational':
@@ -164,6 +166,13 @@ function ev(e: Json, vars: Record<string, number>, depth: number): C {
   }
   const f = typeof head === 'string' ? UNARY[head] : undefined;
   return f && args.length === 1 ? f(a(0)) : NAN;
+}
+
+/** `1\frac{4}{5}` is the mixed number 9/5, not 4/5 (as in MATH answers such as `137 \frac{1}{2}`). */
+function isMixedNumber(args: Json[]): boolean {
+  const [whole, frac] = args;
+  const int = (x: Json | undefined) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  return args.length === 2 && int(whole) && Array.isArray(frac) && (frac[0] === 'Divide' || frac[0] === 'Rational') && int(frac[1]) && int(frac[2]);
 }
 
 /** `\sin^{-1} x` parses as Apply(InverseFunction(Sin), x). */

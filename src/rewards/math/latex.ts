@@ -15,7 +15,7 @@ export interface Cleaned {
   words: boolean;
 }
 
-const SPACING = /\\[,:;! ]|\\q?quad\b|\\(?:hspace|vspace)\*?\{[^}]*\}|~/g;
+const SPACING = /(?<!\\)\\[,:;! ]|\\q?quad\b|\\(?:hspace|vspace)\*?\{[^}]*\}|~/g;
 const SIZING = /\\(?:left|right|big|Big|bigg|Bigg)[lrm]?(?![a-zA-Z])\s*/g;
 const STYLE = /\\(?:displaystyle|textstyle|scriptstyle|limits)(?![a-zA-Z])/g;
 /** Commands that only change the font: `\mathbf{x}` → `x`. */
@@ -55,14 +55,16 @@ export function cleanAnswer(input: string): Cleaned {
     percent = true;
     return '';
   });
-  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree\b|\\circ\b/g, '');
+  // A degree sign ending the answer is dropped (30^\circ = 30); inside (\sin 30^\circ) it stays a unit the CAS converts.
+  s = s.replace(/°|\\degree\b/g, '^\\circ');
+  if (!/\\(?:sin|cos|tan|cot|sec|csc)/.test(s)) s = s.replace(/(?:\^\s*\{?\s*\\circ\s*\}?\s*)+$/, '');
   s = s.replace(/\\\$|\$|€|£|¥|\\euro\b|\\pounds\b|\bUSD\b|\bEUR\b/g, '');
   s = stripTextUnits(s);
   s = stripWordUnits(s);
   s = s.replace(/\\(?:ne|neq)\b/g, '\\ne');
   s = s.replace(/\\(?:leq|leqslant)\b/g, '\\le').replace(/\\(?:geq|geqslant)\b/g, '\\ge');
   s = s.replace(/\s+/g, ' ').trim();
-  s = s.replace(/^[.,;:]+|[.,;:]+$/g, '').trim();
+  s = s.replace(/^[,;:]+|^\.(?!\d)|[.,;:]+$/g, '').trim();
   return { text: s, percent, words: false };
 }
 

@@ -103,7 +103,7 @@ export function parseAnswer(text: string, words: boolean, preferScalar = false):
   if (/^[([]/.test(s) && /[)\]]$/.test(s) && wrapped(s, 1, 1)) {
     const inner = splitTop(s.slice(1, -1), /\s*,\s*/);
     const brackets = s[0]! + s[s.length - 1]!;
-    if (inner.length === 2 && brackets !== '()') {
+    if (inner.length === 2 && (brackets !== '()' || inner.some((x) => infinite(x) !== 0))) {
       return { kind: 'interval', lo: inner[0]!, hi: inner[1]!, loOpen: s[0] === '(', hiOpen: s.endsWith(')') };
     }
     if (inner.length >= 2) return { kind: 'tuple', items: inner.map((x) => parseAnswer(x, false)), brackets };

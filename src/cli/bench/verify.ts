@@ -1,0 +1,73 @@
+// `r1 bench verify [--json] [--seconds S]`: verifications per second of the math verifier on MATH-500
+// (reference solution vs answer field: extraction + equivalence; and mismatched pairs, which take the
+// full CAS path) and on plain numbers (GSM8K style). Measures only; asserts nothing.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isEquivalent, verify } from '../../rewards/math/index.js';
+import { UsageError } from '../main.js';
+
+interface Pair {
+  gold: string;
+  completion: string;
+}
+
+/** Runs `fn` over `pairs` round-robin for about `seconds`; verifications per second. */
+function rate(pairs: Pair[], seconds: number, fn: (p: Pair) => boolean): { perSecond: number; n: number; correct: number } {
+  let n = 0;
+  let correct = 0;
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  while (performance.now() < until || n < pairs.length) {
+    if (fn(pairs[n % pairs.length]!)) correct++;
+    n++;
+  }
+  return { perSecond: n / ((performance.now() - t0) / 1000), n, correct };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: '../shared/datasets' } },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (usage: r1 bench verify [--json] [--seconds S] [--datasets DIR])`);
+  }
+  const seconds = Number(values.seconds);
+  if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
+  const file = join(values.datasets, 'math500', 'test.jsonl');
+  if (!existsSync(file)) throw new UsageError(`MATH-500 not found at ${file}; pass --datasets DIR (the folder holding math500/test.jsonl)`);
+  const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { solution: string; answer: string | number });
+  const math: Pair[] = rows.map((r) => ({ gold: String(r.answer), completion: r.solution }));
+  const shifted: Pair[] = rows.map((r, i) => ({ gold: String(r.answer), completion: String(rows[(i + 1) % rows.length]!.answer) }));
+  const numbers: Pair[] = Array.from({ length: 1000 }, (_, i) => {
+    const v = (i * 7919) % 100000;
+    return { gold: String(v), completion: `So she pays ${(i * 31) % 17} + ${v} in total. The answer is ${v.toLocaleString('en-US')}.` };
+  });
+
+  const say = (m: string) => console.error(`bench verify: ${m}`);
+  say(`MATH-500 solutions vs answers (extract + equivalence), ${seconds}s`);
+  const mathVerify = rate(math, seconds, (p) => verify(p.gold, p.completion).correct);
+  say('MATH-500 mismatched answer pairs (full CAS path)');
+  const mathWrong = rate(shifted, seconds, (p) => isEquivalent(p.gold, p.completion));
+  say('plain numbers (GSM8K style completions)');
+  const plainVerify = rate(numbers, seconds, (p) => verify(p.gold, p.completion).correct);
+  const plainEq = rate(numbers, seconds, (p) => isEquivalent(p.gold, p.completion.slice(p.completion.lastIndexOf(' ') + 1, -1)));
+
+  const result = {
+    math500_verify_per_s: Math.round(mathVerify.perSecond),
+    math500_verify_accuracy: mathVerify.correct / mathVerify.n,
+    math500_mismatched_per_s: Math.round(mathWrong.perSecond),
+    math500_mismatched_judged_equal: mathWrong.correct,
+    plain_numbers_verify_per_s: Math.round(plainVerify.perSecond),
+    plain_numbers_isEquivalent_per_s: Math.round(plainEq.perSecond),
+    seconds_per_case: seconds,
+  };
+  if (values.json) console.log(JSON.stringify(result));
+  else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(36)} ${v}`);
+  return 0;
+}

@@ -1,0 +1,120 @@
+// Equivalence table for numbers: integers, decimals, thousands separators, decimal commas, leading-dot
+// decimals, rounding, percentages, currency and units. Rows are modelled on real model outputs
+// (GSM8K/MATH completions); gold is trusted, the prediction is what extraction returned.
+import { runTable, type Row } from './table.js';
+
+const rows: Row[] = [
+  ['18', '18', true], // identical integers
+  ['18', '18.0', true], // a trailing .0 is the same integer
+  ['18', '18.00', true], // money-style two decimals
+  ['18', '018', true], // a leading zero
+  ['18', '+18', true], // an explicit plus sign
+  ['18', '17', false], // off by one: the classic near miss
+  ['18', '-18', false], // sign error
+  ['18', '180', false], // a dropped decimal point, not the same number
+  ['18', '1.8', false], // misplaced decimal point
+  ['70000', '70,000', true], // GSM8K gold without separators, model adds commas
+  ['70000', '70 000', true], // space as thousands separator (French style)
+  ['70000', '70\\,000', true], // LaTeX thin space as thousands separator
+  ['70000', '70{,}000', true], // LaTeX braced comma grouping thousands
+  ['70000', '7,0000', false], // malformed grouping is not a thousands separator
+  ['1234567', '1,234,567', true], // several thousands groups
+  ['1234567', '1 234 567', true], // several space groups
+  ['1234567', '1,234,568', false], // last digit wrong
+  ['58,500', '58500', true], // MATH gold with a comma, bare prediction
+  ['10,\\!080', '10080', true], // MATH's \! spacing inside the gold
+  ['11,\\! 111,\\! 111,\\! 100', '11111111100', true], // long MATH number with \! separators
+  ['11,\\! 111,\\! 111,\\! 100', '11,111,111,100', true], // same number written with plain commas
+  ['11,\\! 111,\\! 111,\\! 100', '11111111000', false], // one digit off in a long number
+  ['3.5', '3,5', true], // decimal comma (European model output)
+  ['3.5', '3{,}5', true], // LaTeX decimal comma
+  ['3.5', '3.50', true], // trailing zero
+  ['3.5', '7/2', true], // a fraction for a decimal gold
+  ['3.5', '\\frac{7}{2}', true], // LaTeX fraction for a decimal gold
+  ['3.5', '3.05', false], // looks close, is not
+  ['3.5', '35', false], // dropped decimal point
+  ['0.5', '.5', true], // leading-dot decimal
+  ['.35625', '0.35625', true], // MATH gold written with a leading dot
+  ['.35625', '0.3562', false], // truncated digit of an exact decimal gold
+  ['.0000672', '0.0000672', true], // tiny leading-dot gold
+  ['.0000672', '6.72\\times10^{-5}', true], // scientific notation in LaTeX
+  ['.0000672', '6.72e-5', true], // scientific notation in plain text
+  ['.0000672', '0.0000673', false], // tiny numbers still compared relatively
+  ['1.25', '1.250', true], // trailing zero
+  ['1.25', '1.2', false], // rounding an exact decimal gold is wrong
+  ['1.25', '\\frac54', true], // fraction of a decimal gold
+  ['326.5', '326.50', true], // trailing zero on a longer decimal
+  ['326.5', '326', false], // rounded to an integer
+  ['-1', '-1.0', true], // negative with trailing zero
+  ['-1', '- 1', true], // a space after the minus sign
+  ['-1', '−1', true], // Unicode minus sign
+  ['-1', '1', false], // dropped minus sign
+  ['0', '0.0', true], // zero written as a decimal
+  ['0', '-0', true], // negative zero is zero
+  ['0', '0.001', false], // a small number is not zero
+  ['100', '10^2', true], // a power for an integer gold
+  ['1024', '2^{10}', true], // power with braces
+  ['1000', '1e3', true], // e-notation
+  ['1000', '1.0 \\times 10^3', true], // scientific notation with \times
+  ['12345678901234567890', '12345678901234567890', true], // exact beyond 2^53
+  ['12345678901234567890', '12345678901234567891', false], // big integers compared exactly, not as floats
+  ['\\frac{1}{3}', '0.33', true], // a rounded decimal of an exact fraction (2 digits)
+  ['\\frac{1}{3}', '0.333', true], // three digits
+  ['\\frac{1}{3}', '0.3333333333', true], // many digits
+  ['\\frac{1}{3}', '0.3', false], // one digit is too coarse
+  ['\\frac{1}{3}', '0.34', false], // wrongly rounded
+  ['\\frac{2}{3}', '0.67', true], // correctly rounded up
+  ['\\frac{2}{3}', '0.66', false], // truncated, not rounded
+  ['\\pi', '3.14', true], // pi to two decimals
+  ['\\pi', '3.1416', true], // pi to four decimals
+  ['\\pi', '3.15', false], // wrong approximation of pi
+  ['\\pi', '3', false], // an integer is not a rounding of pi
+  ['\\sqrt{2}', '1.414', true], // root approximated
+  ['\\sqrt{2}', '1.41', true], // root approximated to two digits
+  ['\\sqrt{2}', '1.42', false], // root approximated wrongly
+  ['28\\%', '28', true], // model drops the percent sign
+  ['28\\%', '28\\%', true], // same with the sign
+  ['28\\%', '28%', true], // plain percent sign
+  ['28\\%', '0.28', true], // the fraction form of a percentage
+  ['28\\%', '28 percent', true], // the word percent
+  ['28\\%', '29\\%', false], // wrong percentage
+  ['28\\%', '2.8', false], // neither 28 nor 0.28
+  ['28', '28\\%', true], // gold without percent, model adds one
+  ['0.28', '28\\%', true], // gold as a fraction, model answers in percent
+  ['50', '50\\% of the cost', false], // prose after a percent is not a clean answer
+  ['\\$36', '36', true], // currency in gold only
+  ['36', '\\$36', true], // currency in the prediction only
+  ['36', '$36.00', true], // dollar sign and cents
+  ['36', '36 dollars', true], // currency word
+  ['36', '€36', true], // euro sign
+  ['\\$18.90', '18.9', true], // dollars and cents, trailing zero dropped
+  ['\\$18.90', '\\$18.09', false], // transposed cents
+  ['\\$32,\\!348', '32348', true], // MATH money gold with thousands separator
+  ['\\$32,\\!348', '\\$32,348', true], // same with a plain comma
+  ['15\\mbox{ cm}^2', '15', true], // unit with a power in the gold
+  ['15\\mbox{ cm}^2', '15 \\text{ cm}^2', true], // unit in both
+  ['15\\mbox{ cm}^2', '15 cm²', true], // Unicode superscript unit
+  ['15\\mbox{ cm}^2', '16', false], // wrong value with unit stripped
+  ['864 \\mbox{ inches}^2', '864', true], // MATH unit gold
+  ['864 \\mbox{ inches}^2', '864 square inches', true], // unit words in the prediction
+  ['5.4 \\text{ cents}', '5.4', true], // MATH cents gold
+  ['5.4 \\text{ cents}', '5.4 cents', true], // unit word without \text
+  ['5.4 \\text{ cents}', '0.054', false], // a dollar conversion is not accepted
+  ['3.5', '3.5 hours', true], // a unit word after the number
+  ['3.5', '3.5 \\text{ hours}', true], // unit in \text
+  ['3.5', '3.5\\,\\mathrm{h}', true], // unit in \mathrm with a thin space
+  ['12', '12 m', true], // single-letter unit after a space
+  ['12', '12 \\mathrm{m}', true], // single-letter unit in \mathrm
+  ['4', '4 apples', true], // GSM8K-style counted objects
+  ['4', '4 apples and 3 pears', false], // two numbers in the answer
+  ['30^\\circ', '30', true], // degrees dropped by the model
+  ['30^\\circ', '30°', true], // Unicode degree sign
+  ['30^\\circ', '30^{\\circ}', true], // braced degree
+  ['30^\\circ', '30 degrees', true], // degree word
+  ['30^\\circ', '60^\\circ', false], // wrong angle
+  ['\\frac{270}7\\text{ degrees}', '\\frac{270}{7}', true], // MATH fraction with degrees text
+  ['\\frac{270}7\\text{ degrees}', '38.57', true], // rounded to two decimals
+  ['\\frac{270}7\\text{ degrees}', '38.5', false], // too coarse and wrong
+];
+
+runTable('numbers', rows);
