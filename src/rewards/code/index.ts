@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AsyncRewardFn, RewardContext, RewardFn } from '../types.js';
 import { isCodeTest, judge, jobFor, pool, summarize, type CodeLang, type CodeResult, type CodeTest } from './runners.js';
-import { DEFAULT_SANDBOX_LIMITS, probeSandbox, runSandboxed, type SandboxLimits } from './sandbox.js';
+import { DEFAULT_SANDBOX_LIMITS, probeSandbox, runSandboxed, type ProbeResult, type SandboxLimits } from './sandbox.js';
 
 export * from './runners.js';
 export * from './sandbox.js';
@@ -38,6 +38,8 @@ export interface CodeRewardOptions {
   concurrency?: number;
   /** Where the one warning goes (default console.warn). */
   warn?: (message: string) => void;
+  /** How to check that the sandbox works (default probeSandbox: runs a one-line program in it). */
+  probe?: (lang: CodeLang) => ProbeResult;
 }
 
 type Item = { lang: CodeLang; tests: CodeTest[] } | null;
@@ -72,6 +74,7 @@ export class CodeRunner {
   readonly limits: SandboxLimits;
   readonly concurrency: number;
   private readonly warnFn: (message: string) => void;
+  private readonly probeFn: (lang: CodeLang) => ProbeResult;
   private readonly probes = new Map<CodeLang, boolean>();
   private warned = false;
 
@@ -79,13 +82,14 @@ export class CodeRunner {
     this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...opts.limits };
     this.concurrency = Math.max(1, opts.concurrency ?? 2);
     this.warnFn = opts.warn ?? ((m) => console.warn(m));
+    this.probeFn = opts.probe ?? probeSandbox;
   }
 
   /** Whether programs in `lang` can be run (probed once; the first failure warns). */
   available(lang: CodeLang): boolean {
     let ok = this.probes.get(lang);
     if (ok === undefined) {
-      const p = probeSandbox(lang);
+      const p = this.probeFn(lang);
       ok = p.ok;
       this.probes.set(lang, ok);
       if (!p.ok && !this.warned) {

@@ -83,9 +83,10 @@ export function sandboxCommand(job: SandboxJob, limits: SandboxLimits): { argv: 
     'bwrap', '--unshare-all', '--die-with-parent', '--new-session', '--clearenv',
     '--setenv', 'PATH', '/usr/bin:/bin', '--setenv', 'HOME', '/tmp', '--setenv', 'LANG', 'C.UTF-8',
     ...rootFsArgs(),
-    '--proc', '/proc', '--dev', '/dev',
+    '--proc', '/proc', '--dev', '/dev', '--remount-ro', '/dev', // /dev (and /dev/shm) would be an unsized writable tmpfs
     '--size', String(limits.tmpMB * 1024 * 1024), '--tmpfs', '/tmp',
     ...fileOrder.flatMap((name, k) => ['--ro-bind-data', String(3 + k), `/app/${name}`]),
+    '--remount-ro', '/', // the sandbox's own root tmpfs: /tmp stays the only writable place
     '--chdir', '/tmp', '--',
   ];
   const rl = [
