@@ -152,8 +152,9 @@ export function runSandboxed(job: SandboxJob, limits: SandboxLimits = DEFAULT_SA
     child.stdin!.on('error', ignore);
     child.stdin!.end(job.stdin ?? '');
     child.on('error', (err) => {
-      verdict ??= 'sandbox-error';
-      errText = String(err);
+      // a failed spawn may never emit 'close'; resolving twice is harmless (the first one wins)
+      clearTimeout(timer);
+      resolve({ status: 'sandbox-error', exitCode: null, stdout: '', stderr: String(err), wallMs: Date.now() - started });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
