@@ -104,13 +104,14 @@ export function identifyLanguage(text: string): Lang | null {
 
 /**
  * The proportion of language-carrying words of `text` in `target` ('synthetic' counts as English:
- * its digits and operators are neutral anyway). A text with no such word scores 0, so that
- * dropping the chain of thought is never rewarded.
+ * its digits and operators are neutral anyway). A text of neutral tokens only (`12+7=19`) mixes no
+ * language and scores 1; an empty text scores 0, so that dropping the chain of thought is never
+ * rewarded.
  */
 export function languageConsistency(text: string, target: TargetLang): number {
   const want: Lang = target === 'synthetic' ? 'en' : target;
   const ws = languageWords(text);
-  if (ws.length === 0) return 0;
+  if (ws.length === 0) return text.trim() === '' ? 0 : 1;
   return ws.filter((w) => w.lang === want).length / ws.length;
 }
 

@@ -31,7 +31,9 @@ const CONSISTENCY: [string, 'en' | 'zh' | 'synthetic', number][] = [
   ['首先 add 3 and 4', 'zh', 2 / 4], // 首 先 are Chinese, add and are English
   ['首先 add 3 and 4', 'en', 2 / 4], // the same mix judged for English
   ['Let x = 3, so 2x + y = 7 and \\frac{x}{y} = 3', 'en', 1], // variables and LaTeX commands are neutral
-  ['12 + 7 = 19 , 19 * 2 = 38', 'synthetic', 0], // only neutral tokens: no chain of thought to credit
+  ['12 + 7 = 19 , 19 * 2 = 38', 'synthetic', 1], // only neutral tokens: nothing in a wrong language
+  ['12+7=19', 'zh', 1], // the same holds for any target
+  ['   ', 'en', 0], // an empty chain of thought earns nothing
   ['step 1: 12 + 7 = 19 carry 1', 'synthetic', 1], // the synthetic worlds' English-with-math
   ['we add 这两个 numbers', 'en', 3 / 6], // we add numbers / 这 两 个
 ];
@@ -50,4 +52,6 @@ test('languageReward reads the chain of thought and ctx.language', () => {
   assert.deepEqual(languageReward(completions, {}), [0, 1]); // default target: English
   assert.deepEqual(languageReward(['<think>a 这 b</think><answer>7</answer> 汉字汉字'], { language: 'zh' }), [1]); // only the CoT counts
   assert.deepEqual(languageReward(completions, { language: 'klingon' }), [null, null]); // unknown target: cannot be scored
+  assert.deepEqual(languageReward([' <think>\n12+7=19\n</think> <answer> 19 </answer>'], { language: 'synthetic' }), [1]); // the addition world's direct style
+  assert.deepEqual(languageReward(['<answer>19</answer>'], { language: 'synthetic' }), [0]); // no chain of thought at all
 });
