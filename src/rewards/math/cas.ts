@@ -32,7 +32,7 @@ export interface CasOptions {
 
 /** A parsed expression, or null when neither parser understands the text. */
 export function parseExpression(s: string): Json | null {
-  if (s.length === 0 || s.length > 2000) return null;
+  if (s.length === 0 || s.length > 1000) return null;
   const ascii = !s.includes('\\') && /[a-z]{2,}\s*\(|\*|\bpi\b|\bsqrt\b/.test(s);
   const first = ascii ? parseAscii(s) : parseLatex(s);
   if (first !== null) return first;
