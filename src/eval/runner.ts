@@ -97,20 +97,27 @@ export async function evaluate<P extends EvalProblem>(model: Decoder, tokenizer:
   samples: number, o: SampleOptions, judge: Judge<P>): Promise<EvalResult> {
   const t0 = performance.now();
   const completions = await sampleCompletions(model, tokenizer, prompts, samples, o);
-  const { outcomes, formatOk } = await judge(completions.map((c) => c.text), completions.map((c) => problems[c.promptIndex]!),
-    completions.map((c) => prompts[c.promptIndex]!));
+  const r = await scoreSamples(problems, prompts, samples, completions.map((c) => ({ text: c.text, tokens: c.tokens.length })), judge);
+  return { ...r, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Judges and summarises completions given in problem order (`samples` per problem), from any sampler. */
+export async function scoreSamples<P extends EvalProblem>(problems: readonly P[], prompts: readonly string[], samples: number,
+  completions: readonly { text: string; tokens: number }[], judge: Judge<P>): Promise<Omit<EvalResult, 'seconds'>> {
+  const owner = (i: number) => Math.floor(i / samples);
+  const { outcomes, formatOk } = await judge(completions.map((c) => c.text), completions.map((_, i) => problems[owner(i)]!),
+    completions.map((_, i) => prompts[owner(i)]!));
   const perProblem = problems.map((p, i) => ({
     id: p.id,
     gold: p.gold,
     samples: completions.slice(i * samples, (i + 1) * samples).map((c, k) => ({
-      ...outcomes[i * samples + k]!, formatOk: formatOk[i * samples + k]!, text: c.text, tokens: c.tokens.length,
+      ...outcomes[i * samples + k]!, formatOk: formatOk[i * samples + k]!, text: c.text, tokens: c.tokens,
     })),
   }));
   return {
     summary: summarize(perProblem.map((p) => p.samples)),
     formatRate: formatOk.filter(Boolean).length / Math.max(1, completions.length),
-    meanLength: completions.reduce((s, c) => s + c.tokens.length, 0) / Math.max(1, completions.length),
+    meanLength: completions.reduce((s, c) => s + c.tokens, 0) / Math.max(1, completions.length),
     perProblem,
-    seconds: (performance.now() - t0) / 1000,
   };
 }
