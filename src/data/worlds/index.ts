@@ -2,9 +2,15 @@
 // Not the worlds themselves (one file each) nor measurement (measure.ts).
 import type { World, WorldProblem } from './types.js';
 import { addition } from './addition.js';
+import { expr } from './expr.js';
+import { countdown } from './countdown.js';
+import { subset } from './subset.js';
 
 export const WORLDS: Record<string, World<WorldProblem>> = {
   addition,
+  expr,
+  countdown,
+  subset,
 };
 
 export const DEFAULT_WORLD = 'addition';
