@@ -63,3 +63,19 @@ test('a tiny SFT run lowers the validation loss on completions', async () => {
   assert.ok(r.valLoss[r.valLoss.length - 1]! < r.valLoss[0]! * 0.7, `validation ${r.valLoss.join(' → ')}`);
   assert.ok(existsSync(join(dir, 'sft-out', 'model.safetensors')));
 });
+
+test('measureWorld on the tiny base model: rates in range, style shares sum to 1', async () => {
+  const { loadCheckpoint } = await import('../../src/model/checkpoint.js');
+  const { measureWorld } = await import('../../src/data/worlds/measure.js');
+  const { addition } = await import('../../src/data/worlds/addition.js');
+  const { sampleProblems } = await import('../../src/data/worlds/common.js');
+  const { model, tokenizer } = await loadCheckpoint(join(dir, 'base'));
+  const problems = sampleProblems(addition, { split: 'test', count: 3, seed: 1 });
+  const m = await measureWorld(model, tokenizer, addition, { problems, samples: 4, maxNewTokens: 40, rng: new Rng(1), keepSamples: true });
+  assert.equal(m.problems, 3);
+  assert.equal(m.sampleTexts!.length, 12);
+  for (const x of [m.pass1, m.cons16, m.formatRate, m.alwaysWrong, m.unfaithfulLineRate, m.stopRate]) assert.ok(x >= 0 && x <= 1);
+  assert.ok(m.meanLen > 0 && m.meanLen <= 40);
+  const shares = Object.values(m.styles).reduce((s, x) => s + x.share, 0);
+  assert.ok(Math.abs(shares - 1) < 1e-9);
+});
