@@ -1,0 +1,118 @@
+// `r1 bench generate [--json] [--compare-torch]`: sampling throughput (new tokens of all sequences per second)
+// of a random Llama-style model with the KV-cached sampler, and with --compare-torch the same model in PyTorch
+// (scripts/ref/bench_generate.py) in the same run, same threads and BLAS env, and the ratio. A benchmark, not a test.
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { UsageError } from '../main.js';
+import { Rng } from '../../util/rng.js';
+import { Decoder } from '../../model/decoder.js';
+import { makeConfig } from '../../model/config.js';
+import { generate } from '../../generate/index.js';
+import { getKernels } from '../../tensor/index.js';
+
+const HELP = `usage: r1 bench generate [options] [--json] [--compare-torch]
+  --vocab N --dim N --layers N --heads N --kv-heads N --ffn N   model (default 64 / 128 / 4 / 4 / 2 / 344)
+  --batch N          sequences sampled together (default 64)
+  --prompt-len N     prompt tokens per sequence (default 16)
+  --new-tokens N     new tokens per sequence (default 128)
+  --temperature X    (default 1)
+  --repeats N        timed runs; the median is reported (default 3)
+  --seed N           (default 0)
+  --compare-torch    also run the same model in PyTorch (/usr/bin/python3) and report the ratio
+  --json             one JSON object on stdout`;
+
+const INT_FLAGS = ['vocab', 'dim', 'layers', 'heads', 'kv-heads', 'ffn', 'batch', 'prompt-len', 'new-tokens', 'repeats', 'seed'] as const;
+
+export async function run(argv: string[]): Promise<number | void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...Object.fromEntries(INT_FLAGS.map((f) => [f, { type: 'string' as const }])),
+        temperature: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const v = values as Record<string, string | boolean | undefined>;
+  const int = (name: (typeof INT_FLAGS)[number], dflt: number, min = 1): number => {
+    const s = v[name];
+    if (s === undefined) return dflt;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min} (got '${s}')`);
+    return n;
+  };
+  const a = {
+    vocab: int('vocab', 64), dim: int('dim', 128), layers: int('layers', 4), heads: int('heads', 4), kv_heads: int('kv-heads', 2),
+    ffn: int('ffn', 344), batch: int('batch', 64), prompt_len: int('prompt-len', 16), new_tokens: int('new-tokens', 128),
+    repeats: int('repeats', 3), seed: int('seed', 0, 0),
+  };
+  const temperature = v.temperature === undefined ? 1 : Number(v.temperature);
+  if (!(temperature > 0)) throw new UsageError(`--temperature must be > 0 (got '${v.temperature}')`);
+  let config;
+  try {
+    config = makeConfig({
+      vocab_size: a.vocab, hidden_size: a.dim, num_hidden_layers: a.layers, num_attention_heads: a.heads,
+      num_key_value_heads: a.kv_heads, intermediate_size: a.ffn, max_position_embeddings: a.prompt_len + a.new_tokens,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const kernels = getKernels();
+  const rng = new Rng(a.seed);
+  const model = new Decoder(config, rng);
+  const prompts = (): number[][] => Array.from({ length: a.batch }, () => Array.from({ length: a.prompt_len }, () => rng.int(0, a.vocab - 1)));
+  const sample = (n: number): number => {
+    const t0 = performance.now();
+    const out = generate(model, prompts(), { maxNewTokens: n, temperature, rng, eosIds: [] });
+    const sec = (performance.now() - t0) / 1000;
+    if (out.some((r) => r.tokens.length !== n)) throw new Error('bench generate: a row stopped early');
+    return sec;
+  };
+  const log = (s: string): void => void process.stderr.write(s + '\n');
+  log(`bench generate: ${model.numParameters()} params, ${a.batch} x (${a.prompt_len} + ${a.new_tokens}) tokens, kernels ${kernels.name}, ${kernels.threads} threads`);
+  sample(Math.min(8, a.new_tokens));
+  const times: number[] = [];
+  for (let i = 0; i < a.repeats; i++) {
+    times.push(sample(a.new_tokens));
+    log(`  run ${i + 1}: ${(a.batch * a.new_tokens / times[i]!).toFixed(0)} tokens/s`);
+  }
+  times.sort((x, y) => x - y);
+  const sec = times[Math.floor(times.length / 2)]!;
+  const result: Record<string, unknown> = {
+    tokens_per_s: (a.batch * a.new_tokens) / sec, seconds: sec, ms_per_step: (sec * 1000) / a.new_tokens,
+    batch: a.batch, prompt_len: a.prompt_len, new_tokens: a.new_tokens, params: model.numParameters(),
+    threads: kernels.threads, kernels: kernels.name,
+    blas_env: { OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null, OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? null },
+  };
+  if (v['compare-torch']) {
+    const script = join(import.meta.dirname, '..', '..', '..', 'scripts', 'ref', 'bench_generate.py');
+    const threads = kernels.threads;
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+    const r = spawnSync('/usr/bin/python3', [script, JSON.stringify({ ...a, threads, temperature })], { env, encoding: 'utf8' });
+    if (r.status !== 0) {
+      log(`bench generate: PyTorch run failed (is python3-torch installed for /usr/bin/python3?): ${(r.stderr || String(r.error)).trim().split('\n').pop()}`);
+      result['torch_error'] = (r.stderr || String(r.error)).trim().split('\n').pop();
+    } else {
+      const t = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      result['torch_tokens_per_s'] = t.tokens_per_s;
+      result['torch_threads'] = t.threads;
+      result['torch_version'] = t.torch;
+      result['ratio'] = (result['tokens_per_s'] as number) / t.tokens_per_s;
+    }
+  }
+  if (values.json) console.log(JSON.stringify(result));
+  else {
+    console.log(`tokens/s ${(result['tokens_per_s'] as number).toFixed(0)} (${(result['ms_per_step'] as number).toFixed(2)} ms per step of ${a.batch})`);
+    if (result['ratio'] !== undefined) console.log(`PyTorch tokens/s ${(result['torch_tokens_per_s'] as number).toFixed(0)}, ratio ${(result['ratio'] as number).toFixed(2)}x`);
+  }
+  return 0;
+}
