@@ -120,6 +120,7 @@ export class GrpoTrainer {
     }
     let reason: 'done' | 'time' | 'interrupted' = 'done';
     while (this.step < c.steps) {
+      await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and timers run between steps
       if (hooks.shouldStop?.()) { reason = 'interrupted'; break; }
       if (c.maxSeconds > 0 && this.elapsed >= c.maxSeconds) { reason = 'time'; break; }
       const t0 = performance.now();
