@@ -1,7 +1,7 @@
 // The GRPO config: defaults, merging, unknown keys rejected, validation messages that name the fix.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS, parseRewardList, readConfigFile, resolveConfig } from '../../src/rl/config.js';
@@ -40,6 +40,7 @@ test('config files: JSON and YAML', () => {
   assert.deepEqual(c.rewards, [{ name: 'accuracy', weight: 1 }]);
   assert.equal(c.epsilonHigh, 0.28);
   assert.throws(() => readConfigFile(join(dir, 'bad.json')), /not valid JSON/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('--rewards list', () => {

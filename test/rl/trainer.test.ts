@@ -1,9 +1,9 @@
 // The GRPO trainer on a tiny model and a trivial task (reward = share of 'b' in the completion):
 // one step changes every trainable parameter, the reward rises within a few steps, and a run
 // stopped and resumed from its checkpoint logs the same metrics as an uninterrupted one.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/util/rng.js';
@@ -56,7 +56,13 @@ function config(out: string, over: Partial<GrpoConfig> = {}): GrpoConfig {
   });
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'r1-grpo-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'r1-grpo-'));
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const TIMING = /seconds|tokens_per_s/;
 function metrics(dir: string): Record<string, unknown>[] {
   return readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
