@@ -19,7 +19,7 @@ const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [o
   --out DIR           checkpoint folder (HF layout)                         [required]
   --difficulty N      world difficulty (addition: digits; default the world's)
   --tokens N          token budget (default 7500000)
-  --max-seconds S     wall-clock budget (default 600); training stops at whichever budget ends first
+  --max-seconds S     wall-clock budget (default 560); training stops at whichever budget ends first
   --batch-size N      rows per batch (default 32)
   --lr X              peak learning rate (default 0.003)
   --dim N --layers N --heads N --ffn N   model size (default 128 / 4 / 4 / 352)
