@@ -135,8 +135,9 @@ export const addition: World<AdditionProblem> = {
 
   styleOf(completion) {
     const think = thinkOf(completion);
-    if (think.includes('wait')) return 'selfcheck';
-    if (new RegExp(COLUMN.source).test(think)) return 'step';
+    const lines = think.startsWith('\n') && new RegExp(COLUMN.source).test(think);
+    if (lines && think.includes('wait')) return 'selfcheck';
+    if (lines) return 'step';
     if (/^\s*\d+\+\d+=\d+\s*$/.test(think)) return 'direct';
     return null;
   },
