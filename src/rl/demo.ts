@@ -48,7 +48,12 @@ export interface DemoRow {
   mean_len: number;
   always_wrong: number;
   styles: Record<string, { share: number; accuracy: number }>;
+  /** Share of written arithmetic lines that are false or use operands from nowhere (the faithfulness diagnostic). */
   unfaithful_line_rate: number;
+  /** Share of samples whose final answer is not what their own lines imply. */
+  answer_unfaithful_rate: number;
+  /** Share of samples that ended on their own rather than at the length limit. */
+  stop_rate: number;
 }
 
 export interface DemoSummary {
@@ -105,7 +110,7 @@ function row(m: WorldMeasurement): DemoRow {
   return {
     pass1: m.pass1, cons16: m.cons16, format_rate: m.formatRate, mean_len: m.meanLen, always_wrong: m.alwaysWrong,
     styles: Object.fromEntries(Object.entries(m.styles).map(([k, s]) => [k, { share: s.share, accuracy: s.accuracy }])),
-    unfaithful_line_rate: m.unfaithfulLineRate,
+    unfaithful_line_rate: m.unfaithfulLineRate, answer_unfaithful_rate: m.answerUnfaithfulRate, stop_rate: m.stopRate,
   };
 }
 
@@ -177,6 +182,7 @@ export function formatSummary(s: DemoSummary): string {
     `mean length (tokens) ${s.base.mean_len.toFixed(1).padStart(6)}    ${s.rl.mean_len.toFixed(1).padStart(6)}`,
     `always wrong         ${pct(s.base.always_wrong).padStart(6)}    ${pct(s.rl.always_wrong).padStart(6)}`,
     `unfaithful lines     ${pct(s.base.unfaithful_line_rate).padStart(6)}    ${pct(s.rl.unfaithful_line_rate).padStart(6)}`,
+    `answer ≠ own lines   ${pct(s.base.answer_unfaithful_rate).padStart(6)}    ${pct(s.rl.answer_unfaithful_rate).padStart(6)}`,
     ...styles.map((k) => `style ${k.padEnd(14)} ${pct(s.base.styles[k]?.share ?? 0).padStart(6)}    ${pct(s.rl.styles[k]?.share ?? 0).padStart(6)}`),
     `${s.steps} GRPO steps in ${s.rl_seconds.toFixed(0)} s (per step: sampling ${s.step_split.sampling.toFixed(2)} s, training ${s.step_split.training.toFixed(2)} s, other ${s.step_split.other.toFixed(2)} s); ` +
       `pretraining ${s.pretrain_seconds.toFixed(0)} s; evaluation ${s.eval_seconds.toFixed(0)} s; total ${s.seconds.toFixed(0)} s`,
