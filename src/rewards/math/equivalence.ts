@@ -39,20 +39,28 @@ interface Ctx {
 
 /** True when `pred` means the same answer as `gold`. Never throws; false when undecided. */
 export function isEquivalent(gold: string, pred: string, opts: EquivalenceOptions = {}): boolean {
+  const quick = quickEquivalent(gold, pred, opts);
+  if (quick !== null) return quick;
+  try {
+    return judge(gold.trim(), pred.trim(), opts);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The verdict of the fast path alone (bad input, identical strings, two plain numbers), or null when
+ * the full check is needed. Microseconds; used by the worker pool to keep easy checks on the caller's thread.
+ */
+export function quickEquivalent(gold: string, pred: string, opts: EquivalenceOptions = {}): boolean | null {
   if (typeof gold !== 'string' || typeof pred !== 'string') return false;
   const g = gold.trim();
   const p = pred.trim();
   if (p.length === 0 || g.length === 0) return false;
   if (g === p) return true;
-  // Fast path: two plain numbers never need the clean-up or the CAS.
   const gn = parsePlainNumber(g);
   const pn = gn === null ? null : parsePlainNumber(p, true);
-  if (gn !== null && pn !== null) return plainEqual(gn, pn, opts.relTol ?? 1e-8);
-  try {
-    return judge(g, p, opts);
-  } catch {
-    return false;
-  }
+  return gn !== null && pn !== null ? plainEqual(gn, pn, opts.relTol ?? 1e-8) : null;
 }
 
 function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
