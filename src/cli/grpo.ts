@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { UsageError } from './main.js';
 import { ConfigError, DEFAULTS, parseRewardList, readConfigFile, resolveConfig, type GrpoConfig } from '../rl/config.js';
 import { runGrpo } from '../rl/run.js';
+import { WORLDS } from '../data/worlds/index.js';
+import { DatasetError } from '../data/datasets.js';
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 const CONFIG_KEYS = ['model', 'out', ...Object.keys(DEFAULTS)] as (keyof GrpoConfig)[];
@@ -72,6 +74,8 @@ export async function run(argv: string[]): Promise<number> {
     if (values.config) layers.push(readConfigFile(values.config as string));
     layers.push(flags);
     cfg = resolveConfig(...layers);
+    if (!existsSync(join(cfg.model, 'config.json'))) throw new UsageError(`--model ${cfg.model}: no config.json there; pass a checkpoint folder (HF layout), e.g. one written by r1 pretrain`);
+    if (cfg.world && !WORLDS[cfg.world]) throw new UsageError(`unknown world '${cfg.world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -90,6 +94,9 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify(summary));
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);
     return r.reason === 'interrupted' ? 130 : 0;
+  } catch (e) {
+    if (e instanceof DatasetError) throw new UsageError(e.message);
+    throw e;
   } finally {
     process.off('SIGINT', onSigint);
   }
