@@ -47,6 +47,9 @@ export function cleanAnswer(input: string): Cleaned {
   s = s.replace(/≤/g, '\\le ').replace(/≥/g, '\\ge ').replace(/≠/g, '\\ne ').replace(/∪/g, '\\cup ');
   s = s.replace(/²/g, '^2').replace(/³/g, '^3');
 
+  s = approximate(s);
+  const spelled = NUMBER_WORDS[s.toLowerCase().replace(/[.!]$/, '')];
+  if (spelled !== undefined) s = String(spelled);
   const words = isProse(s);
   if (words) return { text: proseText(s), percent: false, words: true };
 
@@ -66,6 +69,21 @@ export function cleanAnswer(input: string): Cleaned {
   s = s.replace(/\s+/g, ' ').trim();
   s = s.replace(/^[,;:]+|^\.(?!\d)|[.,;:]+$/g, '').trim();
   return { text: s, percent, words: false };
+}
+
+/** Number words a model may answer with (`five`); only whole answers, never inside prose. */
+const NUMBER_WORDS: Record<string, number> = Object.fromEntries(
+  'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
+    .split(' ')
+    .map((w, i) => [w, i] as const)
+    .concat([['thirty', 30], ['forty', 40], ['fifty', 50], ['sixty', 60], ['seventy', 70], ['eighty', 80], ['ninety', 90], ['hundred', 100], ['a hundred', 100], ['one hundred', 100]]),
+);
+
+/** `\frac13 \approx 0.333` → `\frac13` (the exact side); `x \approx 3.14` and `\approx 3.14` → `3.14`. */
+function approximate(s: string): string {
+  const parts = s.split(/\\approx(?![a-zA-Z])|≈/).map((x) => x.trim());
+  if (parts.length === 1) return s;
+  return parts.find((x) => x.length > 0 && !/^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?$/.test(x)) ?? s;
 }
 
 /** `$…$`, `$$…$$`, `\(…\)`, `\[…\]` around the whole answer, and a `\boxed{…}` left in it. */

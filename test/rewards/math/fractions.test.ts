@@ -81,6 +81,11 @@ const rows: Row[] = [
   ['10', '\\binom{5}{2}', true], // binomial coefficient
   ['120', '5!', true], // factorial
   ['\\frac{1}{2}', '\\sin 30^\\circ', true], // a degree angle (the degree sign is dropped)
+  ['\\frac{1}{2}', '\\frac {1} {2}', true], // spaces around \frac arguments
+  ['\\frac{x}{2}', '\\frac{1}{2}x', true], // coefficient form of a fraction
+  ['\\sqrt{2}', '2^{\\frac{1}{2}}', true], // root as a fractional power
+  ['\\log_2 3', '\\frac{\\ln 3}{\\ln 2}', true], // change of base
+  ['x^2', 'x²', true], // Unicode superscript
 ];
 
 runTable('fractions, roots, powers, pi', rows);

@@ -115,6 +115,21 @@ const rows: Row[] = [
   ['\\frac{270}7\\text{ degrees}', '\\frac{270}{7}', true], // MATH fraction with degrees text
   ['\\frac{270}7\\text{ degrees}', '38.57', true], // rounded to two decimals
   ['\\frac{270}7\\text{ degrees}', '38.5', false], // too coarse and wrong
+  ['5', 'five', true], // a number word for a small number
+  ['20', 'Twenty', true], // capitalised number word
+  ['5', 'six', false], // the wrong number word
+  ['\\pi', '\\approx 3.14', true], // an approximation sign before a rounded value
+  ['\\pi', 'x \\approx 3.14', true], // "x ≈" before a rounded value
+  ['\\pi', '\\approx 3.15', false], // a wrong approximation is still wrong
+  ['\\frac13', '\\frac{1}{3} \\approx 0.333', true], // exact value followed by its approximation
+  ['1', '1.0000000001', true], // within the relative tolerance of a float result
+  ['4', '2+2', true], // an unevaluated sum
+  ['-3', '(-3)', true], // parenthesised negative number
+  ['e', '2.718', true], // Euler's number rounded
+  ['\\$1.50', '1.5 dollars', true], // currency word with a decimal
+  ['\\$1.50', '150 cents', false], // a unit conversion is not accepted
+  ['\\dfrac{17}{50}', '34%', true], // a percentage for a fraction gold
+  ['100', '100%', true], // a percent sign on a whole number
 ];
 
 runTable('numbers', rows);

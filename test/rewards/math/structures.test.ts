@@ -88,6 +88,9 @@ const rows: Row[] = [
   ['\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}', '\\begin{pmatrix} -1 & 0 \\\\ 0 & 1 \\end{pmatrix}', false], // one entry wrong
   ['\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}', '\\begin{pmatrix} -1 & 0 & 0 & -1 \\end{pmatrix}', false], // wrong shape
   ['\\begin{pmatrix} 16/49 \\\\ 48/49 \\\\ 24/49 \\end{pmatrix}', '\\begin{pmatrix}\\frac{16}{49}\\\\\\frac{48}{49}\\\\\\frac{24}{49}\\end{pmatrix}', true], // no spaces, \frac entries
+  ['(2,3)', 'x = 2, y = 3', true], // a pair written as two equations, in order
+  ['(2,3)', 'x = 3, y = 2', false], // the two equations swapped
+  ['\\{-1, 1\\}', '\\pm 1', true], // ± alone for a symmetric set
 ];
 
 runTable('tuples, sets, intervals, matrices', rows);
