@@ -4,17 +4,63 @@
 import type { Rng } from '../util/rng.js';
 import { getKernels } from './kernels/index.js';
 
-/** The one piece of engine state: whether ops record the tape, and whether NaN/Inf checks run. */
+/**
+ * Recycled gradient buffers, by exact length: backward() returns each intermediate's grad here once its node has
+ * run, and the next backward takes them instead of allocating (fresh large Float32Arrays cost page faults and GC).
+ * Only engine-internal grads enter it; leaf grads and forward data never do.
+ */
+export class BufferPool {
+  private free = new Map<number, Float32Array[]>();
+  private pooled = new Set<Float32Array>();
+  private bytes = 0;
+  constructor(readonly maxBytes: number) {}
+
+  /** A buffer of length n; zero = it must read as zeros (otherwise the caller overwrites every element). */
+  take(n: number, zero: boolean): Float32Array {
+    const buf = this.free.get(n)?.pop();
+    if (buf === undefined) return new Float32Array(n);
+    this.pooled.delete(buf);
+    this.bytes -= buf.byteLength;
+    if (zero) buf.fill(0);
+    return buf;
+  }
+
+  /** Hands back a buffer nobody references any more (small ones, views and duplicates are ignored). */
+  give(buf: Float32Array): void {
+    if (buf.length < 1024 || buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength) return;
+    if (this.pooled.has(buf) || this.bytes + buf.byteLength > this.maxBytes) return;
+    let list = this.free.get(buf.length);
+    if (!list) this.free.set(buf.length, (list = []));
+    list.push(buf);
+    this.pooled.add(buf);
+    this.bytes += buf.byteLength;
+  }
+
+  clear(): void {
+    this.free.clear();
+    this.pooled.clear();
+    this.bytes = 0;
+  }
+}
+
+/** The one piece of engine state: whether ops record the tape, whether NaN/Inf checks run, the grad buffer pool. */
 export interface EngineContext {
   gradEnabled: boolean;
   /** Scan every op's output and every gradient it produces for NaN/Inf (env R1_CHECK_NAN=1, or setCheckNan). */
   checkNan: boolean;
+  pool: BufferPool;
 }
 
 export const engine: EngineContext = {
   gradEnabled: true,
   checkNan: process.env['R1_CHECK_NAN'] === '1',
+  pool: new BufferPool(512 * 1024 * 1024),
 };
+
+/** A buffer for a gradient computed inside a backward closure (from the pool); zero when the kernel accumulates. */
+export function gradBuffer(n: number, zero = false): Float32Array {
+  return engine.pool.take(n, zero);
+}
 
 /** Switches the NaN/Inf check mode; returns the previous setting. */
 export function setCheckNan(on: boolean): boolean {
@@ -98,11 +144,12 @@ export class Tensor {
       t.grad = null;
       if (g === null) continue;
       node.backward(g);
-      if (check) {
-        for (const p of node.parents) {
-          if (p.grad !== null) assertFinite(p.grad, `backward of ${node.op}`, node.parents);
-        }
+      let kept = false;
+      for (const p of node.parents) {
+        if (p.grad === g) kept = true;
+        if (check && p.grad !== null) assertFinite(p.grad, `backward of ${node.op}`, node.parents);
       }
+      if (!kept) engine.pool.give(g);
     }
   }
 }
@@ -140,16 +187,18 @@ function topoOrder(root: Tensor): Tensor[] {
 export function accumulateGrad(t: Tensor, g: Float32Array, owned: boolean): void {
   if (!t.requiresGrad) return;
   if (t.grad === null) {
-    t.grad = owned ? g : g.slice();
+    if (owned) t.grad = g;
+    else (t.grad = engine.pool.take(g.length, false)).set(g);
   } else {
     getKernels().axpy(1, g, t.grad, g.length);
+    if (owned) engine.pool.give(g);
   }
 }
 
 /** The buffer a backward writes t's gradient into: t.grad with beta 1 (accumulate), or a fresh one with beta 0. */
 export function gradTarget(t: Tensor): { buf: Float32Array; beta: number } {
   if (t.grad !== null) return { buf: t.grad, beta: 1 };
-  t.grad = new Float32Array(t.data.length);
+  t.grad = engine.pool.take(t.data.length, true);
   return { buf: t.grad, beta: 0 };
 }
 

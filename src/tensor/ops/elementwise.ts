@@ -3,7 +3,7 @@
 // other broadcasts materialise the small input first. Tie-breaking of minimum/maximum grads follows PyTorch (half each).
 import { BinaryOp, UnaryOp } from '../kernels/types.js';
 import { getKernels } from '../kernels/index.js';
-import { Tensor, accumulateGrad, result, shapeStr } from '../tensor.js';
+import { Tensor, accumulateGrad, gradBuffer, result, shapeStr } from '../tensor.js';
 import { broadcastShape, cyclicOrExpand, expandFull, isCyclic, reduceTo, sameShape } from './broadcast.js';
 
 export type Operand = Tensor | number;
@@ -51,7 +51,7 @@ export function sub(a: Operand, b: Operand): Tensor {
     const k = getKernels();
     if (B.requiresGrad) {
       const r = reduceTo(g, out, B.shape);
-      const nb = r === g ? new Float32Array(r.length) : r;
+      const nb = r === g ? gradBuffer(r.length) : r;
       k.unary(UnaryOp.Neg, r, nb, r.length);
       accumulateGrad(B, nb, true);
     }
@@ -66,7 +66,7 @@ export function mul(a: Operand, b: Operand): Tensor {
   return result('mul', binaryForward(BinaryOp.Mul, A, B, out, n), out, [A, B], (g) => {
     const k = getKernels();
     if (B.requiresGrad) {
-      const db = new Float32Array(n);
+      const db = gradBuffer(n);
       k.binary(BinaryOp.Mul, g, cyclicOrExpand(A.data, A.shape, out), db, n);
       accumulateGrad(B, reduceTo(db, out, B.shape), true);
     }
@@ -86,7 +86,7 @@ export function div(a: Operand, b: Operand): Tensor {
     const k = getKernels();
     k.binary(BinaryOp.Div, g, cyclicOrExpand(B.data, B.shape, out), g, n); // g / b
     if (B.requiresGrad) {
-      const db = new Float32Array(n);
+      const db = gradBuffer(n);
       k.binary(BinaryOp.Mul, g, res, db, n); // (g / b) * (a / b)
       k.unary(UnaryOp.Neg, db, db, n);
       accumulateGrad(B, reduceTo(db, out, B.shape), true);
@@ -101,7 +101,7 @@ function minMax(name: string, op: BinaryOp.Min | BinaryOp.Max, a: Operand, b: Op
   const n = out.reduce((x, y) => x * y, 1);
   return result(name, binaryForward(op, A, B, out, n), out, [A, B], (g) => {
     const ae = expandFull(A.data, A.shape, out), be = expandFull(B.data, B.shape, out);
-    const da = new Float32Array(n), db = new Float32Array(n);
+    const da = gradBuffer(n, true), db = gradBuffer(n, true);
     const sign = op === BinaryOp.Min ? 1 : -1;
     for (let i = 0; i < n; i++) {
       const d = sign * (ae[i]! - be[i]!);
@@ -171,7 +171,7 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
   const res = new Float32Array(n);
   k.swigluFwd(gate.data, up.data, res, n);
   return result('swiglu', res, gate.shape.slice(), [gate, up], (g) => {
-    const dgate = new Float32Array(n), dup = new Float32Array(n);
+    const dgate = gradBuffer(n), dup = gradBuffer(n);
     getKernels().swigluBwd(g, gate.data, up.data, dgate, dup, n);
     accumulateGrad(gate, dgate, true);
     accumulateGrad(up, dup, true);
@@ -210,7 +210,7 @@ export function where(cond: Tensor | Uint8Array, a: Operand, b: Operand): Tensor
   for (let i = 0; i < n; i++) res[i] = c[i] ? ae[i]! : be[i]!;
   return result('where', res, out, [A, B], (g) => {
     if (B.requiresGrad) {
-      const db = new Float32Array(n);
+      const db = gradBuffer(n, true);
       for (let i = 0; i < n; i++) if (!c[i]) db[i] = g[i]!;
       accumulateGrad(B, reduceTo(db, out, B.shape), true);
     }

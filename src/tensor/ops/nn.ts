@@ -2,7 +2,7 @@
 // softmax / log-softmax, per-token target log-probs and cross-entropy. Each is one kernel call forward and one backward.
 // Not modules with parameters (src/model holds those). References: HF LlamaRMSNorm / LlamaRotaryEmbedding, F.cross_entropy.
 import { getKernels } from '../kernels/index.js';
-import { Tensor, accumulateGrad, gradTarget, numel, result, shapeStr } from '../tensor.js';
+import { Tensor, accumulateGrad, gradBuffer, gradTarget, numel, result, shapeStr } from '../tensor.js';
 import { sameShape } from './broadcast.js';
 
 /** x (..., C) * rsqrt(mean(x^2) + eps) * w (C). */
@@ -14,7 +14,7 @@ export function rmsnorm(x: Tensor, w: Tensor, eps: number): Tensor {
   const rstd = new Float32Array(rows);
   getKernels().rmsnormFwd(x.data, w.data, res, rstd, rows, C, eps);
   return result('rmsnorm', res, x.shape.slice(), [x, w], (g) => {
-    const dx = new Float32Array(x.size);
+    const dx = gradBuffer(x.size);
     const dw = w.requiresGrad ? gradTarget(w).buf : new Float32Array(C);
     getKernels().rmsnormBwd(g, x.data, w.data, rstd, dx, dw, rows, C);
     accumulateGrad(x, dx, true);
@@ -54,7 +54,7 @@ export function rope(x: Tensor, table: RopeTable, pos: Int32Array): Tensor {
   const res = new Float32Array(x.size);
   getKernels().rope(x.data, res, table.cos, table.sin, pos, B, T, nh, hs, false);
   return result('rope', res, x.shape.slice(), [x], (g) => {
-    const dx = new Float32Array(x.size);
+    const dx = gradBuffer(x.size);
     getKernels().rope(g, dx, table.cos, table.sin, pos, B, T, nh, hs, true);
     accumulateGrad(x, dx, true);
   });
@@ -82,7 +82,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOpts):
   const lse = new Float32Array(B * nh * T);
   getKernels().attentionFwd(q.data, k.data, v.data, res, lse, B, T, S, nh, nkv, hs, scale, opts.causal, null);
   return result('attention', res, q.shape.slice(), [q, k, v], (g) => {
-    const dq = new Float32Array(q.size), dk = new Float32Array(k.size), dv = new Float32Array(v.size);
+    const dq = gradBuffer(q.size), dk = gradBuffer(k.size), dv = gradBuffer(v.size);
     getKernels().attentionBwd(g, q.data, k.data, v.data, res, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, opts.causal);
     accumulateGrad(q, dq, true);
     accumulateGrad(k, dk, true);
@@ -102,7 +102,7 @@ export function softmax(x: Tensor): Tensor {
   const res = new Float32Array(x.size);
   getKernels().softmaxFwd(x.data, res, rows, cols);
   return result('softmax', res, x.shape.slice(), [x], (g) => {
-    const dx = new Float32Array(x.size);
+    const dx = gradBuffer(x.size);
     getKernels().softmaxBwd(g, res, dx, rows, cols);
     accumulateGrad(x, dx, true);
   });
@@ -115,7 +115,7 @@ export function logSoftmax(x: Tensor): Tensor {
   const res = new Float32Array(x.size);
   getKernels().logSoftmaxFwd(x.data, res, rows, cols);
   return result('logSoftmax', res, x.shape.slice(), [x], (g) => {
-    const dx = new Float32Array(x.size);
+    const dx = gradBuffer(x.size);
     getKernels().logSoftmaxBwd(g, res, dx, rows, cols);
     accumulateGrad(x, dx, true);
   });
@@ -140,7 +140,7 @@ export function logprobOfTargets(logits: Tensor, targets: Int32Array): Tensor {
   const lse = new Float32Array(rows);
   getKernels().logprobFwd(logits.data, targets, res, lse, rows, V);
   return result('logprobOfTargets', res, logits.shape.slice(0, -1), [logits], (g) => {
-    const dl = new Float32Array(logits.size);
+    const dl = gradBuffer(logits.size);
     getKernels().logprobBwd(g, logits.data, targets, lse, dl, rows, V);
     accumulateGrad(logits, dl, true);
   });
@@ -169,7 +169,7 @@ export function crossEntropy(logits: Tensor, targets: Int32Array, ignoreIndex = 
   return result('crossEntropy', Float32Array.of(loss), [], [logits], (g) => {
     const dout = new Float32Array(rows);
     if (count > 0) dout.fill(-g[0]! / count);
-    const dl = new Float32Array(logits.size);
+    const dl = gradBuffer(logits.size);
     getKernels().logprobBwd(dout, logits.data, t, lse, dl, rows, V);
     accumulateGrad(logits, dl, true);
   });

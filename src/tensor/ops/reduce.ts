@@ -1,7 +1,7 @@
 // Reductions (sum, mean, max over one axis or everything) and reshape (a view sharing data), with backward.
 // Not general multi-axis reductions: one axis or all. Sums accumulate in double precision.
 // Follows torch.sum/mean/max(dim) semantics (max's grad goes to the first maximal element, like its indices).
-import { Tensor, accumulateGrad, numel, result, shapeStr } from '../tensor.js';
+import { Tensor, accumulateGrad, gradBuffer, numel, result, shapeStr } from '../tensor.js';
 
 function normAxis(op: string, x: Tensor, axis: number): number {
   const r = x.shape.length;
@@ -27,7 +27,7 @@ function reduceSum(op: string, x: Tensor, scale: number, axis: number | undefine
     for (let i = 0; i < xd.length; i++) acc += xd[i]!;
     const shape = keepdim ? x.shape.map(() => 1) : [];
     return result(op, Float32Array.of(acc * scale), shape, [x], (g) => {
-      accumulateGrad(x, new Float32Array(xd.length).fill(g[0]! * scale), true);
+      accumulateGrad(x, gradBuffer(xd.length).fill(g[0]! * scale), true);
     });
   }
   const { outer, n, inner, shape } = split(x, normAxis(op, x, axis), keepdim);
@@ -42,7 +42,7 @@ function reduceSum(op: string, x: Tensor, scale: number, axis: number | undefine
     for (let i = 0; i < inner; i++) res[o * inner + i] = acc[i]! * scale;
   }
   return result(op, res, shape, [x], (g) => {
-    const dx = new Float32Array(xd.length);
+    const dx = gradBuffer(xd.length);
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < n; j++) {
         const base = (o * n + j) * inner;
@@ -86,7 +86,7 @@ export function max(x: Tensor, axis: number, keepdim = false): Tensor {
     }
   }
   return result('max', res, shape, [x], (g) => {
-    const dx = new Float32Array(xd.length);
+    const dx = gradBuffer(xd.length, true);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) dx[(o * n + arg[o * inner + i]!) * inner + i] = g[o * inner + i]!;
     }
