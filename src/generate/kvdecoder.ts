@@ -103,14 +103,12 @@ export class KVDecoder {
       k.rope(this.q, this.qr, this.cos, this.sin, this.pos, B, T, this.nh, this.hs, false);
       k.rope(this.kk, this.kr, this.cos, this.sin, this.pos, B, T, this.nkv, this.hs, false);
       attend(i);
-      this.linear(this.att, l.oProj.data, null, this.h, n, qDim, C);
-      k.binary(BinaryOp.Add, this.x, this.h.subarray(0, n * C), this.x, n * C);
+      k.gemm(this.att, l.oProj.data, this.x, 1, n, C, qDim, false, true, 1, 1, 0, 0, 0); // x += att @ Wo^T
       k.rmsnormFwd(this.x, l.postNorm.data, this.h, this.rstd, n, C, eps);
       this.linear(this.h, l.gateProj.data, null, this.gate, n, C, F);
       this.linear(this.h, l.upProj.data, null, this.up, n, C, F);
       k.swigluFwd(this.gate, this.up, this.act, n * F);
-      this.linear(this.act, l.downProj.data, null, this.h, n, F, C);
-      k.binary(BinaryOp.Add, this.x, this.h.subarray(0, n * C), this.x, n * C);
+      k.gemm(this.act, l.downProj.data, this.x, 1, n, C, F, false, true, 1, 1, 0, 0, 0); // x += act @ Wd^T
     });
   }
 
