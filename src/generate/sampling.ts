@@ -63,8 +63,11 @@ export function sampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, pr
   let keep = topK > 0 ? Math.min(topK, cand.length) : cand.length;
   if (topP < 1) {
     // HF: after top-k, renormalise over the kept set, keep the smallest prefix with mass >= topP (at least one)
-    let keptMass = 0;
-    for (let j = 0; j < keep; j++) keptMass += probs[cand[j]!]!;
+    let keptMass = sum; // without top-k: the whole distribution (candidates omit part of the tail)
+    if (topK > 0) {
+      keptMass = 0;
+      for (let j = 0; j < keep; j++) keptMass += probs[cand[j]!]!;
+    }
     let acc = 0;
     for (let j = 0; j < keep; j++) {
       acc += probs[cand[j]!]!;
