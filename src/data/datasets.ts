@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJsonl, type JsonlReadOptions } from './jsonl.js';
+import { goldAnswer, normalizeAnswer } from '../rewards/math/index.js';
 
 /** A problem with a verifiable final answer (RL, evaluation). */
 export interface Problem {
@@ -102,9 +103,14 @@ export interface LoadProblemsOptions extends Partial<JsonlReadOptions> {
   limit?: number;
   /**
    * Checks that a verifier can parse a gold answer (e.g. the math verifier's normalizeAnswer);
-   * returning null or throwing makes the item an error. Default: any non-empty string.
+   * returning null or throwing makes the item an error. Default: mathGold (the math verifier's reading).
    */
   parseGold?: (gold: string) => unknown;
+}
+
+/** The math verifier's canonical key of a gold answer; null when it reads nothing (e.g. an empty \\boxed{}). */
+export function mathGold(gold: string): string | null {
+  return normalizeAnswer(goldAnswer(gold)) || null;
 }
 
 /** Reads problems from a named dataset or a JSONL path; bad items are errors that name the item and the fix. */
@@ -114,10 +120,10 @@ export async function loadProblems(nameOrPath: string, opts: LoadProblemsOptions
   for await (const { value, line } of readJsonl<Row>(file, { onError: opts.onError ?? 'fail', onSkip: opts.onSkip })) {
     const p = rowToProblem(value, `${file}:${line}`);
     if (typeof p === 'string') throw new DatasetError(`${file}:${line}: ${p}`);
-    if (opts.parseGold) {
+    {
       let parsed: unknown = null;
       try {
-        parsed = opts.parseGold(p.gold);
+        parsed = (opts.parseGold ?? mathGold)(p.gold);
       } catch {
         parsed = null;
       }

@@ -44,6 +44,9 @@ test('bad datasets: empty, missing gold, unparsable gold name the item and the f
   const parseGold = (g: string) => (/^\d+$/.test(g) ? Number(g) : null);
   await assert.rejects(loadProblems(unparsable, { parseGold }), /id q2.*cannot be parsed by the verifier/);
   await assert.rejects(loadProblems(join(dir, 'missing.jsonl')), /not found/);
+  const boxed = join(dir, 'boxed.jsonl');
+  writeFileSync(boxed, '{"problem":"p","answer":"\\\\boxed{}"}\n');
+  await assert.rejects(loadProblems(boxed), /boxed.jsonl:1 .*cannot be parsed by the verifier/);
 });
 
 test('SFT examples from {prompt, completion} and {messages}; prompts longer than the context are errors', async () => {
