@@ -8,12 +8,13 @@ import { JsonlError } from '../data/jsonl.js';
 import { Rng } from '../util/rng.js';
 import { pretrainWorld } from '../sft/pretrain.js';
 import { pretrainCorpus } from '../sft/corpus.js';
-import { WORLDS, DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
+import { WORLDS, DEFAULT_WORLD, getWorld, sampleProblems, writeWorldCorpus } from '../data/worlds/index.js';
 import { measureWorld, formatMeasurement } from '../data/worlds/measure.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import type { ModelConfig } from '../model/config.js';
 
 const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [options]
+       r1 pretrain --world NAME --write-corpus FILE.jsonl [--docs N]
   --world NAME        synthetic world (${Object.keys(WORLDS).join(', ')}; default ${DEFAULT_WORLD})
   --data FILE.jsonl   raw-text corpus instead, one {"text": ...} a line
   --out DIR           checkpoint folder (HF layout)                         [required]
@@ -25,6 +26,8 @@ const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [o
   --dim N --layers N --heads N --ffn N   model size (default 128 / 4 / 4 / 352)
   --epochs N          corpus epochs (--data only; default 1)
   --seed N            (default 1)
+  --write-corpus FILE write the world's corpus (--docs N rows of {text, prompt, completion, style}, natural mix) and exit
+  --docs N            documents for --write-corpus (default 10000)
   --measure N         afterwards, sample 16 per held-out problem on N problems and report pass@1, cons@16, styles
   --json              one JSON object on stdout`;
 
@@ -45,7 +48,7 @@ export async function run(argv: string[]): Promise<number | void> {
         world: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, difficulty: { type: 'string' },
         tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
         dim: { type: 'string' }, layers: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' },
-        epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'write-corpus': { type: 'string' }, docs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -53,6 +56,14 @@ export async function run(argv: string[]): Promise<number | void> {
   }
   if (values.help) {
     console.log(HELP);
+    return 0;
+  }
+  if (values['write-corpus']) {
+    if (values.data) throw new UsageError('--write-corpus writes a world corpus; give --world NAME, not --data');
+    const world = getWorld(values.world ?? DEFAULT_WORLD);
+    const n = await writeWorldCorpus(world, values['write-corpus'], { docs: num(values.docs, 'docs') ?? 10_000, seed: num(values.seed, 'seed') ?? 1, difficulty: num(values.difficulty, 'difficulty') });
+    process.stderr.write(`wrote ${n} ${world.name} documents to ${values['write-corpus']}\n`);
+    if (values.json) console.log(JSON.stringify({ file: values['write-corpus'], docs: n, world: world.name }));
     return 0;
   }
   if (!values.out) throw new UsageError('--out DIR is required (the checkpoint folder to write)');

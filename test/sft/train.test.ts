@@ -79,3 +79,15 @@ test('measureWorld on the tiny base model: rates in range, style shares sum to 1
   const shares = Object.values(m.styles).reduce((s, x) => s + x.share, 0);
   assert.ok(Math.abs(shares - 1) < 1e-9);
 });
+
+test('pretrainCorpus trains on a JSONL text corpus written by writeWorldCorpus', async () => {
+  const { writeWorldCorpus } = await import('../../src/data/worlds/common.js');
+  const { expr } = await import('../../src/data/worlds/expr.js');
+  const { pretrainCorpus } = await import('../../src/sft/corpus.js');
+  const file = join(dir, 'corpus.jsonl');
+  assert.equal(await writeWorldCorpus(expr, file, { docs: 300, seed: 1 }), 300);
+  const r = await pretrainCorpus({ data: file, out: join(dir, 'corpus-base'), model: TINY, epochs: 2, batchSize: 16, lr: 1e-2, warmupSteps: 5 });
+  assert.equal(r.documents, 300);
+  assert.ok(r.steps >= 36 && r.finalLoss < 2.8, `${r.steps} steps, loss ${r.finalLoss}`);
+  assert.ok(existsSync(join(dir, 'corpus-base', 'tokenizer.json')));
+});

@@ -3,6 +3,7 @@
 // Not a world itself; worlds live next to this file (addition.ts, expr.ts, countdown.ts, subset.ts).
 import { Rng } from '../../util/rng.js';
 import { applyTemplate, extractTaggedAnswer, isR1ZeroFormat, type TemplateName } from '../templates.js';
+import { JsonlWriter } from '../jsonl.js';
 import type { CheckResult, Split, World, WorldProblem } from './types.js';
 
 /** FNV-1a, 32 bits: a stable hash of a problem key. */
@@ -128,4 +129,19 @@ export function* worldCorpus<P extends WorldProblem>(world: World<P>, opts: Corp
     }
     written += n;
   }
+}
+
+/** Writes a world corpus as JSONL rows {text, prompt, completion, style} (text = prompt + completion; `r1 pretrain --data` reads it). */
+export async function writeWorldCorpus<P extends WorldProblem>(world: World<P>, file: string, opts: CorpusOptions): Promise<number> {
+  const w = new JsonlWriter(file);
+  let n = 0;
+  try {
+    for (const d of worldCorpus(world, opts)) {
+      await w.write({ text: d.prompt + d.completion, prompt: d.prompt, completion: d.completion, style: d.style });
+      n++;
+    }
+  } finally {
+    await w.close();
+  }
+  return n;
 }

@@ -22,4 +22,4 @@ export function getWorld(name: string): World<WorldProblem> {
 }
 
 export type { World, WorldProblem, Split, CheckResult, Faithfulness } from './types.js';
-export { sampleProblems, splitOf, worldPrompt, worldCorpus, hash32, TEST_FRACTION } from './common.js';
+export { sampleProblems, splitOf, worldPrompt, worldCorpus, writeWorldCorpus, hash32, TEST_FRACTION } from './common.js';
