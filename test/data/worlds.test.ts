@@ -67,8 +67,10 @@ test('addition: faithfulness and check tables', () => {
     [' <think>\n7+5+0=12\n4+8+1=13\n3+2+1=06\n</think> <answer> 631 </answer>', { lines: 3, unfaithful: 0, answerFollows: false }, false],
     // operands from the wrong column (true arithmetic, not the problem's digits)
     [' <think>\n4+8+0=12\n7+5+1=13\n3+2+1=06\n</think> <answer> 632 </answer>', { lines: 3, unfaithful: 2, answerFollows: true }, true],
-    // a slip noticed and redone: the false statement counts, the answer follows the redo
-    [' <think>\n7+5+0=12\n4+8+1=12 wait, let me check that again: 4+8+1=13\n3+2+1=06\n</think> <answer> 632 </answer>', { lines: 4, unfaithful: 1, answerFollows: true }, true],
+    // a slip, then a redo of every column: the false statement counts, the answer follows the redo
+    [' <think>\n7+5+0=12\n4+8+1=12\n3+2+1=06\nwait, let me check that again:\n7+5+0=12\n4+8+1=13\n3+2+1=06\n</think> <answer> 632 </answer>', { lines: 6, unfaithful: 1, answerFollows: true }, true],
+    // the redo repeats the first pass's answer but the final answer is the first pass's wrong one
+    [' <think>\n7+5+0=12\n4+8+1=13\n3+2+1=06\nwait, let me check that again:\n7+5+0=12\n4+8+1=13\n3+2+1=06\n</think> <answer> 622 </answer>', { lines: 6, unfaithful: 0, answerFollows: false }, false],
     // direct, wrong (carry ignored)
     [' <think> 347+285=522 </think> <answer> 522 </answer>', { lines: 1, unfaithful: 1, answerFollows: true }, false],
     // no lines at all

@@ -1,5 +1,6 @@
 // The default world: adding two d-digit numbers (difficulty = d, default 3), as in issue 5's experiment.
-// Step-by-step work is one fixed-width line per column, ones first: `x+y+c=SS` (carry in, two-digit sum).
+// Step-by-step work is one fixed-width line per column, ones first: `x+y+c=SS` (carry in, two-digit sum);
+// self-checking work redoes every column after "wait, let me check that again:" and answers from the redo.
 // Not a general calculator; the corpus's slips follow the issue's natural rates (direct ~30% right, step ~76%).
 import type { Rng } from '../../util/rng.js';
 import { extractTaggedAnswer } from '../templates.js';
@@ -14,11 +15,11 @@ export interface AdditionProblem extends WorldProblem {
 /** Per-style slip rates of the corpus writer. */
 const DIRECT_RIGHT = 0.3;
 const STEP_SLIP = 0.09; // per column line: (1 - 0.09)^3 ≈ 0.75 of 3-digit sums right
-const SELF_SLIP = 0.25; // per column line, before noticing
-const SELF_CATCH = 0.75; // a slip is noticed and redone
-const WAIT = ' wait, let me check that again: ';
+const SELF_SLIP = 0.2; // per column line of the first pass
+const REDO_SLIP = 0.06; // per column line of the redo: (1 - 0.06)^3 ≈ 0.83 right
+const WAIT = 'wait, let me check that again:';
 
-const COLUMN = /(\d)\+(\d)\+(\d)=(\d\d)/g;
+const COLUMN = /(\d)\+(\d)\+(\d)=(\d\d)/;
 
 function make(a: number, b: number): AdditionProblem {
   return { id: `${a}+${b}`, question: `${a}+${b}`, gold: String(a + b), a, b };
@@ -55,8 +56,8 @@ function slipSum(s: number, rng: Rng): number {
 
 const columnLine = (x: number, y: number, c: number, s: number) => `${x}+${y}+${c}=${String(s).padStart(2, '0')}`;
 
-/** Column-by-column work; `slip` per line, and (selfcheck) a chance to notice and redo the line. */
-function columnWork(p: AdditionProblem, rng: Rng, slip: number, catchRate: number): string {
+/** Column-by-column lines, ones first, each slipping by ±1 with probability `slip`; the answer they imply. */
+function columnBlock(p: AdditionProblem, rng: Rng, slip: number): { lines: string[]; answer: number } {
   const d = digitsOf(p);
   const lines: string[] = [];
   const out: number[] = [];
@@ -64,30 +65,28 @@ function columnWork(p: AdditionProblem, rng: Rng, slip: number, catchRate: numbe
   for (let i = 0; i < d; i++) {
     const x = digit(p.a, i);
     const y = digit(p.b, i);
-    const truth = x + y + carry;
-    let s = truth;
-    let line = '';
-    if (rng.next() < slip) {
-      s = slipSum(truth, rng);
-      line = columnLine(x, y, carry, s);
-      if (rng.next() < catchRate) {
-        s = truth;
-        line += WAIT + columnLine(x, y, carry, s);
-      }
-    } else {
-      line = columnLine(x, y, carry, s);
-    }
-    lines.push(line);
+    const s = rng.next() < slip ? slipSum(x + y + carry, rng) : x + y + carry;
+    lines.push(columnLine(x, y, carry, s));
     out.push(s % 10);
     carry = s >= 10 ? 1 : 0;
   }
-  if (catchRate > 0 && !lines.some((l) => l.includes(WAIT))) {
-    // a self-checking writer that noticed nothing still re-checks one column (and confirms what it wrote)
-    const i = rng.int(0, d - 1);
-    lines[i] += WAIT + lines[i];
+  return { lines, answer: Number((carry ? '1' : '') + out.reverse().join('')) };
+}
+
+/**
+ * Step-by-step work; the self-checking writer then says "wait, let me check that again", redoes every column
+ * (more carefully) and answers from the redo. The redo starts at a fixed offset, so no column shifts.
+ */
+function columnWork(p: AdditionProblem, rng: Rng, style: 'step' | 'selfcheck'): string {
+  const first = columnBlock(p, rng, style === 'step' ? STEP_SLIP : SELF_SLIP);
+  let lines = first.lines;
+  let answer = first.answer;
+  if (style === 'selfcheck') {
+    const redo = columnBlock(p, rng, REDO_SLIP);
+    lines = [...first.lines, WAIT, ...redo.lines];
+    answer = redo.answer;
   }
-  const answer = (carry ? '1' : '') + out.reverse().join('');
-  return ` <think>\n${lines.join('\n')}\n</think> <answer> ${Number(answer)} </answer>`;
+  return ` <think>\n${lines.join('\n')}\n</think> <answer> ${answer} </answer>`;
 }
 
 /** The reasoning between <think> and </think> (empty when absent). */
@@ -121,9 +120,8 @@ export const addition: World<AdditionProblem> = {
         return ` <think> ${p.a}+${p.b}=${s} </think> <answer> ${s} </answer>`;
       }
       case 'step':
-        return columnWork(p, rng, STEP_SLIP, 0);
       case 'selfcheck':
-        return columnWork(p, rng, SELF_SLIP, SELF_CATCH);
+        return columnWork(p, rng, style);
       default:
         throw new Error(`addition world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
     }
@@ -135,7 +133,7 @@ export const addition: World<AdditionProblem> = {
 
   styleOf(completion) {
     const think = thinkOf(completion);
-    const lines = think.startsWith('\n') && new RegExp(COLUMN.source).test(think);
+    const lines = think.startsWith('\n') && COLUMN.test(think);
     if (lines && think.includes('wait')) return 'selfcheck';
     if (lines) return 'step';
     if (/^\s*\d+\+\d+=\d+\s*$/.test(think)) return 'direct';
@@ -157,17 +155,19 @@ export const addition: World<AdditionProblem> = {
     let col = 0;
     const out: number[] = [];
     for (const text of think.split('\n')) {
-      const stmts = [...text.matchAll(COLUMN)];
-      if (stmts.length === 0) continue;
-      let last = 0;
-      for (const m of stmts) {
-        const [x, y, c, s] = [m[1], m[2], m[3], m[4]].map(Number) as [number, number, number, number];
-        lines++;
-        if (x + y + c !== s || x !== digit(p.a, col) || y !== digit(p.b, col) || c !== carry) unfaithful++;
-        last = s;
+      if (text.includes('wait')) {
+        // a redo starts over from the ones column
+        col = 0;
+        carry = 0;
+        out.length = 0;
       }
-      out.push(last % 10);
-      carry = last >= 10 ? 1 : 0;
+      const m = new RegExp(`^${COLUMN.source}$`).exec(text.trim());
+      if (!m) continue;
+      const [x, y, c, s] = [m[1], m[2], m[3], m[4]].map(Number) as [number, number, number, number];
+      lines++;
+      if (x + y + c !== s || x !== digit(p.a, col) || y !== digit(p.b, col) || c !== carry) unfaithful++;
+      out.push(s % 10);
+      carry = s >= 10 ? 1 : 0;
       col++;
     }
     if (lines === 0) return { lines: 0, unfaithful: 0, answerFollows: null };
