@@ -78,10 +78,15 @@ export function generate(model: Decoder, prompts: number[][], opts: GenerateOpti
     const key = p.join(',');
     const f = firstOf.get(key);
     if (f === undefined) firstOf.set(key, r);
-    else dupes.set(f, [...(dupes.get(f) ?? []), r]);
+    else if (dupes.has(f)) dupes.get(f)!.push(r);
+    else dupes.set(f, [r]);
   });
   const byLen = new Map<number, number[]>();
-  for (const r of firstOf.values()) byLen.set(prompts[r]!.length, [...(byLen.get(prompts[r]!.length) ?? []), r]);
+  for (const r of firstOf.values()) {
+    const L = prompts[r]!.length;
+    if (byLen.has(L)) byLen.get(L)!.push(r);
+    else byLen.set(L, [r]);
+  }
   for (const [L, rows] of byLen) {
     const per = Math.max(1, Math.floor(dec.prefillTokens / L));
     for (let s = 0; s < rows.length; s += per) {
