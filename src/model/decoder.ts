@@ -107,8 +107,8 @@ export class Decoder {
 
   /** A RoPE table covering positions [0, n); grown (doubling) on demand and kept. */
   ropeTable(n: number): RopeTable {
-    if (!this.rope || this.rope.cos.length / (headSize(this.config) / 2) < n) {
-      const size = Math.max(n, this.config.max_position_embeddings, this.rope ? 2 * (this.rope.cos.length / (headSize(this.config) / 2)) : 0);
+    if (!this.rope || this.rope.maxPos < n) {
+      const size = Math.max(n, this.config.max_position_embeddings, this.rope ? 2 * this.rope.maxPos : 0);
       this.rope = new RopeTable(size, headSize(this.config), this.config.rope_theta);
     }
     return this.rope;
