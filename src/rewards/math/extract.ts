@@ -104,7 +104,7 @@ function lastAnswerTag(text: string): string | null {
 }
 
 const ANSWER_IS =
-  /(?:final\s+answer|the\s+answer|answer)\s*(?:is|would\s+be|will\s+be|should\s+be|=|:)\s*:?\s*|(?:answer|final\s+answer)\s*:\s*/gi;
+  /\b(?:final\s+answer|the\s+answer|answer)\**\s*(?:is\b|would\s+be|will\s+be|should\s+be|=|:)\s*:?\s*/gi;
 
 /** The text after the last "the answer is" / "final answer:" up to the end of its sentence. */
 function answerIs(text: string): string | null {

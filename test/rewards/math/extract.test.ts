@@ -34,6 +34,8 @@ const rows: [completion: string, expected: string | null][] = [
   ['The final answer is: 3.14.', '3.14'], // colon after "is", trailing full stop
   ['Final answer: 2/3', '2/3'], // "Final answer:" label
   ['**Answer:** 12', '12'], // markdown bold label
+  ['**Final Answer**: 7', '7'], // bold label with the colon outside
+  ["The answer isn't obvious; we get 4.", '4'], // "answer isn't" is no answer label: last number
   ['Answer: (C)', '(C)'], // multiple choice label
   ['I believe the answer is \\(x = 4\\)', 'x = 4'], // \( \) delimiters
   ['Therefore, the answer is $(2, 3)$\nDone.', '(2, 3)'], // answer ends at a newline
