@@ -19,10 +19,11 @@ const HELP = `usage: r1 bench generate [options] [--json] [--compare-torch]
   --temperature X    (default 1)
   --repeats N        timed runs; the median is reported (default 3)
   --seed N           (default 0)
+  --threads N        kernel (and PyTorch) threads (default: R1_THREADS, else all cores)
   --compare-torch    also run the same model in PyTorch (/usr/bin/python3) and report the ratio
   --json             one JSON object on stdout`;
 
-const INT_FLAGS = ['vocab', 'dim', 'layers', 'heads', 'kv-heads', 'ffn', 'batch', 'prompt-len', 'new-tokens', 'repeats', 'seed'] as const;
+const INT_FLAGS = ['vocab', 'dim', 'layers', 'heads', 'kv-heads', 'ffn', 'batch', 'prompt-len', 'new-tokens', 'repeats', 'seed', 'threads'] as const;
 
 export async function run(argv: string[]): Promise<number | void> {
   let values;
@@ -66,6 +67,7 @@ export async function run(argv: string[]): Promise<number | void> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (v.threads !== undefined) process.env.R1_THREADS = String(int('threads', 1)); // read when the kernels load, just below
   const kernels = getKernels();
   const rng = new Rng(a.seed);
   const model = new Decoder(config, rng);
