@@ -17,6 +17,11 @@ export interface EquivalenceOptions {
    * are never rounded. Default 2; Infinity turns rounding off.
    */
   roundingDigits?: number;
+  /**
+   * Compare numbers rounded to this many decimal places (default: off, exact up to relTol):
+   * with 2, `3.14159` = `3.14`. Applies to numeric values on both sides, gold included.
+   */
+  precision?: number;
   /** Accept x for x% and x/100 for x% (default true): `28\%` = `28` = `0.28`. */
   percentEither?: boolean;
   /** Bare lists (`1, -2`) compared in any order (default true); tuples `( )` are always ordered. */
@@ -32,6 +37,7 @@ export interface EquivalenceOptions {
 
 interface Ctx {
   cas: CasOptions;
+  precision: number | undefined;
   roundingDigits: number;
   percentEither: boolean;
   unordered: boolean;
@@ -60,7 +66,9 @@ export function quickEquivalent(gold: string, pred: string, opts: EquivalenceOpt
   if (g === p) return true;
   const gn = parsePlainNumber(g);
   const pn = gn === null ? null : parsePlainNumber(p, true);
-  return gn !== null && pn !== null ? plainEqual(gn, pn, opts.relTol ?? 1e-8) : null;
+  if (gn === null || pn === null) return null;
+  if (opts.precision !== undefined && roundTo(gn.value, opts.precision) === roundTo(pn.value, opts.precision)) return true;
+  return plainEqual(gn, pn, opts.relTol ?? 1e-8);
 }
 
 function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
@@ -72,6 +80,7 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
       deadline: performance.now() + (opts.timeoutMs ?? 1000),
       maxSimplifyNodes: opts.maxSimplifyNodes ?? 80,
     },
+    precision: opts.precision,
     roundingDigits: opts.roundingDigits ?? 2,
     percentEither: opts.percentEither ?? true,
     unordered: opts.unorderedLists ?? true,
@@ -185,6 +194,7 @@ export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): bool
   const pn = parsePlainNumber(p, true);
   if (gn !== null && pn !== null) {
     if (plainEqual(gn, pn, ctx.cas.relTol)) return true;
+    if (ctx.precision !== undefined && roundTo(gn.value, ctx.precision) === roundTo(pn.value, ctx.precision)) return true;
     return percent && ctx.percentEither && (closeTo(gn.value, pn.value / 100, ctx.cas.relTol) || closeTo(gn.value / 100, pn.value, ctx.cas.relTol));
   }
   const base = /^([0-9A-Za-z]+)_\{?(\d+)\}?$/.exec(squash(g));
@@ -196,9 +206,12 @@ export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): bool
   const ge = parseExpression(g);
   const pe = parseExpression(p);
   if (ge === null || pe === null) return false;
-  if (pn !== null && gn === null && pn.decimals >= ctx.roundingDigits) {
+  if (pn !== null && gn === null && (pn.decimals >= ctx.roundingDigits || ctx.precision !== undefined)) {
     const v = constantValue(ge);
-    if (v !== null && Math.abs(v.im) < 1e-12 && isRoundingOf(v.re, pn.value, pn.decimals)) return true;
+    if (v !== null && Math.abs(v.im) < 1e-12) {
+      if (pn.decimals >= ctx.roundingDigits && isRoundingOf(v.re, pn.value, pn.decimals)) return true;
+      if (ctx.precision !== undefined && roundTo(v.re, ctx.precision) === roundTo(pn.value, ctx.precision)) return true;
+    }
   }
   if (compareExpressions(ge, pe, ctx.cas) === true) return true;
   if (percent && ctx.percentEither) {
@@ -231,6 +244,11 @@ function words(s: string): string {
     .replace(/\b(?:the|a|an)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+function roundTo(x: number, digits: number): number {
+  const f = Math.pow(10, digits);
+  return Math.round(x * f) / f;
 }
 
 function squash(s: string): string {

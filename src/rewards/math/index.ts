@@ -43,7 +43,8 @@ export function goldAnswer(gold: string): string {
 
 /**
  * The `accuracy` reward: 1 when the completion's answer is equivalent to ctx.gold[i], 0 when not, and
- * null where there is no gold answer (cannot be scored, never a silent 0).
+ * null where there is no gold answer (cannot be scored, never a silent 0). `ctx.verifyOptions` (a
+ * VerifyOptions) tunes extraction and equivalence. For a hard per-check timeout use pool.ts.
  */
 export const accuracyReward: RewardFn = (completions: string[], ctx: RewardContext) => {
   const gold = Array.isArray(ctx.gold) ? ctx.gold : [];

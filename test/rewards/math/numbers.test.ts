@@ -133,3 +133,16 @@ const rows: Row[] = [
 ];
 
 runTable('numbers', rows);
+
+// With a set precision (EquivalenceOptions.precision = 2), numbers agree when they round alike.
+const atPrecision2: Row[] = [
+  ['3.14159', '3.14', true], // a plain-decimal gold rounded to 2 places
+  ['3.14159', '3.1416', true], // both round to 3.14
+  ['3.14159', '3.15', false], // rounds differently
+  ['2.004', '2.01', false], // 2.004 rounds to 2.00, not 2.01
+  ['2.006', '2.01', true], // 2.006 rounds to 2.01
+  ['\\frac{2}{3}', '0.667', true], // an exact gold rounded to 2 places
+  ['\\frac{2}{3}', '0.6', false], // still wrong at 2 places
+  ['18', '18.004', true], // within the precision of an integer gold
+];
+runTable('numbers at precision 2', atPrecision2, { precision: 2 });
