@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../main.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
-import { crossEntropy, getKernels } from '../../tensor/index.js';
+import { crossEntropy, getKernels, withKernels, type Kernels } from '../../tensor/index.js';
 import { AdamW } from '../../optim/index.js';
 import { Rng } from '../../util/rng.js';
 import { chooseCoreType, cpuFlags } from '../../tensor/kernels/cpu.js';
@@ -28,14 +28,36 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; json: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' } };
+/** The active kernels with every call timed, keyed by kernel (gemm by shape and transposes). */
+function timedKernels(base: Kernels, ms: Map<string, { ms: number; calls: number }>): Kernels {
+  const timed: Record<string, unknown> = { name: base.name, threads: base.threads };
+  for (const [key, fn] of Object.entries(base)) {
+    if (typeof fn !== 'function') continue;
+    timed[key] = (...args: unknown[]): unknown => {
+      const t0 = performance.now();
+      const r = (fn as (...a: unknown[]) => unknown).apply(base, args);
+      const label = key === 'gemm' ? `gemm M${args[4]} N${args[5]} K${args[6]} batch${args[3]} ${args[7] ? 'T' : 'N'}${args[8] ? 'T' : 'N'}`
+        : key === 'binary' || key === 'unary' ? `${key}(op ${String(args[0])}) n${String(args[4] ?? args[3])}` : key;
+      const e = ms.get(label) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      ms.set(label, e);
+      return r;
+    };
+  }
+  return timed as unknown as Kernels;
+}
+
+function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; json: boolean; profile: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, profile: { type: 'boolean' },
+  };
   for (const f of INT_FLAGS) options[f] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; flags: ${INT_FLAGS.map((f) => `--${f} N`).join(' ')} --lr X --compare-torch --json`);
+    throw new UsageError(`${(err as Error).message}; flags: ${INT_FLAGS.map((f) => `--${f} N`).join(' ')} --lr X --compare-torch --profile --json`);
   }
   const n = { ...DEFAULTS };
   for (const f of INT_FLAGS) {
@@ -50,7 +72,7 @@ function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>;
   if ((n.dim / n.heads) % 2 !== 0) throw new UsageError(`the head size --dim/--heads = ${n.dim / n.heads} must be even (RoPE)`);
   const lr = values['lr'] === undefined ? 1e-3 : Number(values['lr']);
   if (!(lr > 0)) throw new UsageError(`--lr must be a positive number, got '${String(values['lr'])}'`);
-  return { n, lr, compareTorch: values['compare-torch'] === true, json: values['json'] === true };
+  return { n, lr, compareTorch: values['compare-torch'] === true, json: values['json'] === true, profile: values['profile'] === true };
 }
 
 /** One PyTorch run with the given BLAS / intra-op threads (OPENBLAS_CORETYPE as our loader chooses it). */
@@ -66,7 +88,7 @@ function runTorch(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, bla
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { n, lr, compareTorch, json } = parse(argv);
+  const { n, lr, compareTorch, json, profile } = parse(argv);
   if (compareTorch && (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch']).status !== 0)) {
     throw new UsageError(`--compare-torch needs PyTorch importable by ${PYTHON} (Debian: apt-get install python3-torch)`);
   }
@@ -81,6 +103,8 @@ export async function run(argv: string[]): Promise<number> {
   const B = n.batch, T = n.seq;
   const ids = new Int32Array(B * T), targets = new Int32Array(B * T);
   const times: number[] = [];
+  const kernelMs = new Map<string, { ms: number; calls: number }>();
+  const kernels = profile ? timedKernels(getKernels(), kernelMs) : getKernels();
   let loss = NaN;
   for (let step = 0; step < n.steps; step++) {
     for (let b = 0; b < B; b++) {
@@ -92,13 +116,16 @@ export async function run(argv: string[]): Promise<number> {
         prev = next;
       }
     }
+    if (step === 2) kernelMs.clear(); // the profile covers the timed steps only
     const t0 = performance.now();
-    opt.zeroGrad();
-    const l = crossEntropy(model.forward(ids, B, T), targets);
-    l.backward();
-    opt.step();
+    loss = withKernels(kernels, () => {
+      opt.zeroGrad();
+      const l = crossEntropy(model.forward(ids, B, T), targets);
+      l.backward();
+      opt.step();
+      return l.item();
+    });
     times.push(performance.now() - t0);
-    loss = l.item();
     process.stderr.write(`step ${step}: loss ${loss.toFixed(4)}  ${times[step]!.toFixed(1)} ms\n`);
   }
   const ms = median(times.length > 2 ? times.slice(2) : times);
@@ -107,6 +134,15 @@ export async function run(argv: string[]): Promise<number> {
     tokens_per_s: (B * T) / (ms / 1000), ms_per_step: ms, params: model.numParameters(), threads: k.threads, kernels: k.name,
     final_loss: loss, steps: n.steps, batch: B, seq: T, blas_coretype: process.env['OPENBLAS_CORETYPE'] ?? null,
   };
+  if (profile) {
+    const timed = Math.max(1, n.steps - 2);
+    const rows = [...kernelMs.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((s, [, e]) => s + e.ms, 0) / timed;
+    process.stderr.write(`kernel time per step: ${total.toFixed(1)} ms of ${ms.toFixed(1)} ms (the rest is JS: autograd, allocation)\n`);
+    for (const [label, e] of rows) process.stderr.write(`${(e.ms / timed).toFixed(2).padStart(9)} ms ${String(e.calls / timed).padStart(4)}x  ${label}\n`);
+    report['kernel_ms_per_step'] = total;
+    report['profile'] = Object.fromEntries(rows.map(([label, e]) => [label, { ms_per_step: e.ms / timed, calls_per_step: e.calls / timed }]));
+  }
   if (compareTorch) {
     // the issue's reference setup first (1 BLAS thread, 2 intra-op threads), then the others; compare with the fastest
     const settings: [number, number][] = [[1, 2], [1, 1], [2, 1], [2, 2]];
