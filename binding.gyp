@@ -6,7 +6,7 @@
         "native/addon.c", "native/pool.c", "native/gemm.c", "native/attention.c",
         "native/elementwise.c", "native/rows.c"
       ],
-      "cflags": ["-O3", "-fno-math-errno", "-pthread", "-Wall", "-Wno-unused-function",
+      "cflags": ["-O3", "-fno-math-errno", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math", "-pthread", "-Wall", "-Wno-unused-function",
                  "<!@(node scripts/build-native.mjs --cflags)"],
       "cflags_c": ["-std=gnu11"],
       "ldflags": ["-pthread"],

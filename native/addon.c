@@ -7,6 +7,9 @@
 #include <math.h>
 #include "kern.h"
 #include "pool.h"
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define MAXARGS 20
 
@@ -466,8 +469,22 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* Freed tensor buffers (V8 ArrayBuffers come from calloc) stay in the malloc heap instead of going back to
+ * the OS, so the next tensor of that size reuses warm pages instead of faulting fresh ones (~0.3 ms/MB here). */
+static void keep_freed_memory(void) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 NAPI_MODULE_INIT() {
-  k_blas_init();
+  static int once = 0;
+  if (!once) {
+    once = 1;
+    keep_freed_memory();
+    k_blas_init();
+  }
   static const struct { const char *name; napi_callback fn; } methods[] = {
     { "gemm", js_gemm }, { "binary", js_binary }, { "unary", js_unary }, { "axpy", js_axpy },
     { "swigluFwd", js_swiglu_fwd }, { "swigluBwd", js_swiglu_bwd },

@@ -1,6 +1,7 @@
 /* The kernels' thread pool (see pool.h). Workers wait for a new job generation, spinning with a pause
- * instruction for up to SPIN_NS, then blocking; the caller takes tasks too and spins until all finish.
- * Spinning keeps the per-call cost of back-to-back kernel calls at a few microseconds. */
+ * instruction for up to SPIN_NS, then blocking. Each worker has a slot the caller arms per job; a worker
+ * claims its slot before taking tasks, and the caller cancels unclaimed slots once it has drained the task
+ * queue itself, so a worker the OS has not scheduled yet never delays the caller (the machine is shared). */
 #define _GNU_SOURCE
 #include "pool.h"
 #include <pthread.h>
@@ -9,7 +10,7 @@
 #include <time.h>
 
 #define MAX_THREADS 64
-#define SPIN_NS 200000L
+#define SPIN_NS 50000L
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -20,6 +21,8 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
+enum { IDLE = 0, ARMED = 1, RUNNING = 2 };
+
 static struct {
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -28,7 +31,7 @@ static struct {
   atomic_uint gen;        /* bumped once per job */
   atomic_int sleeping;
   atomic_size_t next;     /* next task index */
-  atomic_int pending;     /* workers that have not finished the current job */
+  atomic_int slot[MAX_THREADS];
   pool_task_fn fn;
   void *ctx;
   size_t ntasks;
@@ -41,8 +44,8 @@ static long now_ns(void) {
 }
 
 static void drain(void) {
-  size_t i;
-  while ((i = atomic_fetch_add_explicit(&P.next, 1, memory_order_relaxed)) < P.ntasks) P.fn(P.ctx, i);
+  size_t i, n = P.ntasks;
+  while ((i = atomic_fetch_add_explicit(&P.next, 1, memory_order_relaxed)) < n) P.fn(P.ctx, i);
 }
 
 static void *worker(void *arg) {
@@ -67,8 +70,12 @@ static void *worker(void *arg) {
       }
     }
     seen = g;
-    if (id < P.nthreads) drain();
-    atomic_fetch_sub_explicit(&P.pending, 1, memory_order_release);
+    int armed = ARMED;
+    /* the job fields are stable while the slot is RUNNING: the caller waits for IDLE before returning */
+    if (atomic_compare_exchange_strong_explicit(&P.slot[id], &armed, RUNNING, memory_order_acq_rel, memory_order_relaxed)) {
+      drain();
+      atomic_store_explicit(&P.slot[id], IDLE, memory_order_release);
+    }
   }
   return NULL;
 }
@@ -94,27 +101,32 @@ int pool_threads(void) { return P.nthreads; }
 
 void pool_run(pool_task_fn fn, void *ctx, size_t ntasks) {
   if (ntasks == 0) return;
-  if (P.nthreads < 2 || ntasks < 2) {
+  int workers = P.nthreads - 1;
+  if ((size_t)workers > ntasks - 1) workers = (int)(ntasks - 1);
+  if (workers <= 0) {
     for (size_t i = 0; i < ntasks; i++) fn(ctx, i);
     return;
   }
   P.fn = fn;
   P.ctx = ctx;
   P.ntasks = ntasks;
-  atomic_store(&P.next, 0);
-  /* every started worker wakes for each generation and reports; only ids < nthreads take tasks */
-  atomic_store(&P.pending, P.started);
-  atomic_fetch_add_explicit(&P.gen, 1, memory_order_release);
+  atomic_store_explicit(&P.next, 0, memory_order_relaxed);
+  for (int w = 1; w <= workers; w++) atomic_store_explicit(&P.slot[w], ARMED, memory_order_release);
+  atomic_fetch_add_explicit(&P.gen, 1, memory_order_seq_cst);
   if (atomic_load(&P.sleeping) > 0) {
     pthread_mutex_lock(&P.mu);
     pthread_cond_broadcast(&P.cv);
     pthread_mutex_unlock(&P.mu);
   }
   drain();
-  int spins = 0;
-  while (atomic_load_explicit(&P.pending, memory_order_acquire) > 0) {
-    CPU_RELAX();
-    if (++spins == 4096) { spins = 0; sched_yield(); }
+  for (int w = 1; w <= workers; w++) {
+    int armed = ARMED;
+    if (atomic_compare_exchange_strong(&P.slot[w], &armed, IDLE)) continue; /* never started: cancelled */
+    int spins = 0;
+    while (atomic_load_explicit(&P.slot[w], memory_order_acquire) != IDLE) {
+      CPU_RELAX();
+      if (++spins == 4096) { spins = 0; sched_yield(); }
+    }
   }
 }
 
@@ -128,7 +140,8 @@ static void range_task(void *p, size_t i) {
 
 void pool_for(size_t n, size_t grain, pool_range_fn fn, void *ctx) {
   if (grain < 1) grain = 1;
-  size_t chunks = n / grain, cap = (size_t)P.nthreads;
+  /* a few chunks per thread, so the caller can take over a share a busy worker has not claimed */
+  size_t chunks = n / grain, cap = (size_t)P.nthreads * 4;
   if (chunks > cap) chunks = cap;
   if (chunks < 2 || P.nthreads < 2) {
     if (n > 0) fn(ctx, 0, n);

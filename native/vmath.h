@@ -11,7 +11,7 @@ static inline float r1_expf(float x) {
   float xc = x < -87.3f ? -87.3f : x;
   xc = xc > 88.7f ? 88.7f : xc;
   float t = xc * 1.44269504088896341f;
-  float r = (t + 12582912.0f) - 12582912.0f; /* round to nearest integer */
+  float r = rintf(t); /* round to nearest (vroundps; the 1.5*2^23 trick dies under -fassociative-math) */
   float f = xc - r * 0.693359375f;
   f = f + r * 2.12194440e-4f;
   float p = 1.9875691500e-4f;

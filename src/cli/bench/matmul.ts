@@ -1,0 +1,119 @@
+// `r1 bench matmul [--json] [--seconds S]`: GFLOP/s of the kernels' gemm at 256³, 512³, 1024³ and
+// [4096×256]@[256×1024], side by side with cblas_sgemm called directly from a tiny C program compiled on the
+// fly (same environment, so the same OpenBLAS core type and threads), plus the TS kernels at 256³. A benchmark, not a test.
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../main.js';
+import { getKernels, tsKernels, type Kernels } from '../../tensor/kernels/index.js';
+
+const SIZES: [number, number, number][] = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [4096, 1024, 256]]; // M, N, K
+
+/** The direct-BLAS reference: same timing scheme as measure() below (median of 5 trials of >= S seconds). */
+const C_SOURCE = `
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+int main(int argc, char **argv) {
+  double secs = atof(argv[1]);
+  for (int s = 2; s + 2 < argc; s += 3) {
+    int M = atoi(argv[s]), N = atoi(argv[s + 1]), K = atoi(argv[s + 2]);
+    float *a = malloc(sizeof(float) * M * K), *b = malloc(sizeof(float) * K * N), *c = malloc(sizeof(float) * M * N);
+    for (long i = 0; i < (long)M * K; i++) a[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
+    for (long i = 0; i < (long)K * N; i++) b[i] = (float)((i * 104729) % 1000) / 1000.0f - 0.5f;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 0.0f, c, N);
+    double g[5];
+    for (int t = 0; t < 5; t++) {
+      long reps = 0; double t0 = now(), el;
+      do { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 0.0f, c, N); reps++; el = now() - t0; } while (el < secs);
+      g[t] = 2.0 * M * N * K * reps / el / 1e9;
+    }
+    qsort(g, 5, sizeof g[0], cmp);
+    printf("%s%.3f", s == 2 ? "" : " ", g[2]);
+    free(a); free(b); free(c);
+  }
+  printf("\\n");
+  return 0;
+}
+`;
+
+function measure(k: Kernels, M: number, N: number, K: number, secs: number): number {
+  const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const b = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
+  const c = new Float32Array(M * N);
+  const call = () => k.gemm(a, b, c, 1, M, N, K, false, false, 1, 0, 0, 0, 0);
+  call();
+  const g: number[] = [];
+  for (let t = 0; t < 5; t++) {
+    let reps = 0, el = 0;
+    const t0 = performance.now();
+    do { call(); reps++; el = (performance.now() - t0) / 1000; } while (el < secs);
+    g.push((2 * M * N * K * reps) / el / 1e9);
+  }
+  return g.sort((x, y) => x - y)[2]!;
+}
+
+/** GFLOP/s per size from the C program, or the reason it could not run. */
+function directBlas(secs: number): number[] | string {
+  if (process.platform === 'darwin') return 'direct BLAS reference not set up for Accelerate';
+  const dir = mkdtempSync(join(tmpdir(), 'r1-bench-matmul-'));
+  try {
+    writeFileSync(join(dir, 'ref.c'), C_SOURCE);
+    const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', join(dir, 'ref'), join(dir, 'ref.c'), '-lopenblas'], { encoding: 'utf8' });
+    if (cc.error || cc.status !== 0) return `could not compile the C reference: ${(cc.stderr || String(cc.error)).split('\n')[0]}`;
+    const r = spawnSync(join(dir, 'ref'), [String(secs), ...SIZES.flat().map(String)], { encoding: 'utf8', env: process.env });
+    if (r.status !== 0) return `C reference failed: ${r.stderr.split('\n')[0]}`;
+    return r.stdout.trim().split(' ').map(Number);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(argv: string[]): Promise<number | void> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '0.2' } } }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}; usage: r1 bench matmul [--json] [--seconds S]`);
+  }
+  const secs = Number(values.seconds);
+  if (!(secs > 0 && secs <= 10)) throw new UsageError(`--seconds ${values.seconds}: give a number of seconds in (0, 10]`);
+  const k = getKernels(); // loads the addon, which sets OPENBLAS_CORETYPE / OPENBLAS_NUM_THREADS when unset
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(`bench matmul: kernels=${k.name} threads=${k.threads} OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'} OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? '(unset)'}`);
+  const ours = SIZES.map(([M, N, K]) => {
+    const g = measure(k, M, N, K, secs);
+    log(`  ${k.name} [${M}x${K}]@[${K}x${N}]: ${g.toFixed(1)} GFLOP/s`);
+    return g;
+  });
+  const direct = directBlas(secs);
+  if (typeof direct === 'string') log(`  ${direct}`);
+  const sizes = SIZES.map(([M, N, K], i) => {
+    const c = typeof direct === 'string' ? null : direct[i] ?? null;
+    return { name: `[${M}x${K}]@[${K}x${N}]`, M, N, K, gflops: round(ours[i]!), c_gflops: c === null ? null : round(c), ratio: c ? round(ours[i]! / c, 3) : null };
+  });
+  const ts = measure(tsKernels, 256, 256, 256, Math.min(secs, 0.2));
+  const ratios = sizes.map((s) => s.ratio).filter((r): r is number => r !== null);
+  const result = {
+    kernels: k.name, threads: k.threads,
+    openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null, openblas_num_threads: process.env.OPENBLAS_NUM_THREADS ?? null,
+    sizes, min_ratio: ratios.length ? Math.min(...ratios) : null, ts_gflops_256: round(ts),
+    c_reference: typeof direct === 'string' ? direct : 'cblas_sgemm from C, same environment',
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  for (const s of sizes) console.log(`${s.name.padEnd(22)} ${s.gflops.toFixed(1).padStart(7)} GFLOP/s   C: ${s.c_gflops?.toFixed(1) ?? 'n/a'}   ratio ${s.ratio ?? 'n/a'}`);
+  console.log(`TS kernels at 256³: ${result.ts_gflops_256} GFLOP/s`);
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
