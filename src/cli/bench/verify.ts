@@ -4,9 +4,13 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isEquivalent, verify } from '../../rewards/math/index.js';
 import { UsageError } from '../main.js';
+
+/** ../shared/datasets beside the repository (this file is src/cli/bench/). */
+const DEFAULT_DATASETS = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
 
 interface Pair {
   gold: string;
@@ -32,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: '../shared/datasets' } },
+      options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: DEFAULT_DATASETS } },
     }));
   } catch (err) {
     throw new UsageError(`${(err as Error).message} (usage: r1 bench verify [--json] [--seconds S] [--datasets DIR])`);
