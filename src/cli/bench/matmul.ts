@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../main.js';
 import { getKernels, tsKernels, type Kernels } from '../../tensor/kernels/index.js';
+import { autoCoreType } from '../../tensor/kernels/cpu.js';
 
 const SIZES: [number, number, number][] = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [4096, 1024, 256]]; // M, N, K
 
@@ -86,6 +87,10 @@ export async function run(argv: string[]): Promise<number | void> {
   const k = getKernels(); // loads the addon, which sets OPENBLAS_CORETYPE / OPENBLAS_NUM_THREADS when unset
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`bench matmul: kernels=${k.name} threads=${k.threads} OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'} OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? '(unset)'}`);
+  const auto = autoCoreType();
+  if (auto && process.env.OPENBLAS_CORETYPE && process.env.OPENBLAS_CORETYPE !== auto) {
+    log(`  note: OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} comes from the environment; this CPU supports ${auto} (run with OPENBLAS_CORETYPE= to let r1ts choose)`);
+  }
   const ours = SIZES.map(([M, N, K]) => {
     const g = measure(k, M, N, K, secs);
     log(`  ${k.name} [${M}x${K}]@[${K}x${N}]: ${g.toFixed(1)} GFLOP/s`);
@@ -101,7 +106,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const ratios = sizes.map((s) => s.ratio).filter((r): r is number => r !== null);
   const result = {
     kernels: k.name, threads: k.threads,
-    openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null, openblas_num_threads: process.env.OPENBLAS_NUM_THREADS ?? null,
+    openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null, openblas_coretype_auto: auto, openblas_num_threads: process.env.OPENBLAS_NUM_THREADS ?? null,
     sizes, min_ratio: ratios.length ? Math.min(...ratios) : null, ts_gflops_256: round(ts),
     c_reference: typeof direct === 'string' ? direct : 'cblas_sgemm from C, same environment',
   };

@@ -33,14 +33,20 @@ export interface BlasEnv {
   threads: number;
 }
 
+/** The core type configureBlasEnv would pick on this machine (null: none, or not x86 Linux). */
+export function autoCoreType(): string | null {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'ia32')) return null;
+  return chooseCoreType(cpuFlags());
+}
+
 /**
- * Fills OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS in process.env when unset (x86 Linux only for the
+ * Fills OPENBLAS_CORETYPE (unset or empty) and OPENBLAS_NUM_THREADS (unset) in process.env (x86 Linux only for the
  * core type). Must run before the addon (hence libopenblas) is loaded; later changes have no effect.
  */
 export function configureBlasEnv(env: NodeJS.ProcessEnv = process.env): BlasEnv {
   const set: Record<string, string> = {};
-  if (env.OPENBLAS_CORETYPE === undefined && process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'ia32')) {
-    const core = chooseCoreType(cpuFlags());
+  if (!env.OPENBLAS_CORETYPE) {
+    const core = autoCoreType();
     if (core) set.OPENBLAS_CORETYPE = core;
   }
   const fromEnv = Number.parseInt(env.R1_THREADS ?? env.OPENBLAS_NUM_THREADS ?? env.OMP_NUM_THREADS ?? '', 10);
