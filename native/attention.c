@@ -1,20 +1,16 @@
-/* Fused attention with grouped-query heads and the causal / key-length mask applied inside, on BLAS
- * sub-products per (batch, head, block of query rows): scores = scale * Q K^T, a masked row softmax (its
- * log-sum-exp saved), out = P V. The backward recomputes P from the saved lse (FlashAttention's recipe,
- * without tiling over keys) and runs per (batch, kv head), so the heads sharing a kv head never race on dk/dv. */
+/* Fused attention with grouped-query heads and the causal / key-length mask applied inside. Per (batch, head,
+ * block of query rows): scores = scale * Q K^T on register tiles (tiles.h) that skip keys a group of 4 rows
+ * cannot see, a masked row softmax (its log-sum-exp saved), out = P V. The backward recomputes P from the saved
+ * lse (FlashAttention's recipe, without tiling over keys) and runs per (batch, kv head), so the heads sharing a
+ * kv head accumulate dk/dv in one task. Scratch copies are padded (hs to a multiple of 8, keys to 16). */
 #include "kern.h"
 #include "pool.h"
+#include "tiles.h"
 #include "vmath.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdatomic.h>
-#ifdef __APPLE__
-#define ACCELERATE_NEW_LAPACK
-#include <Accelerate/Accelerate.h>
-#else
-#include <cblas.h>
-#endif
 
 #define ROW_BLOCK 64
 #define ATTN_PARALLEL_FLOPS 1000000.0
@@ -22,38 +18,75 @@
 typedef struct {
   const float *dout, *q, *k, *v, *out, *lse_in;
   float *o, *lse, *dq, *dk, *dv;
-  size_t B, T, S, nh, nkv, hs, blocks;
+  size_t B, T, S, nh, nkv, hs, hp;
   float scale;
   int causal;
   const int32_t *kvLen;
   atomic_int failed;
 } attn_job;
 
-/* index of the last key query row t of batch row b sees; negative: none */
-static long last_key(const attn_job *j, size_t b, size_t t) {
+static size_t rup(size_t x, size_t k) { return (x + k - 1) / k * k; }
+
+/* keys query row t of batch row b sees: [0, m) */
+static size_t visible(const attn_job *j, size_t b, size_t t) {
   long last = j->causal ? (long)j->S - (long)j->T + (long)t : (long)j->S - 1;
   if (j->kvLen && (long)j->kvLen[b] - 1 < last) last = (long)j->kvLen[b] - 1;
   if (last > (long)j->S - 1) last = (long)j->S - 1;
-  return last;
+  return last < 0 ? 0 : (size_t)last + 1;
 }
 
-static void sgemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *a, size_t lda,
-                  const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
-              alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+/* Per-row visible counts m (padded rows: 0) and per-4-row-group limits for the tiles; returns the block's keys. */
+typedef struct { size_t m[ROW_BLOCK], jlim[ROW_BLOCK / 4], jmax[ROW_BLOCK / 4]; } block_info;
+
+static size_t block_setup(const attn_job *j, size_t b, size_t t0, size_t tb, size_t tbp, block_info *bi) {
+  size_t n = 0;
+  for (size_t r = 0; r < tbp; r++) {
+    bi->m[r] = r < tb ? visible(j, b, t0 + r) : 0;
+    if (bi->m[r] > n) n = bi->m[r];
+  }
+  for (size_t g = 0; g < tbp / 4; g++) {
+    size_t mx = 0;
+    for (size_t r = 4 * g; r < 4 * g + 4; r++) mx = bi->m[r] > mx ? bi->m[r] : mx;
+    bi->jmax[g] = mx;
+    bi->jlim[g] = rup(mx, 16);
+  }
+  return n;
 }
 
-/* P (tb, n) from scaled scores already in P: masked, exponentiated against lse (given) or against the
- * row's own log-sum-exp (computed, normalised and stored when lse_out is non-null). */
-static void masked_probs(const attn_job *j, size_t b, size_t t0, size_t tb, size_t n, float *P,
-                         const float *lse_in, float *lse_out) {
-  for (size_t r = 0; r < tb; r++) {
-    float *p = P + r * n;
-    long last = last_key(j, b, t0 + r);
-    size_t m = last < 0 ? 0 : (size_t)last + 1;
+/* rows of a (B, T|S, heads, hs) tensor into a zero-padded (rows, hp) scratch */
+static void gather_rows(float *dst, const float *src, size_t ld, size_t rows, size_t rowsp, size_t hs, size_t hp) {
+  memset(dst + rows * hp, 0, (rowsp - rows) * hp * sizeof(float));
+  for (size_t r = 0; r < rows; r++) {
+    float *d = dst + r * hp;
+    const float *s = src + r * ld;
+    for (size_t c = 0; c < hs; c++) d[c] = s[c];
+    for (size_t c = hs; c < hp; c++) d[c] = 0.0f;
+  }
+}
+
+/* transposed: dst (hp, np)[d][j] = src row j, element d, for j < n */
+static void gather_cols(float *dst, const float *src, size_t ld, size_t n, size_t np, size_t hs, size_t hp) {
+  memset(dst, 0, hp * np * sizeof(float));
+  for (size_t jj = 0; jj < n; jj++)
+    for (size_t d = 0; d < hs; d++) dst[d * np + jj] = src[jj * ld + d];
+}
+
+static void scatter_rows(float *dst, const float *src, size_t ld, size_t rows, size_t hs, size_t hp) {
+  for (size_t r = 0; r < rows; r++) {
+    float *d = dst + r * ld;
+    const float *s = src + r * hp;
+    for (size_t c = 0; c < hs; c++) d[c] = s[c];
+  }
+}
+
+/* P rows (stride np): exponentiated against lse_in, or normalised with lse_out written; zero beyond m[r] */
+static void masked_probs(const block_info *bi, size_t tb, size_t tbp, size_t np, float *P, const float *lse_in, float *lse_out) {
+  for (size_t r = 0; r < tbp; r++) {
+    float *p = P + r * np;
+    size_t m = bi->m[r];
+    if (r >= tb) { memset(p, 0, np * sizeof(float)); continue; }
     if (lse_out) {
-      float mx = -INFINITY, sum = 0.0f;
-      for (size_t c = 0; c < m; c++) mx = p[c] > mx ? p[c] : mx;
+      float mx = r1_maxf(p, m), sum = 0.0f;
       for (size_t c = 0; c < m; c++) { p[c] = r1_expf(p[c] - mx); sum += p[c]; }
       float inv = m ? 1.0f / sum : 0.0f;
       for (size_t c = 0; c < m; c++) p[c] *= inv;
@@ -62,35 +95,40 @@ static void masked_probs(const attn_job *j, size_t b, size_t t0, size_t tb, size
       float l = lse_in[r];
       for (size_t c = 0; c < m; c++) p[c] = r1_expf(p[c] - l);
     }
-    for (size_t c = m; c < n; c++) p[c] = 0.0f;
+    memset(p + m, 0, (np - m) * sizeof(float));
   }
-}
-
-/* keys a block of query rows [t0, t0 + tb) needs: up to the last row's last key */
-static size_t block_keys(const attn_job *j, size_t b, size_t t0, size_t tb) {
-  long last = last_key(j, b, t0 + tb - 1);
-  return last < 0 ? 0 : (size_t)last + 1;
 }
 
 static void fwd_task(void *ctx, size_t i) {
   attn_job *j = ctx;
-  size_t blk = i % j->blocks, h = (i / j->blocks) % j->nh, b = i / (j->blocks * j->nh);
-  size_t hs = j->hs, kh = h / (j->nh / j->nkv), ldq = j->nh * hs, ldk = j->nkv * hs;
-  size_t t0 = blk * ROW_BLOCK, tb = j->T - t0 < ROW_BLOCK ? j->T - t0 : ROW_BLOCK;
-  const float *Q = j->q + ((b * j->T + t0) * j->nh + h) * hs;
+  size_t kh = i % j->nkv, b = i / j->nkv, group = j->nh / j->nkv;
+  size_t hs = j->hs, hp = j->hp, ldq = j->nh * hs, ldk = j->nkv * hs, rb = j->T < ROW_BLOCK ? rup(j->T, 4) : ROW_BLOCK;
   const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
-  float *O = j->o + ((b * j->T + t0) * j->nh + h) * hs, *lse = j->lse + (b * j->nh + h) * j->T + t0;
-  size_t n = block_keys(j, b, t0, tb);
-  if (n == 0) {
-    for (size_t r = 0; r < tb; r++) { memset(O + r * ldq, 0, hs * sizeof(float)); lse[r] = -INFINITY; }
-    return;
+  size_t nf = visible(j, b, j->T - 1), np = rup(nf > 0 ? nf : 1, 16);
+  float *buf = malloc((2 * hp * np + 2 * rb * hp + rb * np) * sizeof(float));
+  if (!buf) { atomic_store(&j->failed, 1); return; }
+  float *Kt = buf, *Vs = Kt + hp * np, *Qs = Vs + np * hp, *Os = Qs + rb * hp, *P = Os + rb * hp;
+  gather_cols(Kt, K, ldk, nf, np, hs, hp);
+  gather_rows(Vs, V, ldk, nf, np, hs, hp);
+  block_info bi;
+  for (size_t h = kh * group; h < (kh + 1) * group; h++) {
+    for (size_t t0 = 0; t0 < j->T; t0 += ROW_BLOCK) {
+      size_t tb = j->T - t0 < ROW_BLOCK ? j->T - t0 : ROW_BLOCK, tbp = rup(tb, 4);
+      const float *Q = j->q + ((b * j->T + t0) * j->nh + h) * hs;
+      float *O = j->o + ((b * j->T + t0) * j->nh + h) * hs, *lse = j->lse + (b * j->nh + h) * j->T + t0;
+      size_t n = block_setup(j, b, t0, tb, tbp, &bi);
+      if (n == 0) {
+        for (size_t r = 0; r < tb; r++) { memset(O + r * ldq, 0, hs * sizeof(float)); lse[r] = -INFINITY; }
+        continue;
+      }
+      gather_rows(Qs, Q, ldq, tb, tbp, hs, hp);
+      tile_scores(Qs, Kt, P, tbp, hp, np, bi.jlim, j->scale);
+      masked_probs(&bi, tb, tbp, np, P, NULL, lse);
+      tile_wx(P, Vs, Os, tbp, hp, np, bi.jmax);
+      scatter_rows(O, Os, ldq, tb, hs, hp);
+    }
   }
-  float *P = malloc(tb * n * sizeof(float));
-  if (!P) { atomic_store(&j->failed, 1); return; }
-  sgemm(0, 1, tb, n, hs, j->scale, Q, ldq, K, ldk, 0.0f, P, n);
-  masked_probs(j, b, t0, tb, n, P, NULL, lse);
-  sgemm(0, 0, tb, hs, n, 1.0f, P, n, V, ldk, 0.0f, O, ldq);
-  free(P);
+  free(buf);
 }
 
 static double attn_flops(size_t B, size_t T, size_t S, size_t nh, size_t hs) {
@@ -100,10 +138,10 @@ static double attn_flops(size_t B, size_t T, size_t S, size_t nh, size_t hs) {
 int k_attention_fwd(const float *q, const float *k, const float *v, float *out, float *lse,
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
                     const int32_t *kvLen) {
-  if (B == 0 || T == 0 || nh == 0) return 0;
-  attn_job j = { NULL, q, k, v, NULL, NULL, out, lse, NULL, NULL, NULL, B, T, S, nh, nkv, hs,
-                 (T + ROW_BLOCK - 1) / ROW_BLOCK, scale, causal, kvLen, 0 };
-  size_t tasks = B * nh * j.blocks;
+  if (B == 0 || T == 0 || nkv == 0) return 0;
+  attn_job j = { .q = q, .k = k, .v = v, .o = out, .lse = lse, .B = B, .T = T, .S = S, .nh = nh, .nkv = nkv,
+                 .hs = hs, .hp = rup(hs, 8), .scale = scale, .causal = causal, .kvLen = kvLen };
+  size_t tasks = B * nkv;
   if (attn_flops(B, T, S, nh, hs) < ATTN_PARALLEL_FLOPS) {
     for (size_t i = 0; i < tasks; i++) fwd_task(&j, i);
   } else {
@@ -115,52 +153,73 @@ int k_attention_fwd(const float *q, const float *k, const float *v, float *out, 
 static void bwd_task(void *ctx, size_t i) {
   attn_job *j = ctx;
   size_t kh = i % j->nkv, b = i / j->nkv, group = j->nh / j->nkv;
-  size_t hs = j->hs, ldq = j->nh * hs, ldk = j->nkv * hs;
+  size_t hs = j->hs, hp = j->hp, ldq = j->nh * hs, ldk = j->nkv * hs, rb = j->T < ROW_BLOCK ? rup(j->T, 4) : ROW_BLOCK;
   const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
   float *dK = j->dk + (b * j->S * j->nkv + kh) * hs, *dV = j->dv + (b * j->S * j->nkv + kh) * hs;
   for (size_t s = 0; s < j->S; s++) {
     memset(dK + s * ldk, 0, hs * sizeof(float));
     memset(dV + s * ldk, 0, hs * sizeof(float));
   }
-  size_t rows = j->T < ROW_BLOCK ? j->T : ROW_BLOCK;
-  float *P = malloc(2 * rows * (j->S ? j->S : 1) * sizeof(float));
-  if (!P) { atomic_store(&j->failed, 1); return; }
+  size_t nf = j->T ? visible(j, b, j->T - 1) : 0; /* keys any row sees (monotone in t) */
+  if (nf == 0) {
+    for (size_t h = kh * group; h < (kh + 1) * group; h++)
+      for (size_t t = 0; t < j->T; t++) memset(j->dq + ((b * j->T + t) * j->nh + h) * hs, 0, hs * sizeof(float));
+    return;
+  }
+  size_t np = rup(nf, 16);
+  float *buf = malloc((5 * np * hp + 2 * rb * np + 3 * rb * hp) * sizeof(float));
+  if (!buf) { atomic_store(&j->failed, 1); return; }
+  float *Kt = buf, *Vt = Kt + hp * np, *Ks = Vt + hp * np, *dKa = Ks + np * hp, *dVa = dKa + np * hp;
+  float *P = dVa + np * hp, *dP = P + rb * np, *Qs = dP + rb * np, *dOs = Qs + rb * hp, *dQs = dOs + rb * hp;
+  gather_cols(Kt, K, ldk, nf, np, hs, hp);
+  gather_cols(Vt, V, ldk, nf, np, hs, hp);
+  gather_rows(Ks, K, ldk, nf, np, hs, hp);
+  memset(dKa, 0, 2 * np * hp * sizeof(float));
+  block_info bi;
+  float D[ROW_BLOCK];
   for (size_t h = kh * group; h < (kh + 1) * group; h++) {
     for (size_t t0 = 0; t0 < j->T; t0 += ROW_BLOCK) {
-      size_t tb = j->T - t0 < ROW_BLOCK ? j->T - t0 : ROW_BLOCK;
+      size_t tb = j->T - t0 < ROW_BLOCK ? j->T - t0 : ROW_BLOCK, tbp = rup(tb, 4);
       size_t off = ((b * j->T + t0) * j->nh + h) * hs;
-      const float *Q = j->q + off, *dO = j->dout + off, *O = j->out + off;
       const float *lse = j->lse_in + (b * j->nh + h) * j->T + t0;
-      float *dQ = j->dq + off;
-      size_t n = block_keys(j, b, t0, tb);
+      size_t n = block_setup(j, b, t0, tb, tbp, &bi);
       if (n == 0) {
-        for (size_t r = 0; r < tb; r++) memset(dQ + r * ldq, 0, hs * sizeof(float));
+        for (size_t r = 0; r < tb; r++) memset(j->dq + off + r * ldq, 0, hs * sizeof(float));
         continue;
       }
-      float *dP = P + tb * n;
-      sgemm(0, 1, tb, n, hs, j->scale, Q, ldq, K, ldk, 0.0f, P, n);
-      masked_probs(j, b, t0, tb, n, P, lse, NULL);
-      sgemm(1, 0, n, hs, tb, 1.0f, P, n, dO, ldq, 1.0f, dV, ldk);     /* dV += P^T dO */
-      sgemm(0, 1, tb, n, hs, 1.0f, dO, ldq, V, ldk, 0.0f, dP, n);     /* dP = dO V^T */
+      gather_rows(Qs, j->q + off, ldq, tb, tbp, hs, hp);
+      gather_rows(dOs, j->dout + off, ldq, tb, tbp, hs, hp);
       for (size_t r = 0; r < tb; r++) {
-        const float *dor = dO + r * ldq, *orow = O + r * ldq;
-        float D = 0.0f;
-        for (size_t d = 0; d < hs; d++) D += dor[d] * orow[d];
-        float *pr = P + r * n, *dpr = dP + r * n;
-        for (size_t c = 0; c < n; c++) dpr[c] = pr[c] * (dpr[c] - D) * j->scale; /* dS, scaled */
+        const float *dor = j->dout + off + r * ldq, *orow = j->out + off + r * ldq;
+        float s = 0.0f;
+        for (size_t d = 0; d < hs; d++) s += dor[d] * orow[d];
+        D[r] = s;
       }
-      sgemm(0, 0, tb, hs, n, 1.0f, dP, n, K, ldk, 0.0f, dQ, ldq);     /* dQ = dS K */
-      sgemm(1, 0, n, hs, tb, 1.0f, dP, n, Q, ldq, 1.0f, dK, ldk);     /* dK += dS^T Q */
+      tile_scores(Qs, Kt, P, tbp, hp, np, bi.jlim, j->scale);
+      masked_probs(&bi, tb, tbp, np, P, lse, NULL);
+      tile_scores(dOs, Vt, dP, tbp, hp, np, bi.jlim, 1.0f);
+      for (size_t r = 0; r < tbp; r++) {
+        float *pr = P + r * np, *ds = dP + r * np, Dr = r < tb ? D[r] : 0.0f;
+        for (size_t c = 0; c < np; c++) ds[c] = pr[c] * (ds[c] - Dr) * j->scale; /* dS, scaled */
+      }
+      tile_wx(dP, Ks, dQs, tbp, hp, np, bi.jmax);           /* dQ = dS K */
+      scatter_rows(j->dq + off, dQs, ldq, tb, hs, hp);
+      tile_wtx(dP, Qs, dKa, tbp, hp, np, n, bi.m);         /* dK += dS^T Q */
+      tile_wtx(P, dOs, dVa, tbp, hp, np, n, bi.m);         /* dV += P^T dO */
     }
   }
-  free(P);
+  scatter_rows(dK, dKa, ldk, nf, hs, hp);
+  scatter_rows(dV, dVa, ldk, nf, hs, hp);
+  free(buf);
 }
 
 int k_attention_bwd(const float *dout, const float *q, const float *k, const float *v, const float *out,
                     const float *lse, float *dq, float *dk, float *dv,
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
                     const int32_t *kvLen) {
-  attn_job j = { dout, q, k, v, out, lse, NULL, NULL, dq, dk, dv, B, T, S, nh, nkv, hs, 0, scale, causal, kvLen, 0 };
+  attn_job j = { .dout = dout, .q = q, .k = k, .v = v, .out = out, .lse_in = lse, .dq = dq, .dk = dk, .dv = dv,
+                 .B = B, .T = T, .S = S, .nh = nh, .nkv = nkv, .hs = hs, .hp = rup(hs, 8), .scale = scale,
+                 .causal = causal, .kvLen = kvLen };
   if (B == 0 || nkv == 0) return 0;
   size_t tasks = B * nkv;
   if (attn_flops(B, T, S, nh, hs) * 2.0 < ATTN_PARALLEL_FLOPS) {

@@ -12,11 +12,7 @@
 
 static size_t row_grain(size_t cols) { return cols >= GRAIN ? 1 : GRAIN / (cols ? cols : 1); }
 
-static float row_max(const float *x, size_t n) {
-  float m = -INFINITY;
-  for (size_t j = 0; j < n; j++) m = x[j] > m ? x[j] : m;
-  return m;
-}
+static float row_max(const float *x, size_t n) { return r1_maxf(x, n); }
 
 /* log(sum(exp(x))), stable; -inf for an all -inf row */
 static float row_lse(const float *x, size_t n) {

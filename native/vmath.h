@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <math.h>
+#include <stddef.h>
 
 static inline float r1_expf(float x) {
   float xc = x < -87.3f ? -87.3f : x;
@@ -28,6 +29,18 @@ static inline float r1_expf(float x) {
   y = x < -87.3f ? 0.0f : y;
   y = x > 88.72f ? INFINITY : y;
   return x != x ? x : y;
+}
+
+/* max of x[0..n) (-inf when n = 0); eight running maxima so it vectorises without -ffinite-math-only */
+static inline float r1_maxf(const float *x, size_t n) {
+  float acc[8] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t k = 0; k < 8; k++) acc[k] = x[i + k] > acc[k] ? x[i + k] : acc[k];
+  for (; i < n; i++) acc[0] = x[i] > acc[0] ? x[i] : acc[0];
+  float m = acc[0];
+  for (size_t k = 1; k < 8; k++) m = acc[k] > m ? acc[k] : m;
+  return m;
 }
 
 static inline float r1_sigmoidf(float x) { return 1.0f / (1.0f + r1_expf(-x)); }

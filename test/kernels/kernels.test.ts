@@ -199,7 +199,7 @@ for (const [label, maybeK] of sets) {
 
     it('attention at training size (several row blocks, parallel) matches the TS kernels', () => {
       const rng = new Rng(9);
-      const [B, T, S, nh, nkv, hs] = [2, 130, 130, 4, 2, 16];
+      const [B, T, S, nh, nkv, hs] = [2, 130, 130, 4, 2, 40]; // hs 40: one 32-wide tile and one 8-wide tail
       const q = randn(rng, B * T * nh * hs), kk = randn(rng, B * S * nkv * hs), v = randn(rng, B * S * nkv * hs);
       const run = (kern: Kernels) => {
         const out = new Float32Array(q.length), lse = new Float32Array(B * nh * T);
