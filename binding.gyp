@@ -14,7 +14,7 @@
         ["OS=='mac'", {
           "libraries": ["-framework Accelerate"],
           "xcode_settings": {
-            "OTHER_CFLAGS": ["-O3", "-fno-math-errno", "-std=gnu11"]
+            "OTHER_CFLAGS": ["-O3", "-fno-math-errno", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math", "-std=gnu11"]
           }
         }, {
           "libraries": ["-lopenblas", "-lpthread", "-lm"]

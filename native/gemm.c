@@ -4,7 +4,6 @@
 #include "kern.h"
 #include "pool.h"
 #ifdef __APPLE__
-#define ACCELERATE_NEW_LAPACK
 #include <Accelerate/Accelerate.h>
 #else
 #include <cblas.h>
