@@ -80,7 +80,7 @@ static size_t dim(Args *A, size_t i, const char *what) {
   double v = num(A, i, what);
   if (A->err) return 0;
   if (!(v >= 0 && v < 1099511627776.0) || v != floor(v)) {
-    fail(A, "%s = %g must be a non-negative integer", what, v);
+    fail(A, "%s = %g must be an integer in [0, 2^40)", what, v);
     return 0;
   }
   return (size_t)v;
@@ -96,11 +96,12 @@ static int flag(Args *A, size_t i) {
   return b;
 }
 
-static void need(Args *A, const char *what, size_t have, size_t want) {
-  if (!A->err && have < want) fail(A, "%s has length %zu, needs at least %zu", what, have, want);
+/* want is computed in double from the dims (each < 2^40), so a huge product can never wrap around and pass */
+static void need(Args *A, const char *what, size_t have, double want) {
+  if (!A->err && (double)have < want) fail(A, "%s has length %zu, needs at least %.0f", what, have, want);
 }
 
-static size_t span(size_t batch, size_t stride, size_t item) { return batch == 0 ? 0 : (batch - 1) * stride + item; }
+static double span(size_t batch, size_t stride, double item) { return batch == 0 ? 0 : (double)(batch - 1) * stride + item; }
 
 static napi_value undef(napi_env env) {
   napi_value u;
@@ -119,10 +120,10 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   size_t sA = dim(&A, 11, "strideA"), sB = dim(&A, 12, "strideB"), sC = dim(&A, 13, "strideC");
   if (A.err) return NULL;
   if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) fail(&A, "M=%zu N=%zu K=%zu exceed the BLAS int range", M, N, K);
-  if (!A.err && la < span(batch, sA, M * K)) fail(&A, "A has length %zu, needs %zu (batch=%zu M=%zu N=%zu K=%zu, strideA=%zu)", la, span(batch, sA, M * K), batch, M, N, K, sA);
-  if (!A.err && lb < span(batch, sB, K * N)) fail(&A, "B has length %zu, needs %zu (batch=%zu M=%zu N=%zu K=%zu, strideB=%zu)", lb, span(batch, sB, K * N), batch, M, N, K, sB);
-  if (!A.err && lc < span(batch, sC, M * N)) fail(&A, "C has length %zu, needs %zu (batch=%zu M=%zu N=%zu K=%zu, strideC=%zu)", lc, span(batch, sC, M * N), batch, M, N, K, sC);
-  if (!A.err && batch > 1 && sC < M * N) fail(&A, "strideC=%zu < M*N=%zu: batch outputs would overlap", sC, M * N);
+  if (!A.err && (double)la < span(batch, sA, (double)M * K)) fail(&A, "A has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideA=%zu)", la, span(batch, sA, (double)M * K), batch, M, N, K, sA);
+  if (!A.err && (double)lb < span(batch, sB, (double)K * N)) fail(&A, "B has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideB=%zu)", lb, span(batch, sB, (double)K * N), batch, M, N, K, sB);
+  if (!A.err && (double)lc < span(batch, sC, (double)M * N)) fail(&A, "C has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideC=%zu)", lc, span(batch, sC, (double)M * N), batch, M, N, K, sC);
+  if (!A.err && batch > 1 && (double)sC < (double)M * N) fail(&A, "strideC=%zu < M*N=%zu: batch outputs would overlap", sC, M * N);
   if (A.err) return NULL;
   k_gemm(a, b, c, batch, M, N, K, ta, tb, alpha, beta, sA, sB, sC);
   return undef(env);
@@ -136,8 +137,8 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   float *a = f32(&A, 1, "a", &la), *b = f32(&A, 2, "b", &lb), *out = f32(&A, 3, "out", &lo);
   size_t n = dim(&A, 4, "n");
   if (!A.err && !(op >= 0 && op <= 5 && op == floor(op))) fail(&A, "unknown op %g", op);
-  need(&A, "a", la, n);
-  need(&A, "out", lo, n);
+  need(&A, "a", la, (double)n);
+  need(&A, "out", lo, (double)n);
   if (!A.err && n > 0 && (lb == 0 || n % lb != 0)) fail(&A, "b has length %zu, which does not divide n=%zu (cyclic broadcast)", lb, n);
   if (A.err) return NULL;
   if (n > 0) k_binary((int)op, a, b, out, n, lb);
@@ -152,8 +153,8 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   float *x = f32(&A, 1, "x", &lx), *out = f32(&A, 2, "out", &lo);
   size_t n = dim(&A, 3, "n");
   if (!A.err && !(op >= 0 && op <= 5 && op == floor(op))) fail(&A, "unknown op %g", op);
-  need(&A, "x", lx, n);
-  need(&A, "out", lo, n);
+  need(&A, "x", lx, (double)n);
+  need(&A, "out", lo, (double)n);
   if (A.err) return NULL;
   k_unary((int)op, x, out, n);
   return undef(env);
@@ -166,8 +167,8 @@ static napi_value js_axpy(napi_env env, napi_callback_info info) {
   float alpha = (float)num(&A, 0, "alpha");
   float *x = f32(&A, 1, "x", &lx), *y = f32(&A, 2, "y", &ly);
   size_t n = dim(&A, 3, "n");
-  need(&A, "x", lx, n);
-  need(&A, "y", ly, n);
+  need(&A, "x", lx, (double)n);
+  need(&A, "y", ly, (double)n);
   if (A.err) return NULL;
   k_axpy(alpha, x, y, n);
   return undef(env);
@@ -180,9 +181,9 @@ static napi_value js_swiglu_fwd(napi_env env, napi_callback_info info) {
   size_t lg, lu, lo;
   float *g = f32(&A, 0, "gate", &lg), *u = f32(&A, 1, "up", &lu), *o = f32(&A, 2, "out", &lo);
   size_t n = dim(&A, 3, "n");
-  need(&A, "gate", lg, n);
-  need(&A, "up", lu, n);
-  need(&A, "out", lo, n);
+  need(&A, "gate", lg, (double)n);
+  need(&A, "up", lu, (double)n);
+  need(&A, "out", lo, (double)n);
   if (A.err) return NULL;
   k_swiglu_fwd(g, u, o, n);
   return undef(env);
@@ -195,11 +196,11 @@ static napi_value js_swiglu_bwd(napi_env env, napi_callback_info info) {
   float *d = f32(&A, 0, "dout", &l0), *g = f32(&A, 1, "gate", &l1), *u = f32(&A, 2, "up", &l2);
   float *dg = f32(&A, 3, "dgate", &l3), *du = f32(&A, 4, "dup", &l4);
   size_t n = dim(&A, 5, "n");
-  need(&A, "dout", l0, n);
-  need(&A, "gate", l1, n);
-  need(&A, "up", l2, n);
-  need(&A, "dgate", l3, n);
-  need(&A, "dup", l4, n);
+  need(&A, "dout", l0, (double)n);
+  need(&A, "gate", l1, (double)n);
+  need(&A, "up", l2, (double)n);
+  need(&A, "dgate", l3, (double)n);
+  need(&A, "dup", l4, (double)n);
   if (A.err) return NULL;
   k_swiglu_bwd(d, g, u, dg, du, n);
   return undef(env);
@@ -212,10 +213,10 @@ static napi_value js_rmsnorm_fwd(napi_env env, napi_callback_info info) {
   float *x = f32(&A, 0, "x", &lx), *w = f32(&A, 1, "w", &lw), *o = f32(&A, 2, "out", &lo), *r = f32(&A, 3, "rstd", &lr);
   size_t rows = dim(&A, 4, "rows"), C = dim(&A, 5, "C");
   float eps = (float)num(&A, 6, "eps");
-  need(&A, "x (rows, C)", lx, rows * C);
-  need(&A, "w (C)", lw, C);
-  need(&A, "out (rows, C)", lo, rows * C);
-  need(&A, "rstd (rows)", lr, rows);
+  need(&A, "x (rows, C)", lx, (double)rows * C);
+  need(&A, "w (C)", lw, (double)C);
+  need(&A, "out (rows, C)", lo, (double)rows * C);
+  need(&A, "rstd (rows)", lr, (double)rows);
   if (A.err) return NULL;
   k_rmsnorm_fwd(x, w, o, r, rows, C, eps);
   return undef(env);
@@ -228,12 +229,12 @@ static napi_value js_rmsnorm_bwd(napi_env env, napi_callback_info info) {
   float *d = f32(&A, 0, "dout", &l0), *x = f32(&A, 1, "x", &l1), *w = f32(&A, 2, "w", &l2);
   float *r = f32(&A, 3, "rstd", &l3), *dx = f32(&A, 4, "dx", &l4), *dw = f32(&A, 5, "dw", &l5);
   size_t rows = dim(&A, 6, "rows"), C = dim(&A, 7, "C");
-  need(&A, "dout (rows, C)", l0, rows * C);
-  need(&A, "x (rows, C)", l1, rows * C);
-  need(&A, "w (C)", l2, C);
-  need(&A, "rstd (rows)", l3, rows);
-  need(&A, "dx (rows, C)", l4, rows * C);
-  need(&A, "dw (C)", l5, C);
+  need(&A, "dout (rows, C)", l0, (double)rows * C);
+  need(&A, "x (rows, C)", l1, (double)rows * C);
+  need(&A, "w (C)", l2, (double)C);
+  need(&A, "rstd (rows)", l3, (double)rows);
+  need(&A, "dx (rows, C)", l4, (double)rows * C);
+  need(&A, "dw (C)", l5, (double)C);
   if (A.err) return NULL;
   k_rmsnorm_bwd(d, x, w, r, dx, dw, rows, C);
   return undef(env);
@@ -248,10 +249,10 @@ static napi_value js_rope(napi_env env, napi_callback_info info) {
   size_t B = dim(&A, 5, "B"), T = dim(&A, 6, "T"), nh = dim(&A, 7, "nh"), hs = dim(&A, 8, "hs");
   int inverse = flag(&A, 9);
   if (!A.err && hs % 2) fail(&A, "head size %zu must be even", hs);
-  need(&A, "x (B, T, nh, hs)", lx, B * T * nh * hs);
-  need(&A, "out (B, T, nh, hs)", lo, B * T * nh * hs);
-  need(&A, "pos (B*T)", lp, B * T);
-  need(&A, "sin", ls, lc);
+  need(&A, "x (B, T, nh, hs)", lx, (double)B * T * nh * hs);
+  need(&A, "out (B, T, nh, hs)", lo, (double)B * T * nh * hs);
+  need(&A, "pos (B*T)", lp, (double)B * T);
+  need(&A, "sin", ls, (double)lc);
   if (A.err) return NULL;
   size_t maxPos = hs ? lc / (hs / 2) : 0;
   for (size_t i = 0; i < B * T && !A.err; i++)
@@ -266,12 +267,11 @@ static void attn_dims(Args *A, size_t B, size_t T, size_t S, size_t nh, size_t n
   if (A->err) return;
   if (nkv == 0 || nh % nkv != 0) fail(A, "nh=%zu must be a multiple of nkv=%zu", nh, nkv);
   else if (hs == 0) fail(A, "head size must be positive");
-  else if (S > INT32_MAX || T * nh * hs > INT32_MAX) fail(A, "T=%zu S=%zu nh=%zu hs=%zu exceed the BLAS int range", T, S, nh, hs);
 }
 
-static void attn_need(Args *A, const char *what, size_t have, size_t want, size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs) {
-  if (!A->err && have < want)
-    fail(A, "%s has length %zu, needs %zu (B=%zu T=%zu S=%zu nh=%zu nkv=%zu hs=%zu)", what, have, want, B, T, S, nh, nkv, hs);
+static void attn_need(Args *A, const char *what, size_t have, double want, size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs) {
+  if (!A->err && (double)have < want)
+    fail(A, "%s has length %zu, needs %.0f (B=%zu T=%zu S=%zu nh=%zu nkv=%zu hs=%zu)", what, have, want, B, T, S, nh, nkv, hs);
 }
 
 #define ATTN_NEED(what, len, want) attn_need(&A, what, len, want, B, T, S, nh, nkv, hs)
@@ -287,12 +287,12 @@ static napi_value js_attention_fwd(napi_env env, napi_callback_info info) {
   int causal = flag(&A, 12);
   int32_t *kvLen = i32(&A, 13, "kvLen", &lkv, 1);
   attn_dims(&A, B, T, S, nh, nkv, hs);
-  ATTN_NEED("q (B, T, nh, hs)", lq, B * T * nh * hs);
-  ATTN_NEED("k (B, S, nkv, hs)", lk, B * S * nkv * hs);
-  ATTN_NEED("v (B, S, nkv, hs)", lv, B * S * nkv * hs);
-  ATTN_NEED("out (B, T, nh, hs)", lo, B * T * nh * hs);
-  ATTN_NEED("lse (B, nh, T)", ll, B * nh * T);
-  if (kvLen) ATTN_NEED("kvLen (B)", lkv, B);
+  ATTN_NEED("q (B, T, nh, hs)", lq, (double)B * T * nh * hs);
+  ATTN_NEED("k (B, S, nkv, hs)", lk, (double)B * S * nkv * hs);
+  ATTN_NEED("v (B, S, nkv, hs)", lv, (double)B * S * nkv * hs);
+  ATTN_NEED("out (B, T, nh, hs)", lo, (double)B * T * nh * hs);
+  ATTN_NEED("lse (B, nh, T)", ll, (double)B * nh * T);
+  if (kvLen) ATTN_NEED("kvLen (B)", lkv, (double)B);
   if (A.err) return NULL;
   if (k_attention_fwd(q, k, v, o, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen) != 0) fail(&A, "out of memory");
   return A.err ? NULL : undef(env);
@@ -310,16 +310,16 @@ static napi_value js_attention_bwd(napi_env env, napi_callback_info info) {
   int causal = flag(&A, 16);
   int32_t *kvLen = A.argc > 17 ? i32(&A, 17, "kvLen", &lkv, 1) : NULL;
   attn_dims(&A, B, T, S, nh, nkv, hs);
-  ATTN_NEED("dout (B, T, nh, hs)", l[0], B * T * nh * hs);
-  ATTN_NEED("q (B, T, nh, hs)", l[1], B * T * nh * hs);
-  ATTN_NEED("k (B, S, nkv, hs)", l[2], B * S * nkv * hs);
-  ATTN_NEED("v (B, S, nkv, hs)", l[3], B * S * nkv * hs);
-  ATTN_NEED("out (B, T, nh, hs)", l[4], B * T * nh * hs);
-  ATTN_NEED("lse (B, nh, T)", l[5], B * nh * T);
-  ATTN_NEED("dq (B, T, nh, hs)", l[6], B * T * nh * hs);
-  ATTN_NEED("dk (B, S, nkv, hs)", l[7], B * S * nkv * hs);
-  ATTN_NEED("dv (B, S, nkv, hs)", l[8], B * S * nkv * hs);
-  if (kvLen) ATTN_NEED("kvLen (B)", lkv, B);
+  ATTN_NEED("dout (B, T, nh, hs)", l[0], (double)B * T * nh * hs);
+  ATTN_NEED("q (B, T, nh, hs)", l[1], (double)B * T * nh * hs);
+  ATTN_NEED("k (B, S, nkv, hs)", l[2], (double)B * S * nkv * hs);
+  ATTN_NEED("v (B, S, nkv, hs)", l[3], (double)B * S * nkv * hs);
+  ATTN_NEED("out (B, T, nh, hs)", l[4], (double)B * T * nh * hs);
+  ATTN_NEED("lse (B, nh, T)", l[5], (double)B * nh * T);
+  ATTN_NEED("dq (B, T, nh, hs)", l[6], (double)B * T * nh * hs);
+  ATTN_NEED("dk (B, S, nkv, hs)", l[7], (double)B * S * nkv * hs);
+  ATTN_NEED("dv (B, S, nkv, hs)", l[8], (double)B * S * nkv * hs);
+  if (kvLen) ATTN_NEED("kvLen (B)", lkv, (double)B);
   if (A.err) return NULL;
   if (k_attention_bwd(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], B, T, S, nh, nkv, hs, scale, causal, kvLen) != 0)
     fail(&A, "out of memory");
@@ -336,8 +336,8 @@ static napi_value rows2(napi_env env, napi_callback_info info, const char *name,
   size_t lx, lo;
   float *x = f32(&A, 0, "x", &lx), *o = f32(&A, 1, "out", &lo);
   size_t rows = dim(&A, 2, "rows"), cols = dim(&A, 3, "cols");
-  need(&A, "x (rows, cols)", lx, rows * cols);
-  need(&A, "out (rows, cols)", lo, rows * cols);
+  need(&A, "x (rows, cols)", lx, (double)rows * cols);
+  need(&A, "out (rows, cols)", lo, (double)rows * cols);
   if (A.err) return NULL;
   fn(x, o, rows, cols);
   return undef(env);
@@ -350,9 +350,9 @@ static napi_value rows3(napi_env env, napi_callback_info info, const char *name,
   size_t ld, ly, lx;
   float *d = f32(&A, 0, "dout", &ld), *y = f32(&A, 1, "y", &ly), *dx = f32(&A, 2, "dx", &lx);
   size_t rows = dim(&A, 3, "rows"), cols = dim(&A, 4, "cols");
-  need(&A, "dout (rows, cols)", ld, rows * cols);
-  need(&A, "y (rows, cols)", ly, rows * cols);
-  need(&A, "dx (rows, cols)", lx, rows * cols);
+  need(&A, "dout (rows, cols)", ld, (double)rows * cols);
+  need(&A, "y (rows, cols)", ly, (double)rows * cols);
+  need(&A, "dx (rows, cols)", lx, (double)rows * cols);
   if (A.err) return NULL;
   fn(d, y, dx, rows, cols);
   return undef(env);
@@ -376,10 +376,10 @@ static napi_value js_logprob_fwd(napi_env env, napi_callback_info info) {
   int32_t *t = i32(&A, 1, "targets", &lt, 0);
   float *o = f32(&A, 2, "out", &lo), *lse = f32(&A, 3, "lse", &ls);
   size_t rows = dim(&A, 4, "rows"), V = dim(&A, 5, "V");
-  need(&A, "logits (rows, V)", ll, rows * V);
-  need(&A, "targets (rows)", lt, rows);
-  need(&A, "out (rows)", lo, rows);
-  need(&A, "lse (rows)", ls, rows);
+  need(&A, "logits (rows, V)", ll, (double)rows * V);
+  need(&A, "targets (rows)", lt, (double)rows);
+  need(&A, "out (rows)", lo, (double)rows);
+  need(&A, "lse (rows)", ls, (double)rows);
   if (!A.err) check_targets(&A, t, rows, V);
   if (A.err) return NULL;
   k_logprob_fwd(logits, t, o, lse, rows, V);
@@ -394,11 +394,11 @@ static napi_value js_logprob_bwd(napi_env env, napi_callback_info info) {
   int32_t *t = i32(&A, 2, "targets", &lt, 0);
   float *lse = f32(&A, 3, "lse", &ls), *dl = f32(&A, 4, "dlogits", &lg);
   size_t rows = dim(&A, 5, "rows"), V = dim(&A, 6, "V");
-  need(&A, "dout (rows)", ld, rows);
-  need(&A, "logits (rows, V)", ll, rows * V);
-  need(&A, "targets (rows)", lt, rows);
-  need(&A, "lse (rows)", ls, rows);
-  need(&A, "dlogits (rows, V)", lg, rows * V);
+  need(&A, "dout (rows)", ld, (double)rows);
+  need(&A, "logits (rows, V)", ll, (double)rows * V);
+  need(&A, "targets (rows)", lt, (double)rows);
+  need(&A, "lse (rows)", ls, (double)rows);
+  need(&A, "dlogits (rows, V)", lg, (double)rows * V);
   if (!A.err) check_targets(&A, t, rows, V);
   if (A.err) return NULL;
   k_logprob_bwd(d, logits, t, lse, dl, rows, V);
@@ -415,8 +415,8 @@ static napi_value embedding(napi_env env, napi_callback_info info, int bwd) {
   float *a2 = f32(&A, 2, bwd ? "dweight" : "out", &l2);
   size_t n = dim(&A, 3, "n"), C = dim(&A, 4, "C");
   size_t lw = bwd ? l2 : l0, lrows = bwd ? l0 : l2, V = C ? lw / C : 0;
-  need(&A, "ids (n)", li, n);
-  need(&A, bwd ? "dout (n, C)" : "out (n, C)", lrows, n * C);
+  need(&A, "ids (n)", li, (double)n);
+  need(&A, bwd ? "dout (n, C)" : "out (n, C)", lrows, (double)n * C);
   for (size_t i = 0; i < n && !A.err; i++)
     if (ids[i] < 0 || (size_t)ids[i] >= V) fail(&A, "ids[%zu] = %d is outside the table of %zu rows (C=%zu)", i, ids[i], V, C);
   if (A.err) return NULL;
@@ -434,7 +434,7 @@ static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
   size_t lx;
   float *x = f32(&A, 0, "x", &lx);
   size_t n = dim(&A, 1, "n");
-  need(&A, "x", lx, n);
+  need(&A, "x", lx, (double)n);
   if (A.err) return NULL;
   napi_value r;
   napi_create_double(env, k_sum_squares(x, n), &r);

@@ -294,7 +294,10 @@ for (const [label, maybeK] of sets) {
         ['embeddingBwd negative id', () => k.embeddingBwd(f(2), Int32Array.from([-1]), f(6), 1, 2), /embeddingBwd: ids\[0\] = -1/],
         ['adamw short v', () => k.adamw(f(4), f(4), f(4), f(3), 4, 1, 0.9, 0.99, 1e-8, 0, 1, 1), /adamw/],
         ['sumSquares short x', () => k.sumSquares(f(3), 4), /sumSquares/],
-        ['negative dimension', () => k.softmaxFwd(f(6), f(6), -1, 3), /softmaxFwd: rows = -1/],
+        ['negative dimension', () => k.softmaxFwd(f(6), f(6), -1, 3), /softmaxFwd: rows = -1 must be/],
+        ['dims whose product wraps 64 bits', () => k.softmaxFwd(f(6), f(6), 2 ** 39, 2 ** 39), /softmaxFwd/],
+        ['attention dims whose product wraps', () => k.attentionFwd(f(16), f(16), f(16), f(16), f(4), 2 ** 30, 2 ** 30, 2 ** 30, 2 ** 30, 2 ** 30, 2 ** 30, 1, true, null), /attentionFwd/],
+        ['gemm huge stride', () => k.gemm(f(4), f(4), f(8), 2, 2, 2, 1, false, false, 1, 0, 2 ** 62, 0, 4), /gemm/],
       ];
       for (const [what, fn, re] of cases) assert.throws(fn, re, what);
     });

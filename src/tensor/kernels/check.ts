@@ -8,7 +8,7 @@ function fail(kernel: string, msg: string): never {
 
 function dims(kernel: string, d: Record<string, number>): void {
   for (const [k, v] of Object.entries(d)) {
-    if (!Number.isInteger(v) || v < 0) fail(kernel, `${k} = ${v} must be a non-negative integer`);
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** 40) fail(kernel, `${k} = ${v} must be an integer in [0, 2^40)`);
   }
 }
 
@@ -78,6 +78,7 @@ export const checkArgs = {
     dims(kernel, { B, T, S, nh, nkv, hs });
     const shape = `B=${B} T=${T} S=${S} nh=${nh} nkv=${nkv} hs=${hs}`;
     if (nkv === 0 || nh % nkv !== 0) fail(kernel, `nh=${nh} must be a multiple of nkv=${nkv}`);
+    if (hs === 0) fail(kernel, 'head size must be positive');
     for (const a of qLike) if (a.length < B * T * nh * hs) fail(kernel, `a (B, T, nh, hs) array has length ${a.length}, needs ${B * T * nh * hs} (${shape})`);
     for (const a of kvLike) if (a.length < B * S * nkv * hs) fail(kernel, `a (B, S, nkv, hs) array has length ${a.length}, needs ${B * S * nkv * hs} (${shape})`);
     need(kernel, `lse (B, nh, T) (${shape})`, lse, B * nh * T);
