@@ -99,12 +99,50 @@ static void masked_probs(const block_info *bi, size_t tb, size_t tbp, size_t np,
   }
 }
 
+/* Decode-sized blocks (T <= 2 query rows): dot products straight off the K/V rows, no transposed copies or
+ * 4-row padding (a KV-cache step reads each key once). s holds one row of scores (S floats). */
+static void fwd_direct(const attn_job *j, size_t b, size_t kh, float *s) {
+  size_t group = j->nh / j->nkv, hs = j->hs, ldq = j->nh * hs, ldk = j->nkv * hs;
+  const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
+  for (size_t h = kh * group; h < (kh + 1) * group; h++) {
+    for (size_t t = 0; t < j->T; t++) {
+      const float *q = j->q + ((b * j->T + t) * j->nh + h) * hs;
+      float *o = j->o + ((b * j->T + t) * j->nh + h) * hs, *lse = j->lse + (b * j->nh + h) * j->T + t;
+      size_t m = visible(j, b, t);
+      for (size_t d = 0; d < hs; d++) o[d] = 0.0f;
+      if (m == 0) { *lse = -INFINITY; continue; }
+      for (size_t c = 0; c < m; c++) {
+        const float *kr = K + c * ldk;
+        float acc = 0.0f;
+        for (size_t d = 0; d < hs; d++) acc += q[d] * kr[d];
+        s[c] = acc * j->scale;
+      }
+      float mx = r1_maxf(s, m), sum = 0.0f;
+      for (size_t c = 0; c < m; c++) { s[c] = r1_expf(s[c] - mx); sum += s[c]; }
+      float inv = 1.0f / sum;
+      for (size_t c = 0; c < m; c++) {
+        const float *vr = V + c * ldk;
+        float p = s[c] * inv;
+        for (size_t d = 0; d < hs; d++) o[d] += p * vr[d];
+      }
+      *lse = mx + logf(sum);
+    }
+  }
+}
+
 static void fwd_task(void *ctx, size_t i) {
   attn_job *j = ctx;
   size_t kh = i % j->nkv, b = i / j->nkv, group = j->nh / j->nkv;
   size_t hs = j->hs, hp = j->hp, ldq = j->nh * hs, ldk = j->nkv * hs, rb = j->T < ROW_BLOCK ? rup(j->T, 4) : ROW_BLOCK;
   const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
   size_t nf = visible(j, b, j->T - 1), np = rup(nf > 0 ? nf : 1, 16);
+  if (j->T <= 2) {
+    float *srow = malloc((j->S ? j->S : 1) * sizeof(float));
+    if (!srow) { atomic_store(&j->failed, 1); return; }
+    fwd_direct(j, b, kh, srow);
+    free(srow);
+    return;
+  }
   float *buf = malloc((2 * hp * np + 2 * rb * hp + rb * np) * sizeof(float));
   if (!buf) { atomic_store(&j->failed, 1); return; }
   float *Kt = buf, *Vs = Kt + hp * np, *Qs = Vs + np * hp, *Os = Qs + rb * hp, *P = Os + rb * hp;

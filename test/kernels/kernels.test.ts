@@ -175,6 +175,7 @@ for (const [label, maybeK] of sets) {
       { B: 2, T: 4, S: 6, nh: 2, nkv: 1, hs: 4, causal: false, kvLen: [2, 5] },
       { B: 1, T: 4, S: 2, nh: 2, nkv: 1, hs: 4, causal: true },          // T > S: the first rows see no key
       { B: 1, T: 3, S: 3, nh: 2, nkv: 2, hs: 4, causal: false, kvLen: [0] }, // no valid key at all
+      { B: 2, T: 2, S: 5, nh: 2, nkv: 1, hs: 8, causal: true, kvLen: [0, 4] }, // decode-sized block, one empty row
     ];
     it('attention forward and backward vs the reference and finite differences (GQA, causal, T < S, kvLen)', () => {
       const rng = new Rng(8);
