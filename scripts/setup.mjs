@@ -1,12 +1,13 @@
 // Makes a fresh clone runnable, then gets out of the way (well under a second when all is in place):
-// 1. system packages (Debian/Ubuntu, as root): OpenBLAS headers for the native kernels, bubblewrap for the code sandbox;
+// 1. system packages (Debian/Ubuntu, as root): a C toolchain and python3 for node-gyp, OpenBLAS headers for the native
+//    kernels, bubblewrap for the code sandbox;
 // 2. npm dependencies (npm ci) when node_modules is missing or older than package-lock.json;
 // 3. the native kernel addon when it is missing or older than its sources (scripts/build-native.mjs --if-stale).
 // Set R1_SKIP_APT=1 to skip step 1. Nothing here downloads from anywhere but the npm registry and apt.
 import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const APT_PACKAGES = ['libopenblas-dev', 'bubblewrap'];
+const APT_PACKAGES = ['build-essential', 'python3', 'libopenblas-dev', 'bubblewrap'];
 
 function sh(cmd, args, opts = {}) {
   return spawnSync(cmd, args, { stdio: 'inherit', ...opts });
