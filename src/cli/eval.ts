@@ -20,7 +20,7 @@ const HELP = `usage: r1 eval --model DIR (--world NAME | --data FILE|NAME) [opti
   --max-new-tokens N   generation limit (default 160 for worlds, 1024 for datasets)
   --template NAME      r1-zero | compact | none | a string with {prompt} (default compact for worlds, r1-zero for data)
   --api completions|chat   endpoint API (default completions)
-  --stop S,...         stop strings (default </answer>)
+  --stop S,...         stop strings (default none: EOS ends a completion)
   --seed N             (default 1)
   --samples-out FILE   write every sample with its judgement as JSONL
   --json               one JSON object on stdout`;
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   const sampling = {
     temperature: num(values.temperature, 'temperature', 0.6, false), topP: num(values['top-p'], 'top-p', 0.95, false),
     maxNewTokens: num(values['max-new-tokens'], 'max-new-tokens', values.world ? 160 : 1024),
-    stopStrings: values.stop === undefined ? ['</answer>'] : values.stop.split(',').filter(Boolean),
+    stopStrings: (values.stop ?? '').split(',').filter(Boolean),
   };
   let tasks: TaskSource;
   if (values.world) {

@@ -43,7 +43,11 @@ export interface GrpoConfig {
   topP: number;
   /** Top-k for training rollouts; 0 = off. */
   topK: number;
-  /** Sampling stops when one of these strings has been generated (kept in the completion); EOS always stops. */
+  /**
+   * Sampling also stops when one of these strings has been generated (kept in the completion); EOS always
+   * stops. Default none: with '</answer>' here the policy never practises ending on its own, and its text
+   * after the answer drifts (seen as a lower format rate when evaluated without stop strings).
+   */
   stopStrings: string[];
   /** Rewards and weights: the total is their weighted sum (R1-Zero: accuracy and format only). */
   rewards: RewardSpec[];
@@ -111,7 +115,7 @@ export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
   temperature: 1.0,
   topP: 1.0,
   topK: 0,
-  stopStrings: ['</answer>'],
+  stopStrings: [],
   rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
   beta: 0,
   epsilon: 0.2,
