@@ -1,8 +1,8 @@
 // `r1 generate --model DIR --prompt TEXT [...]`: sample completions from a checkpoint folder.
 // Parses flags, loads the folder, calls src/generate; no sampling logic here. Progress on stderr,
 // --json prints one object on stdout.
-import { parseArgs } from 'node:util';
 import { UsageError } from './main.js';
+import { parseFlags, numFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { HFTokenizer } from '../model/tokenizer.js';
@@ -22,41 +22,27 @@ const HELP = `usage: r1 generate --model DIR --prompt TEXT [options]
   --seed N               (default 0)
   --json                 one JSON object on stdout`;
 
-function parseNum(v: string | undefined, name: string, dflt: number, ok: (n: number) => boolean, what: string): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be ${what} (got '${v}')`);
-  return n;
-}
-
 export async function run(argv: string[]): Promise<number | void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags({
       args: argv,
-      strict: true,
       options: {
         model: { type: 'string' }, prompt: { type: 'string' }, chat: { type: 'boolean' }, temperature: { type: 'string' },
         'top-p': { type: 'string' }, 'top-k': { type: 'string' }, 'max-new-tokens': { type: 'string' }, n: { type: 'string' },
         stop: { type: 'string', multiple: true }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${HELP}`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   if (!values.model) throw new UsageError('--model DIR is required (a checkpoint folder)');
   if (values.prompt === undefined) throw new UsageError('--prompt TEXT is required');
-  const isInt = (n: number): boolean => Number.isInteger(n) && n >= 0;
-  const temperature = parseNum(values.temperature, 'temperature', 1, (n) => n >= 0, 'a number >= 0');
-  const topP = parseNum(values['top-p'], 'top-p', 1, (n) => n > 0 && n <= 1, 'in (0, 1]');
-  const topK = parseNum(values['top-k'], 'top-k', 0, isInt, 'a non-negative integer');
-  const maxNewTokens = parseNum(values['max-new-tokens'], 'max-new-tokens', 128, isInt, 'a non-negative integer');
-  const n = parseNum(values.n, 'n', 1, (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
-  const seed = parseNum(values.seed, 'seed', 0, isInt, 'a non-negative integer');
+  const temperature = numFlag(values.temperature, 'temperature', NON_NEGATIVE, 1);
+  const topP = numFlag(values['top-p'], 'top-p', { above: 0, max: 1 }, 1);
+  const topK = numFlag(values['top-k'], 'top-k', NON_NEGATIVE_INT, 0);
+  const maxNewTokens = numFlag(values['max-new-tokens'], 'max-new-tokens', NON_NEGATIVE_INT, 128);
+  const n = numFlag(values.n, 'n', POSITIVE_INT, 1);
+  const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 0);
 
   const { model, tokenizer, config } = await loadCheckpoint(values.model);
   let ids: number[];

@@ -1,7 +1,7 @@
 // `r1 logits --model DIR --tokens 1,2,3 [--json]`: the logits of one token sequence (one row per position),
 // for checking r1ts against other implementations. Parses flags and calls Decoder.forward; nothing else.
-import { parseArgs } from 'node:util';
 import { UsageError } from './main.js';
+import { parseFlags } from './args.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { noGrad } from '../tensor/index.js';
 
@@ -11,16 +11,10 @@ const HELP = `usage: r1 logits --model DIR --tokens 1,2,3 [--json]
   --json          {"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)`;
 
 export async function run(argv: string[]): Promise<number | void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags({
       args: argv,
-      strict: true,
       options: { model: { type: 'string' }, tokens: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${HELP}`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -1,8 +1,8 @@
 // `r1 pretrain --world NAME --out DIR` (or `--data FILE.jsonl` of {"text"} rows): train a base model from scratch.
 // Parses flags and calls src/sft (pretrainWorld / pretrainCorpus) and, with --measure N, measureWorld.
 // No training logic here. Progress on stderr; --json prints one object on stdout; Ctrl-C saves and stops.
-import { parseArgs } from 'node:util';
 import { UsageError } from './main.js';
+import { parseFlags, numFlag, POSITIVE_INT, POSITIVE } from './args.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
 import { Rng } from '../util/rng.js';
@@ -31,29 +31,16 @@ const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [o
   --measure N         afterwards, sample 16 per held-out problem on N problems and report pass@1, cons@16, styles
   --json              one JSON object on stdout`;
 
-function num(v: string | undefined, name: string, int = true): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${int ? 'integer' : 'number'} (got '${v}')`);
-  return n;
-}
-
 export async function run(argv: string[]): Promise<number | void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags({
       args: argv,
-      strict: true,
       options: {
         world: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, difficulty: { type: 'string' },
         tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
         dim: { type: 'string' }, layers: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' },
         epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'write-corpus': { type: 'string' }, docs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${HELP}`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -61,7 +48,7 @@ export async function run(argv: string[]): Promise<number | void> {
   if (values['write-corpus']) {
     if (values.data) throw new UsageError('--write-corpus writes a world corpus; give --world NAME, not --data');
     const world = getWorld(values.world ?? DEFAULT_WORLD);
-    const n = await writeWorldCorpus(world, values['write-corpus'], { docs: num(values.docs, 'docs') ?? 10_000, seed: num(values.seed, 'seed') ?? 1, difficulty: num(values.difficulty, 'difficulty') });
+    const n = await writeWorldCorpus(world, values['write-corpus'], { docs: numFlag(values.docs, 'docs', POSITIVE_INT) ?? 10_000, seed: numFlag(values.seed, 'seed', POSITIVE_INT) ?? 1, difficulty: numFlag(values.difficulty, 'difficulty', POSITIVE_INT) });
     process.stderr.write(`wrote ${n} ${world.name} documents to ${values['write-corpus']}\n`);
     if (values.json) console.log(JSON.stringify({ file: values['write-corpus'], docs: n, world: world.name }));
     return 0;
@@ -70,7 +57,7 @@ export async function run(argv: string[]): Promise<number | void> {
   if (values.world && values.data) throw new UsageError('give --world NAME or --data FILE.jsonl, not both');
   if (values.world && !WORLDS[values.world]) throw new UsageError(`unknown world '${values.world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
   const model: Partial<ModelConfig> = {};
-  const dim = num(values.dim, 'dim'), layers = num(values.layers, 'layers'), heads = num(values.heads, 'heads'), ffn = num(values.ffn, 'ffn');
+  const dim = numFlag(values.dim, 'dim', POSITIVE_INT), layers = numFlag(values.layers, 'layers', POSITIVE_INT), heads = numFlag(values.heads, 'heads', POSITIVE_INT), ffn = numFlag(values.ffn, 'ffn', POSITIVE_INT);
   if (dim) model.hidden_size = dim;
   if (layers) model.num_hidden_layers = layers;
   if (heads) model.num_attention_heads = model.num_key_value_heads = heads;
@@ -83,25 +70,25 @@ export async function run(argv: string[]): Promise<number | void> {
   };
   process.once('SIGINT', onInt);
   const log = (line: string) => process.stderr.write(line + '\n');
-  const seed = num(values.seed, 'seed');
+  const seed = numFlag(values.seed, 'seed', POSITIVE_INT);
   try {
     if (values.data) {
       const r = await pretrainCorpus({
-        data: values.data, out: values.out, model, epochs: num(values.epochs, 'epochs'), maxSeconds: num(values['max-seconds'], 'max-seconds', false),
-        batchSize: num(values['batch-size'], 'batch-size'), lr: num(values.lr, 'lr', false), seed, signal: ac.signal, log,
+        data: values.data, out: values.out, model, epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), maxSeconds: numFlag(values['max-seconds'], 'max-seconds', POSITIVE),
+        batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT), lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log,
       });
       if (values.json) console.log(JSON.stringify(r));
       return 0;
     }
     const worldName = values.world ?? DEFAULT_WORLD;
-    const difficulty = num(values.difficulty, 'difficulty');
+    const difficulty = numFlag(values.difficulty, 'difficulty', POSITIVE_INT);
     const r = await pretrainWorld({
-      world: worldName, out: values.out, difficulty, model, tokens: num(values.tokens, 'tokens'),
-      maxSeconds: num(values['max-seconds'], 'max-seconds', false), batchSize: num(values['batch-size'], 'batch-size'),
-      lr: num(values.lr, 'lr', false), seed, signal: ac.signal, log,
+      world: worldName, out: values.out, difficulty, model, tokens: numFlag(values.tokens, 'tokens', POSITIVE_INT),
+      maxSeconds: numFlag(values['max-seconds'], 'max-seconds', POSITIVE), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT),
+      lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log,
     });
     let measurement;
-    const nMeasure = num(values.measure, 'measure');
+    const nMeasure = numFlag(values.measure, 'measure', POSITIVE_INT);
     if (nMeasure) {
       const world = getWorld(worldName);
       const { model: m, tokenizer } = await loadCheckpoint(values.out);

@@ -3,10 +3,10 @@
 // Parsing and printing only; the rewards live in src/rewards.
 
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { isCodeTest, scoreProgram, type CodeLang } from '../rewards/code/index.js';
 import { REWARD_NAMES, getReward } from '../rewards/registry.js';
 import { UsageError } from './main.js';
+import { parseFlags } from './args.js';
 
 const USAGE = `usage:
   r1 reward code --lang python|js --program FILE --tests FILE.json [--wall S] [--cpu S] [--memory-mb M] [--json]
@@ -40,9 +40,8 @@ const positive = (v: string | undefined, flag: string): number | undefined => {
 };
 
 async function runCode(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: argv,
-    strict: true,
     options: {
       lang: { type: 'string' },
       program: { type: 'string' },
@@ -53,7 +52,7 @@ async function runCode(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-  });
+  }, USAGE);
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -88,15 +87,14 @@ async function runCode(argv: string[]): Promise<number> {
 const BATCH_WIDE = new Set(['readableTokens', 'eosStrings']);
 
 async function runNamed(name: string, argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: argv,
-    strict: true,
     options: {
       completion: { type: 'string' },
       ctx: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
-  });
+  }, USAGE);
   if (!values.completion) throw new UsageError(`--completion FILE is required (the text to score with '${name}')`);
   const completion = readText(values.completion, 'completion');
   const one = values.ctx ? readJson(values.ctx, 'ctx file') : {};

@@ -1,8 +1,8 @@
 // `r1 sft --model DIR --data FILE.jsonl --out DIR`: supervised fine-tuning with the loss on completions only.
 // Parses flags and calls sftTrain (src/sft/sft.ts); no training logic here. Progress on stderr,
 // --json prints one object on stdout, Ctrl-C saves the model trained so far.
-import { parseArgs } from 'node:util';
 import { UsageError } from './main.js';
+import { parseFlags, numFlag, POSITIVE_INT, POSITIVE } from './args.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
 import { sftTrain } from '../sft/sft.js';
@@ -23,29 +23,16 @@ const HELP = `usage: r1 sft --model DIR --data FILE.jsonl --out DIR [options]
   --seed N             (default 1)
   --json               one JSON object on stdout`;
 
-function num(v: string | undefined, name: string, int = true): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${int ? 'integer' : 'number'} (got '${v}')`);
-  return n;
-}
-
 export async function run(argv: string[]): Promise<number | void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags({
       args: argv,
-      strict: true,
       options: {
         model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' },
         epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, lr: { type: 'string' },
         warmup: { type: 'string' }, 'max-length': { type: 'string' }, 'eval-every': { type: 'string' }, 'save-every': { type: 'string' },
         'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${HELP}`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -61,9 +48,9 @@ export async function run(argv: string[]): Promise<number | void> {
   try {
     const r = await sftTrain({
       model: values.model!, data: values.data!, out: values.out!, val: values.val,
-      epochs: num(values.epochs, 'epochs'), batchSize: num(values['batch-size'], 'batch-size'), gradAccum: num(values['grad-accum'], 'grad-accum'),
-      lr: num(values.lr, 'lr', false), warmupSteps: num(values.warmup, 'warmup'), maxLength: num(values['max-length'], 'max-length'),
-      evalEvery: num(values['eval-every'], 'eval-every'), saveEvery: num(values['save-every'], 'save-every'), seed: num(values.seed, 'seed'),
+      epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT), gradAccum: numFlag(values['grad-accum'], 'grad-accum', POSITIVE_INT),
+      lr: numFlag(values.lr, 'lr', POSITIVE), warmupSteps: numFlag(values.warmup, 'warmup', POSITIVE_INT), maxLength: numFlag(values['max-length'], 'max-length', POSITIVE_INT),
+      evalEvery: numFlag(values['eval-every'], 'eval-every', POSITIVE_INT), saveEvery: numFlag(values['save-every'], 'save-every', POSITIVE_INT), seed: numFlag(values.seed, 'seed', POSITIVE_INT),
       onError: values['skip-bad-lines'] ? 'skip' : 'fail', signal: ac.signal,
       log: (line) => process.stderr.write(line + '\n'),
     });

@@ -3,9 +3,9 @@
 // one object: the summary and the lines). Exit code 1 when a line was malformed. No verifier logic here.
 
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { extractAnswer, goldAnswer, isEquivalent } from '../rewards/math/index.js';
 import { UsageError } from './main.js';
+import { parseFlags } from './args.js';
 
 const HELP = `usage: r1 verify --jsonl FILE [--json] [--timeout-ms N]
   Reads lines {"gold": ..., "pred": ...}; gold is an answer or a worked solution (\\boxed{}, ####),
@@ -23,16 +23,10 @@ interface Summary {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags({
       args: argv,
-      strict: true,
       options: { jsonl: { type: 'string' }, json: { type: 'boolean', default: false }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${HELP}`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -1,10 +1,10 @@
 // `r1 bench generate [--json] [--compare-torch]`: sampling throughput (new tokens of all sequences per second)
 // of a random Llama-style model with the KV-cached sampler, and with --compare-torch the same model in PyTorch
 // (scripts/ref/bench_generate.py) in the same run, same threads and BLAS env, and the ratio. A benchmark, not a test.
-import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError } from '../main.js';
+import { parseFlags } from '../args.js';
 import { Rng } from '../../util/rng.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
@@ -26,19 +26,13 @@ const HELP = `usage: r1 bench generate [options] [--json] [--compare-torch]
 const INT_FLAGS = ['vocab', 'dim', 'layers', 'heads', 'kv-heads', 'ffn', 'batch', 'prompt-len', 'new-tokens', 'repeats', 'seed', 'threads'] as const;
 
 export async function run(argv: string[]): Promise<number | void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags({
       args: argv,
-      strict: true,
       options: {
         ...Object.fromEntries(INT_FLAGS.map((f) => [f, { type: 'string' as const }])),
         temperature: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${HELP}`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -1,12 +1,12 @@
 // `r1 bench matmul [--json] [--seconds S]`: GFLOP/s of the kernels' gemm at 256³, 512³, 1024³ and
 // [4096×256]@[256×1024], side by side with cblas_sgemm called directly from a tiny C program compiled on the
 // fly (same environment, so the same OpenBLAS core type and threads), plus the TS kernels at 256³. A benchmark, not a test.
-import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../main.js';
+import { parseFlags } from '../args.js';
 import { getKernels, tsKernels, type Kernels } from '../../tensor/kernels/index.js';
 import { autoCoreType } from '../../tensor/kernels/cpu.js';
 
@@ -76,12 +76,8 @@ function directBlas(secs: number): number[] | string {
 }
 
 export async function run(argv: string[]): Promise<number | void> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '0.2' } } }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}; usage: r1 bench matmul [--json] [--seconds S]`);
-  }
+  const { values } = parseFlags({ args: argv, options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '0.2' } } },
+    'usage: r1 bench matmul [--json] [--seconds S]');
   const secs = Number(values.seconds);
   if (!(secs > 0 && secs <= 10)) throw new UsageError(`--seconds ${values.seconds}: give a number of seconds in (0, 10]`);
   const k = getKernels(); // loads the addon, which sets OPENBLAS_CORETYPE / OPENBLAS_NUM_THREADS when unset

@@ -1,11 +1,11 @@
 // `r1 bench train`: trains a Llama-style Decoder on random tokens with AdamW and reports throughput
 // (median step after two warm-up steps); --compare-torch runs scripts/ref/bench_train.py on the same model in the
 // same run, under several thread settings, and compares against the fastest. A benchmark, never a test.
-import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../main.js';
+import { parseFlags } from '../args.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
 import { crossEntropy, getKernels, withKernels, type Kernels } from '../../tensor/index.js';
@@ -53,12 +53,8 @@ function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>;
     lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, profile: { type: 'boolean' },
   };
   for (const f of INT_FLAGS) options[f] = { type: 'string' };
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}; flags: ${INT_FLAGS.map((f) => `--${f} N`).join(' ')} --lr X --compare-torch --profile --json`);
-  }
+  const values: Record<string, string | boolean | undefined> = parseFlags({ args: argv, options, allowPositionals: false },
+    `flags: ${INT_FLAGS.map((f) => `--${f} N`).join(' ')} --lr X --compare-torch --profile --json`).values;
   const n = { ...DEFAULTS };
   for (const f of INT_FLAGS) {
     const v = values[f];

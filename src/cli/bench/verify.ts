@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isEquivalent, verify } from '../../rewards/math/index.js';
 import { UsageError } from '../main.js';
+import { parseFlags } from '../args.js';
 
 /** ../shared/datasets beside the repository (this file is src/cli/bench/). */
 const DEFAULT_DATASETS = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
@@ -31,16 +31,10 @@ function rate(pairs: Pair[], seconds: number, fn: (p: Pair) => boolean): { perSe
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: DEFAULT_DATASETS } },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (usage: r1 bench verify [--json] [--seconds S] [--datasets DIR])`);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: DEFAULT_DATASETS } },
+  }, 'usage: r1 bench verify [--json] [--seconds S] [--datasets DIR]');
   const seconds = Number(values.seconds);
   if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
   const file = join(values.datasets, 'math500', 'test.jsonl');

@@ -1,0 +1,52 @@
+// Flag parsing shared by the `r1` commands: node:util parseArgs (strict) whose errors become one-line
+// UsageErrors carrying the command's help, and numeric flags validated with a message that names the flag.
+// Not a CLI framework: each command still declares its own options and help text.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './main.js';
+
+/** parseArgs in strict mode; a bad or unknown flag is a UsageError followed by `help`. */
+export function parseFlags<T extends ParseArgsConfig>(config: T, help: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>({ strict: true, ...config });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${help}`);
+  }
+}
+
+/** What a numeric flag accepts: integers only, and a lower bound (inclusive, or exclusive with `above`), an upper bound. */
+export interface NumRule {
+  int?: boolean;
+  /** Values must be >= min (default: no bound). */
+  min?: number;
+  /** Values must be > above. */
+  above?: number;
+  /** Values must be <= max. */
+  max?: number;
+}
+
+export const POSITIVE_INT: NumRule = { int: true, above: 0 };
+export const NON_NEGATIVE_INT: NumRule = { int: true, min: 0 };
+export const POSITIVE: NumRule = { above: 0 };
+export const NON_NEGATIVE: NumRule = { min: 0 };
+
+function describe(rule: NumRule): string {
+  const kind = rule.int ? 'an integer' : 'a number';
+  const bounds = [
+    rule.above !== undefined ? `> ${rule.above}` : rule.min !== undefined ? `>= ${rule.min}` : null,
+    rule.max !== undefined ? `<= ${rule.max}` : null,
+  ].filter((b) => b !== null);
+  return bounds.length ? `${kind} ${bounds.join(' and ')}` : kind;
+}
+
+/** A numeric flag's value: `dflt` when the flag is absent, else the number, or a UsageError naming the flag and the rule. */
+export function numFlag(v: string | undefined, name: string, rule: NumRule): number | undefined;
+export function numFlag(v: string | undefined, name: string, rule: NumRule, dflt: number): number;
+export function numFlag(v: string | undefined, name: string, rule: NumRule, dflt?: number): number | undefined {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  const ok = v.trim() !== '' && Number.isFinite(n) && (!rule.int || Number.isInteger(n))
+    && (rule.min === undefined || n >= rule.min) && (rule.above === undefined || n > rule.above)
+    && (rule.max === undefined || n <= rule.max);
+  if (!ok) throw new UsageError(`--${name} must be ${describe(rule)} (got '${v}')`);
+  return n;
+}
