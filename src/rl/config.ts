@@ -67,7 +67,7 @@ export interface GrpoConfig {
   gradientAccumulationSteps: number;
   /** Peak learning rate of AdamW. */
   learningRate: number;
-  /** 'constant' after warmup, or 'cosine' decay to 10% over the run. */
+  /** 'constant' after warmup, or 'cosine' decay to 10% over the run (over steps, or over maxSeconds when that budget ends first: then the run is not bit-reproducible). */
   lrSchedulerType: 'constant' | 'cosine';
   /** Linear warmup, in optimizer updates. */
   warmupSteps: number;

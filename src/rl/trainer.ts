@@ -211,9 +211,12 @@ export class GrpoTrainer {
         tokensProcessed += mb.reduce((s, x) => s + seqLen(x), 0);
       }
       gradNorm += (c.maxGradNorm > 0 ? clipGradNorm(this.params, c.maxGradNorm) : gradNormOf(this.params)) / c.numIterations;
-      lr = lrAt(this.updates, {
+      const totalUpdates = c.steps * c.numIterations;
+      // with a time budget the schedule runs on whichever ends first, steps or seconds (as r1 pretrain does)
+      const byTime = c.maxSeconds > 0 ? Math.floor((this.elapsed / c.maxSeconds) * totalUpdates) : 0;
+      lr = lrAt(Math.min(totalUpdates, Math.max(this.updates, byTime)), {
         kind: c.lrSchedulerType, peak: c.learningRate, warmupSteps: c.warmupSteps,
-        totalSteps: c.steps * c.numIterations, minLr: c.lrSchedulerType === 'cosine' ? 0.1 * c.learningRate : c.learningRate,
+        totalSteps: totalUpdates, minLr: c.lrSchedulerType === 'cosine' ? 0.1 * c.learningRate : c.learningRate,
       });
       this.opt.step(lr);
       this.updates++;
