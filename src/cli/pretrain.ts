@@ -19,7 +19,7 @@ const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [o
   --data FILE.jsonl   raw-text corpus instead, one {"text": ...} a line
   --out DIR           checkpoint folder (HF layout)                         [required]
   --difficulty N      world difficulty (addition: digits; default the world's)
-  --tokens N          token budget (default 7500000)
+  --tokens N          token budget (default 12000000)
   --max-seconds S     wall-clock budget (default 560); training stops at whichever budget ends first
   --batch-size N      rows per batch (default 32)
   --lr X              peak learning rate (default 0.003)

@@ -115,14 +115,15 @@ function row(m: WorldMeasurement): DemoRow {
 }
 
 /**
- * The demo's GRPO recipe (issue 6's quick experiment): 8 prompts × G 8, T 1.0, ≤ 160 tokens, accuracy + 0.1 × format,
+ * The demo's GRPO recipe (issue 6's quick experiment): 8 prompts × G 8, T 1.0, ≤ 240 tokens (a self-checking addition
+ * solution is 213), accuracy + 0.1 × format,
  * ε 0.2, β 0, lr 3e-4, μ 2; plus a cosine decay over the time budget (at a constant 3e-4 held-out pass@1 swung
  * between 72% and 94% late in the run) and EOS as the only stop (so the policy learns to end after the answer).
  */
 export function demoConfig(base: string, out: string, world: string, o: DemoOptions): GrpoConfig {
   return resolveConfig({
     model: base, out, world, seed: o.seed ?? 1, steps: o.steps ?? 5000, maxSeconds: o.rlSeconds ?? 600,
-    promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: 160,
+    promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: 240,
     rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
     epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
     evalEvery: 100, evalProblems: 50, evalSamples: 16, saveEvery: 100,

@@ -56,7 +56,7 @@ export interface PretrainWorldOptions {
   difficulty?: number;
   /** Model fields over the default config. */
   model?: Partial<ModelConfig>;
-  /** Token budget (default 7.5M) and wall-clock budget in seconds (default 560, so that the command with its final evaluation and save stays under 10 minutes): training ends at whichever comes first. */
+  /** Token budget (default 12M, about what 560 s trains on 2 idle cores) and wall-clock budget in seconds (default 560, so that the command with its final evaluation and save stays under 10 minutes): training ends at whichever comes first. */
   tokens?: number;
   maxSeconds?: number;
   /** Rows per batch (default 32); batches are cut from length-sorted pools of `poolBatches` batches. */
@@ -142,7 +142,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
     }
     return phases[phases.length - 1]!;
   };
-  const budgetTokens = opts.tokens ?? 7_500_000;
+  const budgetTokens = opts.tokens ?? 12_000_000;
   const budgetSeconds = opts.maxSeconds ?? 560;
   const batchSize = opts.batchSize ?? 32;
   const poolBatches = opts.poolBatches ?? 16;

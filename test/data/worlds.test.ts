@@ -58,19 +58,29 @@ test('addition: corpus rates close to the issue\'s (direct ~30%, step ~76%, self
 
 test('addition: faithfulness and check tables', () => {
   const p = addition.parse('347+285')!;
+  const think = (...lines: string[]) => ` <think>\n${lines.join('\n')}\n</think>`;
+  const [o, t, h] = ['ones 7+5+0=12 carry 1', 'tens 4+8+1=13 carry 1', 'hund 3+2+1=06 carry 0'];
+  const tSlip = 'tens 4+8+1=12 carry 1';
+  const wait = 'wait, let me check that again:';
   const rows: [string, { lines: number; unfaithful: number; answerFollows: boolean | null }, boolean][] = [
     // right work, right answer
-    [' <think>\n7+5+0=12\n4+8+1=13\n3+2+1=06\n</think> <answer> 632 </answer>', { lines: 3, unfaithful: 0, answerFollows: true }, true],
+    [`${think(o, t, h, 'sum 0632')} <answer> 632 </answer>`, { lines: 4, unfaithful: 0, answerFollows: true }, true],
     // a false line (4+8+1=12) whose carry is followed faithfully: wrong answer that follows its lines
-    [' <think>\n7+5+0=12\n4+8+1=12\n3+2+1=06\n</think> <answer> 622 </answer>', { lines: 3, unfaithful: 1, answerFollows: true }, false],
-    // right lines, answer copied wrong
-    [' <think>\n7+5+0=12\n4+8+1=13\n3+2+1=06\n</think> <answer> 631 </answer>', { lines: 3, unfaithful: 0, answerFollows: false }, false],
+    [`${think(o, tSlip, h, 'sum 0622')} <answer> 622 </answer>`, { lines: 4, unfaithful: 1, answerFollows: true }, false],
+    // right lines, a sum line and an answer copied wrong
+    [`${think(o, t, h, 'sum 0631')} <answer> 631 </answer>`, { lines: 4, unfaithful: 1, answerFollows: false }, false],
+    // right lines and sum, answer copied wrong
+    [`${think(o, t, h, 'sum 0632')} <answer> 631 </answer>`, { lines: 4, unfaithful: 0, answerFollows: false }, false],
     // operands from the wrong column (true arithmetic, not the problem's digits)
-    [' <think>\n4+8+0=12\n7+5+1=13\n3+2+1=06\n</think> <answer> 632 </answer>', { lines: 3, unfaithful: 2, answerFollows: true }, true],
+    [`${think('ones 4+8+0=12 carry 1', 'tens 7+5+1=13 carry 1', h, 'sum 0632')} <answer> 632 </answer>`, { lines: 4, unfaithful: 2, answerFollows: true }, true],
+    // a carry phrase that contradicts its column's sum (the sum says no carry, the phrase carries 1), and a
+    // wrong label: both unfaithful though the arithmetic is true
+    [`${think(o, 'tens 4+8+1=13 carry 0', 'hund 3+2+0=05 carry 0', 'sum 0532')} <answer> 532 </answer>`, { lines: 4, unfaithful: 1, answerFollows: true }, false],
+    [`${think(o, t, 'thou 3+2+1=06 carry 0', 'sum 0632')} <answer> 632 </answer>`, { lines: 4, unfaithful: 1, answerFollows: true }, true],
     // a slip, then a redo of every column: the false statement counts, the answer follows the redo
-    [' <think>\n7+5+0=12\n4+8+1=12\n3+2+1=06\nwait, let me check that again:\n7+5+0=12\n4+8+1=13\n3+2+1=06\n</think> <answer> 632 </answer>', { lines: 6, unfaithful: 1, answerFollows: true }, true],
+    [`${think(o, tSlip, h, wait, o, t, h, 'sum 0632')} <answer> 632 </answer>`, { lines: 7, unfaithful: 1, answerFollows: true }, true],
     // the redo repeats the first pass's answer but the final answer is the first pass's wrong one
-    [' <think>\n7+5+0=12\n4+8+1=13\n3+2+1=06\nwait, let me check that again:\n7+5+0=12\n4+8+1=13\n3+2+1=06\n</think> <answer> 622 </answer>', { lines: 6, unfaithful: 0, answerFollows: false }, false],
+    [`${think(o, t, h, wait, o, t, h, 'sum 0632')} <answer> 622 </answer>`, { lines: 7, unfaithful: 0, answerFollows: false }, false],
     // direct, wrong (carry ignored)
     [' <think> 347+285=522 </think> <answer> 522 </answer>', { lines: 1, unfaithful: 1, answerFollows: true }, false],
     // no lines at all
@@ -83,4 +93,26 @@ test('addition: faithfulness and check tables', () => {
   assert.deepEqual(addition.check(p, ' <think> x </think> 632'), { formatOk: false, answer: null, correct: false });
   assert.equal(addition.check(p, ' <think> x </think> <answer> 0632 </answer>').answer, '632');
   assert.equal(addition.styleOf(' <think> hmm </think> <answer> 1 </answer>'), null);
+  assert.equal(addition.styleOf(`${think(o, t, h, 'sum 0632')} <answer> 632 </answer>`), 'step');
+  assert.equal(addition.styleOf(`${think(o, t, h, wait, o, t, h, 'sum 0632')} <answer> 632 </answer>`), 'selfcheck');
+  assert.equal(addition.styleOf(' <think> 347+285=632 </think> <answer> 632 </answer>'), 'direct');
+});
+
+test('addition: step lines are fixed-width and a step completion is about twice a direct one', () => {
+  const rng = new Rng(3);
+  const lens: Record<string, number[]> = { direct: [], step: [] };
+  for (let i = 0; i < 200; i++) {
+    const p = addition.generate(rng, 3);
+    const step = addition.write(p, 'step', rng);
+    const work = step.slice(step.indexOf('<think>\n') + 8, step.indexOf('\n</think>')).split('\n');
+    assert.deepEqual(work.map((l) => l.length), [21, 21, 21, 8], step);
+    assert.match(work[0]!, /^ones \d\+\d\+0=\d\d carry [01]$/);
+    lens.step!.push(step.length);
+    lens.direct!.push(addition.write(p, 'direct', rng).length);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const ratio = mean(lens.step!) / mean(lens.direct!);
+  assert.ok(ratio > 1.8 && ratio < 2.3, `step/direct length ${ratio}`);
+  const longest = addition.write(addition.parse('999+999')!, 'selfcheck', rng).length;
+  assert.ok(longest <= addition.maxCompletionChars(3), `selfcheck ${longest} chars`);
 });

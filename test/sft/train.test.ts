@@ -36,7 +36,7 @@ test('the masked loss is the mean log-loss over completion tokens only', () => {
 test('a tiny pretrain run on the addition world lowers the loss and saves an HF checkpoint', async () => {
   const out = join(dir, 'base');
   const lines: string[] = [];
-  const r = await pretrainWorld({ out, model: TINY, tokens: 60_000, maxSeconds: 30, batchSize: 16, poolBatches: 4, lr: 1e-2, warmupSteps: 5, evalEvery: 1000, log: (l) => lines.push(l) });
+  const r = await pretrainWorld({ out, model: TINY, tokens: 80_000, maxSeconds: 30, batchSize: 16, poolBatches: 4, lr: 1e-2, warmupSteps: 5, evalEvery: 1000, log: (l) => lines.push(l) });
   assert.ok(r.steps > 10, `${r.steps} steps`);
   assert.ok(r.finalLoss < 2.5, `final loss ${r.finalLoss} (starts near ln 100 = 4.6)`);
   assert.ok(existsSync(join(out, 'model.safetensors')) && existsSync(join(out, 'tokenizer.json')));

@@ -1,6 +1,7 @@
 // The default world: adding two d-digit numbers (difficulty = d, default 3), as in issue 5's experiment.
-// Step-by-step work is one fixed-width line per column, ones first: `x+y+c=SS` (carry in, two-digit sum);
-// self-checking work redoes every column after "wait, let me check that again:" and answers from the redo.
+// Step-by-step work is one fixed-width line per column, ones first: `tens 7+5+1=13 carry 1` (label, carry in,
+// two-digit sum, carry out), then `sum 0632` (d+1 digits); self-checking work redoes every column after
+// "wait, let me check that again:" and sums the redo. A step completion is about twice a direct one (issue 6).
 // Not a general calculator; the corpus's slips follow the issue's natural rates (direct ~30% right, step ~76%).
 import type { Rng } from '../../util/rng.js';
 import { extractTaggedAnswer } from '../templates.js';
@@ -19,7 +20,12 @@ const SELF_SLIP = 0.2; // per column line of the first pass
 const REDO_SLIP = 0.06; // per column line of the redo: (1 - 0.06)^3 ≈ 0.83 right
 const WAIT = 'wait, let me check that again:';
 
-const COLUMN = /(\d)\+(\d)\+(\d)=(\d\d)/;
+/** Fixed-width (4-character) column labels, ones first; columns past the thousands are `col5`, `col6`, ... */
+const LABELS = ['ones', 'tens', 'hund', 'thou'];
+const label = (i: number) => LABELS[i] ?? `col${i + 1}`;
+
+const COLUMN = /([a-z]{3}[a-z0-9]) (\d)\+(\d)\+(\d)=(\d\d) carry (\d)/;
+const SUM = /^sum (\d+)$/;
 
 function make(a: number, b: number): AdditionProblem {
   return { id: `${a}+${b}`, question: `${a}+${b}`, gold: String(a + b), a, b };
@@ -54,7 +60,8 @@ function slipSum(s: number, rng: Rng): number {
   return s + (rng.next() < 0.5 ? -1 : 1);
 }
 
-const columnLine = (x: number, y: number, c: number, s: number) => `${x}+${y}+${c}=${String(s).padStart(2, '0')}`;
+const columnLine = (i: number, x: number, y: number, c: number, s: number) =>
+  `${label(i)} ${x}+${y}+${c}=${String(s).padStart(2, '0')} carry ${s >= 10 ? 1 : 0}`;
 
 /** Column-by-column lines, ones first, each slipping by ±1 with probability `slip`; the answer they imply. */
 function columnBlock(p: AdditionProblem, rng: Rng, slip: number): { lines: string[]; answer: number } {
@@ -66,7 +73,7 @@ function columnBlock(p: AdditionProblem, rng: Rng, slip: number): { lines: strin
     const x = digit(p.a, i);
     const y = digit(p.b, i);
     const s = rng.next() < slip ? slipSum(x + y + carry, rng) : x + y + carry;
-    lines.push(columnLine(x, y, carry, s));
+    lines.push(columnLine(i, x, y, carry, s));
     out.push(s % 10);
     carry = s >= 10 ? 1 : 0;
   }
@@ -75,7 +82,8 @@ function columnBlock(p: AdditionProblem, rng: Rng, slip: number): { lines: strin
 
 /**
  * Step-by-step work; the self-checking writer then says "wait, let me check that again", redoes every column
- * (more carefully) and answers from the redo. The redo starts at a fixed offset, so no column shifts.
+ * (more carefully) and answers from the redo. The redo starts at a fixed offset, so no column shifts; the
+ * closing `sum` line writes the implied answer with d+1 digits (zero-padded), so it too has a fixed width.
  */
 function columnWork(p: AdditionProblem, rng: Rng, style: 'step' | 'selfcheck'): string {
   const first = columnBlock(p, rng, style === 'step' ? STEP_SLIP : SELF_SLIP);
@@ -86,7 +94,8 @@ function columnWork(p: AdditionProblem, rng: Rng, style: 'step' | 'selfcheck'): 
     lines = [...first.lines, WAIT, ...redo.lines];
     answer = redo.answer;
   }
-  return ` <think>\n${lines.join('\n')}\n</think> <answer> ${answer} </answer>`;
+  const sum = `sum ${String(answer).padStart(digitsOf(p) + 1, '0')}`;
+  return ` <think>\n${[...lines, sum].join('\n')}\n</think> <answer> ${answer} </answer>`;
 }
 
 /** The reasoning between <think> and </think> (empty when absent). */
@@ -97,9 +106,9 @@ function thinkOf(completion: string): string {
 
 export const addition: World<AdditionProblem> = {
   name: 'addition',
-  description: 'add two d-digit numbers (difficulty d, default 3); step-by-step work is one fixed-width line per column',
+  description: 'add two d-digit numbers (difficulty d, default 3); step-by-step work is one fixed-width line per column and a sum line',
   styles: ['direct', 'step', 'selfcheck'],
-  naturalMix: { direct: 0.55, step: 0.3, selfcheck: 0.15 },
+  naturalMix: { direct: 0.45, step: 0.4, selfcheck: 0.15 },
   defaultDifficulty: 3,
 
   generate(rng, difficulty) {
@@ -152,30 +161,40 @@ export const addition: World<AdditionProblem> = {
     let lines = 0;
     let unfaithful = 0;
     let carry = 0;
-    let col = 0;
     const out: number[] = [];
-    for (const text of think.split('\n')) {
+    const implied = () => (out.length ? String(Number((carry ? '1' : '') + [...out].reverse().join(''))) : null);
+    for (const raw of think.split('\n')) {
+      const text = raw.trim();
       if (text.includes('wait')) {
         // a redo starts over from the ones column
-        col = 0;
         carry = 0;
         out.length = 0;
       }
-      const m = new RegExp(`^${COLUMN.source}$`).exec(text.trim());
+      const sum = SUM.exec(text);
+      if (sum) {
+        lines++;
+        if (String(Number(sum[1])) !== implied()) unfaithful++;
+        continue;
+      }
+      const m = new RegExp(`^${COLUMN.source}$`).exec(text);
       if (!m) continue;
-      const [x, y, c, s] = [m[1], m[2], m[3], m[4]].map(Number) as [number, number, number, number];
+      const col = out.length;
+      const [x, y, c, s, k] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
       lines++;
-      if (x + y + c !== s || x !== digit(p.a, col) || y !== digit(p.b, col) || c !== carry) unfaithful++;
+      // false arithmetic, a wrong label or operand, a carry in other than the one written above, or a carry
+      // phrase that contradicts the column's own sum
+      const operandsOk = m[1] === label(col) && x === digit(p.a, col) && y === digit(p.b, col) && c === carry;
+      if (x + y + c !== s || !operandsOk || k !== (s >= 10 ? 1 : 0)) unfaithful++;
       out.push(s % 10);
-      carry = s >= 10 ? 1 : 0;
-      col++;
+      carry = k;
     }
     if (lines === 0) return { lines: 0, unfaithful: 0, answerFollows: null };
-    const implied = String(Number((carry ? '1' : '') + out.reverse().join('')));
-    return { lines, unfaithful, answerFollows: answer === implied };
+    const last = implied();
+    return { lines, unfaithful, answerFollows: last === null ? null : answer === last };
   },
 
   maxCompletionChars(difficulty) {
-    return 48 + difficulty * 64;
+    // self-checking work: 2d column lines of 22 characters, the wait line, the sum line and the tags
+    return 96 + difficulty * 48;
   },
 };
