@@ -11,7 +11,7 @@ const HELP = `usage: r1 demo [options]
   --out DIR             run folder (default runs/<timestamp>)
   --world NAME          world (default: the default world)
   --base DIR            start from this base model instead of the cached default
-  --rl-seconds S        GRPO time budget (default 600)
+  --rl-seconds S        GRPO time budget (default 590)
   --steps N             GRPO step cap (default 5000)
   --pretrain-seconds S  pretraining budget when no base model is cached (default: r1 pretrain's)
   --eval-problems N     held-out problems measured before and after, 16 samples each (default 200)

@@ -28,7 +28,7 @@ export interface DemoOptions {
   base?: string;
   /** Pretraining wall-clock budget when the base model must be trained (default: pretrainWorld's). */
   pretrainSeconds?: number;
-  /** GRPO wall-clock budget (default 600 s) and step cap (default 5000). */
+  /** GRPO wall-clock budget (default 590 s, so the step in flight still ends within 10 minutes) and step cap (default 5000). */
   rlSeconds?: number;
   steps?: number;
   /** Held-out problems measured before and after (default 200), 16 samples each. */
@@ -122,7 +122,7 @@ function row(m: WorldMeasurement): DemoRow {
  */
 export function demoConfig(base: string, out: string, world: string, o: DemoOptions): GrpoConfig {
   return resolveConfig({
-    model: base, out, world, seed: o.seed ?? 1, steps: o.steps ?? 5000, maxSeconds: o.rlSeconds ?? 600,
+    model: base, out, world, seed: o.seed ?? 1, steps: o.steps ?? 5000, maxSeconds: o.rlSeconds ?? 590,
     promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: 240,
     rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
     epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
