@@ -9,7 +9,7 @@ test('demo recipe: issue 6 quick experiment, accuracy + 0.1 × format, β 0', ()
   assert.deepEqual(c.rewards, [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }]);
   assert.equal(c.beta, 0);
   assert.equal(c.promptsPerStep * c.numGenerations, 64);
-  assert.equal(c.maxSeconds, 600);
+  assert.equal(c.maxSeconds, 590);
   assert.equal(demoConfig('/base', '/run', 'addition', { rlSeconds: 30, grpo: { learningRate: 1e-4 } }).learningRate, 1e-4);
 });
 
