@@ -1,9 +1,9 @@
 // `r1 demo` (what `npm start` runs): R1-Zero in miniature on the CPU — the default base model (pretrained
 // once and cached), evaluated, trained with GRPO on accuracy + format rewards, evaluated again.
 // Parses flags and prints; the work is src/rl/demo.ts.
-import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
+import { parseFlags, numFlag, POSITIVE } from './args.js';
 import { formatSummary, runDemo } from '../rl/demo.js';
 
 const HELP = `usage: r1 demo [options]
@@ -18,27 +18,15 @@ const HELP = `usage: r1 demo [options]
   --seed N              (default 1)
 Ctrl-C stops GRPO after the current step, saves, and still measures the result.`;
 
-function positive(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got '${v}'`);
-  return n;
-}
-
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
+  const { values } = parseFlags({
+      args: argv, allowPositionals: false,
       options: {
         'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' },
         'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
         'eval-problems': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}; see r1 demo --help`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -53,8 +41,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const s = await runDemo({
       out: values.out, world: values.world, base: values.base,
-      rlSeconds: positive(values['rl-seconds'], 'rl-seconds'), steps: positive(values.steps, 'steps'),
-      pretrainSeconds: positive(values['pretrain-seconds'], 'pretrain-seconds'), evalProblems: positive(values['eval-problems'], 'eval-problems'),
+      rlSeconds: numFlag(values['rl-seconds'], 'rl-seconds', POSITIVE), steps: numFlag(values.steps, 'steps', POSITIVE),
+      pretrainSeconds: numFlag(values['pretrain-seconds'], 'pretrain-seconds', POSITIVE), evalProblems: numFlag(values['eval-problems'], 'eval-problems', POSITIVE),
       seed: values.seed === undefined ? undefined : Number(values.seed),
       log: (l) => console.error(l), shouldStop: () => stop,
     });

@@ -1,9 +1,9 @@
 // `r1 eval`: the paper's evaluation (k samples per problem, T 0.6, top-p 0.95; pass@1 and cons@k) of a local
 // checkpoint (--model DIR) or an OpenAI-compatible server (--endpoint URL --model NAME), on a world or a dataset.
 // Parses flags and prints; sampling and scoring live in src/eval.
-import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
+import { parseFlags, numFlag, NON_NEGATIVE, NON_NEGATIVE_INT } from './args.js';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { loadProblems } from '../data/datasets.js';
@@ -25,28 +25,16 @@ const HELP = `usage: r1 eval --model DIR (--world NAME | --data FILE|NAME) [opti
   --samples-out FILE   write every sample with its judgement as JSONL
   --json               one JSON object on stdout`;
 
-function num(v: string | undefined, name: string, def: number, int = true): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be a non-negative ${int ? 'integer' : 'number'}, got '${v}'`);
-  return n;
-}
-
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
+  const { values } = parseFlags({
+      args: argv, allowPositionals: false,
       options: {
         model: { type: 'string' }, endpoint: { type: 'string' }, api: { type: 'string' }, world: { type: 'string' }, data: { type: 'string' },
         problems: { type: 'string' }, samples: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
         'max-new-tokens': { type: 'string' }, template: { type: 'string' }, stop: { type: 'string' }, seed: { type: 'string' },
         'samples-out': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}; see r1 eval --help`);
-  }
+    }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -57,13 +45,13 @@ export async function run(argv: string[]): Promise<number> {
   const api = values.api ?? 'completions';
   if (api !== 'completions' && api !== 'chat') throw new UsageError(`--api must be completions or chat, got '${api}'`);
   if (!values.endpoint && !existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder; pass a checkpoint folder, or --endpoint URL to evaluate a served model`);
-  const P = num(values.problems, 'problems', 200);
-  const K = num(values.samples, 'samples', 16);
+  const P = numFlag(values.problems, 'problems', NON_NEGATIVE_INT, 200);
+  const K = numFlag(values.samples, 'samples', NON_NEGATIVE_INT, 16);
   if (P < 1 || K < 1) throw new UsageError('--problems and --samples must be at least 1');
-  const seed = num(values.seed, 'seed', 1);
+  const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 1);
   const sampling = {
-    temperature: num(values.temperature, 'temperature', 0.6, false), topP: num(values['top-p'], 'top-p', 0.95, false),
-    maxNewTokens: num(values['max-new-tokens'], 'max-new-tokens', values.world ? 160 : 1024),
+    temperature: numFlag(values.temperature, 'temperature', NON_NEGATIVE, 0.6), topP: numFlag(values['top-p'], 'top-p', NON_NEGATIVE, 0.95),
+    maxNewTokens: numFlag(values['max-new-tokens'], 'max-new-tokens', NON_NEGATIVE_INT, values.world ? 160 : 1024),
     stopStrings: (values.stop ?? '').split(',').filter(Boolean),
   };
   let tasks: TaskSource;
