@@ -20,13 +20,13 @@ Ctrl-C stops GRPO after the current step, saves, and still measures the result.`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
-      args: argv, allowPositionals: false,
-      options: {
-        'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' },
-        'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
-        'eval-problems': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
-    }, HELP);
+    args: argv, allowPositionals: false,
+    options: {
+      'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' },
+      'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
+      'eval-problems': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

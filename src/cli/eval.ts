@@ -27,14 +27,14 @@ const HELP = `usage: r1 eval --model DIR (--world NAME | --data FILE|NAME) [opti
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
-      args: argv, allowPositionals: false,
-      options: {
-        model: { type: 'string' }, endpoint: { type: 'string' }, api: { type: 'string' }, world: { type: 'string' }, data: { type: 'string' },
-        problems: { type: 'string' }, samples: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
-        'max-new-tokens': { type: 'string' }, template: { type: 'string' }, stop: { type: 'string' }, seed: { type: 'string' },
-        'samples-out': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }, HELP);
+    args: argv, allowPositionals: false,
+    options: {
+      model: { type: 'string' }, endpoint: { type: 'string' }, api: { type: 'string' }, world: { type: 'string' }, data: { type: 'string' },
+      problems: { type: 'string' }, samples: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
+      'max-new-tokens': { type: 'string' }, template: { type: 'string' }, stop: { type: 'string' }, seed: { type: 'string' },
+      'samples-out': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

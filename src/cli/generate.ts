@@ -24,13 +24,13 @@ const HELP = `usage: r1 generate --model DIR --prompt TEXT [options]
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
-      args: argv,
-      options: {
-        model: { type: 'string' }, prompt: { type: 'string' }, chat: { type: 'boolean' }, temperature: { type: 'string' },
-        'top-p': { type: 'string' }, 'top-k': { type: 'string' }, 'max-new-tokens': { type: 'string' }, n: { type: 'string' },
-        stop: { type: 'string', multiple: true }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }, HELP);
+    args: argv,
+    options: {
+      model: { type: 'string' }, prompt: { type: 'string' }, chat: { type: 'boolean' }, temperature: { type: 'string' },
+      'top-p': { type: 'string' }, 'top-k': { type: 'string' }, 'max-new-tokens': { type: 'string' }, n: { type: 'string' },
+      stop: { type: 'string', multiple: true }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

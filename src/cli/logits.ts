@@ -12,9 +12,9 @@ const HELP = `usage: r1 logits --model DIR --tokens 1,2,3 [--json]
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
-      args: argv,
-      options: { model: { type: 'string' }, tokens: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }, HELP);
+    args: argv,
+    options: { model: { type: 'string' }, tokens: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

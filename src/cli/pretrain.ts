@@ -33,14 +33,14 @@ const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [o
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
-      args: argv,
-      options: {
-        world: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, difficulty: { type: 'string' },
-        tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
-        dim: { type: 'string' }, layers: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' },
-        epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'write-corpus': { type: 'string' }, docs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }, HELP);
+    args: argv,
+    options: {
+      world: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, difficulty: { type: 'string' },
+      tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+      dim: { type: 'string' }, layers: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' },
+      epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'write-corpus': { type: 'string' }, docs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -25,14 +25,14 @@ const HELP = `usage: r1 sft --model DIR --data FILE.jsonl --out DIR [options]
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
-      args: argv,
-      options: {
-        model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' },
-        epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, lr: { type: 'string' },
-        warmup: { type: 'string' }, 'max-length': { type: 'string' }, 'eval-every': { type: 'string' }, 'save-every': { type: 'string' },
-        'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }, HELP);
+    args: argv,
+    options: {
+      model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' },
+      epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, lr: { type: 'string' },
+      warmup: { type: 'string' }, 'max-length': { type: 'string' }, 'eval-every': { type: 'string' }, 'save-every': { type: 'string' },
+      'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

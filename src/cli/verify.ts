@@ -24,9 +24,9 @@ interface Summary {
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
-      args: argv,
-      options: { jsonl: { type: 'string' }, json: { type: 'boolean', default: false }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }, HELP);
+    args: argv,
+    options: { jsonl: { type: 'string' }, json: { type: 'boolean', default: false }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;

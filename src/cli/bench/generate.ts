@@ -27,12 +27,12 @@ const INT_FLAGS = ['vocab', 'dim', 'layers', 'heads', 'kv-heads', 'ffn', 'batch'
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
-      args: argv,
-      options: {
-        ...Object.fromEntries(INT_FLAGS.map((f) => [f, { type: 'string' as const }])),
-        temperature: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }, HELP);
+    args: argv,
+    options: {
+      ...Object.fromEntries(INT_FLAGS.map((f) => [f, { type: 'string' as const }])),
+      temperature: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
