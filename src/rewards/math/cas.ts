@@ -128,9 +128,7 @@ export function compareExpressions(gold: Json, pred: Json, opts: CasOptions): bo
   let agreed = 0;
   for (let attempt = 0; attempt < opts.points * 4 && agreed < opts.points; attempt++) {
     if (performance.now() > opts.deadline) return null;
-    // Mostly positive non-integers (roots and logs stay real), sometimes negative.
-    const point: Record<string, number> = {};
-    for (const v of vars) point[v] = (attempt % 3 === 2 ? -1 : 1) * (0.3 + 2.4 * rng.next());
+    const point = randomPoint(vars, rng, attempt);
     const g = evaluate(gold, point);
     if (!Number.isFinite(g.re) || !Number.isFinite(g.im)) continue;
     const p = evaluate(pred, point);
@@ -142,6 +140,13 @@ export function compareExpressions(gold: Json, pred: Json, opts: CasOptions): bo
     if (attempt % 3 !== 2 || (g.im === 0 && p.im === 0 && Number.isFinite(p.re))) return false;
   }
   return agreed >= Math.min(3, opts.points) ? true : symbolicZero(gold, pred, opts);
+}
+
+/** A test point: mostly positive non-integers (roots and logs stay real), every third attempt negative. */
+function randomPoint(vars: string[], rng: Rng, attempt: number): Record<string, number> {
+  const point: Record<string, number> = {};
+  for (const v of vars) point[v] = (attempt % 3 === 2 ? -1 : 1) * (0.3 + 2.4 * rng.next());
+  return point;
 }
 
 /** True when the engine simplifies gold − pred to 0; null when it cannot tell. */
@@ -169,8 +174,7 @@ export function proportional(gold: Json, pred: Json, opts: CasOptions): boolean 
   let agreed = 0;
   for (let attempt = 0; attempt < opts.points * 4 && agreed < opts.points; attempt++) {
     if (performance.now() > opts.deadline) return null;
-    const point: Record<string, number> = {};
-    for (const v of vars) point[v] = (attempt % 3 === 2 ? -1 : 1) * (0.3 + 2.4 * rng.next());
+    const point = randomPoint(vars, rng, attempt);
     const g = evaluate(gold, point);
     const p = evaluate(pred, point);
     if (![g.re, g.im, p.re, p.im].every(Number.isFinite) || Math.hypot(g.re, g.im) < 1e-9) continue;
