@@ -116,6 +116,11 @@ export class Decoder {
 
   /** ids (B*T) → logits (B, T, V); positions 0..T-1 in every row (right-padded batches need no mask). */
   forward(ids: Int32Array, B: number, T: number): Tensor {
+    return linear(this.hidden(ids, B, T), this.outputWeight()); // (B, T, V)
+  }
+
+  /** ids (B*T) → final-norm hidden states (B, T, C), the input of lm_head (a reward model's score head reads them). */
+  hidden(ids: Int32Array, B: number, T: number): Tensor {
     const c = this.config;
     if (ids.length !== B * T) throw new Error(`Decoder.forward: ids has ${ids.length} entries, expected B*T = ${B}*${T}`);
     for (let i = 0; i < ids.length; i++) {
@@ -142,7 +147,6 @@ export class Decoder {
       const m = swiglu(linear(h2, l.gateProj), linear(h2, l.upProj)); // (B, T, F)
       x = add(x, linear(m, l.downProj)); // (B, T, C)
     }
-    x = rmsnorm(x, this.norm, eps); // (B, T, C)
-    return linear(x, this.outputWeight()); // (B, T, V)
+    return rmsnorm(x, this.norm, eps); // (B, T, C)
   }
 }
