@@ -9,7 +9,7 @@ import { Rng } from '../util/rng.js';
 import { pretrainWorld } from '../sft/pretrain.js';
 import { pretrainCorpus } from '../sft/corpus.js';
 import { WORLDS, DEFAULT_WORLD, getWorld, sampleProblems, writeWorldCorpus } from '../data/worlds/index.js';
-import { measureWorld, formatMeasurement } from '../data/worlds/measure.js';
+import { measureWorld, formatMeasurement } from '../eval/world.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import type { ModelConfig } from '../model/config.js';
 

@@ -1,6 +1,7 @@
-// Evaluation of a local model on problems with the paper's protocol: k samples per problem at
-// temperature 0.6 and top-p 0.95, correctness by a reward of the registry, pass@1 and cons@k.
-// Not a benchmark loader (src/data) and not the metrics (metrics.ts). DeepSeek-R1 §3 evaluation setup.
+// The one sample-and-judge loop: k samples per prompt from a local model (sampleCompletions), judged by the task's
+// one judge (a Judge), summarised with the paper's protocol (pass@1, cons@k). GRPO's rollouts and held-out evals,
+// world measurement (world.ts), rejection sampling (src/pipeline) and `r1 eval` all call it. Not a benchmark loader
+// (src/data) and not the metrics (metrics.ts). DeepSeek-R1 §3 evaluation setup.
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { generate } from '../generate/index.js';
@@ -18,6 +19,8 @@ export interface SampleOptions {
   /** Rows per generate call (memory bound); default all. */
   batchSize?: number;
   rng: Rng;
+  /** Called after each generate call with the rows sampled so far and in all (progress). */
+  onChunk?: (done: number, total: number) => void;
 }
 
 /** A completion with what GRPO needs from the sampler. */
@@ -50,6 +53,7 @@ export async function sampleCompletions(model: Decoder, tokenizer: Tokenizer, pr
       const text = tokenizer.decode(last !== undefined && eosIds.includes(last) ? r.tokens.slice(0, -1) : r.tokens); // EOS is not text
       out.push({ promptIndex: chunk[j]!, tokens: r.tokens, text, logprobs: r.logprobs, finishReason: r.finishReason });
     });
+    o.onChunk?.(Math.min(s + bs, rows.length), rows.length);
   }
   return out;
 }
@@ -88,7 +92,7 @@ export interface EvalResult {
   /** Mean completion length in tokens. */
   meanLength: number;
   /** Per problem: its id, gold and its samples' texts and outcomes. */
-  perProblem: { id: string; gold: string; samples: (SampleOutcome & { text: string; tokens: number; formatOk: boolean })[] }[];
+  perProblem: { id: string; gold: string; samples: (SampleOutcome & { text: string; tokens: number; formatOk: boolean; finishReason?: 'stop' | 'length' })[] }[];
   seconds: number;
 }
 
@@ -97,13 +101,13 @@ export async function evaluate<P extends EvalProblem>(model: Decoder, tokenizer:
   samples: number, o: SampleOptions, judge: Judge<P>): Promise<EvalResult> {
   const t0 = performance.now();
   const completions = await sampleCompletions(model, tokenizer, prompts, samples, o);
-  const r = await scoreSamples(problems, prompts, samples, completions.map((c) => ({ text: c.text, tokens: c.tokens.length })), judge);
+  const r = await scoreSamples(problems, prompts, samples, completions.map((c) => ({ text: c.text, tokens: c.tokens.length, finishReason: c.finishReason })), judge);
   return { ...r, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Judges and summarises completions given in problem order (`samples` per problem), from any sampler. */
 export async function scoreSamples<P extends EvalProblem>(problems: readonly P[], prompts: readonly string[], samples: number,
-  completions: readonly { text: string; tokens: number }[], judge: Judge<P>): Promise<Omit<EvalResult, 'seconds'>> {
+  completions: readonly { text: string; tokens: number; finishReason?: 'stop' | 'length' }[], judge: Judge<P>): Promise<Omit<EvalResult, 'seconds'>> {
   const owner = (i: number) => Math.floor(i / samples);
   const { outcomes, formatOk } = await judge(completions.map((c) => c.text), completions.map((_, i) => problems[owner(i)]!),
     completions.map((_, i) => prompts[owner(i)]!));
@@ -112,6 +116,7 @@ export async function scoreSamples<P extends EvalProblem>(problems: readonly P[]
     gold: p.gold,
     samples: completions.slice(i * samples, (i + 1) * samples).map((c, k) => ({
       ...outcomes[i * samples + k]!, formatOk: formatOk[i * samples + k]!, text: c.text, tokens: c.tokens,
+      ...(c.finishReason ? { finishReason: c.finishReason } : {}),
     })),
   }));
   return {

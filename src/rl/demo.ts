@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../model/checkpoint.js';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
-import { measureWorld, type WorldMeasurement } from '../data/worlds/measure.js';
+import { measureWorld, type WorldMeasurement } from '../eval/world.js';
 import { pretrainWorld } from '../sft/pretrain.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
 import { runGrpo } from './run.js';

@@ -7,6 +7,7 @@ import { applyTemplate } from '../data/templates.js';
 import { sampleProblems } from '../data/worlds/common.js';
 import type { World, WorldProblem } from '../data/worlds/types.js';
 import { registryJudge, type Judge } from '../eval/runner.js';
+import { worldJudge } from '../eval/world.js';
 
 /** A problem ready for rollouts: its templated prompt, gold answer, and fields for task rewards. */
 export interface TaskProblem {
@@ -43,10 +44,7 @@ export function worldTasks(world: World, template: string, seed: number): TaskSo
       if (!cache.has(n)) cache.set(n, sampleProblems(world, { split: 'test', count: n, seed: seed ^ 0x5eed }).map(toTask));
       return cache.get(n)!;
     },
-    judge: async (texts, problems) => {
-      const results = texts.map((t, i) => world.check(problems[i]!.world!, t));
-      return { outcomes: results.map((r) => ({ answer: r.answer, correct: r.correct })), formatOk: results.map((r) => r.formatOk) };
-    },
+    judge: worldJudge<TaskProblem>(world),
   };
 }
 

@@ -66,7 +66,7 @@ test('a tiny SFT run lowers the validation loss on completions', async () => {
 
 test('measureWorld on the tiny base model: rates in range, style shares sum to 1', async () => {
   const { loadCheckpoint } = await import('../../src/model/checkpoint.js');
-  const { measureWorld } = await import('../../src/data/worlds/measure.js');
+  const { measureWorld } = await import('../../src/eval/world.js');
   const { addition } = await import('../../src/data/worlds/addition.js');
   const { sampleProblems } = await import('../../src/data/worlds/common.js');
   const { model, tokenizer } = await loadCheckpoint(join(dir, 'base'));

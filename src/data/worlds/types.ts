@@ -48,6 +48,8 @@ export interface World<P extends WorldProblem = WorldProblem> {
   /** The style of a completion, or null when it follows none. */
   styleOf(completion: string): string | null;
   faithfulness(p: P, completion: string): Faithfulness;
+  /** Whether a completion leaves the language the problem names (null: the problem names none). Optional. */
+  mixesLanguage?(p: P, completion: string): boolean | null;
   /** A generous generation budget in characters for a problem of this difficulty. */
   maxCompletionChars(difficulty: number): number;
 }
