@@ -5,6 +5,7 @@ import { addition } from './addition.js';
 import { expr } from './expr.js';
 import { countdown } from './countdown.js';
 import { subset } from './subset.js';
+import { mixWorld } from './mix.js';
 
 export const WORLDS: Record<string, World<WorldProblem>> = {
   addition,
@@ -15,9 +16,11 @@ export const WORLDS: Record<string, World<WorldProblem>> = {
 
 export const DEFAULT_WORLD = 'addition';
 
+/** A world by name; `mix:a=2,b=1` is a mixture of registered worlds (mix.ts). */
 export function getWorld(name: string): World<WorldProblem> {
+  if (name.startsWith('mix:')) return mixWorld(name.slice(4), getWorld);
   const w = WORLDS[name];
-  if (!w) throw new Error(`unknown world '${name}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
+  if (!w) throw new Error(`unknown world '${name}'; choose one of ${Object.keys(WORLDS).join(', ')}, or a mixture such as mix:${Object.keys(WORLDS).slice(0, 2).join('=1,')}=1`);
   return w;
 }
 
