@@ -90,3 +90,100 @@ export function summarize(perProblem: readonly (readonly SampleOutcome[])[], key
     answerRate: total ? parsed / total : 0,
   };
 }
+
+/** Whether two extracted answers say the same thing (the verifier's judgement, e.g. isEquivalent). */
+export type Equivalent = (a: string, b: string) => boolean;
+
+/**
+ * Groups answers by the verifier: each answer joins the first earlier group whose first answer it is
+ * equivalent to (checked both ways), else starts a group. Unparsed answers (null) get group -1.
+ * `key` short-cuts the comparison: answers with one key are one group without asking `equivalent`.
+ */
+export function groupAnswers(answers: readonly (string | null)[], equivalent?: Equivalent, key: (a: string) => string = (a) => a): number[] {
+  const reps: { answer: string; key: string }[] = [];
+  const byKey = new Map<string, number>();
+  return answers.map((a) => {
+    if (a === null) return -1;
+    const k = key(a);
+    const known = byKey.get(k);
+    if (known !== undefined) return known;
+    let g = -1;
+    if (equivalent) g = reps.findIndex((r) => safeEq(equivalent, r.answer, a) || safeEq(equivalent, a, r.answer));
+    if (g < 0) {
+      g = reps.length;
+      reps.push({ answer: a, key: k });
+    }
+    byKey.set(k, g);
+    return g;
+  });
+}
+
+function safeEq(eq: Equivalent, a: string, b: string): boolean {
+  try {
+    return eq(a, b);
+  } catch {
+    return false;
+  }
+}
+
+/** How a tie for the most votes is settled: `first` = the group seen first wins; `split` = the mean correctness of the tied groups (the expected cons@k under a random tie-break). */
+export type TieRule = 'first' | 'split';
+
+export interface Consensus {
+  /** cons@k of the problem: 0 or 1, or a fraction under the `split` rule when groups tie. */
+  value: number;
+  /** The winning answer (the first sample of the first winning group), or null when nothing parsed. */
+  answer: string | null;
+  /** Groups sharing the most votes (0 when nothing parsed). */
+  tied: number;
+  /** Distinct answers after grouping. */
+  groups: number;
+}
+
+/**
+ * cons@k with answers grouped by the verifier rather than by string: the group with the most votes
+ * wins, and the problem counts as right when that group's answer is right (its first sample's judgement).
+ */
+export function consensus(samples: readonly SampleOutcome[], o: { equivalent?: Equivalent; key?: (a: string) => string; ties?: TieRule } = {}): Consensus {
+  const g = groupAnswers(samples.map((s) => s.answer), o.equivalent, o.key);
+  const count: number[] = [];
+  const first: number[] = [];
+  g.forEach((x, i) => {
+    if (x < 0) return;
+    count[x] = (count[x] ?? 0) + 1;
+    if (first[x] === undefined) first[x] = i;
+  });
+  if (count.length === 0) return { value: 0, answer: null, tied: 0, groups: 0 };
+  const most = Math.max(...count);
+  const winners = count.map((c, x) => (c === most ? x : -1)).filter((x) => x >= 0); // in order of first appearance
+  const right = (x: number) => (samples[first[x]!]!.correct ? 1 : 0);
+  const value = (o.ties ?? 'first') === 'first' ? right(winners[0]!) : winners.reduce((s, x) => s + right(x), 0) / winners.length;
+  return { value, answer: samples[first[winners[0]!]!]!.answer, tied: winners.length, groups: count.length };
+}
+
+/** Mean over problems of the unbiased pass@k, for every k in ks not above the samples of any problem. */
+export function passAtKCurve(perProblem: readonly (readonly SampleOutcome[])[], ks: readonly number[]): { k: number; pass: number }[] {
+  if (perProblem.length === 0) return [];
+  const n = Math.min(...perProblem.map((s) => s.length));
+  return ks.filter((k) => k >= 1 && k <= n).map((k) => ({
+    k, pass: perProblem.reduce((acc, s) => acc + passAtK(s.length, s.filter((x) => x.correct).length, k), 0) / perProblem.length,
+  }));
+}
+
+/** 1, 2, 4, … up to n, and n itself: the k of a pass@k curve. */
+export function curveKs(n: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k < n; k *= 2) ks.push(k);
+  if (n >= 1) ks.push(n);
+  return ks;
+}
+
+/** Mean of per-problem values and its standard error (sample standard deviation / sqrt(problems)). */
+export function meanAndStderr(xs: readonly number[]): { mean: number; stderr: number } {
+  const P = xs.length;
+  if (P === 0) return { mean: 0, stderr: 0 };
+  const mean = xs.reduce((a, b) => a + b, 0) / P;
+  if (P < 2) return { mean, stderr: 0 };
+  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (P - 1);
+  return { mean, stderr: Math.sqrt(v / P) };
+}

@@ -13,6 +13,13 @@ export interface ChatMessage {
   content: string;
 }
 
+export interface ChatTemplateOptions {
+  /** End with the assistant turn's opening (transformers' add_generation_prompt). */
+  addGenerationPrompt?: boolean;
+  /** A Jinja template used instead of the tokenizer's own. */
+  template?: string;
+}
+
 export interface Tokenizer {
   vocabSize: number;
   encode(text: string): number[];
@@ -26,7 +33,7 @@ export interface Tokenizer {
   /** tokenizer_config.json (special tokens, chat template) for transformers' AutoTokenizer. */
   tokenizerConfig(): Record<string, unknown>;
   /** The prompt string a chat template renders; throws when the tokenizer has no template. */
-  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+  applyChatTemplate(messages: ChatMessage[], opts?: ChatTemplateOptions): string;
 }
 
 /** Special tokens a CharTokenizer gets unless told otherwise. */
@@ -178,8 +185,8 @@ export class CharTokenizer implements Tokenizer {
     return cfg;
   }
 
-  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
-    return renderChatTemplate(this.chatTemplate, messages, opts, this.tokenizerConfig());
+  applyChatTemplate(messages: ChatMessage[], opts: ChatTemplateOptions = {}): string {
+    return renderChatTemplate(opts.template ?? this.chatTemplate, messages, opts, this.tokenizerConfig());
   }
 }
 
@@ -227,8 +234,8 @@ export class HFTokenizer implements Tokenizer {
     return this.config;
   }
 
-  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
-    return renderChatTemplate(chatTemplateOf(this.config), messages, opts, this.config);
+  applyChatTemplate(messages: ChatMessage[], opts: ChatTemplateOptions = {}): string {
+    return renderChatTemplate(opts.template ?? chatTemplateOf(this.config), messages, opts, this.config);
   }
 }
 
