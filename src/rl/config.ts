@@ -3,7 +3,9 @@
 // Not the trainer. Option names follow TRL's GRPOConfig in camelCase (numGenerations, beta, epsilon, …).
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { LOSS_TYPES, SCALE_REWARDS, type LossType, type ScaleRewards } from './grpo.js';
+import {
+  IMPORTANCE_SAMPLING_LEVELS, LOSS_TYPES, SCALE_REWARDS, type ImportanceSamplingLevel, type LossType, type ScaleRewards,
+} from './grpo.js';
 
 export interface RewardSpec {
   /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
@@ -55,10 +57,19 @@ export interface GrpoConfig {
   beta: number;
   /** ε: the ratio is clipped to [1 - ε, 1 + epsilonHigh]. */
   epsilon: number;
-  /** Upper clip (DAPO's clip-higher); null = epsilon (symmetric, the paper). */
+  /** Upper clip (DAPO's clip-higher); null = epsilon (symmetric, the paper). With lossType 'cispo' the importance weight is capped at 1 + epsilonHigh (MiniMax-M1 tunes only this bound). */
   epsilonHigh: number | null;
-  /** 'grpo': per-sequence mean then mean (the paper); 'dr_grpo': sum / (N · maxCompletionLength); 'dapo': mean over all tokens. */
+  /**
+   * 'grpo': per-sequence mean then mean (the paper); 'dr_grpo': sum / (N · maxCompletionLength); 'dapo': mean over all
+   * tokens; 'cispo' (MiniMax-M1): each token's log-likelihood weighted by A and a stop-gradient importance weight
+   * min(ρ, 1 + epsilonHigh) instead of the clipped surrogate (clipped tokens keep a gradient), mean over all tokens.
+   */
   lossType: LossType;
+  /**
+   * 'token': one importance ratio per token (the paper); 'sequence' (GSPO): one per completion, the geometric mean
+   * of its token ratios, clipped as a whole. GSPO's ratios stay near 1, so its paper clips far tighter (ε ≈ 3e-4–4e-4).
+   */
+  importanceSamplingLevel: ImportanceSamplingLevel;
   /** Advantage scaling: 'group' divides by the group's std (the paper), 'batch' by the batch's, 'none' only centres (Dr. GRPO). true/false mean group/none. */
   scaleRewards: ScaleRewards;
   /** μ: optimizer updates per batch of samples, each against the sampler's (old policy's) logprobs. */
@@ -121,6 +132,7 @@ export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
   epsilon: 0.2,
   epsilonHigh: null,
   lossType: 'grpo',
+  importanceSamplingLevel: 'token',
   scaleRewards: 'group',
   numIterations: 2,
   gradientAccumulationSteps: 1,
@@ -213,6 +225,7 @@ function validate(c: GrpoConfig): void {
   if (c.generationBatchSize !== null) int('generationBatchSize', 1);
   bool('dynamicSampling'); bool('maskTruncatedCompletions');
   if (!LOSS_TYPES.includes(c.lossType)) fail(`lossType must be one of ${LOSS_TYPES.join(', ')}, got ${JSON.stringify(c.lossType)}`);
+  if (!IMPORTANCE_SAMPLING_LEVELS.includes(c.importanceSamplingLevel)) fail(`importanceSamplingLevel must be one of ${IMPORTANCE_SAMPLING_LEVELS.join(', ')} ('sequence' is GSPO), got ${JSON.stringify(c.importanceSamplingLevel)}`);
   if (!SCALE_REWARDS.includes(c.scaleRewards)) fail(`scaleRewards must be one of ${SCALE_REWARDS.join(', ')} (or true/false), got ${JSON.stringify(c.scaleRewards)}`);
   if (c.lrSchedulerType !== 'constant' && c.lrSchedulerType !== 'cosine') fail(`lrSchedulerType must be 'constant' or 'cosine', got ${JSON.stringify(c.lrSchedulerType)}`);
   const rows = c.promptsPerStep * c.numGenerations;

@@ -1,12 +1,14 @@
 // The GRPO loss on Tensors: packs rollouts (prompt + completion) into a right-padded batch, runs the
 // policy, and builds -(Σ w · (min(ρA, clip(ρ)A) - β·KL)) with autograd through logprobOfTargets.
 // Not the math (src/rl/grpo.ts holds the per-token functions this mirrors) and not the loop (trainer.ts).
-// Equations 1–2 of DeepSeek-R1; per-sequence weights implement TRL's loss types.
+// Equations 1–2 of DeepSeek-R1; per-sequence weights implement TRL's loss types; GSPO sequence ratios, CISPO weights.
 import {
   Tensor, tensor, noGrad, sub, mul, exp, clamp, minimum, sum, neg, logprobOfTargets,
 } from '../tensor/index.js';
 import type { Decoder } from '../model/decoder.js';
-import { clippedSurrogate, klEstimate } from './grpo.js';
+import {
+  LOSS_TYPE_TABLE, clippedRatioSurrogate, cispoSurrogate, klEstimate, type ImportanceSamplingLevel, type LossType,
+} from './grpo.js';
 
 /** One sampled completion, ready for the loss. */
 export interface Rollout {
@@ -70,6 +72,10 @@ export interface LossOptions {
   /** Sampling temperature: logits are divided by it, so ρ compares the same distributions the sampler drew from. */
   temperature: number;
   padId: number;
+  /** The surrogate comes from this loss type's row of LOSS_TYPE_TABLE (default 'grpo': equation 1's clip). */
+  lossType?: LossType;
+  /** 'token' (default) or 'sequence' (GSPO: each completion's mean log ratio, shared by its tokens). */
+  importanceSamplingLevel?: ImportanceSamplingLevel;
 }
 
 /** Counts over the scored (weight > 0) tokens of a micro-batch, summed so micro-batches add up. */
@@ -104,24 +110,51 @@ export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOp
   const logits = scaled(model.forward(p.ids, p.B, p.T), o.temperature); // (B, T, V)
   const logp = logprobOfTargets(logits, p.targets); // (B, T)
   const A = tensor(adv, shape);
-  const ratio = exp(sub(logp, tensor(old, shape))); // ρ = π_θ / π_θold
-  let objective = minimum(mul(ratio, A), mul(clamp(ratio, 1 - o.epsilon, 1 + o.epsilonHigh), A)); // equation 1
+  const logRatio = importanceLogRatio(logp, old, p, rollouts, o.importanceSamplingLevel ?? 'token'); // (B, T) or (B, 1)
+  const ratio = exp(logRatio); // ρ = π_θ / π_θold, per token or per sequence
+  let objective: Tensor;
+  if (LOSS_TYPE_TABLE[o.lossType ?? 'grpo'].surrogate === 'cispo') {
+    // CISPO: sg(min(ρ, 1 + εHigh)) · A · log π_θ, the weight a constant so only log π_θ carries the gradient
+    const coef = new Float32Array(n);
+    for (let i = 0; i < n; i++) coef[i] = Math.min(ratio.data[ratio.size === n ? i : Math.floor(i / p.T)]!, 1 + o.epsilonHigh) * adv[i]!;
+    objective = mul(logp, tensor(coef, shape));
+  } else {
+    objective = minimum(mul(ratio, A), mul(clamp(ratio, 1 - o.epsilon, 1 + o.epsilonHigh), A)); // equation 1
+  }
   if (ref) {
     const d = sub(tensor(ref, shape), logp); // log(π_ref / π_θ)
     objective = sub(objective, mul(sub(sub(exp(d), d), 1), o.beta)); // equation 2, weighted by β
   }
   const loss = neg(sum(mul(objective, tensor(w, shape))));
-  return { loss, stats: tokenStats(logp.data, logits.data, p, old, adv, w, ref, o) };
+  return { loss, stats: tokenStats(logp.data, logits.data, ratio.data, p, adv, w, ref, o) };
 }
 
-function tokenStats(logp: Float32Array, logits: Float32Array, p: Packed, old: Float32Array, adv: Float32Array, w: Float32Array,
+/**
+ * log ρ as a Tensor: per token (B, T), or per sequence (B, 1) for GSPO, the mean of the completion's token log
+ * ratios (the mask divides by each completion's length and zeroes prompt and padding positions).
+ */
+function importanceLogRatio(logp: Tensor, old: Float32Array, p: Packed, rollouts: readonly Rollout[], level: ImportanceSamplingLevel): Tensor {
+  const perToken = sub(logp, tensor(old, [p.B, p.T])); // (B, T)
+  if (level === 'token') return perToken;
+  const mask = new Float32Array(p.B * p.T);
+  rollouts.forEach((r, b) => {
+    for (let j = 0; j < r.completion.length; j++) mask[p.start[b]! + j] = 1 / r.completion.length;
+  });
+  return sum(mul(perToken, tensor(mask, [p.B, p.T])), 1, true); // (B, 1)
+}
+
+function tokenStats(logp: Float32Array, logits: Float32Array, ratio: Float32Array, p: Packed, adv: Float32Array, w: Float32Array,
   ref: Float32Array | null, o: LossOptions): LossStats {
   const V = logits.length / (p.B * p.T);
+  const perSequence = ratio.length !== w.length;
+  const cispo = LOSS_TYPE_TABLE[o.lossType ?? 'grpo'].surrogate === 'cispo';
   const s: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
   for (let i = 0; i < w.length; i++) {
     if (w[i] === 0) continue;
     s.tokens++;
-    const c = clippedSurrogate(logp[i]!, old[i]!, adv[i]!, o.epsilon, o.epsilonHigh);
+    const rho = ratio[perSequence ? Math.floor(i / p.T) : i]!;
+    const c = cispo ? { ...cispoSurrogate(logp[i]!, rho, adv[i]!, o.epsilonHigh), clippedLow: false }
+      : clippedRatioSurrogate(rho, adv[i]!, o.epsilon, o.epsilonHigh);
     if (c.clippedLow) s.clipLow++;
     if (c.clippedHigh) s.clipHigh++;
     if (ref) s.klSum += klEstimate(logp[i]!, ref[i]!);

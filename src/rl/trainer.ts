@@ -200,7 +200,10 @@ export class GrpoTrainer {
     }
     const stats: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
     let loss = 0, gradNorm = 0, lr = 0, tokensProcessed = 0;
-    const opts = { epsilon: c.epsilon, epsilonHigh: c.epsilonHigh ?? c.epsilon, beta: c.beta, temperature: c.temperature, padId: this.padId };
+    const opts = {
+      epsilon: c.epsilon, epsilonHigh: c.epsilonHigh ?? c.epsilon, beta: c.beta, temperature: c.temperature, padId: this.padId,
+      lossType: c.lossType, importanceSamplingLevel: c.importanceSamplingLevel,
+    };
     for (let it = 0; it < c.numIterations; it++) {
       this.opt.zeroGrad();
       for (const mb of micro) {
