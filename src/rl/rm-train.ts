@@ -1,0 +1,237 @@
+// Training a reward model on preference pairs `{prompt, chosen, rejected, kind?}`: reading and checking the pair file
+// (file:line errors naming the fix), batches of pairs (chosen and rejected rows in one forward), AdamW with a cosine
+// schedule, epochs, held-out pairwise accuracy each epoch, metrics.jsonl. Not the model or loss (rm.ts). TRL's RewardTrainer.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng } from '../util/rng.js';
+import { noGrad } from '../tensor/index.js';
+import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
+import { JsonlError, readJsonl } from '../data/jsonl.js';
+import { RewardModel, bradleyTerryLoss, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
+
+/** One preference: the same prompt answered twice, the first reply preferred. */
+export interface PreferencePair {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  /** What the pair is about (e.g. 'helpful', 'harmless'); free text, reported per kind. */
+  kind?: string;
+}
+
+/** A malformed pair line: `file:line: what is wrong; the fix`. */
+export class PairError extends Error {}
+
+/** What is wrong with one parsed line, or null when it is a valid pair. */
+export function pairProblem(v: Record<string, unknown>): string | null {
+  for (const k of ['prompt', 'chosen', 'rejected'] as const) {
+    if (!(k in v)) return `missing "${k}"; each line is {"prompt", "chosen", "rejected"} (optional "kind")`;
+    if (typeof v[k] !== 'string') return `"${k}" must be a string, got ${JSON.stringify(v[k])?.slice(0, 40)}; write the text as a JSON string`;
+  }
+  if (v['prompt'] === '') return 'empty "prompt"; give the request both replies answer';
+  if (v['chosen'] === v['rejected']) return '"chosen" and "rejected" are the same text, so the pair prefers nothing; drop the line';
+  if ('kind' in v && typeof v['kind'] !== 'string') return `"kind" must be a string, got ${JSON.stringify(v['kind'])?.slice(0, 40)}; drop it or quote it`;
+  return null;
+}
+
+/** Reads a pair file; the first malformed line throws PairError naming file:line and the fix. */
+export async function readPairs(file: string): Promise<PreferencePair[]> {
+  const out: PreferencePair[] = [];
+  try {
+    for await (const { value, line } of readJsonl<Record<string, unknown>>(file, { onError: 'fail' })) {
+      const problem = pairProblem(value);
+      if (problem) throw new PairError(`${file}:${line}: ${problem}`);
+      const { prompt, chosen, rejected, kind } = value as unknown as PreferencePair;
+      out.push({ prompt, chosen, rejected, ...(kind !== undefined ? { kind } : {}) });
+    }
+  } catch (err) {
+    if (err instanceof PairError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new PairError(`${file}: no such file; check --data / --eval-data`);
+    if (err instanceof JsonlError) throw new PairError(e.message.replace(/; fix the line or read with onError: 'skip'$/, '; fix the JSON on that line'));
+    throw err;
+  }
+  if (out.length === 0) throw new PairError(`${file}: no pairs; write one {"prompt", "chosen", "rejected"} object a line`);
+  return out;
+}
+
+/** Splits pairs by prompt (no prompt on both sides): about `fraction` of the prompts are held out, chosen with the seed. */
+export function splitByPrompt(pairs: readonly PreferencePair[], fraction: number, seed: number): { train: PreferencePair[]; heldOut: PreferencePair[] } {
+  const prompts = new Rng(seed).shuffle([...new Set(pairs.map((p) => p.prompt))]);
+  const held = new Set(prompts.slice(0, Math.round(prompts.length * fraction)));
+  return { train: pairs.filter((p) => !held.has(p.prompt)), heldOut: pairs.filter((p) => held.has(p.prompt)) };
+}
+
+export interface RmTrainOptions {
+  /** Pairs to train on, and held-out pairs for the per-epoch pairwise accuracy (may be empty). */
+  train: readonly PreferencePair[];
+  heldOut: readonly PreferencePair[];
+  /** The run folder: metrics.jsonl and the final model (HF layout). */
+  out: string;
+  /** Passes over the training pairs (default 2). */
+  epochs?: number;
+  /** Pairs per optimizer step (default 16; each is two rows of the forward batch). */
+  batchSize?: number;
+  /** Peak learning rate (default 1e-4), linear warm-up (default 10 steps), cosine to 10%. */
+  lr?: number;
+  warmupSteps?: number;
+  /** AdamW's decoupled weight decay on matrices (default 0). */
+  weightDecay?: number;
+  /** Longest sequence in tokens (default the model's context); longer ones keep their last tokens. */
+  maxLength?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface PairwiseEval {
+  /** Share of pairs whose chosen reply scores strictly higher. */
+  accuracy: number;
+  loss: number;
+  /** Mean r_chosen − r_rejected. */
+  margin: number;
+  pairs: number;
+  /** Accuracy per pair kind (pairs without a kind count as ''). */
+  by_kind: Record<string, number>;
+}
+
+export interface RmTrainResult {
+  dir: string;
+  steps: number;
+  epochs: number;
+  pairs: number;
+  /** Pairs dropped because chosen and rejected read the same under the model's view (e.g. differing only in reasoning for 'summary'). */
+  dropped_same_view: number;
+  truncated: number;
+  seconds: number;
+  train_accuracy: number;
+  /** Held-out numbers after each epoch (empty without held-out pairs); the last is the final model's. */
+  held_out: PairwiseEval[];
+  stopped: boolean;
+}
+
+interface EncodedPair { chosen: number[]; rejected: number[]; kind: string }
+
+function encodePairs(rm: RewardModel, pairs: readonly PreferencePair[], maxLength: number): { enc: EncodedPair[]; dropped: number; truncated: number } {
+  let dropped = 0, truncated = 0;
+  const enc: EncodedPair[] = [];
+  for (const p of pairs) {
+    const c = rm.encode(p.prompt, p.chosen, maxLength), r = rm.encode(p.prompt, p.rejected, maxLength);
+    if (c.ids.length === r.ids.length && c.ids.every((x, i) => x === r.ids[i])) { dropped++; continue; }
+    truncated += Number(c.truncated) + Number(r.truncated);
+    enc.push({ chosen: c.ids, rejected: r.ids, kind: p.kind ?? '' });
+  }
+  return { enc, dropped, truncated };
+}
+
+/** Batches of pairs of similar length (sorted by the longer reply), in shuffled order. */
+function pairBatches(enc: readonly EncodedPair[], size: number, rng: Rng): EncodedPair[][] {
+  const len = (p: EncodedPair) => Math.max(p.chosen.length, p.rejected.length);
+  const order = rng.shuffle(enc.map((_, i) => i)).sort((a, b) => len(enc[a]!) - len(enc[b]!));
+  const batches: EncodedPair[][] = [];
+  for (let s = 0; s < order.length; s += size) batches.push(order.slice(s, s + size).map((i) => enc[i]!));
+  return rng.shuffle(batches);
+}
+
+/** Scores of a batch of pairs: the chosen rows then the rejected rows in one forward → (2N). */
+function pairScores(rm: RewardModel, batch: readonly EncodedPair[], padId: number) {
+  const b = padRows([...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)], padId);
+  return rm.forward(b.ids, b.B, b.T, b.lengths); // (2N)
+}
+
+function evalPairs(rm: RewardModel, enc: readonly EncodedPair[], padId: number): PairwiseEval {
+  let right = 0, loss = 0, margin = 0;
+  const kinds: Record<string, [number, number]> = {};
+  noGrad(() => {
+    for (const batch of pairBatches(enc, 32, new Rng(0))) {
+      const r = pairScores(rm, batch, padId).data; // (2N)
+      batch.forEach((p, i) => {
+        const d = r[i]! - r[batch.length + i]!;
+        const k = (kinds[p.kind] ??= [0, 0]);
+        k[1]++;
+        if (d > 0) { right++; k[0]++; }
+        loss += softplus(-d);
+        margin += d;
+      });
+    }
+  });
+  const n = Math.max(1, enc.length);
+  return {
+    accuracy: right / n, loss: loss / n, margin: margin / n, pairs: enc.length,
+    by_kind: Object.fromEntries(Object.entries(kinds).map(([k, [a, t]]) => [k, a / t])),
+  };
+}
+
+/** Trains the reward model in place on preference pairs and saves it to opts.out. */
+export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): Promise<RmTrainResult> {
+  const log = opts.log ?? (() => {});
+  const seed = opts.seed ?? 1;
+  const rng = new Rng(seed);
+  const maxLength = Math.min(opts.maxLength ?? rm.decoder.config.max_position_embeddings, rm.decoder.config.max_position_embeddings);
+  const padId = rm.tokenizer.padId ?? rm.tokenizer.eosId ?? 0;
+  const train = encodePairs(rm, opts.train, maxLength);
+  const held = encodePairs(rm, opts.heldOut, maxLength);
+  if (train.enc.length === 0) throw new PairError(`no training pairs left: all ${opts.train.length} read the same under the '${rm.view}' view; check the pairs differ where the model looks`);
+  const epochs = opts.epochs ?? 2, batchSize = opts.batchSize ?? 16, peak = opts.lr ?? 1e-4;
+  const stepsPerEpoch = Math.ceil(train.enc.length / batchSize);
+  const totalSteps = stepsPerEpoch * epochs;
+  const named = rm.namedParameters();
+  const params = named.map(([, t]) => t);
+  const betas: [number, number] = [0.9, 0.95];
+  const decayed = new AdamW(named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t), { lr: 0, betas, weightDecay: opts.weightDecay ?? 0 });
+  const plain = new AdamW(named.filter(([, t]) => t.shape.length < 2).map(([, t]) => t), { lr: 0, betas, weightDecay: 0 });
+  mkdirSync(opts.out, { recursive: true });
+  const metricsFile = join(opts.out, 'metrics.jsonl');
+  writeFileSync(metricsFile, '');
+  const write = (o: object) => appendFileSync(metricsFile, JSON.stringify(o) + '\n');
+  log(`train-rm: ${train.enc.length} train / ${held.enc.length} held-out pairs (${train.dropped + held.dropped} the same under the '${rm.view}' view, dropped), ${epochs} epoch(s) of ${stepsPerEpoch} steps of ${batchSize} pairs`);
+
+  const heldOut: PairwiseEval[] = [];
+  let step = 0, epoch = 0, stopped = false, right = 0, seen = 0;
+  const t0 = performance.now();
+  for (; epoch < epochs && !stopped; epoch++) {
+    let eRight = 0, eSeen = 0, eLoss = 0;
+    for (const batch of pairBatches(train.enc, batchSize, rng)) {
+      if (opts.signal?.aborted) { stopped = true; break; }
+      const lr = lrAt(step, { kind: 'cosine', peak, warmupSteps: opts.warmupSteps ?? 10, totalSteps, minLr: 0.1 * peak });
+      decayed.zeroGrad();
+      plain.zeroGrad();
+      const r = pairScores(rm, batch, padId); // (2N)
+      const N = batch.length;
+      const chosen = r.data.subarray(0, N), rejected = r.data.subarray(N);
+      const loss = bradleyTerryLoss(sliceScores(r, 0, N), sliceScores(r, N, N));
+      loss.backward();
+      const gradNorm = clipGradNorm(params, 1.0);
+      decayed.step(lr);
+      plain.step(lr);
+      step++;
+      const ok = Array.from(chosen).filter((c, i) => c > rejected[i]!).length;
+      eRight += ok; eSeen += N; eLoss += loss.item() * N;
+      write({ type: 'train', step, epoch: epoch + 1, loss: loss.item(), accuracy: ok / N, grad_norm: gradNorm, lr });
+      if (step % 10 === 0 || step === totalSteps) {
+        log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(eLoss / eSeen).toFixed(4)}  train acc ${pct(eRight / eSeen)}  lr ${lr.toExponential(2)}`);
+        await new Promise((res) => setImmediate(res)); // let Ctrl-C in
+      }
+    }
+    right += eRight; seen += eSeen;
+    const e: Record<string, unknown> = { type: 'epoch', epoch: epoch + 1, step, train_loss: eLoss / Math.max(1, eSeen), train_accuracy: eRight / Math.max(1, eSeen), seconds: (performance.now() - t0) / 1000 };
+    if (held.enc.length) {
+      const h = evalPairs(rm, held.enc, padId);
+      heldOut.push(h);
+      Object.assign(e, { held_out_accuracy: h.accuracy, held_out_loss: h.loss, held_out_margin: h.margin, held_out_by_kind: h.by_kind });
+      log(`epoch ${epoch + 1}: held-out pairwise accuracy ${pct(h.accuracy)} (${h.pairs} pairs), loss ${h.loss.toFixed(4)}, margin ${h.margin.toFixed(3)}`);
+    }
+    write(e);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const res: RmTrainResult = {
+    dir: opts.out, steps: step, epochs: epoch, pairs: train.enc.length, dropped_same_view: train.dropped + held.dropped,
+    truncated: train.truncated + held.truncated, seconds, train_accuracy: right / Math.max(1, seen), held_out: heldOut, stopped,
+  };
+  saveRewardModel(opts.out, rm, { 'trainer_state.json': { kind: 'reward_model', view: rm.view, batch_size: batchSize, lr: peak, seed, ...res } });
+  log(`train-rm: ${step} steps in ${seconds.toFixed(0)}s${heldOut.length ? `, held-out pairwise accuracy ${pct(heldOut[heldOut.length - 1]!.accuracy)}` : ''}, saved ${opts.out}`);
+  return res;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
