@@ -1,17 +1,21 @@
 // Flag parsing shared by the `r1` commands: node:util parseArgs (strict) whose errors become one-line
-// UsageErrors carrying the command's help, and numeric flags validated with a message that names the flag.
+// UsageErrors pointing at --help, and numeric flags validated with a message that names the flag.
 // Not a CLI framework: each command still declares its own options and help text.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './main.js';
 
-/** parseArgs in strict mode; a bad or unknown flag is a UsageError followed by `help`. */
-export function parseFlags<T extends ParseArgsConfig>(config: T, help: string): ReturnType<typeof parseArgs<T>> {
+/** parseArgs in strict mode; a bad or unknown flag is a one-line UsageError pointing at --help. */
+export function parseFlags<T extends ParseArgsConfig>(config: T, _help: string): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs<T>({ strict: true, ...config });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${help}`);
+    const msg = (err as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '').replace(/\.$/, '');
+    throw new UsageError(`${msg}; --help lists the options`);
   }
 }
+
+/** The flags every long command shares: --quiet (no progress on stderr). Spread into a command's options. */
+export const COMMON_FLAGS = { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } } as const;
 
 /** What a numeric flag accepts: integers only, and a lower bound (inclusive, or exclusive with `above`), an upper bound. */
 export interface NumRule {

@@ -1,6 +1,6 @@
-// The `r1` command: a table of subcommands, each a module under src/cli/ with `run(argv)`.
-// It parses nothing itself and holds no logic; a command module parses its own flags
-// (node:util parseArgs) and calls the layers.
+// The `r1` command: a table of subcommands, each a module under src/cli/ with `run(argv)`, and the one manner
+// every command shares: -h/--help, a user error is one line `r1 CMD: what is wrong and the fix` with exit code 2,
+// any other error one line with exit code 1 (the stack only with R1_DEBUG=1). It parses no command's flags.
 
 export interface Command {
   /** One line for `r1 --help`. */
@@ -24,12 +24,16 @@ const commands: Record<string, Command> = {
   sft: { summary: 'supervised fine-tuning with the loss masked to completions', load: () => load('sft') },
   grpo: { summary: 'GRPO reinforcement learning with rule-based rewards', load: () => load('grpo') },
   eval: { summary: 'pass@1 / cons@k evaluation of a checkpoint or an OpenAI-compatible endpoint', load: () => load('eval') },
+  'train-rm': { summary: 'train a reward model (decoder + scalar head, Bradley-Terry loss) on preference pairs', load: () => load('train-rm') },
+  serve: { summary: 'OpenAI-compatible server for a checkpoint (continuous batching, streaming)', load: () => load('serve') },
+  report: { summary: 'the HTML report of a run folder: the paper\'s figures, diagnostics, a samples viewer (--serve, --png)', load: () => load('report') },
 };
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
   const lines = Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`);
-  return `usage: r1 <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n\`r1 <command> --help\` for a command's options.`;
+  return `usage: r1 <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n\`r1 <command> --help\` for a command's options. ` +
+    'Errors are one line (R1_DEBUG=1 shows the stack); user errors exit 2, Ctrl-C saves where it can and exits 130.';
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,12 +60,25 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return (await mod.run(rest)) ?? 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`r1 ${name}: ${err.message}`);
-      return 2;
-    }
-    throw err;
+    return reportError(name, err);
   }
+}
+
+/** File-system error codes that mean the user named a path that is not there or not usable. */
+const USER_FS_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EEXIST']);
+
+/** Prints an error as one line `r1 CMD: message` (the stack too with R1_DEBUG=1); returns the exit code. */
+export function reportError(name: string, err: unknown): number {
+  const debug = process.env.R1_DEBUG === '1';
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const user = err instanceof UsageError || (typeof code === 'string' && USER_FS_ERRORS.has(code));
+  const message = err instanceof Error ? err.message : String(err);
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  // a message that carries the help text after its first line: the line, and where the help is
+  const text = lines.length > 1 ? `${lines[0]}; see r1 ${name} --help` : (lines[0] ?? 'failed');
+  console.error(`r1 ${name}: ${text}${!user && !debug ? ' (R1_DEBUG=1 shows where)' : ''}`);
+  if (debug && err instanceof Error && err.stack) console.error(err.stack);
+  return user ? 2 : 1;
 }
 
 /** Thrown by a command for bad flags or input: printed as one line, exit code 2, no stack. */

@@ -1,0 +1,122 @@
+// The run report: reads a run folder and writes report.html (one self-contained file; plots drawn by Vega as SVG),
+// optionally a PNG of each plot. `writeReport` is what trainers, the demo, the pipeline and eval call at each
+// evaluation and at the end of a run. Imports only data/ and util/ (no model): DESIGN.md's report layer.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { readRun, type RunData } from './read.js';
+import { renderChart, type RenderedChart } from './charts.js';
+import { runFigures } from './figures.js';
+import { pickSamples, viewSample, worldOf } from './samples.js';
+import { renderPage, type Page } from './html.js';
+
+/** The most samples embedded in the page (whole steps, spread over the run); the curves use all of them. */
+export const MAX_VIEW_SAMPLES = 2000;
+
+export interface ReportOptions {
+  /** `r1 report --serve`: the page polls this URL and reloads when the run changes. */
+  liveUrl?: string;
+  maxSamples?: number;
+}
+
+export interface Report {
+  html: string;
+  charts: RenderedChart[];
+  notes: string[];
+}
+
+const pct = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+const cell = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Math.round(v * 1e4) / 1e4))
+  : typeof v === 'string' ? v : typeof v === 'boolean' ? String(v) : v == null ? '–' : JSON.stringify(v));
+
+function settings(run: RunData): [string, string][] {
+  const c = run.config ?? {};
+  const keys = ['model', 'world', 'data', 'template', 'steps', 'maxSeconds', 'promptsPerStep', 'numGenerations', 'temperature', 'maxCompletionLength',
+    'rewards', 'lossType', 'beta', 'epsilon', 'epsilonHigh', 'learningRate', 'lrSchedulerType', 'numIterations', 'evalEvery', 'evalSamples', 'seed'];
+  const out: [string, string][] = keys.filter((k) => c[k] !== undefined && c[k] !== null)
+    .map((k) => [k, k === 'rewards' && Array.isArray(c[k]) ? (c[k] as { name: string; weight?: number }[]).map((r) => `${r.name} × ${r.weight ?? 1}`).join(', ') : cell(c[k])]);
+  const last = run.train[run.train.length - 1];
+  if (last) out.push(['logged', `${run.train.length} training steps (last step ${last.step}), ${run.evals.length} evaluations, ${run.samples.length} samples`]);
+  return out;
+}
+
+/** A table of objects: columns are the union of their scalar keys. */
+function objectTable(title: string, rows: Record<string, unknown>[], caption?: string, limit = 500): Page['tables'][number] {
+  const head = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] === null || typeof r[k] !== 'object')))];
+  const shown = rows.slice(0, limit);
+  return { title, head, rows: shown.map((r) => head.map((h) => cell(r[h]))),
+    caption: rows.length > limit ? `${caption ?? ''} The first ${limit} of ${rows.length} rows.`.trim() : caption };
+}
+
+function tables(run: RunData): Page['tables'] {
+  const out: Page['tables'] = [];
+  const d = run.demo as Record<string, Record<string, unknown>> | null;
+  if (d?.base && d?.rl) {
+    const b = d.base, r = d.rl;
+    const rows: string[][] = [
+      ['held-out pass@1', pct(b.pass1), pct(r.pass1)], ['cons@16', pct(b.cons16), pct(r.cons16)], ['format rate', pct(b.format_rate), pct(r.format_rate)],
+      ['mean length (tokens)', cell(b.mean_len), cell(r.mean_len)], ['always wrong', pct(b.always_wrong), pct(r.always_wrong)],
+      ['unfaithful lines', pct(b.unfaithful_line_rate), pct(r.unfaithful_line_rate)], ['answer ≠ own lines', pct(b.answer_unfaithful_rate), pct(r.answer_unfaithful_rate)],
+    ];
+    const styles = [...new Set([...Object.keys((b.styles as object) ?? {}), ...Object.keys((r.styles as object) ?? {})])];
+    for (const s of styles) rows.push([`style ${s}`, pct((b.styles as Record<string, { share: number }>)?.[s]?.share), pct((r.styles as Record<string, { share: number }>)?.[s]?.share)]);
+    out.push({ title: 'Before and after RL', head: ['', 'base model', 'after RL'], rows,
+      caption: `${cell(d.steps)} GRPO steps in ${cell(d.rl_seconds)} s; whole demo ${cell(d.seconds)} s.` });
+  }
+  const stages = run.pipeline?.stages;
+  if (Array.isArray(stages)) out.push(objectTable('Pipeline stages', stages.filter((s) => s && typeof s === 'object') as Record<string, unknown>[]));
+  const e = run.evalSummary;
+  if (e) {
+    const scalars = Object.entries(e).filter(([, v]) => v === null || typeof v !== 'object');
+    if (scalars.length) out.push({ title: 'Evaluation', head: ['', 'value'], rows: scalars.map(([k, v]) => [k, cell(v)]) });
+    const per = [e.per_problem, e.problems, e.results].find(Array.isArray) as unknown[] | undefined;
+    if (per) out.push(objectTable('Per-problem results', per.filter((x) => x && typeof x === 'object') as Record<string, unknown>[]));
+  }
+  return out;
+}
+
+/** Builds the report of a run folder in memory. */
+export async function buildReport(runDir: string, opts: ReportOptions = {}): Promise<Report> {
+  const run = readRun(runDir);
+  const w = worldOf(run.config);
+  const all = run.samples.map((s) => viewSample(s, w));
+  const fig = runFigures(run, all);
+  const picked = pickSamples(all, opts.maxSamples ?? MAX_VIEW_SAMPLES);
+  const charts: RenderedChart[] = [];
+  for (const c of fig.charts) charts.push(await renderChart(c));
+  const notes = [...run.notes, ...fig.notes, ...(picked.note ? [picked.note] : [])];
+  const kind = run.pipeline ? 'pipeline' : run.demo ? 'demo' : run.evalSummary && !run.train.length ? 'evaluation' : 'GRPO run';
+  const html = renderPage({
+    title: `r1ts ${kind}: ${basename(resolve(runDir))}`, runDir: resolve(runDir), generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    settings: settings(run), notes, tables: tables(run), charts, otherKeys: fig.otherKeys,
+    samples: picked.kept, samplesTotal: all.length, liveUrl: opts.liveUrl,
+  });
+  return { html, charts, notes };
+}
+
+/**
+ * Writes the report of `runDir` to `outFile` (default RUN_DIR/report.html), atomically (a temporary file renamed),
+ * so a browser never sees half a page. Called at each evaluation and at the end of every run.
+ */
+export async function writeReport(runDir: string, outFile?: string): Promise<void> {
+  saveHtml((await buildReport(runDir)).html, outFile ?? join(runDir, 'report.html'));
+}
+
+/** Writes a page through a temporary file and a rename. */
+export function saveHtml(html: string, out: string): void {
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, out);
+}
+
+/** Writes one PNG per plot into `dir` (named by the plot's id), rasterised from its SVG by resvg; returns the files. */
+export async function writePngs(charts: RenderedChart[], dir: string, scale = 2): Promise<string[]> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  mkdirSync(dir, { recursive: true });
+  return charts.map((c) => {
+    const png = new Resvg(c.svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+    const file = join(dir, `${c.id}.png`);
+    writeFileSync(file, png);
+    return file;
+  });
+}
