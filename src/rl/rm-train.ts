@@ -24,7 +24,7 @@ export class PairError extends Error {}
 /** What is wrong with one parsed line, or null when it is a valid pair. */
 export function pairProblem(v: Record<string, unknown>): string | null {
   for (const k of ['prompt', 'chosen', 'rejected'] as const) {
-    if (!(k in v)) return `missing "${k}"; each line is {"prompt", "chosen", "rejected"} (optional "kind")`;
+    if (!(k in v)) return `missing "${k}"; give every line "prompt", "chosen" and "rejected" strings (and optionally "kind")`;
     if (typeof v[k] !== 'string') return `"${k}" must be a string, got ${JSON.stringify(v[k])?.slice(0, 40)}; write the text as a JSON string`;
   }
   if (v['prompt'] === '') return 'empty "prompt"; give the request both replies answer';

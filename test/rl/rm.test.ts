@@ -137,7 +137,7 @@ test('a pair file with a malformed line stops at file:line with the fix', async 
   const d = tmp();
   const ok = JSON.stringify({ prompt: 'p', chosen: 'a', rejected: 'b' });
   const cases: [string, RegExp][] = [
-    [`${ok}\n{"prompt": "p", "chosen": "a"}\n`, /:2: missing "rejected"; each line is/],
+    [`${ok}\n{"prompt": "p", "chosen": "a"}\n`, /:2: missing "rejected"; give every line/],
     [`${ok}\n\n{bad json\n`, /:3: malformed JSON .*; fix the JSON on that line/],
     [`{"prompt": "p", "chosen": "a", "rejected": "a"}\n`, /:1: "chosen" and "rejected" are the same text.*; drop the line/],
     [`{"prompt": "p", "chosen": 3, "rejected": "a"}\n`, /:1: "chosen" must be a string/],
