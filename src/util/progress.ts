@@ -63,7 +63,7 @@ export function createProgress(o: ProgressOptions): Progress {
   const unit = o.unit ?? 'steps';
   const t0 = now();
   let done = 0, frac = 0, values: ProgressValues = {}, stopped = false;
-  const eta = () => (frac > 0 ? formatDuration(((now() - t0) / 1000) * (1 - frac) / frac) : '?');
+  const eta = () => (frac > 0 && now() > t0 ? formatDuration(((now() - t0) / 1000) * (1 - frac) / frac) : '?');
   const count = () => `${done}/${o.total} ${unit}`;
   const set = (d: number, v: ProgressValues | undefined, f: number | undefined) => {
     done = d;
@@ -75,7 +75,7 @@ export function createProgress(o: ProgressOptions): Progress {
     const multi = new MultiBar({
       stream: stream as NodeJS.WriteStream, format: `${o.label} [{bar}] {percentage}% | {count} | ETA {eta_s} | {values}`,
       barsize: 24, hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 50, fps: 5, forceRedraw: false,
-      autopadding: true, noTTYOutput: false, linewrap: false,
+      autopadding: true, noTTYOutput: false, linewrap: false, barCompleteChar: '\u2588', barIncompleteChar: '\u2591',
     });
     const bar: SingleBar = multi.create(1000, 0, { count: count(), eta_s: '?', values: '' });
     return {
@@ -85,8 +85,12 @@ export function createProgress(o: ProgressOptions): Progress {
         bar.update(Math.round(frac * 1000), { count: count(), eta_s: eta(), values: formatValues(values) });
       },
       log(line) {
-        if (!stopped) multi.log(line.endsWith('\n') ? line : `${line}\n`);
-        else stream.write(`${line}\n`);
+        if (stopped) {
+          stream.write(`${line}\n`);
+          return;
+        }
+        multi.log(line.endsWith('\n') ? line : `${line}\n`);
+        multi.update(); // writes the line above the bar now
       },
       stop() {
         if (stopped) return;

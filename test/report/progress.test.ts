@@ -1,0 +1,76 @@
+// The progress reporter: plain periodic lines with step / total, ETA and values when stderr is not a terminal,
+// a cli-progress bar on a terminal with log lines kept apart, and nothing at all with --quiet.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createProgress, formatDuration, formatValues } from '../../src/util/progress.js';
+
+/** A writable that keeps what it was given; `isTTY` as asked. */
+function sink(isTTY: boolean): Writable & { text: () => string; isTTY: boolean; columns: number } {
+  const chunks: string[] = [];
+  const w = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } }) as Writable & { text: () => string; isTTY: boolean; columns: number; cursorTo: unknown; clearLine: unknown; moveCursor: unknown };
+  w.text = () => chunks.join('');
+  w.isTTY = isTTY;
+  w.columns = 120;
+  w.cursorTo = (_x: number, _y?: number, cb?: () => void) => { chunks.push('\x1b[G'); cb?.(); return true; };
+  w.clearLine = (_d: number, cb?: () => void) => { chunks.push('\x1b[K'); cb?.(); return true; };
+  w.moveCursor = (_x: number, _y: number, cb?: () => void) => { cb?.(); return true; };
+  return w;
+}
+
+test('plain lines: the first update, then one per interval, and a final line; ETA from the rate so far', () => {
+  const out = sink(false);
+  let t = 0;
+  const p = createProgress({ label: 'pretrain', total: 100, stream: out, intervalMs: 10_000, now: () => t });
+  p.update(1, { loss: 2.5 });
+  t = 5_000; p.update(10, { loss: 1.25 }); // within the interval: no line
+  t = 20_000; p.update(20, { loss: 0.5 }); // 20 steps in 20 s: 80 left, 80 s
+  p.log('eval step 20: pass@1 50.0%');
+  t = 30_000; p.update(100, { loss: 0.25 });
+  p.stop();
+  const lines = out.text().trim().split('\n');
+  assert.deepEqual(lines, [
+    'pretrain: 1/100 steps (1.0%)  elapsed 0s  ETA ?  | loss 2.50',
+    'pretrain: 20/100 steps (20.0%)  elapsed 20s  ETA 1m20s  | loss 0.500',
+    'eval step 20: pass@1 50.0%',
+    'pretrain: 100/100 steps (100.0%)  elapsed 30s  ETA 0s  | loss 0.250',
+  ]);
+});
+
+test('a time budget ahead of the step count drives the percentage and the ETA', () => {
+  const out = sink(false);
+  let t = 0;
+  const p = createProgress({ label: 'grpo', total: 5000, stream: out, intervalMs: 0, now: () => t });
+  t = 60_000;
+  p.update(30, { reward: 0.5 }, 0.25); // a quarter of the time budget after 60 s: 180 s left
+  assert.match(out.text(), /^grpo: 30\/5000 steps \(25\.0%\)  elapsed 1m00s  ETA 3m00s  \| reward 0\.500\n$/);
+});
+
+test('--quiet prints nothing, not even log lines', () => {
+  const out = sink(false);
+  const p = createProgress({ label: 'sft', total: 10, stream: out, quiet: true, intervalMs: 0 });
+  p.update(5, { loss: 1 });
+  p.log('hello');
+  p.stop();
+  assert.equal(out.text(), '');
+});
+
+test('on a terminal: a bar with the count, percentage and values; log lines come through', async () => {
+  const out = sink(true);
+  const p = createProgress({ label: 'grpo', total: 8, stream: out });
+  p.update(2, { reward: 0.75, acc: '50%' });
+  p.log('eval step 2: pass@1 25.0%');
+  p.update(4, { reward: 0.875 });
+  p.stop();
+  const text = out.text();
+  assert.match(text, /grpo \[[█░]+\] +50% \| 4\/8 steps \| ETA \S+ \| reward 0\.875/);
+  assert.match(text, /eval step 2: pass@1 25\.0%\n/);
+});
+
+test('durations and values are short', () => {
+  assert.equal(formatDuration(42.4), '42s');
+  assert.equal(formatDuration(185), '3m05s');
+  assert.equal(formatDuration(3720), '1h02m');
+  assert.equal(formatDuration(NaN), '?');
+  assert.equal(formatValues({ loss: 0.012345, 'tok/s': 21345, step: 7, acc: '50%' }), 'loss 0.0123  tok/s 21.3k  step 7  acc 50%');
+});
