@@ -11,103 +11,9 @@
 #include <malloc.h>
 #endif
 
-#define MAXARGS 20
+#include "napi_args.h"
 
-typedef struct {
-  napi_env env;
-  const char *name;
-  napi_value argv[MAXARGS];
-  size_t argc;
-  int err;
-} Args;
-
-static void fail(Args *A, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void fail(Args *A, const char *fmt, ...) {
-  if (A->err) return;
-  char msg[512];
-  int k = snprintf(msg, sizeof msg, "%s: ", A->name);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg + k, sizeof msg - (size_t)k, fmt, ap);
-  va_end(ap);
-  napi_throw_error(A->env, NULL, msg);
-  A->err = 1;
-}
-
-static int args(Args *A, napi_env env, napi_callback_info info, const char *name, size_t want) {
-  A->env = env;
-  A->name = name;
-  A->err = 0;
-  A->argc = MAXARGS;
-  napi_get_cb_info(env, info, &A->argc, A->argv, NULL, NULL);
-  if (A->argc < want) fail(A, "expected %zu arguments, got %zu", want, A->argc);
-  return !A->err;
-}
-
-static void *typed(Args *A, size_t i, napi_typedarray_type want, const char *what, size_t *len, int nullable) {
-  *len = 0;
-  if (A->err) return NULL;
-  napi_valuetype vt = napi_undefined;
-  if (i < A->argc) napi_typeof(A->env, A->argv[i], &vt);
-  if (nullable && (vt == napi_null || vt == napi_undefined)) return NULL;
-  bool is = false;
-  if (i < A->argc) napi_is_typedarray(A->env, A->argv[i], &is);
-  napi_typedarray_type type;
-  void *data = NULL;
-  if (is) napi_get_typedarray_info(A->env, A->argv[i], &type, len, &data, NULL, NULL);
-  if (!is || type != want) {
-    fail(A, "argument %zu (%s) must be a%s", i + 1, what, want == napi_float32_array ? " Float32Array" : "n Int32Array");
-    return NULL;
-  }
-  return data ? data : (void *)A; /* a zero-length array may have no data pointer; never dereferenced */
-}
-
-static float *f32(Args *A, size_t i, const char *what, size_t *len) { return typed(A, i, napi_float32_array, what, len, 0); }
-static int32_t *i32(Args *A, size_t i, const char *what, size_t *len, int nullable) {
-  return typed(A, i, napi_int32_array, what, len, nullable);
-}
-
-static double num(Args *A, size_t i, const char *what) {
-  double v = 0;
-  if (A->err) return 0;
-  if (napi_get_value_double(A->env, A->argv[i], &v) != napi_ok) fail(A, "argument %zu (%s) must be a number", i + 1, what);
-  return v;
-}
-
-/* a dimension: an integer in [0, 2^40) */
-static size_t dim(Args *A, size_t i, const char *what) {
-  double v = num(A, i, what);
-  if (A->err) return 0;
-  if (!(v >= 0 && v < 1099511627776.0) || v != floor(v)) {
-    fail(A, "%s = %g must be an integer in [0, 2^40)", what, v);
-    return 0;
-  }
-  return (size_t)v;
-}
-
-static int flag(Args *A, size_t i) {
-  bool b = false;
-  if (A->err) return 0;
-  napi_valuetype vt;
-  napi_typeof(A->env, A->argv[i], &vt);
-  if (vt == napi_boolean) napi_get_value_bool(A->env, A->argv[i], &b);
-  else b = num(A, i, "flag") != 0;
-  return b;
-}
-
-/* want is computed in double from the dims (each < 2^40), so a huge product can never wrap around and pass */
-static void need(Args *A, const char *what, size_t have, double want) {
-  if (!A->err && (double)have < want) fail(A, "%s has length %zu, needs at least %.0f", what, have, want);
-}
-
-static double span(size_t batch, size_t stride, double item) { return batch == 0 ? 0 : (double)(batch - 1) * stride + item; }
-
-static napi_value undef(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
+void register_bf16(napi_env env, napi_value exports); /* addon_bf16.c */
 
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
   Args A;
@@ -501,5 +407,6 @@ NAPI_MODULE_INIT() {
     napi_create_function(env, methods[i].name, NAPI_AUTO_LENGTH, methods[i].fn, NULL, &f);
     napi_set_named_property(env, exports, methods[i].name, f);
   }
+  register_bf16(env, exports);
   return exports;
 }

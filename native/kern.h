@@ -41,4 +41,17 @@ int k_attention_bwd(const float *dout, const float *q, const float *k, const flo
                     const float *lse, float *dq, float *dk, float *dv,
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
                     const int32_t *kvLen);
+
+/* BF16 products with FP32 accumulation (bf16.c). Modes: what the CPU and OS allow (R1_BF16=off forces none,
+ * R1_BF16=avx512bf16 skips AMX); with none, operands are rounded to BF16 and multiplied in FP32. */
+enum { BF16_NONE = 0, BF16_AVX512 = 1, BF16_AMX = 2 };
+int k_bf16_mode(void);
+void k_round_bf16(const float *x, float *out, size_t n);
+/* return 0, or -1 when scratch memory could not be allocated */
+int k_gemm_bf16(const float *a, const float *b, float *c, size_t batch, size_t M, size_t N, size_t K,
+                int transA, int transB, float alpha, float beta, size_t strideA, size_t strideB, size_t strideC);
+/* B (K, N) (stored (N, K) when transB) → the packed BF16 layout, k_bf16_packed_len(K, N) halves */
+size_t k_bf16_packed_len(size_t K, size_t N);
+void k_bf16_pack_b(const float *b, uint16_t *out, size_t K, size_t N, int transB);
+int k_gemm_bf16_packed(const float *a, const uint16_t *bp, float *c, size_t M, size_t N, size_t K, float alpha, float beta);
 #endif

@@ -1,8 +1,9 @@
 // The no-grad inference path of the Decoder with a KV cache: calls the kernels directly on preallocated
 // buffers (no Tensor objects, no tape). Rows are left-aligned (row r's token t sits at position t) and each row
 // keeps its own length, masked per row by attentionFwd's kvLen. Not autograd, not a server: one generate() call.
-// Same math as src/model/decoder.ts (HF modeling_llama / modeling_qwen2).
-import { getKernels, type Kernels } from '../tensor/index.js';
+// Same math as src/model/decoder.ts (HF modeling_llama / modeling_qwen2). In the bf16 matmul precision each
+// weight is packed to BF16 once per KVDecoder (half the bytes a decode step reads) and multiplied by gemmBf16Packed.
+import { getKernels, matmulPrecision, type Kernels } from '../tensor/index.js';
 import { BinaryOp } from '../tensor/kernels/index.js';
 import type { Decoder, DecoderLayer } from '../model/decoder.js';
 import { headSize } from '../model/config.js';
@@ -84,9 +85,20 @@ export class KVDecoder {
     this.logits = new Float32Array(rows * this.V);
   }
 
-  /** out (n, outDim) = inp (n, inDim) @ w^T (+ bias). */
-  private linear(inp: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, inDim: number, outDim: number): void {
-    this.k.gemm(inp, w, out, 1, n, outDim, inDim, false, true, 1, 0, 0, 0, 0);
+  /** BF16 copies of the weights (packed on first use), or null in FP32. Weights must not change during one generate(). */
+  private readonly packed: Map<Float32Array, Uint16Array> | null = matmulPrecision() === 'bf16' ? new Map() : null;
+
+  /** out (n, outDim) = inp (n, inDim) @ w^T (+ bias), or out += that when accumulate. */
+  private linear(inp: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, inDim: number, outDim: number,
+    accumulate = false): void {
+    const beta = accumulate ? 1 : 0;
+    if (this.packed) {
+      let p = this.packed.get(w);
+      if (!p) this.packed.set(w, (p = this.k.packBf16(w, inDim, outDim, true)));
+      this.k.gemmBf16Packed(inp, p, out, n, outDim, inDim, 1, beta);
+    } else {
+      this.k.gemm(inp, w, out, 1, n, outDim, inDim, false, true, 1, beta, 0, 0, 0);
+    }
     if (bias) this.k.binary(BinaryOp.Add, out, bias, out, n * outDim);
   }
 
@@ -103,12 +115,12 @@ export class KVDecoder {
       k.rope(this.q, this.qr, this.cos, this.sin, this.pos, B, T, this.nh, this.hs, false);
       k.rope(this.kk, this.kr, this.cos, this.sin, this.pos, B, T, this.nkv, this.hs, false);
       attend(i);
-      k.gemm(this.att, l.oProj.data, this.x, 1, n, C, qDim, false, true, 1, 1, 0, 0, 0); // x += att @ Wo^T
+      this.linear(this.att, l.oProj.data, null, this.x, n, qDim, C, true); // x += att @ Wo^T
       k.rmsnormFwd(this.x, l.postNorm.data, this.h, this.rstd, n, C, eps);
       this.linear(this.h, l.gateProj.data, null, this.gate, n, C, F);
       this.linear(this.h, l.upProj.data, null, this.up, n, C, F);
       k.swigluFwd(this.gate, this.up, this.act, n * F);
-      k.gemm(this.act, l.downProj.data, this.x, 1, n, C, F, false, true, 1, 1, 0, 0, 0); // x += act @ Wd^T
+      this.linear(this.act, l.downProj.data, null, this.x, n, F, C, true); // x += act @ Wd^T
     });
   }
 

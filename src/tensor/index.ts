@@ -11,3 +11,5 @@ export { rmsnorm, RopeTable, rope, attention, softmax, logSoftmax, logprobOfTarg
 export type { AttentionOpts } from './ops/nn.js';
 export { getKernels, withKernels, tsKernels, loadNativeKernels } from './kernels/index.js';
 export type { Kernels } from './kernels/types.js';
+export { checkPrecision, resolvePrecision, matmulPrecision, setMatmulPrecision, withPrecision, PRECISIONS } from './precision.js';
+export type { Precision, MatmulPrecision } from './precision.js';

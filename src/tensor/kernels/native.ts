@@ -9,7 +9,7 @@ import type { Kernels } from './types.js';
 import { configureBlasEnv, cpuFlags } from './cpu.js';
 
 /** The addon's exports: the Kernels methods (same signatures) plus thread control. */
-type Addon = Omit<Kernels, 'name' | 'threads'> & { setThreads(n: number): number };
+type Addon = Omit<Kernels, 'name' | 'threads' | 'bf16'> & { setThreads(n: number): number; bf16Mode(): 'amx' | 'avx512bf16' | 'none' };
 
 export const ADDON_PATH = join(fileURLToPath(new URL('../../..', import.meta.url)), 'build', 'Release', 'r1kernels.node');
 const FIX = 'build it with `node scripts/build-native.mjs` (needs a C compiler and libopenblas-dev)';
@@ -40,11 +40,17 @@ export function loadNative(): NativeLoad {
     return { error: `native addon failed to load (${(err as Error).message.split('\n')[0]}); ${FIX}` };
   }
   const threads = addon.setThreads(blas.threads);
+  const mode = addon.bf16Mode();
   return {
     kernels: {
       name: 'native',
       threads,
+      bf16: mode === 'none' ? null : mode,
       gemm: addon.gemm,
+      gemmBf16: addon.gemmBf16,
+      packBf16: addon.packBf16,
+      gemmBf16Packed: addon.gemmBf16Packed,
+      roundBf16: addon.roundBf16,
       binary: addon.binary,
       unary: addon.unary,
       axpy: addon.axpy,

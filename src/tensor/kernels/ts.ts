@@ -3,6 +3,7 @@
 // against; correct first, then reasonably quick (cache-friendly loop orders), never clever.
 import { BinaryOp, UnaryOp, type Kernels } from './types.js';
 import { checkArgs as check } from './check.js';
+import { emulatedGemmBf16, emulatedGemmBf16Packed, packBf16, roundBf16 } from './bf16.js';
 
 function gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
   transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void {
@@ -168,7 +169,12 @@ function attentionBwd(dout: Float32Array, q: Float32Array, k: Float32Array, v: F
 export const tsKernels: Kernels = {
   name: 'ts',
   threads: 1,
+  bf16: null,
   gemm,
+  gemmBf16: emulatedGemmBf16(gemm),
+  packBf16,
+  gemmBf16Packed: emulatedGemmBf16Packed(gemm),
+  roundBf16,
   binary,
   unary,
 

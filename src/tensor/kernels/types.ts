@@ -12,6 +12,11 @@ export interface Kernels {
   readonly name: 'native' | 'ts';
   /** Threads the kernels use (1 for ts). */
   readonly threads: number;
+  /**
+   * BF16 matrix instructions the kernels run on: 'amx' (AMX tiles), 'avx512bf16', or null (none, or the TS
+   * kernels): then the BF16 methods below still work, emulated in FP32 (operands rounded to BF16), slowly.
+   */
+  readonly bf16: 'amx' | 'avx512bf16' | null;
 
   /**
    * Batched GEMM, row-major: for i < batch, C_i = alpha * op(A_i) @ op(B_i) + beta * C_i,
@@ -21,6 +26,19 @@ export interface Kernels {
    */
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
     transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void;
+
+  /**
+   * gemm with both operands rounded to BF16 (nearest-even) and FP32 accumulation, C in FP32 (the matmul of
+   * PyTorch's CPU autocast). Same arguments and layouts as gemm.
+   */
+  gemmBf16(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
+    transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void;
+  /** B (K, N), stored (N, K) when transB, as BF16 in the kernels' packed layout (same layout in both implementations). */
+  packBf16(b: Float32Array, K: number, N: number, transB: boolean): Uint16Array;
+  /** C (M, N) = alpha * bf16(A) (M, K) @ B + beta * C, B packed by packBf16(b, K, N, ·) (a weight packed once). */
+  gemmBf16Packed(a: Float32Array, packed: Uint16Array, c: Float32Array, M: number, N: number, K: number, alpha: number, beta: number): void;
+  /** out[i] = x[i] rounded to the nearest BF16 (as FP32). out may alias x. */
+  roundBf16(x: Float32Array, out: Float32Array, n: number): void;
 
   /** out[i] = a[i] op b[i % b.length], i < n. out may alias a. */
   binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, n: number): void;

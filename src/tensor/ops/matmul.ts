@@ -1,7 +1,10 @@
 // matmul (batched, optional transposes, one 2-D operand broadcast over the batch), linear (HF weight layout), embedding.
 // Every product is one kernels.gemm call where the layout allows (a 2-D weight folds the batch into M), and
 // backward writes straight into the parent's grad with beta = 1 when it already holds one. Not general batch broadcasting.
+// In the 'bf16' matmul precision (precision.ts) forward and backward products go through gemmBf16.
 import { getKernels } from '../kernels/index.js';
+import type { Kernels } from '../kernels/types.js';
+import { matmulPrecision } from '../precision.js';
 import { Tensor, gradTarget, numel, result, shapeStr } from '../tensor.js';
 
 export interface MatmulOpts {
@@ -29,12 +32,11 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOpts = {}): Tensor {
   else throw bad('batch dims must match (or one operand must be 2-D)');
   const batch = numel(batchDims);
   const sA = ra === 2 && batch > 1 ? 0 : M * K, sB = rb === 2 && batch > 1 ? 0 : K * N;
-  const k = getKernels();
+  const k = gemmKernels(getKernels());
   const res = new Float32Array(batch * M * N);
   if (sB === 0 && !transA) k.gemm(a.data, b.data, res, 1, batch * M, N, K, false, transB, 1, 0, 0, 0, 0);
   else k.gemm(a.data, b.data, res, batch, M, N, K, transA, transB, 1, 0, sA, sB, M * N);
   return result('matmul', res, [...batchDims, M, N], [a, b], (g) => {
-    const k = getKernels();
     if (a.requiresGrad) {
       const { buf, beta } = gradTarget(a);
       if (sB === 0 && !transA) {
@@ -71,6 +73,11 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOpts = {}): Tensor {
   });
 }
 
+/** The gemm of the current matmul precision (captured at forward time, so backward runs in the same one). */
+function gemmKernels(k: Kernels): { gemm: Kernels['gemm'] } {
+  return matmulPrecision() === 'bf16' ? { gemm: k.gemmBf16 } : k;
+}
+
 /** x (..., in) @ w^T + bias, with w (out, in) in HF layout and bias (out) → (..., out). */
 export function linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor {
   const r = x.shape.length;
@@ -85,10 +92,10 @@ export function linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor {
   const rows = x.size / inF;
   const res = new Float32Array(rows * outF);
   if (bias) for (let i = 0; i < rows; i++) res.set(bias.data, i * outF);
-  getKernels().gemm(x.data, w.data, res, 1, rows, outF, inF, false, true, 1, bias ? 1 : 0, 0, 0, 0);
+  const k = gemmKernels(getKernels());
+  k.gemm(x.data, w.data, res, 1, rows, outF, inF, false, true, 1, bias ? 1 : 0, 0, 0, 0);
   const parents = bias ? [x, w, bias] : [x, w];
   return result('linear', res, [...x.shape.slice(0, -1), outF], parents, (g) => {
-    const k = getKernels();
     if (x.requiresGrad) {
       const { buf, beta } = gradTarget(x); // (rows, in) = g (rows, out) @ w (out, in)
       k.gemm(g, w.data, buf, 1, rows, inF, outF, false, false, 1, beta, 0, 0, 0);

@@ -1,0 +1,75 @@
+// BF16 helpers of the pure-TS kernels: round-to-nearest-even to BF16, the packed weight layout shared with the
+// native addon (native/bf16.c: VNNI tiles of 16 k-pairs x 16 columns), and BF16 products emulated in FP32
+// (operands rounded to BF16, FP32 accumulation: the numerics of AMX's TDPBF16PS). Not fast; a reference.
+import { checkArgs as check } from './check.js';
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** x rounded to the nearest BF16 (ties to even), as its 16 bits. */
+export function toBf16(x: number): number {
+  f32[0] = x;
+  const u = u32[0]!;
+  if ((u & 0x7fffffff) > 0x7f800000) return ((u >>> 16) | 0x40) & 0xffff; // quiet NaN
+  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+export function fromBf16(h: number): number {
+  u32[0] = (h << 16) >>> 0;
+  return f32[0]!;
+}
+
+export function roundBf16(x: Float32Array, out: Float32Array, n: number): void {
+  check.sizes('roundBf16', n, [x, out]);
+  for (let i = 0; i < n; i++) out[i] = fromBf16(toBf16(x[i]!));
+}
+
+/** Halves in the packed layout of a (K, N) operand: N padded to 32, K to 32. */
+export function packedLen(K: number, N: number): number {
+  return Math.ceil(N / 32) * 2 * Math.ceil(K / 32) * 512;
+}
+
+/** Index of B[k][n] in the packed layout: tile (n/16, k/32), then [pair][column][k parity]. */
+function packedIndex(k: number, n: number, KB: number): number {
+  return ((Math.floor(n / 16) * KB + Math.floor(k / 32)) * 512) + ((Math.floor((k % 32) / 2) * 16 + (n % 16)) * 2) + (k % 2);
+}
+
+/** B (K, N), stored (N, K) when transB, packed once as BF16 (zero padding). */
+export function packBf16(b: Float32Array, K: number, N: number, transB: boolean): Uint16Array {
+  check.sizes('packBf16', K * N, [b]);
+  const KB = Math.ceil(K / 32);
+  const out = new Uint16Array(packedLen(K, N));
+  for (let k = 0; k < K; k++) {
+    for (let n = 0; n < N; n++) out[packedIndex(k, n, KB)] = toBf16(b[transB ? n * K + k : k * N + n]!);
+  }
+  return out;
+}
+
+type Gemm = (a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
+  transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number) => void;
+
+/** gemmBf16 on an FP32 gemm: both operands rounded to BF16 first (copies), then multiplied in FP32. */
+export function emulatedGemmBf16(gemm: Gemm): Gemm {
+  return (a, b, c, batch, M, N, K, transA, transB, alpha, beta, strideA, strideB, strideC) => {
+    const ra = new Float32Array(a.length), rb = new Float32Array(b.length);
+    roundBf16(a, ra, a.length);
+    roundBf16(b, rb, b.length);
+    gemm(ra, rb, c, batch, M, N, K, transA, transB, alpha, beta, strideA, strideB, strideC);
+  };
+}
+
+/** C (M, N) = alpha * bf16(A) (M, K) @ packed B + beta * C, by unpacking B to FP32. */
+export function emulatedGemmBf16Packed(gemm: Gemm) {
+  return (a: Float32Array, packed: Uint16Array, c: Float32Array, M: number, N: number, K: number, alpha: number, beta: number): void => {
+    if (packed.length !== packedLen(K, N)) {
+      throw new Error(`gemmBf16Packed: packed has length ${packed.length}, but packBf16 of K=${K} N=${N} gives ${packedLen(K, N)}`);
+    }
+    check.sizes('gemmBf16Packed', M * K, [a]);
+    const KB = Math.ceil(K / 32);
+    const b = new Float32Array(K * N);
+    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) b[k * N + n] = fromBf16(packed[packedIndex(k, n, KB)]!);
+    const ra = new Float32Array(M * K);
+    roundBf16(a, ra, M * K);
+    gemm(ra, b, c, 1, M, N, K, false, false, alpha, beta, 0, 0, 0);
+  };
+}
