@@ -1,94 +1,203 @@
-// `r1 eval`: the paper's evaluation (k samples per problem, T 0.6, top-p 0.95; pass@1 and cons@k) of a local
-// checkpoint (--model DIR) or an OpenAI-compatible server (--endpoint URL --model NAME), on a world or a dataset.
-// Parses flags and prints; sampling and scoring live in src/eval.
-import { existsSync, writeFileSync } from 'node:fs';
+// `r1 eval`: the paper's evaluation (k samples per problem, T 0.6, top-p 0.95; pass@1 ± stderr, cons@k, pass@k) of a
+// checkpoint (--model DIR, sampled in-process by the same engine and seeds as `r1 serve`) or of any OpenAI-compatible
+// server (--endpoint URL --model-name NAME), on a benchmark, a JSONL file or a world. Parses flags and wires src/eval.
+import { existsSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, NON_NEGATIVE, NON_NEGATIVE_INT } from './args.js';
-import { Rng } from '../util/rng.js';
+import { parseFlags, numFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
-import { loadProblems } from '../data/datasets.js';
+import { resolveDataset, rowToProblem, mathGold, DatasetError } from '../data/datasets.js';
+import { readJsonl } from '../data/jsonl.js';
+import { applyTemplate } from '../data/templates.js';
 import { WORLDS, getWorld } from '../data/worlds/index.js';
-import { dataTasks, worldTasks, type TaskSource } from '../rl/tasks.js';
-import { evaluate, scoreSamples, type EvalResult } from '../eval/runner.js';
-import { sampleEndpoint } from '../eval/endpoint.js';
+import { worldTasks } from '../rl/tasks.js';
+import { MATH_INSTRUCTION, mathEquivalent, mathJudge, runBenchmark, type BenchmarkProblem, type BenchmarkSettings } from '../eval/benchmark.js';
+import { EndpointError, endpointSampler, listModels, type Sampler } from '../eval/endpoint.js';
+import type { Judge } from '../eval/runner.js';
+import { Engine } from '../serve/engine.js';
+import { encodePrompt, engineSampler } from '../serve/prompt.js';
 
-const HELP = `usage: r1 eval --model DIR (--world NAME | --data FILE|NAME) [options]
-       r1 eval --endpoint URL --model NAME (--world NAME | --data FILE|NAME) [options]
-  --problems N         problems evaluated (default 200; a dataset's first N)
-  --samples K          samples per problem: pass@1 is their mean correctness, cons@K their majority vote (default 16)
-  --temperature T      (default 0.6)       --top-p P  (default 0.95)
-  --max-new-tokens N   generation limit (default 160 for worlds, 1024 for datasets)
-  --template NAME      r1-zero | compact | none | a string with {prompt} (default compact for worlds, r1-zero for data)
-  --api completions|chat   endpoint API (default completions)
-  --stop S,...         stop strings (default none: EOS ends a completion)
-  --seed N             (default 1)
-  --samples-out FILE   write every sample with its judgement as JSONL
-  --json               one JSON object on stdout`;
+const HELP = `usage: r1 eval (--model DIR | --endpoint URL --model-name NAME [--api-key-env VAR]) --dataset NAME --out DIR [options]
+  --dataset D          gsm8k | math500 | aime24 | amc23 | FILE.jsonl | world:NAME (${Object.keys(WORLDS).join(', ')})
+  --out DIR            results.jsonl (every sample), summary.json, settings.json; an unfinished run there resumes
+  --k K                samples per problem: pass@1 is their mean correctness, cons@K their vote (default 64)
+  --temperature T      (default 0.6)          --top-p P   (default 0.95)
+  --max-tokens N       completion limit (default 32768; a local model is capped at its context)
+  --limit N            first N problems (default all; 200 for worlds)
+  --template T         chat (the tokenizer's / server's chat template) | r1-zero | compact | none | a string with {prompt}
+                       (default: chat, or r1-zero for a checkpoint without a chat template, compact for worlds)
+  --n-per-request N    samples per request (default K; lower it for servers that cap n)
+  --concurrency N      problems in flight (default 8 for endpoints; enough to fill the batch for --model)
+  --slots N            --model: sequences decoded together (default 64)
+  --stop S             stop string (repeatable; default none: EOS ends a completion)
+  --seed N             (default 0): request seeds derive from it and the problem id, so reruns and backends agree
+  --timeout S          endpoint: seconds per request (default 600)   --retries N (default 4)
+  --json               the summary as one JSON object on stdout`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
     options: {
-      model: { type: 'string' }, endpoint: { type: 'string' }, api: { type: 'string' }, world: { type: 'string' }, data: { type: 'string' },
-      problems: { type: 'string' }, samples: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
-      'max-new-tokens': { type: 'string' }, template: { type: 'string' }, stop: { type: 'string' }, seed: { type: 'string' },
-      'samples-out': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      model: { type: 'string' }, endpoint: { type: 'string' }, 'model-name': { type: 'string' }, 'api-key-env': { type: 'string' },
+      dataset: { type: 'string' }, out: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
+      'max-tokens': { type: 'string' }, limit: { type: 'string' }, template: { type: 'string' }, 'n-per-request': { type: 'string' },
+      concurrency: { type: 'string' }, slots: { type: 'string' }, stop: { type: 'string', multiple: true }, seed: { type: 'string' },
+      timeout: { type: 'string' }, retries: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      // earlier names, still accepted
+      world: { type: 'string' }, data: { type: 'string' }, samples: { type: 'string' }, problems: { type: 'string' }, 'max-new-tokens': { type: 'string' },
     },
   }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  if (!values.model) throw new UsageError('--model is required: a checkpoint folder, or with --endpoint the served model name');
-  if (!values.world === !values.data) throw new UsageError('give exactly one of --world NAME and --data FILE|NAME');
-  if (values.world && !WORLDS[values.world]) throw new UsageError(`unknown world '${values.world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
-  const api = values.api ?? 'completions';
-  if (api !== 'completions' && api !== 'chat') throw new UsageError(`--api must be completions or chat, got '${api}'`);
-  if (!values.endpoint && !existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder; pass a checkpoint folder, or --endpoint URL to evaluate a served model`);
-  const P = numFlag(values.problems, 'problems', NON_NEGATIVE_INT, 200);
-  const K = numFlag(values.samples, 'samples', NON_NEGATIVE_INT, 16);
-  if (P < 1 || K < 1) throw new UsageError('--problems and --samples must be at least 1');
-  const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 1);
-  const sampling = {
-    temperature: numFlag(values.temperature, 'temperature', NON_NEGATIVE, 0.6), topP: numFlag(values['top-p'], 'top-p', NON_NEGATIVE, 0.95),
-    maxNewTokens: numFlag(values['max-new-tokens'], 'max-new-tokens', NON_NEGATIVE_INT, values.world ? 160 : 1024),
-    stopStrings: (values.stop ?? '').split(',').filter(Boolean),
-  };
-  let tasks: TaskSource;
-  if (values.world) {
-    tasks = worldTasks(getWorld(values.world), values.template ?? 'compact', seed);
+  const dataset = values.dataset ?? (values.world ? `world:${values.world}` : values.data);
+  if (!dataset) throw new UsageError('--dataset is required: gsm8k, math500, aime24, amc23, FILE.jsonl or world:NAME');
+  if (!values.out) throw new UsageError('--out DIR is required (results.jsonl and summary.json go there; an unfinished run resumes)');
+  const endpoint = values.endpoint;
+  const modelName = values['model-name'] ?? (endpoint ? values.model : undefined);
+  if (endpoint && !modelName) throw new UsageError('--endpoint needs --model-name NAME (the served model; GET URL/v1/models lists them)');
+  if (!endpoint && !values.model) throw new UsageError('give --model DIR (a checkpoint folder) or --endpoint URL --model-name NAME');
+  if (!endpoint && !existsSync(values.model!)) throw new UsageError(`--model ${values.model}: no such folder; pass a checkpoint folder, or --endpoint URL to evaluate a served model`);
+  let apiKey: string | undefined;
+  if (values['api-key-env']) {
+    apiKey = process.env[values['api-key-env']];
+    if (!apiKey) throw new UsageError(`--api-key-env ${values['api-key-env']}: that environment variable is empty; export the key in it`);
+  } else apiKey = endpoint ? process.env.OPENAI_API_KEY : undefined;
+  const k = numFlag(values.k ?? values.samples, 'k', POSITIVE_INT, 64);
+  const temperature = numFlag(values.temperature, 'temperature', NON_NEGATIVE, 0.6);
+  const topP = numFlag(values['top-p'], 'top-p', { above: 0, max: 1 }, 0.95);
+  const maxTokens = numFlag(values['max-tokens'] ?? values['max-new-tokens'], 'max-tokens', POSITIVE_INT, 32768);
+  const limit = numFlag(values.limit ?? values.problems, 'limit', POSITIVE_INT);
+  const nPer = Math.min(k, numFlag(values['n-per-request'], 'n-per-request', POSITIVE_INT, k));
+  const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 0);
+  const slots = numFlag(values.slots, 'slots', POSITIVE_INT, 64);
+  const log = (m: string) => console.error(`r1 eval: ${m}`);
+
+  // the checkpoint, when sampling in-process (its tokenizer decides the default template)
+  const ckpt = endpoint ? null : await loadCheckpoint(values.model!);
+  const hasChat = (() => {
+    if (!ckpt) return true;
+    try {
+      ckpt.tokenizer.applyChatTemplate([{ role: 'user', content: 'x' }], { addGenerationPrompt: true });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const world = dataset.startsWith('world:') ? dataset.slice(6) : null;
+  if (world !== null && !WORLDS[world]) throw new UsageError(`unknown world '${world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
+  const template = values.template ?? (world !== null ? 'compact' : hasChat ? 'chat' : 'r1-zero');
+  if (template === 'chat' && !hasChat) throw new UsageError(`--template chat: ${values.model} has no chat template (tokenizer_config.json); use --template r1-zero or compact`);
+
+  let problems: BenchmarkProblem[];
+  let judge: Judge<BenchmarkProblem>;
+  const skipped: { problem_id: string; error: string }[] = [];
+  if (world !== null) {
+    const tasks = worldTasks(getWorld(world), template === 'chat' ? 'compact' : template, seed);
+    const tp = tasks.heldOut(limit ?? 200);
+    problems = tp.map((p) => ({ ...p, prompt: template === 'chat' ? { messages: [{ role: 'user', content: String(p.fields.question) }] } : { text: p.prompt } }));
+    judge = tasks.judge as unknown as Judge<BenchmarkProblem>;
   } else {
-    const all = await loadProblems(values.data!, { limit: P });
-    tasks = dataTasks(values.data!, all, all, values.template ?? 'r1-zero');
-  }
-  const problems = tasks.heldOut(P);
-  const prompts = problems.map((p) => p.prompt);
-  const log = (m: string) => console.error(m);
-  log(`r1 eval: ${problems.length} problems × ${K} samples, T ${sampling.temperature}, top-p ${sampling.topP}, ≤ ${sampling.maxNewTokens} tokens`);
-  let r: EvalResult;
-  if (values.endpoint) {
-    const t0 = performance.now();
-    const texts = await sampleEndpoint(prompts, K, {
-      url: values.endpoint, model: values.model, api, temperature: sampling.temperature, topP: sampling.topP,
-      maxTokens: sampling.maxNewTokens, stop: sampling.stopStrings, apiKey: process.env.OPENAI_API_KEY,
+    const rows = await loadRows(dataset, limit, skipped, log);
+    problems = rows.map((p) => {
+      const content = `${p.prompt}\n${MATH_INSTRUCTION}`;
+      return { id: p.id, gold: p.gold, prompt: template === 'chat' ? { messages: [{ role: 'user', content }] } : { text: applyTemplateOrThrow(template, content) } };
     });
-    r = { ...(await scoreSamples(problems, prompts, K, texts, tasks.judge)), seconds: (performance.now() - t0) / 1000 };
+    judge = mathJudge;
+  }
+
+  let sampler: Sampler;
+  let concurrency: number;
+  let maxTokensUsed = maxTokens;
+  if (endpoint) {
+    const eo = {
+      url: endpoint, model: modelName!, apiKey, timeoutMs: numFlag(values.timeout, 'timeout', { above: 0 }, 600) * 1000,
+      retries: numFlag(values.retries, 'retries', NON_NEGATIVE_INT, 4), onRetry: log,
+    };
+    try {
+      const names = await listModels(eo);
+      if (names.length && !names.includes(modelName!)) throw new UsageError(`--model-name ${modelName}: ${endpoint} serves ${names.join(', ')}; pass one of them`);
+    } catch (e) {
+      if (e instanceof EndpointError) return fail(e.message);
+      throw e;
+    }
+    concurrency = numFlag(values.concurrency, 'concurrency', POSITIVE_INT, 8);
+    sampler = endpointSampler({ ...eo, concurrency });
   } else {
-    const { model, tokenizer } = await loadCheckpoint(values.model);
-    r = await evaluate(model, tokenizer, problems, prompts, K, { ...sampling, rng: new Rng(seed), batchSize: 512 }, tasks.judge);
+    const { model, tokenizer, config } = ckpt!;
+    const longest = Math.max(...problems.map((p) => encodePrompt(tokenizer, p.prompt).length));
+    if (longest >= config.max_position_embeddings) return fail(`the longest prompt is ${longest} tokens, over the model's context of ${config.max_position_embeddings}; use a shorter --template or another dataset`);
+    const maxLen = Math.min(config.max_position_embeddings, longest + maxTokens);
+    maxTokensUsed = Math.min(maxTokens, maxLen - 1);
+    const engine = new Engine(model, tokenizer, { slots, maxLen });
+    sampler = engineSampler(engine);
+    concurrency = numFlag(values.concurrency, 'concurrency', POSITIVE_INT, Math.max(2, Math.ceil((2 * slots) / nPer)));
   }
-  if (values['samples-out']) {
-    writeFileSync(values['samples-out'], r.perProblem.flatMap((p) => p.samples.map((s) => JSON.stringify({ id: p.id, gold: p.gold, ...s }) + '\n')).join(''));
-  }
-  const out = {
-    model: values.model, endpoint: values.endpoint ?? null, problems: r.summary.problems, samples: K,
-    pass1: r.summary.pass1, [`cons${K}`]: r.summary.consK, format_rate: r.formatRate, mean_len: r.meanLength,
-    always_wrong: r.summary.alwaysWrong, answer_rate: r.summary.answerRate, seconds: r.seconds,
+  const settings: BenchmarkSettings = {
+    dataset, k, temperature, top_p: topP, max_tokens: maxTokensUsed, seed, n_per_request: nPer, prompt: template,
+    model: endpoint ? `${endpoint} ${modelName}` : values.model!, stop: values.stop ?? [],
   };
-  if (values.json) console.log(JSON.stringify(out));
+  log(`${problems.length} problems × ${k} samples, T ${temperature}, top-p ${topP}, ≤ ${maxTokensUsed} tokens, prompt ${template}`);
+  let summary;
+  try {
+    summary = await runBenchmark(problems, {
+      settings, sampler, judge, equivalent: world === null ? mathEquivalent : undefined, concurrency, outDir: values.out, log, skipped,
+    });
+  } catch (e) {
+    if (e instanceof EndpointError) return fail(e.message);
+    throw e;
+  }
+  if (values.json) console.log(JSON.stringify({ out_dir: values.out, ...summary }));
   else {
-    console.log(`pass@1 ${(100 * r.summary.pass1).toFixed(1)}%  cons@${K} ${(100 * r.summary.consK).toFixed(1)}%  format ${(100 * r.formatRate).toFixed(1)}%  ` +
-      `mean length ${r.meanLength.toFixed(1)}  always wrong ${r.summary.alwaysWrong}/${r.summary.problems}  (${r.seconds.toFixed(0)} s)`);
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    console.log(`pass@1 ${pct(summary.pass_at_1)} ± ${pct(summary.pass_at_1_stderr)}  cons@${k} ${pct(summary.cons_at_k)}  ` +
+      `pass@k ${summary.pass_at_k.map((p) => `${p.k}:${pct(p.pass)}`).join(' ')}  mean length ${summary.mean_length?.toFixed(1) ?? '?'}  ` +
+      `truncated ${pct(summary.truncation_rate)}  (${summary.problems} problems, ${summary.skipped.length} skipped; ${values.out}/summary.json)`);
   }
   return 0;
+}
+
+function fail(message: string): number {
+  console.error(`r1 eval: ${message}`);
+  return 1;
+}
+
+function applyTemplateOrThrow(template: string, content: string): string {
+  try {
+    return applyTemplate(template, content);
+  } catch (e) {
+    throw new UsageError(`--template: ${(e as Error).message}`);
+  }
+}
+
+/** The dataset's problems; a line without a usable answer is reported with its id and skipped (counted in the summary). */
+async function loadRows(name: string, limit: number | undefined, skipped: { problem_id: string; error: string }[], log: (m: string) => void) {
+  let file: string;
+  try {
+    file = resolveDataset(name);
+  } catch (e) {
+    throw new UsageError((e as DatasetError).message);
+  }
+  const out: { id: string; prompt: string; gold: string }[] = [];
+  for await (const { value, line } of readJsonl<Record<string, unknown>>(file, {
+    onError: 'skip', onSkip: (e) => { log(`skipped ${e.message}`); skipped.push({ problem_id: `${file}:${e.line ?? '?'}`, error: e.message }); },
+  })) {
+    const id = value.id !== undefined ? String(value.id) : value.unique_id !== undefined ? String(value.unique_id) : `${file}:${line}`;
+    const p = rowToProblem(value, `${file}:${line}`);
+    let why = typeof p === 'string' ? p : null;
+    if (typeof p !== 'string') {
+      let ok: string | null = null;
+      try { ok = mathGold(p.gold); } catch { ok = null; }
+      if (ok === null) why = `gold answer ${JSON.stringify(p.gold)} cannot be parsed by the verifier`;
+    }
+    if (why !== null || typeof p === 'string') {
+      log(`problem ${id} (${file}:${line}) skipped: ${why}`);
+      skipped.push({ problem_id: id, error: why! });
+      continue;
+    }
+    out.push(p);
+    if (limit !== undefined && out.length >= limit) break;
+  }
+  if (out.length === 0) throw new UsageError(`${file}: no usable problems (${skipped.length} skipped); check the file's fields (question/problem/prompt and answer)`);
+  return out;
 }

@@ -1,0 +1,282 @@
+// Continuous batching into the KV-cache sampler: requests from any number of callers join one running batch
+// of cache slots as soon as a slot is free (prefilled on arrival, stepped with everyone else), and leave it when
+// they finish or are cancelled. Not HTTP (server.ts) and not a scheduler with preemption or paged memory.
+// Each choice samples from its own Rng seeded from the request's seed, so a seeded request gives the same tokens
+// whoever else is in the batch (vLLM's per-request seed semantics). Sampling is sampleRow (HF warper order).
+import { randomInt } from 'node:crypto';
+import type { Decoder } from '../model/decoder.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { eosIds as configEos } from '../model/config.js';
+import { KVDecoder } from '../generate/kvdecoder.js';
+import { checkSampling, sampleRow } from '../generate/sampling.js';
+import { Rng } from '../util/rng.js';
+
+export interface EngineRequest {
+  /** Prompt token ids (at least one). */
+  prompt: number[];
+  /** Choices sampled from the prompt (default 1). */
+  n?: number;
+  maxTokens: number;
+  temperature: number;
+  topP?: number;
+  topK?: number;
+  /** Texts that end a choice; the text returned stops before the first one (OpenAI semantics). */
+  stop?: string[];
+  /** Seed of the request: choice j samples from the j-th fork of Rng(seed). Default: a random seed. */
+  seed?: number;
+  /** Called with each choice's newly decoded text as it grows (stop strings held back until they cannot match). */
+  onText?: (choice: number, delta: string) => void;
+  /** Aborting drops the request's choices from the batch at the next step and rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface EngineChoice {
+  index: number;
+  text: string;
+  /** Completion tokens, the EOS token included when one ended it. */
+  tokens: number[];
+  logprobs: number[];
+  finishReason: 'stop' | 'length';
+}
+
+/** A request the engine cannot take (bad prompt, too long for the context): the server answers 400. */
+export class EngineInputError extends Error {}
+
+export interface EngineOptions {
+  /** Cache slots: choices decoded together (default 32). */
+  slots?: number;
+  /** Context per slot, prompt plus completion (default: the model's max_position_embeddings, at most 8192). */
+  maxLen?: number;
+  /** Most prompt tokens prefilled per call (default 2048). */
+  prefillTokens?: number;
+}
+
+interface Seq {
+  req: EngineRequest;
+  index: number;
+  rng: Rng;
+  maxNew: number;
+  tokens: number[];
+  logprobs: number[];
+  finish: 'stop' | 'length' | null;
+  text: string;
+  sent: number;
+  done: (c: EngineChoice | Error) => void;
+}
+
+export class Engine {
+  readonly slots: number;
+  readonly maxLen: number;
+  private readonly dec: KVDecoder;
+  private readonly eos: Set<number>;
+  private readonly probs: Float64Array;
+  private readonly waiting: Seq[] = [];
+  /** active[j] is the sequence in cache slot j. */
+  private active: Seq[] = [];
+  private running = false;
+  private closed = false;
+  /** Decode steps run and tokens sampled, for benchmarks and /metrics-like reporting. */
+  stats = { steps: 0, tokens: 0, maxBatch: 0 };
+
+  constructor(readonly model: Decoder, readonly tokenizer: Tokenizer, o: EngineOptions = {}) {
+    this.slots = o.slots ?? 32;
+    this.maxLen = o.maxLen ?? Math.min(model.config.max_position_embeddings, 8192);
+    if (!(Number.isInteger(this.slots) && this.slots >= 1)) throw new Error(`Engine: slots ${this.slots} must be a positive integer`);
+    if (!(Number.isInteger(this.maxLen) && this.maxLen >= 2)) throw new Error(`Engine: maxLen ${this.maxLen} must be an integer >= 2`);
+    this.dec = new KVDecoder(model, this.slots, this.maxLen, Math.max(o.prefillTokens ?? 2048, this.maxLen));
+    this.eos = new Set([...configEos(model.config), ...(tokenizer.eosId === null ? [] : [tokenizer.eosId])]);
+    this.probs = new Float64Array(model.config.vocab_size);
+  }
+
+  /** Choices in flight or waiting. */
+  get load(): { active: number; waiting: number } {
+    return { active: this.active.length, waiting: this.waiting.length };
+  }
+
+  /** Samples req.n choices of the prompt; resolves when all are finished. */
+  submit(req: EngineRequest): Promise<EngineChoice[]> {
+    const n = req.n ?? 1;
+    const V = this.model.config.vocab_size;
+    if (this.closed) return Promise.reject(new Error('Engine: closed'));
+    if (!(Number.isInteger(n) && n >= 1)) return Promise.reject(new EngineInputError(`n must be a positive integer, got ${n}`));
+    if (req.prompt.length === 0) return Promise.reject(new EngineInputError('the prompt is empty; give at least one token'));
+    for (const id of req.prompt) if (!(Number.isInteger(id) && id >= 0 && id < V)) return Promise.reject(new EngineInputError(`prompt token id ${id} is outside the vocabulary [0, ${V})`));
+    if (req.prompt.length >= this.maxLen) {
+      return Promise.reject(new EngineInputError(`the prompt is ${req.prompt.length} tokens; this server's context is ${this.maxLen} tokens (prompt plus completion); shorten the prompt`));
+    }
+    if (!(Number.isInteger(req.maxTokens) && req.maxTokens >= 1)) return Promise.reject(new EngineInputError(`max_tokens must be a positive integer, got ${req.maxTokens}`));
+    try {
+      checkSampling({ temperature: req.temperature, topP: req.topP, topK: req.topK });
+    } catch (e) {
+      return Promise.reject(new EngineInputError((e as Error).message.replace(/^generate: /, '')));
+    }
+    if (req.signal?.aborted) return Promise.reject(abortError());
+    const root = new Rng(req.seed ?? randomInt(0, 2 ** 32));
+    const maxNew = Math.min(req.maxTokens, this.maxLen - req.prompt.length);
+    return new Promise((resolve, reject) => {
+      const out: EngineChoice[] = new Array(n);
+      let left = n;
+      let failed = false;
+      const seqs: Seq[] = [];
+      for (let j = 0; j < n; j++) {
+        seqs.push({
+          req, index: j, rng: root.fork(), maxNew, tokens: [], logprobs: [], finish: null, text: '', sent: 0,
+          done: (c) => {
+            if (failed) return;
+            if (c instanceof Error) {
+              failed = true;
+              for (const s of seqs) s.finish ??= 'stop'; // the rest leave the batch too
+              reject(c);
+              return;
+            }
+            out[c.index] = c;
+            if (--left === 0) resolve(out);
+          },
+        });
+      }
+      req.signal?.addEventListener('abort', () => seqs.forEach((s) => { if (!s.finish) s.done(abortError()); }), { once: true });
+      this.waiting.push(...seqs);
+      this.kick();
+    });
+  }
+
+  /** Stops taking requests; those in flight finish. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    setImmediate(() => this.loop());
+  }
+
+  /** One scheduling round per macrotask, so HTTP requests keep arriving between decode steps. */
+  private loop(): void {
+    try {
+      this.admit();
+      this.step();
+    } catch (e) {
+      for (const s of [...this.active, ...this.waiting]) if (!s.finish) s.done(e as Error);
+      this.active = [];
+      this.waiting.length = 0;
+    }
+    if (this.active.length > 0 || this.waiting.length > 0) setImmediate(() => this.loop());
+    else this.running = false;
+  }
+
+  /** Drops finished or cancelled sequences from the cache (compacting the slots). */
+  private compact(): void {
+    const keep: number[] = [];
+    this.active.forEach((s, j) => { if (!s.finish) keep.push(j); });
+    if (keep.length === this.active.length) return;
+    this.dec.compact(keep);
+    this.active = keep.map((j) => this.active[j]!);
+  }
+
+  /** Prefills waiting sequences into free slots; choices of one prompt share one prefill. */
+  private admit(): void {
+    this.compact();
+    for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i]!.finish) this.waiting.splice(i, 1);
+    const V = this.model.config.vocab_size;
+    while (this.waiting.length > 0 && this.active.length < this.slots) {
+      // same-length prompts go in one prefill call, within the prefill scratch
+      const L = this.waiting[0]!.req.prompt.length;
+      const per = Math.max(1, Math.floor(this.dec.prefillTokens / L));
+      const group: Seq[][] = []; // unique prompts, each with its sequences
+      let used = this.active.length;
+      for (let i = 0; i < this.waiting.length && used < this.slots; ) {
+        const s = this.waiting[i]!;
+        if (s.req.prompt.length !== L) { i++; continue; }
+        const g = group.find((x) => x[0]!.req === s.req);
+        if (!g && group.length >= per) break;
+        if (g) g.push(s);
+        else group.push([s]);
+        this.waiting.splice(i, 1);
+        used++;
+      }
+      const base = this.active.length;
+      const ids = new Int32Array(group.length * L);
+      group.forEach((g, b) => ids.set(g[0]!.req.prompt, b * L));
+      const firstSlots = group.map((_, b) => base + b);
+      this.dec.prefill(ids, group.length, L, firstSlots);
+      const heads = group.map((g) => g[0]!);
+      this.active.push(...heads);
+      group.forEach((g, b) => this.take(g[0]!, this.dec.logits.subarray(b * V, (b + 1) * V)));
+      for (const [b, g] of group.entries()) {
+        const row = this.dec.logits.subarray(b * V, (b + 1) * V);
+        for (const s of g.slice(1)) {
+          this.dec.copySlot(firstSlots[b]!, this.active.length);
+          this.active.push(s);
+          this.take(s, row);
+        }
+      }
+      this.compact();
+    }
+  }
+
+  /** One decode step for every active slot. */
+  private step(): void {
+    this.compact();
+    const B = this.active.length;
+    if (B === 0) return;
+    const V = this.model.config.vocab_size;
+    const ids = new Int32Array(B);
+    this.active.forEach((s, j) => (ids[j] = s.tokens[s.tokens.length - 1]!));
+    this.dec.step(ids, B);
+    this.stats.steps++;
+    this.stats.maxBatch = Math.max(this.stats.maxBatch, B);
+    this.active.forEach((s, j) => this.take(s, this.dec.logits.subarray(j * V, (j + 1) * V)));
+  }
+
+  /** Samples one token for s from its logits row, updates text and finish state, reports a finished choice. */
+  private take(s: Seq, logits: Float32Array): void {
+    if (s.finish) return;
+    const r = s.req;
+    const { id, logprob } = sampleRow(logits, { temperature: r.temperature, topP: r.topP, topK: r.topK }, s.rng, this.probs);
+    this.stats.tokens++;
+    s.tokens.push(id);
+    s.logprobs.push(logprob);
+    const stops = r.stop ?? [];
+    if (this.eos.has(id)) s.finish = 'stop';
+    else {
+      s.text = this.tokenizer.decode(s.tokens);
+      const cut = firstStop(s.text, stops);
+      if (cut >= 0) {
+        s.text = s.text.slice(0, cut);
+        s.finish = 'stop';
+      } else if (s.tokens.length >= s.maxNew) s.finish = 'length';
+    }
+    if (r.onText) {
+      // hold back an incomplete UTF-8 character and any tail that could begin a stop string
+      let upto = s.text.length;
+      if (!s.finish) {
+        if (s.text.endsWith('\uFFFD')) upto = s.text.length - 1;
+        for (const st of stops) for (let k = Math.min(st.length - 1, upto); k > 0; k--) {
+          if (s.text.endsWith(st.slice(0, k))) { upto = Math.min(upto, s.text.length - k); break; }
+        }
+      }
+      if (upto > s.sent) {
+        r.onText(s.index, s.text.slice(s.sent, upto));
+        s.sent = upto;
+      }
+    }
+    if (s.finish) s.done({ index: s.index, text: s.text, tokens: s.tokens, logprobs: s.logprobs, finishReason: s.finish });
+  }
+}
+
+function firstStop(text: string, stops: string[]): number {
+  let best = -1;
+  for (const st of stops) {
+    if (st.length === 0) continue;
+    const i = text.indexOf(st);
+    if (i >= 0 && (best < 0 || i < best)) best = i;
+  }
+  return best;
+}
+
+function abortError(): Error {
+  const e = new Error('the request was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
