@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   IMPORTANCE_SAMPLING_LEVELS, LOSS_TYPES, SCALE_REWARDS, type ImportanceSamplingLevel, type LossType, type ScaleRewards,
 } from './grpo.js';
+import { rewardModelsProblem, type RewardModelSpec } from './rm-reward.js';
 
 export interface RewardSpec {
   /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
@@ -53,6 +54,13 @@ export interface GrpoConfig {
   stopStrings: string[];
   /** Rewards and weights: the total is their weighted sum (R1-Zero: accuracy and format only). */
   rewards: RewardSpec[];
+  /**
+   * Reward models (folders written by `r1 train-rm`) added to the total, each logged as its own component
+   * (DeepSeek-R1 §2.3.4): `{name, path, on: 'summary' | 'whole', weight, kinds?}`; `on: 'summary'` scores only the
+   * text after `</think>` (helpfulness), 'whole' the whole reply (harmlessness); `kinds` limits it to problems whose
+   * `kind` or `task` field is listed (the others get no term from it). Default none.
+   */
+  rewardModels: RewardModelSpec[];
   /** KL coefficient β of equation 1; 0 skips the reference model entirely (no memory, no forward pass). */
   beta: number;
   /** ε: the ratio is clipped to [1 - ε, 1 + epsilonHigh]. */
@@ -128,6 +136,7 @@ export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
   topK: 0,
   stopStrings: [],
   rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
+  rewardModels: [],
   beta: 0,
   epsilon: 0.2,
   epsilonHigh: null,
@@ -238,6 +247,8 @@ function validate(c: GrpoConfig): void {
     const extra = Object.keys(r).filter((k) => k !== 'name' && k !== 'weight');
     if (extra.length) fail(`reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight}`);
   }
+  const rmProblem = rewardModelsProblem(c.rewardModels, c.rewards.map((r) => r.name));
+  if (rmProblem) fail(rmProblem);
 }
 
 /** Parses `accuracy:1,format:0.1` (the --rewards flag) into reward specs. */

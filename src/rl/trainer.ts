@@ -16,6 +16,7 @@ import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncatio
 import { completionLogprobs, grpoLoss, type LossStats, type Rollout } from './loss.js';
 import { readState, trimJsonl, writeState } from './state.js';
 import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
+import { ModelRewards } from './rm-reward.js';
 
 export interface TrainerHooks {
   /** Progress lines (stderr in the CLI). */
@@ -50,6 +51,8 @@ export class GrpoTrainer {
   /** The step of lastEval (-1: none yet in this process). */
   evalStep = -1;
   private readonly padId: number;
+  /** cfg.rewardModels, loaded on the first step. */
+  private readonly modelRewards: ModelRewards;
 
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
     readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
@@ -58,6 +61,7 @@ export class GrpoTrainer {
     this.opt = new AdamW(this.params, { lr: cfg.learningRate, betas: cfg.adamBetas, weightDecay: cfg.weightDecay });
     this.rng = new Rng(cfg.seed);
     this.padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
+    this.modelRewards = new ModelRewards(cfg.rewardModels ?? []);
     mkdirSync(cfg.out, { recursive: true });
   }
 
@@ -156,6 +160,7 @@ export class GrpoTrainer {
     const tScore = performance.now();
     const rowProblems = completions.map((x) => problems[x.promptIndex]!);
     const scored = await this.registry.combineAsync(c.rewards, completions.map((x) => x.text), rewardContext(rowProblems));
+    await this.modelRewards.add(scored, completions.map((x) => x.text), rowProblems); // + Σ weight · reward-model score
     const total = withGroupMeans(scored.total, G); // an unscorable completion gets its group's mean (advantage 0) and no weight
     const { advantages, zeroStdFraction } = groupAdvantages(total, G, c.scaleRewards);
     const tTrain = performance.now();

@@ -1,0 +1,120 @@
+// Reward models inside GRPO: the weighted score joins the rule total only for the problems a model covers, each model
+// is logged as a component, config entries are checked, a view mismatch is refused, and a policy trained by GRPO with
+// a reward model as its only counted reward moves toward what the reward model prefers.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '../../src/util/rng.js';
+import { Decoder } from '../../src/model/decoder.js';
+import { makeConfig } from '../../src/model/config.js';
+import { CharTokenizer } from '../../src/model/tokenizer.js';
+import { saveCheckpoint } from '../../src/model/checkpoint.js';
+import { ConfigError, resolveConfig } from '../../src/rl/config.js';
+import { GrpoTrainer } from '../../src/rl/trainer.js';
+import type { TaskProblem, TaskSource } from '../../src/rl/tasks.js';
+import { RewardModel, saveRewardModel, scoreWithRewardModel } from '../../src/rl/rm.js';
+import { trainRewardModel } from '../../src/rl/rm-train.js';
+import { ModelRewards } from '../../src/rl/rm-reward.js';
+import type { CombinedRewards } from '../../src/rewards/registry.js';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'r1-rmr-'));
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const tok = new CharTokenizer({ chars: 'ab' });
+const tiny = (seed: number) => new Decoder(makeConfig({
+  vocab_size: tok.vocabSize, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2,
+  bos_token_id: tok.bosId, eos_token_id: tok.eosId,
+}), new Rng(seed));
+
+/** A reward model that prefers replies with more b's (trained on random a/b strings, the one with more b's chosen). */
+async function bLover(): Promise<string> {
+  const policy = tmp();
+  saveCheckpoint(policy, tiny(3), tok);
+  const rng = new Rng(4);
+  const str = (n: number, pb: number) => Array.from({ length: n }, () => (rng.next() < pb ? 'b' : 'a')).join('');
+  const pairs = Array.from({ length: 300 }, () => {
+    const n = rng.int(1, 6);
+    const x = str(n, 0.8), y = str(n, 0.2);
+    const nb = (s: string) => [...s].filter((c) => c === 'b').length;
+    return nb(x) === nb(y) ? null : nb(x) > nb(y) ? { prompt: 'a', chosen: x, rejected: y } : { prompt: 'a', chosen: y, rejected: x };
+  }).filter((p) => p !== null);
+  const rm = await RewardModel.fromPolicy(policy, 'whole', 1);
+  const out = tmp();
+  const r = await trainRewardModel(rm, { train: pairs.slice(0, 250), heldOut: pairs.slice(250), out, epochs: 4, lr: 1e-2, warmupSteps: 2 });
+  assert.ok(r.held_out.at(-1)!.accuracy >= 0.85, `the b-loving reward model reaches ${r.held_out.at(-1)!.accuracy}`);
+  return out;
+}
+
+test('ModelRewards adds weight × score where it covers the problem and logs the component', async () => {
+  const rm = await RewardModel.fromPolicy((() => { const d = tmp(); saveCheckpoint(d, tiny(5), tok); return d; })(), 'whole', 2);
+  const dir = tmp();
+  saveRewardModel(dir, rm);
+  const problems = [
+    { prompt: 'a', fields: { task: 'general' } },
+    { prompt: 'a', fields: { task: 'addition' } }, // not covered: no term
+    { prompt: 'b', fields: { task: 'safety', kind: 'harmful' } },
+    { prompt: 'b', fields: { task: 'general' } }, // covered, but its rule total is null: stays null
+  ];
+  const texts = ['ab', 'ba', 'bbb', 'a'];
+  const scored: CombinedRewards = { total: [1, 2, 0.5, null], components: { accuracy: [1, 2, 0.5, null] } };
+  const mr = new ModelRewards([{ name: 'helpful', path: dir, on: 'whole', weight: 0.5, kinds: ['general', 'harmful'] }]);
+  await mr.add(scored, texts, problems);
+  const s = scoreWithRewardModel(rm, problems.map((p) => p.prompt), texts);
+  assert.deepEqual(scored.components['helpful'], [s[0], null, s[2], s[3]]);
+  assert.ok(Math.abs(scored.total[0]! - (1 + 0.5 * s[0]!)) < 1e-12);
+  assert.equal(scored.total[1], 2);
+  assert.ok(Math.abs(scored.total[2]! - (0.5 + 0.5 * s[2]!)) < 1e-12);
+  assert.equal(scored.total[3], null);
+  await assert.rejects(new ModelRewards([{ name: 'h', path: dir, on: 'summary', weight: 1 }]).add(scored, texts, problems),
+    /trained on the 'whole' view but the config says on: 'summary'; set on: 'whole' or retrain/);
+});
+
+test('rewardModels entries are checked by resolveConfig', () => {
+  const base = { model: 'm', out: 'o', world: 'addition' };
+  assert.deepEqual(resolveConfig(base).rewardModels, []);
+  const ok = { name: 'helpful', path: 'rm', on: 'summary', weight: 1, kinds: ['general'] };
+  assert.deepEqual(resolveConfig(base, { rewardModels: [ok] }).rewardModels, [ok]);
+  const bad: [unknown, RegExp][] = [
+    [[{ ...ok, on: 'reply' }], /on must be 'summary' \(helpfulness\) or 'whole'/],
+    [[{ ...ok, extra: 1 }], /unknown field\(s\) extra/],
+    [[{ ...ok, name: 'accuracy' }], /already a reward's; give each reward model its own name/],
+    [[ok, ok], /already a reward's/],
+    [[{ ...ok, weight: 'x' }], /weight must be a finite number/],
+    [[{ ...ok, kinds: 'general' }], /kinds must be a list of strings/],
+    [{ name: 'x' }, /rewardModels must be a list/],
+  ];
+  for (const [v, re] of bad) assert.throws(() => resolveConfig(base, { rewardModels: v }), (e: Error) => e instanceof ConfigError && re.test(e.message), re.source);
+});
+
+test('GRPO with a reward model as the only counted reward moves the policy toward what it prefers', async () => {
+  const rmDir = await bLover();
+  const out = tmp();
+  const problem: TaskProblem = { id: 'p', gold: '', prompt: 'a', fields: { task: 'general' } };
+  const tasks: TaskSource = {
+    name: 'rm-only', draw: (_r, n) => Array.from({ length: n }, () => problem), heldOut: (n) => Array.from({ length: n }, () => problem),
+    judge: async (texts) => ({ outcomes: texts.map(() => ({ answer: null, correct: false })), formatOk: texts.map(() => true) }),
+  };
+  const cfg = resolveConfig({
+    model: 'unused', out, world: 'rm-only', steps: 10, promptsPerStep: 4, numGenerations: 4, maxCompletionLength: 6,
+    rewards: [{ name: 'format', weight: 0 }], rewardModels: [{ name: 'b_lover', path: rmDir, on: 'whole', weight: 1 }],
+    learningRate: 3e-2, evalEvery: -1, saveEvery: 0, seed: 2,
+  });
+  const t = new GrpoTrainer(cfg, tiny(6), tok, null, tasks);
+  await t.train();
+  const train = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.type === 'train');
+  const rm = train.map((m) => m['rewards/b_lover/mean'] as number);
+  assert.ok(rm.every((x) => Number.isFinite(x)), 'the reward model is logged as a component each step');
+  assert.deepEqual(train.map((m) => m.reward_null_fraction), train.map(() => 0));
+  const first = (rm[0]! + rm[1]!) / 2, last = (rm.at(-1)! + rm.at(-2)!) / 2;
+  console.log(`# reward-model score ${first.toFixed(3)} → ${last.toFixed(3)}`);
+  assert.ok(last > first + 1, `reward-model score ${first.toFixed(3)} → ${last.toFixed(3)}`);
+  const samples = readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(samples.every((s) => typeof s.rewards.b_lover === 'number'));
+});
