@@ -16,7 +16,8 @@ const HELP = `usage: r1 demo [options]
   --pretrain-seconds S  pretraining budget when no base model is cached (default: r1 pretrain's)
   --eval-problems N     held-out problems measured before and after, 16 samples each (default 200)
   --seed N              (default 1)
-Ctrl-C stops GRPO after the current step, saves, and still measures the result.`;
+  -q, --quiet           no progress on stderr
+Ctrl-C stops GRPO after the current step, saves, still measures the result, and exits 130.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -24,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' },
       'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
-      'eval-problems': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'eval-problems': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
   }, HELP);
   if (values.help) {
@@ -44,11 +45,11 @@ export async function run(argv: string[]): Promise<number> {
       rlSeconds: numFlag(values['rl-seconds'], 'rl-seconds', POSITIVE), steps: numFlag(values.steps, 'steps', POSITIVE),
       pretrainSeconds: numFlag(values['pretrain-seconds'], 'pretrain-seconds', POSITIVE), evalProblems: numFlag(values['eval-problems'], 'eval-problems', POSITIVE),
       seed: values.seed === undefined ? undefined : Number(values.seed),
-      log: (l) => console.error(l), shouldStop: () => stop,
+      log: (l) => { if (!values.quiet) console.error(l); }, shouldStop: () => stop,
     });
     console.log(formatSummary(s));
     if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');
-    return 0;
+    return s.reason === 'interrupted' ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);
   }

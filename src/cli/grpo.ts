@@ -9,6 +9,7 @@ import { ConfigError, DEFAULTS, parseRewardList, readConfigFile, resolveConfig, 
 import { runGrpo } from '../rl/run.js';
 import { WORLDS } from '../data/worlds/index.js';
 import { DatasetError } from '../data/datasets.js';
+import { createProgress } from '../util/progress.js';
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 const CONFIG_KEYS = ['model', 'out', ...Object.keys(DEFAULTS)] as (keyof GrpoConfig)[];
@@ -24,6 +25,7 @@ ${CONFIG_KEYS.filter((k) => k !== 'model' && k !== 'out').map((k) => `  --${keba
   --stop-strings S,...   comma-separated stop strings
   --adam-betas B1,B2
   --json                 print one JSON summary on stdout
+  -q, --quiet            no progress on stderr
 Ctrl-C saves a checkpoint and exits; --resume continues from the latest one.`;
 
 /** Converts one flag's text to the type its config key has. */
@@ -43,7 +45,7 @@ function flagValue(key: keyof GrpoConfig, text: string): unknown {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { config: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { config: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' } };
   for (const k of CONFIG_KEYS) options[kebab(k)] = { type: BOOL_KEYS.includes(k) ? 'boolean' : 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -89,7 +91,9 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const r = await runGrpo(cfg, { resume: Boolean(values.resume), log: (m) => console.error(m), shouldStop: () => stop });
+    const bar = createProgress({ label: 'r1 grpo', total: cfg.steps, quiet: Boolean(values.quiet) });
+    const r = await runGrpo(cfg, { resume: Boolean(values.resume), log: (m) => bar.log(m), shouldStop: () => stop, progress: (s, n, f, v) => bar.update(s, v, f) })
+      .finally(() => bar.stop());
     const summary = { out: cfg.out, reason: r.reason, steps: r.steps, seconds: r.seconds, checkpoint: r.checkpoint, eval: r.lastEval };
     if (values.json) console.log(JSON.stringify(summary));
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);

@@ -3,6 +3,7 @@
 // No training logic here. Progress on stderr; --json prints one object on stdout; Ctrl-C saves and stops.
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, POSITIVE_INT, POSITIVE } from './args.js';
+import { createProgress } from '../util/progress.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
 import { Rng } from '../util/rng.js';
@@ -29,7 +30,9 @@ const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [o
   --write-corpus FILE write the world's corpus (--docs N rows of {text, prompt, completion, style}, natural mix) and exit
   --docs N            documents for --write-corpus (default 10000)
   --measure N         afterwards, sample 16 per held-out problem on N problems and report pass@1, cons@16, styles
-  --json              one JSON object on stdout`;
+  --json              one JSON object on stdout
+  -q, --quiet         no progress on stderr
+Ctrl-C saves the model trained so far and exits 130.`;
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
@@ -38,7 +41,7 @@ export async function run(argv: string[]): Promise<number | void> {
       world: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, difficulty: { type: 'string' },
       tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       dim: { type: 'string' }, layers: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' },
-      epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'write-corpus': { type: 'string' }, docs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'write-corpus': { type: 'string' }, docs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
   }, HELP);
   if (values.help) {
@@ -69,24 +72,28 @@ export async function run(argv: string[]): Promise<number | void> {
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onInt);
-  const log = (line: string) => process.stderr.write(line + '\n');
+  const bar = createProgress({ label: 'r1 pretrain', total: 0, quiet: values.quiet });
+  const log = (line: string) => bar.log(line);
+  const progress = (step: number, fraction: number, v: Record<string, number | string>) => bar.update(step, v, fraction);
   const seed = numFlag(values.seed, 'seed', POSITIVE_INT);
   try {
     if (values.data) {
       const r = await pretrainCorpus({
         data: values.data, out: values.out, model, epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), maxSeconds: numFlag(values['max-seconds'], 'max-seconds', POSITIVE),
-        batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT), lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log,
+        batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT), lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log, progress,
       });
+      bar.stop();
       if (values.json) console.log(JSON.stringify(r));
-      return 0;
+      return r.stopped ? 130 : 0;
     }
     const worldName = values.world ?? DEFAULT_WORLD;
     const difficulty = numFlag(values.difficulty, 'difficulty', POSITIVE_INT);
     const r = await pretrainWorld({
       world: worldName, out: values.out, difficulty, model, tokens: numFlag(values.tokens, 'tokens', POSITIVE_INT),
       maxSeconds: numFlag(values['max-seconds'], 'max-seconds', POSITIVE), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT),
-      lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log,
+      lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log, progress,
     });
+    bar.stop();
     let measurement;
     const nMeasure = numFlag(values.measure, 'measure', POSITIVE_INT);
     if (nMeasure) {
@@ -97,11 +104,12 @@ export async function run(argv: string[]): Promise<number | void> {
       log(formatMeasurement(measurement));
     }
     if (values.json) console.log(JSON.stringify({ ...r, measurement }));
-    return 0;
+    return r.stopped ? 130 : 0;
   } catch (err) {
     if (err instanceof DatasetError || err instanceof JsonlError) throw new UsageError(err.message);
     throw err;
   } finally {
+    bar.stop();
     process.removeListener('SIGINT', onInt);
   }
 }

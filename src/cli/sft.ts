@@ -3,6 +3,7 @@
 // --json prints one object on stdout, Ctrl-C saves the model trained so far.
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, POSITIVE_INT, POSITIVE } from './args.js';
+import { createProgress } from '../util/progress.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
 import { sftTrain } from '../sft/sft.js';
@@ -21,7 +22,9 @@ const HELP = `usage: r1 sft --model DIR --data FILE.jsonl --out DIR [options]
   --save-every N       also save OUT/checkpoints/step-N every N steps
   --skip-bad-lines     skip malformed JSONL lines (each reported) instead of failing
   --seed N             (default 1)
-  --json               one JSON object on stdout`;
+  --json               one JSON object on stdout
+  -q, --quiet          no progress on stderr
+Ctrl-C saves the model trained so far and exits 130.`;
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
@@ -30,14 +33,14 @@ export async function run(argv: string[]): Promise<number | void> {
       model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' },
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, lr: { type: 'string' },
       warmup: { type: 'string' }, 'max-length': { type: 'string' }, 'eval-every': { type: 'string' }, 'save-every': { type: 'string' },
-      'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
   }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  for (const k of ['model', 'data', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required\n${HELP}`);
+  for (const k of ['model', 'data', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required; see r1 sft --help`);
   const ac = new AbortController();
   const onInt = () => {
     process.stderr.write('\ninterrupted: saving the checkpoint (Ctrl-C again to quit without saving)\n');
@@ -45,6 +48,7 @@ export async function run(argv: string[]): Promise<number | void> {
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onInt);
+  const bar = createProgress({ label: 'r1 sft', total: 0, quiet: values.quiet });
   try {
     const r = await sftTrain({
       model: values.model!, data: values.data!, out: values.out!, val: values.val,
@@ -52,14 +56,16 @@ export async function run(argv: string[]): Promise<number | void> {
       lr: numFlag(values.lr, 'lr', POSITIVE), warmupSteps: numFlag(values.warmup, 'warmup', POSITIVE_INT), maxLength: numFlag(values['max-length'], 'max-length', POSITIVE_INT),
       evalEvery: numFlag(values['eval-every'], 'eval-every', POSITIVE_INT), saveEvery: numFlag(values['save-every'], 'save-every', POSITIVE_INT), seed: numFlag(values.seed, 'seed', POSITIVE_INT),
       onError: values['skip-bad-lines'] ? 'skip' : 'fail', signal: ac.signal,
-      log: (line) => process.stderr.write(line + '\n'),
+      log: (line) => bar.log(line), progress: (step, fraction, v) => bar.update(step, v, fraction),
     });
+    bar.stop();
     if (values.json) console.log(JSON.stringify(r));
-    return 0;
+    return r.stopped ? 130 : 0;
   } catch (err) {
     if (err instanceof DatasetError || err instanceof JsonlError) throw new UsageError(err.message);
     throw err;
   } finally {
+    bar.stop();
     process.removeListener('SIGINT', onInt);
   }
 }

@@ -28,6 +28,8 @@ export interface PretrainCorpusOptions {
   onError?: JsonlReadOptions['onError'];
   signal?: AbortSignal;
   log?: Logger;
+  /** After each step: steps done, the share of the budget spent, numbers to show (src/util/progress). */
+  progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
 }
 
 export interface PretrainCorpusResult {
@@ -86,6 +88,7 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<Pretr
       step++;
       tokens += st.tokens;
       lastLoss = st.loss;
+      opts.progress?.(step, progress(), { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
       if (step % 100 === 0) {
         log(`step ${step}  loss ${st.loss.toFixed(4)}  ${fmt(tokens / ((performance.now() - t0) / 1000))} tok/s`);
         await new Promise((r) => setImmediate(r));

@@ -74,6 +74,8 @@ export interface PretrainWorldOptions {
   /** Stops early, saving what was trained (Ctrl-C). */
   signal?: AbortSignal;
   log?: Logger;
+  /** After each step: steps done, the share of the token/time budget spent, numbers to show (src/util/progress). */
+  progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
 }
 
 export interface PretrainResult {
@@ -186,6 +188,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
     tokens += st.tokens;
     positions += st.positions;
     lastLoss = st.loss;
+    opts.progress?.(step, progressNow(), { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
     if (step % evalEvery === 0) {
       stepLineLoss = trainer.evalLoss(gate);
       const sec = (performance.now() - t0) / 1000;

@@ -40,6 +40,8 @@ export interface SftOptions {
   onError?: JsonlReadOptions['onError'];
   signal?: AbortSignal;
   log?: Logger;
+  /** After each step: steps done, the share of all steps done, numbers to show (src/util/progress). */
+  progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
 }
 
 export interface SftResult {
@@ -142,6 +144,7 @@ export async function sftTrain(opts: SftOptions): Promise<SftResult> {
       tokens += st.tokens;
       lossSum += st.loss * st.tokens;
       lossTokens += st.tokens;
+      opts.progress?.(step, step / totalSteps, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
       if (step % 10 === 0 || step === totalSteps) {
         log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(lossSum / lossTokens).toFixed(4)}  lr ${lr.toExponential(2)}  ${fmt(tokens / ((performance.now() - t0) / 1000))} tok/s`);
         lossSum = lossTokens = 0;

@@ -6,7 +6,7 @@ import { MultiBar, type SingleBar } from 'cli-progress';
 export interface ProgressOptions {
   /** What runs: 'pretrain', 'grpo', 'eval', … (starts each line). */
   label: string;
-  /** Steps in all (a time budget can end the run first: pass `fraction` to update). */
+  /** Steps in all (a time budget can end the run first: pass `fraction` to update); 0 when only a budget is known. */
   total: number;
   /** Unit of the count (default 'steps'). */
   unit?: string;
@@ -64,7 +64,7 @@ export function createProgress(o: ProgressOptions): Progress {
   const t0 = now();
   let done = 0, frac = 0, values: ProgressValues = {}, stopped = false;
   const eta = () => (frac > 0 && now() > t0 ? formatDuration(((now() - t0) / 1000) * (1 - frac) / frac) : '?');
-  const count = () => `${done}/${o.total} ${unit}`;
+  const count = () => (o.total > 0 ? `${done}/${o.total} ${unit}` : `${done} ${unit}`);
   const set = (d: number, v: ProgressValues | undefined, f: number | undefined) => {
     done = d;
     if (v) values = v;
