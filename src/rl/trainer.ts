@@ -23,6 +23,8 @@ export interface TrainerHooks {
   log?: (msg: string) => void;
   /** Polled between steps; true saves a checkpoint and returns (Ctrl-C). */
   shouldStop?: () => boolean;
+  /** After each step: step of steps, the share of the budget spent (time or steps, whichever is ahead), numbers to show (src/util/progress). */
+  progress?: (step: number, steps: number, fraction: number, values: Record<string, number | string>) => void;
 }
 
 /** Held-out evaluation numbers, as logged to metrics.jsonl. */
@@ -136,6 +138,10 @@ export class GrpoTrainer {
         log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
       }
       this.elapsed += (performance.now() - t0) / 1000;
+      hooks.progress?.(this.step, c.steps, c.maxSeconds > 0 ? this.elapsed / c.maxSeconds : 0, {
+        reward: m.reward!, acc: pct(m.accuracy!), len: m.completion_length!, 'tok/s': m.sampling_tokens_per_s!,
+        ...(this.lastEval ? { 'pass@1': pct(this.lastEval.pass1) } : {}),
+      });
       if (c.saveEvery > 0 && this.step % c.saveEvery === 0 && this.step < c.steps) this.save();
     }
     if (reason !== 'interrupted' && c.evalEvery >= 0 && this.evalStep !== this.step) {
