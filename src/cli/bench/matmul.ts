@@ -1,6 +1,7 @@
-// `r1 bench matmul [--json] [--seconds S]`: GFLOP/s of the kernels' gemm at 256³, 512³, 1024³ and
-// [4096×256]@[256×1024], side by side with cblas_sgemm called directly from a tiny C program compiled on the
-// fly (same environment, so the same OpenBLAS core type and threads), plus the TS kernels at 256³. A benchmark, not a test.
+// `r1 bench matmul [--json] [--seconds S] [--precision fp32|bf16|auto] [--compare-torch]`: GFLOP/s of the kernels'
+// gemm at 256³, 512³, 1024³ and [4096×256]@[256×1024], side by side with cblas_sgemm called directly from a tiny C
+// program compiled on the fly (same environment), plus the TS kernels at 256³; with bf16 also gemmBf16 in the same
+// run, and with --compare-torch PyTorch's FP32 and BF16 matmul at its best thread setting. A benchmark, not a test.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { UsageError } from '../main.js';
 import { parseFlags } from '../args.js';
 import { getKernels, tsKernels, type Kernels } from '../../tensor/kernels/index.js';
 import { autoCoreType } from '../../tensor/kernels/cpu.js';
+import { checkPrecision, resolvePrecision } from '../../tensor/precision.js';
+import { fileURLToPath } from 'node:url';
 
 const SIZES: [number, number, number][] = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [4096, 1024, 256]]; // M, N, K
 
@@ -43,11 +46,12 @@ int main(int argc, char **argv) {
 }
 `;
 
-function measure(k: Kernels, M: number, N: number, K: number, secs: number): number {
+function measure(k: Kernels, M: number, N: number, K: number, secs: number, bf16 = false): number {
   const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
   const b = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
   const c = new Float32Array(M * N);
-  const call = () => k.gemm(a, b, c, 1, M, N, K, false, false, 1, 0, 0, 0, 0);
+  const gemm = bf16 ? k.gemmBf16 : k.gemm;
+  const call = () => gemm(a, b, c, 1, M, N, K, false, false, 1, 0, 0, 0, 0);
   call();
   const g: number[] = [];
   for (let t = 0; t < 5; t++) {
@@ -75,9 +79,37 @@ function directBlas(secs: number): number[] | string {
   }
 }
 
+interface TorchMatmul { threads: number; torch: string; sizes: { M: number; N: number; K: number; fp32: number; bf16: number }[] }
+
+/** PyTorch's FP32 and BF16 matmul GFLOP/s per size, under 1 and 2 intra-op threads (and all cores): the best per size and dtype. */
+function torchMatmul(secs: number, threads: number): { best: { fp32: number; bf16: number; fp32_threads: number; bf16_threads: number }[]; runs: TorchMatmul[] } | string {
+  const script = fileURLToPath(new URL('../../../scripts/ref/bench_matmul.py', import.meta.url));
+  const runs: TorchMatmul[] = [];
+  for (const t of [...new Set([1, 2, threads])]) {
+    const r = spawnSync('/usr/bin/python3', [script, '--threads', String(t), '--seconds', String(secs), '--sizes', ...SIZES.map(([M, N, K]) => `${M},${N},${K}`)],
+      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) } });
+    if (r.status !== 0) return `PyTorch run failed (is python3-torch installed for /usr/bin/python3?): ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
+    runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchMatmul);
+  }
+  const best = SIZES.map((_, i) => {
+    const f = runs.reduce((a, b) => (b.sizes[i]!.fp32 > a.sizes[i]!.fp32 ? b : a));
+    const h = runs.reduce((a, b) => (b.sizes[i]!.bf16 > a.sizes[i]!.bf16 ? b : a));
+    return { fp32: f.sizes[i]!.fp32, bf16: h.sizes[i]!.bf16, fp32_threads: f.threads, bf16_threads: h.threads };
+  });
+  return { best, runs };
+}
+
 export async function run(argv: string[]): Promise<number | void> {
-  const { values } = parseFlags({ args: argv, options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '0.2' } } },
-    'usage: r1 bench matmul [--json] [--seconds S]');
+  const { values } = parseFlags({ args: argv, options: {
+    json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '0.2' },
+    precision: { type: 'string', default: 'fp32' }, 'compare-torch': { type: 'boolean', default: false },
+  } }, 'usage: r1 bench matmul [--json] [--seconds S] [--precision fp32|bf16|auto] [--compare-torch]');
+  let precision;
+  try {
+    precision = checkPrecision(values.precision, '--precision');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const secs = Number(values.seconds);
   if (!(secs > 0 && secs <= 10)) throw new UsageError(`--seconds ${values.seconds}: give a number of seconds in (0, 10]`);
   const k = getKernels(); // loads the addon, which sets OPENBLAS_CORETYPE / OPENBLAS_NUM_THREADS when unset
@@ -87,16 +119,32 @@ export async function run(argv: string[]): Promise<number | void> {
   if (auto && process.env.OPENBLAS_CORETYPE && process.env.OPENBLAS_CORETYPE !== auto) {
     log(`  note: OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} comes from the environment; this CPU supports ${auto} (run with OPENBLAS_CORETYPE= to let r1ts choose)`);
   }
+  const bf16 = resolvePrecision(precision, k) === 'bf16';
+  if (bf16) log(`  bf16: ${k.bf16 ?? 'no BF16 instructions (emulated in FP32)'}`);
   const ours = SIZES.map(([M, N, K]) => {
     const g = measure(k, M, N, K, secs);
     log(`  ${k.name} [${M}x${K}]@[${K}x${N}]: ${g.toFixed(1)} GFLOP/s`);
     return g;
   });
+  const oursBf16 = bf16 ? SIZES.map(([M, N, K]) => {
+    const g = measure(k, M, N, K, secs, true);
+    log(`  ${k.name} bf16 [${M}x${K}]@[${K}x${N}]: ${g.toFixed(1)} GFLOP/s`);
+    return g;
+  }) : null;
+  const torch = values['compare-torch'] ? torchMatmul(secs, k.threads) : null;
+  if (typeof torch === 'string') log(`  ${torch}`);
   const direct = directBlas(secs);
   if (typeof direct === 'string') log(`  ${direct}`);
   const sizes = SIZES.map(([M, N, K], i) => {
     const c = typeof direct === 'string' ? null : direct[i] ?? null;
-    return { name: `[${M}x${K}]@[${K}x${N}]`, M, N, K, gflops: round(ours[i]!), c_gflops: c === null ? null : round(c), ratio: c ? round(ours[i]! / c, 3) : null };
+    const t = torch && typeof torch !== 'string' ? torch.best[i]! : null;
+    const h = oursBf16 ? oursBf16[i]! : null;
+    return {
+      name: `[${M}x${K}]@[${K}x${N}]`, M, N, K, gflops: round(ours[i]!), c_gflops: c === null ? null : round(c), ratio: c ? round(ours[i]! / c, 3) : null,
+      ...(h !== null ? { bf16_gflops: round(h), bf16_vs_fp32: round(h / ours[i]!, 2) } : {}),
+      ...(t ? { torch_fp32_gflops: round(t.fp32), torch_fp32_threads: t.fp32_threads, fp32_vs_torch: round(ours[i]! / t.fp32, 2) } : {}),
+      ...(t && h !== null ? { torch_bf16_gflops: round(t.bf16), torch_bf16_threads: t.bf16_threads, bf16_vs_torch_bf16: round(h / t.bf16, 2) } : {}),
+    };
   });
   const ts = measure(tsKernels, 256, 256, 256, Math.min(secs, 0.2));
   const ratios = sizes.map((s) => s.ratio).filter((r): r is number => r !== null);
@@ -105,12 +153,20 @@ export async function run(argv: string[]): Promise<number | void> {
     openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null, openblas_coretype_auto: auto, openblas_num_threads: process.env.OPENBLAS_NUM_THREADS ?? null,
     sizes, min_ratio: ratios.length ? Math.min(...ratios) : null, ts_gflops_256: round(ts),
     c_reference: typeof direct === 'string' ? direct : 'cblas_sgemm from C, same environment',
+    precision: bf16 ? 'bf16' : 'fp32', bf16_instructions: k.bf16,
+    ...(torch ? { torch: typeof torch === 'string' ? torch : { version: torch.runs[0]?.torch ?? null, threads_tried: torch.runs.map((r) => r.threads) } } : {}),
   };
   if (values.json) {
     console.log(JSON.stringify(result));
     return;
   }
-  for (const s of sizes) console.log(`${s.name.padEnd(22)} ${s.gflops.toFixed(1).padStart(7)} GFLOP/s   C: ${s.c_gflops?.toFixed(1) ?? 'n/a'}   ratio ${s.ratio ?? 'n/a'}`);
+  for (const s of sizes) {
+    let line = `${s.name.padEnd(22)} ${s.gflops.toFixed(1).padStart(7)} GFLOP/s   C: ${s.c_gflops?.toFixed(1) ?? 'n/a'}   ratio ${s.ratio ?? 'n/a'}`;
+    if (s.bf16_gflops !== undefined) line += `   bf16 ${s.bf16_gflops.toFixed(1)} (${s.bf16_vs_fp32}x fp32)`;
+    if (s.torch_fp32_gflops !== undefined) line += `   torch fp32 ${s.torch_fp32_gflops.toFixed(1)}`;
+    if (s.torch_bf16_gflops !== undefined) line += `   torch bf16 ${s.torch_bf16_gflops.toFixed(1)} (ours ${s.bf16_vs_torch_bf16}x)`;
+    console.log(line);
+  }
   console.log(`TS kernels at 256³: ${result.ts_gflops_256} GFLOP/s`);
 }
 
