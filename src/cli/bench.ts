@@ -2,7 +2,7 @@
 // Benchmarks compare side by side in one run and report ratios with absolute figures; never timing asserts in tests.
 import { UsageError } from './main.js';
 
-const WHAT = ['train', 'matmul', 'generate', 'verify'] as const;
+const WHAT = ['train', 'matmul', 'generate', 'verify', 'serve'] as const;
 
 export async function run(argv: string[]): Promise<number | void> {
   const [what, ...rest] = argv;

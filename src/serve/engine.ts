@@ -238,10 +238,14 @@ export class Engine {
     s.tokens.push(id);
     s.logprobs.push(logprob);
     const stops = r.stop ?? [];
-    if (this.eos.has(id)) s.finish = 'stop';
-    else {
-      s.text = this.tokenizer.decode(s.tokens);
-      const cut = firstStop(s.text, stops);
+    if (this.eos.has(id)) {
+      s.finish = 'stop';
+      s.text = this.tokenizer.decode(s.tokens.slice(0, -1)); // EOS is not text
+    } else {
+      // decoding every step is only needed to watch for stop strings or to stream
+      const watch = stops.length > 0 || r.onText !== undefined;
+      if (watch || s.tokens.length >= s.maxNew) s.text = this.tokenizer.decode(s.tokens);
+      const cut = watch ? firstStop(s.text, stops) : -1;
       if (cut >= 0) {
         s.text = s.text.slice(0, cut);
         s.finish = 'stop';
