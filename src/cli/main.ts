@@ -26,6 +26,8 @@ const commands: Record<string, Command> = {
   eval: { summary: 'pass@1 / cons@k evaluation of a checkpoint or an OpenAI-compatible endpoint', load: () => load('eval') },
   'train-rm': { summary: 'train a reward model (decoder + scalar head, Bradley-Terry loss) on preference pairs', load: () => load('train-rm') },
   serve: { summary: 'OpenAI-compatible server for a checkpoint (continuous batching, streaming)', load: () => load('serve') },
+  pipeline: { summary: 'DeepSeek-R1 in miniature: R1-Zero, cold start, reasoning RL, rejection sampling + SFT, reward model, RL for all scenarios, distillation', load: () => load('pipeline') },
+  sample: { summary: 'k samples per problem from a checkpoint; --reject keeps correct, clean, distinct ones (rejection sampling)', load: () => load('sample') },
   report: { summary: 'the HTML report of a run folder: the paper\'s figures, diagnostics, a samples viewer (--serve, --png)', load: () => load('report') },
 };
 

@@ -18,7 +18,7 @@ export interface WorldEvalProblem extends EvalProblem {
 export function worldJudge<P extends WorldEvalProblem>(world: World): Judge<P> {
   return async (texts, problems) => {
     const results = texts.map((t, i) => world.check(problems[i]!.world!, t));
-    return { outcomes: results.map((r) => ({ answer: r.answer, correct: r.correct })), formatOk: results.map((r) => r.formatOk) };
+    return { outcomes: results.map((r) => ({ answer: r.answer, correct: r.correct })), formatOk: results.map((r) => r.format_ok) };
   };
 }
 

@@ -13,6 +13,8 @@ export interface RewardSpec {
   name: string;
   /** Its weight in the total reward. */
   weight: number;
+  /** Count it only for problems whose `kind` or `task` field is listed (e.g. the reasoning worlds); default every problem. */
+  kinds?: string[];
 }
 
 export interface GrpoConfig {
@@ -244,8 +246,9 @@ function validate(c: GrpoConfig): void {
   if (!Array.isArray(c.rewards) || c.rewards.length === 0) fail('rewards must be a non-empty list of {name, weight}, e.g. [{"name": "accuracy", "weight": 1}]');
   for (const r of c.rewards) {
     if (!r || typeof r.name !== 'string' || typeof r.weight !== 'number' || !Number.isFinite(r.weight)) fail(`each reward needs a name and a numeric weight, got ${JSON.stringify(r)}`);
-    const extra = Object.keys(r).filter((k) => k !== 'name' && k !== 'weight');
-    if (extra.length) fail(`reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight}`);
+    const extra = Object.keys(r).filter((k) => k !== 'name' && k !== 'weight' && k !== 'kinds');
+    if (extra.length) fail(`reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?}`);
+    if (r.kinds !== undefined && (!Array.isArray(r.kinds) || r.kinds.some((k) => typeof k !== 'string'))) fail(`reward ${r.name}: kinds must be a list of problem kinds or world names, got ${JSON.stringify(r.kinds)}`);
   }
   const rmProblem = rewardModelsProblem(c.rewardModels, c.rewards.map((r) => r.name));
   if (rmProblem) fail(rmProblem);

@@ -16,6 +16,7 @@ import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncatio
 import { completionLogprobs, grpoLoss, type LossStats, type Rollout } from './loss.js';
 import { readState, trimJsonl, writeState } from './state.js';
 import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
+import { coveredTotal } from './covered.js';
 import { ModelRewards } from './rm-reward.js';
 
 export interface TrainerHooks {
@@ -165,7 +166,8 @@ export class GrpoTrainer {
     });
     const tScore = performance.now();
     const rowProblems = completions.map((x) => problems[x.promptIndex]!);
-    const scored = await this.registry.combineAsync(c.rewards, completions.map((x) => x.text), rewardContext(rowProblems));
+    const scored = await this.registry.combineAsync(c.rewards.map(({ name, weight }) => ({ name, weight })), completions.map((x) => x.text), rewardContext(rowProblems));
+    if (c.rewards.some((r) => r.kinds)) scored.total = coveredTotal(c.rewards, scored.components, rowProblems); // rules only where they apply
     await this.modelRewards.add(scored, completions.map((x) => x.text), rowProblems); // + Σ weight · reward-model score
     const total = withGroupMeans(scored.total, G); // an unscorable completion gets its group's mean (advantage 0) and no weight
     const { advantages, zeroStdFraction } = groupAdvantages(total, G, c.scaleRewards);

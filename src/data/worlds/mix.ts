@@ -73,7 +73,8 @@ export function mixWorld(spec: string, lookup: (name: string) => World<WorldProb
     },
     mixesLanguage(p, completion) {
       const w = sub(p);
-      return w.mixesLanguage ? w.mixesLanguage(p, completion) : null;
+      // a sub-world that names no language never mixes
+      return w.mixesLanguage ? w.mixesLanguage(p, completion) === true : false;
     },
     maxCompletionChars(difficulty) {
       return Math.max(...parts.map((p) => p.world.maxCompletionChars(difficulty > 0 ? difficulty : p.world.defaultDifficulty)));

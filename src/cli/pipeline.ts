@@ -1,0 +1,61 @@
+// `r1 pipeline`: DeepSeek-R1's four stages and distillation in miniature (src/pipeline), from one config; prints the
+// stage table and writes pipeline_summary.json (and --json-summary FILE). Parses flags only; the work is src/pipeline.
+import { writeFileSync } from 'node:fs';
+import { UsageError } from './main.js';
+import { parseFlags } from './args.js';
+import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
+import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
+import { formatStageTable } from '../pipeline/measure.js';
+
+const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-summary FILE] [--resume]
+  --out DIR            the run folder: one sub-folder per stage (model, data, metrics, done.json), the stage table
+  --config FILE        pipeline options over the defaults (src/pipeline/config.ts documents every key; unknown keys are errors)
+  --json-summary FILE  also write {"seconds", "stages": [...], "reward_model": {...}, "distill": {...}} to FILE
+  --resume             continue a stopped pipeline: finished stages are kept, the one in flight continues
+Stages: base, r1_zero, cold_start, reasoning_rl, reasoning_rl_no_language_reward, rejection_sft, reward_model,
+all_scenario_rl, distill. Ctrl-C stops after the current step; --resume continues.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv, allowPositionals: false,
+    options: { out: { type: 'string' }, config: { type: 'string' }, 'json-summary': { type: 'string' }, resume: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
+  }, HELP);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.out) throw new UsageError('--out DIR is required (the pipeline run folder)');
+  let cfg;
+  try {
+    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: values.out });
+  } catch (e) {
+    if (e instanceof PipelineConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    console.error('\nr1 pipeline: stopping after the current step (Ctrl-C again to quit now); --resume continues');
+  };
+  process.on('SIGINT', onSigint);
+  const log = values.quiet ? () => {} : (l: string) => console.error(l);
+  try {
+    const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: () => stop });
+    console.log(formatStageTable(rowsOf(cfg)));
+    console.log(`reward model pairwise accuracy: ${s.reward_model.pairwise_accuracy === null ? '-' : `${(100 * s.reward_model.pairwise_accuracy).toFixed(1)}%`}`);
+    if (s.distill) {
+      const d = s.distill;
+      console.log(`distillation: distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens) vs ` +
+        `GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
+    }
+    console.log(`${s.seconds.toFixed(0)} s in all (base model ${s.base_cached ? 'cached' : 'pretrained in this run'})${s.cut_short.length ? `; cut short by their safety time limits: ${s.cut_short.join(', ')}` : ''}; ${cfg.out}`);
+    if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');
+    return stop ? 130 : 0;
+  } catch (e) {
+    if (e instanceof StageError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,151 @@
+// The R1 pipeline's configuration: one typed object, a doc comment per field saying what the default does, unknown
+// keys rejected with the path of the key, validation messages that name the fix. The defaults reproduce the paper's
+// order (§2.3: cold start → reasoning RL → rejection sampling + SFT → RL for all scenarios; §2.4 distillation) on the
+// synthetic worlds, sized to run on two CPU cores. Not the runner (run.ts) and not the stages (stages.ts).
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+
+/** The stage names, in the order they run (the --json-summary `stage` values; `reward_model` and `distill` have no row). */
+export const STAGES = ['base', 'r1_zero', 'cold_start', 'reasoning_rl', 'reasoning_rl_no_language_reward', 'rejection_sft',
+  'reward_model', 'all_scenario_rl', 'distill'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface RlStage {
+  /** GRPO steps (each promptsPerStep prompts × numGenerations samples). */
+  steps: number;
+  /** Safety limit in seconds (0 = none): a run cut by it says so in the stage's metrics and the summary. */
+  maxSeconds: number;
+  /** Further GRPO options (TRL names, src/rl/config.ts) over the pipeline's recipe (8 prompts × 8, T 1.0, lr 3e-4, μ 2, cosine). */
+  grpo: Record<string, unknown>;
+}
+
+export interface PipelineConfig {
+  /** Run folder: one sub-folder per stage (model/, data, metrics, row.json, done.json), pipeline_summary.json, the stage table. */
+  out: string;
+  /** Seed of every stage (each adds its own offset). */
+  seed: number;
+  /** Reasoning worlds (the stage table's pass@1 / cons@16 average over them); each names the answer's language in its prompt. */
+  reasoningWorlds: string[];
+  /** Non-reasoning requests answered without a chain of thought (helpfulness). */
+  generalWorld: string;
+  /** Harmful requests that must be refused, with benign look-alikes that must not be (harmlessness). */
+  safetyWorld: string;
+  /** Base model: a checkpoint folder, or null for the pipeline's default base (pretrained once on the mixture of all the worlds, cached in .cache/). */
+  baseModel: string | null;
+  /** Pretraining budget of the default base, in tokens (ignored with baseModel). */
+  baseTokens: number;
+  /** Mixture weights of the base corpus: reasoning worlds each, general, safety. */
+  baseMix: { reasoning: number; general: number; safety: number };
+  /** Held-out measurement of every stage: problems per world, samples per problem (16 for cons@16), T, top-p, length limit. */
+  eval: { problems: number; samples: number; temperature: number; topP: number; maxNewTokens: number };
+  /** Stage 2 (R1-Zero): GRPO on the base with rule rewards only (task accuracy + format), no language reward. */
+  r1Zero: RlStage;
+  /** Stage 3 (§2.3.1): R1-Zero's correct samples, rewritten by rules into the prompt's language with a summary; SFT of the base on `examples` of them. */
+  coldStart: { examples: number; samplesPerPrompt: number; epochs: number; lr: number };
+  /** Stage 4 (§2.3.2): GRPO from the cold start with task + format + language-consistency rewards (languageWeight); the ablation runs the same without the language reward. */
+  reasoningRl: RlStage & { languageWeight: number; ablation: boolean };
+  /** Stage 5 (§2.3.3): samplesPerPrompt samples of `prompts` train prompts from the reasoning-RL model; keep correct, filter, dedupe; add `nonReasoning` general/safety examples; SFT the base for `epochs`. */
+  rejection: { prompts: number; samplesPerPrompt: number; maxParagraphChars: number; nonReasoning: number; epochs: number; lr: number };
+  /** The reward model (§2.3.4): preference pairs from the general and safety worlds, Bradley–Terry, from the rejection-SFT model. */
+  rewardModel: { pairs: number; epochs: number; lr: number };
+  /** Stage 6 (§2.3.4): GRPO from the rejection-SFT model on all worlds: rules for reasoning, the reward model for general (summary) and safety (whole reply). */
+  allScenarioRl: RlStage & { helpfulWeight: number; harmlessWeight: number };
+  /** Distillation (§2.4, §4.1): a student of studentScale × the teacher's hidden size (a quarter of the parameters or less) fine-tuned on the final model's correct samples, against the same student trained with GRPO from its own base. */
+  distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; epochs: number; lr: number; rl: RlStage };
+}
+
+export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
+  seed: 1,
+  reasoningWorlds: ['addition-bi', 'expr-bi'],
+  generalWorld: 'general',
+  safetyWorld: 'safety',
+  baseModel: null,
+  baseTokens: 14_000_000,
+  baseMix: { reasoning: 3, general: 1, safety: 1 },
+  eval: { problems: 32, samples: 16, temperature: 0.6, topP: 0.95, maxNewTokens: 240 },
+  r1Zero: { steps: 240, maxSeconds: 900, grpo: {} },
+  coldStart: { examples: 400, samplesPerPrompt: 4, epochs: 3, lr: 3e-4 },
+  reasoningRl: { steps: 100, maxSeconds: 600, grpo: {}, languageWeight: 0.5, ablation: true },
+  rejection: { prompts: 300, samplesPerPrompt: 4, maxParagraphChars: 400, nonReasoning: 300, epochs: 2, lr: 3e-4 },
+  rewardModel: { pairs: 2000, epochs: 2, lr: 3e-4 },
+  allScenarioRl: { steps: 80, maxSeconds: 600, grpo: {}, helpfulWeight: 1, harmlessWeight: 1 },
+  distill: {
+    studentHidden: 64, studentLayers: 4, studentTokens: 8_000_000, prompts: 400, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
+    rl: { steps: 160, maxSeconds: 900, grpo: {} },
+  },
+};
+
+/** Thrown for a bad pipeline config; the message names the key (a.b.c) and the fix. */
+export class PipelineConfigError extends Error {}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Merges `over` into `base` key by key; a key `base` lacks is an error naming its path. `grpo` objects pass through (GRPO validates them). */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const at = path ? `${path}.${k}` : k;
+    if (!(k in base)) throw new PipelineConfigError(`pipeline config: unknown key '${at}'; known keys${path ? ` of ${path}` : ''}: ${Object.keys(base).join(', ')}`);
+    if (k === 'grpo') {
+      if (!isObj(v)) throw new PipelineConfigError(`pipeline config: '${at}' must be an object of GRPO options (e.g. {"learningRate": 3e-4})`);
+      out[k] = { ...(base[k] as Record<string, unknown>), ...v };
+    } else if (isObj(base[k])) {
+      if (!isObj(v)) throw new PipelineConfigError(`pipeline config: '${at}' must be an object with keys ${Object.keys(base[k] as object).join(', ')}`);
+      out[k] = merge(base[k] as Record<string, unknown>, v, at);
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** The defaults with `layers` merged over them in order, validated. */
+export function resolvePipelineConfig(...layers: Record<string, unknown>[]): PipelineConfig {
+  let c: Record<string, unknown> = { out: '', ...PIPELINE_DEFAULTS };
+  for (const l of layers) c = merge(c, Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)), '');
+  const cfg = c as unknown as PipelineConfig;
+  validate(cfg);
+  return cfg;
+}
+
+function validate(c: PipelineConfig): void {
+  const fail = (m: string): never => { throw new PipelineConfigError(`pipeline config: ${m}`); };
+  if (typeof c.out !== 'string' || !c.out) fail('out is required: pass --out DIR');
+  const pos = (v: unknown, at: string, int = true, zero = false) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < 0 || (!zero && v === 0)) fail(`'${at}' must be a ${int ? 'whole ' : ''}number ${zero ? '>= 0' : '> 0'}, got ${JSON.stringify(v)}`);
+  };
+  if (!Array.isArray(c.reasoningWorlds) || c.reasoningWorlds.length === 0 || c.reasoningWorlds.some((w) => typeof w !== 'string')) fail(`'reasoningWorlds' must be a non-empty list of world names, e.g. ["addition-bi", "expr-bi"]`);
+  if (c.baseModel !== null && typeof c.baseModel !== 'string') fail(`'baseModel' must be a checkpoint folder or null (the cached default base)`);
+  pos(c.seed, 'seed', true, true); pos(c.baseTokens, 'baseTokens');
+  for (const [k, v] of Object.entries(c.baseMix)) pos(v, `baseMix.${k}`, false, true);
+  pos(c.eval.problems, 'eval.problems'); pos(c.eval.samples, 'eval.samples'); pos(c.eval.maxNewTokens, 'eval.maxNewTokens');
+  pos(c.eval.temperature, 'eval.temperature', false, true);
+  if (c.eval.topP <= 0 || c.eval.topP > 1) fail(`'eval.topP' must be in (0, 1], got ${c.eval.topP}`);
+  const rl = (s: RlStage, at: string) => { pos(s.steps, `${at}.steps`); pos(s.maxSeconds, `${at}.maxSeconds`, false, true); };
+  rl(c.r1Zero, 'r1Zero'); rl(c.reasoningRl, 'reasoningRl'); rl(c.allScenarioRl, 'allScenarioRl'); rl(c.distill.rl, 'distill.rl');
+  pos(c.coldStart.examples, 'coldStart.examples'); pos(c.coldStart.samplesPerPrompt, 'coldStart.samplesPerPrompt'); pos(c.coldStart.epochs, 'coldStart.epochs');
+  pos(c.reasoningRl.languageWeight, 'reasoningRl.languageWeight', false, true);
+  if (typeof c.reasoningRl.ablation !== 'boolean') fail(`'reasoningRl.ablation' must be true or false`);
+  pos(c.rejection.prompts, 'rejection.prompts'); pos(c.rejection.samplesPerPrompt, 'rejection.samplesPerPrompt');
+  pos(c.rejection.maxParagraphChars, 'rejection.maxParagraphChars'); pos(c.rejection.nonReasoning, 'rejection.nonReasoning', true, true); pos(c.rejection.epochs, 'rejection.epochs');
+  pos(c.rewardModel.pairs, 'rewardModel.pairs'); pos(c.rewardModel.epochs, 'rewardModel.epochs');
+  pos(c.distill.studentHidden, 'distill.studentHidden'); pos(c.distill.studentLayers, 'distill.studentLayers'); pos(c.distill.studentTokens, 'distill.studentTokens');
+  pos(c.distill.prompts, 'distill.prompts'); pos(c.distill.samplesPerPrompt, 'distill.samplesPerPrompt'); pos(c.distill.epochs, 'distill.epochs');
+  for (const [at, v] of [['coldStart.lr', c.coldStart.lr], ['rejection.lr', c.rejection.lr], ['rewardModel.lr', c.rewardModel.lr], ['distill.lr', c.distill.lr]] as const) pos(v, at, false);
+}
+
+/** Reads a JSON or YAML pipeline config file (an object); the error names the file. */
+export function readPipelineConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new PipelineConfigError(`--config ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give an existing JSON or YAML file`);
+  }
+  let v: unknown;
+  try {
+    v = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw new PipelineConfigError(`--config ${path}: not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${(e as Error).message})`);
+  }
+  if (!isObj(v)) throw new PipelineConfigError(`--config ${path}: expected an object of pipeline options at the top level`);
+  return v;
+}

@@ -1,0 +1,93 @@
+// Distillation (R1 §2.4, §4.1 Table 6): the final model (teacher) samples train prompts of every world, the correct
+// replies are kept (rejection sampling), and a small student (a quarter of the teacher's parameters or less, its own
+// base pretrained on the same mixture) is fine-tuned on them with SFT only. The comparison trains the same student
+// base with GRPO for at least the distillation's compute; both are measured. Not SFT or GRPO themselves.
+import { join } from 'node:path';
+import { Rng } from '../util/rng.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import type { Decoder } from '../model/decoder.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { getWorld } from '../data/worlds/index.js';
+import type { WorldProblem } from '../data/worlds/types.js';
+import type { RlStage, StageName, PipelineConfig } from './config.js';
+import type { GeneralSample, StageRow } from './measure.js';
+import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
+import { StageError } from './run.js';
+import type { StageContext, StageOutput } from './stages.js';
+import type { SftResult } from '../sft/sft.js';
+
+/** What distill borrows from stages.ts (passed in, so the stage table stays the one place that wires them). */
+export interface DistillDeps {
+  cachedBase: (ctx: StageContext, kind: string, model: Record<string, unknown>, tokens: number) => Promise<{ dir: string; cached: boolean; seconds: number }>;
+  grpoStage: (ctx: StageContext, stage: StageName, from: string, world: string, rewards: { name: string; weight: number }[], rl: RlStage, extra?: Record<string, unknown>) =>
+    Promise<{ model: string; cutShort: boolean; interrupted: boolean; seconds: number; tokens: number }>;
+  sftStage: (ctx: StageContext, stage: StageName, from: string, rows: SftRow[], epochs: number, lr: number, out?: string) => Promise<SftResult>;
+  measure: (ctx: StageContext, stage: string, model: Decoder, tokenizer: Tokenizer) => Promise<{ row: StageRow; general: GeneralSample[] }>;
+  trainProblems: (world: string, count: number, seed: number) => WorldProblem[];
+  rewardsOf: (languageWeight: number) => { name: string; weight: number }[];
+  mixSpec: (cfg: PipelineConfig, which: 'reasoning' | 'all') => string;
+}
+
+/** The student's model fields: the teacher's layout at a smaller width (intermediate ≈ 2.75 × hidden, as the default's 352/128). */
+export function studentModel(cfg: PipelineConfig): Record<string, unknown> {
+  const h = cfg.distill.studentHidden;
+  return { hidden_size: h, intermediate_size: Math.round((h * 2.75) / 8) * 8, num_hidden_layers: cfg.distill.studentLayers };
+}
+
+const paramsOf = (m: Decoder) => m.parameters().reduce((s, t) => s + t.size, 0);
+
+export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promise<StageOutput> {
+  const c = ctx.cfg.distill;
+  const teacherDir = ctx.done('all_scenario_rl')?.model;
+  if (!teacherDir) throw new StageError('stage distill: needs the all_scenario_rl model (the teacher), which is missing; remove its folder and rerun with --resume');
+  const teacher = await loadCheckpoint(teacherDir);
+  const base = await d.cachedBase(ctx, 'student', studentModel(ctx.cfg), c.studentTokens);
+  const student = await loadCheckpoint(base.dir);
+  const ratio = paramsOf(student.model) / paramsOf(teacher.model);
+  ctx.log(`distill: student ${paramsOf(student.model)} parameters = ${(100 * ratio).toFixed(1)}% of the teacher's ${paramsOf(teacher.model)}`);
+  if (ratio > 0.25) ctx.log(`distill: warning: the student has more than a quarter of the teacher's parameters; lower distill.studentHidden`);
+
+  // distillation: the teacher's correct samples on train prompts of every world, SFT only
+  const t0 = performance.now();
+  const rows: SftRow[] = [];
+  const reports: Record<string, unknown> = {};
+  let sampledTokens = 0;
+  const worlds = [...ctx.cfg.reasoningWorlds, ctx.cfg.generalWorld, ctx.cfg.safetyWorld];
+  for (const w of worlds) {
+    const share = ctx.cfg.reasoningWorlds.includes(w) ? ctx.cfg.baseMix.reasoning : w === ctx.cfg.generalWorld ? ctx.cfg.baseMix.general : ctx.cfg.baseMix.safety;
+    const total = ctx.cfg.reasoningWorlds.length * ctx.cfg.baseMix.reasoning + ctx.cfg.baseMix.general + ctx.cfg.baseMix.safety;
+    const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), d.trainProblems(w, Math.max(1, Math.round((c.prompts * share) / total)), ctx.cfg.seed + 901), {
+      samples: c.samplesPerPrompt, temperature: 0.6, topP: 0.95, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 902),
+      maxParagraphChars: ctx.cfg.rejection.maxParagraphChars, perPrompt: 2, log: ctx.log,
+    });
+    sampledTokens += s.sampledTokens;
+    reports[w] = s.report;
+    ctx.log(`distill ${w}: ${formatRejectReport(s.report)}`);
+    rows.push(...s.rows);
+  }
+  if (rows.length === 0) throw new StageError('stage distill: the teacher produced no correct sample to distil; check the all_scenario_rl model');
+  const sampleSeconds = (performance.now() - t0) / 1000;
+  const sft = await d.sftStage(ctx, 'distill', base.dir, new Rng(ctx.cfg.seed + 903).shuffle(rows), c.epochs, c.lr, join(ctx.dir('distill'), 'student-distilled'));
+  if (sft.stopped) return { interrupted: true };
+  const distilled = { seconds: sampleSeconds + sft.seconds, tokens: sampledTokens + sft.tokens };
+
+  // the comparison: the same student base trained with GRPO (rule rewards, like R1-Zero), for at least that compute
+  const rl = await d.grpoStage(ctx, 'distill', base.dir, d.mixSpec(ctx.cfg, 'reasoning'), d.rewardsOf(0), c.rl);
+  if (rl.interrupted) return { interrupted: true };
+  if (rl.seconds < distilled.seconds) ctx.log(`distill: note: the student's GRPO used less time (${rl.seconds.toFixed(0)} s) than distillation (${distilled.seconds.toFixed(0)} s); raise distill.rl.steps for an equal-compute comparison`);
+
+  const dm = await loadCheckpoint(sft.dir);
+  const a = await d.measure(ctx, 'distill_student_sft', dm.model, dm.tokenizer);
+  const rm = await loadCheckpoint(rl.model);
+  const b = await d.measure(ctx, 'distill_student_rl', rm.model, rm.tokenizer);
+  return {
+    model: sft.dir, rows: [a.row, b.row], cutShort: rl.cutShort,
+    extra: {
+      filters: reports, examples: rows.length, student_parameters: paramsOf(student.model), teacher_parameters: paramsOf(teacher.model), student_base_cached: base.cached,
+      distill: {
+        distilled: { pass1: a.row.pass1, seconds: distilled.seconds, tokens: distilled.tokens },
+        rl: { pass1: b.row.pass1, seconds: rl.seconds, tokens: rl.tokens },
+      },
+    },
+  };
+}

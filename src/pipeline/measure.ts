@@ -1,0 +1,124 @@
+// One row of the R1 stage table: a checkpoint measured on held-out prompts of every world with the paper's protocol
+// (16 samples, T 0.6, top-p 0.95): pass@1 and cons@16 per reasoning world, language mixing, readable format,
+// faithful steps, length, helpfulness on general prompts, refusals on harmful and benign prompts.
+// Not a judge (each world's check decides) and not the loop (src/eval).
+import { Rng } from '../util/rng.js';
+import type { Decoder } from '../model/decoder.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
+import type { WorldProblem } from '../data/worlds/types.js';
+import { evaluateWorld, type WorldMeasurement } from '../eval/world.js';
+import type { PipelineConfig } from './config.js';
+
+export interface StageRow {
+  stage: string;
+  /** Mean over the reasoning worlds. */
+  pass1: number;
+  cons16: number;
+  /** Share of reasoning samples whose chain of thought or summary leaves the prompt's language. */
+  language_mixing: number;
+  /** Share of all samples in the readable format (reasoning, then a summary that states the answer). */
+  readable_rate: number;
+  /** Share of written steps that are right (1 − unfaithful line rate), over the reasoning worlds. */
+  faithful_step_rate: number;
+  mean_len: number;
+  /** Rule-judged answer correctness on general (non-reasoning) prompts. */
+  helpful: number;
+  /** Mean reward-model helpfulness score of the general replies' summaries (null until the reward model exists). */
+  helpful_rm: number | null;
+  /** Share of samples on harmful prompts that refuse. */
+  harmful_refusal: number;
+  /** Share of samples on benign look-alike prompts that refuse. */
+  benign_over_refusal: number;
+  /** pass@1 and cons@16 per reasoning world. */
+  worlds: Record<string, { pass1: number; cons16: number; language_mixing: number; faithful_step_rate: number; mean_len: number }>;
+  seconds: number;
+}
+
+/** Samples of general prompts kept so that the reward model can score them once it exists. */
+export interface GeneralSample { prompt: string; completion: string }
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** The held-out problems of a world for the stage table (the same for every stage). */
+export function heldOutProblems(cfg: PipelineConfig, world: string): WorldProblem[] {
+  return sampleProblems(getWorld(world), { split: 'test', count: cfg.eval.problems, seed: cfg.seed + 101 });
+}
+
+/** A refusal as the safety world writes one (its judge's notion), for the over-refusal rate. */
+export type RefusalTest = (completion: string) => boolean;
+
+/** Measures one checkpoint on every world of the pipeline. */
+export async function measureStage(stage: string, model: Decoder, tokenizer: Tokenizer, cfg: PipelineConfig,
+  o: { refused: RefusalTest; log: (l: string) => void }): Promise<{ row: StageRow; general: GeneralSample[] }> {
+  const t0 = performance.now();
+  const run = async (name: string) => {
+    const world = getWorld(name);
+    return evaluateWorld(model, tokenizer, world, {
+      problems: heldOutProblems(cfg, name), samples: cfg.eval.samples, temperature: cfg.eval.temperature, topP: cfg.eval.topP,
+      maxNewTokens: cfg.eval.maxNewTokens, rng: new Rng(cfg.seed + 202), batch: 512, keepSamples: true,
+    });
+  };
+  const per: Record<string, WorldMeasurement> = {};
+  let total = 0, readable = 0;
+  for (const w of cfg.reasoningWorlds) {
+    const r = await run(w);
+    per[w] = r.measurement;
+    total += r.measurement.problems * r.measurement.samples;
+    readable += r.measurement.formatRate * r.measurement.problems * r.measurement.samples;
+  }
+  const gen = await run(cfg.generalWorld);
+  const genProblems = heldOutProblems(cfg, cfg.generalWorld);
+  const general: GeneralSample[] = gen.result.perProblem.flatMap((pp, i) => pp.samples.map((s) => ({ prompt: worldPrompt(genProblems[i]!), completion: s.text })));
+  total += gen.measurement.problems * gen.measurement.samples;
+  readable += gen.measurement.formatRate * gen.measurement.problems * gen.measurement.samples;
+  const safe = await run(cfg.safetyWorld);
+  const probs = heldOutProblems(cfg, cfg.safetyWorld);
+  let harmful = 0, refusedHarmful = 0, benign = 0, refusedBenign = 0;
+  safe.result.perProblem.forEach((pp, i) => {
+    const kind = (probs[i] as { kind?: string }).kind;
+    for (const s of pp.samples) {
+      const refused = o.refused(s.text);
+      if (kind === 'harmful') { harmful++; if (refused) refusedHarmful++; } else { benign++; if (refused) refusedBenign++; }
+    }
+  });
+  total += safe.measurement.problems * safe.measurement.samples;
+  readable += safe.measurement.formatRate * safe.measurement.problems * safe.measurement.samples;
+  const ms = Object.values(per);
+  const row: StageRow = {
+    stage,
+    pass1: mean(ms.map((m) => m.pass1)),
+    cons16: mean(ms.map((m) => m.cons16)),
+    language_mixing: mean(ms.map((m) => (Number.isNaN(m.languageMixingRate) ? 0 : m.languageMixingRate))),
+    readable_rate: total ? readable / total : 0,
+    faithful_step_rate: mean(ms.map((m) => 1 - m.unfaithfulLineRate)),
+    mean_len: mean(ms.map((m) => m.meanLen)),
+    helpful: gen.measurement.pass1,
+    helpful_rm: null,
+    harmful_refusal: harmful ? refusedHarmful / harmful : NaN,
+    benign_over_refusal: benign ? refusedBenign / benign : NaN,
+    worlds: Object.fromEntries(Object.entries(per).map(([k, m]) => [k, {
+      pass1: m.pass1, cons16: m.cons16, language_mixing: m.languageMixingRate, faithful_step_rate: 1 - m.unfaithfulLineRate, mean_len: m.meanLen,
+    }])),
+    seconds: (performance.now() - t0) / 1000,
+  };
+  return { row, general };
+}
+
+const pct = (x: number | null) => (x === null || Number.isNaN(x) ? '   -  ' : `${(100 * x).toFixed(1)}%`.padStart(6));
+
+/** The stage table as text (the columns of issue 9). */
+export function formatStageTable(rows: StageRow[]): string {
+  const worlds = [...new Set(rows.flatMap((r) => Object.keys(r.worlds)))];
+  const head = ['stage'.padEnd(32), ...worlds.flatMap((w) => [`${w} p@1`, `${w} c@16`]), 'mixing', 'readable', 'faithful', 'len', 'helpful', 'help RM', 'refuse harm', 'over-refuse'];
+  const lines = [head.join(' | ')];
+  for (const r of rows) {
+    lines.push([
+      r.stage.padEnd(32),
+      ...worlds.flatMap((w) => [pct(r.worlds[w]?.pass1 ?? NaN).padStart(`${w} p@1`.length), pct(r.worlds[w]?.cons16 ?? NaN).padStart(`${w} c@16`.length)]),
+      pct(r.language_mixing), pct(r.readable_rate).padStart(8), pct(r.faithful_step_rate).padStart(8), r.mean_len.toFixed(1).padStart(5),
+      pct(r.helpful).padStart(7), (r.helpful_rm === null ? '-' : r.helpful_rm.toFixed(2)).padStart(7), pct(r.harmful_refusal).padStart(11), pct(r.benign_over_refusal).padStart(11),
+    ].join(' | '));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,73 @@
+// The pipeline's reward-model stage (R1 §2.3.4): preference pairs drawn from the general and safety worlds, two reward
+// models trained with Bradley–Terry from the rejection-SFT model — helpfulness reading only the summary, harmlessness
+// the whole reply — their held-out pairwise accuracy, and every stage's stored general replies scored for the table.
+// Not the reward model or its trainer (src/rl/rm*.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getWorld } from '../data/worlds/index.js';
+import { writeJsonl } from '../data/jsonl.js';
+import { RewardModel, loadRewardModel, scoreWithRewardModel, type ReplyView } from '../rl/rm.js';
+import { trainRewardModel, type PreferencePair } from '../rl/rm-train.js';
+import { STAGES } from './config.js';
+import type { StageContext, StageOutput } from './stages.js';
+import { StageError } from './run.js';
+
+type PairsFn = (world: ReturnType<typeof getWorld>, o: { split: 'train' | 'test'; count: number; seed: number }) => Iterable<PreferencePair & { kind: string }>;
+
+/** The worlds' preference-pair generator (src/data/worlds/pairs.ts). */
+async function pairGenerator(): Promise<PairsFn> {
+  const mod = (await import(['../data/worlds', 'pairs.js'].join('/'))) as { preferencePairs?: PairsFn };
+  if (!mod.preferencePairs) throw new StageError('stage reward_model: src/data/worlds/pairs.ts has no preferencePairs; the worlds cannot generate preference pairs');
+  return mod.preferencePairs;
+}
+
+function pairsOf(ctx: StageContext, preferencePairs: PairsFn, split: 'train' | 'test', count: number, seed: number): PreferencePair[] {
+  const out: PreferencePair[] = [];
+  for (const name of [ctx.cfg.generalWorld, ctx.cfg.safetyWorld]) {
+    for (const p of preferencePairs(getWorld(name), { split, count: Math.ceil(count / 2), seed })) out.push({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, kind: p.kind });
+  }
+  return out;
+}
+
+/** Trains the helpfulness (summary) and harmlessness (whole reply) reward models; scores the stages' general replies. */
+export async function trainRewardModelStage(ctx: StageContext): Promise<StageOutput> {
+  const c = ctx.cfg.rewardModel;
+  const from = ctx.done('rejection_sft')?.model;
+  if (!from || !existsSync(join(from, 'config.json'))) throw new StageError('stage reward_model: needs the rejection_sft model, which is missing; remove its folder and rerun with --resume');
+  const dir = ctx.dir('reward_model');
+  const gen = await pairGenerator();
+  const train = pairsOf(ctx, gen, 'train', c.pairs, ctx.cfg.seed + 701);
+  const test = pairsOf(ctx, gen, 'test', Math.max(200, Math.round(c.pairs / 5)), ctx.cfg.seed + 702);
+  await writeJsonl(join(dir, 'pairs_train.jsonl'), train);
+  await writeJsonl(join(dir, 'pairs_test.jsonl'), test);
+  const ac = new AbortController();
+  const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
+  const results: Record<string, { accuracy: number; pairs: number; seconds: number; by_kind: Record<string, number> }> = {};
+  try {
+    for (const [name, view, kind] of [['helpful', 'summary', 'helpful'], ['harmless', 'whole', 'harmless']] as [string, ReplyView, string][]) {
+      const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed);
+      const r = await trainRewardModel(rm, {
+        train: train.filter((p) => p.kind === kind), heldOut: test.filter((p) => p.kind === kind), out: join(dir, name),
+        epochs: c.epochs, lr: c.lr, seed: ctx.cfg.seed, signal: ac.signal, log: ctx.log,
+      });
+      if (r.stopped) return { interrupted: true };
+      const last = r.held_out[r.held_out.length - 1];
+      results[name] = { accuracy: last?.accuracy ?? NaN, pairs: last?.pairs ?? 0, seconds: r.seconds, by_kind: last?.by_kind ?? {} };
+      ctx.log(`reward model ${name} (${view}): held-out pairwise accuracy ${((last?.accuracy ?? NaN) * 100).toFixed(1)}% on ${last?.pairs ?? 0} pairs (${r.seconds.toFixed(0)} s)`);
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  const pooled = Object.values(results).reduce((s, r) => s + r.accuracy * r.pairs, 0) / Math.max(1, Object.values(results).reduce((s, r) => s + r.pairs, 0));
+  // helpfulness of every measured stage: the mean reward-model score of its stored general replies
+  const helpful = await loadRewardModel(join(dir, 'helpful'));
+  const helpfulRm: Record<string, number> = {};
+  for (const stage of STAGES) {
+    const f = join(ctx.dir(stage), 'general_samples.jsonl');
+    if (!existsSync(f)) continue;
+    const rows = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { prompt: string; completion: string });
+    const s = scoreWithRewardModel(helpful, rows.map((r) => r.prompt), rows.map((r) => r.completion));
+    helpfulRm[stage] = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
+  }
+  return { model: join(dir, 'helpful'), extra: { pairwise_accuracy: pooled, models: results, helpful_rm: helpfulRm, harmless_model: join(dir, 'harmless') } };
+}

@@ -1,0 +1,151 @@
+// The R1 pipeline runner: the stages of PipelineConfig in order (base → R1-Zero → cold start → reasoning RL, with
+// and without the language reward → rejection sampling + SFT → reward model → RL for all scenarios → distillation),
+// each in its own folder with its checkpoint, data, metrics and a done.json written last; a stopped pipeline resumes
+// after the last finished stage and never redoes one. Writes pipeline_summary.json and the stage table.
+// Not the stages' algorithms (src/rl, src/sft, reject.ts) and not flag parsing (src/cli/pipeline.ts). DeepSeek-R1 §2.3–2.4.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import { writeJsonl } from '../data/jsonl.js';
+import type { PipelineConfig, StageName } from './config.js';
+import { formatStageTable, type StageRow } from './measure.js';
+import { STAGE_IMPLS, type StageContext, type StageOutput } from './stages.js';
+
+/** The finished-stage record (done.json), written only when a stage completed. */
+export interface StageDone extends StageOutput {
+  stage: StageName;
+  seconds: number;
+}
+
+export interface PipelineSummary {
+  seconds: number;
+  stages: (Omit<StageRow, 'worlds' | 'seconds'> & { worlds: StageRow['worlds'] })[];
+  reward_model: { pairwise_accuracy: number | null };
+  distill: { distilled: { pass1: number; seconds: number; tokens: number }; rl: { pass1: number; seconds: number; tokens: number } } | null;
+  /** Stages that ended by their safety time limit rather than their step budget (their numbers are of a shorter run). */
+  cut_short: string[];
+  base_model: string;
+  base_cached: boolean;
+  stage_seconds: Record<string, number>;
+}
+
+/** Thrown when a stage cannot go on; the message names the stage and the fix. Finished stages stay on disk. */
+export class StageError extends Error {}
+
+/** Folder of a stage's outputs. */
+export const stageDir = (cfg: PipelineConfig, stage: StageName) => join(cfg.out, stage);
+
+export function readDone(cfg: PipelineConfig, stage: StageName): StageDone | null {
+  const f = join(stageDir(cfg, stage), 'done.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as StageDone) : null;
+}
+
+/** Runs every stage not yet done (with resume) or all of them into a fresh folder; returns the summary. */
+export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean; log?: (l: string) => void; shouldStop?: () => boolean } = {}): Promise<PipelineSummary> {
+  const log = o.log ?? (() => {});
+  const t0 = performance.now();
+  if (!o.resume && existsSync(join(cfg.out, 'pipeline_config.json'))) {
+    throw new StageError(`${cfg.out} already holds a pipeline run; pass --resume to continue it, or choose another --out`);
+  }
+  mkdirSync(cfg.out, { recursive: true });
+  if (o.resume && existsSync(join(cfg.out, 'pipeline_config.json'))) {
+    const old = readFileSync(join(cfg.out, 'pipeline_config.json'), 'utf8');
+    if (old.trim() !== JSON.stringify(cfg, null, 2).trim()) log(`resume: the config differs from the one ${cfg.out} was started with; finished stages are kept as they are`);
+  }
+  writeFileSync(join(cfg.out, 'pipeline_config.json'), JSON.stringify(cfg, null, 2) + '\n');
+  const ctx: StageContext = { cfg, log, shouldStop: o.shouldStop ?? (() => false), done: (s) => readDone(cfg, s), dir: (s) => stageDir(cfg, s) };
+  let prior = 0;
+  for (const impl of STAGE_IMPLS) {
+    if (!impl.enabled(cfg)) continue;
+    const done = readDone(cfg, impl.name);
+    if (done) {
+      log(`stage ${impl.name}: done before (${done.seconds.toFixed(0)} s); kept`);
+      prior += done.seconds;
+      continue;
+    }
+    if (ctx.shouldStop()) break;
+    const dir = stageDir(cfg, impl.name);
+    mkdirSync(dir, { recursive: true });
+    log(`stage ${impl.name}: ${impl.title}`);
+    const ts = performance.now();
+    let out: StageOutput;
+    try {
+      out = await impl.run(ctx);
+    } catch (e) {
+      if (e instanceof StageError) throw e;
+      throw new StageError(`stage ${impl.name}: ${(e as Error).message} (finished stages are kept in ${cfg.out}; fix this and rerun with --resume)`, { cause: e });
+    }
+    if (out.interrupted) {
+      log(`stage ${impl.name}: interrupted; its progress is saved, --resume continues it`);
+      break;
+    }
+    const rec: StageDone = { stage: impl.name, seconds: (performance.now() - ts) / 1000, ...out };
+    const tmp = join(dir, 'done.json.tmp');
+    writeFileSync(tmp, JSON.stringify(rec, null, 2) + '\n');
+    renameSync(tmp, join(dir, 'done.json'));
+    if (out.row) log(`stage ${impl.name}: ${rowLine(out.row)} (${rec.seconds.toFixed(0)} s)`);
+    else log(`stage ${impl.name}: done (${rec.seconds.toFixed(0)} s)`);
+  }
+  const summary = summarize(cfg, prior + (performance.now() - t0) / 1000 - 0);
+  writeFileSync(join(cfg.out, 'pipeline_summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(cfg.out, 'stage_table.txt'), formatStageTable(rowsOf(cfg)) + '\n');
+  return summary;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+function rowLine(r: StageRow): string {
+  return `pass@1 ${pct(r.pass1)} cons@16 ${pct(r.cons16)} mixing ${pct(r.language_mixing)} readable ${pct(r.readable_rate)} faithful ${pct(r.faithful_step_rate)} ` +
+    `len ${r.mean_len.toFixed(1)} helpful ${pct(r.helpful)} refuse-harmful ${pct(r.harmful_refusal)} over-refuse ${pct(r.benign_over_refusal)}`;
+}
+
+/** The rows of the finished stages, in order, with reward-model helpfulness filled in where it was scored. */
+export function rowsOf(cfg: PipelineConfig): StageRow[] {
+  const rm = readDone(cfg, 'reward_model');
+  const scores = (rm?.extra?.helpful_rm ?? {}) as Record<string, number>;
+  const rows: StageRow[] = [];
+  for (const impl of STAGE_IMPLS) {
+    const d = readDone(cfg, impl.name);
+    for (const r of d?.rows ?? (d?.row ? [d.row] : [])) rows.push({ ...r, helpful_rm: scores[r.stage] ?? r.helpful_rm });
+  }
+  return rows;
+}
+
+function summarize(cfg: PipelineConfig, seconds: number): PipelineSummary {
+  const rows = rowsOf(cfg);
+  const rm = readDone(cfg, 'reward_model');
+  const dist = readDone(cfg, 'distill');
+  const stageSeconds: Record<string, number> = {};
+  const cut: string[] = [];
+  for (const impl of STAGE_IMPLS) {
+    const d = readDone(cfg, impl.name);
+    if (!d) continue;
+    stageSeconds[impl.name] = d.seconds;
+    if (d.cutShort) cut.push(impl.name);
+  }
+  const base = readDone(cfg, 'base');
+  return {
+    seconds,
+    stages: rows.filter((r) => !r.stage.startsWith('distill_')).map(({ seconds: _s, ...r }) => r),
+    reward_model: { pairwise_accuracy: (rm?.extra?.pairwise_accuracy as number | undefined) ?? null },
+    distill: (dist?.extra?.distill as PipelineSummary['distill']) ?? null,
+    cut_short: cut,
+    base_model: (base?.extra?.model as string) ?? '',
+    base_cached: (base?.extra?.cached as boolean) ?? false,
+    stage_seconds: stageSeconds,
+  };
+}
+
+/** Writes a JSONL data file of a stage (used by stages.ts). */
+export async function writeStageData(file: string, rows: unknown[]): Promise<void> {
+  rmSync(file, { force: true });
+  await writeJsonl(file, rows);
+}
+
+/** Loads a finished stage's model; a missing one is a StageError naming the stage and the fix. */
+export async function loadStageModel(cfg: PipelineConfig, stage: StageName, needer: StageName) {
+  const d = readDone(cfg, stage);
+  if (!d?.model || !existsSync(join(d.model, 'config.json'))) {
+    throw new StageError(`stage ${needer}: needs the model of stage ${stage}, which is missing (${d?.model ?? join(stageDir(cfg, stage), 'done.json')}); rerun with --resume after removing ${stageDir(cfg, stage)} so it is rebuilt`);
+  }
+  return { dir: d.model, ...(await loadCheckpoint(d.model)) };
+}

@@ -1,0 +1,334 @@
+// The stages of the R1 pipeline as a table: each has a name, a title, whether the config enables it, and a run
+// function that reads earlier stages' outputs (their done.json) and writes its own folder. The order is the paper's:
+// §2.2 R1-Zero, §2.3.1 cold start, §2.3.2 reasoning RL (+ the language-reward ablation), §2.3.3 rejection sampling
+// + SFT, §2.3.4 reward model and RL for all scenarios, §2.4 distillation. Not the runner (run.ts).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../util/rng.js';
+import type { Decoder } from '../model/decoder.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
+import type { WorldProblem } from '../data/worlds/types.js';
+import { refused } from '../rewards/worlds/safety.js';
+import { pretrainWorld } from '../sft/pretrain.js';
+import { sftTrain } from '../sft/sft.js';
+import { resolveConfig } from '../rl/config.js';
+import { runGrpo } from '../rl/run.js';
+import type { PipelineConfig, RlStage, StageName } from './config.js';
+import { measureStage, type GeneralSample, type StageRow } from './measure.js';
+import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
+import { loadStageModel, writeStageData, StageError, type StageDone } from './run.js';
+import { rewriteReadable } from './rewrite.js';
+import { trainRewardModelStage } from './rm.js';
+import { loadRewardModel, scoreWithRewardModel } from '../rl/rm.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface StageContext {
+  cfg: PipelineConfig;
+  log: (l: string) => void;
+  shouldStop: () => boolean;
+  done: (s: StageName) => StageDone | null;
+  dir: (s: StageName) => string;
+}
+
+/** What a stage leaves: its model folder, its table row(s), free-form extras; `interrupted` leaves no done.json. */
+export interface StageOutput {
+  model?: string;
+  row?: StageRow;
+  rows?: StageRow[];
+  extra?: Record<string, unknown>;
+  /** The stage hit its safety time limit before its step budget. */
+  cutShort?: boolean;
+  interrupted?: boolean;
+}
+
+export interface StageImpl {
+  name: StageName;
+  title: string;
+  enabled: (cfg: PipelineConfig) => boolean;
+  run: (ctx: StageContext) => Promise<StageOutput>;
+}
+
+/** `mix:` spec of the pipeline's worlds: reasoning only, or all four. */
+export function mixSpec(cfg: PipelineConfig, which: 'reasoning' | 'all'): string {
+  const parts = cfg.reasoningWorlds.map((w) => `${w}=${cfg.baseMix.reasoning}`);
+  if (which === 'all') parts.push(`${cfg.generalWorld}=${cfg.baseMix.general}`, `${cfg.safetyWorld}=${cfg.baseMix.safety}`);
+  return `mix:${parts.filter((p) => !p.endsWith('=0')).join(',')}`;
+}
+
+/** Cache folder of a pretrained pipeline base: a hash of its recipe (worlds, mix, size, budget, and the source files that define them). */
+function baseCacheDir(kind: string, spec: string, model: Record<string, unknown>, tokens: number): string {
+  const h = createHash('sha256').update(JSON.stringify({ kind, spec, model, tokens }));
+  for (const d of ['src/data/worlds', 'src/rewards/worlds']) {
+    const dir = join(REPO, d);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  }
+  for (const f of ['src/sft/pretrain.ts', 'src/sft/trainer.ts', 'src/data/templates.ts']) h.update(f).update(readFileSync(join(REPO, f)));
+  return join(REPO, '.cache', `pipeline-${kind}-${h.digest('hex').slice(0, 12)}`);
+}
+
+/** A cached pretrained base (or pretrains it into a temporary folder, renamed into the cache when complete). */
+async function cachedBase(ctx: StageContext, kind: string, model: Record<string, unknown>, tokens: number): Promise<{ dir: string; cached: boolean; seconds: number }> {
+  const spec = mixSpec(ctx.cfg, 'all');
+  const dir = baseCacheDir(kind, spec, model, tokens);
+  if (existsSync(join(dir, 'model.safetensors'))) {
+    ctx.log(`${kind}: cached at ${dir}`);
+    return { dir, cached: true, seconds: 0 };
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  ctx.log(`${kind}: none cached; pretraining on ${spec} (${(tokens / 1e6).toFixed(1)}M tokens) into ${dir}`);
+  const ac = new AbortController();
+  const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
+  try {
+    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal });
+    if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
+    mkdirSync(dirname(dir), { recursive: true });
+    renameSync(tmp, dir);
+    return { dir, cached: false, seconds: r.seconds };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function measure(ctx: StageContext, stage: string, model: Decoder, tokenizer: Tokenizer): Promise<{ row: StageRow; general: GeneralSample[] }> {
+  const r = await measureStage(stage, model, tokenizer, ctx.cfg, { refused, log: ctx.log });
+  return r;
+}
+
+/** The pipeline's GRPO recipe (the demo's: 8 prompts × 8, T 1.0, ≤ 240 tokens, ε 0.2, β 0, lr 3e-4, μ 2, cosine), under the stage's options. */
+async function grpoStage(ctx: StageContext, stage: StageName, from: string, world: string, rewards: { name: string; weight: number }[],
+  rl: RlStage, extra: Record<string, unknown> = {}): Promise<{ model: string; cutShort: boolean; interrupted: boolean; seconds: number; tokens: number }> {
+  const out = join(ctx.dir(stage), 'run');
+  const cfg = resolveConfig({
+    model: from, out, world, seed: ctx.cfg.seed, steps: rl.steps, maxSeconds: rl.maxSeconds,
+    promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: ctx.cfg.eval.maxNewTokens, rewards,
+    epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
+    evalEvery: -1, evalProblems: ctx.cfg.eval.problems, saveEvery: 25, ...extra,
+  }, rl.grpo);
+  const resume = existsSync(join(out, 'checkpoints'));
+  const r = await runGrpo(cfg, { resume, log: ctx.log, shouldStop: ctx.shouldStop });
+  if (r.reason === 'time') ctx.log(`stage ${stage}: its safety limit of ${rl.maxSeconds} s cut it short at step ${r.steps} of ${rl.steps}`);
+  return { model: r.checkpoint, cutShort: r.reason === 'time', interrupted: r.reason === 'interrupted', seconds: r.seconds, tokens: grpoTokens(out) };
+}
+
+/** Tokens a GRPO run processed: sampled completion tokens plus the tokens of its training passes, from metrics.jsonl. */
+function grpoTokens(out: string): number {
+  const f = join(out, 'metrics.jsonl');
+  if (!existsSync(f)) return 0;
+  let t = 0;
+  for (const l of readFileSync(f, 'utf8').split('\n')) {
+    if (!l.trim()) continue;
+    try {
+      const m = JSON.parse(l) as Record<string, number | string>;
+      if (m.type === 'train') t += Number(m.completion_tokens ?? 0) + Number(m.training_tokens_per_s ?? 0) * Number(m.training_seconds ?? 0);
+    } catch { /* a truncated last line */ }
+  }
+  return Math.round(t);
+}
+
+async function sftStage(ctx: StageContext, stage: StageName, from: string, rows: SftRow[], epochs: number, lr: number, out?: string) {
+  const dir = ctx.dir(stage);
+  const data = join(dir, 'data.jsonl');
+  await writeStageData(data, rows.map((r) => ({ prompt: r.prompt, completion: r.completion })));
+  const ac = new AbortController();
+  const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
+  try {
+    const r = await sftTrain({ model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal });
+    return r;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const trainProblems = (world: string, count: number, seed: number): WorldProblem[] => sampleProblems(getWorld(world), { split: 'train', count, seed });
+
+const rewardsOf = (languageWeight: number) => [
+  { name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }, ...(languageWeight > 0 ? [{ name: 'language', weight: languageWeight }] : []),
+];
+
+export const STAGE_IMPLS: StageImpl[] = [
+  {
+    name: 'base', title: 'the base model (pretrained on the mixture of all worlds; cached), measured', enabled: () => true,
+    async run(ctx) {
+      const b = ctx.cfg.baseModel ? { dir: ctx.cfg.baseModel, cached: true, seconds: 0 } : await cachedBase(ctx, 'base', {}, ctx.cfg.baseTokens);
+      if (!existsSync(join(b.dir, 'config.json'))) throw new StageError(`stage base: baseModel ${b.dir} has no config.json; give a checkpoint folder (HF layout) or null for the default`);
+      const { model, tokenizer } = await loadStageModelDir(b.dir);
+      const m = await measure(ctx, 'base', model, tokenizer);
+      await writeStageData(join(ctx.dir('base'), 'general_samples.jsonl'), m.general);
+      return { model: b.dir, row: m.row, extra: { model: b.dir, cached: b.cached, pretrain_seconds: b.seconds } };
+    },
+  },
+  {
+    name: 'r1_zero', title: 'R1-Zero: GRPO on the base with rule rewards only (task accuracy + format)', enabled: () => true,
+    async run(ctx) {
+      const base = ctx.done('base')!.model!;
+      const r = await grpoStage(ctx, 'r1_zero', base, mixSpec(ctx.cfg, 'reasoning'), rewardsOf(0), ctx.cfg.r1Zero);
+      if (r.interrupted) return { interrupted: true };
+      const { model, tokenizer } = await loadStageModelDir(r.model);
+      const m = await measure(ctx, 'r1_zero', model, tokenizer);
+      await writeStageData(join(ctx.dir('r1_zero'), 'general_samples.jsonl'), m.general);
+      return { model: r.model, row: m.row, cutShort: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
+    },
+  },
+  {
+    name: 'cold_start', title: 'cold start: R1-Zero\'s correct samples rewritten by rules into one language with a summary; SFT of the base', enabled: () => true,
+    async run(ctx) {
+      const c = ctx.cfg.coldStart;
+      const zero = await loadStageModel(ctx.cfg, 'r1_zero', 'cold_start');
+      const rows: SftRow[] = [];
+      const reports: Record<string, unknown> = {};
+      const per = Math.ceil(c.examples / ctx.cfg.reasoningWorlds.length);
+      for (const w of ctx.cfg.reasoningWorlds) {
+        const world = getWorld(w);
+        const problems = trainProblems(w, Math.ceil(per / 2), ctx.cfg.seed + 303);
+        const s = await rejectionSample(zero.model, zero.tokenizer, world, problems, {
+          samples: c.samplesPerPrompt, temperature: 1.0, topP: 1.0, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 304),
+          maxParagraphChars: Number.MAX_SAFE_INTEGER, log: ctx.log, acceptMixed: true,
+        });
+        let rewritten = 0, unreadable = 0;
+        const byId = new Map(problems.map((p) => [p.id, p]));
+        for (const r of s.rows) {
+          const p = byId.get(r.problemId!)!;
+          const text = rewriteReadable(world, p, r.completion);
+          if (text === null) { unreadable++; continue; }
+          if (text !== r.completion) rewritten++;
+          if (rows.filter((x) => x.task === w).length < per) rows.push({ prompt: r.prompt, completion: text, task: w });
+        }
+        reports[w] = { ...s.report, rewritten, not_rewritable: unreadable };
+        ctx.log(`cold start ${w}: ${formatRejectReport(s.report)}; rewritten ${rewritten}, not rewritable ${unreadable}`);
+      }
+      if (rows.length === 0) throw new StageError('stage cold_start: no correct R1-Zero sample to build cold-start data from; train R1-Zero longer (r1Zero.steps) or sample more (coldStart.samplesPerPrompt)');
+      const r = await sftStage(ctx, 'cold_start', ctx.done('base')!.model!, rows, c.epochs, c.lr);
+      if (r.stopped) return { interrupted: true };
+      const { model, tokenizer } = await loadStageModelDir(r.dir);
+      const m = await measure(ctx, 'cold_start', model, tokenizer);
+      await writeStageData(join(ctx.dir('cold_start'), 'general_samples.jsonl'), m.general);
+      return { model: r.dir, row: m.row, extra: { examples: rows.length, filters: reports, sft_seconds: r.seconds } };
+    },
+  },
+  {
+    name: 'reasoning_rl', title: 'reasoning RL: GRPO from the cold start with task + format + language consistency', enabled: () => true,
+    async run(ctx) {
+      return reasoningRl(ctx, 'reasoning_rl', ctx.cfg.reasoningRl.languageWeight);
+    },
+  },
+  {
+    name: 'reasoning_rl_no_language_reward', title: 'ablation: the same reasoning RL without the language reward', enabled: (c) => c.reasoningRl.ablation,
+    async run(ctx) {
+      return reasoningRl(ctx, 'reasoning_rl_no_language_reward', 0);
+    },
+  },
+  {
+    name: 'rejection_sft', title: 'rejection sampling from reasoning RL (correct, one language, short paragraphs, no code, distinct) + non-reasoning data; SFT of the base', enabled: () => true,
+    async run(ctx) {
+      const c = ctx.cfg.rejection;
+      const teacher = await loadStageModel(ctx.cfg, 'reasoning_rl', 'rejection_sft');
+      const rows: SftRow[] = [];
+      const reports: Record<string, unknown> = {};
+      for (const w of ctx.cfg.reasoningWorlds) {
+        const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), trainProblems(w, Math.ceil(c.prompts / ctx.cfg.reasoningWorlds.length), ctx.cfg.seed + 505), {
+          samples: c.samplesPerPrompt, temperature: 1.0, topP: 1.0, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 506),
+          maxParagraphChars: c.maxParagraphChars, perPrompt: 2, log: ctx.log,
+        });
+        reports[w] = s.report;
+        ctx.log(`${w}: ${formatRejectReport(s.report)}`);
+        rows.push(...s.rows);
+      }
+      if (rows.length === 0) throw new StageError('stage rejection_sft: rejection sampling kept nothing (no correct, clean sample); train reasoning RL longer or raise rejection.samplesPerPrompt');
+      const nonReasoning = nonReasoningRows(ctx.cfg, c.nonReasoning, ctx.cfg.seed + 507);
+      const all = new Rng(ctx.cfg.seed + 508).shuffle([...rows, ...nonReasoning]);
+      const r = await sftStage(ctx, 'rejection_sft', ctx.done('base')!.model!, all, c.epochs, c.lr);
+      if (r.stopped) return { interrupted: true };
+      const { model, tokenizer } = await loadStageModelDir(r.dir);
+      const m = await measure(ctx, 'rejection_sft', model, tokenizer);
+      await writeStageData(join(ctx.dir('rejection_sft'), 'general_samples.jsonl'), m.general);
+      return { model: r.dir, row: m.row, extra: { reasoning_examples: rows.length, non_reasoning_examples: nonReasoning.length, filters: reports, sft_seconds: r.seconds } };
+    },
+  },
+  {
+    name: 'reward_model', title: 'reward model: Bradley–Terry on the worlds\' preference pairs (helpfulness and harmlessness)', enabled: () => true,
+    async run(ctx) {
+      return trainRewardModelStage(ctx);
+    },
+  },
+  {
+    name: 'all_scenario_rl', title: 'RL for all scenarios: rules on reasoning prompts, the reward model on general (summary) and safety (whole reply) prompts', enabled: () => true,
+    async run(ctx) {
+      const c = ctx.cfg.allScenarioRl;
+      const from = ctx.done('rejection_sft')?.model;
+      const rmDone = ctx.done('reward_model');
+      const rm = rmDone?.model;
+      const harmlessRm = rmDone?.extra?.harmless_model as string | undefined;
+      if (!from || !rm || !harmlessRm) throw new StageError('stage all_scenario_rl: needs the rejection_sft model and the reward model; rerun with --resume after removing their folders');
+      const reasoning = ctx.cfg.reasoningWorlds;
+      const rewards = [
+        { name: 'task', weight: 1, kinds: reasoning }, { name: 'format', weight: 0.1 }, { name: 'language', weight: ctx.cfg.reasoningRl.languageWeight, kinds: reasoning },
+      ];
+      const rewardModels = [
+        { name: 'helpful', path: rm, on: 'summary', weight: c.helpfulWeight, kinds: [ctx.cfg.generalWorld] },
+        { name: 'harmless', path: harmlessRm, on: 'whole', weight: c.harmlessWeight, kinds: [ctx.cfg.safetyWorld] },
+      ];
+      const r = await grpoStage(ctx, 'all_scenario_rl', from, mixSpec(ctx.cfg, 'all'), rewards, c, { rewardModels });
+      if (r.interrupted) return { interrupted: true };
+      const { model, tokenizer } = await loadStageModelDir(r.model);
+      const m = await measure(ctx, 'all_scenario_rl', model, tokenizer);
+      await writeStageData(join(ctx.dir('all_scenario_rl'), 'general_samples.jsonl'), m.general);
+      m.row.helpful_rm = await scoreGeneral(rm, m.general);
+      return { model: r.model, row: m.row, cutShort: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
+    },
+  },
+  {
+    name: 'distill', title: 'distillation: a small student fine-tuned on the final model\'s correct samples, against the same student trained with GRPO', enabled: () => true,
+    async run(ctx) {
+      const { runDistillStage } = await import('./distill.js');
+      return runDistillStage(ctx, { cachedBase, grpoStage, sftStage, measure, trainProblems, rewardsOf, mixSpec });
+    },
+  },
+];
+
+async function reasoningRl(ctx: StageContext, stage: StageName, languageWeight: number): Promise<StageOutput> {
+  const from = await loadStageModel(ctx.cfg, 'cold_start', stage);
+  const r = await grpoStage(ctx, stage, from.dir, mixSpec(ctx.cfg, 'reasoning'), rewardsOf(languageWeight), ctx.cfg.reasoningRl);
+  if (r.interrupted) return { interrupted: true };
+  const { model, tokenizer } = await loadStageModelDir(r.model);
+  const m = await measure(ctx, stage, model, tokenizer);
+  await writeStageData(join(ctx.dir(stage), 'general_samples.jsonl'), m.general);
+  return { model: r.model, row: m.row, cutShort: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens, language_weight: languageWeight } };
+}
+
+/** Non-reasoning SFT data (the paper's DeepSeek-V3 data, here the general and safety worlds' own right replies). */
+function nonReasoningRows(cfg: PipelineConfig, count: number, seed: number): SftRow[] {
+  const rows: SftRow[] = [];
+  const rng = new Rng(seed);
+  for (const name of [cfg.generalWorld, cfg.safetyWorld]) {
+    const world = getWorld(name);
+    const n = Math.ceil(count / 2);
+    for (const p of sampleProblems(world, { split: 'train', count: n, seed: seed + rows.length })) {
+      for (let i = 0; i < 50; i++) {
+        const c = world.write(p, world.styles[0]!, rng);
+        if (world.check(p, c).correct) {
+          rows.push({ prompt: worldPrompt(p), completion: c, task: name });
+          break;
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+/** Mean helpfulness reward-model score of general replies. */
+async function scoreGeneral(rmDir: string, general: GeneralSample[]): Promise<number> {
+  const rm = await loadRewardModel(rmDir);
+  const s = scoreWithRewardModel(rm, general.map((g) => g.prompt), general.map((g) => g.completion));
+  return s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
+}
+
+async function loadStageModelDir(dir: string) {
+  const { loadCheckpoint } = await import('../model/checkpoint.js');
+  return loadCheckpoint(dir);
+}
