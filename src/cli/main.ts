@@ -27,6 +27,7 @@ const commands: Record<string, Command> = {
   'train-rm': { summary: 'train a reward model (decoder + scalar head, Bradley-Terry loss) on preference pairs', load: () => load('train-rm') },
   serve: { summary: 'OpenAI-compatible server for a checkpoint (continuous batching, streaming)', load: () => load('serve') },
   pipeline: { summary: 'DeepSeek-R1 in miniature: R1-Zero, cold start, reasoning RL, rejection sampling + SFT, reward model, RL for all scenarios, distillation', load: () => load('pipeline') },
+  distill: { summary: 'distil a teacher into a small student with SFT on its correct samples, against the same student trained with GRPO', load: () => load('distill') },
   sample: { summary: 'k samples per problem from a checkpoint; --reject keeps correct, clean, distinct ones (rejection sampling)', load: () => load('sample') },
   report: { summary: 'the HTML report of a run folder: the paper\'s figures, diagnostics, a samples viewer (--serve, --png)', load: () => load('report') },
 };

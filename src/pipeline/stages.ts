@@ -332,3 +332,15 @@ async function loadStageModelDir(dir: string) {
   const { loadCheckpoint } = await import('../model/checkpoint.js');
   return loadCheckpoint(dir);
 }
+
+/** `r1 distill`: the distillation stage on its own, with any teacher checkpoint standing in for the all-scenario model. */
+export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o: { log: (l: string) => void; shouldStop: () => boolean }): Promise<StageOutput> {
+  if (!existsSync(join(teacher, 'config.json'))) throw new StageError(`--teacher ${teacher}: no config.json there; give a checkpoint folder (HF layout)`);
+  const ctx: StageContext = {
+    cfg, log: o.log, shouldStop: o.shouldStop,
+    done: (s) => (s === 'all_scenario_rl' ? { stage: s, seconds: 0, model: teacher } : null),
+    dir: (s) => join(cfg.out, s),
+  };
+  mkdirSync(ctx.dir('distill'), { recursive: true });
+  return STAGE_IMPLS.find((s) => s.name === 'distill')!.run(ctx);
+}
