@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # The PyTorch side of `r1 bench train --compare-torch`: the same Llama-style model (RMSNorm, RoPE rotate-half,
 # SwiGLU, GQA, untied head) trained with AdamW on random tokens; prints one JSON line. Threads and BLAS settings
-# come from the caller's environment (OPENBLAS_*) and --threads (torch.set_num_threads). Not a correctness reference.
+# come from the caller's environment (OPENBLAS_*) and --threads (torch.set_num_threads); --precision bf16 runs the
+# forward and loss under torch.autocast('cpu', dtype=torch.bfloat16) (FP32 weights and optimizer). Not a correctness reference.
+import contextlib
 import argparse
 import json
 import statistics
@@ -91,6 +93,7 @@ def main():
     for k, d in [('vocab', 64), ('dim', 128), ('layers', 4), ('heads', 4), ('kv-heads', 2), ('ffn', 344), ('seq', 128), ('batch', 16), ('steps', 12), ('threads', 1), ('seed', 0)]:
         p.add_argument('--' + k, type=int, default=d)
     p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -102,15 +105,17 @@ def main():
         toks = torch.randint(0, a.vocab, (a.batch, a.seq + 1), generator=g)
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        logits = model(toks[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, a.vocab), toks[:, 1:].reshape(-1))
+        ctx = torch.autocast('cpu', dtype=torch.bfloat16) if a.precision == 'bf16' else contextlib.nullcontext()
+        with ctx:
+            logits = model(toks[:, :-1])
+            loss = F.cross_entropy(logits.reshape(-1, a.vocab), toks[:, 1:].reshape(-1))
         loss.backward()
         opt.step()
         times.append(time.perf_counter() - t0)
     med = statistics.median(times[2:] if len(times) > 2 else times)
     print(json.dumps({'tokens_per_s': a.batch * a.seq / med, 'ms_per_step': med * 1000, 'final_loss': float(loss),
                       'params': sum(p.numel() for p in model.parameters()), 'threads': torch.get_num_threads(),
-                      'torch': torch.__version__}))
+                      'torch': torch.__version__, 'precision': a.precision}))
 
 
 if __name__ == '__main__':

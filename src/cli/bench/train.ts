@@ -1,6 +1,8 @@
 // `r1 bench train`: trains a Llama-style Decoder on random tokens with AdamW and reports throughput
 // (median step after two warm-up steps); --compare-torch runs scripts/ref/bench_train.py on the same model in the
-// same run, under several thread settings, and compares against the fastest. A benchmark, never a test.
+// same run, under several thread settings, and compares against the fastest. --precision bf16 trains the same model
+// in FP32 and then with BF16 matmuls (autocast-like) in one run, and PyTorch under torch.autocast('cpu', bfloat16) too.
+// A benchmark, never a test.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +10,7 @@ import { UsageError } from '../main.js';
 import { parseFlags } from '../args.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
-import { crossEntropy, getKernels, withKernels, type Kernels } from '../../tensor/index.js';
+import { crossEntropy, getKernels, withKernels, withPrecision, checkPrecision, resolvePrecision, type Kernels, type MatmulPrecision } from '../../tensor/index.js';
 import { AdamW } from '../../optim/index.js';
 import { Rng } from '../../util/rng.js';
 import { chooseCoreType, cpuFlags } from '../../tensor/kernels/cpu.js';
@@ -20,7 +22,7 @@ const DEFAULTS: Record<(typeof INT_FLAGS)[number], number> = {
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../../scripts/ref/bench_train.py', import.meta.url));
 
-interface TorchRun { blas_threads: number; torch_threads: number; tokens_per_s: number; ms_per_step: number; final_loss: number }
+interface TorchRun { precision: MatmulPrecision; blas_threads: number; torch_threads: number; tokens_per_s: number; ms_per_step: number; final_loss: number }
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -30,13 +32,13 @@ function median(xs: number[]): number {
 
 /** The active kernels with every call timed, keyed by kernel (gemm by shape and transposes). */
 function timedKernels(base: Kernels, ms: Map<string, { ms: number; calls: number }>): Kernels {
-  const timed: Record<string, unknown> = { name: base.name, threads: base.threads };
+  const timed: Record<string, unknown> = { name: base.name, threads: base.threads, bf16: base.bf16 };
   for (const [key, fn] of Object.entries(base)) {
     if (typeof fn !== 'function') continue;
     timed[key] = (...args: unknown[]): unknown => {
       const t0 = performance.now();
       const r = (fn as (...a: unknown[]) => unknown).apply(base, args);
-      const label = key === 'gemm' ? `gemm M${args[4]} N${args[5]} K${args[6]} batch${args[3]} ${args[7] ? 'T' : 'N'}${args[8] ? 'T' : 'N'}`
+      const label = key === 'gemm' || key === 'gemmBf16' ? `${key} M${args[4]} N${args[5]} K${args[6]} batch${args[3]} ${args[7] ? 'T' : 'N'}${args[8] ? 'T' : 'N'}`
         : key === 'binary' || key === 'unary' ? `${key}(op ${String(args[0])}) n${String(args[4] ?? args[3])}` : key;
       const e = ms.get(label) ?? { ms: 0, calls: 0 };
       e.ms += performance.now() - t0;
@@ -48,13 +50,19 @@ function timedKernels(base: Kernels, ms: Map<string, { ms: number; calls: number
   return timed as unknown as Kernels;
 }
 
-function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; json: boolean; profile: boolean } {
+function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; json: boolean; profile: boolean; precision: MatmulPrecision } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
-    lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, profile: { type: 'boolean' },
+    lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, profile: { type: 'boolean' }, precision: { type: 'string' },
   };
   for (const f of INT_FLAGS) options[f] = { type: 'string' };
   const values: Record<string, string | boolean | undefined> = parseFlags({ args: argv, options, allowPositionals: false },
-    `flags: ${INT_FLAGS.map((f) => `--${f} N`).join(' ')} --lr X --compare-torch --profile --json`).values;
+    `flags: ${INT_FLAGS.map((f) => `--${f} N`).join(' ')} --lr X --precision fp32|bf16|auto --compare-torch --profile --json`).values;
+  let precision: MatmulPrecision;
+  try {
+    precision = resolvePrecision(checkPrecision(values['precision'] ?? 'fp32', '--precision'));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const n = { ...DEFAULTS };
   for (const f of INT_FLAGS) {
     const v = values[f];
@@ -68,26 +76,26 @@ function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>;
   if ((n.dim / n.heads) % 2 !== 0) throw new UsageError(`the head size --dim/--heads = ${n.dim / n.heads} must be even (RoPE)`);
   const lr = values['lr'] === undefined ? 1e-3 : Number(values['lr']);
   if (!(lr > 0)) throw new UsageError(`--lr must be a positive number, got '${String(values['lr'])}'`);
-  return { n, lr, compareTorch: values['compare-torch'] === true, json: values['json'] === true, profile: values['profile'] === true };
+  return { n, lr, compareTorch: values['compare-torch'] === true, json: values['json'] === true, profile: values['profile'] === true, precision };
 }
 
 /** One PyTorch run with the given BLAS / intra-op threads (OPENBLAS_CORETYPE as our loader chooses it). */
-function runTorch(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, blasThreads: number, torchThreads: number): TorchRun {
+function runTorch(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, blasThreads: number, torchThreads: number, precision: MatmulPrecision): TorchRun {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(blasThreads), OMP_NUM_THREADS: String(torchThreads) };
   const core = process.env['OPENBLAS_CORETYPE'] ?? chooseCoreType(cpuFlags());
   if (core) env['OPENBLAS_CORETYPE'] = core;
-  const args = [SCRIPT, ...INT_FLAGS.map((f) => [`--${f}`, String(n[f])]).flat(), '--threads', String(torchThreads), '--lr', String(lr)];
+  const args = [SCRIPT, ...INT_FLAGS.map((f) => [`--${f}`, String(n[f])]).flat(), '--threads', String(torchThreads), '--lr', String(lr), '--precision', precision];
   const r = spawnSync(PYTHON, args, { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench train: ${PYTHON} ${SCRIPT} failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { tokens_per_s: number; ms_per_step: number; final_loss: number };
-  return { blas_threads: blasThreads, torch_threads: torchThreads, tokens_per_s: out.tokens_per_s, ms_per_step: out.ms_per_step, final_loss: out.final_loss };
+  return { precision, blas_threads: blasThreads, torch_threads: torchThreads, tokens_per_s: out.tokens_per_s, ms_per_step: out.ms_per_step, final_loss: out.final_loss };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const { n, lr, compareTorch, json, profile } = parse(argv);
-  if (compareTorch && (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch']).status !== 0)) {
-    throw new UsageError(`--compare-torch needs PyTorch importable by ${PYTHON} (Debian: apt-get install python3-torch)`);
-  }
+interface OwnRun { ms: number; loss: number; params: number }
+
+/** Trains a fresh model (same seed, same batches) for n.steps steps in the given matmul precision; median ms per step after 2 warm-up steps. */
+function trainOnce(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, precision: MatmulPrecision, kernels: Kernels,
+  kernelMs: Map<string, { ms: number; calls: number }>): OwnRun {
   const config = makeConfig({
     vocab_size: n.vocab, hidden_size: n.dim, intermediate_size: n.ffn, num_hidden_layers: n.layers,
     num_attention_heads: n.heads, num_key_value_heads: n['kv-heads'], max_position_embeddings: n.seq, tie_word_embeddings: false,
@@ -99,8 +107,6 @@ export async function run(argv: string[]): Promise<number> {
   const B = n.batch, T = n.seq;
   const ids = new Int32Array(B * T), targets = new Int32Array(B * T);
   const times: number[] = [];
-  const kernelMs = new Map<string, { ms: number; calls: number }>();
-  const kernels = profile ? timedKernels(getKernels(), kernelMs) : getKernels();
   let loss = NaN;
   for (let step = 0; step < n.steps; step++) {
     for (let b = 0; b < B; b++) {
@@ -114,22 +120,42 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (step === 2) kernelMs.clear(); // the profile covers the timed steps only
     const t0 = performance.now();
-    loss = withKernels(kernels, () => {
+    loss = withPrecision(precision, () => withKernels(kernels, () => {
       opt.zeroGrad();
       const l = crossEntropy(model.forward(ids, B, T), targets);
       l.backward();
       opt.step();
       return l.item();
-    });
+    }));
     times.push(performance.now() - t0);
-    process.stderr.write(`step ${step}: loss ${loss.toFixed(4)}  ${times[step]!.toFixed(1)} ms\n`);
+    process.stderr.write(`${precision} step ${step}: loss ${loss.toFixed(4)}  ${times[step]!.toFixed(1)} ms\n`);
   }
-  const ms = median(times.length > 2 ? times.slice(2) : times);
+  return { ms: median(times.length > 2 ? times.slice(2) : times), loss, params: model.numParameters() };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { n, lr, compareTorch, json, profile, precision } = parse(argv);
+  if (compareTorch && (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch']).status !== 0)) {
+    throw new UsageError(`--compare-torch needs PyTorch importable by ${PYTHON} (Debian: apt-get install python3-torch)`);
+  }
+  const B = n.batch, T = n.seq;
+  const kernelMs = new Map<string, { ms: number; calls: number }>();
+  const kernels = profile ? timedKernels(getKernels(), kernelMs) : getKernels();
+  // with bf16, the FP32 run first (same model, same batches) so both ratios come from one run
+  const fp32 = precision === 'bf16' ? trainOnce(n, lr, 'fp32', kernels, kernelMs) : null;
+  const own = trainOnce(n, lr, precision, kernels, kernelMs);
+  const ms = own.ms;
   const k = getKernels();
   const report: Record<string, unknown> = {
-    tokens_per_s: (B * T) / (ms / 1000), ms_per_step: ms, params: model.numParameters(), threads: k.threads, kernels: k.name,
-    final_loss: loss, steps: n.steps, batch: B, seq: T, blas_coretype: process.env['OPENBLAS_CORETYPE'] ?? null,
+    tokens_per_s: (B * T) / (ms / 1000), ms_per_step: ms, params: own.params, threads: k.threads, kernels: k.name,
+    precision, bf16_instructions: k.bf16,
+    final_loss: own.loss, steps: n.steps, batch: B, seq: T, blas_coretype: process.env['OPENBLAS_CORETYPE'] ?? null,
   };
+  if (fp32) {
+    report['fp32_tokens_per_s'] = (B * T) / (fp32.ms / 1000);
+    report['fp32_final_loss'] = fp32.loss;
+    report['bf16_vs_fp32'] = fp32.ms / ms;
+  }
   if (profile) {
     const timed = Math.max(1, n.steps - 2);
     const rows = [...kernelMs.entries()].sort((a, b) => b[1].ms - a[1].ms);
@@ -142,16 +168,26 @@ export async function run(argv: string[]): Promise<number> {
   if (compareTorch) {
     // the issue's reference setup first (1 BLAS thread, 2 intra-op threads), then the others; compare with the fastest
     const settings: [number, number][] = [[1, 2], [1, 1], [2, 1], [2, 2]];
-    const runs = settings.map(([bt, tt]) => {
-      process.stderr.write(`torch: OPENBLAS_NUM_THREADS=${bt} torch.set_num_threads(${tt}) ...\n`);
-      return runTorch(n, lr, bt, tt);
+    const best = (p: MatmulPrecision): TorchRun[] => settings.map(([bt, tt]) => {
+      process.stderr.write(`torch ${p}: OPENBLAS_NUM_THREADS=${bt} torch.set_num_threads(${tt}) ...\n`);
+      return runTorch(n, lr, bt, tt, p);
     });
-    const best = runs.reduce((a, b) => (b.tokens_per_s > a.tokens_per_s ? b : a));
-    report['torch_tokens_per_s'] = best.tokens_per_s;
-    report['torch_ms_per_step'] = best.ms_per_step;
-    report['torch_best_setting'] = { blas_threads: best.blas_threads, torch_threads: best.torch_threads };
+    const pick = (runs: TorchRun[]): TorchRun => runs.reduce((a, b) => (b.tokens_per_s > a.tokens_per_s ? b : a));
+    const runs = best(precision);
+    const top = pick(runs);
+    report['torch_tokens_per_s'] = top.tokens_per_s;
+    report['torch_ms_per_step'] = top.ms_per_step;
+    report['torch_best_setting'] = { blas_threads: top.blas_threads, torch_threads: top.torch_threads };
     report['torch_runs'] = runs;
-    report['ratio'] = (report['tokens_per_s'] as number) / best.tokens_per_s;
+    report['ratio'] = (report['tokens_per_s'] as number) / top.tokens_per_s;
+    if (fp32) {
+      const runs32 = best('fp32');
+      const top32 = pick(runs32);
+      report['torch_fp32_tokens_per_s'] = top32.tokens_per_s;
+      report['torch_fp32_best_setting'] = { blas_threads: top32.blas_threads, torch_threads: top32.torch_threads };
+      report['torch_fp32_runs'] = runs32;
+      report['fp32_ratio'] = (report['fp32_tokens_per_s'] as number) / top32.tokens_per_s;
+    }
   }
   if (json) console.log(JSON.stringify(report));
   else for (const [key, v] of Object.entries(report)) console.log(`${key.padEnd(20)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
