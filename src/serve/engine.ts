@@ -2,7 +2,8 @@
 // of cache slots as soon as a slot is free (prefilled on arrival, stepped with everyone else), and leave it when
 // they finish or are cancelled. Not HTTP (server.ts) and not a scheduler with preemption or paged memory.
 // Each choice samples from its own Rng seeded from the request's seed, so a seeded request gives the same tokens
-// whoever else is in the batch (vLLM's per-request seed semantics). Sampling is sampleRow (HF warper order).
+// whoever else is in the batch (vLLM's per-request seed semantics; BLAS may change logits in the last bits with the
+// batch's size, which flips a token only when a draw lands within ~1e-9 of a boundary). Sampling is sampleRow.
 import { randomInt } from 'node:crypto';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
@@ -90,7 +91,7 @@ export class Engine {
 
   /** Choices in flight or waiting. */
   get load(): { active: number; waiting: number } {
-    return { active: this.active.length, waiting: this.waiting.length };
+    return { active: this.active.filter((s) => !s.finish).length, waiting: this.waiting.filter((s) => !s.finish).length };
   }
 
   /** Samples req.n choices of the prompt; resolves when all are finished. */
@@ -227,6 +228,7 @@ export class Engine {
     this.stats.steps++;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, B);
     this.active.forEach((s, j) => this.take(s, this.dec.logits.subarray(j * V, (j + 1) * V)));
+    this.compact();
   }
 
   /** Samples one token for s from its logits row, updates text and finish state, reports a finished choice. */

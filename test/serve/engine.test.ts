@@ -1,0 +1,87 @@
+// The continuous-batching engine: concurrent requests share decode steps, a seeded request gives the same tokens
+// alone or batched with others (what makes `r1 eval --endpoint` equal `r1 eval --model`), EOS/length/stop endings,
+// prompts too long for the context are refused, and a cancelled request (or an HTTP client gone mid-stream) frees its slot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { Rng } from '../../src/util/rng.js';
+import { Decoder } from '../../src/model/decoder.js';
+import { makeConfig } from '../../src/model/config.js';
+import { CharTokenizer } from '../../src/model/tokenizer.js';
+import { Engine, EngineInputError } from '../../src/serve/engine.js';
+import { OpenAIServer } from '../../src/serve/server.js';
+
+const tok = new CharTokenizer({ chars: 'abcdefghij ' });
+function engine(o: { dim?: number; ctx?: number; slots?: number } = {}): Engine {
+  const model = new Decoder(makeConfig({
+    vocab_size: tok.vocabSize, hidden_size: o.dim ?? 32, intermediate_size: 2 * (o.dim ?? 32), num_hidden_layers: 2, num_attention_heads: 2,
+    num_key_value_heads: 1, max_position_embeddings: o.ctx ?? 64, eos_token_id: tok.eosId,
+  }), new Rng(1));
+  return new Engine(model, tok, { slots: o.slots ?? 8 });
+}
+
+test('concurrent requests are decoded together, and each seeded request samples the same tokens as alone', async () => {
+  const e = engine();
+  const req = (seed: number, prompt: string) => ({ prompt: tok.encode(prompt), n: 2, maxTokens: 20, temperature: 1, topP: 0.9, seed });
+  const alone = await e.submit(req(42, 'abc'));
+  assert.equal(e.stats.maxBatch, 2);
+  const together = await Promise.all([e.submit(req(1, 'hello')), e.submit(req(42, 'abc')), e.submit(req(2, 'j')), e.submit(req(3, 'abc'))]);
+  assert.ok(e.stats.maxBatch > 2, `batch reached ${e.stats.maxBatch}`);
+  assert.deepEqual(together[1]!.map((c) => c.tokens), alone.map((c) => c.tokens));
+  // logprobs agree to rounding: BLAS may sum in another order for another batch size
+  together[1]!.forEach((c, j) => c.logprobs.forEach((lp, t) => assert.ok(Math.abs(lp - alone[j]!.logprobs[t]!) < 1e-5)));
+  assert.notDeepEqual(together[3]!.map((c) => c.tokens), alone.map((c) => c.tokens)); // same prompt, other seed
+  for (const c of together.flat()) {
+    assert.equal(c.tokens.length, c.logprobs.length);
+    if (c.finishReason === 'length') assert.equal(c.tokens.length, 20);
+    else assert.equal(c.tokens[c.tokens.length - 1], tok.eosId); // EOS kept in tokens, not in text
+    assert.equal(c.text, tok.decode(c.finishReason === 'stop' ? c.tokens.slice(0, -1) : c.tokens));
+  }
+});
+
+test('more choices than slots wait for free slots; max_tokens is capped by the context', async () => {
+  const e = engine({ slots: 3, ctx: 16 });
+  const out = await e.submit({ prompt: tok.encode('abcd'), n: 7, maxTokens: 100, temperature: 1, seed: 9 });
+  assert.equal(out.length, 7);
+  assert.equal(e.stats.maxBatch, 3);
+  for (const c of out) assert.ok(c.tokens.length <= 12, `${c.tokens.length} tokens in a 16-token context after a 4-token prompt`);
+  await assert.rejects(e.submit({ prompt: tok.encode('a'.repeat(16)), maxTokens: 1, temperature: 1 }), (err: Error) => err instanceof EngineInputError && /prompt is 16 tokens; this server's context is 16/.test(err.message));
+  await assert.rejects(e.submit({ prompt: [], maxTokens: 1, temperature: 1 }), EngineInputError);
+  await assert.rejects(e.submit({ prompt: [1], maxTokens: 1, temperature: -1 }), /temperature/);
+});
+
+test('a cancelled request leaves the batch at once and the engine goes on', async () => {
+  const e = engine({ ctx: 512 });
+  const ac = new AbortController();
+  let deltas = 0;
+  const p = e.submit({ prompt: tok.encode('ab'), n: 2, maxTokens: 500, temperature: 1, seed: 1, signal: ac.signal, onText: () => { if (++deltas === 3) ac.abort(); } });
+  await assert.rejects(p, { name: 'AbortError' });
+  const tokensAtAbort = e.stats.tokens;
+  const other = await e.submit({ prompt: tok.encode('c'), maxTokens: 5, temperature: 0 });
+  assert.equal(other.length, 1);
+  assert.ok(tokensAtAbort < 50, `the cancelled request stopped after ${tokensAtAbort} tokens`);
+  assert.deepEqual(e.load, { active: 0, waiting: 0 });
+});
+
+test('an HTTP client that disconnects mid-stream frees its slot', async () => {
+  const e = engine({ dim: 64, ctx: 2048 });
+  const server = new OpenAIServer(e, { modelName: 'm' });
+  const port = await server.listen(0, '127.0.0.1');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/completions', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        assert.equal(res.statusCode, 200);
+        res.once('data', () => { req.destroy(); resolve(); });
+      });
+      req.on('error', (err) => { if (!req.destroyed) reject(err); });
+      req.end(JSON.stringify({ model: 'm', prompt: 'abc', max_tokens: 2000, temperature: 1, seed: 1, stream: true }));
+    });
+    for (let i = 0; i < 100 && e.load.active > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(e.load, { active: 0, waiting: 0 });
+    assert.ok(e.stats.tokens < 2000, `decoding stopped after ${e.stats.tokens} of 2000 tokens`);
+    const r = await fetch(`http://127.0.0.1:${port}/v1/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', prompt: 'a', max_tokens: 3, temperature: 0 }) });
+    assert.equal(r.status, 200);
+  } finally {
+    await server.close();
+  }
+});
