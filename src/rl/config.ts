@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   IMPORTANCE_SAMPLING_LEVELS, LOSS_TYPES, SCALE_REWARDS, type ImportanceSamplingLevel, type LossType, type ScaleRewards,
 } from './grpo.js';
-import { rewardModelsProblem, type RewardModelSpec } from './rm-reward.js';
+import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
 
 export interface RewardSpec {
   /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
@@ -63,6 +63,13 @@ export interface GrpoConfig {
    * `kind` or `task` field is listed (the others get no term from it). Default none.
    */
   rewardModels: RewardModelSpec[];
+  /**
+   * Generative judges added to the total like reward models (DeepSeek-R1 §2.3.3's model-as-judge): `{name, model,
+   * endpoint?, apiKeyEnv?, template?, weight, kinds?}`; with `endpoint` an OpenAI-compatible server judges (model = the
+   * served name, the key read from the environment variable apiKeyEnv), without it `model` is a local checkpoint run
+   * greedy; 1 when the reply's summary is judged correct against the problem's gold answer, else 0. Default none.
+   */
+  judges: JudgeRewardSpec[];
   /** KL coefficient β of equation 1; 0 skips the reference model entirely (no memory, no forward pass). */
   beta: number;
   /** ε: the ratio is clipped to [1 - ε, 1 + epsilonHigh]. */
@@ -139,6 +146,7 @@ export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
   stopStrings: [],
   rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
   rewardModels: [],
+  judges: [],
   beta: 0,
   epsilon: 0.2,
   epsilonHigh: null,
@@ -250,7 +258,7 @@ function validate(c: GrpoConfig): void {
     if (extra.length) fail(`reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?}`);
     if (r.kinds !== undefined && (!Array.isArray(r.kinds) || r.kinds.some((k) => typeof k !== 'string'))) fail(`reward ${r.name}: kinds must be a list of problem kinds or world names, got ${JSON.stringify(r.kinds)}`);
   }
-  const rmProblem = rewardModelsProblem(c.rewardModels, c.rewards.map((r) => r.name));
+  const rmProblem = rewardModelsProblem(c.rewardModels, c.rewards.map((r) => r.name), c.judges);
   if (rmProblem) fail(rmProblem);
 }
 

@@ -1,8 +1,12 @@
-// Reward models as GRPO rewards: each configured model scores the replies of the problems it covers, and its weighted
-// score joins the rule rewards' total as one more logged component. Rewards in src/rewards are pure and never load a
-// model, so this plugs in at the trainer. Not the model (rm.ts). DeepSeek-R1 §2.3.4: rule rewards for reasoning
-// prompts, a helpfulness model on the summary, a harmlessness model on the whole reply.
+// Model-based GRPO rewards: reward models (each scores the replies of the problems it covers) and generative judges
+// (an endpoint or a local checkpoint says correct/incorrect against the reference); each weighted term joins the rule
+// rewards' total as one more logged component. Rewards in src/rewards are pure and never load a model, so these plug
+// in at the trainer. Not the models (rm.ts, eval/judge.ts). DeepSeek-R1 §2.3.4 (helpfulness on the summary,
+// harmlessness on the whole reply) and §2.3.3 (a generative judge for answers no rule can check).
 import type { CombinedRewards } from '../rewards/registry.js';
+import { JUDGE_TEMPLATES, type JudgeTemplate } from '../rewards/judge.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import { endpointJudge, judgeRewards, localJudge, type GenerativeJudge } from '../eval/judge.js';
 import { REPLY_VIEWS, loadRewardModel, scoreWithRewardModel, type ReplyView, type RewardModel } from './rm.js';
 
 /** One reward model in a GRPO config (`rewardModels`). */
@@ -24,22 +28,57 @@ export interface RewardModelSpec {
   kinds?: string[];
 }
 
-/** The message for a malformed `rewardModels` list (naming the entry and the fix), or null when it is valid. */
-export function rewardModelsProblem(list: unknown, ruleNames: readonly string[]): string | null {
+/** One generative judge in a GRPO config (`judges`): 1 when it calls the reply's summary correct against the problem's gold answer, else 0. */
+export interface JudgeRewardSpec {
+  /** The component's name in metrics.jsonl and samples.jsonl; must not clash with another reward's. */
+  name: string;
+  /** With `endpoint`: the served model's name; without: a local checkpoint folder (run greedy with the r1ts sampler). */
+  model: string;
+  /** An OpenAI-compatible base URL (e.g. http://localhost:8000); absent: `model` is local. */
+  endpoint?: string;
+  /** The environment variable holding the endpoint's API key (the key itself never goes in a config). */
+  apiKeyEnv?: string;
+  /** The judge prompt: 'instruct' (default with an endpoint) or 'compact' (default for a local model). */
+  template?: JudgeTemplate;
+  /** Its weight in the total reward. */
+  weight: number;
+  /**
+   * As for reward models: only problems whose `kind` or `task` is listed (absent: all). A covered problem without a
+   * gold answer gets no term; a covered one the judge gives no verdict on is null (left out of the loss, as any
+   * unscorable completion).
+   */
+  kinds?: string[];
+}
+
+const RM_FIELDS = ['name', 'path', 'on', 'weight', 'kinds'];
+const JUDGE_FIELDS = ['name', 'model', 'endpoint', 'apiKeyEnv', 'template', 'weight', 'kinds'];
+
+/** The message for a malformed `rewardModels` or `judges` list (naming the entry and the fix), or null when both are valid. */
+export function rewardModelsProblem(list: unknown, ruleNames: readonly string[], judges: unknown = []): string | null {
   if (!Array.isArray(list)) return 'rewardModels must be a list of {name, path, on, weight, kinds?}';
+  if (!Array.isArray(judges)) return 'judges must be a list of {name, model, endpoint?, apiKeyEnv?, template?, weight, kinds?}';
   const seen = new Set(ruleNames);
-  for (const s of list as Record<string, unknown>[]) {
-    const label = `rewardModels entry ${JSON.stringify(s)?.slice(0, 80)}`;
-    if (!s || typeof s !== 'object') return `${label}: must be an object {name, path, on, weight, kinds?}`;
-    const extra = Object.keys(s).filter((k) => !['name', 'path', 'on', 'weight', 'kinds'].includes(k));
-    if (extra.length) return `${label}: unknown field(s) ${extra.join(', ')}; an entry is {name, path, on, weight, kinds?}`;
-    if (typeof s.name !== 'string' || !s.name) return `${label}: needs a non-empty name (its metrics key)`;
-    if (seen.has(s.name)) return `${label}: the name '${s.name}' is already a reward's; give each reward model its own name`;
-    seen.add(s.name);
-    if (typeof s.path !== 'string' || !s.path) return `${label}: needs path, a folder written by r1 train-rm`;
-    if (!REPLY_VIEWS.includes(s.on as ReplyView)) return `${label}: on must be 'summary' (helpfulness) or 'whole' (harmlessness)`;
-    if (typeof s.weight !== 'number' || !Number.isFinite(s.weight)) return `${label}: weight must be a finite number`;
-    if (s.kinds !== undefined && (!Array.isArray(s.kinds) || s.kinds.some((k) => typeof k !== 'string'))) return `${label}: kinds must be a list of strings (problem kinds or world names)`;
+  for (const [key, fields, entries] of [['rewardModels', RM_FIELDS, list], ['judges', JUDGE_FIELDS, judges]] as const) {
+    for (const s of entries as Record<string, unknown>[]) {
+      const label = `${key} entry ${JSON.stringify(s)?.slice(0, 80)}`;
+      const shape = `{${fields.join(', ')}}`;
+      if (!s || typeof s !== 'object') return `${label}: must be an object ${shape}`;
+      const extra = Object.keys(s).filter((k) => !fields.includes(k));
+      if (extra.length) return `${label}: unknown field(s) ${extra.join(', ')}; an entry is ${shape}`;
+      if (typeof s.name !== 'string' || !s.name) return `${label}: needs a non-empty name (its metrics key)`;
+      if (seen.has(s.name)) return `${label}: the name '${s.name}' is already a reward's; give each reward its own name`;
+      seen.add(s.name);
+      if (typeof s.weight !== 'number' || !Number.isFinite(s.weight)) return `${label}: weight must be a finite number`;
+      if (s.kinds !== undefined && (!Array.isArray(s.kinds) || s.kinds.some((k) => typeof k !== 'string'))) return `${label}: kinds must be a list of strings (problem kinds or world names)`;
+      if (key === 'rewardModels') {
+        if (typeof s.path !== 'string' || !s.path) return `${label}: needs path, a folder written by r1 train-rm`;
+        if (!REPLY_VIEWS.includes(s.on as ReplyView)) return `${label}: on must be 'summary' (helpfulness) or 'whole' (harmlessness)`;
+      } else {
+        if (typeof s.model !== 'string' || !s.model) return `${label}: needs model (the served name with endpoint, else a checkpoint folder)`;
+        for (const k of ['endpoint', 'apiKeyEnv'] as const) if (s[k] !== undefined && (typeof s[k] !== 'string' || !s[k])) return `${label}: ${k} must be a non-empty string`;
+        if (s.template !== undefined && !(String(s.template) in JUDGE_TEMPLATES)) return `${label}: template must be one of ${Object.keys(JUDGE_TEMPLATES).join(', ')}`;
+      }
+    }
   }
   return null;
 }
@@ -47,20 +86,36 @@ export function rewardModelsProblem(list: unknown, ruleNames: readonly string[])
 /** What the model rewards need to know of each completion's problem. */
 export interface ScoredProblem {
   prompt: string;
+  /** The reference answer a judge compares against ('' or absent: none). */
+  gold?: string;
   fields: Record<string, unknown>;
 }
 
 /** Whether a spec covers a problem (its `kind` or `task` field is in `kinds`, or no `kinds` are given). */
-export function covers(spec: RewardModelSpec, p: ScoredProblem): boolean {
+export function covers(spec: { kinds?: string[] }, p: ScoredProblem): boolean {
   if (!spec.kinds) return true;
   return [p.fields['kind'], p.fields['task']].some((k) => typeof k === 'string' && spec.kinds!.includes(k));
 }
 
-/** The configured reward models, loaded on first use and kept; `add` scores a step's completions with each. */
+/** A judge as configured: an endpoint (API key from the environment) or a local checkpoint. */
+export async function makeJudge(spec: JudgeRewardSpec): Promise<GenerativeJudge> {
+  if (spec.endpoint) {
+    const apiKey = spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined;
+    if (spec.apiKeyEnv && !apiKey) throw new Error(`judges '${spec.name}': the environment variable ${spec.apiKeyEnv} is not set; export the API key there or drop apiKeyEnv`);
+    return endpointJudge({ url: spec.endpoint, model: spec.model, apiKey, template: spec.template ?? 'instruct' });
+  }
+  const { model, tokenizer } = await loadCheckpoint(spec.model);
+  return localJudge(model, tokenizer, { template: spec.template ?? 'compact' });
+}
+
+/** The configured reward models and judges, loaded on first use and kept; `add` scores a step's completions with each. */
 export class ModelRewards {
   private models: Promise<RewardModel[]> | null = null;
+  private judgeFns: Promise<GenerativeJudge[]> | null = null;
 
-  constructor(readonly specs: readonly RewardModelSpec[], private readonly load: (path: string) => Promise<RewardModel> = loadRewardModel) {}
+  constructor(readonly specs: readonly RewardModelSpec[], readonly judges: readonly JudgeRewardSpec[] = [],
+    private readonly load: (path: string) => Promise<RewardModel> = loadRewardModel,
+    private readonly judgeOf: (spec: JudgeRewardSpec) => Promise<GenerativeJudge> = makeJudge) {}
 
   private loaded(): Promise<RewardModel[]> {
     this.models ??= Promise.all(this.specs.map(async (s) => {
@@ -75,6 +130,7 @@ export class ModelRewards {
 
   /** Adds each model's weighted score to scored.total (null totals stay null) and its scores as a component (null where it does not cover the problem). */
   async add(scored: CombinedRewards, completions: readonly string[], problems: readonly ScoredProblem[]): Promise<void> {
+    if (this.judges.length) await this.addJudges(scored, completions, problems);
     if (this.specs.length === 0) return;
     const models = await this.loaded();
     this.specs.forEach((spec, m) => {
@@ -88,5 +144,24 @@ export class ModelRewards {
       });
       scored.components[spec.name] = component;
     });
+  }
+
+  /** Each judge's 1/0 verdict where it covers the problem and there is a gold answer; a missing verdict makes the total null. */
+  private async addJudges(scored: CombinedRewards, completions: readonly string[], problems: readonly ScoredProblem[]): Promise<void> {
+    this.judgeFns ??= Promise.all(this.judges.map((j) => this.judgeOf(j)));
+    const fns = await this.judgeFns;
+    for (const [j, spec] of this.judges.entries()) {
+      const rows = problems.map((p, i) => (covers(spec, p) && p.gold ? i : -1)).filter((i) => i >= 0);
+      const question = (p: ScoredProblem) => (typeof p.fields['question'] === 'string' ? p.fields['question'] as string : p.prompt);
+      const scores = await judgeRewards(fns[j]!, rows.map((i) => completions[i]!), rows.map((i) => question(problems[i]!)), rows.map((i) => problems[i]!.gold));
+      const component: (number | null)[] = new Array(completions.length).fill(null);
+      rows.forEach((i, k) => {
+        const v = scores[k] ?? null;
+        component[i] = v;
+        const t = scored.total[i];
+        if (t !== null && t !== undefined) scored.total[i] = v === null ? null : t + spec.weight * v;
+      });
+      scored.components[spec.name] = component;
+    }
   }
 }

@@ -54,7 +54,7 @@ export class GrpoTrainer {
   /** The step of lastEval (-1: none yet in this process). */
   evalStep = -1;
   private readonly padId: number;
-  /** cfg.rewardModels, loaded on the first step. */
+  /** cfg.rewardModels and cfg.judges, loaded on the first step. */
   private readonly modelRewards: ModelRewards;
 
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
@@ -64,7 +64,7 @@ export class GrpoTrainer {
     this.opt = new AdamW(this.params, { lr: cfg.learningRate, betas: cfg.adamBetas, weightDecay: cfg.weightDecay });
     this.rng = new Rng(cfg.seed);
     this.padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
-    this.modelRewards = new ModelRewards(cfg.rewardModels ?? []);
+    this.modelRewards = new ModelRewards(cfg.rewardModels ?? [], cfg.judges ?? []);
     mkdirSync(cfg.out, { recursive: true });
   }
 
@@ -168,7 +168,7 @@ export class GrpoTrainer {
     const rowProblems = completions.map((x) => problems[x.promptIndex]!);
     const scored = await this.registry.combineAsync(c.rewards.map(({ name, weight }) => ({ name, weight })), completions.map((x) => x.text), rewardContext(rowProblems));
     if (c.rewards.some((r) => r.kinds)) scored.total = coveredTotal(c.rewards, scored.components, rowProblems); // rules only where they apply
-    await this.modelRewards.add(scored, completions.map((x) => x.text), rowProblems); // + Σ weight · reward-model score
+    await this.modelRewards.add(scored, completions.map((x) => x.text), rowProblems); // + Σ weight · reward-model score / judge verdict
     const total = withGroupMeans(scored.total, G); // an unscorable completion gets its group's mean (advantage 0) and no weight
     const { advantages, zeroStdFraction } = groupAdvantages(total, G, c.scaleRewards);
     const tTrain = performance.now();

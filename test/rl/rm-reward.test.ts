@@ -1,4 +1,4 @@
-// Reward models inside GRPO: the weighted score joins the rule total only for the problems a model covers, each model
+// Reward models and judges inside GRPO: the weighted score joins the rule total only for the problems a model covers, each model
 // is logged as a component, config entries are checked, a view mismatch is refused, and a policy trained by GRPO with
 // a reward model as its only counted reward moves toward what the reward model prefers.
 import { test, after } from 'node:test';
@@ -18,6 +18,7 @@ import { RewardModel, saveRewardModel, scoreWithRewardModel } from '../../src/rl
 import { trainRewardModel } from '../../src/rl/rm-train.js';
 import { ModelRewards } from '../../src/rl/rm-reward.js';
 import type { CombinedRewards } from '../../src/rewards/registry.js';
+import type { JudgeItem } from '../../src/rewards/judge.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -84,7 +85,7 @@ test('rewardModels entries are checked by resolveConfig', () => {
   const bad: [unknown, RegExp][] = [
     [[{ ...ok, on: 'reply' }], /on must be 'summary' \(helpfulness\) or 'whole'/],
     [[{ ...ok, extra: 1 }], /unknown field\(s\) extra/],
-    [[{ ...ok, name: 'accuracy' }], /already a reward's; give each reward model its own name/],
+    [[{ ...ok, name: 'accuracy' }], /already a reward's; give each reward its own name/],
     [[ok, ok], /already a reward's/],
     [[{ ...ok, weight: 'x' }], /weight must be a finite number/],
     [[{ ...ok, kinds: 'general' }], /kinds must be a list of strings/],
@@ -117,4 +118,34 @@ test('GRPO with a reward model as the only counted reward moves the policy towar
   assert.ok(last > first + 1, `reward-model score ${first.toFixed(3)} → ${last.toFixed(3)}`);
   const samples = readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(samples.every((s) => typeof s.rewards.b_lover === 'number'));
+});
+
+test('judges: 1 / 0 by verdict on covered problems with a gold answer; no verdict makes the total null', async () => {
+  const asked: JudgeItem[] = [];
+  // a judge that calls a prediction correct when it equals the reference, and gives no verdict on '?'
+  const fake = async () => async (items: readonly JudgeItem[]) => items.map((it) => {
+    asked.push(it);
+    return it.prediction === '?' ? null : it.prediction === it.reference ? 'correct' as const : 'incorrect' as const;
+  });
+  const problems = [
+    { prompt: 'User: reverse ab\nAssistant: ', gold: 'ba', fields: { task: 'general', question: 'reverse ab' } },
+    { prompt: 'p', gold: 'ba', fields: { task: 'general' } },
+    { prompt: 'p', gold: 'x', fields: { task: 'general' } },
+    { prompt: 'p', gold: '', fields: { task: 'general' } }, // no reference: no term
+    { prompt: 'p', gold: 'x', fields: { task: 'addition' } }, // not covered
+  ];
+  const texts = ['<think>\n\n</think>\n\nba', 'ab', '?', 'ba', 'x'];
+  const scored: CombinedRewards = { total: [0, 0, 0, 0, 0], components: {} };
+  await new ModelRewards([], [{ name: 'judge', model: 'm', weight: 2, kinds: ['general'] }], undefined, fake).add(scored, texts, problems);
+  assert.deepEqual(scored.components['judge'], [1, 0, null, null, null]);
+  assert.deepEqual(scored.total, [2, 0, null, 0, 0]);
+  assert.deepEqual(asked[0], { question: 'reverse ab', reference: 'ba', prediction: 'ba' }); // the question field and the summary
+  assert.equal(asked.length, 3);
+  const base = { model: 'm', out: 'o', world: 'addition' };
+  assert.throws(() => resolveConfig(base, { judges: [{ name: 'j', weight: 1 }] }), /needs model/);
+  assert.throws(() => resolveConfig(base, { judges: [{ name: 'j', model: 'm', weight: 1, template: 'long' }] }), /template must be one of instruct, compact/);
+  assert.throws(() => resolveConfig(base, { judges: [{ name: 'format', model: 'm', weight: 1 }] }), /already a reward's/);
+  delete process.env['R1_TEST_NO_SUCH_KEY'];
+  await assert.rejects(new ModelRewards([], [{ name: 'j', model: 'v3', endpoint: 'http://127.0.0.1:9', apiKeyEnv: 'R1_TEST_NO_SUCH_KEY', weight: 1 }])
+    .add({ total: [0], components: {} }, ['a'], [{ prompt: 'p', gold: 'a', fields: {} }]), /R1_TEST_NO_SUCH_KEY is not set; export the API key there/);
 });
