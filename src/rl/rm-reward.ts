@@ -45,7 +45,7 @@ export interface JudgeRewardSpec {
   /**
    * As for reward models: only problems whose `kind` or `task` is listed (absent: all). A covered problem without a
    * gold answer gets no term; a covered one the judge gives no verdict on is null (left out of the loss, as any
-   * unscorable completion).
+   * unscorable completion), unless the weight is 0.
    */
   kinds?: string[];
 }
@@ -146,20 +146,20 @@ export class ModelRewards {
     });
   }
 
-  /** Each judge's 1/0 verdict where it covers the problem and there is a gold answer; a missing verdict makes the total null. */
+  /** Each judge's 1/0 verdict where it covers the problem and there is a gold answer; a missing verdict makes the total null (weight 0: reported only). */
   private async addJudges(scored: CombinedRewards, completions: readonly string[], problems: readonly ScoredProblem[]): Promise<void> {
     this.judgeFns ??= Promise.all(this.judges.map((j) => this.judgeOf(j)));
     const fns = await this.judgeFns;
+    const question = (p: ScoredProblem) => (typeof p.fields['question'] === 'string' ? p.fields['question'] as string : p.prompt);
     for (const [j, spec] of this.judges.entries()) {
       const rows = problems.map((p, i) => (covers(spec, p) && p.gold ? i : -1)).filter((i) => i >= 0);
-      const question = (p: ScoredProblem) => (typeof p.fields['question'] === 'string' ? p.fields['question'] as string : p.prompt);
       const scores = await judgeRewards(fns[j]!, rows.map((i) => completions[i]!), rows.map((i) => question(problems[i]!)), rows.map((i) => problems[i]!.gold));
       const component: (number | null)[] = new Array(completions.length).fill(null);
       rows.forEach((i, k) => {
         const v = scores[k] ?? null;
         component[i] = v;
         const t = scored.total[i];
-        if (t !== null && t !== undefined) scored.total[i] = v === null ? null : t + spec.weight * v;
+        if (t !== null && t !== undefined) scored.total[i] = v === null ? (spec.weight === 0 ? t : null) : t + spec.weight * v;
       });
       scored.components[spec.name] = component;
     }
