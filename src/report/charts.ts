@@ -75,7 +75,10 @@ function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
   }
   layers.push({
     mark: { type: 'line', strokeWidth: 1.6, point: symbols ? { size: 18 } : false, interpolate: 'linear' },
-    encoding: { y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: yAxis, scale: { zero: false } } },
+    encoding: {
+      y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: yAxis, scale: { zero: false } },
+      ...(symbols ? { description: { field: 'label' } } : {}),
+    },
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -100,7 +103,7 @@ function barSpec(c: ChartDef): TopLevelSpec {
       xOffset: { field: 'series', sort: null },
       y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: c.percent ? { format: '.0%' } : {} },
       color: { field: 'series', type: 'nominal', sort: null },
-      tooltip: [{ field: 'group' }, { field: 'series' }, { field: 'y', format: '.4~g' }],
+      description: { field: 'label' },
     },
   } as TopLevelSpec;
 }
@@ -109,7 +112,7 @@ function barSpec(c: ChartDef): TopLevelSpec {
 export async function renderChart(c: ChartDef): Promise<RenderedChart> {
   let spec: TopLevelSpec, points: number, marks: number;
   if (c.bar) {
-    const bars = c.bar.filter((b) => Number.isFinite(b.y));
+    const bars = c.bar.filter((b) => Number.isFinite(b.y)).map((b) => ({ ...b, label: `series=${b.series}; group=${b.group}; y=${b.y}` }));
     c = { ...c, bar: bars };
     spec = barSpec(c);
     points = marks = bars.length;
@@ -119,6 +122,8 @@ export async function renderChart(c: ChartDef): Promise<RenderedChart> {
     const perSeries = new Map<string, number>();
     for (const p of line) perSeries.set(p.series, (perSeries.get(p.series) ?? 0) + 1);
     const symbols = Math.max(0, ...perSeries.values()) <= SYMBOL_LIMIT;
+    // each symbol's aria-label carries its exact values (what a reader or a test can check against the logs)
+    if (symbols) c = { ...c, line: line.map((p) => ({ ...p, label: `series=${p.series}; x=${p.x}; y=${p.y}` })) };
     spec = lineSpec(c, symbols);
     points = line.length;
     marks = symbols ? line.length : 0;

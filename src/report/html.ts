@@ -15,8 +15,8 @@ export interface Page {
   otherKeys: { key: string; last: number }[];
   samples: ViewSample[];
   samplesTotal: number;
-  /** Added by `r1 report --serve`: reload when the run folder changes. */
-  liveUrl?: string;
+  /** Added by `r1 report --serve`: poll `url` and reload when it answers other than `version` (the page's own). */
+  live?: { url: string; version: string };
 }
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -83,8 +83,8 @@ function apply(){
 more.addEventListener('click',page);apply();
 })();`;
 
-const LIVE = (url: string) => `
-(function(){var v=null;setInterval(function(){fetch(${JSON.stringify(url)}).then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},3000)})();`;
+const LIVE = (url: string, version: string) => `
+(function(){var v=${scriptJson(version)};setInterval(function(){fetch(${JSON.stringify(url)}).then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},3000)})();`;
 
 function table(t: Page['tables'][number]): string {
   const num = (c: string) => /^-?[\d.,]+%?$/.test(c);
@@ -122,7 +122,7 @@ ${other}
 <div id="samples"></div><button id="more" type="button">show 50 more</button>
 </main>
 <script type="application/json" id="samples-data">${scriptJson(p.samples)}</script>
-<script>${VIEWER}${p.liveUrl ? LIVE(p.liveUrl) : ''}</script>
+<script>${VIEWER}${p.live ? LIVE(p.live.url, p.live.version) : ''}</script>
 </body></html>
 `;
 }

@@ -13,8 +13,8 @@ import { renderPage, type Page } from './html.js';
 export const MAX_VIEW_SAMPLES = 2000;
 
 export interface ReportOptions {
-  /** `r1 report --serve`: the page polls this URL and reloads when the run changes. */
-  liveUrl?: string;
+  /** `r1 report --serve`: the page polls `url` and reloads when it no longer answers `version`. */
+  live?: { url: string; version: string };
   maxSamples?: number;
 }
 
@@ -88,7 +88,7 @@ export async function buildReport(runDir: string, opts: ReportOptions = {}): Pro
   const html = renderPage({
     title: `r1ts ${kind}: ${basename(resolve(runDir))}`, runDir: resolve(runDir), generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     settings: settings(run), notes, tables: tables(run), charts, otherKeys: fig.otherKeys,
-    samples: picked.kept, samplesTotal: all.length, liveUrl: opts.liveUrl,
+    samples: picked.kept, samplesTotal: all.length, live: opts.live,
   });
   return { html, charts, notes };
 }

@@ -60,9 +60,13 @@ export function worldOf(config: Record<string, unknown> | null): { world: World;
 export function viewSample(s: RawSample, w: { world: World; template: string } | null): ViewSample {
   const completion = typeof s.completion === 'string' ? s.completion : '';
   const prompt = typeof s.prompt === 'string' ? s.prompt : '';
-  const think = tag(completion, 'think'), answer = tag(completion, 'answer');
+  const think = tag(completion, 'think');
+  // the answer: inside <answer> tags (R1-Zero format), else what follows </think> (the readable format)
+  const close = completion.indexOf('</think>');
+  const answer = tag(completion, 'answer') ?? (close >= 0 ? completion.slice(close + '</think>'.length).trim() : null);
   const other = think === null && answer === null ? completion
     : completion.replace(/<think>[\s\S]*?(<\/think>|$)/, '').replace(/<answer>[\s\S]*?(<\/answer>|$)/, '').trim();
+  const otherShown = other === answer ? '' : other;
   const rewards: Record<string, number | null> = {};
   if (s.rewards && typeof s.rewards === 'object') for (const [k, v] of Object.entries(s.rewards)) rewards[k] = num(v);
   let correct = bool(s.correct);
@@ -88,7 +92,7 @@ export function viewSample(s: RawSample, w: { world: World; template: string } |
   }
   return {
     step: num(s.step) ?? 0, prompt, gold: typeof s.gold === 'string' ? s.gold : s.gold == null ? null : String(s.gold),
-    think, answer, other, reward: num(s.reward), rewards, advantage: num(s.advantage), tokens: num(s.tokens),
+    think, answer, other: otherShown, reward: num(s.reward), rewards, advantage: num(s.advantage), tokens: num(s.tokens),
     finish: typeof s.finish === 'string' ? s.finish : null, correct, style, faithful, lines, unfaithful_lines: unfaithful,
     reflective: REFLECTION.test(think ?? completion),
   };

@@ -25,7 +25,7 @@ export async function serveReport(dir: string, port: number, log: (l: string) =>
   const page = async (): Promise<string> => {
     const version = runVersion(dir);
     if (cached?.version === version) return cached.html;
-    building ??= buildReport(dir, { liveUrl: '/version' }).then((r) => {
+    building ??= buildReport(dir, { live: { url: '/version', version } }).then((r) => {
       cached = { version, html: r.html };
       return r.html;
     }).finally(() => { building = null; });

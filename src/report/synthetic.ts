@@ -1,6 +1,6 @@
 // A synthetic GRPO run folder of any size (metrics with every key the trainer logs plus the planned style and
-// faithfulness keys, evaluations, addition-world samples written by the world's own writer), for the report's
-// size/open-time benchmark and its tests. Not a training run: the numbers are smooth made-up curves.
+// faithfulness keys, evaluations, addition-world samples by the world's own writer, a fifth of them with an answer
+// their lines do not give), for the report's size/open-time benchmark and tests. Not a training run: made-up curves.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
@@ -40,7 +40,9 @@ export function writeSyntheticRun(dir: string, o: SyntheticRun): void {
     for (let j = 0; j < o.samplesPerStep; j++) {
       const p = problems[rng.int(0, problems.length - 1)]!;
       const style = rng.next() < step ? 'step' : rng.next() < 0.5 ? 'direct' : 'selfcheck';
-      const completion = world.write(p, style, rng);
+      let completion = world.write(p, style, rng);
+      // one in five states an answer its own lines do not give (what RL runs were seen to learn)
+      if (rng.next() < 0.2) completion = completion.replace(/(\d+)(\D*)$/, (_m, d: string, rest: string) => `${Number(d) + 10}${rest}`);
       const ok = world.check(p, completion).correct;
       samples.push(JSON.stringify({
         step: s, prompt: worldPrompt(p), gold: p.gold, completion, reward: (ok ? 1 : 0) + 0.1,
