@@ -21,7 +21,11 @@ export function fromBf16(h: number): number {
 
 export function roundBf16(x: Float32Array, out: Float32Array, n: number): void {
   check.sizes('roundBf16', n, [x, out]);
-  for (let i = 0; i < n; i++) out[i] = fromBf16(toBf16(x[i]!));
+  const xu = new Uint32Array(x.buffer, x.byteOffset, n), ou = new Uint32Array(out.buffer, out.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    const u = xu[i]!;
+    ou[i] = (u & 0x7fffffff) > 0x7f800000 ? (u | 0x400000) & 0xffff0000 : (u + 0x7fff + ((u >>> 16) & 1)) & 0xffff0000;
+  }
 }
 
 /** Halves in the packed layout of a (K, N) operand: N padded to 32, K to 32. */
