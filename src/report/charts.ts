@@ -68,12 +68,12 @@ function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
   const yAxis = c.percent ? { format: '.0%' } : {};
   const layers: unknown[] = [];
   if (band) {
-    layers.push({
+    layers.push({ // after the line layer below, so the legend shows the line's colour, not the band's
       mark: { type: 'area', opacity: 0.18, aria: false },
       encoding: { y: { field: 'lo', type: 'quantitative', title: c.yTitle, axis: yAxis }, y2: { field: 'hi' } },
     });
   }
-  layers.push({
+  layers.unshift({
     mark: { type: 'line', strokeWidth: 1.6, point: symbols ? { size: 18 } : false, interpolate: 'linear' },
     encoding: {
       y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: yAxis, scale: { zero: false } },
@@ -82,7 +82,7 @@ function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 400, height: 200, background: 'white', config: CONFIG,
+    width: 480, height: 200, background: 'white', config: CONFIG,
     data: { values: pts },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: c.xTitle ?? 'step', scale: { zero: false, nice: false } },
@@ -95,7 +95,7 @@ function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
 function barSpec(c: ChartDef): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 400, height: 200, background: 'white', config: CONFIG,
+    width: 480, height: 200, background: 'white', config: CONFIG,
     data: { values: c.bar },
     mark: { type: 'bar' },
     encoding: {

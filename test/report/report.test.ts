@@ -1,0 +1,153 @@
+// The report without a browser: a run killed mid-write (truncated last line), with no evaluations yet and unknown
+// keys still gives a report of what is there plus notes; downsampling keeps means and spreads; the demo, pipeline,
+// eval and bench summaries become their bars and tables; `r1 report` writes the page and PNGs, errors are one line.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { buildReport } from '../../src/report/index.js';
+import { downsample } from '../../src/report/charts.js';
+import { parseJsonl } from '../../src/report/read.js';
+import { pickSamples, questionOf, type ViewSample } from '../../src/report/samples.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const root = mkdtempSync(join(tmpdir(), 'r1-report-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const folder = (name: string, files: Record<string, string>) => {
+  const d = join(root, name);
+  mkdirSync(d, { recursive: true });
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+  return d;
+};
+const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const r1 = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+test('a run killed mid-write with no evaluations and unknown keys: a report of what is there, and notes', async () => {
+  const train = [1, 2, 3].map((step) => ({ type: 'train', step, reward: step / 10, accuracy: step / 4, completion_length: 50 + step, kl: 0, my_new_metric: 7 * step, nested: { thing: step } }));
+  const dir = folder('killed', {
+    'config.json': JSON.stringify({ world: 'addition', steps: 100 }),
+    'metrics.jsonl': jsonl(train) + '{"type":"train","step":4,"rew',
+    'samples.jsonl': jsonl([{ step: 1, prompt: 'User: 12+30\nAssistant: ', completion: '<think>\n12+30=42\n</think>\n\nThe answer is 42.', rewards: { accuracy: 1 } }]) + '{"step": 2, "prom',
+  });
+  const r = await buildReport(dir);
+  assert.ok(r.notes.some((n) => /last line of metrics\.jsonl is cut off/.test(n)), r.notes.join(' | '));
+  assert.ok(r.notes.some((n) => /last line of samples\.jsonl is cut off/.test(n)));
+  assert.ok(r.notes.some((n) => /no held-out evaluation logged yet/.test(n)));
+  const fig2 = r.charts.find((c) => c.id === 'fig2-accuracy')!;
+  assert.equal(fig2.points, 3, 'the three whole training lines, the cut one left out');
+  assert.equal(r.charts.find((c) => c.id === 'kl')!.points, 3);
+  assert.ok(!r.charts.some((c) => c.id === 'clip'), 'no clip fractions logged: no clip chart');
+  assert.ok(r.notes.some((n) => /clip_low \/ clip_high not in metrics\.jsonl/.test(n)));
+  assert.match(r.html, /my_new_metric/);
+  assert.match(r.html, /nested\/thing/);
+  assert.match(r.html, /<svg[^>]*class="marks"/);
+  assert.doesNotMatch(r.html, /<script[^>]+src=|<link[^>]+href=|@import|url\(http/, 'self-contained: nothing fetched');
+});
+
+test('an empty folder still gives a page that says what is missing', async () => {
+  const r = await buildReport(folder('empty', {}));
+  assert.equal(r.charts.length, 0);
+  assert.ok(r.notes.some((n) => /no metrics\.jsonl yet/.test(n)));
+  assert.ok(r.notes.some((n) => /no config\.json/.test(n)));
+  assert.match(r.html, /Nothing to plot yet/);
+});
+
+test('JSONL parsing counts bad lines apart from a truncated last line', () => {
+  const p = parseJsonl('{"a":1}\nnot json\n[1]\n{"b":2}\n{"c":');
+  assert.deepEqual(p.rows, [{ a: 1 }, { b: 2 }]);
+  assert.equal(p.badLines, 2);
+  assert.equal(p.truncatedLast, true);
+});
+
+test('downsampling: at most max points, bucket means, the band spans each bucket', () => {
+  const xs = Array.from({ length: 10_000 }, (_, i) => i + 1), ys = xs.map((x) => 2 * x);
+  const d = downsample(xs, ys, 400);
+  assert.equal(d.length, 400);
+  assert.equal(d[0]!.x, 13); // steps 1..25
+  assert.equal(d[0]!.y, 26);
+  assert.equal(d[0]!.lo, 2);
+  assert.equal(d[0]!.hi, 50);
+  assert.equal(d[399]!.hi, 20_000);
+  assert.deepEqual(downsample([1, 2], [3, 4], 400), [{ x: 1, y: 3 }, { x: 2, y: 4 }]);
+});
+
+test('the viewer keeps whole steps spread over the run, the last one included, and says so', () => {
+  const s = (step: number): ViewSample => ({ step, prompt: 'p', gold: null, think: 'x'.repeat(5000), answer: '1', other: '', reward: 1, rewards: {}, advantage: 0,
+    tokens: 1, finish: 'stop', correct: true, style: null, faithful: null, lines: null, unfaithful_lines: null, reflective: false });
+  const all = Array.from({ length: 1000 }, (_, i) => [s(i + 1), s(i + 1)]).flat();
+  const { kept, note } = pickSamples(all, 100);
+  assert.equal(kept.length, 100);
+  const steps = new Set(kept.map((k) => k.step));
+  assert.equal(steps.size, 50);
+  assert.ok(steps.has(1) && steps.has(1000));
+  assert.match(note!, /shows 100 of 2000 samples/);
+  assert.ok(kept[0]!.think!.length < 3100 && kept[0]!.think!.endsWith('[2000 more characters]'));
+  assert.equal(pickSamples(all.slice(0, 10), 100).note, null);
+});
+
+test('questions are read back out of templated prompts', () => {
+  assert.equal(questionOf('Q: 1+2 ?', 'Q: {prompt} ?'), '1+2');
+  assert.equal(questionOf('other text', 'Q: {prompt} ?'), null);
+});
+
+test('demo, pipeline, eval and bench summaries become bars, a pass@k curve and tables', async () => {
+  const row = (p: number) => ({ pass1: p, cons16: p + 0.1, format_rate: 1, mean_len: 80, always_wrong: 0.1, styles: { step: { share: p, accuracy: 0.9 } }, unfaithful_line_rate: 0.1, answer_unfaithful_rate: 0.6, stop_rate: 1 });
+  const dir = folder('summaries', {
+    'demo_summary.json': JSON.stringify({ base: row(0.3), rl: row(0.9), steps: 120, seconds: 900, rl_seconds: 590 }),
+    'pipeline_summary.json': JSON.stringify({ stages: [{ name: 'cold-start SFT', pass1: 0.4, seconds: 60 }, { name: 'reasoning RL', pass1: 0.7, seconds: 600 }] }),
+    'summary.json': JSON.stringify({ pass1: 0.5, pass_at_k: { 1: 0.5, 2: 0.65, 4: 0.8, 8: 0.9 }, per_problem: [{ id: 'p1', pass1: 1 }, { id: 'p2', pass1: 0 }] }),
+    'bench-train.json': JSON.stringify({ tokens_per_s: 20000, torch_tokens_per_s: 11000, ms_per_step: 50, torch_ms_per_step: 90, threads: 2 }),
+  });
+  const r = await buildReport(dir);
+  const c = (id: string) => r.charts.find((x) => x.id === id);
+  assert.equal(c('demo-before-after')!.points, 12); // 6 measures × base / after RL
+  assert.equal(c('pipeline-stages')!.points, 2);
+  assert.equal(c('eval-pass-at-k')!.points, 4);
+  assert.equal(c('bench-bench-train')!.points, 4); // tokens_per_s and ms_per_step, r1ts and PyTorch
+  assert.match(c('eval-pass-at-k')!.svg, /series=pass@k; x=8; y=0\.9/);
+  assert.match(r.html, /Before and after RL/);
+  assert.match(r.html, /cold-start SFT/);
+  assert.match(r.html, /Per-problem results/);
+  assert.match(r.html, /r1ts pipeline: summaries/);
+});
+
+test('r1 report writes the page and a PNG per plot; usage errors are one line with exit code 2', () => {
+  const dir = folder('cli', { 'metrics.jsonl': jsonl([{ type: 'train', step: 1, reward: 0.5, accuracy: 0.5 }, { type: 'train', step: 2, reward: 0.7, accuracy: 0.6 }]) });
+  const out = join(root, 'out', 'r.html');
+  const ok = r1(['report', dir, '--out', out, '--png', '--json']);
+  assert.equal(ok.status, 0, ok.stderr);
+  const j = JSON.parse(ok.stdout) as { report: string; charts: number; png: string[] };
+  assert.equal(j.report, out);
+  assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/);
+  assert.equal(j.png.length, j.charts);
+  assert.deepEqual(readdirSync(join(root, 'out', 'r-png')).sort(), j.png.map((p) => p.split('/').pop()).sort());
+  for (const p of j.png) assert.deepEqual([...readFileSync(p).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+
+  for (const [args, msg] of [
+    [['report'], /^r1 report: give exactly one RUN_DIR \(got 0\)/],
+    [['report', join(root, 'nope')], /^r1 report: .*nope: no such folder; pass the run folder/],
+    [['report', dir, '--bogus'], /^r1 report: Unknown option '--bogus'; --help lists the options$/],
+    [['report', dir, '--port', '80'], /^r1 report: --port goes with --serve$/],
+    [['report', dir, '--serve', '--port', 'x'], /^r1 report: --port must be an integer >= 0 and <= 65535 \(got 'x'\)$/],
+  ] as [string[], RegExp][]) {
+    const r = r1(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr.trim(), msg);
+  }
+  assert.match(r1(['report', '-h']).stdout, /^usage: r1 report RUN_DIR/);
+});
+
+test('an unexpected error is one line (exit 1); R1_DEBUG=1 adds the stack', () => {
+  const args = ['logits', '--model', join(root, 'no-model'), '--tokens', '1'];
+  const plain = r1(args);
+  assert.equal(plain.status, 1);
+  assert.equal(plain.stderr.trim().split('\n').length, 1, plain.stderr);
+  assert.match(plain.stderr, /^r1 logits: .*\(R1_DEBUG=1 shows where\)$/m);
+  const debug = r1(args, { R1_DEBUG: '1' });
+  assert.equal(debug.status, 1);
+  assert.match(debug.stderr, /\n\s+at /);
+});
