@@ -6,17 +6,18 @@
 import { compareExpressions, constantValue, parseExpression, proportional, type CasOptions } from './cas.js';
 import { cleanAnswer } from './latex.js';
 import { closeTo, isRoundingOf, parsePlainNumber, plainEqual } from './numbers.js';
-import { infinite, parseAnswer, type Answer } from './structure.js';
+import type { Json } from './evaluate.js';
+import { infinite, isVariable, parseAnswer, type Answer } from './structure.js';
 
 export interface EquivalenceOptions {
   /** Relative tolerance for numbers that are not integers (default 1e-8). */
   relTol?: number;
   /**
-   * A decimal prediction with at least this many digits after the point is accepted when it is the
-   * gold's exact value correctly rounded (`0.33` for `\frac13`, `3.14` for `\pi`). Plain-decimal golds
-   * are never rounded. Default 2; Infinity turns rounding off.
+   * When either side is a decimal (a float), both are rounded to this many decimal places and
+   * compared, as Math-Verify does (default 6): `0.333333` = `\frac13`, but `0.33` ≠ `\frac13` and
+   * `3.14` ≠ `\pi`. Integers and exact values are compared exactly.
    */
-  roundingDigits?: number;
+  floatRounding?: number;
   /**
    * Compare numbers rounded to this many decimal places (default: off, exact up to relTol):
    * with 2, `3.14159` = `3.14`. Applies to numeric values on both sides, gold included.
@@ -38,7 +39,7 @@ export interface EquivalenceOptions {
 interface Ctx {
   cas: CasOptions;
   precision: number | undefined;
-  roundingDigits: number;
+  floatRounding: number;
   percentEither: boolean;
   unordered: boolean;
 }
@@ -68,7 +69,8 @@ export function quickEquivalent(gold: string, pred: string, opts: EquivalenceOpt
   const pn = gn === null ? null : parsePlainNumber(p, true);
   if (gn === null || pn === null) return null;
   if (opts.precision !== undefined && roundTo(gn.value, opts.precision) === roundTo(pn.value, opts.precision)) return true;
-  return plainEqual(gn, pn, opts.relTol ?? 1e-8);
+  if (plainEqual(gn, pn, opts.relTol ?? 1e-8)) return true;
+  return (gn.decimals > 0 || pn.decimals > 0) && floatEqual(gn.value, pn.value, opts.floatRounding ?? 6);
 }
 
 function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
@@ -81,7 +83,7 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
       maxSimplifyNodes: opts.maxSimplifyNodes ?? 80,
     },
     precision: opts.precision,
-    roundingDigits: opts.roundingDigits ?? 2,
+    floatRounding: opts.floatRounding ?? 6,
     percentEither: opts.percentEither ?? true,
     unordered: opts.unorderedLists ?? true,
   };
@@ -89,43 +91,74 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
   const cp = cleanAnswer(pred);
   if (cp.text.length === 0) return false;
   if (!cg.words && !cp.words && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
-  const G = expandPm(parseAnswer(cg.text, cg.words));
-  const P = expandPm(parseAnswer(cp.text, cp.words, G.kind === 'scalar'));
+  const G = dedupe(expandPm(parseAnswer(cg.text, cg.words)));
+  const P = dedupe(expandPm(parseAnswer(cp.text, cp.words, G.kind === 'scalar')));
   if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, cg.percent || cp.percent);
-  if (G.kind === 'choice' || G.kind === 'words') return wordsEq(G, cp.text);
+  // A word in the reference (`\text{odd}`, `\text{13}`) is matched by words only, never by maths.
+  if (G.kind === 'choice' || G.kind === 'words') return (cp.words || G.kind === 'choice') && wordsEq(G, cp.text);
   return answerEq(G, P, ctx);
 }
 
 function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
+  // As Math-Verify: the reference's form decides. An equation in the answer against a reference that
+  // is no equation is read as its (last) right-hand side; an assignment in the reference (`x = 3`,
+  // `(p, q) = (3, 2)`) against an answer that is no equation is read as its value.
+  if (P.kind === 'equation' && G.kind !== 'equation' && G.kind !== 'relation') return answerEq(G, rhsOf(P), ctx);
+  if (G.kind === 'equation' && G.variable && P.kind !== 'equation') return answerEq(rhsOf(G), P, ctx);
   switch (G.kind) {
     case 'scalar':
-      if (P.kind === 'equation' && P.variable) return scalarEq(G.text, P.rhs, ctx, false);
-      if ((P.kind === 'set' || P.kind === 'list') && P.items.length === 1) return answerEq(G, P.items[0]!, ctx);
-      return false;
+      // A set of one value, or of several spellings of it (`\boxed{15\frac{39}{40}}` or `\boxed{\frac{639}{40}}`).
+      if ((P.kind === 'set' || P.kind === 'list') && P.items.length >= 1) return P.items.every((x) => answerEq(G, x, ctx));
+      return P.kind === 'scalar' && scalarEq(G.text, P.text, ctx, false);
     case 'equation':
-      if (P.kind === 'scalar') return G.variable && scalarEq(G.rhs, P.text, ctx, false);
       if (P.kind !== 'equation') return false;
-      if (G.variable && P.variable && squash(G.lhs) === squash(P.lhs)) return scalarEq(G.rhs, P.rhs, ctx, false);
+      if (G.variable && P.variable && squash(G.lhs) === squash(P.lhs)) return answerEq(rhsOf(G), rhsOf(P), ctx);
+      if (G.variable && P.variable && isVariable(G.lhs) && isVariable(P.lhs)) return false;
       return equationEq(G.lhs, G.rhs, P.lhs, P.rhs, ctx);
     case 'tuple':
-      if (P.kind === 'tuple' || (P.kind === 'list' && G.brackets === '()')) return ordered(G.items, P.items, ctx);
+      if (P.kind === 'tuple') return ordered(G.items, P.items, ctx);
+      // `(1, 3)` against the list `1, 3`: the list is read in increasing order (Math-Verify sorts sets).
+      if ((P.kind === 'list' || P.kind === 'set') && G.brackets === '()') return ordered(G.items, P.items, ctx) || ordered(G.items, sortedItems(P.items), ctx);
       if (P.kind === 'matrix') return vectorEq(P.rows, G.items, ctx);
-      // `(2, 4)` is an ordered pair or an open interval: the gold does not say which.
-      if (P.kind === 'interval' && G.brackets === '()' && G.items.length === 2 && P.loOpen && P.hiOpen) {
+      // `(2, 4)` is an ordered pair or an open interval: the reference does not say which.
+      if (P.kind === 'interval' && G.brackets === '()' && G.items.length === 2 && P.loOpen && P.hiOpen && !P.fromRelation) {
         return itemEq(G.items[0]!, { kind: 'scalar', text: P.lo }, ctx) && itemEq(G.items[1]!, { kind: 'scalar', text: P.hi }, ctx);
       }
       return false;
     case 'set':
     case 'list':
       if (P.kind === 'set' || P.kind === 'list') return collectionEq(G.items, P.items, ctx, G.kind === 'set' || ctx.unordered);
-      if (P.kind === 'tuple' && G.kind === 'list' && P.brackets === '()') return collectionEq(G.items, P.items, ctx, ctx.unordered);
+      if (P.kind === 'tuple' && P.brackets === '()') return collectionEq(G.items, P.items, ctx, true);
+      if (P.kind === 'interval' && P.loOpen && P.hiOpen && !P.fromRelation && G.items.length === 2) {
+        return collectionEq(G.items, [{ kind: 'scalar', text: P.lo }, { kind: 'scalar', text: P.hi }], ctx, true);
+      }
       if (G.items.length === 1) return answerEq(G.items[0]!, P, ctx);
       return false;
     case 'interval':
       if (P.kind === 'union' && P.items.length === 1) return answerEq(G, P.items[0]!, ctx);
-      return P.kind === 'interval' && intervalEq(G, P, ctx);
+      // An interval written as a set is not matched by an inequality (Math-Verify compares a relation
+      // with a set only when the reference is the relation).
+      if (P.kind === 'interval') return !(P.fromRelation && !G.fromRelation) && intervalEq(G, P, ctx);
+      if (P.kind === 'tuple' && P.brackets === '()' && P.items.length === 2 && G.loOpen && G.hiOpen) {
+        return itemEq({ kind: 'scalar', text: G.lo }, P.items[0]!, ctx) && itemEq({ kind: 'scalar', text: G.hi }, P.items[1]!, ctx);
+      }
+      if (P.kind === 'relation' && G.fromRelation && G.variable) {
+        const g = relationOf(G);
+        return g !== null && relationEq(g, P, ctx);
+      }
+      return false;
     case 'union':
-      if (P.kind === 'union' || P.kind === 'list') return collectionEq(G.items, P.items, ctx, true);
+      if (P.kind === 'union' || P.kind === 'list') {
+        if (P.items.some((x) => x.kind === 'interval' && x.fromRelation) && !G.items.some((x) => x.kind === 'interval' && x.fromRelation)) return false;
+        return collectionEq(G.items, P.items, ctx, true);
+      }
+      return false;
+    case 'relation':
+      if (P.kind === 'relation') return relationEq(G, P, ctx);
+      if (P.kind === 'interval' && P.fromRelation && P.variable) {
+        const p = relationOf(P);
+        return p !== null && relationEq(G, p, ctx);
+      }
       return false;
     case 'matrix':
       if (P.kind === 'matrix') {
@@ -137,6 +170,57 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
     case 'words':
       return false;
   }
+}
+
+/** The right-hand side of an equation (the last one of a chain), as an answer of its own. */
+function rhsOf(eq: Extract<Answer, { kind: 'equation' }>): Answer {
+  return expandPm(parseAnswer(eq.rhs, false));
+}
+
+/** A one-sided interval written as `x < 3` back as the relation `x - 3 < 0`; null for two-sided ones. */
+function relationOf(a: Extract<Answer, { kind: 'interval' }>): Extract<Answer, { kind: 'relation' }> | null {
+  if (!a.variable) return null;
+  if (infinite(a.lo) === -1) return { kind: 'relation', lhs: a.variable, rhs: a.hi, op: a.hiOpen ? '<' : '<=' };
+  if (infinite(a.hi) === 1) return { kind: 'relation', lhs: a.lo, rhs: a.variable, op: a.loOpen ? '<' : '<=' };
+  return null;
+}
+
+/** `a < b` against `c < d`: the same kind and a − b = c − d (`x < 1` is `-x > -1`); `≠` either way round. */
+function relationEq(g: Extract<Answer, { kind: 'relation' }>, p: Extract<Answer, { kind: 'relation' }>, ctx: Ctx): boolean {
+  if (g.op !== p.op) return false;
+  const a = [parseExpression(g.lhs), parseExpression(g.rhs), parseExpression(p.lhs), parseExpression(p.rhs)];
+  if (a.some((x) => x === null)) return false;
+  const gd: Json = ['Subtract', a[0]!, a[1]!];
+  if (compareExpressions(gd, ['Subtract', a[2]!, a[3]!], ctx.cas) === true) return true;
+  return g.op === '!=' && compareExpressions(gd, ['Subtract', a[3]!, a[2]!], ctx.cas) === true;
+}
+
+/** Items in increasing numeric order where they are all numbers (else as they are). */
+function sortedItems(items: Answer[]): Answer[] {
+  const values = items.map((x) => (x.kind === 'scalar' ? scalarValue(x.text) : null));
+  if (values.some((v) => v === null)) return items;
+  return items.map((x, i) => [x, values[i]!] as const).sort((a, b) => a[1] - b[1]).map((x) => x[0]);
+}
+
+function scalarValue(t: string): number | null {
+  const n = parsePlainNumber(t, true);
+  if (n !== null) return n.value;
+  const e = parseExpression(t);
+  const v = e === null ? null : constantValue(e);
+  return v !== null && Math.abs(v.im) < 1e-12 ? v.re : null;
+}
+
+/** A set or list without repeated items (Math-Verify's sets drop duplicates). */
+function dedupe(a: Answer): Answer {
+  if (a.kind !== 'set' && a.kind !== 'list' && a.kind !== 'union') return a;
+  const seen = new Set<string>();
+  const items = a.items.filter((x) => {
+    const key = JSON.stringify(x).replace(/\s+/g, '');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { ...a, items };
 }
 
 /** A one-row or one-column matrix against a tuple. */
@@ -167,7 +251,6 @@ function collectionEq(gs: Answer[], ps: Answer[], ctx: Ctx, unordered: boolean):
 
 function itemEq(g: Answer, p: Answer, ctx: Ctx): boolean {
   if (g.kind === 'scalar' && p.kind === 'scalar') return scalarEq(g.text, p.text, ctx, false);
-  if (g.kind === 'scalar' && p.kind === 'equation' && p.variable) return scalarEq(g.text, p.rhs, ctx, false);
   return answerEq(g, p, ctx);
 }
 
@@ -194,6 +277,7 @@ export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): bool
   const pn = parsePlainNumber(p, true);
   if (gn !== null && pn !== null) {
     if (plainEqual(gn, pn, ctx.cas.relTol)) return true;
+    if ((gn.decimals > 0 || pn.decimals > 0) && floatEqual(gn.value, pn.value, ctx.floatRounding)) return true;
     if (ctx.precision !== undefined && roundTo(gn.value, ctx.precision) === roundTo(pn.value, ctx.precision)) return true;
     return percent && ctx.percentEither && (closeTo(gn.value, pn.value / 100, ctx.cas.relTol) || closeTo(gn.value / 100, pn.value, ctx.cas.relTol));
   }
@@ -203,14 +287,17 @@ export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): bool
     return digits.toUpperCase() === base[1]!.toUpperCase();
   }
   if (performance.now() > ctx.cas.deadline) return false;
-  const ge = parseExpression(g);
-  const pe = parseExpression(p);
+  const ge = gn !== null ? gn.value : parseExpression(g);
+  const pe = pn !== null ? pn.value : parseExpression(p);
   if (ge === null || pe === null) return false;
-  if (pn !== null && gn === null && (pn.decimals >= ctx.roundingDigits || ctx.precision !== undefined)) {
-    const v = constantValue(ge);
-    if (v !== null && Math.abs(v.im) < 1e-12) {
-      if (pn.decimals >= ctx.roundingDigits && isRoundingOf(v.re, pn.value, pn.decimals)) return true;
-      if (ctx.precision !== undefined && roundTo(v.re, ctx.precision) === roundTo(pn.value, ctx.precision)) return true;
+  // A decimal on one side: both values rounded to `floatRounding` places (Math-Verify's float rule).
+  const decimal = (pn !== null && pn.decimals > 0) || (gn !== null && gn.decimals > 0);
+  if (decimal || ctx.precision !== undefined) {
+    const gv = typeof ge === 'number' ? { re: ge, im: 0 } : constantValue(ge);
+    const pv = typeof pe === 'number' ? { re: pe, im: 0 } : constantValue(pe);
+    if (gv !== null && pv !== null && Math.abs(gv.im) < 1e-12 && Math.abs(pv.im) < 1e-12) {
+      if (decimal && floatEqual(gv.re, pv.re, ctx.floatRounding)) return true;
+      if (ctx.precision !== undefined && roundTo(gv.re, ctx.precision) === roundTo(pv.re, ctx.precision)) return true;
     }
   }
   if (compareExpressions(ge, pe, ctx.cas) === true) return true;
@@ -218,6 +305,17 @@ export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): bool
     return compareExpressions(ge, ['Divide', pe, 100], ctx.cas) === true || compareExpressions(['Divide', ge, 100], pe, ctx.cas) === true;
   }
   return false;
+}
+
+/** Equal when rounded to `places` decimal places (relative for very large values). */
+export function floatEqual(a: number, b: number, places: number): boolean {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  if (!Number.isFinite(places)) return closeTo(a, b, 1e-12);
+  const f = Math.pow(10, places);
+  if (Math.abs(a) * f > 1e15 || Math.abs(b) * f > 1e15) return closeTo(a, b, 1e-12);
+  // Nudge by a relative epsilon so that 0.1234565 written in binary still rounds as written.
+  const r = (x: number) => Math.round(x * f * (1 + Math.sign(x) * 1e-13));
+  return r(a) === r(b);
 }
 
 /** Choices (A–E) and prose answers. */

@@ -1,84 +1,453 @@
-// Answer extraction: finds the final answer in a model's completion, in a fixed priority order
-// (last \boxed{…} or \fbox{…}; <answer>…</answer>; GSM8K `#### N`; "the answer is …"; a final number).
-// It only finds text: judging it is equivalence.ts. Follows the conventions of Math-Verify and lm-eval.
+// Answer extraction: finds the final answer in a model's completion (or a worked reference) the way
+// Math-Verify's parser does, in priority groups: a "final answer is X. I hope" sentence; then the
+// last \boxed{} (adjacent boxes joined into one set answer) or "final answer … is X"; then our own
+// GSM8K `#### N`; then "answer: X", then "answer … X" (also in French, German, Spanish, Italian,
+// Portuguese, Russian, Chinese, Japanese and Korean); then, last, the rightmost complete LaTeX span
+// (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`, `\frac{a}{b}`, spans joined by and/or/commas) or complete plain
+// expression or number (thousands separators, spaced thousands, decimal commas, mixed numbers).
+// Inside a group the match that ends last wins; a match that does not parse gives way to the next,
+// and numbers inside a failed LaTeX span are never used. It only finds text: equivalence.ts judges it.
 
-export type ExtractStrategy = 'boxed' | 'answerTag' | 'hashes' | 'answerIs' | 'lastNumber';
+export type ExtractStrategy = 'boxed' | 'answerTag' | 'hashes' | 'answerIs' | 'latex' | 'lastNumber';
 
 export interface ExtractOptions {
-  /** Strategies to try, in order; the default is all five in the priority order above. */
+  /** Strategies to use; the default is all of them, each at its own priority (see above). */
   strategies?: readonly ExtractStrategy[];
-  /** Look after the last `</think>` first (default true): guesses inside the reasoning lose to the summary. */
+  /**
+   * Look after the last `</think>` first (default true): a box or an answer phrase in the summary
+   * wins; when the summary has only plain maths, the whole text is read (a box anywhere beats it).
+   */
   preferAfterThink?: boolean;
   /** Longest answer returned (default 1000 characters); longer candidates are cut at the front. */
   maxLength?: number;
 }
 
-export const DEFAULT_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerTag', 'hashes', 'answerIs', 'lastNumber'];
+export const DEFAULT_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerTag', 'hashes', 'answerIs', 'latex', 'lastNumber'];
 
 /** The final answer in `text`, or null when none of the strategies finds one. Never throws. */
 export function extractAnswer(text: string, opts: ExtractOptions = {}): string | null {
   if (typeof text !== 'string' || text.length === 0) return null;
-  const strategies = opts.strategies ?? DEFAULT_STRATEGIES;
-  const maxLength = opts.maxLength ?? 1000;
-  const scopes: string[] = [];
-  if (opts.preferAfterThink ?? true) {
-    const end = text.lastIndexOf('</think>');
-    if (end >= 0 && text.slice(end + 8).trim().length > 0) scopes.push(text.slice(end + 8));
+  try {
+    const found = findAnswer(text, opts);
+    if (found === null) return null;
+    const maxLength = opts.maxLength ?? 1000;
+    return found.length > maxLength ? found.slice(found.length - maxLength) : found;
+  } catch {
+    return null;
   }
-  scopes.push(text);
-  for (const scope of scopes) {
-    const found = extractIn(scope, strategies);
-    if (found !== null) {
-      const t = cleanCandidate(found);
-      if (t.length > 0) return t.length > maxLength ? t.slice(t.length - maxLength) : t;
+}
+
+/** Priority of a candidate's group (lower wins); the numbers follow Math-Verify's where it has one. */
+const P_FINAL_HOPE = 0;
+const P_BOXED = 50;
+const P_HASHES = 75;
+const P_ANSWER_COLON = 100;
+const P_ANSWER = 200;
+const P_PLAIN = 300;
+
+interface Candidate {
+  text: string;
+  start: number;
+  end: number;
+  /** A LaTeX span whose content did not parse: numbers inside it are skipped. */
+  failed?: boolean;
+}
+
+function findAnswer(text: string, opts: ExtractOptions): string | null {
+  const strategies = new Set(opts.strategies ?? DEFAULT_STRATEGIES);
+  // R1-Zero's <answer> tag: the answer is read inside it first.
+  if (strategies.has('answerTag')) {
+    const inner = lastAnswerTag(text);
+    if (inner !== null) {
+      const found = extractIn(inner, strategies, P_PLAIN);
+      if (found !== null) return found.text;
+      const t = cleanCandidate(inner);
+      if (t.length > 0 && t.length <= 80 && !/[.!?]\s+\S/.test(t)) return t;
     }
   }
-  return null;
+  if (opts.preferAfterThink ?? true) {
+    const end = text.lastIndexOf('</think>');
+    if (end >= 0) {
+      const summary = text.slice(end + 8);
+      const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_ANSWER) : null;
+      if (found !== null) return found.text;
+    }
+  }
+  return extractIn(text, strategies, P_PLAIN)?.text ?? null;
 }
 
-function extractIn(text: string, strategies: readonly ExtractStrategy[]): string | null {
-  for (const s of strategies) {
-    const found = STRATEGIES[s](text, strategies);
-    if (found !== null && found.trim().length > 0) return found;
+/** The best candidate of the first priority group (up to `maxPriority`) that has a valid one. */
+function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number): { text: string; priority: number } | null {
+  const phrases = strategies.has('answerIs');
+  const finalAnswer = phrases && FINAL_ANSWER_GATE.test(text);
+  if (finalAnswer && text.includes('I hope')) {
+    const c = best(matchAll(text, RE.finalHopeLatex, latexCandidate).concat(matchAll(text, RE.finalHopeExpr, exprCandidate)));
+    if (c) return { text: c.text, priority: P_FINAL_HOPE };
+  }
+  const boxed: Candidate[] = [];
+  if (strategies.has('boxed')) {
+    const b = boxedCandidate(text);
+    if (b) boxed.push(b);
+  }
+  if (finalAnswer) boxed.push(...matchAll(text, RE.finalIsLatex, latexCandidate), ...matchAll(text, RE.finalIsExpr, exprCandidate));
+  const b = best(boxed);
+  if (b) return { text: b.text, priority: P_BOXED };
+  if (strategies.has('hashes')) {
+    const m = lastMatch(text, /####\s*([^\n]+)/g);
+    if (m) {
+      const t = cleanCandidate(m[1]!);
+      if (t.length > 0) return { text: t, priority: P_HASHES };
+    }
+  }
+  if (phrases && ANSWER_GATE.test(text)) {
+    const colon = best(matchAll(text, RE.answerColonLatex, latexCandidate).concat(matchAll(text, RE.answerColonExpr, exprCandidate)));
+    if (colon) return { text: colon.text, priority: P_ANSWER_COLON };
+    const word = best(matchAll(text, RE.answerLatex, latexCandidate).concat(matchAll(text, RE.answerExpr, exprCandidate)));
+    if (word) return { text: word.text, priority: P_ANSWER };
+  }
+  if (maxPriority < P_PLAIN) return null;
+  const plain: Candidate[] = [];
+  if (strategies.has('latex')) plain.push(...matchAll(text, RE.chain, latexCandidate));
+  if (strategies.has('lastNumber')) {
+    plain.push(...matchAll(text, RE.plainExpr, exprCandidate), ...matchAll(text, RE.plainMixed, exprCandidate), ...matchAll(text, RE.plainNumber, exprCandidate));
+  }
+  const p = best(plain);
+  if (p) return { text: p.text, priority: P_PLAIN };
+  // Not in Math-Verify: a multiple-choice letter named after an answer phrase ("Answer: (C)").
+  if (phrases) {
+    const m = lastMatch(text, CHOICE_AFTER_ANSWER);
+    if (m) return { text: m[1]!, priority: P_PLAIN + 100 };
   }
   return null;
 }
 
-type Finder = (text: string, strategies: readonly ExtractStrategy[]) => string | null;
+/**
+ * The candidate tried first: the match that ends last (and, among those, starts first), skipping
+ * invalid ones and plain numbers inside a LaTeX span that failed to parse.
+ */
+function best(cands: Candidate[]): Candidate | null {
+  if (cands.length === 0) return null;
+  cands.sort((a, b) => b.end - a.end || a.start - b.start);
+  const failed: Candidate[] = [];
+  for (const c of cands) {
+    if (c.failed) {
+      failed.push(c);
+      continue;
+    }
+    if (failed.some((f) => c.start < f.end && c.end > f.start)) continue;
+    return c;
+  }
+  return null;
+}
 
-const STRATEGIES: Record<ExtractStrategy, Finder> = {
-  boxed: (t) => lastBoxed(t),
-  answerTag: (t, strategies) => {
-    const inner = lastAnswerTag(t);
-    if (inner === null) return null;
-    // A short tag content is the answer; prose inside it goes through the later strategies.
-    if (inner.length <= 80 && !/[.!?]\s+\S/.test(inner)) return inner;
-    const rest = strategies.filter((s) => s !== 'answerTag' && s !== 'boxed');
-    return extractIn(inner, rest) ?? inner;
-  },
-  hashes: (t) => {
-    const m = [...t.matchAll(/####\s*([^\n]+)/g)].pop();
-    return m ? m[1]! : null;
-  },
-  answerIs: (t) => answerIs(t),
-  lastNumber: (t) => lastNumber(t),
+type Build = (m: RegExpExecArray) => Candidate | null;
+
+function matchAll(text: string, re: RegExp, build: Build): Candidate[] {
+  const out: Candidate[] = [];
+  re.lastIndex = 0;
+  let guard = 0;
+  for (let m = re.exec(text); m !== null && guard < 10000; m = re.exec(text), guard++) {
+    if (m[0].length === 0) re.lastIndex++;
+    const c = build(m);
+    if (c) out.push(c);
+  }
+  re.lastIndex = 0;
+  return out;
+}
+
+function lastMatch(text: string, re: RegExp): RegExpExecArray | null {
+  let last: RegExpExecArray | null = null;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    last = m;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  re.lastIndex = 0;
+  return last;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Patterns. Written from Math-Verify's documented behaviour (its parser's rules and tests).
+
+/** Case-insensitive spelling of a phrase in a pattern (JS has no inline (?i:…)). */
+function ci(word: string): string {
+  return word.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).replace(/ /g, '\\s');
+}
+
+const ANSWER_EN = ci('answer');
+/** "answer" in other languages (R1 answers in the question's language). */
+const ANSWER_OTHER = [
+  `${ci('r')}[éeÉE]${ci('ponse')}`, // French
+  ci('respuesta'), // Spanish
+  ci('antwort'), // German
+  ci('risposta'), // Italian
+  ci('resposta'), // Portuguese
+  '[Оо]твет|ОТВЕТ', // Russian
+  '答案|答え|解答|정답', // Chinese, Japanese, Korean
+].join('|');
+const ANSWER_WORD = `(?:${ANSWER_EN}|${ANSWER_OTHER})`;
+const FINAL_ANSWER = ci('final answer');
+const FINAL_ANSWER_GATE = new RegExp(FINAL_ANSWER);
+const ANSWER_GATE = new RegExp(ANSWER_WORD);
+
+const CURRENCY = '[$€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₭₮₯₰₱₲₳₴₵₶₷₸₺₻₼₾₿]';
+const PERCENT = `(\\s*(?:%|${ci('percentage')}|${ci('percent')}|${ci('pct')}))?`;
+/** Numbers: 1,234.5 / 1 234 (groups of three), 12.5 / 12,5, .5, 12. Groups 1-6, then the percent. */
+const NUMBER = `(?<!\\d)(?:(-?[1-9]\\d{0,2}(?:[ ,]\\d{3})+)(\\.\\d+)?|(-?\\d+)([.,]\\d+)|(\\.\\d+)|(-?\\d+))${PERCENT}`;
+/** Mixed numbers `4 4/9`, `-1 000 4/9` (one line): groups 1-4, then the percent. */
+const MIXED = `(?<![\\d./)])(-?)((?:[1-9]\\d{0,2}(?: \\d{3})+|\\d+)) +(\\d+)\\/(\\d+)(?![\\d/])${PERCENT}`;
+const EXPR_CHARS = '[\\d.\\s+\\-*×/^()÷]';
+const OPERATORS = '[+\\-*×/^()÷]';
+/** A plain expression: starts with a digit, holds at least one operator (`1/3`, `2^{10}` is not one). */
+const EXPR = `(-?\\(?-?\\d${EXPR_CHARS}*${OPERATORS}${EXPR_CHARS}+\\)?)`;
+const PREFIX = '(?:^|\\s|=)(?:\\*\\*)?';
+/** After "答案是", "答案：" a number may follow with no space. */
+const PREFIX_CJK = '(?:^|\\s|=|[是为為：:は])(?:\\*\\*)?';
+const SUFFIX = '(?:\\*\\*)?(?:[.,:\\s)$]|$)';
+
+function exprOrNumber(prefix: string): string {
+  return `(?:${prefix}${EXPR}${SUFFIX}|${prefix}${MIXED}|${prefix}${CURRENCY}?${NUMBER})`;
+}
+const EXPR_OR_NUMBER = exprOrNumber(PREFIX);
+/** A pattern that never matches: stands in for an alternative to keep its groups in place. */
+const NEVER = '(?!)';
+/** Groups of EXPR_OR_NUMBER: EXPR 1, MIXED 5, NUMBER 7. */
+const EXPR_GROUPS = 13;
+
+const PCT_AFTER_LATEX = `(?:\\s*(\\\\?%|${ci('percentage')}|${ci('percent')}|${ci('pct')}))?`;
+/** One LaTeX span: 6 content groups (one per delimiter kind) and a percent group. */
+const ENV = [
+  '(?<!\\\\)\\$\\$((?:[^$]|\\$(?!\\$))+?)(?<!\\\\)\\$\\$',
+  '(?<!\\\\)\\\\\\[((?:[^\\\\]|\\\\(?!\\]))+?)(?<!\\\\)\\\\\\]',
+  '(?<![\\\\\\d])\\$((?:\\\\[$]|[^\\n$])+?)(?<!\\\\)\\$',
+  '(?<!\\\\)\\\\\\(((?:[^\\\\\\n]|\\\\(?!\\)))+?)(?<!\\\\)\\\\\\)',
+  '\\s\\[([^\\n\\]\\[]+?)\\]\\s',
+  '(-?\\\\frac\\{-?\\d+(?:[.,]\\d+)?\\}\\{-?\\d+(?:[.,]\\d+)?\\})',
+];
+const ENV_GROUPS = ENV.length + 1;
+const ONE_ENV = `(?:(?:${ENV.join('|')})${PCT_AFTER_LATEX})`;
+/** Up to six spans joined by "and", "or" or commas: one answer listing several values. */
+const CHAIN = `(?:${ONE_ENV}${`(?:\\s*(?:,?and|,?or|,)\\s*${ONE_ENV})?`.repeat(5)})`;
+const CHAIN_GROUPS = ENV_GROUPS * 6;
+
+function answerExpr(colon: boolean): string {
+  const en = `${ANSWER_EN}${colon ? ':' : ''}(?:.{0,100}=\\s*|.{0,50}?)${EXPR_OR_NUMBER}(?!\\s*=)`;
+  const other = `(?:${ANSWER_OTHER})${colon ? '\\s*[:：]' : ''}(?:.{0,100}=\\s*|.{0,50}?)${exprOrNumber(PREFIX_CJK)}(?!\\s*=)`;
+  return `(?:${en}|${other})`;
+}
+
+const RE = {
+  finalHopeLatex: new RegExp(`${ci('final answer is')}:?\\s*${CHAIN}\\.?\\s?I hope`, 'gs'),
+  finalHopeExpr: new RegExp(`${ci('final answer is')}:?\\s*${EXPR_OR_NUMBER}\\.?\\s?I hope`, 'g'),
+  finalIsLatex: new RegExp(`${FINAL_ANSWER}.{0,100}?\\s+${ci('is')}:?\\s*${CHAIN}`, 'gs'),
+  finalIsExpr: new RegExp(`${FINAL_ANSWER}.{0,100}?\\s+${ci('is')}:?${EXPR_OR_NUMBER}`, 'g'),
+  answerColonLatex: new RegExp(`${ANSWER_WORD}\\s*[:：].{0,50}?${CHAIN}`, 'gs'),
+  answerColonExpr: new RegExp(answerExpr(true), 'g'),
+  answerLatex: new RegExp(`${ANSWER_WORD}.{0,50}?${CHAIN}`, 'gs'),
+  answerExpr: new RegExp(answerExpr(false), 'g'),
+  chain: new RegExp(CHAIN, 'g'),
+  // One alternative each (the others never match), so that the groups keep the common layout.
+  plainExpr: new RegExp(`(?:${PREFIX}${EXPR}${SUFFIX}|${NEVER}${MIXED}|${NEVER}${NUMBER})`, 'g'),
+  plainMixed: new RegExp(`(?:${NEVER}${EXPR}|${PREFIX}${MIXED}|${NEVER}${NUMBER})`, 'g'),
+  plainNumber: new RegExp(`(?:${NEVER}${EXPR}|${NEVER}${MIXED}|${PREFIX}${CURRENCY}?${NUMBER})`, 'g'),
 };
+
+const CHOICE_AFTER_ANSWER = new RegExp(`${ANSWER_WORD}[^\\n]{0,20}?(?<![A-Za-z])\\(?([A-E])\\)?(?![A-Za-z])`, 'g');
+
+// ---------------------------------------------------------------------------------------------
+// Building candidates from matches.
+
+/**
+ * A LaTeX chain match: its spans' contents (boxes inside taken out), joined as one list when there
+ * are several. Every LaTeX pattern ends with CHAIN and has no group after it.
+ */
+function latexCandidate(m: RegExpExecArray): Candidate | null {
+  const base = m.length - 1 - CHAIN_GROUPS;
+  const parts: string[] = [];
+  let failed = false;
+  for (let k = 0; k < 6; k++) {
+    const g = base + 1 + k * ENV_GROUPS;
+    let content: string | undefined;
+    for (let j = 0; j < ENV.length; j++) content ??= m[g + j];
+    if (content === undefined) continue;
+    const pct = m[g + ENV.length];
+    let t = content.includes('\\boxed') || content.includes('\\fbox') ? boxesIn(content, 'all') ?? content : content;
+    t = cleanCandidate(t);
+    if (!latexParses(t)) {
+      if (k === 0) failed = true;
+      break;
+    }
+    parts.push(pct ? `${t}\\%` : t);
+  }
+  const start = m.index;
+  const end = m.index + m[0].length;
+  if (failed || parts.length === 0) return { text: '', start, end, failed: true };
+  return { text: parts.join(', '), start, end };
+}
+
+/** A plain expression, mixed number or number match (whichever of the alternatives matched). */
+function exprCandidate(m: RegExpExecArray): Candidate | null {
+  const start = m.index;
+  const end = m.index + m[0].length;
+  const text = exprText(m);
+  return text === null ? null : { text, start, end };
+}
+
+/**
+ * The value text of an expression/number match. Every such pattern is one or more EXPR_OR_NUMBER
+ * blocks of 13 groups (EXPR 1, MIXED 5, NUMBER 7) and no other group: the block that took part is read.
+ */
+function exprText(m: RegExpExecArray): string | null {
+  let at = 1;
+  while (at + EXPR_GROUPS <= m.length && m.slice(at, at + EXPR_GROUPS).every((x) => x === undefined)) at += EXPR_GROUPS;
+  const g = m.slice(at, at + EXPR_GROUPS);
+  const [expr, mSign, mWhole, mNum, mDen, mPct, i1, d1, i2, d2, d3, i3, nPct] = g as (string | undefined)[];
+  if (i1 !== undefined || d1 !== undefined || i2 !== undefined || d2 !== undefined || d3 !== undefined || i3 !== undefined) {
+    const int = (i1 ?? i2 ?? i3 ?? '').replace(/[ ,]/g, '');
+    const dec = (d1 ?? d2 ?? d3 ?? '').replace(',', '.');
+    const neg = int.startsWith('-');
+    let digits = int.replace(/^-/, '').replace(/^0+(?=\d)/, '');
+    if (digits.length === 0) digits = '0';
+    return `${neg ? '-' : ''}${digits}${dec}${nPct ? '%' : ''}`;
+  }
+  if (mWhole !== undefined) {
+    const whole = mWhole.replace(/ /g, '');
+    if (Number(mDen) === 0) return null;
+    return `${mSign ? '-' : ''}(${whole}+\\frac{${mNum}}{${mDen}})${mPct ? '%' : ''}`;
+  }
+  if (expr !== undefined) return exprParses(expr) ? normaliseExpr(expr) : null;
+  return null;
+}
+
+/** `11 5/6` read by a plain expression match is a mixed number; anything else as written. */
+function normaliseExpr(expr: string): string {
+  const t = expr.replace(/\s+/g, ' ').trim();
+  const mixed = /^(-?)(\d+) (\d+)\/(\d+)$/.exec(t);
+  if (mixed) return `${mixed[1]}(${mixed[2]}+\\frac{${mixed[3]}}{${mixed[4]}})`;
+  return t;
+}
+
+/**
+ * Whether a plain expression reads as Python/SymPy arithmetic (Math-Verify's test): ASCII only,
+ * balanced parentheses, no two operands side by side (except a mixed number on one line), not
+ * ending in an operator.
+ */
+function exprParses(expr: string): boolean {
+  if (/[×÷]/.test(expr)) return false;
+  const t = expr.trim();
+  if (/[+\-*/^]$/.test(t) || /^[*/^]/.test(t)) return false;
+  let depth = 0;
+  for (const c of t) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  if (depth !== 0) return false;
+  if (/\*{3}|\/{3}|\^\s*\^|[+\-*/^]\s*[*/^)]|\(\s*[*/^)]/.test(t)) return false;
+  // Two operands side by side: `11 5/6` is a mixed number only on one line.
+  if (/[\d.)]\s+[\d.(]/.test(t) && !/^-?\d+ +\d+\/\d+$/.test(t)) return false;
+  return true;
+}
+
+/** Whether a LaTeX span's content can be an answer: not empty, braces balanced. */
+function latexParses(t: string): boolean {
+  if (t.length === 0 || t.length > 2000) return false;
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}' && --depth < 0) return false;
+  }
+  return depth === 0 && /[\p{L}\p{N}]/u.test(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boxes.
+
+/**
+ * The boxed answer of a text, as Math-Verify reads it: from the first `\boxed{` to the last `}`, the
+ * last box, with the boxes before it joined while they are close (under 10 characters apart, or under
+ * 70 with "and", "or", a comma or a semicolon between them and a different content). Null when there
+ * is no closed box.
+ */
+function boxedCandidate(text: string): Candidate | null {
+  const first = firstBox(text);
+  if (first < 0) return null;
+  const close = text.lastIndexOf('}');
+  if (close <= first) return null;
+  const region = text.slice(first, close + 1);
+  const content = boxesIn(region, 'last');
+  if (content === null) return null;
+  const t = cleanCandidate(content);
+  if (!latexParses(t)) return null;
+  return { text: t, start: first, end: close + 1 };
+}
+
+function firstBox(text: string): number {
+  const b = text.indexOf('\\boxed');
+  const f = text.indexOf('\\fbox');
+  return b < 0 ? f : f < 0 ? b : Math.min(b, f);
+}
+
+const SEPARATOR = /\b(?:and|or)\b|,|;/;
+
+/** Box contents in `text`, right to left: `all` joins every box, `last` the last run of close ones. */
+function boxesIn(text: string, mode: 'all' | 'last'): string | null {
+  const results: string[] = [];
+  let searchEnd = text.length;
+  let maxPos = text.length;
+  let laterStart = -1;
+  for (let guard = 0; guard < 1000; guard++) {
+    const b = text.lastIndexOf('\\boxed', searchEnd - 1);
+    const f = text.lastIndexOf('\\fbox', searchEnd - 1);
+    if (b < 0 && f < 0) break;
+    const start = Math.max(b, f);
+    let open = start + (start === b ? 6 : 5);
+    while (open < maxPos && /\s/.test(text[open]!)) open++;
+    if (open >= maxPos || text[open] !== '{') break;
+    const close = closingBrace(text, open, maxPos);
+    if (close < 0) break;
+    const content = text.slice(open + 1, close).trim();
+    if (mode === 'last' && laterStart >= 0) {
+      const between = text.slice(close + 1, laterStart);
+      const near = between.length < 10 || (content !== results[results.length - 1] && between.length < 70 && SEPARATOR.test(between));
+      if (!near) break;
+    }
+    if (content.length > 0 && results[results.length - 1] !== content) results.push(content);
+    laterStart = start;
+    maxPos = start;
+    searchEnd = start;
+  }
+  return results.length === 0 ? null : results.reverse().join(', ');
+}
+
+/** Index of the `}` closing the `{` at `open` before `limit` (raw braces, as Math-Verify counts), or -1. */
+function closingBrace(text: string, open: number, limit: number): number {
+  let depth = 0;
+  for (let i = open; i < limit; i++) {
+    const c = text[i];
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
 
 /** The contents of the last \boxed{…} / \fbox{…} (nested braces balanced), or `\boxed 5`. */
 export function lastBoxed(text: string): string | null {
-  const re = /\\(?:boxed|fbox)\s*(\{|\s+(?=\S))/g;
-  let last: string | null = null;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const start = m.index + m[0].length;
-    if (m[1] === '{') {
-      const end = matchBrace(text, start - 1);
-      // An unclosed box (the completion was cut off) runs to the end of the text.
-      last = end < 0 ? text.slice(start) : text.slice(start, end);
-    } else {
-      last = /^[^\s$.,;]+/.exec(text.slice(start))?.[0] ?? null;
-    }
+  if (typeof text !== 'string') return null;
+  let i = Math.max(text.lastIndexOf('\\boxed'), text.lastIndexOf('\\fbox'));
+  if (i < 0) return null;
+  i += text.startsWith('\\boxed', i) ? 6 : 5;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (text[i] === '{') {
+    const end = matchBrace(text, i);
+    // An unclosed box (the completion was cut off) runs to the end of the text.
+    return end < 0 ? text.slice(i + 1) : text.slice(i + 1, end);
   }
-  return last;
+  return /^[^\s$.,;]+/.exec(text.slice(i))?.[0] ?? null;
 }
 
 /** Index of the `}` that closes the `{` at `open`, or -1. Skips escaped braces `\{` `\}`. */
@@ -103,61 +472,16 @@ function lastAnswerTag(text: string): string | null {
   return text.slice(open + 8, close < 0 ? text.length : close).trim();
 }
 
-const ANSWER_IS =
-  /\b(?:final\s+answer|the\s+answer|answer)\**\s*(?:is\b|would\s+be|will\s+be|should\s+be|=|:)\s*:?\s*/gi;
-
-/** The text after the last "the answer is" / "final answer:" up to the end of its sentence. */
-function answerIs(text: string): string | null {
-  let last: RegExpExecArray | null = null;
-  for (let m = ANSWER_IS.exec(text); m !== null; m = ANSWER_IS.exec(text)) last = m;
-  ANSWER_IS.lastIndex = 0;
-  if (last === null) return null;
-  return sentence(text.slice(last.index + last[0].length));
-}
-
-/** The first sentence of `s`: up to a newline or a sentence-ending period outside math. */
-function sentence(s: string): string {
-  let inMath = false;
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '\\') {
-      if (s[i + 1] === '(' || s[i + 1] === '[') inMath = true;
-      else if (s[i + 1] === ')' || s[i + 1] === ']') inMath = false;
-      i++;
-      continue;
-    }
-    if (c === '$') inMath = !inMath;
-    else if (c === '{') depth++;
-    else if (c === '}') depth--;
-    else if (c === '\n' && !inMath && depth <= 0 && s.slice(0, i).trim().length > 0) return s.slice(0, i);
-    else if (/[.!?;]/.test(c) && !inMath && depth <= 0) {
-      const next = s[i + 1];
-      // A period between digits is a decimal point, not a full stop.
-      if (c === '.' && next !== undefined && /\d/.test(next) && /\d/.test(s[i - 1] ?? '')) continue;
-      if (next === undefined || /\s/.test(next)) return s.slice(0, i);
-    }
-  }
-  return s;
-}
-
-const NUMBER = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?|-?\.\d+/g;
-
-/** The last number in the text (thousands separators, decimals, a/b fractions). */
-function lastNumber(text: string): string | null {
-  const all = text.match(NUMBER);
-  return all ? all[all.length - 1]! : null;
-}
-
-/** Strips math delimiters and trailing punctuation that surround an extracted answer. */
+/** Strips math delimiters, markdown bold and sentence punctuation around an extracted answer. */
 function cleanCandidate(s: string): string {
   let t = s.trim();
   for (let changed = true; changed; ) {
     const before = t;
     t = t.replace(/^\*\*|\*\*$/g, '').trim();
-    t = t.replace(/^\$+|\$+$/g, '').trim();
+    t = t.replace(/^\$+|(?<!\\)\$+$/g, '').trim();
     t = t.replace(/^\\[([]|\\[)\]]$/g, '').trim();
-    t = t.replace(/[.,;:!]+$/, '').trim();
+    // Sentence punctuation, but not an ellipsis: `1, 2, 3, ...` is an endless list, not three numbers.
+    if (!/\.\.$/.test(t)) t = t.replace(/(?:[.,;:!]|\\[,;:!]|\\q?quad)+$/, '').trim();
     changed = t !== before;
   }
   return t;

@@ -25,20 +25,37 @@ export interface Verdict {
   extracted: string | null;
 }
 
-/** Extracts the final answer of `completion` and judges it against the trusted `gold` answer. */
+/**
+ * Extracts the final answer of `completion` and judges it against the trusted `gold` answer, which may
+ * be written in any of the forms datasets use (see goldAnswer).
+ */
 export function verify(gold: string, completion: string, opts: VerifyOptions = {}): Verdict {
   const extracted = extractAnswer(completion, opts.extract);
   if (extracted === null || typeof gold !== 'string') return { correct: false, extracted };
-  return { correct: isEquivalent(gold, extracted, opts.equivalence), extracted };
+  return { correct: isEquivalent(goldAnswer(gold), extracted, opts.equivalence), extracted };
 }
 
 /**
- * The answer in a gold field: a bare answer is kept as it is; a worked solution (GSM8K's `#### N`,
- * MATH's `\boxed{…}`) gives its final answer.
+ * The answer in a gold field, read as Math-Verify reads its reference: a bare answer (`18`,
+ * `\frac{1}{3}`, `(3, \frac{\pi}{2})`) is kept as it is; one in maths delimiters (`$x \ge 5$`, several
+ * spans `$1$ and $2$`), in boxes (one or several: a set), after GSM8K's `####`, or a whole worked
+ * solution gives its final answer.
  */
 export function goldAnswer(gold: string): string {
-  if (/\\boxed|\\fbox|####|<answer>/.test(gold)) return extractAnswer(gold, { strategies: ['boxed', 'answerTag', 'hashes'] }) ?? gold.trim();
-  return gold.trim();
+  if (typeof gold !== 'string') return '';
+  const t = gold.trim();
+  if (t.length === 0) return t;
+  if (/\\boxed|\\fbox|####|<answer>|(?<!\\)\$|\\\(|\\\[/.test(t) || isSolution(t)) {
+    return extractAnswer(t, { preferAfterThink: false }) ?? t;
+  }
+  return t;
+}
+
+/** Prose rather than an answer: four or more words outside LaTeX commands and \text{…}. */
+function isSolution(t: string): boolean {
+  if (t.length < 20) return false;
+  const prose = t.replace(/\\[a-zA-Z]+(?:\{[^{}]*\})?/g, ' ');
+  return (prose.match(/(?<![\\\w])[A-Za-z\u00C0-\u024F]{2,}(?![\w])/g)?.length ?? 0) >= 4;
 }
 
 /**
@@ -87,6 +104,8 @@ function canonical(a: Answer): string {
       return `{${a.items.map(canonical).sort().join(',')}}`;
     case 'interval':
       return `${a.loOpen ? '(' : '['}${canonicalScalar(a.lo)},${canonicalScalar(a.hi)}${a.hiOpen ? ')' : ']'}`;
+    case 'relation':
+      return `${canonicalScalar(a.lhs)}${a.op}${canonicalScalar(a.rhs)}`;
     case 'matrix':
       return `[${a.rows.map((r) => r.map(canonicalScalar).join(',')).join(';')}]`;
     case 'choice':

@@ -38,6 +38,10 @@ export function cleanAnswer(input: string): Cleaned {
   let s = input.trim();
   s = stripDelimiters(s);
   s = s.replace(/\\(?:dfrac|tfrac|cfrac)/g, '\\frac').replace(/\\(?:dbinom|tbinom)/g, '\\binom');
+  // `\!` joins (`12,\! 000` is 12,000) and `{,}` is a comma, as Math-Verify's normaliser reads them.
+  s = s.replace(/\\!\s*/g, '').replace(/\{\s*,\s*\}/g, ',');
+  s = s.replace(/>=/g, '\\ge ').replace(/<=/g, '\\le ').replace(/!=/g, '\\ne ');
+  s = s.replace(/,?\s*\\(?:ldots|cdots|dots)(?![a-zA-Z])/g, ' ');
   s = s.replace(SPACING, ' ').replace(SIZING, '').replace(STYLE, '');
   s = s.replace(/\\(?:mathbb|mathbf)\{R\}/g, '\\R');
   s = unwrapCommands(s, FONT);
@@ -53,6 +57,8 @@ export function cleanAnswer(input: string): Cleaned {
   const words = isProse(s);
   if (words) return { text: proseText(s), percent: false, words: true };
 
+  // "and"/"or" between answers is a list separator: `(11,7)or(7,11)`, `19, 46, and 82`, `6 \text{ and } 8`.
+  s = s.replace(/,?\s*\\text\s*\{\s*(?:and|or)\s*\}\s*/g, ', ').replace(/(?<![a-zA-Z\\])\s*,?\s*\b(?:and|or)\b(?![a-zA-Z])\s*/g, ', ');
   let percent = false;
   s = s.replace(/\\?%|\s*\\text\{\s*percent\s*\}|\s+percent\b|\s+per\s*cent\b/gi, () => {
     percent = true;
@@ -67,7 +73,9 @@ export function cleanAnswer(input: string): Cleaned {
   s = s.replace(/\\(?:ne|neq)\b/g, '\\ne');
   s = s.replace(/\\(?:leq|leqslant)\b/g, '\\le').replace(/\\(?:geq|geqslant)\b/g, '\\ge');
   s = s.replace(/\s+/g, ' ').trim();
-  s = s.replace(/^[,;:]+|^\.(?!\d)|[.,;:]+$/g, '').trim();
+  // Sentence punctuation goes, an ellipsis stays: `1, 2, 3, ...` is an endless list.
+  s = s.replace(/^[,;:]+|^\.(?!\d)/g, '').trim();
+  if (!/\.\.$/.test(s)) s = s.replace(/[.,;:]+$/, '').trim();
   return { text: s, percent, words: false };
 }
 
@@ -94,7 +102,7 @@ function stripDelimiters(s: string): string {
     s = s.replace(/^\\\(([\s\S]*)\\\)$/, '$1').replace(/^\\\[([\s\S]*)\\\]$/, '$1').trim();
     const box = /^\\(?:boxed|fbox)\s*\{/.exec(s);
     if (box && matchBrace(s, box[0].length - 1) === s.length - 1) s = s.slice(box[0].length, -1).trim();
-    s = s.replace(/[.,;]+$/, '').trim();
+    if (!/\.\.$/.test(s)) s = s.replace(/[.,;]+$/, '').trim();
     changed = s !== before;
   }
   return s.replace(/\$/g, ' ').replace(/\\\$/g, '\\$');
@@ -115,6 +123,9 @@ function unwrapCommands(s: string, names: readonly string[]): string {
 
 /** True when the answer is words, not maths: `\text{east}`, `Evelyn`, `\text{(C)}`. */
 function isProse(s: string): boolean {
+  // A whole answer in \text{} is a word even when it is digits: `\text{13}` is not the number 13.
+  const whole = /^\\text\s*\{([^{}]*)\}$/.exec(s.trim());
+  if (whole && /\S/.test(whole[1]!) && !/\s/.test(whole[1]!.trim())) return true;
   const t = unwrapCommands(s, TEXT).trim();
   if (!/[a-zA-Z]{2}/.test(t) && !/^\(?[A-Ea-e]\)?$/.test(t)) return false;
   if (/[\\^_=<>{}]/.test(t)) return false;

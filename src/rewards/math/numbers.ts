@@ -13,21 +13,27 @@ export interface PlainNumber {
 }
 
 const SIMPLE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-const GROUPED = /^[-+]?\d{1,3}(?:(?:,\s?|\s|\{,\}|'|\u2009|\u202f)\d{3})+(?:\.\d+)?$/;
+const GROUPED = /^[-+]?[1-9]\d{0,2}(?:(?:,|\s|\{,\}|'|\u2009|\u202f)\d{3})+(?:\.\d+)?$/;
 const DECIMAL_COMMA = /^[-+]?\d+(?:\{,\}|,)\d+$/;
+/**
+ * A decimal comma that cannot be a list of two numbers (Math-Verify reads `d,dd` as a decimal):
+ * two or more decimals, or a leading `0,`, or four or more integer digits (`1000,99`).
+ */
+const SURE_DECIMAL_COMMA = /^[-+]?(?:\d+,\d{2,}|0,\d+|\d{4,},\d+)$/;
 
 /**
- * Reads `s` as a plain number, or null. `decimalComma` allows `3,5` = 3.5 (only when the comma is not
- * a thousands separator: `1,000` stays 1000). `{,}` is a decimal comma (LaTeX's German style) unless it groups thousands.
+ * Reads `s` as a plain number, or null. `1,000`, `1 000`, `12,\! 000` group thousands; `1000,99`,
+ * `1,22`, `0,111` have a decimal comma; `decimalComma` also allows `3,5` = 3.5 (otherwise a list).
+ * `{,}` is a decimal comma (LaTeX's German style) unless it groups thousands.
  */
 export function parsePlainNumber(s: string, decimalComma = false): PlainNumber | null {
   let t = s.trim();
   if (t.length === 0 || t.length > 60) return null;
   if (SIMPLE.test(t)) return make(t);
-  if (GROUPED.test(t)) return make(t.replace(/,\s?|\s|\{,\}|'|\u2009|\u202f/g, ''));
+  if (GROUPED.test(t)) return make(t.replace(/,|\s|\{,\}|'|\u2009|\u202f/g, ''));
   if (/^[-+]?\d+\{,\}\d+$/.test(t)) return make(t.replace('{,}', '.'));
-  if (decimalComma && DECIMAL_COMMA.test(t)) return make(t.replace(/\{,\}|,/, '.'));
-  t = t.replace(/\\[,!]/g, '');
+  if ((decimalComma && DECIMAL_COMMA.test(t)) || SURE_DECIMAL_COMMA.test(t)) return make(t.replace(/\{,\}|,/, '.'));
+  t = t.replace(/\\!\s*/g, '').replace(/\\,/g, '');
   if (t !== s.trim()) return parsePlainNumber(t, decimalComma);
   return null;
 }

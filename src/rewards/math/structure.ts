@@ -9,7 +9,8 @@ export type Answer =
   | { kind: 'tuple'; items: Answer[]; brackets: string }
   | { kind: 'set'; items: Answer[] }
   | { kind: 'list'; items: Answer[] }
-  | { kind: 'interval'; lo: string; hi: string; loOpen: boolean; hiOpen: boolean }
+  | { kind: 'interval'; lo: string; hi: string; loOpen: boolean; hiOpen: boolean; fromRelation?: boolean; variable?: string }
+  | { kind: 'relation'; lhs: string; rhs: string; op: '<' | '<=' | '!=' }
   | { kind: 'union'; items: Answer[] }
   | { kind: 'matrix'; rows: string[][] }
   | { kind: 'equation'; lhs: string; rhs: string; variable: boolean }
@@ -17,8 +18,10 @@ export type Answer =
   | { kind: 'choice'; letter: string };
 
 const OPEN = new Set(['(', '[', '{']);
+/** A matrix in any LaTeX environment (alone, or inside one pair of brackets). */
+const MATRIX = /^\\begin\{([pbBvV]?matrix|smallmatrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/;
 const CLOSE = new Set([')', ']', '}']);
-const RELATION = /\\le(?![a-z])|\\ge(?![a-z])|\\lt(?![a-z])|\\gt(?![a-z])|<|>/;
+const RELATION = /\\le(?![a-z])|\\ge(?![a-z])|\\lt(?![a-z])|\\gt(?![a-z])|\\ne(?![a-z])|<|>/;
 
 /** Splits `s` at `sep` (a regex source) where no bracket is open; `\{`/`\}` count as brackets. */
 export function splitTop(s: string, sep: RegExp): string[] {
@@ -77,7 +80,7 @@ function wrapped(s: string, openLen: number, closeLen: number): boolean {
 export function parseAnswer(text: string, words: boolean, preferScalar = false): Answer {
   const s = text.trim();
   if (words) return parseWords(s);
-  const matrix = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
+  const matrix = MATRIX.exec(s) ?? MATRIX.exec(s.replace(/^[([]\s*([\s\S]*?)\s*[)\]]$/, '$1'));
   if (matrix) {
     const rows = matrix[2]!.split(/\\\\/).map((r) => r.trim()).filter((r) => r.length > 0);
     return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((x) => x.trim())) };
@@ -89,6 +92,11 @@ export function parseAnswer(text: string, words: boolean, preferScalar = false):
   const union = splitTop(s, /\\cup(?![a-z])|\s+U\s+/);
   if (union.length > 1) return { kind: 'union', items: union.map((u) => parseAnswer(u, false)) };
 
+  // `p=5,q=2;p=7,q=2`: semicolons between groups that hold commas make a list of tuples.
+  const groups = splitTop(s, /\s*;\s*/);
+  if (groups.length > 1 && groups.some((g) => splitTop(g, /\s*,\s*/).length > 1)) {
+    return { kind: 'list', items: groups.filter((g) => g.length > 0).map((g) => (splitTop(g, /\s*,\s*/).length > 1 ? { kind: 'tuple', items: splitTop(g, /\s*,\s*/).map((x) => parseAnswer(x, false)), brackets: '()' } as Answer : parseAnswer(g, false))) };
+  }
   const list = splitTop(s, /\s*(?:,|;|\\text\{\s*(?:or|and)\s*\}|\s(?:or|and)\s)\s*/);
   if (list.length > 1 && !(parsePlainNumber(s) !== null && /,\s?\d{3}(?!\d)/.test(s))) {
     const items = list.filter((x) => x.length > 0).map((x) => parseAnswer(x, false));
@@ -98,10 +106,12 @@ export function parseAnswer(text: string, words: boolean, preferScalar = false):
   if (s.startsWith('\\{') && s.endsWith('\\}') && wrapped(s, 2, 2)) {
     return { kind: 'set', items: splitTop(s.slice(2, -2), /\s*[,;]\s*/).filter((x) => x.length > 0).map((x) => parseAnswer(x, false)) };
   }
+  // `{1,3}` with plain braces (a LaTeX group) is the list inside.
+  if (s.startsWith('{') && s.endsWith('}') && wrapped(s, 1, 1)) return parseAnswer(s.slice(1, -1), false, preferScalar);
   const langle = /^\\langle([\s\S]*)\\rangle$/.exec(s);
   if (langle) return { kind: 'tuple', items: splitTop(langle[1]!, /\s*,\s*/).map((x) => parseAnswer(x, false)), brackets: '()' };
   if (/^[([]/.test(s) && /[)\]]$/.test(s) && wrapped(s, 1, 1)) {
-    const inner = splitTop(s.slice(1, -1), /\s*,\s*/);
+    const inner = splitTop(s.slice(1, -1), /\s*[,;]\s*/);
     const brackets = s[0]! + s[s.length - 1]!;
     if (inner.length === 2 && (brackets !== '()' || inner.some((x) => infinite(x) !== 0))) {
       return { kind: 'interval', lo: inner[0]!, hi: inner[1]!, loOpen: s[0] === '(', hiOpen: s.endsWith(')') };
@@ -113,11 +123,25 @@ export function parseAnswer(text: string, words: boolean, preferScalar = false):
   const eq = splitTop(s, /=/);
   if (eq.length >= 2 && eq.every((x) => x.length > 0)) {
     const lhs = eq[0]!;
-    const variable = isVariable(lhs);
+    const variable = isSymbolic(lhs);
     // `x = 5`, `k = \frac13`, `a = b = 5`: the right-hand side is the answer.
     return { kind: 'equation', lhs, rhs: eq[eq.length - 1]!, variable };
   }
   return { kind: 'scalar', text: s };
+}
+
+/**
+ * The left side of an assignment: symbols only, no numbers outside subscripts and no arithmetic
+ * but products, ratios and tuples of symbols (`x`, `AB`, `(x, y)`, `f(x)`, `\frac{NO}{BO}`, `V_1:V_2`).
+ */
+export function isSymbolic(s: string): boolean {
+  let t = s.trim();
+  if (t.length === 0 || t.length > 80) return false;
+  t = t.replace(/_\{[^{}]*\}|_[A-Za-z0-9]/g, '').replace(/\\(?:text|mathrm|operatorname)\{([A-Za-z ]*)\}/g, '$1');
+  t = t.replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, '($1)/($2)');
+  t = t.replace(/\\(?:alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|rho|sigma|tau|upsilon|phi|varphi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Sigma|Phi|Psi|Omega|angle|overline|vec|hat|bar)(?![a-zA-Z])/g, 'a');
+  t = t.replace(/\\(?:left|right)/g, '').replace(/[{}]/g, '');
+  return /[A-Za-z]/.test(t) && /^[A-Za-z\s(),:/'|]+$/.test(t);
 }
 
 /** A lone variable or function name on the left of `=`: `x`, `k`, `x_1`, `f(x)`, `\theta`. */
@@ -134,29 +158,38 @@ function parseWords(s: string): Answer {
 const INF = /^\+?\\infty$/;
 const NEG_INF = /^-\\infty$/;
 
-/** `x < 3`, `3 \ge x`, `-2 \le x < 5`, `x > 1` as an interval in the variable; null otherwise. */
+/**
+ * `x < 3`, `3 \ge x`, `-2 \le x < 5`, `x > 1` as an interval in the variable (marked as written as a
+ * relation); other single relations (`-x > -1`, `x \ne 3`) as `lhs op rhs` with op `<`, `<=` or `!=`
+ * (a greater-than is turned round); null otherwise.
+ */
 function parseRelation(s: string): Answer | null {
   const ops: string[] = [];
   const parts = splitTop(s, RELATION);
-  if (parts.length < 2) return null;
+  if (parts.length < 2 || parts.some((p) => p.length === 0)) return null;
   for (const m of s.matchAll(new RegExp(RELATION.source, 'g'))) ops.push(m[0]);
   if (ops.length !== parts.length - 1) return null;
+  if (ops.some((o) => o === '\\ne') && parts.length > 2) return null;
   const strict = (op: string) => op === '<' || op === '>' || op === '\\lt' || op === '\\gt';
   const less = (op: string) => op === '<' || op === '\\le' || op === '\\lt';
   if (parts.length === 2) {
     const [a, b] = parts as [string, string];
     const op = ops[0]!;
+    if (op === '\\ne') return { kind: 'relation', lhs: a, rhs: b, op: '!=' };
     // Normalise to `variable op bound`.
-    const [bound, lt] = isVariable(a) ? [b, less(op)] : isVariable(b) ? [a, !less(op)] : [null, false];
-    if (bound === null) return null;
+    const [bound, lt, variable] = isVariable(a) ? [b, less(op), a] : isVariable(b) ? [a, !less(op), b] : [null, false, ''];
+    if (bound === null) {
+      const [lhs, rhs] = less(op) ? [a, b] : [b, a];
+      return { kind: 'relation', lhs, rhs, op: strict(op) ? '<' : '<=' };
+    }
     return lt
-      ? { kind: 'interval', lo: '-\\infty', hi: bound, loOpen: true, hiOpen: strict(op) }
-      : { kind: 'interval', lo: bound, hi: '\\infty', loOpen: strict(op), hiOpen: true };
+      ? { kind: 'interval', lo: '-\\infty', hi: bound, loOpen: true, hiOpen: strict(op), fromRelation: true, variable }
+      : { kind: 'interval', lo: bound, hi: '\\infty', loOpen: strict(op), hiOpen: true, fromRelation: true, variable };
   }
   if (parts.length === 3 && isVariable(parts[1]!) && less(ops[0]!) === less(ops[1]!)) {
     const [lo, hi] = less(ops[0]!) ? [parts[0]!, parts[2]!] : [parts[2]!, parts[0]!];
     const [loOp, hiOp] = less(ops[0]!) ? [ops[0]!, ops[1]!] : [ops[1]!, ops[0]!];
-    return { kind: 'interval', lo, hi, loOpen: strict(loOp), hiOpen: strict(hiOp) };
+    return { kind: 'interval', lo, hi, loOpen: strict(loOp), hiOpen: strict(hiOp), fromRelation: true };
   }
   return null;
 }

@@ -58,7 +58,9 @@ const rows: Row[] = [
   ['\\frac{1}{3}', 'k = \\frac{1}{3}', true], // k = fraction
   ['\\frac{1}{3}', 'k=\\frac13', true], // brace-less
   ['4', 'a = b = 4', true], // chained equation: last right-hand side
-  ['10', 'f(3) = 10', false], // f(3) is not a lone variable name, so the equation is not unwrapped
+  ['10', 'f(3) = 10', true], // an equation against a bare reference is read as its right-hand side (Math-Verify)
+  ['10', 'f(3) = 11', false], // and its right-hand side must be right
+  ['2x + 1 = 11', '11', false], // a reference that is an equation (not an assignment) is not its right-hand side
   ['10', 'f(x) = 10', true], // a function name counts as the left-hand side
   ['y = 2x + 3', 'y=2x+3', true], // the same line
   ['y = 2x + 3', 'y = 3 + 2x', true], // reordered right-hand side

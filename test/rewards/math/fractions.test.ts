@@ -13,7 +13,8 @@ const rows: Row[] = [
   ['\\frac 59', '\\frac{5}{9}', true], // MATH gold with a space after \frac
   ['\\frac9{19}', '9/19', true], // mixed braces in the gold
   ['\\frac43', '1\\frac{1}{3}', true], // a mixed number for an improper fraction
-  ['\\frac43', '1.33', true], // rounded decimal
+  ['\\frac43', '1.33', false], // a two-place decimal is not the fraction (compared to 6 places)
+  ['\\frac43', '1.333333', true], // six places
   ['\\frac43', '\\frac{4}{3}\\text{ units}', true], // a unit after a fraction
   ['-\\frac{3}{8}', '\\frac{-3}{8}', true], // minus sign inside the numerator
   ['-\\frac{3}{8}', '-3/8', true], // slash with a sign
@@ -27,7 +28,7 @@ const rows: Row[] = [
   ['\\dfrac{33}{100}', '0.33', true], // an exact decimal for a fraction
   ['\\dfrac{33}{100}', '33\\%', true], // a percentage for a fraction
   ['\\frac{448}{15625}', '0.028672', true], // exact long decimal
-  ['\\frac{448}{15625}', '0.0287', true], // correctly rounded to 4 digits
+  ['\\frac{448}{15625}', '0.0287', false], // rounded to 4 digits: not the value
   ['\\frac{448}{15625}', '0.028', false], // wrongly rounded
   ['\\frac{\\sqrt{3}}{3}', '\\frac{1}{\\sqrt{3}}', true], // rationalised or not
   ['\\frac{\\sqrt{3}}{3}', '\\frac{\\sqrt3}{3}', true], // brace-less \sqrt

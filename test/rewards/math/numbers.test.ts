@@ -39,7 +39,8 @@ const rows: Row[] = [
   ['.0000672', '0.0000672', true], // tiny leading-dot gold
   ['.0000672', '6.72\\times10^{-5}', true], // scientific notation in LaTeX
   ['.0000672', '6.72e-5', true], // scientific notation in plain text
-  ['.0000672', '0.0000673', false], // tiny numbers still compared relatively
+  ['.0000672', '0.0000673', true], // decimals agree to 6 places (Math-Verify's float rule is absolute)
+  ['.0000672', '0.0000682', false], // they differ at the 6th place
   ['1.25', '1.250', true], // trailing zero
   ['1.25', '1.2', false], // rounding an exact decimal gold is wrong
   ['1.25', '\\frac54', true], // fraction of a decimal gold
@@ -58,19 +59,21 @@ const rows: Row[] = [
   ['1000', '1.0 \\times 10^3', true], // scientific notation with \times
   ['12345678901234567890', '12345678901234567890', true], // exact beyond 2^53
   ['12345678901234567890', '12345678901234567891', false], // big integers compared exactly, not as floats
-  ['\\frac{1}{3}', '0.33', true], // a rounded decimal of an exact fraction (2 digits)
-  ['\\frac{1}{3}', '0.333', true], // three digits
+  ['\\frac{1}{3}', '0.33', false], // a decimal is compared to 6 places: 0.33 is not 1/3 (Math-Verify)
+  ['\\frac{1}{3}', '0.333', false], // nor is 0.333
+  ['\\frac{1}{3}', '0.333333', true], // six places are
   ['\\frac{1}{3}', '0.3333333333', true], // many digits
   ['\\frac{1}{3}', '0.3', false], // one digit is too coarse
   ['\\frac{1}{3}', '0.34', false], // wrongly rounded
-  ['\\frac{2}{3}', '0.67', true], // correctly rounded up
+  ['\\frac{2}{3}', '0.67', false], // two places are too few
+  ['\\frac{2}{3}', '0.666667', true], // correctly rounded at the 6th place
   ['\\frac{2}{3}', '0.66', false], // truncated, not rounded
-  ['\\pi', '3.14', true], // pi to two decimals
-  ['\\pi', '3.1416', true], // pi to four decimals
+  ['\\pi', '3.14', false], // pi to two decimals is not pi
+  ['\\pi', '3.141593', true], // pi to six decimals is
   ['\\pi', '3.15', false], // wrong approximation of pi
   ['\\pi', '3', false], // an integer is not a rounding of pi
-  ['\\sqrt{2}', '1.414', true], // root approximated
-  ['\\sqrt{2}', '1.41', true], // root approximated to two digits
+  ['\\sqrt{2}', '1.414', false], // root approximated to three places: too coarse
+  ['\\sqrt{2}', '1.4142136', true], // root to seven places
   ['\\sqrt{2}', '1.42', false], // root approximated wrongly
   ['28\\%', '28', true], // model drops the percent sign
   ['28\\%', '28\\%', true], // same with the sign
@@ -113,19 +116,21 @@ const rows: Row[] = [
   ['30^\\circ', '30 degrees', true], // degree word
   ['30^\\circ', '60^\\circ', false], // wrong angle
   ['\\frac{270}7\\text{ degrees}', '\\frac{270}{7}', true], // MATH fraction with degrees text
-  ['\\frac{270}7\\text{ degrees}', '38.57', true], // rounded to two decimals
+  ['\\frac{270}7\\text{ degrees}', '38.57', false], // rounded to two decimals: not the exact value
+  ['\\frac{270}7\\text{ degrees}', '38.571429', true], // six decimals
   ['\\frac{270}7\\text{ degrees}', '38.5', false], // too coarse and wrong
   ['5', 'five', true], // a number word for a small number
   ['20', 'Twenty', true], // capitalised number word
   ['5', 'six', false], // the wrong number word
-  ['\\pi', '\\approx 3.14', true], // an approximation sign before a rounded value
-  ['\\pi', 'x \\approx 3.14', true], // "x ≈" before a rounded value
+  ['\\pi', '\\approx 3.141593', true], // an approximation sign before a value to 6 places
+  ['\\pi', 'x \\approx 3.141593', true], // "x ≈" before it
+  ['\\pi', '\\approx 3.14', false], // a coarse approximation is not the value
   ['\\pi', '\\approx 3.15', false], // a wrong approximation is still wrong
   ['\\frac13', '\\frac{1}{3} \\approx 0.333', true], // exact value followed by its approximation
   ['1', '1.0000000001', true], // within the relative tolerance of a float result
   ['4', '2+2', true], // an unevaluated sum
   ['-3', '(-3)', true], // parenthesised negative number
-  ['e', '2.718', true], // Euler's number rounded
+  ['e', '2.718282', true], // Euler's number to 6 places
   ['\\$1.50', '1.5 dollars', true], // currency word with a decimal
   ['\\$1.50', '150 cents', false], // a unit conversion is not accepted
   ['\\dfrac{17}{50}', '34%', true], // a percentage for a fraction gold

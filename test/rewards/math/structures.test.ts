@@ -19,7 +19,8 @@ const rows: Row[] = [
   ['(6,31,-1)', '(6,31,1)', false], // sign error in a triple
   ['(1,-16,-4,43)', '(1, -16, -4, 43)', true], // quadruple
   ['(1,-16,-4,43)', '(1,-16,43,-4)', false], // swapped entries
-  ['(15,-29)', '(x, y) = (15, -29)', false], // an assignment of a tuple is not unwrapped (x, y is no single variable)
+  ['(15,-29)', '(x, y) = (15, -29)', true], // an assigned pair against a bare pair: its value (Math-Verify)
+  ['(15,-29)', '(x, y) = (-29, 15)', false], // the pair is ordered
   ['\\{1\\pm\\sqrt{5},-2\\}', '\\{-2, 1+\\sqrt{5}, 1-\\sqrt{5}\\}', true], // set with ± expanded, reordered
   ['\\{1\\pm\\sqrt{5},-2\\}', '-2, 1+\\sqrt5, 1-\\sqrt5', true], // bare list for a set
   ['\\{1\\pm\\sqrt{5},-2\\}', '1+\\sqrt{5}, 1-\\sqrt{5}', false], // one root missing
@@ -48,36 +49,42 @@ const rows: Row[] = [
   ['(3,4]', '(3, 4]', true], // spacing
   ['(3,4]', '(3,4)', false], // closed end made open
   ['(3,4]', '[3,4]', false], // open end made closed
-  ['(3,4]', '3 < x \\le 4', true], // double inequality
+  ['(3,4]', '3 < x \\le 4', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); double inequality
   ['(3,4]', '3 < x < 4', false], // strictness wrong at one end
   ['\\left(\\frac{3}{5},\\frac{8}{3}\\right]', '(0.6, 8/3]', true], // endpoints in other forms
   ['\\left[ \\frac{\\pi^2}{8}, \\frac{5 \\pi^2}{4} \\right]', '[\\pi^2/8, 5\\pi^2/4]', true], // closed interval with π
   ['(-\\infty, 0]', '(-\\infty,0]', true], // spacing
-  ['(-\\infty, 0]', 'x \\le 0', true], // inequality for a ray
-  ['(-\\infty, 0]', 'x \\leq 0', true], // \leq
-  ['(-\\infty, 0]', '0 \\ge x', true], // reversed inequality
+  ['(-\\infty, 0]', 'x \\le 0', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); inequality for a ray
+  ['(-\\infty, 0]', 'x \\leq 0', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); \leq
+  ['(-\\infty, 0]', '0 \\ge x', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); reversed inequality
   ['(-\\infty, 0]', 'x < 0', false], // strict instead of non-strict
   ['(-\\infty, 0]', '(-\\infty, 0)', false], // open end
-  ['(2,\\infty)', 'x > 2', true], // inequality for an open ray
+  ['(2,\\infty)', 'x > 2', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); inequality for an open ray
   ['(2,\\infty)', '(2, \\infty)', true], // spacing
   ['(2,\\infty)', '[2, \\infty)', false], // closed at 2
   ['(5,\\infty)', '(5, +\\infty)', true], // +∞
-  ['(5,\\infty)', 'x>5', true], // inequality
+  ['(5,\\infty)', 'x>5', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); inequality
   ['x \\in [-2,7]', '[-2,7]', true], // membership stripped
-  ['x \\in [-2,7]', '-2 \\le x \\le 7', true], // double inequality
+  ['x \\in [-2,7]', '-2 \\le x \\le 7', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); double inequality
   ['x \\in [-2,7]', '[-2,7)', false], // open end
   ['(-\\infty, 2) \\cup (3, \\infty)', '(3,\\infty)\\cup(-\\infty,2)', true], // union reordered
-  ['(-\\infty, 2) \\cup (3, \\infty)', 'x < 2 \\text{ or } x > 3', true], // union as inequalities
+  ['(-\\infty, 2) \\cup (3, \\infty)', 'x < 2 \\text{ or } x > 3', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); union as inequalities
   ['(-\\infty, 2) \\cup (3, \\infty)', '(-\\infty, 2] \\cup (3, \\infty)', false], // one end closed
   ['(-\\infty, 2) \\cup (3, \\infty)', '(2,3)', false], // the complement
   ['(0,9) \\cup (9,36)', '(0,9)\\cup(9,36)', true], // spacing in a union
   ['(0,9) \\cup (9,36)', '(0,36)', false], // the hole at 9 matters
   ['(2,12) \\cup (12,102)', '(2, 12) ∪ (12, 102)', true], // Unicode union sign
   ['(2,4)', '(2,4)', true], // an open interval (or a pair) identical
-  ['(2,4)', '2 < x < 4', true], // the open interval as an inequality
+  ['(2,4)', '2 < x < 4', false], // an interval reference is not matched by an inequality (Math-Verify: relations meet sets only when the reference is the relation); the open interval as an inequality
   ['(2,4)', '[2,4]', false], // closed interval
   ['(-1,6)', '(-1, 6)', true], // spacing
-  ['(-\\sqrt{3}, \\sqrt{3})', '(-1.732, 1.732)', true], // rounded endpoints
+  ['(-\\sqrt{3}, \\sqrt{3})', '(-1.732, 1.732)', false], // endpoints rounded to 3 places are not the values
+  ['(-\\sqrt{3}, \\sqrt{3})', '(-1.732051, 1.732051)', true], // to 6 places they are
+  ['3 < x \\le 4', '(3,4]', true], // an inequality reference matches its interval
+  ['x \\le 0', '(-\\infty, 0]', true], // a ray
+  ['x > 2', '2 < x', true], // the same relation turned round
+  ['x < 1', '-x > -1', true], // multiplied by -1
+  ['x < 1', 'x > -1', false], // a different relation
   ['\\begin{pmatrix} 1/5 \\\\ -18/5 \\end{pmatrix}', '\\begin{pmatrix} \\frac{1}{5} \\\\ -\\frac{18}{5} \\end{pmatrix}', true], // vector with \frac entries
   ['\\begin{pmatrix} 1/5 \\\\ -18/5 \\end{pmatrix}', '\\begin{pmatrix} 0.2 \\\\ -3.6 \\end{pmatrix}', true], // decimal entries
   ['\\begin{pmatrix} 1/5 \\\\ -18/5 \\end{pmatrix}', '\\begin{pmatrix} -18/5 \\\\ 1/5 \\end{pmatrix}', false], // entries swapped

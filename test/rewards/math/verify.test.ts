@@ -15,13 +15,15 @@ const rows: [gold: string, completion: string, expected: boolean][] = [
   ['\\frac{1}{3}', '<think>\\boxed{1/3}</think><answer>1/4</answer>', false], // a right guess in the thinking does not rescue a wrong answer
   ['\\frac{\\sqrt{3}}{3}', 'Rationalising, $\\frac{1}{\\sqrt{3}} = \\boxed{\\dfrac{\\sqrt{3}}{3}}$', true], // \dfrac in the box
   ['\\left( 3, \\frac{\\pi}{2} \\right)', 'In polar coordinates the point is $\\boxed{(3,\\tfrac{\\pi}{2})}$.', true], // tuple with \tfrac
-  ['(-\\infty, 2) \\cup (3, \\infty)', 'The solution set is \\boxed{x<2 \\text{ or } x>3}.', true], // inequalities for a union
+  ['(-\\infty, 2) \\cup (3, \\infty)', 'The solution set is \\boxed{x<2 \\text{ or } x>3}.', false], // inequalities for an interval reference: not accepted (Math-Verify)
+  ['x<2 \\text{ or } x>3', 'The solution set is \\boxed{(-\\infty, 2) \\cup (3, \\infty)}.', true], // an inequality reference accepts the union
   ['\\text{(C)}', 'Checking each option, only (C) works. **Answer: C**', true], // choice in markdown
   ['\\text{(C)}', 'Option (B) fails and (C) works... The answer is (B).', false], // a wrong final choice
   ['x^2+2x+1', 'Expanding, we obtain $\\boxed{(x+1)^2}$', true], // symbolic equivalence
   ['5', 'Solving 2x + 1 = 11 gives $x = 5$.', true], // "x = 5" found by the last-number fallback
   ['-2, 1', 'The roots are $x = -2$ and $x = 1$, so the answer is $\\boxed{-2, 1}$.', true], // multiple answers in a box
-  ['-2, 1', 'The roots are \\boxed{-2} and \\boxed{1}.', false], // only the last of several boxes counts
+  ['-2, 1', 'The roots are \\boxed{-2} and \\boxed{1}.', true], // adjacent boxes are one set answer
+  ['-2, 1', 'My first guess was \\boxed{-2}. Checking the discriminant again, the only root that survives substitution is \\boxed{1}.', false], // far-apart boxes: only the last counts
   ['12', 'I could not solve this problem.', false], // no answer at all
   ['0.5', 'The probability is 1/2, i.e. \\boxed{50\\%}.', true], // percent for a fraction gold
 ];
