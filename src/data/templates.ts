@@ -1,6 +1,6 @@
-// Prompt templates: the R1-Zero template of the DeepSeek-R1 paper (Table 1) verbatim, a compact variant with
-// the same tag structure for the tiny character-level worlds, the R1 readable output format, and Hugging Face
-// chat templates (Jinja, via @huggingface/jinja). Not a tokenizer: templates produce text only.
+// Prompt templates: the R1-Zero template of the DeepSeek-R1 paper (Table 1) verbatim (for real models), the compact
+// prompt of the tiny character-level worlds (whose completions are in the one format of src/rewards/format.ts), and
+// Hugging Face chat templates (Jinja, via @huggingface/jinja). Not a tokenizer: templates produce text only.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
@@ -13,8 +13,11 @@ export const R1_ZERO_TEMPLATE =
   'The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, ' +
   'i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {prompt}. Assistant:';
 
-/** The compact variant for character-level worlds: the long preamble would cost most of a tiny context. */
-export const COMPACT_TEMPLATE = 'User: {prompt}. Assistant:';
+/**
+ * The compact prompt of the character-level worlds (the long preamble would cost most of a tiny context); the
+ * completion starts right after it, in the one format `<think>\n…\n</think>\n\n{summary}`.
+ */
+export const COMPACT_TEMPLATE = 'User: {prompt}\nAssistant: ';
 
 export const TEMPLATES = {
   'r1-zero': R1_ZERO_TEMPLATE,
@@ -30,43 +33,6 @@ export function applyTemplate(template: TemplateName | string, prompt: string): 
   const t = (TEMPLATES as Record<string, string>)[template] ?? template;
   if (!t.includes('{prompt}')) throw new Error(`template ${JSON.stringify(template)} has no {prompt} placeholder; use one of ${Object.keys(TEMPLATES).join(', ')} or a string containing {prompt}`);
   return t.replace('{prompt}', () => prompt);
-}
-
-/** An R1-Zero completion: `<think> reasoning </think> <answer> answer </answer>`. */
-export function r1ZeroCompletion(reasoning: string, answer: string): string {
-  return ` <think> ${reasoning} </think> <answer> ${answer} </answer>`;
-}
-
-/**
- * The R1 readable output format (paper §2.3.1): |special_token|<reasoning_process>|special_token|<summary>.
- * The released models use <think> and </think> as the two special tokens.
- */
-export function readableCompletion(reasoning: string, summary: string, tokens: [string, string] = ['<think>', '</think>']): string {
-  return `${tokens[0]}\n${reasoning}\n${tokens[1]}\n\n${summary}`;
-}
-
-/** Splits a readable-format completion into reasoning and summary; null when the closing token is missing. */
-export function parseReadable(completion: string, tokens: [string, string] = ['<think>', '</think>']): { reasoning: string; summary: string } | null {
-  const end = completion.indexOf(tokens[1]);
-  if (end < 0) return null;
-  const start = completion.indexOf(tokens[0]);
-  const reasoning = completion.slice(start >= 0 && start < end ? start + tokens[0].length : 0, end).trim();
-  return { reasoning, summary: completion.slice(end + tokens[1].length).trim() };
-}
-
-/** The R1-Zero answer: the text inside the last <answer> </answer>, trimmed; null when absent. */
-export function extractTaggedAnswer(completion: string): string | null {
-  const re = /<answer>([\s\S]*?)<\/answer>/g;
-  let last: string | null = null;
-  for (let m = re.exec(completion); m !== null; m = re.exec(completion)) last = m[1]!.trim();
-  return last;
-}
-
-/** True when the completion is `<think> … </think> <answer> … </answer>` (whitespace around allowed), each tag once. */
-export function isR1ZeroFormat(completion: string): boolean {
-  if (!/^\s*<think>[\s\S]*<\/think>\s*<answer>[\s\S]*<\/answer>\s*$/.test(completion)) return false;
-  for (const tag of ['<think>', '</think>', '<answer>', '</answer>']) if (completion.split(tag).length !== 2) return false;
-  return true;
 }
 
 export interface ChatTemplateOptions {

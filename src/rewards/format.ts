@@ -1,14 +1,10 @@
-// Format rewards: the R1-Zero template (`<think>…</think> <answer>…</answer>`, paper Table 1) and
-// the readable R1 format (`|special_token|<reasoning_process>|special_token|<summary>`, paper §2.3.2).
-// Structure only: whether the answer is right is the accuracy reward's job, not this file's.
+// The one output format, R1's readable shape as the released models write it (paper §2.3.1; the paper's
+// `|special_token|` is a placeholder): `<think>\n{reasoning}\n</think>\n\n{summary}`; and, under its own name,
+// the R1-Zero template (`<think>…</think> <answer>…</answer>`, paper Table 1) for real models prompted with it.
+// Structure only: whether the answer is right is the task judge's job (src/rewards/worlds), not this file's.
 
 import type { RewardContext, RewardFn } from './types.js';
 
-/** The separator of the readable R1 format, as the paper writes it. */
-export const READABLE_SEP = '|special_token|';
-/** The readable format's [opening, closing] tokens: the paper's, and the released models' (src/data/templates.ts). */
-export const READABLE_TOKENS: readonly [string, string] = [READABLE_SEP, READABLE_SEP];
-export const RELEASED_READABLE_TOKENS: readonly [string, string] = ['<think>', '</think>'];
 export const THINK_OPEN = '<think>';
 export const THINK_CLOSE = '</think>';
 export const ANSWER_OPEN = '<answer>';
@@ -16,11 +12,6 @@ export const ANSWER_CLOSE = '</answer>';
 
 /** End-of-sequence markers a decoded completion may end with (ours, Qwen, Llama, DeepSeek). */
 export const EOS_STRINGS = ['<|eos|>', '<|endoftext|>', '<|im_end|>', '<|eot_id|>', '<|end_of_text|>', '</s>', '<｜end▁of▁sentence｜>'];
-
-/** Builds a readable-format completion: opening token, reasoning, closing token, summary. */
-export function formatReadable(reasoning: string, summary: string, tokens: readonly [string, string] = READABLE_TOKENS): string {
-  return `${tokens[0]}${reasoning}${tokens[1]}${summary}`;
-}
 
 function count(text: string, needle: string): number {
   let n = 0;
@@ -44,12 +35,86 @@ export function stripTrailingEos(text: string, eos: readonly string[] = EOS_STRI
 }
 
 /**
- * Whether the prompt already opened the block (it ends with `<think>` or the readable separator):
+ * Whether the prompt already opened the block (it ends with `<think>`, maybe followed by whitespace):
  * true / false from the prompt, undefined when no prompt is known (then both shapes are accepted).
  */
 function promptOpens(prompt: string | undefined, opener: string): boolean | undefined {
   return prompt === undefined ? undefined : prompt.trimEnd().endsWith(opener);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The R1 format
+
+/** A completion in the one format: `<think>\n{reasoning}\n</think>\n\n{summary}` (reasoning lines joined by \n; may be empty). */
+export function formatR1(reasoning: string | readonly string[], summary: string): string {
+  const r = typeof reasoning === 'string' ? reasoning : reasoning.join('\n');
+  return `${THINK_OPEN}\n${r}\n${THINK_CLOSE}\n\n${summary}`;
+}
+
+export interface R1Parts {
+  /** The text between `<think>\n` and `\n</think>` (may be empty), lines kept as written. */
+  reasoning: string;
+  /** The text after `</think>\n\n`, trimmed; never empty. */
+  summary: string;
+}
+
+export interface R1ParseOptions {
+  /** The prompt: when it ends with `<think>` (and whitespace), the completion continues inside the block. */
+  prompt?: string;
+  /** Whether empty reasoning is malformed (default true: reasoning requests; false for direct requests). */
+  requireReasoning?: boolean;
+  eos?: readonly string[];
+}
+
+const R1_SHAPE = /^<think>\n([\s\S]*?)\n<\/think>\n\n([\s\S]*)$/;
+
+/**
+ * Parses the one format: `<think>\n`, the reasoning, `\n</think>\n\n`, a non-empty summary, then only
+ * whitespace and EOS markers. Each think tag exactly once; no `<answer>` tags (that is R1-Zero's shape).
+ * Empty reasoning (`<think>\n\n</think>\n\n…`) only where `requireReasoning` is false. When the prompt
+ * ends with `<think>`, the completion must continue inside the block (and must not open it again).
+ * Null when malformed; never throws.
+ */
+export function parseR1(completion: string, opts: R1ParseOptions = {}): R1Parts | null {
+  if (typeof completion !== 'string') return null;
+  const opened = promptOpens(opts.prompt, THINK_OPEN);
+  let text = stripTrailingEos(completion, opts.eos ?? EOS_STRINGS);
+  if (opened === true) {
+    if (text.trimStart().startsWith(THINK_OPEN)) return null;
+    const tail = opts.prompt!.slice(opts.prompt!.lastIndexOf(THINK_OPEN));
+    text = tail + text;
+  }
+  if (count(text, THINK_OPEN) !== 1 || count(text, THINK_CLOSE) !== 1) return null;
+  if (text.includes(ANSWER_OPEN) || text.includes(ANSWER_CLOSE)) return null;
+  const m = R1_SHAPE.exec(text);
+  if (!m) return null;
+  const reasoning = m[1]!;
+  const summary = m[2]!.trim();
+  if (summary === '') return null;
+  if ((opts.requireReasoning ?? true) && reasoning.trim() === '') return null;
+  return { reasoning, summary };
+}
+
+function eosOf(ctx: RewardContext): readonly string[] {
+  const e = ctx.eosStrings;
+  return Array.isArray(e) && e.every((s) => typeof s === 'string') ? [...EOS_STRINGS, ...(e as string[])] : EOS_STRINGS;
+}
+
+/**
+ * The R1 format reward: 1 when a completion is in the one format, else 0. `directOk(i)` says whether
+ * completion i may have empty reasoning (a non-reasoning request); the registry's `format` reward
+ * decides it from ctx.task (src/rewards/worlds/index.ts). ctx.prompts (optional) decides whether the
+ * completion continues a `<think>` the prompt opened; ctx.eosStrings (optional) adds EOS markers.
+ */
+export function r1FormatReward(directOk: (ctx: RewardContext, i: number) => boolean): RewardFn {
+  return (completions, ctx) => {
+    const eos = eosOf(ctx);
+    return completions.map((c, i) => (parseR1(String(c), { prompt: ctx.prompts?.[i], requireReasoning: !directOk(ctx, i), eos }) ? 1 : 0));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The R1-Zero template (for real models prompted with Table 1's template)
 
 export interface R1ZeroParts {
   think: string;
@@ -79,38 +144,6 @@ export function parseR1Zero(completion: string, promptHasThink?: boolean, eos: r
   return { think, answer };
 }
 
-export interface ReadableParts {
-  reasoning: string;
-  summary: string;
-}
-
-/**
- * Parses the readable R1 format `<open><reasoning><close><summary>` (by default the paper's
- * `|special_token|…|special_token|…`). The opening token may sit at the end of the prompt (same
- * rule as parseR1Zero); otherwise each token exactly once, both parts non-empty, trailing
- * whitespace and EOS markers allowed. Null when malformed.
- */
-export function parseReadable(
-  completion: string,
-  promptHasOpen?: boolean,
-  tokens: readonly [string, string] = READABLE_TOKENS,
-  eos: readonly string[] = EOS_STRINGS,
-): ReadableParts | null {
-  const [open, close] = tokens;
-  let body = stripTrailingEos(completion, eos).trimStart();
-  const opensHere = body.startsWith(open);
-  if (promptHasOpen === true && opensHere) return null;
-  if (promptHasOpen === false && !opensHere) return null;
-  if (opensHere) body = body.slice(open.length);
-  if (open !== close && count(body, open) !== 0) return null;
-  if (count(body, close) !== 1) return null;
-  const at = body.indexOf(close);
-  const reasoning = body.slice(0, at).trim();
-  const summary = body.slice(at + close.length).trim();
-  if (reasoning === '' || summary === '') return null;
-  return { reasoning, summary };
-}
-
 /** The last `<answer>…</answer>` of a completion (trimmed), or null; lenient, for task rewards. */
 export function lastAnswerTag(completion: string): string | null {
   const close = completion.lastIndexOf(ANSWER_CLOSE);
@@ -120,49 +153,26 @@ export function lastAnswerTag(completion: string): string | null {
   return completion.slice(open + ANSWER_OPEN.length, close).trim();
 }
 
-function eosOf(ctx: RewardContext): readonly string[] {
-  const e = ctx.eosStrings;
-  return Array.isArray(e) && e.every((s) => typeof s === 'string') ? [...EOS_STRINGS, ...(e as string[])] : EOS_STRINGS;
-}
-
 /**
- * 1 when a completion follows the R1-Zero template, else 0. ctx.prompts (optional) decides whether
- * the completion must open `<think>` itself; ctx.eosStrings (optional) adds EOS markers.
+ * 1 when a completion follows the R1-Zero template, else 0 (registry name `r1-zero-format`). ctx.prompts
+ * (optional) decides whether the completion must open `<think>` itself; ctx.eosStrings adds EOS markers.
  */
-export const formatReward: RewardFn = (completions, ctx) => {
+export const r1ZeroFormatReward: RewardFn = (completions, ctx) => {
   const eos = eosOf(ctx);
   return completions.map((c, i) => (parseR1Zero(String(c), promptOpens(ctx.prompts?.[i], THINK_OPEN), eos) ? 1 : 0));
 };
 
-/** ctx.readableTokens when it is a pair of non-empty strings, else the paper's READABLE_TOKENS. */
-export function readableTokensOf(ctx: RewardContext): readonly [string, string] {
-  const t = ctx.readableTokens;
-  return Array.isArray(t) && t.length === 2 && t.every((s) => typeof s === 'string' && s !== '') ? [t[0], t[1]] : READABLE_TOKENS;
-}
-
 /**
- * 1 when a completion follows the readable R1 format, else 0. Same ctx fields as formatReward,
- * plus ctx.readableTokens: [open, close] (default the paper's READABLE_TOKENS; the released
- * models use RELEASED_READABLE_TOKENS).
+ * The chain of thought of a completion, for the language reward: the reasoning when the R1 shape parses
+ * (empty reasoning allowed), the `<think>` block when the R1-Zero shape parses, otherwise the text before the
+ * first `<answer>` (or the whole completion), with tags removed.
  */
-export const readableFormatReward: RewardFn = (completions, ctx) => {
-  const eos = eosOf(ctx);
-  const tokens = readableTokensOf(ctx);
-  return completions.map((c, i) => (parseReadable(String(c), promptOpens(ctx.prompts?.[i], tokens[0]), tokens, eos) ? 1 : 0));
-};
-
-/**
- * The chain of thought of a completion, for the language reward: the `<think>` block when the
- * R1-Zero shape parses, the reasoning part when the readable shape parses, otherwise the text
- * before the first `<answer>` (or the whole completion), with tags removed.
- */
-export function chainOfThought(completion: string, prompt?: string, tokens: readonly [string, string] = READABLE_TOKENS): string {
+export function chainOfThought(completion: string, prompt?: string): string {
+  const r = parseR1(completion, { prompt, requireReasoning: false });
+  if (r) return r.reasoning.trim();
   const z = parseR1Zero(completion, promptOpens(prompt, THINK_OPEN));
   if (z) return z.think;
-  const r = parseReadable(completion, promptOpens(prompt, tokens[0]), tokens);
-  if (r) return r.reasoning;
   const at = completion.indexOf(ANSWER_OPEN);
   const head = at === -1 ? completion : completion.slice(0, at);
-  const strip = [THINK_OPEN, THINK_CLOSE, ...tokens];
-  return stripTrailingEos(strip.reduce((t, tag) => t.split(tag).join(' '), head)).trim();
+  return stripTrailingEos([THINK_OPEN, THINK_CLOSE].reduce((t, tag) => t.split(tag).join(' '), head)).trim();
 }

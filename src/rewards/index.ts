@@ -7,6 +7,7 @@ export * from './format.js';
 export * from './language.js';
 export * from './expr.js';
 export * from './tasks.js';
+export * from './worlds/index.js';
 export * from './code/index.js';
 export * from './registry.js';
 export * from './math/index.js';

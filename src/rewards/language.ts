@@ -2,7 +2,7 @@
 // that are in the target language, with a small script-and-word-list identifier (English, Chinese,
 // a few other Latin-script languages, other scripts). Not a general language detector.
 
-import { chainOfThought, readableTokensOf } from './format.js';
+import { chainOfThought } from './format.js';
 import type { RewardFn } from './types.js';
 
 /** Languages the identifier names; 'synthetic' is the synthetic worlds' English-with-math. */
@@ -119,16 +119,15 @@ const TARGETS = new Set<string>(['en', 'zh', 'fr', 'de', 'es', 'synthetic']);
 
 /**
  * Language-consistency reward on the chain of thought (see chainOfThought in format.ts).
- * ctx.language: the target, one string for all or one per completion (default 'en'); ctx.prompts
- * and ctx.readableTokens as for the format rewards; a completion
- * whose target is not a known language gets null.
+ * ctx.language: the target, one string for all or one per completion (default 'en'); ctx.prompts as
+ * for the format rewards; a completion whose target is not a known language gets null. (The registry's
+ * `language` reward uses the worlds' line-based share for world tasks: src/rewards/worlds/language.ts.)
  */
-export const languageReward: RewardFn = (completions, ctx) => {
+export const wordLanguageReward: RewardFn = (completions, ctx) => {
   const lang = ctx.language;
-  const tokens = readableTokensOf(ctx);
   return completions.map((c, i) => {
     const target = Array.isArray(lang) ? lang[i] : (lang ?? 'en');
     if (typeof target !== 'string' || !TARGETS.has(target)) return null;
-    return languageConsistency(chainOfThought(String(c), ctx.prompts?.[i], tokens), target as TargetLang);
+    return languageConsistency(chainOfThought(String(c), ctx.prompts?.[i]), target as TargetLang);
   });
 };

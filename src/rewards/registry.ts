@@ -1,12 +1,13 @@
 // The reward registry: rewards by exact name, and combineRewards, the weighted sum the GRPO trainer
 // uses, reporting every component. It holds no scoring logic (each reward lives in its own file)
-// and follows the R1 paper's rule-based rewards (§2.2.2: accuracy + format; §2.3.2: + language).
+// and follows the R1 paper's rule-based rewards (§2.2.2: accuracy + format; §2.3.2: + language). The world
+// tasks' judges are src/rewards/worlds (the `task` reward).
 
 import { CodeRunner, type CodeRewardOptions } from './code/index.js';
-import { formatReward, readableFormatReward } from './format.js';
-import { languageReward } from './language.js';
+import { r1ZeroFormatReward } from './format.js';
 import { accuracyReward } from './math/index.js';
 import { arithmeticReward, countdownReward } from './tasks.js';
+import { formatReward, languageReward, taskReward } from './worlds/index.js';
 import type { AsyncRewardFn, RewardContext, RewardFn } from './types.js';
 
 export interface RewardEntry {
@@ -55,12 +56,13 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
   const code = new CodeRunner({ warn, ...opts.code });
   const entries: RewardEntry[] = [
     { name: 'accuracy', description: 'math answer verified against ctx.gold (1/0; null without gold)', fn: accuracyReward },
-    { name: 'format', description: 'R1-Zero template <think>…</think><answer>…</answer> (1/0)', fn: formatReward },
-    { name: 'readable-format', description: 'readable R1 format <open>reasoning<close>summary (1/0; ctx.readableTokens)', fn: readableFormatReward },
-    { name: 'language', description: 'share of chain-of-thought words in ctx.language (default en)', fn: languageReward },
+    { name: 'format', description: 'the one format <think>\\n…\\n</think>\\n\\n<summary> (1/0; empty reasoning only for direct ctx.task)', fn: formatReward },
+    { name: 'r1-zero-format', description: 'R1-Zero template <think>…</think><answer>…</answer> (1/0), for real models prompted with it', fn: r1ZeroFormatReward },
+    { name: 'task', description: 'the judge of ctx.task (a world) on the problem fields in ctx (1/0; null without a task)', fn: taskReward },
+    { name: 'language', description: 'share of reasoning in ctx.language (world tasks: lines, ctx.lang; else words; default en)', fn: languageReward },
     { name: 'code', description: 'fraction of ctx.tests passed in the sandbox (ctx.codeLang python|js)', fn: code.reward, fnAsync: code.rewardAsync },
     { name: 'countdown', description: 'countdown equation over ctx.numbers hitting ctx.target (1/0)', fn: countdownReward },
-    { name: 'arithmetic', description: 'exact integer <answer> equal to ctx.gold (1/0)', fn: arithmeticReward },
+    { name: 'arithmetic', description: 'exact integer answer (stated in the summary, or an R1-Zero <answer>) equal to ctx.gold (1/0)', fn: arithmeticReward },
   ];
   const byName = new Map(entries.map((e) => [e.name, e]));
 

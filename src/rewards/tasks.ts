@@ -1,9 +1,9 @@
-// Task rewards for the synthetic worlds: countdown (an equation that uses each given number once
-// and hits the target) and arithmetic (exact integer answer). The answer is the last
-// `<answer>…</answer>`; equations are parsed by expr.ts, never evaluated with eval.
+// Task rewards by answer: countdown (an equation that uses each given number once and hits the target) and
+// arithmetic (exact integer answer), for any reply: the one format's stated answer, or an R1-Zero `<answer>` tag.
+// Equations are parsed by expr.ts (exact rationals), never evaluated with eval. The worlds' judges reuse these.
 
 import { parseExpr, type Rational } from './expr.js';
-import { lastAnswerTag } from './format.js';
+import { replyAnswer } from './worlds/reply.js';
 import type { RewardContext, RewardFn } from './types.js';
 
 export type CountdownVerdict = 'correct' | 'no-answer' | 'unparsable' | 'wrong-numbers' | 'wrong-value';
@@ -22,15 +22,21 @@ const equalsInt = (r: Rational, n: bigint) => r.den === 1n && r.num === n;
  * exactly `target` (rational arithmetic; intermediate fractions are allowed, as in TinyZero).
  */
 export function judgeCountdown(answer: string | null, numbers: number[], target: number): CountdownVerdict {
-  if (answer === null || answer.trim() === '') return 'no-answer';
+  return countdownOutcome(answer, numbers, target).verdict;
+}
+
+/** judgeCountdown's verdict with the exact value of the expression (null when it does not parse). */
+export function countdownOutcome(answer: string | null, numbers: number[], target: number): { verdict: CountdownVerdict; value: Rational | null } {
+  if (answer === null || answer.trim() === '') return { verdict: 'no-answer', value: null };
   const sides = answer.split('=');
-  if (sides.length > 2) return 'unparsable';
-  if (sides.length === 2 && !/^\s*\d+\s*$/.test(sides[1])) return 'unparsable';
-  if (sides.length === 2 && BigInt(sides[1].trim()) !== BigInt(target)) return 'wrong-value';
+  if (sides.length > 2) return { verdict: 'unparsable', value: null };
+  if (sides.length === 2 && !/^\s*\d+\s*$/.test(sides[1])) return { verdict: 'unparsable', value: null };
   const r = parseExpr(sides[0], { allowUnary: false });
-  if (!r.ok) return 'unparsable';
-  if (!sameMultiset(r.expr.numbers, numbers.map((n) => BigInt(n)))) return 'wrong-numbers';
-  return equalsInt(r.expr.value, BigInt(target)) ? 'correct' : 'wrong-value';
+  if (!r.ok) return { verdict: 'unparsable', value: null };
+  const value = r.expr.value;
+  if (sides.length === 2 && BigInt(sides[1].trim()) !== BigInt(target)) return { verdict: 'wrong-value', value };
+  if (!sameMultiset(r.expr.numbers, numbers.map((n) => BigInt(n)))) return { verdict: 'wrong-numbers', value };
+  return { verdict: equalsInt(value, BigInt(target)) ? 'correct' : 'wrong-value', value };
 }
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
@@ -43,7 +49,7 @@ function perItem(ctx: RewardContext, key: string, i: number, isShared: (v: unkno
 }
 
 /**
- * Countdown reward: 1 when the completion's last `<answer>` is a correct equation, else 0.
+ * Countdown reward: 1 when the completion's answer (see replyAnswer) is a correct equation, else 0.
  * ctx.numbers: number[] per completion (or one number[] for all); ctx.target: number per
  * completion (or one for all). Null where they are missing or not non-negative integers.
  */
@@ -53,7 +59,7 @@ export const countdownReward: RewardFn = (completions, ctx) =>
     const target = perItem(ctx, 'target', i, (v) => typeof v === 'number');
     if (!Array.isArray(numbers) || numbers.length === 0 || !numbers.every((n) => isInt(n) && n >= 0)) return null;
     if (!isInt(target)) return null;
-    return judgeCountdown(lastAnswerTag(String(c)), numbers, target) === 'correct' ? 1 : 0;
+    return judgeCountdown(replyAnswer(String(c)), numbers, target) === 'correct' ? 1 : 0;
   });
 
 const INT = /^[+-]?\d+$/;
@@ -65,8 +71,8 @@ export function parseIntegerAnswer(s: string): bigint | null {
 }
 
 /**
- * Arithmetic reward: 1 when the last `<answer>` holds exactly the gold integer, else 0 (also when
- * there is no answer tag). ctx.gold: one integer string per completion; null where the gold is
+ * Arithmetic reward: 1 when the completion's answer (see replyAnswer) is exactly the gold integer, else 0
+ * (also when there is none). ctx.gold: one integer string per completion; null where the gold is
  * missing or not an integer.
  */
 export const arithmeticReward: RewardFn = (completions, ctx) =>
@@ -74,7 +80,7 @@ export const arithmeticReward: RewardFn = (completions, ctx) =>
     const g = ctx.gold?.[i];
     const gold = typeof g === 'string' ? parseIntegerAnswer(g) : typeof g === 'number' && isInt(g) ? BigInt(g) : null;
     if (gold === null) return null;
-    const ans = lastAnswerTag(String(c));
+    const ans = replyAnswer(String(c));
     if (ans === null) return 0;
     return parseIntegerAnswer(ans) === gold ? 1 : 0;
   });

@@ -20,7 +20,7 @@ for (const [name, world] of Object.entries(WORLDS)) {
     for (const p of sampleProblems(world, { split: 'train', count: 40, seed: 9 })) {
       for (const style of world.styles) {
         const c = world.write(p, style, rng);
-        assert.ok(world.check(p, c).formatOk, `${style}: ${c}`);
+        assert.ok(world.check(p, c).format_ok, `${style}: ${c}`);
         assert.equal(world.styleOf(c), style, c);
       }
     }
@@ -29,7 +29,7 @@ for (const [name, world] of Object.entries(WORLDS)) {
   test(`${name}: corpus keeps wrong answers; step work is more often right than direct answers`, () => {
     const stats: Record<string, { n: number; right: number }> = {};
     for (const d of worldCorpus(world, { docs: 3000, seed: 2 })) {
-      const p = world.parse(d.prompt.replace(/^User: /, '').replace(/\. Assistant:$/, ''))!;
+      const p = world.parse(d.prompt.replace(/^User: /, '').replace(/\nAssistant: $/, ''))!;
       const s = (stats[d.style] ??= { n: 0, right: 0 });
       s.n++;
       if (world.check(p, d.completion).correct) s.right++;
@@ -45,7 +45,7 @@ for (const [name, world] of Object.entries(WORLDS)) {
 test('addition: corpus rates close to the issue\'s (direct ~30%, step ~76%, self-correcting ~83% right)', () => {
   const stats: Record<string, { n: number; right: number }> = {};
   for (const d of worldCorpus(addition, { docs: 6000, seed: 4 })) {
-    const p = addition.parse(d.prompt.slice('User: '.length, -'. Assistant:'.length))!;
+    const p = addition.parse(d.prompt.slice('User: '.length, -'\nAssistant: '.length))!;
     const s = (stats[d.style] ??= { n: 0, right: 0 });
     s.n++;
     if (addition.check(p, d.completion).correct) s.right++;
@@ -58,44 +58,52 @@ test('addition: corpus rates close to the issue\'s (direct ~30%, step ~76%, self
 
 test('addition: faithfulness and check tables', () => {
   const p = addition.parse('347+285')!;
-  const think = (...lines: string[]) => ` <think>\n${lines.join('\n')}\n</think>`;
+  const reply = (lines: string[], answer: string) => `<think>\n${lines.join('\n')}\n</think>\n\nThe answer is ${answer}.`;
   const [o, t, h] = ['ones 7+5+0=12 carry 1', 'tens 4+8+1=13 carry 1', 'hund 3+2+1=06 carry 0'];
   const tSlip = 'tens 4+8+1=12 carry 1';
   const wait = 'wait, let me check that again:';
   const rows: [string, { lines: number; unfaithful: number; answerFollows: boolean | null }, boolean][] = [
     // right work, right answer
-    [`${think(o, t, h, 'sum 0632')} <answer> 632 </answer>`, { lines: 4, unfaithful: 0, answerFollows: true }, true],
+    [reply([o, t, h, 'sum 0632'], '632'), { lines: 4, unfaithful: 0, answerFollows: true }, true],
     // a false line (4+8+1=12) whose carry is followed faithfully: wrong answer that follows its lines
-    [`${think(o, tSlip, h, 'sum 0622')} <answer> 622 </answer>`, { lines: 4, unfaithful: 1, answerFollows: true }, false],
+    [reply([o, tSlip, h, 'sum 0622'], '622'), { lines: 4, unfaithful: 1, answerFollows: true }, false],
     // right lines, a sum line and an answer copied wrong
-    [`${think(o, t, h, 'sum 0631')} <answer> 631 </answer>`, { lines: 4, unfaithful: 1, answerFollows: false }, false],
+    [reply([o, t, h, 'sum 0631'], '631'), { lines: 4, unfaithful: 1, answerFollows: false }, false],
     // right lines and sum, answer copied wrong
-    [`${think(o, t, h, 'sum 0632')} <answer> 631 </answer>`, { lines: 4, unfaithful: 0, answerFollows: false }, false],
+    [reply([o, t, h, 'sum 0632'], '631'), { lines: 4, unfaithful: 0, answerFollows: false }, false],
     // operands from the wrong column (true arithmetic, not the problem's digits)
-    [`${think('ones 4+8+0=12 carry 1', 'tens 7+5+1=13 carry 1', h, 'sum 0632')} <answer> 632 </answer>`, { lines: 4, unfaithful: 2, answerFollows: true }, true],
+    [reply(['ones 4+8+0=12 carry 1', 'tens 7+5+1=13 carry 1', h, 'sum 0632'], '632'), { lines: 4, unfaithful: 2, answerFollows: true }, true],
     // a carry phrase that contradicts its column's sum (the sum says no carry, the phrase carries 1), and a
     // wrong label: both unfaithful though the arithmetic is true
-    [`${think(o, 'tens 4+8+1=13 carry 0', 'hund 3+2+0=05 carry 0', 'sum 0532')} <answer> 532 </answer>`, { lines: 4, unfaithful: 1, answerFollows: true }, false],
-    [`${think(o, t, 'thou 3+2+1=06 carry 0', 'sum 0632')} <answer> 632 </answer>`, { lines: 4, unfaithful: 1, answerFollows: true }, true],
+    [reply([o, 'tens 4+8+1=13 carry 0', 'hund 3+2+0=05 carry 0', 'sum 0532'], '532'), { lines: 4, unfaithful: 1, answerFollows: true }, false],
+    [reply([o, t, 'thou 3+2+1=06 carry 0', 'sum 0632'], '632'), { lines: 4, unfaithful: 1, answerFollows: true }, true],
     // a slip, then a redo of every column: the false statement counts, the answer follows the redo
-    [`${think(o, tSlip, h, wait, o, t, h, 'sum 0632')} <answer> 632 </answer>`, { lines: 7, unfaithful: 1, answerFollows: true }, true],
+    [reply([o, tSlip, h, wait, o, t, h, 'sum 0632'], '632'), { lines: 7, unfaithful: 1, answerFollows: true }, true],
     // the redo repeats the first pass's answer but the final answer is the first pass's wrong one
-    [`${think(o, t, h, wait, o, t, h, 'sum 0632')} <answer> 622 </answer>`, { lines: 7, unfaithful: 0, answerFollows: false }, false],
+    [reply([o, t, h, wait, o, t, h, 'sum 0632'], '622'), { lines: 7, unfaithful: 0, answerFollows: false }, false],
+    // Spanish lines are read the same way (labels, carry and sum words of either language)
+    [reply(['unidades 7+5+0=12 lleva 1', 'decenas 4+8+1=13 lleva 1', 'centenas 3+2+1=06 lleva 0', 'suma 0632'], '632'), { lines: 4, unfaithful: 0, answerFollows: true }, true],
+    // a mixed solution: a Spanish line inside English work, and the Spanish wait line
+    [reply([o, 'decenas 4+8+1=12 lleva 1', h, 'espera, lo compruebo otra vez:', o, t, h, 'suma 0632'], '632'), { lines: 7, unfaithful: 1, answerFollows: true }, true],
     // direct, wrong (carry ignored)
-    [' <think> 347+285=522 </think> <answer> 522 </answer>', { lines: 1, unfaithful: 1, answerFollows: true }, false],
+    [reply(['347+285=522'], '522'), { lines: 1, unfaithful: 1, answerFollows: true }, false],
     // no lines at all
-    [' <think> hmm </think> <answer> 632 </answer>', { lines: 0, unfaithful: 0, answerFollows: null }, true],
+    [reply(['hmm'], '632'), { lines: 0, unfaithful: 0, answerFollows: null }, true],
   ];
   for (const [c, f, correct] of rows) {
     assert.deepEqual(addition.faithfulness(p, c), f, c);
     assert.equal(addition.check(p, c).correct, correct, c);
   }
-  assert.deepEqual(addition.check(p, ' <think> x </think> 632'), { formatOk: false, answer: null, correct: false });
-  assert.equal(addition.check(p, ' <think> x </think> <answer> 0632 </answer>').answer, '632');
-  assert.equal(addition.styleOf(' <think> hmm </think> <answer> 1 </answer>'), null);
-  assert.equal(addition.styleOf(`${think(o, t, h, 'sum 0632')} <answer> 632 </answer>`), 'step');
-  assert.equal(addition.styleOf(`${think(o, t, h, wait, o, t, h, 'sum 0632')} <answer> 632 </answer>`), 'selfcheck');
-  assert.equal(addition.styleOf(' <think> 347+285=632 </think> <answer> 632 </answer>'), 'direct');
+  assert.deepEqual(addition.check(p, '<think>\nx\n</think>\n\n632'), { format_ok: false, answer: null, correct: false }); // no answer sentence
+  assert.deepEqual(addition.check(p, '<think>\nx\n</think>\n\nThe answer is 0632.'), { format_ok: true, answer: '632', correct: true });
+  assert.deepEqual(addition.check(p, '<think>\nx\n</think>\n\nLa respuesta es 632.'), { format_ok: true, answer: '632', correct: true });
+  assert.deepEqual(addition.check(p, '<think> x </think> The answer is 632.'), { format_ok: false, answer: '632', correct: true }); // right, out of format
+  assert.deepEqual(addition.check(p, '<think>\nThe answer is 632.\n</think>\n\nThe answer is 631.'), { format_ok: true, answer: '631', correct: false }); // the summary, never the reasoning
+  assert.equal(addition.styleOf(reply(['hmm'], '1')), null);
+  assert.equal(addition.styleOf(reply([o, t, h, 'sum 0632'], '632')), 'step');
+  assert.equal(addition.styleOf(reply([o, t, h, wait, o, t, h, 'sum 0632'], '632')), 'selfcheck');
+  assert.equal(addition.styleOf(reply(['unidades 7+5+0=12 lleva 1', 'espera, lo compruebo otra vez:', 'unidades 7+5+0=12 lleva 1'], '2')), 'selfcheck');
+  assert.equal(addition.styleOf(reply(['347+285=632'], '632')), 'direct');
 });
 
 test('addition: step lines are fixed-width and a step completion is about twice a direct one', () => {

@@ -1,17 +1,11 @@
-// Format rewards as tables: the R1-Zero template and the readable R1 format, each row a completion
-// (and whether the prompt already opened the block) with the expected 1/0 and why.
+// Format rewards as tables: the one format (R1's `<think>\n…\n</think>\n\n<summary>`, registry `format`) and the
+// R1-Zero template (`r1-zero-format`), each row a completion (and the prompt, or the task) with the expected 1/0 and why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  chainOfThought,
-  formatReadable,
-  formatReward,
-  lastAnswerTag,
-  parseR1Zero,
-  READABLE_SEP,
-  readableFormatReward,
-  RELEASED_READABLE_TOKENS,
-} from '../../src/rewards/format.js';
+import { chainOfThought, formatR1, lastAnswerTag, parseR1, parseR1Zero, r1ZeroFormatReward } from '../../src/rewards/format.js';
+import { getReward } from '../../src/rewards/registry.js';
+
+const formatReward = getReward('format');
 
 const P_OPEN = 'User: 2+2. Assistant: <think>'; // prompt that opens the think block itself
 const P_PLAIN = 'User: 2+2. Assistant:'; // prompt that leaves the opening tag to the model
@@ -48,51 +42,62 @@ const R1_ZERO: [string, string | undefined, number][] = [
 
 test('R1-Zero format reward table', () => {
   for (const [completion, prompt, expected] of R1_ZERO) {
-    const got = formatReward([completion], prompt === undefined ? {} : { prompts: [prompt] })[0];
+    const got = r1ZeroFormatReward([completion], prompt === undefined ? {} : { prompts: [prompt] })[0];
     assert.equal(got, expected, `${JSON.stringify(completion)} with prompt ${JSON.stringify(prompt)}`);
   }
 });
 
 test('R1-Zero parts are trimmed; extra EOS markers come from ctx', () => {
   assert.deepEqual(parseR1Zero(' <think> a b </think> <answer> 7 </answer> '), { think: 'a b', answer: '7' });
-  assert.equal(formatReward(['<think>x</think><answer>4</answer>[END]'], {})[0], 0);
-  assert.equal(formatReward(['<think>x</think><answer>4</answer>[END]'], { eosStrings: ['[END]'] })[0], 1);
+  assert.equal(r1ZeroFormatReward(['<think>x</think><answer>4</answer>[END]'], {})[0], 0);
+  assert.equal(r1ZeroFormatReward(['<think>x</think><answer>4</answer>[END]'], { eosStrings: ['[END]'] })[0], 1);
 });
 
-const S = READABLE_SEP;
-// [completion, prompt, expected]
-const READABLE: [string, string | undefined, number][] = [
-  [`${S}I add 2 and 2.${S}The answer is 4.`, undefined, 1], // the paper's shape
-  [`${S}\nreasoning\n${S}\n\nsummary\n<|eos|>`, undefined, 1], // newlines and EOS
-  [`reasoning${S}summary`, `Assistant: ${S}`, 1], // the prompt ended with the opening token
-  [`${S}reasoning${S}summary`, `Assistant: ${S}`, 0], // opened twice
-  [`reasoning${S}summary`, 'Assistant:', 0], // never opened
-  [`${S}reasoning${S}`, undefined, 0], // no summary
-  [`${S}${S}summary`, undefined, 0], // no reasoning
-  [`${S}a${S}b${S}c`, undefined, 0], // a third separator
-  [`${S}reasoning only`, undefined, 0], // summary separator missing
-  ['plain text', undefined, 0], // no separators
+// [completion, prompt (undefined = unknown), expected]
+const R1: [string, string | undefined, number][] = [
+  ['<think>\n342+290=632\n</think>\n\nThe answer is 632.', undefined, 1], // the one format
+  ['<think>\nones 2+0+0=02 carry 0\nsum 0632\n</think>\n\nThe answer is 632.', 'User: 342+290\nAssistant: ', 1], // several lines, compact prompt
+  ['<think>\nwork\n</think>\n\nThe answer is 4.<|eos|>\n', undefined, 1], // EOS marker and a newline after the summary
+  ['work\n</think>\n\nThe answer is 4.', 'User: q\nAssistant: <think>\n', 1], // the prompt opened the block
+  ['<think>\nwork\n</think>\n\nThe answer is 4.', 'User: q\nAssistant: <think>\n', 0], // the prompt opened it and so did the model
+  ['work\n</think>\n\nThe answer is 4.', 'User: q\nAssistant: ', 0], // nobody opened it
+  ['<think>\n\n</think>\n\nThe answer is 4.', undefined, 0], // empty reasoning: not for a reasoning request
+  ['<think>\nwork\n</think>\n\n', undefined, 0], // no summary
+  ['<think>\nwork\n</think>\n\n   \n', undefined, 0], // a blank summary
+  ['<think> work </think> The answer is 4.', undefined, 0], // spaces instead of the newlines
+  ['<think>\nwork\n</think>\nThe answer is 4.', undefined, 0], // one newline before the summary, not a blank line
+  ['<think>work\n</think>\n\nThe answer is 4.', undefined, 0], // no newline after <think>
+  ['<think>\nwork</think>\n\nThe answer is 4.', undefined, 0], // no newline before </think>
+  ['<think>\na\n</think>\n\nb\n</think>\n\nc', undefined, 0], // closing tag twice
+  ['<think>\na<think>\nb\n</think>\n\nc', undefined, 0], // opening tag twice
+  ['<think>\nwork\n</think>\n\n<answer>4</answer>', undefined, 0], // R1-Zero's answer tag is not a summary
+  ['<think>\nwork\n</think> <answer> 4 </answer>', undefined, 0], // the R1-Zero shape
+  ['<think>\nwork', undefined, 0], // cut off mid-thought
+  ['The answer is 4.', undefined, 0], // no tags
+  ['', undefined, 0], // empty completion
 ];
 
-test('readable format reward table (paper tokens)', () => {
-  for (const [completion, prompt, expected] of READABLE) {
-    const got = readableFormatReward([completion], prompt === undefined ? {} : { prompts: [prompt] })[0];
+test('the one format: reward table', () => {
+  for (const [completion, prompt, expected] of R1) {
+    const got = formatReward([completion], prompt === undefined ? {} : { prompts: [prompt] })[0];
     assert.equal(got, expected, `${JSON.stringify(completion)} with prompt ${JSON.stringify(prompt)}`);
   }
-  assert.equal(readableFormatReward([formatReadable('r', 's')], {})[0], 1); // the builder round-trips
+  assert.equal(formatReward([formatR1(['a', 'b'], 'The answer is 4.')], {})[0], 1); // the builder round-trips
+  assert.deepEqual(parseR1(formatR1(['a', 'b'], 'S')), { reasoning: 'a\nb', summary: 'S' });
 });
 
-test('readable format with the released models’ <think> </think> tokens', () => {
-  const ctx = { readableTokens: [...RELEASED_READABLE_TOKENS] };
-  assert.equal(readableFormatReward(['<think>\nwork\n</think>\n\nThe answer is 4.'], ctx)[0], 1); // R1's own output shape
-  assert.equal(readableFormatReward(['work\n</think>\n\nsummary'], { ...ctx, prompts: ['<think>'] })[0], 1); // opened by the chat template
-  assert.equal(readableFormatReward(['<think>a</think>b</think>c'], ctx)[0], 0); // closing token twice
-  assert.equal(readableFormatReward(['<think>a<think>b</think>c'], ctx)[0], 0); // opening token twice
+test('empty reasoning is in format only for direct tasks (ctx.task)', () => {
+  const direct = '<think>\n\n</think>\n\nthree hundred forty two';
+  assert.deepEqual(formatReward([direct, direct, direct, direct], { task: ['general', 'safety', 'addition', 'countdown'] }), [1, 1, 0, 0]);
+  assert.deepEqual(formatReward([direct], { task: 'general' }), [1]); // one task shared by all
+  assert.deepEqual(formatReward([direct], {}), [0]); // no task: a reasoning request
+  assert.deepEqual(formatReward(['<think>\nhmm\n</think>\n\ncba'], { task: ['general'] }), [1]); // reasoning is allowed there too
+  assert.equal(parseR1(direct, { requireReasoning: false })?.reasoning, '');
 });
 
 test('chain of thought and last answer tag', () => {
-  assert.equal(chainOfThought('<think>because</think><answer>4</answer>'), 'because');
-  assert.equal(chainOfThought(`${S}why${S}so`), 'why');
+  assert.equal(chainOfThought('<think>\nones 1+2+0=03 carry 0\nsum 03\n</think>\n\nThe answer is 3.'), 'ones 1+2+0=03 carry 0\nsum 03');
+  assert.equal(chainOfThought('<think>because</think><answer>4</answer>'), 'because'); // R1-Zero shape
   assert.equal(chainOfThought('<think>half a thought <answer>4</answer>'), 'half a thought'); // malformed: text before <answer>
   assert.equal(lastAnswerTag('<answer>1</answer> then <answer> 2 </answer>'), '2');
   assert.equal(lastAnswerTag('<answer>1'), null);

@@ -2,7 +2,7 @@
 // languages by common-word lists, digits, operators, variables and LaTeX neutral.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { identifyLanguage, languageConsistency, languageReward, wordLanguage } from '../../src/rewards/language.js';
+import { identifyLanguage, languageConsistency, wordLanguageReward as languageReward, wordLanguage } from '../../src/rewards/language.js';
 
 test('word languages', () => {
   assert.equal(wordLanguage('the'), 'en');

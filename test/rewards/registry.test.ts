@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { combineRewards, combineRewardsAsync, createRegistry, getReward, REWARD_NAMES } from '../../src/rewards/registry.js';
 
 test('exact names', () => {
-  assert.deepEqual([...REWARD_NAMES].sort(), ['accuracy', 'arithmetic', 'code', 'countdown', 'format', 'language', 'readable-format']);
+  assert.deepEqual([...REWARD_NAMES].sort(), ['accuracy', 'arithmetic', 'code', 'countdown', 'format', 'language', 'r1-zero-format', 'task']);
   assert.throws(() => getReward('acc'), /unknown reward 'acc'; use one of: accuracy/);
 });
 
@@ -17,9 +17,9 @@ test('R1-Zero style accuracy + format: weighted total and components', () => {
     '<think>x</think><answer>4</answer>', // no gold for this one
   ];
   const ctx = { gold: ['4', '4', '4', null] };
-  const r = combineRewards([{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.5 }], completions, ctx);
+  const r = combineRewards([{ name: 'accuracy', weight: 1 }, { name: 'r1-zero-format', weight: 0.5 }], completions, ctx);
   assert.deepEqual(r.components.accuracy, [1, 0, 1, null]);
-  assert.deepEqual(r.components.format, [1, 1, 0, 1]);
+  assert.deepEqual(r.components['r1-zero-format'], [1, 1, 0, 1]);
   assert.deepEqual(r.total, [1.5, 0.5, 1, null]); // null: a weighted component could not score it
 });
 
@@ -32,7 +32,7 @@ test('a zero weight reports without counting (and without nulling the total)', (
 test('countdown + format, async path gives the same', async () => {
   const completions = ['<think>25-5=20, 20*4=80</think><answer>(25 - 5) * 4</answer>', '<think>hm</think><answer>25 * 4</answer>'];
   const ctx = { numbers: [25, 5, 4], target: 80 };
-  const specs = [{ name: 'countdown' }, { name: 'format', weight: 0.1 }];
+  const specs = [{ name: 'countdown' }, { name: 'r1-zero-format', weight: 0.1 }];
   const sync = combineRewards(specs, completions, ctx);
   assert.deepEqual(sync.total, [1.1, 0.1]);
   assert.deepEqual(await combineRewardsAsync(specs, completions, ctx), sync);

@@ -1,10 +1,12 @@
 // What every world shares: the split by a hash of the problem (train and test never share one), problem
-// sampling, the R1-Zero answer check, and the pretraining-corpus writer with style mixes and curricula.
-// Not a world itself; worlds live next to this file (addition.ts, expr.ts, countdown.ts, subset.ts).
+// sampling, writing a reply in the one format (with a share of solutions mixing two languages), reading the reasoning
+// back, and the pretraining-corpus writer with style mixes and curricula. Not a world itself; worlds live next to it.
 import { Rng } from '../../util/rng.js';
-import { applyTemplate, extractTaggedAnswer, isR1ZeroFormat, type TemplateName } from '../templates.js';
+import { applyTemplate, type TemplateName } from '../templates.js';
 import { JsonlWriter } from '../jsonl.js';
-import type { CheckResult, Split, World, WorldProblem } from './types.js';
+import { formatR1 } from '../../rewards/format.js';
+import { judgeTask, type TaskVerdict, type WorldLang } from '../../rewards/worlds/index.js';
+import type { Split, World, WorldProblem } from './types.js';
 
 /** FNV-1a, 32 bits: a stable hash of a problem key. */
 export function hash32(s: string): number {
@@ -60,11 +62,41 @@ export function worldPrompt(p: WorldProblem, template: TemplateName | string = '
   return applyTemplate(template, p.question);
 }
 
-/** The standard check: R1-Zero format, the tagged answer canonicalised by `canon` (null = unparsable), compared with gold. */
-export function checkTagged(completion: string, gold: string, canon: (s: string) => string | null): CheckResult {
-  const raw = extractTaggedAnswer(completion);
-  const answer = raw === null ? null : canon(raw);
-  return { formatOk: isR1ZeroFormat(completion) && answer !== null, answer, correct: answer !== null && answer === canon(gold) };
+/** A world's check: its task's one judge on the problem's own fields. */
+export function checkProblem(p: WorldProblem, completion: string): TaskVerdict {
+  return judgeTask(p.task, p as unknown as Record<string, unknown>, completion) ?? { format_ok: false, answer: null, correct: false };
+}
+
+/** A piece of a reply written in a language (a reasoning line, or the summary). */
+export type Phrase = (lang: WorldLang) => string;
+
+export const otherLang = (l: WorldLang): WorldLang => (l === 'en' ? 'es' : 'en');
+
+/**
+ * A reply in the one format: reasoning lines and a summary in `lang`. With probability `mixRate` the writer
+ * switches language for a run of the pieces that carry words (lines and summary, in order), as a corpus written
+ * by people who think in two languages does; no randomness is drawn when mixRate is 0.
+ */
+export function writeReply(lines: readonly Phrase[], summary: Phrase, lang: WorldLang, rng: Rng, mixRate = 0): string {
+  const pieces = [...lines, summary];
+  const langs = pieces.map(() => lang);
+  if (mixRate > 0 && rng.next() < mixRate) {
+    const other = otherLang(lang);
+    const wordy = pieces.map((f, i) => i).filter((i) => pieces[i]!(lang) !== pieces[i]!(other));
+    if (wordy.length > 0) {
+      const from = rng.int(0, wordy.length - 1);
+      const to = rng.int(from, wordy.length - 1);
+      for (let k = from; k <= to; k++) langs[wordy[k]!] = other;
+    }
+  }
+  const text = pieces.map((f, i) => f(langs[i]!));
+  return formatR1(text.slice(0, -1), text[text.length - 1]!);
+}
+
+/** The reasoning lines of a completion, trimmed, empty ones dropped (lenient: up to `</think>` or the end). */
+export function reasoningLines(completion: string): string[] {
+  const m = /<think>([\s\S]*?)(<\/think>|$)/.exec(completion);
+  return (m ? m[1]! : '').split('\n').map((l) => l.trim()).filter((l) => l !== '');
 }
 
 /** An integer answer in canonical form ("0632" → "632", "+5" → "5"); null when not an integer. */

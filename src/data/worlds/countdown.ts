@@ -1,9 +1,12 @@
 // Countdown (the TinyZero task): reach a target with the given numbers, each used exactly once, with + - * (and /
 // when exact). Difficulty = how many numbers (default 3). The answer is an expression; any correct one counts.
-// Step-by-step work is a search: attempts, one a line, `a op b=c` steps each, ending in "no" or "yes".
+// Step-by-step work is a search: attempts, one a line, `a op b=c` steps each, ending in "no" or "yes". The judge is
+// src/rewards/worlds/search.ts (exact rationals); the reply states the expression: `The answer is (25-5)*4.`
 import type { Rng } from '../../util/rng.js';
-import { extractTaggedAnswer, isR1ZeroFormat } from '../templates.js';
-import type { CheckResult, Faithfulness, World, WorldProblem } from './types.js';
+import { countdownOutcome } from '../../rewards/tasks.js';
+import { PHRASES, answerSentence, readReply } from '../../rewards/worlds/index.js';
+import { checkProblem, reasoningLines, writeReply } from './common.js';
+import type { Faithfulness, World, WorldProblem } from './types.js';
 
 export interface CountdownProblem extends WorldProblem {
   numbers: number[];
@@ -14,12 +17,12 @@ type Op = '+' | '-' | '*';
 interface Item { v: number; e: string }
 interface Attempt { steps: string[]; item: Item }
 
-const WAIT = ' wait, let me check that again: ';
+const WAIT = ` ${PHRASES.en.wait} `;
 const STATEMENT = /(\d+)([+\-*/])(\d+)=(-?\d+)/g;
 
 function make(numbers: number[], target: number): CountdownProblem {
   const key = [...numbers].sort((a, b) => a - b).join(',');
-  return { id: `${key}->${target}`, question: `reach ${target} with ${numbers.join(',')}`, gold: String(target), numbers, target };
+  return { id: `${key}->${target}`, question: `reach ${target} with ${numbers.join(',')}`, gold: String(target), task: 'countdown', numbers, target };
 }
 
 /** One random way to combine all the numbers: pairs merged until one item is left. */
@@ -39,59 +42,6 @@ function attempt(rng: Rng, numbers: number[]): Attempt {
 }
 
 const strip = (e: string) => (e.startsWith('(') && e.endsWith(')') ? e.slice(1, -1) : e);
-
-/** Value of an expression over + - * / and parentheses, with the numbers it uses; null when malformed. */
-export function evalCountdown(s: string): { value: number; used: number[] } | null {
-  const src = s.replace(/\s+/g, '');
-  if (!/^[\d+\-*/()]+$/.test(src)) return null;
-  let i = 0;
-  const used: number[] = [];
-  const atom = (): number | null => {
-    if (src[i] === '(') {
-      i++;
-      const v = sum();
-      if (src[i++] !== ')') return null;
-      return v;
-    }
-    const m = /^\d+/.exec(src.slice(i));
-    if (!m) return null;
-    i += m[0].length;
-    used.push(Number(m[0]));
-    return Number(m[0]);
-  };
-  const product = (): number | null => {
-    let v = atom();
-    while (v !== null && (src[i] === '*' || src[i] === '/')) {
-      const op = src[i++];
-      const r = atom();
-      if (r === null) return null;
-      v = op === '*' ? v * r : v / r;
-    }
-    return v;
-  };
-  const sum = (): number | null => {
-    let v = product();
-    while (v !== null && (src[i] === '+' || src[i] === '-')) {
-      const op = src[i++];
-      const r = product();
-      if (r === null) return null;
-      v = op === '+' ? v + r : v - r;
-    }
-    return v;
-  };
-  const value = sum();
-  return value === null || i !== src.length || !Number.isFinite(value) ? null : { value, used };
-}
-
-function sameMultiset(a: number[], b: number[]): boolean {
-  const x = [...a].sort((p, q) => p - q), y = [...b].sort((p, q) => p - q);
-  return x.length === y.length && x.every((v, k) => v === y[k]);
-}
-
-function thinkOf(c: string): string {
-  const m = /<think>([\s\S]*?)(<\/think>|$)/.exec(c);
-  return m ? m[1]! : '';
-}
 
 export const countdown: World<CountdownProblem> = {
   name: 'countdown',
@@ -131,7 +81,7 @@ export const countdown: World<CountdownProblem> = {
     if (style === 'direct') {
       // a guess: right a quarter of the time, else a random combination
       const a = (rng.next() < 0.25 ? solve() : null) ?? miss();
-      return ` <think> ${p.question} </think> <answer> ${strip(a.item.e)} </answer>`;
+      return writeReply([() => p.question], () => answerSentence(strip(a.item.e)), 'en', rng);
     }
     if (style !== 'step' && style !== 'selfcheck') throw new Error(`countdown world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
     // a search: a few failed attempts, then the solution (found 70% of the time) or giving up on the last attempt
@@ -145,31 +95,23 @@ export const countdown: World<CountdownProblem> = {
       const first = tries[i]!.steps[0]!;
       lines[i] = lines[i]!.replace(first, `${first}${WAIT}${first}`);
     }
-    return ` <think>\n${lines.join('\n')}\n</think> <answer> ${strip(tries[tries.length - 1]!.item.e)} </answer>`;
+    return writeReply(lines.map((l) => () => l), () => answerSentence(strip(tries[tries.length - 1]!.item.e)), 'en', rng);
   },
 
-  check(p, completion): CheckResult {
-    const raw = extractTaggedAnswer(completion);
-    const r = raw === null ? null : evalCountdown(raw);
-    if (raw === null || r === null) return { formatOk: false, answer: null, correct: false };
-    const valid = sameMultiset(r.used, p.numbers);
-    // the vote key: the value reached with valid numbers, so different right expressions agree
-    const answer = valid ? String(Math.round(r.value * 1e9) / 1e9) : `invalid:${raw.replace(/\s+/g, '')}`;
-    return { formatOk: isR1ZeroFormat(completion), answer, correct: valid && Math.abs(r.value - p.target) < 1e-9 };
-  },
+  check: checkProblem,
 
   styleOf(completion) {
-    const think = thinkOf(completion);
-    if (think.includes('wait')) return 'selfcheck';
-    if (/ (yes|no)$/m.test(think)) return 'step';
-    if (/^ reach \d+ with [\d,]+ $/.test(think)) return 'direct';
+    const lines = reasoningLines(completion);
+    if (lines.some((l) => l.includes(WAIT.trim()))) return 'selfcheck';
+    if (lines.some((l) => / (yes|no)$/.test(l))) return 'step';
+    if (lines.length === 1 && /^reach \d+ with [\d,]+$/.test(lines[0]!)) return 'direct';
     return null;
   },
 
   faithfulness(p, completion): Faithfulness {
     let lines = 0, unfaithful = 0, lastYes: number | null = null;
     const known = new Set(p.numbers);
-    for (const text of thinkOf(completion).split('\n')) {
+    for (const text of reasoningLines(completion)) {
       let last: number | null = null;
       for (const m of text.matchAll(STATEMENT)) {
         const [a, op, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
@@ -182,8 +124,8 @@ export const countdown: World<CountdownProblem> = {
       if (/ yes$/.test(text) && last !== null) lastYes = last;
     }
     if (lines === 0) return { lines, unfaithful, answerFollows: null };
-    const r = evalCountdown(extractTaggedAnswer(completion) ?? '');
-    return { lines, unfaithful, answerFollows: lastYes === null ? null : r !== null && r.value === lastYes };
+    const { value } = countdownOutcome(readReply(completion, false).stated, p.numbers, p.target);
+    return { lines, unfaithful, answerFollows: lastYes === null ? null : value !== null && value.den === 1n && value.num === BigInt(lastYes) };
   },
 
   maxCompletionChars(difficulty) {

@@ -1,9 +1,11 @@
 // Multi-step arithmetic expressions: single-digit operands, + - *, parentheses where needed; difficulty is the
-// number of operators (default 3). Step-by-step work is one `a op b=c` line per operator, in evaluation order.
-// Not a general parser: the grammar is exactly what the generator writes.
+// number of operators (default 3); and the bilingual variant `expr-bi` (the question names English or Spanish, ~30%
+// of solutions mix). Step work is one `{verb} a op b=c` line per operator in evaluation order (`multiply 3*4=12` /
+// `multiplico 3*4=12`). Not a general parser: the grammar is exactly what the generator writes.
 import type { Rng } from '../../util/rng.js';
-import { extractTaggedAnswer } from '../templates.js';
-import { canonInt, checkTagged } from './common.js';
+import { PHRASES, answerSentence, mixed, readReply, type WorldLang } from '../../rewards/worlds/index.js';
+import { canonInt, checkProblem, reasoningLines, writeReply, type Phrase } from './common.js';
+import { MIX_RATE } from './addition.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
 
 type Op = '+' | '-' | '*';
@@ -11,11 +13,14 @@ type Node = number | { op: Op; l: Node; r: Node };
 
 export interface ExprProblem extends WorldProblem {
   tree: Node;
+  /** The expression as written (the judge evaluates it exactly). */
+  expression: string;
+  lang: WorldLang;
 }
 
 const PREC: Record<Op, number> = { '+': 1, '-': 1, '*': 2 };
-const WAIT = ' wait, let me check that again: ';
 const STATEMENT = /(-?\d+)([+\-*])(-?\d+)=(-?\d+)/g;
+const isWait = (line: string) => line === PHRASES.en.wait || line === PHRASES.es.wait;
 
 function apply(op: Op, a: number, b: number): number {
   return op === '+' ? a + b : op === '-' ? a - b : a * b;
@@ -70,33 +75,29 @@ function parseExpr(s: string): Node | null {
   return e !== null && i === s.length ? e : null;
 }
 
-function make(tree: Node): ExprProblem {
-  const q = show(tree);
-  return { id: q, question: q, gold: String(evaluate(tree)), tree };
-}
-
-/** Evaluation in order, one line per operator; each line slips with `slip`, noticed with `catchRate`. */
-function work(tree: Node, rng: Rng, slip: number, catchRate: number): { lines: string[]; value: number } {
-  const lines: string[] = [];
+/** Evaluation in order, one line per operator; each slips with `slip`, noticed with `catchRate` (a wait line and the redo). */
+function work(tree: Node, rng: Rng, slip: number, catchRate: number): { lines: Phrase[]; value: number; caught: boolean } {
+  const lines: Phrase[] = [];
+  let caught = false;
+  const step = (op: Op, a: number, b: number, v: number): Phrase => (l) => `${PHRASES[l].ops[op]} ${a}${op}${b}=${v}`;
   const go = (n: Node): number => {
     if (typeof n === 'number') return n;
     const a = go(n.l);
     const b = go(n.r);
     const truth = apply(n.op, a, b);
-    let line = `${a}${n.op}${b}=${truth}`;
     let v = truth;
     if (rng.next() < slip) {
       v = truth + (rng.next() < 0.5 ? -1 : 1) * rng.int(1, 3);
-      line = `${a}${n.op}${b}=${v}`;
       if (rng.next() < catchRate) {
-        line += `${WAIT}${a}${n.op}${b}=${truth}`;
+        lines.push(step(n.op, a, b, v), (l) => PHRASES[l].wait);
         v = truth;
+        caught = true;
       }
     }
-    lines.push(line);
+    lines.push(step(n.op, a, b, v));
     return v;
   };
-  return { lines, value: go(tree) };
+  return { lines, value: go(tree), caught };
 }
 
 /** Left-to-right evaluation ignoring precedence and parentheses (a plausible direct-answer mistake). */
@@ -107,79 +108,95 @@ function leftToRight(q: string): number {
   return v;
 }
 
-function thinkOf(c: string): string {
-  const m = /<think>([\s\S]*?)(<\/think>|$)/.exec(c);
-  return m ? m[1]! : '';
+/** The expression world, English-only (`expr`) or bilingual (`expr-bi`). */
+function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
+  const make = (tree: Node, lang: WorldLang): ExprProblem => {
+    const q = show(tree);
+    return bilingual
+      ? { id: `${q}@${lang}`, question: `${q} (answer in ${PHRASES[lang].name})`, gold: String(evaluate(tree)), task: name, tree, expression: q, lang }
+      : { id: q, question: q, gold: String(evaluate(tree)), task: name, tree, expression: q, lang };
+  };
+  return {
+    name,
+    description: bilingual
+      ? 'evaluate an expression of single-digit numbers, reasoning and answer in the language the question names (English or Spanish); ~30% of corpus solutions mix'
+      : 'evaluate an expression of single-digit numbers with + - * and parentheses (difficulty = operators, default 3)',
+    styles: ['direct', 'step', 'selfcheck'],
+    naturalMix: { direct: 0.55, step: 0.3, selfcheck: 0.15 },
+    defaultDifficulty: 3,
+
+    generate(rng, difficulty) {
+      const tree = randomTree(rng, Math.max(1, difficulty));
+      return make(tree, bilingual && rng.next() < 0.5 ? 'es' : 'en');
+    },
+
+    parse(question) {
+      const m = bilingual ? /^(.*) \(answer in (English|Spanish)\)$/.exec(question.trim()) : [question, question, 'English'];
+      if (!m) return null;
+      const t = parseExpr(m[1]!.replace(/\s+/g, ''));
+      return t === null ? null : make(t, m[2] === 'Spanish' ? 'es' : 'en');
+    },
+
+    write(p, style, rng) {
+      const mix = bilingual ? MIX_RATE : 0;
+      const summary = (v: number): Phrase => (l) => answerSentence(v, l);
+      if (style === 'direct') {
+        const truth = evaluate(p.tree);
+        let v = truth;
+        if (rng.next() >= 0.35) {
+          const ltr = leftToRight(p.expression);
+          v = ltr !== truth && rng.next() < 0.5 ? ltr : truth + (rng.next() < 0.5 ? -1 : 1) * rng.int(1, 5);
+        }
+        return writeReply([() => `${p.expression}=${v}`], summary(v), p.lang, rng, mix);
+      }
+      if (style !== 'step' && style !== 'selfcheck') throw new Error(`${name} world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
+      const w = style === 'step' ? work(p.tree, rng, 0.06, 0) : work(p.tree, rng, 0.25, 0.75);
+      if (style === 'selfcheck' && !w.caught) {
+        // a check that finds nothing: the wait line and the same step again
+        const i = rng.int(0, w.lines.length - 1);
+        w.lines.splice(i + 1, 0, (l) => PHRASES[l].wait, w.lines[i]!);
+      }
+      return writeReply(w.lines, summary(w.value), p.lang, rng, mix);
+    },
+
+    check: checkProblem,
+
+    mixesLanguage: (p, completion) => mixed(completion, p.lang),
+
+    styleOf(completion) {
+      const lines = reasoningLines(completion);
+      if (lines.some(isWait)) return 'selfcheck';
+      if (lines.some((l) => /^[a-z]+ -?\d+[+\-*]-?\d+=-?\d+$/.test(l))) return 'step';
+      if (lines.length === 1 && /^[\d+\-*()]+=-?\d+$/.test(lines[0]!)) return 'direct';
+      return null;
+    },
+
+    faithfulness(p, completion): Faithfulness {
+      const lines = reasoningLines(completion);
+      const stated = readReply(completion, false).stated;
+      const answer = stated === null ? null : canonInt(stated);
+      const direct = lines.length === 1 ? /^([\d+\-*()]+)=(-?\d+)$/.exec(lines[0]!) : null;
+      if (direct) {
+        const bad = direct[1] !== p.expression || String(evaluate(p.tree)) !== direct[2];
+        return { lines: 1, unfaithful: bad ? 1 : 0, answerFollows: answer === direct[2] };
+      }
+      const known = new Set((p.expression.match(/\d+/g) ?? []).map(Number));
+      let count = 0, unfaithful = 0, last: number | null = null;
+      for (const m of lines.join('\n').matchAll(STATEMENT)) {
+        const [a, b, c] = [Number(m[1]), Number(m[3]), Number(m[4])];
+        count++;
+        if (apply(m[2] as Op, a, b) !== c || !known.has(a) || !known.has(b)) unfaithful++;
+        known.add(c);
+        last = c;
+      }
+      return { lines: count, unfaithful, answerFollows: last === null ? null : answer === String(last) };
+    },
+
+    maxCompletionChars(difficulty) {
+      return 64 + difficulty * (bilingual ? 96 : 80);
+    },
+  };
 }
 
-export const expr: World<ExprProblem> = {
-  name: 'expr',
-  description: 'evaluate an expression of single-digit numbers with + - * and parentheses (difficulty = operators, default 3)',
-  styles: ['direct', 'step', 'selfcheck'],
-  naturalMix: { direct: 0.55, step: 0.3, selfcheck: 0.15 },
-  defaultDifficulty: 3,
-
-  generate(rng, difficulty) {
-    return make(randomTree(rng, Math.max(1, difficulty)));
-  },
-
-  parse(question) {
-    const t = parseExpr(question.replace(/\s+/g, ''));
-    return t === null ? null : make(t);
-  },
-
-  write(p, style, rng) {
-    if (style === 'direct') {
-      const truth = evaluate(p.tree);
-      let v = truth;
-      if (rng.next() >= 0.35) {
-        const ltr = leftToRight(p.question);
-        v = ltr !== truth && rng.next() < 0.5 ? ltr : truth + (rng.next() < 0.5 ? -1 : 1) * rng.int(1, 5);
-      }
-      return ` <think> ${p.question}=${v} </think> <answer> ${v} </answer>`;
-    }
-    if (style !== 'step' && style !== 'selfcheck') throw new Error(`expr world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
-    const { lines, value } = style === 'step' ? work(p.tree, rng, 0.06, 0) : work(p.tree, rng, 0.25, 0.75);
-    if (style === 'selfcheck' && !lines.some((l) => l.includes(WAIT))) {
-      const i = rng.int(0, lines.length - 1);
-      lines[i] += WAIT + lines[i];
-    }
-    return ` <think>\n${lines.join('\n')}\n</think> <answer> ${value} </answer>`;
-  },
-
-  check(p, completion) {
-    return checkTagged(completion, p.gold, canonInt);
-  },
-
-  styleOf(completion) {
-    const think = thinkOf(completion);
-    if (think.includes('wait')) return 'selfcheck';
-    if (think.startsWith('\n') && new RegExp(STATEMENT.source).test(think)) return 'step';
-    if (/^ \S+=-?\d+ $/.test(think)) return 'direct';
-    return null;
-  },
-
-  faithfulness(p, completion): Faithfulness {
-    const think = thinkOf(completion);
-    const answer = canonInt(extractTaggedAnswer(completion) ?? '');
-    const direct = /^ (\S+)=(-?\d+) $/.exec(think);
-    if (direct && !think.includes('\n')) {
-      const bad = direct[1] !== p.question || String(evaluate(p.tree)) !== direct[2];
-      return { lines: 1, unfaithful: bad ? 1 : 0, answerFollows: answer === direct[2] };
-    }
-    const known = new Set((p.question.match(/\d+/g) ?? []).map(Number));
-    let lines = 0, unfaithful = 0, last: number | null = null;
-    for (const m of think.matchAll(STATEMENT)) {
-      const [a, b, c] = [Number(m[1]), Number(m[3]), Number(m[4])];
-      lines++;
-      if (apply(m[2] as Op, a, b) !== c || !known.has(a) || !known.has(b)) unfaithful++;
-      known.add(c);
-      last = c;
-    }
-    return { lines, unfaithful, answerFollows: last === null ? null : answer === String(last) };
-  },
-
-  maxCompletionChars(difficulty) {
-    return 48 + difficulty * 60;
-  },
-};
+export const expr = exprWorld('expr', false);
+export const exprBi = exprWorld('expr-bi', true);

@@ -1,15 +1,17 @@
-// The registry of synthetic worlds: a name → World table (the default is addition, the issue's experiment).
-// Not the worlds themselves (one file each) nor measurement (measure.ts).
+// The registry of synthetic worlds: a name → World table (the default is addition, the issue's experiment; the
+// `-bi` variants are bilingual). Not the worlds themselves (one file each) nor their judges (src/rewards/worlds).
 import type { World, WorldProblem } from './types.js';
-import { addition } from './addition.js';
-import { expr } from './expr.js';
+import { addition, additionBi } from './addition.js';
+import { expr, exprBi } from './expr.js';
 import { countdown } from './countdown.js';
 import { subset } from './subset.js';
 import { mixWorld } from './mix.js';
 
 export const WORLDS: Record<string, World<WorldProblem>> = {
   addition,
+  'addition-bi': additionBi,
   expr,
+  'expr-bi': exprBi,
   countdown,
   subset,
 };

@@ -1,30 +1,22 @@
 // Subset sum, the search-and-backtrack world: pick some of the given numbers (each at most once) that add up to a
 // target. Difficulty = how many numbers (default 4). Step-by-step work is a depth-first search written one
 // partial sum a line (`3+9=12`, `3+9+4=16 over`, ... `9+4=13 yes`), backtracking when a sum overshoots.
+// The judge is src/rewards/worlds/search.ts; the reply states the pick: `The answer is 9+4.`
 import type { Rng } from '../../util/rng.js';
-import { extractTaggedAnswer, isR1ZeroFormat } from '../templates.js';
-import type { CheckResult, Faithfulness, World, WorldProblem } from './types.js';
+import { PHRASES, answerSentence, readReply } from '../../rewards/worlds/index.js';
+import { isPick } from '../../rewards/worlds/search.js';
+import { checkProblem, reasoningLines, writeReply } from './common.js';
+import type { Faithfulness, World, WorldProblem } from './types.js';
 
 export interface SubsetProblem extends WorldProblem {
   numbers: number[];
   target: number;
 }
 
-const WAIT = ' wait, let me check that again: ';
+const WAIT = ` ${PHRASES.en.wait} `;
 
 function make(numbers: number[], target: number): SubsetProblem {
-  return { id: `${numbers.join(',')}->${target}`, question: `pick from ${numbers.join(',')} to sum ${target}`, gold: String(target), numbers, target };
-}
-
-/** A sub-multiset check: every picked number is available (each use consumes one). */
-function isPick(picked: number[], numbers: number[]): boolean {
-  const left = [...numbers];
-  for (const x of picked) {
-    const i = left.indexOf(x);
-    if (i < 0) return false;
-    left.splice(i, 1);
-  }
-  return picked.length > 0;
+  return { id: `${numbers.join(',')}->${target}`, question: `pick from ${numbers.join(',')} to sum ${target}`, gold: String(target), task: 'subset', numbers, target };
 }
 
 /** Depth-first search in list order; each partial sum a line; a slip (±1) per line with `slip`, noticed with `catchRate`. */
@@ -57,11 +49,6 @@ function dfs(p: SubsetProblem, rng: Rng, slip: number, catchRate: number): { lin
   return { lines, answer };
 }
 
-function thinkOf(c: string): string {
-  const m = /<think>([\s\S]*?)(<\/think>|$)/.exec(c);
-  return m ? m[1]! : '';
-}
-
 export const subset: World<SubsetProblem> = {
   name: 'subset',
   description: 'pick numbers (each at most once) that sum to a target: depth-first search with backtracking (difficulty = how many numbers, default 4)',
@@ -91,7 +78,7 @@ export const subset: World<SubsetProblem> = {
         pick = p.numbers.filter(() => rng.next() < 0.5);
         if (pick.length === 0) pick = [rng.pick(p.numbers)];
       }
-      return ` <think> ${p.question} </think> <answer> ${pick.join('+')} </answer>`;
+      return writeReply([() => p.question], () => answerSentence(pick.join('+')), 'en', rng);
     }
     if (style !== 'step' && style !== 'selfcheck') throw new Error(`subset world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
     const { lines, answer } = style === 'step' ? dfs(p, rng, 0.04, 0) : dfs(p, rng, 0.15, 0.75);
@@ -100,30 +87,22 @@ export const subset: World<SubsetProblem> = {
       const stmt = /^[\d+]+=\d+/.exec(lines[i]!)![0];
       lines[i] = lines[i]!.replace(stmt, `${stmt}${WAIT}${stmt}`);
     }
-    return ` <think>\n${lines.join('\n')}\n</think> <answer> ${answer.join('+')} </answer>`;
+    return writeReply(lines.map((l) => () => l), () => answerSentence(answer.join('+')), 'en', rng);
   },
 
-  check(p, completion): CheckResult {
-    const raw = extractTaggedAnswer(completion);
-    if (raw === null || !/^\d+(\+\d+)*$/.test(raw.replace(/\s+/g, ''))) return { formatOk: false, answer: null, correct: false };
-    const picked = raw.replace(/\s+/g, '').split('+').map(Number);
-    const sum = picked.reduce((a, b) => a + b, 0);
-    const valid = isPick(picked, p.numbers);
-    // the vote key: the sum reached with a valid pick, so different right picks agree
-    return { formatOk: isR1ZeroFormat(completion), answer: valid ? String(sum) : `invalid:${picked.join('+')}`, correct: valid && sum === p.target };
-  },
+  check: checkProblem,
 
   styleOf(completion) {
-    const think = thinkOf(completion);
-    if (think.includes('wait')) return 'selfcheck';
-    if (think.startsWith('\n') && /^\d+(\+\d+)*=\d+/m.test(think)) return 'step';
-    if (/^ pick from [\d,]+ to sum \d+ $/.test(think)) return 'direct';
+    const lines = reasoningLines(completion);
+    if (lines.some((l) => l.includes(WAIT.trim()))) return 'selfcheck';
+    if (lines.some((l) => /^\d+(\+\d+)*=\d+/.test(l))) return 'step';
+    if (lines.length === 1 && /^pick from [\d,]+ to sum \d+$/.test(lines[0]!)) return 'direct';
     return null;
   },
 
   faithfulness(p, completion): Faithfulness {
     let lines = 0, unfaithful = 0, lastYes: string | null = null;
-    for (const text of thinkOf(completion).split('\n')) {
+    for (const text of reasoningLines(completion)) {
       for (const m of text.matchAll(/(\d+(?:\+\d+)*)=(\d+)/g)) {
         const terms = m[1]!.split('+').map(Number);
         lines++;
@@ -132,7 +111,7 @@ export const subset: World<SubsetProblem> = {
       }
     }
     if (lines === 0) return { lines, unfaithful, answerFollows: null };
-    const answer = (extractTaggedAnswer(completion) ?? '').replace(/\s+/g, '');
+    const answer = (readReply(completion, false).stated ?? '').replace(/\s+/g, '');
     return { lines, unfaithful, answerFollows: lastYes === null ? null : answer === lastYes };
   },
 

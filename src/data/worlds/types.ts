@@ -1,7 +1,8 @@
 // The World interface: a seeded generator of verifiable problems plus the writer of a pretraining corpus
 // in several styles (direct / step-by-step / self-correcting) with natural error rates, and the checkers
-// (answer, style, faithfulness of written arithmetic) that measurement and rewards use. Interface only.
+// (answer through the task's one judge in src/rewards/worlds, style, faithfulness) measurement uses. Interface only.
 import type { Rng } from '../../util/rng.js';
+import type { TaskVerdict } from '../../rewards/worlds/index.js';
 
 /** A problem of a world: the question text (goes into the template), the gold answer, and the world's own data. */
 export interface WorldProblem {
@@ -9,17 +10,14 @@ export interface WorldProblem {
   id: string;
   question: string;
   gold: string;
+  /** The task whose judge checks it (src/rewards/worlds TASK_JUDGES; the world's name). Reaches the reward context. */
+  task: string;
 }
 
 export type Split = 'train' | 'test';
 
-export interface CheckResult {
-  /** The completion is `<think> … </think> <answer> … </answer>` with an answer the world can parse. */
-  formatOk: boolean;
-  /** The parsed answer in canonical form (a majority-vote key), or null. */
-  answer: string | null;
-  correct: boolean;
-}
+/** `{format_ok, answer, correct}`: the verdict of the task's judge (the completion in the one format with a readable answer; the vote key; right or not). */
+export type CheckResult = TaskVerdict;
 
 export interface Faithfulness {
   /** Arithmetic statements written in the reasoning. */
@@ -42,8 +40,9 @@ export interface World<P extends WorldProblem = WorldProblem> {
   generate(rng: Rng, difficulty: number): P;
   /** Rebuilds a problem from its question text (for prompts read back from files). */
   parse(question: string): P | null;
-  /** A completion (the text after "Assistant:") in a style, with that style's natural slips. */
+  /** A completion (the text after the prompt) in the one format, in a style, with that style's natural slips. */
   write(p: P, style: string, rng: Rng): string;
+  /** The task's judge on this problem's data (the same function as the registry's `task` reward). Never throws. */
   check(p: P, completion: string): CheckResult;
   /** The style of a completion, or null when it follows none. */
   styleOf(completion: string): string | null;
