@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
+import { createProgress } from '../util/progress.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { resolveDataset, rowToProblem, mathGold, DatasetError } from '../data/datasets.js';
 import { readJsonl } from '../data/jsonl.js';
@@ -31,7 +32,8 @@ const HELP = `usage: r1 eval (--model DIR | --endpoint URL --model-name NAME [--
   --stop S             stop string (repeatable; default none: EOS ends a completion)
   --seed N             (default 0): request seeds derive from it and the problem id, so reruns and backends agree
   --timeout S          endpoint: seconds per request (default 600)   --retries N (default 4)
-  --json               the summary as one JSON object on stdout`;
+  --json               the summary as one JSON object on stdout
+  -q, --quiet          no progress on stderr`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -41,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       dataset: { type: 'string' }, out: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
       'max-tokens': { type: 'string' }, limit: { type: 'string' }, template: { type: 'string' }, 'n-per-request': { type: 'string' },
       concurrency: { type: 'string' }, slots: { type: 'string' }, stop: { type: 'string', multiple: true }, seed: { type: 'string' },
-      timeout: { type: 'string' }, retries: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      timeout: { type: 'string' }, retries: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
       // earlier names, still accepted
       world: { type: 'string' }, data: { type: 'string' }, samples: { type: 'string' }, problems: { type: 'string' }, 'max-new-tokens': { type: 'string' },
     },
@@ -71,7 +73,8 @@ export async function run(argv: string[]): Promise<number> {
   const nPer = Math.min(k, numFlag(values['n-per-request'], 'n-per-request', POSITIVE_INT, k));
   const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 0);
   const slots = numFlag(values.slots, 'slots', POSITIVE_INT, 64);
-  const log = (m: string) => console.error(`r1 eval: ${m}`);
+  const bar = createProgress({ label: 'r1 eval', total: 0, unit: 'problems', quiet: values.quiet });
+  const log = (m: string) => bar.log(`r1 eval: ${m}`);
 
   // the checkpoint, when sampling in-process (its tokenizer decides the default template)
   const ckpt = endpoint ? null : await loadCheckpoint(values.model!);
@@ -142,8 +145,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     summary = await runBenchmark(problems, {
       settings, sampler, judge, equivalent: world === null ? mathEquivalent : undefined, concurrency, outDir: values.out, log, skipped,
+      progress: (done, total) => bar.update(done, {}, done / total),
     });
+    bar.stop();
   } catch (e) {
+    bar.stop();
     if (e instanceof EndpointError) return fail(e.message);
     throw e;
   }

@@ -100,6 +100,8 @@ export interface RunOptions<P extends BenchmarkProblem = BenchmarkProblem> {
   concurrency?: number;
   outDir: string;
   log?: (m: string) => void;
+  /** After each problem: problems finished of those to do (src/util/progress). */
+  progress?: (done: number, total: number) => void;
   /** Problems the dataset loader skipped, with reasons (counted in the summary). */
   skipped?: { problem_id: string; error: string }[];
 }
@@ -144,6 +146,7 @@ export async function runBenchmark<P extends BenchmarkProblem>(problems: readonl
         appendFileSync(resultsFile, lines.join('')); // one write per problem: a problem is in the file whole or not at all
         done.set(p.id, lines.map((l) => JSON.parse(l) as SampleRecord));
         finished++;
+        o.progress?.(finished, todo.length);
         if (finished % 10 === 0 || finished === todo.length) log(`${finished}/${todo.length} problems sampled`);
       } catch (e) {
         if (e instanceof EndpointError && e.fatal) {
