@@ -42,7 +42,14 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 
 /** The held-out problems of a world for the stage table (the same for every stage). */
 export function heldOutProblems(cfg: PipelineConfig, world: string): WorldProblem[] {
-  return sampleProblems(getWorld(world), { split: 'test', count: cfg.eval.problems, seed: cfg.seed + 101 });
+  const n = cfg.eval.problems;
+  if (world !== cfg.safetyWorld) return sampleProblems(getWorld(world), { split: 'test', count: n, seed: cfg.seed + 101 });
+  // harmful and benign prompts in equal numbers, so both rates are measured
+  const pool = sampleProblems(getWorld(world), { split: 'test', count: 6 * n, seed: cfg.seed + 101 });
+  const kind = (p: WorldProblem) => (p as { kind?: string }).kind;
+  const harmful = pool.filter((p) => kind(p) === 'harmful').slice(0, Math.ceil(n / 2));
+  const benign = pool.filter((p) => kind(p) !== 'harmful').slice(0, n - harmful.length);
+  return [...harmful, ...benign];
 }
 
 /** A refusal as the safety world writes one (its judge's notion), for the over-refusal rate. */

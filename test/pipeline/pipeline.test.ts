@@ -1,0 +1,75 @@
+// The R1 pipeline: config validation (unknown keys by path), the rejection-sampling filters and the cold start's
+// rule rewrite on hand-written rows, and a tiny end-to-end run whose untrained base can answer nothing: the first
+// stages finish and are kept, the cold start stops with a message naming the stage and the fix, and --resume
+// neither redoes a finished stage nor loses one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolvePipelineConfig, PipelineConfigError } from '../../src/pipeline/config.js';
+import { hasCodeBlock, longestParagraph } from '../../src/pipeline/reject.js';
+import { toLanguage, rewriteReadable } from '../../src/pipeline/rewrite.js';
+import { getWorld } from '../../src/data/worlds/index.js';
+
+test('pipeline config: defaults resolve; unknown keys are named by their path; bad values name the fix', () => {
+  const c = resolvePipelineConfig({ out: '/tmp/x' });
+  assert.equal(c.reasoningWorlds.length, 2);
+  assert.throws(() => resolvePipelineConfig({ out: '/tmp/x', coldStart: { exampels: 3 } }), (e: Error) => e instanceof PipelineConfigError && /coldStart\.exampels/.test(e.message) && /examples/.test(e.message));
+  assert.throws(() => resolvePipelineConfig({ out: '/tmp/x', stages: [] }), /unknown key 'stages'/);
+  assert.throws(() => resolvePipelineConfig({ out: '/tmp/x', r1Zero: { steps: 0 } }), /r1Zero\.steps' must be a whole number > 0/);
+  assert.throws(() => resolvePipelineConfig({}), /out is required/);
+  // GRPO options pass through to GRPO's own validation
+  assert.equal(resolvePipelineConfig({ out: '/tmp/x', r1Zero: { grpo: { learningRate: 1e-4 } } }).r1Zero.grpo.learningRate, 1e-4);
+});
+
+test('rejection filters: longest paragraph and code blocks', () => {
+  assert.equal(longestParagraph('<think>\nab\n</think>\n\nThe answer is 3.'), '<think>\nab\n</think>'.length);
+  assert.equal(longestParagraph('a\n\n' + 'x'.repeat(50)), 50);
+  assert.equal(hasCodeBlock('see ```py\nprint(1)\n```'), true);
+  assert.equal(hasCodeBlock('<think>\nones 3+2+0=05 carry 0\n</think>\n\nThe answer is 5.'), false);
+});
+
+test('cold-start rewrite: Spanish lines carried into English and vice versa, summary added, still correct', () => {
+  // hand-written mixed lines, as a mixing R1-Zero writes them
+  assert.equal(toLanguage('unidades 3+2+0=05 lleva 0\ntens 4+1+0=05 carry 0\nsuma 055', 'en'), 'ones 3+2+0=05 carry 0\ntens 4+1+0=05 carry 0\nsum 055');
+  assert.equal(toLanguage('ones 3+2+0=05 carry 0\nThe answer is 5.', 'es'), 'unidades 3+2+0=05 lleva 0\nLa respuesta es 5.');
+  const world = getWorld('addition-bi');
+  const p = world.parse('43+12 (answer in Spanish)');
+  assert.ok(p, 'addition-bi parses its own Spanish question');
+  const mixedReply = '<think>\nunidades 3+2+0=05 lleva 0\ntens 4+1+0=05 carry 0\nsuma 055\n</think>\n\nThe answer is 55.';
+  const out = rewriteReadable(world, p, mixedReply);
+  assert.equal(out, '<think>\nunidades 3+2+0=05 lleva 0\ndecenas 4+1+0=05 lleva 0\nsuma 055\n</think>\n\nLa respuesta es 55.');
+  assert.equal(world.mixesLanguage?.(p, out!), false);
+  // a wrong reply is not made right by rewriting
+  assert.equal(rewriteReadable(world, p, mixedReply.replace('55.', '56.')), null);
+});
+
+test('tiny pipeline: stages kept, an empty cold start stops naming the stage, resume redoes nothing', { timeout: 600_000 }, async () => {
+  const { pretrainWorld } = await import('../../src/sft/pretrain.js');
+  const { runPipeline, readDone, StageError } = await import('../../src/pipeline/run.js');
+  const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-'));
+  const base = join(dir, 'base');
+  await pretrainWorld({ out: base, world: 'mix:addition-bi=1,general=1,safety=1', tokens: 4000, maxSeconds: 60, model: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2 }, evalEvery: 1000 });
+  const cfg = resolvePipelineConfig({
+    out: join(dir, 'run'), baseModel: base, reasoningWorlds: ['addition-bi'],
+    eval: { problems: 2, samples: 2, maxNewTokens: 24 },
+    r1Zero: { steps: 1, grpo: { promptsPerStep: 2, numGenerations: 2, maxCompletionLength: 24 } },
+    coldStart: { examples: 4, samplesPerPrompt: 2 },
+  });
+  await assert.rejects(runPipeline(cfg), (e: Error) => e instanceof StageError && /stage cold_start/.test(e.message) && /r1Zero\.steps|samplesPerPrompt/.test(e.message));
+  const baseDone = readDone(cfg, 'base');
+  const zeroDone = readDone(cfg, 'r1_zero');
+  assert.ok(baseDone?.row && zeroDone?.row, 'base and r1_zero finished and were kept');
+  assert.equal(readDone(cfg, 'cold_start'), null);
+  for (const k of ['pass1', 'cons16', 'language_mixing', 'readable_rate', 'faithful_step_rate', 'mean_len', 'helpful', 'harmful_refusal', 'benign_over_refusal']) {
+    assert.equal(typeof (zeroDone!.row as unknown as Record<string, unknown>)[k], 'number', k);
+  }
+  const stamp = statSync(join(cfg.out, 'r1_zero', 'done.json')).mtimeMs;
+  // without --resume the folder is refused; with it, finished stages stay untouched and the same stage fails again
+  await assert.rejects(runPipeline(cfg), /pass --resume/);
+  await assert.rejects(runPipeline(cfg, { resume: true }), /stage cold_start/);
+  assert.equal(statSync(join(cfg.out, 'r1_zero', 'done.json')).mtimeMs, stamp);
+  assert.ok(existsSync(join(cfg.out, 'pipeline_config.json')));
+  assert.ok(JSON.parse(readFileSync(join(cfg.out, 'pipeline_config.json'), 'utf8')).r1Zero.steps === 1);
+});
