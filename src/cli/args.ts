@@ -3,6 +3,7 @@
 // Not a CLI framework: each command still declares its own options and help text.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './main.js';
+import { PRECISIONS, setMatmulPrecision, matmulPrecision, type Precision } from '../tensor/precision.js';
 
 /** parseArgs in strict mode; a bad or unknown flag is a one-line UsageError pointing at --help. */
 export function parseFlags<T extends ParseArgsConfig>(config: T, _help: string): ReturnType<typeof parseArgs<T>> {
@@ -53,4 +54,18 @@ export function numFlag(v: string | undefined, name: string, rule: NumRule, dflt
     && (rule.max === undefined || n <= rule.max);
   if (!ok) throw new UsageError(`--${name} must be ${describe(rule)} (got '${v}')`);
   return n;
+}
+
+/** The --precision flag: undefined when absent, else fp32 / bf16 / auto, or a one-line UsageError. */
+export function precisionFlag(v: string | undefined): Precision | undefined {
+  if (v === undefined) return undefined;
+  if (!(PRECISIONS as readonly string[]).includes(v)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')} (got '${v}'); auto picks bf16 where the CPU has AMX or AVX512-BF16`);
+  return v as Precision;
+}
+
+/** Sets the process's matmul precision from --precision (for commands that only sample); returns what it resolved to. */
+export function applyPrecisionFlag(v: string | undefined): 'fp32' | 'bf16' {
+  const p = precisionFlag(v) ?? 'fp32';
+  setMatmulPrecision(p);
+  return matmulPrecision();
 }

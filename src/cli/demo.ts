@@ -3,7 +3,7 @@
 // Parses flags and prints; the work is src/rl/demo.ts.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, POSITIVE } from './args.js';
+import { parseFlags, numFlag, applyPrecisionFlag, POSITIVE } from './args.js';
 import { formatSummary, runDemo } from '../rl/demo.js';
 
 const HELP = `usage: r1 demo [options]
@@ -16,6 +16,7 @@ const HELP = `usage: r1 demo [options]
   --pretrain-seconds S  pretraining budget when no base model is cached (default: r1 pretrain's)
   --eval-problems N     held-out problems measured before and after, 16 samples each (default 200)
   --seed N              (default 1)
+  --precision P         matmul precision of pretraining, GRPO and measurement: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
   -q, --quiet           no progress on stderr
 Ctrl-C stops GRPO after the current step, saves, still measures the result, and exits 130.`;
 
@@ -25,13 +26,14 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' },
       'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
-      'eval-problems': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+      'eval-problems': { type: 'string' }, seed: { type: 'string' }, precision: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
   }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
+  applyPrecisionFlag(values.precision); // the trainers and samplers inherit the process's matmul precision
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(130);

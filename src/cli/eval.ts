@@ -3,7 +3,7 @@
 // server (--endpoint URL --model-name NAME), on a benchmark, a JSONL file or a world. Parses flags and wires src/eval.
 import { existsSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
+import { parseFlags, numFlag, applyPrecisionFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
 import { createProgress } from '../util/progress.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { resolveDataset, rowToProblem, mathGold, DatasetError } from '../data/datasets.js';
@@ -32,6 +32,7 @@ const HELP = `usage: r1 eval (--model DIR | --endpoint URL --model-name NAME [--
   --stop S             stop string (repeatable; default none: EOS ends a completion)
   --seed N             (default 0): request seeds derive from it and the problem id, so reruns and backends agree
   --timeout S          endpoint: seconds per request (default 600)   --retries N (default 4)
+  --precision P        --model: matmul precision fp32 (default), bf16 (BF16 weight copies), or auto (bf16 where the CPU has AMX / AVX512-BF16)
   --json               the summary as one JSON object on stdout
   -q, --quiet          no progress on stderr`;
 
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
       dataset: { type: 'string' }, out: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
       'max-tokens': { type: 'string' }, limit: { type: 'string' }, template: { type: 'string' }, 'n-per-request': { type: 'string' },
       concurrency: { type: 'string' }, slots: { type: 'string' }, stop: { type: 'string', multiple: true }, seed: { type: 'string' },
-      timeout: { type: 'string' }, retries: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+      timeout: { type: 'string' }, retries: { type: 'string' }, precision: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
       // earlier names, still accepted
       world: { type: 'string' }, data: { type: 'string' }, samples: { type: 'string' }, problems: { type: 'string' }, 'max-new-tokens': { type: 'string' },
     },
@@ -77,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   const log = (m: string) => bar.log(`r1 eval: ${m}`);
 
   // the checkpoint, when sampling in-process (its tokenizer decides the default template)
+  applyPrecisionFlag(values.precision);
   const ckpt = endpoint ? null : await loadCheckpoint(values.model!);
   const hasChat = (() => {
     if (!ckpt) return true;

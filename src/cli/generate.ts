@@ -2,7 +2,7 @@
 // Parses flags, loads the folder, calls src/generate; no sampling logic here. Progress on stderr,
 // --json prints one object on stdout.
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
+import { parseFlags, numFlag, applyPrecisionFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { HFTokenizer } from '../model/tokenizer.js';
@@ -20,6 +20,7 @@ const HELP = `usage: r1 generate --model DIR --prompt TEXT [options]
   --n N                  completions for the prompt (default 1)
   --stop TEXT            stop string (repeatable)
   --seed N               (default 0)
+  --precision P          matmul precision: fp32 (default), bf16 (BF16 weight copies), or auto (bf16 where the CPU has AMX / AVX512-BF16)
   --json                 one JSON object on stdout`;
 
 export async function run(argv: string[]): Promise<number | void> {
@@ -28,7 +29,7 @@ export async function run(argv: string[]): Promise<number | void> {
     options: {
       model: { type: 'string' }, prompt: { type: 'string' }, chat: { type: 'boolean' }, temperature: { type: 'string' },
       'top-p': { type: 'string' }, 'top-k': { type: 'string' }, 'max-new-tokens': { type: 'string' }, n: { type: 'string' },
-      stop: { type: 'string', multiple: true }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      stop: { type: 'string', multiple: true }, seed: { type: 'string' }, precision: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
   if (values.help) {
@@ -43,6 +44,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const maxNewTokens = numFlag(values['max-new-tokens'], 'max-new-tokens', NON_NEGATIVE_INT, 128);
   const n = numFlag(values.n, 'n', POSITIVE_INT, 1);
   const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 0);
+  applyPrecisionFlag(values.precision);
 
   const { model, tokenizer, config } = await loadCheckpoint(values.model);
   let ids: number[];

@@ -2,7 +2,7 @@
 // Parses flags and calls src/sft (pretrainWorld / pretrainCorpus) and, with --measure N, measureWorld.
 // No training logic here. Progress on stderr; --json prints one object on stdout; Ctrl-C saves and stops.
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, POSITIVE_INT, POSITIVE } from './args.js';
+import { parseFlags, numFlag, precisionFlag, POSITIVE_INT, POSITIVE } from './args.js';
 import { createProgress } from '../util/progress.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
@@ -20,8 +20,9 @@ const HELP = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [o
   --data FILE.jsonl   raw-text corpus instead, one {"text": ...} a line
   --out DIR           checkpoint folder (HF layout)                         [required]
   --difficulty N      world difficulty (addition: digits; default the world's)
-  --tokens N          token budget (default 12000000)
-  --max-seconds S     wall-clock budget (default 560); training stops at whichever budget ends first
+  --tokens N          token budget (default 12000000); the run and its LR schedule cover exactly these tokens
+  --max-seconds S     wall-clock safety limit (default none): stops early and says so; never shapes the schedule
+  --precision P       matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
   --batch-size N      rows per batch (default 32)
   --lr X              peak learning rate (default 0.003)
   --dim N --layers N --heads N --ffn N   model size (default 128 / 4 / 4 / 352)
@@ -39,7 +40,7 @@ export async function run(argv: string[]): Promise<number | void> {
     args: argv,
     options: {
       world: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, difficulty: { type: 'string' },
-      tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+      tokens: { type: 'string' }, 'max-seconds': { type: 'string' }, precision: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       dim: { type: 'string' }, layers: { type: 'string' }, heads: { type: 'string' }, ffn: { type: 'string' },
       epochs: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'write-corpus': { type: 'string' }, docs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
@@ -81,6 +82,7 @@ export async function run(argv: string[]): Promise<number | void> {
       const r = await pretrainCorpus({
         data: values.data, out: values.out, model, epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), maxSeconds: numFlag(values['max-seconds'], 'max-seconds', POSITIVE),
         batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT), lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log, progress,
+        precision: precisionFlag(values.precision),
       });
       bar.stop();
       if (values.json) console.log(JSON.stringify(r));
@@ -91,7 +93,7 @@ export async function run(argv: string[]): Promise<number | void> {
     const r = await pretrainWorld({
       world: worldName, out: values.out, difficulty, model, tokens: numFlag(values.tokens, 'tokens', POSITIVE_INT),
       maxSeconds: numFlag(values['max-seconds'], 'max-seconds', POSITIVE), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT),
-      lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log, progress,
+      lr: numFlag(values.lr, 'lr', POSITIVE), seed, signal: ac.signal, log, progress, precision: precisionFlag(values.precision),
     });
     bar.stop();
     let measurement;

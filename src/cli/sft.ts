@@ -2,7 +2,7 @@
 // Parses flags and calls sftTrain (src/sft/sft.ts); no training logic here. Progress on stderr,
 // --json prints one object on stdout, Ctrl-C saves the model trained so far.
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, POSITIVE_INT, POSITIVE } from './args.js';
+import { parseFlags, numFlag, precisionFlag, POSITIVE_INT, POSITIVE } from './args.js';
 import { createProgress } from '../util/progress.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
@@ -18,6 +18,7 @@ const HELP = `usage: r1 sft --model DIR --data FILE.jsonl --out DIR [options]
   --grad-accum N       micro-batches per optimizer step (default 1)
   --lr X               peak learning rate (default 1e-4), cosine to 10% after --warmup N steps (default 10)
   --max-length N       longest sequence in tokens (default the model's context); longer completions are cut
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
   --eval-every N       validation loss every N steps (default each epoch end)
   --save-every N       also save OUT/checkpoints/step-N every N steps
   --skip-bad-lines     skip malformed JSONL lines (each reported) instead of failing
@@ -32,7 +33,7 @@ export async function run(argv: string[]): Promise<number | void> {
     options: {
       model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' },
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, lr: { type: 'string' },
-      warmup: { type: 'string' }, 'max-length': { type: 'string' }, 'eval-every': { type: 'string' }, 'save-every': { type: 'string' },
+      warmup: { type: 'string' }, 'max-length': { type: 'string' }, precision: { type: 'string' }, 'eval-every': { type: 'string' }, 'save-every': { type: 'string' },
       'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
   }, HELP);
@@ -55,7 +56,7 @@ export async function run(argv: string[]): Promise<number | void> {
       epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT), gradAccum: numFlag(values['grad-accum'], 'grad-accum', POSITIVE_INT),
       lr: numFlag(values.lr, 'lr', POSITIVE), warmupSteps: numFlag(values.warmup, 'warmup', POSITIVE_INT), maxLength: numFlag(values['max-length'], 'max-length', POSITIVE_INT),
       evalEvery: numFlag(values['eval-every'], 'eval-every', POSITIVE_INT), saveEvery: numFlag(values['save-every'], 'save-every', POSITIVE_INT), seed: numFlag(values.seed, 'seed', POSITIVE_INT),
-      onError: values['skip-bad-lines'] ? 'skip' : 'fail', signal: ac.signal,
+      onError: values['skip-bad-lines'] ? 'skip' : 'fail', signal: ac.signal, precision: precisionFlag(values.precision),
       log: (line) => bar.log(line), progress: (step, fraction, v) => bar.update(step, v, fraction),
     });
     bar.stop();

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   IMPORTANCE_SAMPLING_LEVELS, LOSS_TYPES, SCALE_REWARDS, type ImportanceSamplingLevel, type LossType, type ScaleRewards,
 } from './grpo.js';
+import { PRECISIONS, type Precision } from '../tensor/precision.js';
 import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
 
 export interface RewardSpec {
@@ -34,8 +35,17 @@ export interface GrpoConfig {
   seed: number;
   /** Optimisation steps (one batch of prompts each; numIterations optimizer updates per batch). */
   steps: number;
-  /** Stop after this many seconds of training (a checkpoint is saved); 0 = no limit. */
+  /**
+   * Wall-clock safety limit in seconds (0 = none): the run stops early (a checkpoint is saved, the log says it was
+   * cut short) but the LR schedule never depends on it; the budget is `steps`.
+   */
   maxSeconds: number;
+  /**
+   * Matmul precision: 'fp32', 'bf16' (BF16 matmuls, rollouts on BF16 weight copies packed after each optimizer step;
+   * FP32 master weights, norms, logprobs, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16), or
+   * null: the process's current one (fp32 unless a command's --precision set it).
+   */
+  precision: Precision | null;
   /** Prompts per step; each is sampled numGenerations times. */
   promptsPerStep: number;
   /** G: completions per prompt, the group of equation 3. */
@@ -95,7 +105,7 @@ export interface GrpoConfig {
   gradientAccumulationSteps: number;
   /** Peak learning rate of AdamW. */
   learningRate: number;
-  /** 'constant' after warmup, or 'cosine' decay to 10% over the run (over steps, or over maxSeconds when that budget ends first: then the run is not bit-reproducible). */
+  /** 'constant' after warmup, or 'cosine' decay to 10% over the run's steps. */
   lrSchedulerType: 'constant' | 'cosine';
   /** Linear warmup, in optimizer updates. */
   warmupSteps: number;
@@ -137,6 +147,7 @@ export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
   seed: 1,
   steps: 200,
   maxSeconds: 0,
+  precision: null,
   promptsPerStep: 8,
   numGenerations: 8,
   maxCompletionLength: 160,
@@ -246,6 +257,7 @@ function validate(c: GrpoConfig): void {
   if (!LOSS_TYPES.includes(c.lossType)) fail(`lossType must be one of ${LOSS_TYPES.join(', ')}, got ${JSON.stringify(c.lossType)}`);
   if (!IMPORTANCE_SAMPLING_LEVELS.includes(c.importanceSamplingLevel)) fail(`importanceSamplingLevel must be one of ${IMPORTANCE_SAMPLING_LEVELS.join(', ')} ('sequence' is GSPO), got ${JSON.stringify(c.importanceSamplingLevel)}`);
   if (!SCALE_REWARDS.includes(c.scaleRewards)) fail(`scaleRewards must be one of ${SCALE_REWARDS.join(', ')} (or true/false), got ${JSON.stringify(c.scaleRewards)}`);
+  if (c.precision !== null && !(PRECISIONS as readonly string[]).includes(c.precision)) fail(`precision must be one of ${PRECISIONS.join(', ')} (auto: bf16 where the CPU has AMX or AVX512-BF16), got ${JSON.stringify(c.precision)}`);
   if (c.lrSchedulerType !== 'constant' && c.lrSchedulerType !== 'cosine') fail(`lrSchedulerType must be 'constant' or 'cosine', got ${JSON.stringify(c.lrSchedulerType)}`);
   const rows = c.promptsPerStep * c.numGenerations;
   if (rows % c.gradientAccumulationSteps !== 0) fail(`gradientAccumulationSteps (${c.gradientAccumulationSteps}) must divide promptsPerStep × numGenerations (${rows})`);

@@ -11,6 +11,7 @@ import { saveCheckpoint } from '../model/checkpoint.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { defaultRegistry, type CombinedRewards, type Registry } from '../rewards/registry.js';
 import { evaluate, sampleCompletions, type Completion } from '../eval/runner.js';
+import { worldStats } from '../eval/world.js';
 import type { GrpoConfig } from './config.js';
 import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncationMask } from './grpo.js';
 import { completionLogprobs, grpoLoss, type LossStats, type Rollout } from './loss.js';
@@ -18,6 +19,7 @@ import { readState, trimJsonl, writeState } from './state.js';
 import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
 import { coveredTotal } from './covered.js';
 import { ModelRewards } from './rm-reward.js';
+import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision } from '../tensor/precision.js';
 
 export interface TrainerHooks {
   /** Progress lines (stderr in the CLI). */
@@ -38,6 +40,12 @@ export interface EvalMetrics {
   problems: number;
   samples: number;
   seconds: number;
+  /** Shares of samples that backtrack or re-check (either, each), by the world's parser; worlds with one only. */
+  reflection?: number;
+  backtrack?: number;
+  verify?: number;
+  /** Per difficulty level, for worlds that say a problem's difficulty. */
+  by_difficulty?: { difficulty: number; pass1: number; mean_len: number; reflection: number }[];
 }
 
 type Metrics = Record<string, number>;
@@ -110,14 +118,30 @@ export class GrpoTrainer {
       pass1: r.summary.pass1, cons: r.summary.consK, format_rate: r.formatRate, mean_len: r.meanLength,
       always_wrong: r.summary.alwaysWrong, problems: r.summary.problems, samples: c.evalSamples, seconds: r.seconds,
     };
+    const w = this.tasks.world;
+    if (w?.reflection || w?.difficultyOf) {
+      const ws = worldStats(w, problems.map((p) => p.world!), r, c.evalSamples, false);
+      if (w.reflection) Object.assign(m, { reflection: ws.reflection.any, backtrack: ws.reflection.backtrack, verify: ws.reflection.verify });
+      if (ws.byDifficulty.length) {
+        m.by_difficulty = ws.byDifficulty.map((d) => ({ difficulty: d.difficulty, pass1: d.pass1, mean_len: d.meanLen, reflection: d.reflection.any }));
+      }
+    }
     this.write('metrics.jsonl', { type: 'eval', step: this.step, ...m });
     this.lastEval = m;
     this.evalStep = this.step;
     return m;
   }
 
-  /** Runs steps until cfg.steps or cfg.maxSeconds, evaluating and saving on schedule; returns why it stopped. */
+  /**
+   * Runs cfg.steps steps (the budget; the LR schedule runs over them), evaluating and saving on schedule, with the
+   * matmuls in cfg.precision; cfg.maxSeconds is only a safety limit ('time': it cut the run short). Returns why it stopped.
+   */
   async train(hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted'> {
+    const precision = this.cfg.precision == null ? matmulPrecision() : resolvePrecision(checkPrecision(this.cfg.precision, 'grpo'));
+    return withPrecision(precision, () => this.trainIn(hooks, precision));
+  }
+
+  private async trainIn(hooks: TrainerHooks, precision: 'fp32' | 'bf16'): Promise<'done' | 'time' | 'interrupted'> {
     const c = this.cfg;
     const log = hooks.log ?? (() => {});
     const evalDue = (s: number) => c.evalEvery > 0 && s % c.evalEvery === 0;
@@ -126,12 +150,24 @@ export class GrpoTrainer {
       log(`eval step 0: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
     }
     let reason: 'done' | 'time' | 'interrupted' = 'done';
+    const firstStep = this.step;
+    let stepSeconds = 0;
+    log(`grpo: ${c.steps - this.step} steps to run, ${precision} matmuls${c.maxSeconds > 0 ? `, wall-clock safety limit ${c.maxSeconds}s` : ''}`);
     while (this.step < c.steps) {
       await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and timers run between steps
       if (hooks.shouldStop?.()) { reason = 'interrupted'; break; }
-      if (c.maxSeconds > 0 && this.elapsed >= c.maxSeconds) { reason = 'time'; break; }
+      if (c.maxSeconds > 0 && this.elapsed >= c.maxSeconds) {
+        reason = 'time';
+        log(`grpo: STOPPED by the wall-clock safety limit (maxSeconds ${c.maxSeconds}) after step ${this.step} of ${c.steps}: the run is shorter than configured; raise maxSeconds or lower steps`);
+        break;
+      }
       const t0 = performance.now();
       const m = await this.trainStep();
+      stepSeconds += (performance.now() - t0) / 1000;
+      if (this.step - firstStep === Math.min(3, c.steps - firstStep) && this.step < c.steps) {
+        const per = stepSeconds / (this.step - firstStep);
+        log(`grpo: ${per.toFixed(1)} s/step over the first ${this.step - firstStep} steps: the remaining ${c.steps - this.step} steps will take about ${((c.steps - this.step) * per / 60).toFixed(1)} minutes plus evaluations (longer if completions grow)`);
+      }
       log(`step ${this.step}: reward ${m.reward!.toFixed(3)} acc ${pct(m.accuracy!)} len ${m.completion_length!.toFixed(1)} ` +
         `(sample ${m.sampling_seconds!.toFixed(2)}s, train ${m.training_seconds!.toFixed(2)}s)`);
       if (evalDue(this.step) && this.step < c.steps) {
@@ -139,7 +175,7 @@ export class GrpoTrainer {
         log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
       }
       this.elapsed += (performance.now() - t0) / 1000;
-      hooks.progress?.(this.step, c.steps, c.maxSeconds > 0 ? this.elapsed / c.maxSeconds : 0, {
+      hooks.progress?.(this.step, c.steps, this.step / c.steps, {
         reward: m.reward!, acc: pct(m.accuracy!), len: m.completion_length!, 'tok/s': m.sampling_tokens_per_s!,
         ...(this.lastEval ? { 'pass@1': pct(this.lastEval.pass1) } : {}),
       });
@@ -192,6 +228,7 @@ export class GrpoTrainer {
     m.sampling_tokens_per_s = m.completion_tokens! / m.sampling_seconds!;
     m.training_tokens_per_s = train ? train.tokensProcessed / m.training_seconds! : 0;
     m.step_seconds = (performance.now() - tStart) / 1000;
+    Object.assign(m, this.reflectionMetrics(completions, rowProblems, scored));
     this.write('metrics.jsonl', { type: 'train', step: this.step, ...m });
     this.logSamples(completions, rowProblems, scored, advantages);
     return m;
@@ -228,9 +265,8 @@ export class GrpoTrainer {
       }
       gradNorm += (c.maxGradNorm > 0 ? clipGradNorm(this.params, c.maxGradNorm) : gradNormOf(this.params)) / c.numIterations;
       const totalUpdates = c.steps * c.numIterations;
-      // with a time budget the schedule runs on whichever ends first, steps or seconds (as r1 pretrain does)
-      const byTime = c.maxSeconds > 0 ? Math.floor((this.elapsed / c.maxSeconds) * totalUpdates) : 0;
-      lr = lrAt(Math.min(totalUpdates, Math.max(this.updates, byTime)), {
+      // the schedule runs over steps only, so the run does not depend on the machine's speed (maxSeconds is a safety limit)
+      lr = lrAt(Math.min(totalUpdates, this.updates), {
         kind: c.lrSchedulerType, peak: c.learningRate, warmupSteps: c.warmupSteps,
         totalSteps: totalUpdates, minLr: c.lrSchedulerType === 'cosine' ? 0.1 * c.learningRate : c.learningRate,
       });
@@ -273,6 +309,41 @@ export class GrpoTrainer {
       kl: st ? st.klSum / tok : 0, entropy: st ? st.entropySum / tok : 0,
       loss: train?.loss ?? 0, grad_norm: train?.gradNorm ?? 0, lr: train?.lr ?? 0,
     });
+    return m;
+  }
+
+  /**
+   * The world's reading of the rollouts (issue 12's figure): shares that backtrack, re-check, or either, and per
+   * difficulty level its accuracy, mean length and reflection share (`difficulty/3/accuracy`, …). Empty for datasets.
+   */
+  private reflectionMetrics(completions: Completion[], problems: TaskProblem[], scored: CombinedRewards): Metrics {
+    const w = this.tasks.world;
+    if (!w) return {};
+    const acc = scored.components[this.cfg.rewards.find((r) => r.name !== 'format')?.name ?? 'accuracy'];
+    const m: Metrics = {};
+    const levels = new Map<number, { n: number; right: number; tokens: number; reflect: number }>();
+    let backtrack = 0, verify = 0, any = 0;
+    completions.forEach((x, i) => {
+      const p = problems[i]!.world!;
+      const r = w.reflection?.(p, x.text);
+      if (r?.backtrack) backtrack++;
+      if (r?.verify) verify++;
+      if (r && (r.backtrack || r.verify)) any++;
+      const d = w.difficultyOf?.(p);
+      if (d === undefined) return;
+      const l = levels.get(d) ?? levels.set(d, { n: 0, right: 0, tokens: 0, reflect: 0 }).get(d)!;
+      l.n++;
+      l.tokens += x.tokens.length;
+      if ((acc?.[i] ?? 0) >= 1) l.right++;
+      if (r && (r.backtrack || r.verify)) l.reflect++;
+    });
+    const n = Math.max(1, completions.length);
+    if (w.reflection) Object.assign(m, { reflection: any / n, backtrack: backtrack / n, verify: verify / n });
+    for (const [d, l] of [...levels.entries()].sort((a, b) => a[0] - b[0])) {
+      m[`difficulty/${d}/accuracy`] = l.right / l.n;
+      m[`difficulty/${d}/completion_length`] = l.tokens / l.n;
+      if (w.reflection) m[`difficulty/${d}/reflection`] = l.reflect / l.n;
+    }
     return m;
   }
 

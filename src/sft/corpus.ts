@@ -11,6 +11,7 @@ import { bucketBatches, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
 import { defaultWorldModelConfig } from './pretrain.js';
+import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision, type Precision } from '../tensor/precision.js';
 
 export interface PretrainCorpusOptions {
   data: string;
@@ -27,6 +28,8 @@ export interface PretrainCorpusOptions {
   seed?: number;
   onError?: JsonlReadOptions['onError'];
   signal?: AbortSignal;
+  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default: the process's current one (fp32 unless a command's --precision set it). */
+  precision?: Precision;
   log?: Logger;
   /** After each step: steps done, the share of the budget spent, numbers to show (src/util/progress). */
   progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
@@ -50,6 +53,11 @@ function textOf(row: Record<string, unknown>, file: string, line: number): strin
 
 /** Trains a character-level base model on a text corpus, streaming it each epoch. */
 export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<PretrainCorpusResult> {
+  const precision = opts.precision === undefined ? matmulPrecision() : resolvePrecision(checkPrecision(opts.precision, 'pretrainCorpus'));
+  return withPrecision(precision, () => pretrainCorpusIn(opts));
+}
+
+async function pretrainCorpusIn(opts: PretrainCorpusOptions): Promise<PretrainCorpusResult> {
   const log = opts.log ?? (() => {});
   const read = { onError: opts.onError ?? 'fail' } as const;
   const chars = new Set<string>();

@@ -12,6 +12,7 @@ import type { World, WorldProblem } from '../data/worlds/types.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
+import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision, type Precision } from '../tensor/precision.js';
 
 /** Every printable ASCII character and newline: the character vocabulary of the worlds (4 specials + 96 = 100 tokens). */
 export const WORLD_CHARS = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
@@ -56,9 +57,15 @@ export interface PretrainWorldOptions {
   difficulty?: number;
   /** Model fields over the default config. */
   model?: Partial<ModelConfig>;
-  /** Token budget (default 12M, about what 560 s trains on 2 idle cores) and wall-clock budget in seconds (default 560, so that the command with its final evaluation and save stays under 10 minutes): training ends at whichever comes first. */
+  /**
+   * Token budget (default 12M): training, and its LR schedule, run over exactly this many target tokens, so the
+   * result does not depend on the machine's speed. An estimate of the time it takes is logged after a short measurement.
+   */
   tokens?: number;
+  /** Wall-clock safety limit in seconds (default 0 = none): when hit, training stops early, says so, and `cutShort` is set. It never shapes the schedule. */
   maxSeconds?: number;
+  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls, FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default: the process's current one (fp32 unless a command's --precision set it). */
+  precision?: Precision;
   /** Rows per batch (default 32); batches are cut from length-sorted pools of `poolBatches` batches. */
   batchSize?: number;
   poolBatches?: number;
@@ -94,6 +101,10 @@ export interface PretrainResult {
   /** The gate before RL: stepLineLoss <= 0.05. */
   gatePassed: boolean;
   stopped: boolean;
+  /** The wall-clock safety limit (maxSeconds) ended training before the token budget. */
+  cutShort: boolean;
+  /** The matmul precision used ('auto' resolved). */
+  precision: 'fp32' | 'bf16';
 }
 
 export const STEP_LINE_GATE = 0.05;
@@ -126,6 +137,11 @@ export function stepLineBatches(world: World<WorldProblem>, tok: Tokenizer, opts
 
 /** Trains the default (or a configured) base model on a world and saves it to opts.out. */
 export async function pretrainWorld(opts: PretrainWorldOptions): Promise<PretrainResult> {
+  const precision = opts.precision === undefined ? matmulPrecision() : resolvePrecision(checkPrecision(opts.precision, 'pretrain'));
+  return withPrecision(precision, () => pretrainWorldIn(opts, precision));
+}
+
+async function pretrainWorldIn(opts: PretrainWorldOptions, precision: 'fp32' | 'bf16'): Promise<PretrainResult> {
   const world = getWorld(opts.world ?? DEFAULT_WORLD);
   const difficulty = opts.difficulty ?? world.defaultDifficulty;
   const tok = worldTokenizer();
@@ -145,7 +161,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
     return phases[phases.length - 1]!;
   };
   const budgetTokens = opts.tokens ?? 12_000_000;
-  const budgetSeconds = opts.maxSeconds ?? 560;
+  const safetySeconds = opts.maxSeconds ?? 0;
   const batchSize = opts.batchSize ?? 32;
   const poolBatches = opts.poolBatches ?? 16;
   const peak = opts.lr ?? 3e-3;
@@ -156,7 +172,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   const gate = stepLineBatches(world, tok, { count: 64, difficulty, seed: seed + 7 });
   const rng = new Rng(seed + 1);
   const padId = tok.padId ?? 0;
-  log(`pretrain: world ${world.name} (difficulty ${difficulty}), ${params} parameters, budget ${fmt(budgetTokens)} tokens / ${budgetSeconds}s, batch ${batchSize}`);
+  log(`pretrain: world ${world.name} (difficulty ${difficulty}), ${params} parameters, budget ${fmt(budgetTokens)} tokens${safetySeconds > 0 ? ` (safety limit ${safetySeconds}s)` : ''}, batch ${batchSize}, ${precision} matmuls`);
 
   let pool: Batch[] = [];
   let tokens = 0;
@@ -165,11 +181,18 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   let lastLoss = NaN;
   let stepLineLoss = NaN;
   let stopped = false;
+  let cutShort = false;
   const t0 = performance.now();
-  const progressNow = () => Math.max(tokens / budgetTokens, (performance.now() - t0) / 1000 / budgetSeconds);
-  for (let progress = 0; progress < 1; progress = progressNow()) {
+  const ESTIMATE_AFTER = 30; // steps (the first few include warm-up costs, so the rate is measured from step 10)
+  let tEstimate0 = 0, tokensAt10 = 0;
+  for (let progress = 0; progress < 1; progress = tokens / budgetTokens) {
     if (opts.signal?.aborted) {
       stopped = true;
+      break;
+    }
+    if (safetySeconds > 0 && (performance.now() - t0) / 1000 >= safetySeconds) {
+      cutShort = true;
+      log(`pretrain: STOPPED by the wall-clock safety limit (${safetySeconds}s) after ${fmt(tokens)} of ${fmt(budgetTokens)} tokens: the model is undertrained; raise maxSeconds (--max-seconds) or lower the token budget`);
       break;
     }
     if (pool.length === 0) {
@@ -185,10 +208,15 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
     const lr = cosineLr(progress, step, { peak, warmupSteps: warmup, minLr: peak * minLrRatio });
     const st = trainer.step([pool.pop()!], lr);
     step++;
+    if (step === 10) { tEstimate0 = performance.now(); tokensAt10 = tokens + st.tokens; }
     tokens += st.tokens;
+    if (step === ESTIMATE_AFTER) {
+      const rate = (tokens - tokensAt10) / ((performance.now() - tEstimate0) / 1000);
+      log(`pretrain: ${fmt(rate)} tok/s over steps 10-${ESTIMATE_AFTER}: ${fmt(budgetTokens)} tokens will take about ${((budgetTokens - tokens) / rate / 60).toFixed(1)} more minutes`);
+    }
     positions += st.positions;
     lastLoss = st.loss;
-    opts.progress?.(step, progressNow(), { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
+    opts.progress?.(step, tokens / budgetTokens, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
     if (step % evalEvery === 0) {
       stepLineLoss = trainer.evalLoss(gate);
       const sec = (performance.now() - t0) / 1000;
@@ -201,7 +229,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   stepLineLoss = trainer.evalLoss(gate);
   const result: PretrainResult = {
     dir: opts.out, steps: step, tokens, seconds, tokensPerSecond: tokens / seconds, positionsPerSecond: positions / seconds,
-    params, finalLoss: lastLoss, stepLineLoss, gatePassed: stepLineLoss <= STEP_LINE_GATE, stopped,
+    params, finalLoss: lastLoss, stepLineLoss, gatePassed: stepLineLoss <= STEP_LINE_GATE, stopped, cutShort, precision,
   };
   saveCheckpoint(opts.out, model, tok, {
     'trainer_state.json': { kind: 'pretrain', world: world.name, difficulty, seed, phases, batchSize, lr: peak, warmupSteps: warmup, minLrRatio, ...result },

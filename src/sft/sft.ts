@@ -10,6 +10,7 @@ import type { JsonlReadOptions } from '../data/jsonl.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
+import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision, type Precision } from '../tensor/precision.js';
 
 export interface SftOptions {
   /** Checkpoint folder of the starting model. */
@@ -39,6 +40,8 @@ export interface SftOptions {
   seed?: number;
   onError?: JsonlReadOptions['onError'];
   signal?: AbortSignal;
+  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default: the process's current one (fp32 unless a command's --precision set it). */
+  precision?: Precision;
   log?: Logger;
   /** After each step: steps done, the share of all steps done, numbers to show (src/util/progress). */
   progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
@@ -92,6 +95,11 @@ function renderWith(tok: Tokenizer): (m: ChatMessage[]) => string {
 
 /** Fine-tunes a checkpoint on prompt → completion data and saves the result to opts.out. */
 export async function sftTrain(opts: SftOptions): Promise<SftResult> {
+  const precision = opts.precision === undefined ? matmulPrecision() : resolvePrecision(checkPrecision(opts.precision, 'sftTrain'));
+  return withPrecision(precision, () => sftTrainIn(opts));
+}
+
+async function sftTrainIn(opts: SftOptions): Promise<SftResult> {
   const log = opts.log ?? (() => {});
   const { model, tokenizer: tok } = await loadCheckpoint(opts.model);
   const seed = opts.seed ?? 1;
