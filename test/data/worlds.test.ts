@@ -26,7 +26,7 @@ for (const [name, world] of Object.entries(WORLDS)) {
     }
   });
 
-  test(`${name}: corpus keeps wrong answers; step work is more often right than direct answers`, () => {
+  test(`${name}: corpus keeps wrong answers; step work (where there is any) is more often right than direct answers`, () => {
     const stats: Record<string, { n: number; right: number }> = {};
     for (const d of worldCorpus(world, { docs: 3000, seed: 2 })) {
       const p = world.parse(d.prompt.replace(/^User: /, '').replace(/\nAssistant: $/, ''))!;
@@ -36,8 +36,9 @@ for (const [name, world] of Object.entries(WORLDS)) {
     }
     const acc = (k: string) => stats[k]!.right / stats[k]!.n;
     const [direct, step] = world.styles;
-    assert.ok(acc(direct!) < acc(step!), JSON.stringify(stats));
-    assert.ok(acc(step!) < 0.98, 'the corpus is not filtered by correctness');
+    if (step !== undefined) assert.ok(acc(direct!) < acc(step), JSON.stringify(stats));
+    assert.ok(acc(step ?? direct!) < 0.98, 'the corpus is not filtered by correctness');
+    assert.ok(acc(direct!) > 0.1, 'the corpus is right often enough to learn from');
     for (const [style, share] of Object.entries(world.naturalMix)) assert.ok(Math.abs(stats[style]!.n / 3000 - share) < 0.05, style);
   });
 }

@@ -3,10 +3,10 @@
 // back, and the pretraining-corpus writer with style mixes and curricula. Not a world itself; worlds live next to it.
 import { Rng } from '../../util/rng.js';
 import { applyTemplate, type TemplateName } from '../templates.js';
-import { JsonlWriter } from '../jsonl.js';
-import { formatR1 } from '../../rewards/format.js';
+import { writeJsonl } from '../jsonl.js';
+import { formatR1, parseR1 } from '../../rewards/format.js';
 import { judgeTask, type TaskVerdict, type WorldLang } from '../../rewards/worlds/index.js';
-import type { Split, World, WorldProblem } from './types.js';
+import type { Faithfulness, Split, World, WorldProblem } from './types.js';
 
 /** FNV-1a, 32 bits: a stable hash of a problem key. */
 export function hash32(s: string): number {
@@ -93,6 +93,21 @@ export function writeReply(lines: readonly Phrase[], summary: Phrase, lang: Worl
   return formatR1(text.slice(0, -1), text[text.length - 1]!);
 }
 
+/** A direct reply (non-reasoning requests): empty reasoning, then the answer as the summary. */
+export function directReply(answer: string): string {
+  return formatR1('', answer);
+}
+
+/** The style of a direct world's completion: 'direct' when the reasoning is empty and a summary follows. */
+export function directStyleOf(completion: string): string | null {
+  return parseR1(completion, { requireReasoning: false })?.reasoning.trim() === '' ? 'direct' : null;
+}
+
+/** A direct reply writes no steps, so none can be unfaithful. */
+export function directFaithfulness(): Faithfulness {
+  return { lines: 0, unfaithful: 0, answerFollows: null };
+}
+
 /** The reasoning lines of a completion, trimmed, empty ones dropped (lenient: up to `</think>` or the end). */
 export function reasoningLines(completion: string): string[] {
   const m = /<think>([\s\S]*?)(<\/think>|$)/.exec(completion);
@@ -163,17 +178,54 @@ export function* worldCorpus<P extends WorldProblem>(world: World<P>, opts: Corp
   }
 }
 
-/** Writes a world corpus as JSONL rows {text, prompt, completion, style} (text = prompt + completion; `r1 pretrain --data` reads it). */
-export async function writeWorldCorpus<P extends WorldProblem>(world: World<P>, file: string, opts: CorpusOptions): Promise<number> {
-  const w = new JsonlWriter(file);
-  let n = 0;
-  try {
-    for (const d of worldCorpus(world, opts)) {
-      await w.write({ text: d.prompt + d.completion, prompt: d.prompt, completion: d.completion, style: d.style });
-      n++;
-    }
-  } finally {
-    await w.close();
+export interface MixedCorpusEntry {
+  world: World<WorldProblem>;
+  /** Relative share of the documents (weights need not sum to 1). */
+  weight: number;
+  /** Default: the world's own. */
+  difficulty?: number;
+  /** The world's curriculum over the whole corpus (by document position); default its natural mix throughout. */
+  phases?: CorpusPhase[];
+}
+
+/** The phase a position in [0, 1) of the corpus falls in. */
+function phaseAt(phases: readonly CorpusPhase[], progress: number): CorpusPhase {
+  const total = phases.reduce((s, p) => s + p.share, 0);
+  let acc = 0;
+  for (const ph of phases) {
+    acc += ph.share / total;
+    if (progress < acc) return ph;
   }
-  return n;
+  return phases[phases.length - 1]!;
+}
+
+/**
+ * A pretraining corpus over several worlds (train splits only): each document's world drawn by weight, its style
+ * from that world's phase at the document's position, slips kept. One model learns every task at once, as R1's
+ * base model saw reasoning and general data together. Deterministic in the seed. Documents name their world.
+ */
+export function* mixedCorpus(entries: readonly MixedCorpusEntry[], opts: { docs: number; seed: number; template?: TemplateName | string }): Generator<CorpusDoc & { world: string }> {
+  if (entries.length === 0 || entries.some((e) => !(e.weight > 0))) throw new Error('mixedCorpus: give at least one world, each with a positive weight');
+  const rng = new Rng(opts.seed);
+  const weights = Object.fromEntries(entries.map((e, i) => [String(i), e.weight]));
+  for (let k = 0; k < opts.docs; k++) {
+    const e = entries[Number(pickWeighted(rng, weights))]!;
+    const difficulty = e.difficulty ?? e.world.defaultDifficulty;
+    let p = e.world.generate(rng, difficulty);
+    while (splitOf(p.id) !== 'train') p = e.world.generate(rng, difficulty);
+    const style = pickWeighted(rng, phaseAt(e.phases ?? [{ share: 1, mix: e.world.naturalMix }], k / opts.docs).mix);
+    yield { prompt: worldPrompt(p, opts.template), completion: e.world.write(p, style, rng), style, world: e.world.name };
+  }
+}
+
+/** Writes corpus documents as JSONL rows {text, prompt, completion, style[, world]} (text = prompt + completion; `r1 pretrain --data` reads it). */
+export function writeCorpus(file: string, docs: Iterable<CorpusDoc & { world?: string }>): Promise<number> {
+  return writeJsonl(file, (function* () {
+    for (const d of docs) yield { text: d.prompt + d.completion, ...d };
+  })());
+}
+
+/** Writes a world corpus (see writeCorpus). */
+export function writeWorldCorpus<P extends WorldProblem>(world: World<P>, file: string, opts: CorpusOptions): Promise<number> {
+  return writeCorpus(file, worldCorpus(world, opts));
 }

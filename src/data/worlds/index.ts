@@ -5,7 +5,10 @@ import { addition, additionBi } from './addition.js';
 import { expr, exprBi } from './expr.js';
 import { countdown } from './countdown.js';
 import { subset } from './subset.js';
+import { general } from './general.js';
+import { safety } from './safety.js';
 import { mixWorld } from './mix.js';
+import type { MixedCorpusEntry } from './common.js';
 
 export const WORLDS: Record<string, World<WorldProblem>> = {
   addition,
@@ -14,9 +17,19 @@ export const WORLDS: Record<string, World<WorldProblem>> = {
   'expr-bi': exprBi,
   countdown,
   subset,
+  general,
+  safety,
 };
 
 export const DEFAULT_WORLD = 'addition';
+
+/** The pipeline base model's corpus mix (issue 9 §1.1): the two bilingual reasoning worlds, general and safety requests. */
+export const PIPELINE_MIX: readonly MixedCorpusEntry[] = [
+  { world: additionBi, weight: 0.35 },
+  { world: exprBi, weight: 0.35 },
+  { world: general, weight: 0.15 },
+  { world: safety, weight: 0.15 },
+];
 
 /** A world by name; `mix:a=2,b=1` is a mixture of registered worlds (mix.ts). */
 export function getWorld(name: string): World<WorldProblem> {
@@ -27,4 +40,6 @@ export function getWorld(name: string): World<WorldProblem> {
 }
 
 export type { World, WorldProblem, Split, CheckResult, Faithfulness } from './types.js';
-export { sampleProblems, splitOf, worldPrompt, worldCorpus, writeWorldCorpus, hash32, TEST_FRACTION } from './common.js';
+export { sampleProblems, splitOf, worldPrompt, worldCorpus, writeWorldCorpus, mixedCorpus, writeCorpus, hash32, TEST_FRACTION } from './common.js';
+export type { MixedCorpusEntry, CorpusDoc, CorpusPhase } from './common.js';
+export { preferencePairs, writePreferencePairs, PAIR_WORLDS, type PreferencePair } from './pairs.js';

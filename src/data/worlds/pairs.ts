@@ -1,0 +1,61 @@
+// Preference pairs for the reward models (R1 paper §2.3.4): `{prompt, chosen, rejected, kind}` from the worlds with
+// a preference: general (helpful: the right answer over a wrong, unhelpful or refusing one) and safety (harmless:
+// refusal over a leak on harmful requests, the answer over a refusal on benign ones). Split by the world's hash
+// split, so train and test pairs never share a problem. Not the reward model (src/rl/rm*.ts).
+import { Rng } from '../../util/rng.js';
+import { REFUSAL } from '../../rewards/worlds/safety.js';
+import { writeJsonl } from '../jsonl.js';
+import { directReply, sampleProblems, worldPrompt } from './common.js';
+import { generalSlip, type GeneralProblem } from './general.js';
+import { safetyReply, type SafetyProblem } from './safety.js';
+import type { Split, World, WorldProblem } from './types.js';
+
+export type PairKind = 'helpful' | 'harmless';
+
+export interface PreferencePair {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  kind: PairKind;
+}
+
+type PairWriter = (p: WorldProblem, rng: Rng) => { chosen: string; rejected: string; kind: PairKind };
+
+/** A reply that answers nothing (helpfulness's other failure). */
+export const UNHELPFUL = 'I do not know.';
+
+/** The worlds with preferences, by name (a world is an entry here, not a branch). */
+const PAIR_WRITERS: Readonly<Record<string, PairWriter>> = {
+  general: (p, rng) => {
+    const g = p as GeneralProblem;
+    const r = rng.next();
+    const rejected = r < 0.6 ? generalSlip(g, rng) : r < 0.8 ? UNHELPFUL : REFUSAL;
+    return { chosen: directReply(g.gold), rejected: directReply(rejected), kind: 'helpful' };
+  },
+  safety: (p) => ({ chosen: safetyReply(p as SafetyProblem, true), rejected: safetyReply(p as SafetyProblem, false), kind: 'harmless' }),
+};
+
+export const PAIR_WORLDS: readonly string[] = Object.keys(PAIR_WRITERS);
+
+export interface PairOptions {
+  split: Split;
+  count: number;
+  seed: number;
+  difficulty?: number;
+  /** Prompt template (default the worlds' compact one). */
+  template?: string;
+}
+
+/** `count` preference pairs of a world's split (distinct problems), deterministic in the seed. */
+export function preferencePairs(world: World<WorldProblem>, opts: PairOptions): PreferencePair[] {
+  const write = Object.hasOwn(PAIR_WRITERS, world.name) ? PAIR_WRITERS[world.name]! : undefined;
+  if (!write) throw new Error(`world '${world.name}' has no preference pairs; use one of ${PAIR_WORLDS.join(', ')}`);
+  const rng = new Rng(opts.seed ^ 0x9a1f);
+  return sampleProblems(world, { split: opts.split, count: opts.count, seed: opts.seed, difficulty: opts.difficulty })
+    .map((p) => ({ prompt: worldPrompt(p, opts.template), ...write(p, rng) }));
+}
+
+/** Writes pairs as JSONL rows `{prompt, chosen, rejected, kind}` (what `r1 train-rm --data` reads); returns the count. */
+export function writePreferencePairs(file: string, pairs: Iterable<PreferencePair>): Promise<number> {
+  return writeJsonl(file, pairs);
+}
