@@ -66,25 +66,58 @@ function tables(run: RunData): Page['tables'] {
   if (Array.isArray(stages)) out.push(objectTable('Pipeline stages', stages.filter((s) => s && typeof s === 'object') as Record<string, unknown>[]));
   const e = run.evalSummary;
   if (e) {
-    const scalars = Object.entries(e).filter(([, v]) => v === null || typeof v !== 'object');
+    const scalars = leaves(e);
     if (scalars.length) out.push({ title: 'Evaluation', head: ['', 'value'], rows: scalars.map(([k, v]) => [k, cell(v)]) });
     const per = [e.per_problem, e.problems, e.results].find(Array.isArray) as unknown[] | undefined;
     if (per) out.push(objectTable('Per-problem results', per.filter((x) => x && typeof x === 'object') as Record<string, unknown>[]));
   }
+  if (run.results.length) out.push(objectTable('Per-problem results', perProblem(run.results), 'From results.jsonl: samples, how many were right, and pass@1 per problem, hardest first.'));
   return out;
+}
+
+/** The scalar leaves of an object as [a/b key, value] rows (arrays shown by their length). */
+function leaves(o: Record<string, unknown>, prefix = ''): [string, string][] {
+  return Object.entries(o).flatMap(([k, v]): [string, string][] => {
+    const key = prefix ? `${prefix}/${k}` : k;
+    if (Array.isArray(v)) return [[`${key} (count)`, String(v.length)]];
+    if (v && typeof v === 'object') return leaves(v as Record<string, unknown>, key);
+    return [[key, cell(v)]];
+  });
+}
+
+/** One row per problem of an eval's results.jsonl, hardest first. */
+function perProblem(results: Record<string, unknown>[]): Record<string, unknown>[] {
+  const by = new Map<string, { gold: unknown; n: number; right: number; answers: Map<string, number> }>();
+  for (const r of results) {
+    const id = String(r.problem_id);
+    const g = by.get(id) ?? { gold: r.gold, n: 0, right: 0, answers: new Map() };
+    g.n++;
+    if (r.correct === true) g.right++;
+    const a = r.answer == null ? '(none)' : String(r.answer);
+    g.answers.set(a, (g.answers.get(a) ?? 0) + 1);
+    by.set(id, g);
+  }
+  return [...by.entries()].map(([id, g]) => ({
+    problem_id: id, gold: g.gold, samples: g.n, correct: g.right, pass_at_1: g.right / g.n,
+    most_common_answer: [...g.answers.entries()].sort((a, b) => b[1] - a[1])[0]![0],
+  })).sort((a, b) => a.pass_at_1 - b.pass_at_1);
 }
 
 /** Builds the report of a run folder in memory. */
 export async function buildReport(runDir: string, opts: ReportOptions = {}): Promise<Report> {
   const run = readRun(runDir);
   const w = worldOf(run.config);
-  const all = run.samples.map((s) => viewSample(s, w));
+  // an eval folder's results.jsonl: its samples in the viewer (step 0), one row per problem in a table
+  const evalSamples = run.results.map((r) => ({
+    step: 0, prompt: `problem ${String(r.problem_id)}`, gold: r.gold, completion: r.text, correct: r.correct, tokens: r.tokens, finish: r.finish_reason,
+  }));
+  const all = [...run.samples, ...evalSamples].map((s) => viewSample(s, w));
   const fig = runFigures(run, all);
   const picked = pickSamples(all, opts.maxSamples ?? MAX_VIEW_SAMPLES);
   const charts: RenderedChart[] = [];
   for (const c of fig.charts) charts.push(await renderChart(c));
   const notes = [...run.notes, ...fig.notes, ...(picked.note ? [picked.note] : [])];
-  const kind = run.pipeline ? 'pipeline' : run.demo ? 'demo' : run.evalSummary && !run.train.length ? 'evaluation' : 'GRPO run';
+  const kind = run.pipeline ? 'pipeline' : run.demo ? 'demo' : (run.evalSummary || run.results.length) && !run.train.length ? 'evaluation' : 'GRPO run';
   const html = renderPage({
     title: `r1ts ${kind}: ${basename(resolve(runDir))}`, runDir: resolve(runDir), generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     settings: settings(run), notes, tables: tables(run), charts, otherKeys: fig.otherKeys,

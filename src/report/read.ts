@@ -20,6 +20,8 @@ export interface RunData {
   demo: Record<string, unknown> | null;
   pipeline: Record<string, unknown> | null;
   evalSummary: Record<string, unknown> | null;
+  /** results.jsonl of an `r1 eval --out` folder: one line per sample (problem_id, gold, text, correct, ...). */
+  results: Record<string, unknown>[];
   bench: { file: string; data: Record<string, unknown> }[];
   /** What is missing or was skipped, one plain sentence each. */
   notes: string[];
@@ -105,12 +107,14 @@ export function readRun(dir: string): RunData {
     demo: readJson(join(dir, 'demo_summary.json'), notes),
     pipeline: readJson(join(dir, 'pipeline_summary.json'), notes),
     evalSummary: readJson(join(dir, 'summary.json'), notes),
+    results: readLines(join(dir, 'results.jsonl'), 'results.jsonl', notes) ?? [],
     bench, notes,
   };
   if (!config) notes.push('no config.json: the run settings are not shown');
-  if (!metrics) notes.push('no metrics.jsonl yet: no training curves');
-  else if (!train.length) notes.push('no training steps logged yet');
+  const evalFolder = run.evalSummary !== null || run.results.length > 0;
+  if (!metrics && !evalFolder) notes.push('no metrics.jsonl yet: no training curves');
+  else if (metrics && !train.length) notes.push('no training steps logged yet');
   if (metrics && !evals.length) notes.push('no held-out evaluation logged yet');
-  if (!samples.length) notes.push('no samples.jsonl (or it is empty): the samples viewer is empty');
+  if (!samples.length && !run.results.length) notes.push('no samples.jsonl (or it is empty): the samples viewer is empty');
   return run;
 }

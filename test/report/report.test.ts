@@ -98,7 +98,12 @@ test('demo, pipeline, eval and bench summaries become bars, a pass@k curve and t
   const dir = folder('summaries', {
     'demo_summary.json': JSON.stringify({ base: row(0.3), rl: row(0.9), steps: 120, seconds: 900, rl_seconds: 590 }),
     'pipeline_summary.json': JSON.stringify({ stages: [{ name: 'cold-start SFT', pass1: 0.4, seconds: 60 }, { name: 'reasoning RL', pass1: 0.7, seconds: 600 }] }),
-    'summary.json': JSON.stringify({ pass1: 0.5, pass_at_k: { 1: 0.5, 2: 0.65, 4: 0.8, 8: 0.9 }, per_problem: [{ id: 'p1', pass1: 1 }, { id: 'p2', pass1: 0 }] }),
+    'summary.json': JSON.stringify({ settings: { dataset: 'math500', k: 8 }, pass_at_1: 0.5, pass_at_k: [{ k: 1, pass: 0.5 }, { k: 2, pass: 0.65 }, { k: 4, pass: 0.8 }, { k: 8, pass: 0.9 }] }),
+    'results.jsonl': jsonl([
+      { problem_id: 'p1', sample: 0, gold: '4', text: '<think>\n2+2=4\n</think>\n\nThe answer is 4.', answer: '4', correct: true, tokens: 20, finish_reason: 'stop' },
+      { problem_id: 'p1', sample: 1, gold: '4', text: '<think>\n2+2=5\n</think>\n\nThe answer is 5.', answer: '5', correct: false, tokens: 20, finish_reason: 'stop' },
+      { problem_id: 'p2', sample: 0, gold: '9', text: 'no idea', answer: null, correct: false, tokens: 2, finish_reason: 'length' },
+    ]),
     'bench-train.json': JSON.stringify({ tokens_per_s: 20000, torch_tokens_per_s: 11000, ms_per_step: 50, torch_ms_per_step: 90, threads: 2 }),
   });
   const r = await buildReport(dir);
@@ -111,6 +116,10 @@ test('demo, pipeline, eval and bench summaries become bars, a pass@k curve and t
   assert.match(r.html, /Before and after RL/);
   assert.match(r.html, /cold-start SFT/);
   assert.match(r.html, /Per-problem results/);
+  // p2 (never right) first, then p1 at 50%; settings flattened into the evaluation table
+  assert.match(r.html, /<td>p2<\/td><td class="n">9<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">0<\/td><td>\(none\)<\/td><\/tr><tr><td>p1<\/td><td class="n">4<\/td><td class="n">2<\/td><td class="n">1<\/td><td class="n">0\.5<\/td>/);
+  assert.match(r.html, /<th>settings\/dataset<\/th>|<td>settings\/dataset<\/td><td>math500<\/td>/);
+  assert.match(r.html, /3 logged samples/);
   assert.match(r.html, /r1ts pipeline: summaries/);
 });
 
