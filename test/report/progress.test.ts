@@ -74,3 +74,39 @@ test('durations and values are short', () => {
   assert.equal(formatDuration(NaN), '?');
   assert.equal(formatValues({ loss: 0.012345, 'tok/s': 21345, step: 7, acc: '50%' }), 'loss 0.0123  tok/s 21.3k  step 7  acc 50%');
 });
+
+test('the trainers report progress: pretraining by its token budget, GRPO after every step', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { pretrainWorld } = await import('../../src/sft/pretrain.js');
+  const { loadCheckpoint } = await import('../../src/model/checkpoint.js');
+  const { resolveConfig } = await import('../../src/rl/config.js');
+  const { GrpoTrainer } = await import('../../src/rl/trainer.js');
+  const { worldTasks } = await import('../../src/rl/tasks.js');
+  const { getWorld } = await import('../../src/data/worlds/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'r1-progress-'));
+  try {
+    const pre: [number, number][] = [];
+    await pretrainWorld({
+      out: join(dir, 'base'), world: 'addition', difficulty: 2, tokens: 20_000, batchSize: 8, evalEvery: 1e9, seed: 1,
+      model: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 128 },
+      progress: (step, fraction, v) => { pre.push([step, fraction]); assert.ok(Number.isFinite(v.loss as number)); },
+    });
+    assert.ok(pre.length > 3);
+    assert.deepEqual(pre.map((p) => p[0]), pre.map((_, i) => i + 1), 'one call per step');
+    assert.ok(pre.every((p, i) => i === 0 || p[1] > pre[i - 1]![1]), 'the budget fraction rises');
+    assert.ok(pre[pre.length - 1]![1] >= 1 && pre[pre.length - 2]![1] < 1, 'and reaches 1 at the last step');
+
+    const { model, tokenizer } = await loadCheckpoint(join(dir, 'base'));
+    const cfg = resolveConfig({ model: join(dir, 'base'), out: join(dir, 'run'), world: 'addition', steps: 3, promptsPerStep: 2, numGenerations: 2, maxCompletionLength: 8,
+      stopStrings: [], rewards: [{ name: 'accuracy', weight: 1 }], evalEvery: -1, saveEvery: 0, samplesPerStepLogged: 0, seed: 2 });
+    const calls: [number, number, number][] = [];
+    await new GrpoTrainer(cfg, model, tokenizer, null, worldTasks(getWorld('addition'), 'compact', 2))
+      .train({ progress: (step, steps, fraction, v) => { calls.push([step, steps, fraction]); assert.ok('reward' in v && 'acc' in v); } });
+    assert.deepEqual(calls.map((c) => c.slice(0, 2)), [[1, 3], [2, 3], [3, 3]]);
+    assert.ok(calls.every(([s, n, f]) => f >= s / n && f <= 1), 'the fraction is at least the share of steps done');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
