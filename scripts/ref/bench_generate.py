@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 # PyTorch side of `r1 bench generate --compare-torch`: the same Llama/Qwen2-style decoder with a preallocated
 # KV cache, random weights, batched prefill of equal-length prompts then token-by-token sampling (temperature,
-# multinomial) with the sampled tokens' logprobs, as r1ts does. Not a correctness reference (see qwen2_fixture.py).
+# multinomial) with the sampled tokens' logprobs, as r1ts does; "precision": "bf16" stores the weights once in BF16
+# and runs under torch.autocast('cpu', dtype=torch.bfloat16). Not a correctness reference (see qwen2_fixture.py).
 # Usage: bench_generate.py '{"vocab":64,"dim":128,"layers":4,"heads":4,"kv_heads":2,"ffn":344,"batch":64,
 #        "prompt_len":16,"new_tokens":128,"threads":2,"repeats":3,"temperature":1.0}'  → one JSON line on stdout
+import contextlib
 import json
 import math
 import sys
@@ -32,6 +34,10 @@ def main():
                    n2=torch.ones(C), wg=lin(Fd, C), wu=lin(Fd, C), wd=lin(C, Fd)) for _ in range(L)]
     norm = torch.ones(C)
     head = lin(V, C)
+    bf16 = a.get('precision', 'fp32') == 'bf16'
+    if bf16:  # weights stored once in BF16 (norm weights stay FP32, as autocast keeps norms in FP32)
+        layers = [{k: (w.bfloat16() if w.dim() == 2 else w) for k, w in l.items()} for l in layers]
+        head = head.bfloat16()
     inv = 1.0 / (10000.0 ** (torch.arange(0, hs, 2).float() / hs))
     ang = torch.arange(S).float()[:, None] * inv[None, :]
     cos = torch.cat([ang.cos(), ang.cos()], -1)  # (S, hs)
@@ -89,7 +95,8 @@ def main():
             pos += 1
         return torch.cat(out, 1), torch.cat(lps, 1)
 
-    with torch.inference_mode():
+    ctx = torch.autocast('cpu', dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+    with torch.inference_mode(), ctx:
         run(4)  # warm-up
         times = []
         for _ in range(a['repeats']):
@@ -99,7 +106,7 @@ def main():
     times.sort()
     sec = times[len(times) // 2]
     print(json.dumps({'tokens_per_s': B * N / sec, 'seconds': sec, 'threads': torch.get_num_threads(),
-                      'torch': torch.__version__, 'new_tokens': int(toks.numel())}))
+                      'torch': torch.__version__, 'precision': a.get('precision', 'fp32'), 'new_tokens': int(toks.numel())}))
 
 
 if __name__ == '__main__':
