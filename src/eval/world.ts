@@ -1,12 +1,13 @@
 // Measuring a model on a synthetic world with the one sample-and-judge loop (runner.ts `evaluate`): the
 // paper's protocol (k samples, T 0.6, top-p 0.95), pass@1, cons@k, format rate, length, the style mix with each
 // style's accuracy, always-wrong problems, faithfulness of the written steps and, for worlds that name a language,
-// the language-mixing rate. Not a trainer and not a judge: the world's own check (src/rewards) decides.
+// the language-mixing rate, reflection (backtracking / re-checking, from the world's own parser of the reasoning) and
+// per-difficulty numbers. Not a trainer and not a judge: the world's own check (src/rewards) decides.
 import type { Rng } from '../util/rng.js';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { worldPrompt } from '../data/worlds/common.js';
-import type { World, WorldProblem } from '../data/worlds/types.js';
+import type { Reflection, World, WorldProblem } from '../data/worlds/types.js';
 import { evaluate, type EvalProblem, type EvalResult, type Judge } from './runner.js';
 
 /** A problem as the world judge sees it: the eval fields plus the world's own problem. */
@@ -48,6 +49,26 @@ export interface StyleStats {
   count: number;
 }
 
+/** Shares of samples whose reasoning the world's parser reads as backtracking, re-checking, or either (World.reflection). */
+export interface ReflectionStats {
+  backtrack: number;
+  verify: number;
+  /** Backtracks or re-checks: the reflection share the issue's bars use. */
+  any: number;
+}
+
+/** The numbers of one difficulty level (World.difficultyOf), over its problems' samples. */
+export interface DifficultyStats {
+  difficulty: number;
+  problems: number;
+  /** Mean correctness of its samples (pass@1 over its problems). */
+  pass1: number;
+  /** Mean completion length in tokens. */
+  meanLen: number;
+  /** Reflection shares (NaN when the world has no reflection parser). */
+  reflection: ReflectionStats;
+}
+
 export interface WorldMeasurement {
   problems: number;
   samples: number;
@@ -69,6 +90,10 @@ export interface WorldMeasurement {
   stopRate: number;
   /** Share of samples whose reasoning or summary leaves the language the prompt names (NaN: the world names none). */
   languageMixingRate: number;
+  /** Reflection shares over all samples (NaN when the world has no reflection parser). */
+  reflection: ReflectionStats;
+  /** Per difficulty level, ascending (empty when the world does not say a problem's difficulty). */
+  byDifficulty: DifficultyStats[];
   sampleTexts?: { problem: string; gold: string; completion: string; correct: boolean; style: string }[];
 }
 
@@ -103,9 +128,21 @@ export function worldStats(world: World<WorldProblem>, problems: readonly WorldP
   for (const s of [...world.styles, 'other']) styleCount[s] = { n: 0, right: 0 };
   let lines = 0, unfaithful = 0, withLines = 0, answerBad = 0, stops = 0, total = 0, mixed = 0, withLang = 0;
   const texts: NonNullable<WorldMeasurement['sampleTexts']> = [];
+  const all = reflectionTally();
+  const levels = new Map<number, { problems: number; right: number; tokens: number; tally: ReturnType<typeof reflectionTally> }>();
   r.perProblem.forEach((pp, i) => {
     const p = problems[i]!;
+    const d = world.difficultyOf?.(p);
+    const level = d === undefined ? null : levels.get(d) ?? levels.set(d, { problems: 0, right: 0, tokens: 0, tally: reflectionTally() }).get(d)!;
+    if (level) level.problems++;
     for (const s of pp.samples) {
+      const refl = world.reflection?.(p, s.text);
+      all.add(refl);
+      if (level) {
+        level.tally.add(refl);
+        level.tokens += s.tokens;
+        if (s.correct) level.right++;
+      }
       total++;
       if (s.finishReason === 'stop') stops++;
       const style = world.styleOf(s.text) ?? 'other';
@@ -141,7 +178,29 @@ export function worldStats(world: World<WorldProblem>, problems: readonly WorldP
     answerUnfaithfulRate: withLines ? answerBad / withLines : 0,
     stopRate: total ? stops / total : 0,
     languageMixingRate: withLang ? mixed / withLang : NaN,
+    reflection: all.stats(),
+    byDifficulty: [...levels.entries()].sort((a, b) => a[0] - b[0]).map(([difficulty, l]) => {
+      const n = l.tally.samples();
+      return { difficulty, problems: l.problems, pass1: n ? l.right / n : NaN, meanLen: n ? l.tokens / n : NaN, reflection: l.tally.stats() };
+    }),
     ...(keepSamples ? { sampleTexts: texts } : {}),
+  };
+}
+
+/** Counts of reflection verdicts; a sample without a verdict (no parser) counts in samples() only. */
+function reflectionTally() {
+  let n = 0, parsed = 0, backtrack = 0, verify = 0, any = 0;
+  return {
+    add(r: Reflection | undefined): void {
+      n++;
+      if (!r) return;
+      parsed++;
+      if (r.backtrack) backtrack++;
+      if (r.verify) verify++;
+      if (r.backtrack || r.verify) any++;
+    },
+    samples: () => n,
+    stats: (): ReflectionStats => (parsed ? { backtrack: backtrack / parsed, verify: verify / parsed, any: any / parsed } : { backtrack: NaN, verify: NaN, any: NaN }),
   };
 }
 
@@ -153,5 +212,7 @@ export function formatMeasurement(m: WorldMeasurement): string {
     `pass@1 ${pct(m.pass1)}  cons@${m.samples} ${pct(m.cons16)}  format ${pct(m.formatRate)}  mean length ${m.meanLen.toFixed(1)}  always wrong ${pct(m.alwaysWrong)}`,
     `styles: ${styles}`,
     `unfaithful lines ${pct(m.unfaithfulLineRate)}  answers not following their lines ${pct(m.answerUnfaithfulRate)}  stopped on eos ${pct(m.stopRate)}  language mixing ${pct(m.languageMixingRate)}`,
+    ...(Number.isNaN(m.reflection.any) ? [] : [`reflection ${pct(m.reflection.any)} (backtrack ${pct(m.reflection.backtrack)}, re-check ${pct(m.reflection.verify)})`]),
+    ...m.byDifficulty.map((d) => `difficulty ${d.difficulty}: pass@1 ${pct(d.pass1)}  mean length ${d.meanLen.toFixed(1)}  reflection ${pct(d.reflection.any)}`),
   ].join('\n');
 }

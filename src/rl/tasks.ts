@@ -28,6 +28,8 @@ export interface TaskSource {
   heldOut(n: number): TaskProblem[];
   /** Judge for held-out evaluation (correctness, format, voting key). */
   judge: Judge<TaskProblem>;
+  /** The world the problems come from (its reflection parser and difficulty levels feed the metrics); absent for datasets. */
+  world?: World;
 }
 
 /** A world's problems in the given template; the world's own checker judges evaluations. */
@@ -45,6 +47,7 @@ export function worldTasks(world: World, template: string, seed: number): TaskSo
       return cache.get(n)!;
     },
     judge: worldJudge<TaskProblem>(world),
+    world,
   };
 }
 

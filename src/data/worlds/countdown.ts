@@ -1,12 +1,13 @@
 // Countdown (the TinyZero task): reach a target with the given numbers, each used exactly once, with + - * (and /
-// when exact). Difficulty = how many numbers (default 3). The answer is an expression; any correct one counts.
-// Step-by-step work is a search: attempts, one a line, `a op b=c` steps each, ending in "no" or "yes". The judge is
-// src/rewards/worlds/search.ts (exact rationals); the reply states the expression: `The answer is (25-5)*4.`
+// when exact). Difficulty = how many numbers (2–3, mixed within a run: with 4, random attempts rarely land). The answer is an expression; any correct one
+// counts. Step-by-step work is a search: random attempts, one a line, `a op b=c` steps each, ending in "no" (then
+// another attempt) or "yes". The judge is src/rewards/worlds/search.ts (exact rationals); the reply states the
+// expression: `The answer is (25-5)*4.`
 import type { Rng } from '../../util/rng.js';
 import { countdownOutcome } from '../../rewards/tasks.js';
 import { PHRASES, answerSentence, readReply } from '../../rewards/worlds/index.js';
 import { checkProblem, reasoningLines, writeReply } from './common.js';
-import type { Faithfulness, World, WorldProblem } from './types.js';
+import { MIXED_DIFFICULTY, type Faithfulness, type Reflection, type World, type WorldProblem } from './types.js';
 
 export interface CountdownProblem extends WorldProblem {
   numbers: number[];
@@ -17,8 +18,9 @@ type Op = '+' | '-' | '*';
 interface Item { v: number; e: string }
 interface Attempt { steps: string[]; item: Item }
 
-const WAIT = ` ${PHRASES.en.wait} `;
+const CHECK = PHRASES.en.wait;
 const STATEMENT = /(\d+)([+\-*/])(\d+)=(-?\d+)/g;
+const LEVELS = [2, 3] as const;
 
 function make(numbers: number[], target: number): CountdownProblem {
   const key = [...numbers].sort((a, b) => a - b).join(',');
@@ -45,15 +47,16 @@ const strip = (e: string) => (e.startsWith('(') && e.endsWith(')') ? e.slice(1, 
 
 export const countdown: World<CountdownProblem> = {
   name: 'countdown',
-  description: 'reach a target with the given numbers, each used exactly once, with + - * / (difficulty = how many numbers, default 3)',
+  description: 'reach a target with the given numbers, each used exactly once, with + - * / (difficulty = how many numbers, 2-3 mixed)',
   styles: ['direct', 'step', 'selfcheck'],
-  naturalMix: { direct: 0.5, step: 0.35, selfcheck: 0.15 },
-  defaultDifficulty: 3,
+  naturalMix: { direct: 0.7, step: 0.2, selfcheck: 0.1 },
+  defaultDifficulty: MIXED_DIFFICULTY,
+  difficulties: LEVELS,
 
   generate(rng, difficulty) {
-    const n = Math.max(2, difficulty);
+    const n = difficulty === MIXED_DIFFICULTY ? rng.pick(LEVELS) : Math.max(2, difficulty);
     for (;;) {
-      const numbers = Array.from({ length: n }, () => rng.int(1, 20));
+      const numbers = Array.from({ length: n }, () => rng.int(1, 9));
       const t = attempt(rng, numbers).item.v;
       if (t >= 1 && t <= 999) return make(numbers, t);
     }
@@ -79,32 +82,45 @@ export const countdown: World<CountdownProblem> = {
       }
     };
     if (style === 'direct') {
-      // a guess: right a quarter of the time, else a random combination
+      // a guess written as one attempt: right a quarter of the time, else a random combination
       const a = (rng.next() < 0.25 ? solve() : null) ?? miss();
-      return writeReply([() => p.question], () => answerSentence(strip(a.item.e)), 'en', rng);
+      return writeReply([() => a.steps.join(', ')], () => answerSentence(strip(a.item.e)), 'en', rng);
     }
     if (style !== 'step' && style !== 'selfcheck') throw new Error(`countdown world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
-    // a search: a few failed attempts, then the solution (found 70% of the time) or giving up on the last attempt
-    const tries = Array.from({ length: rng.int(0, 3) }, miss);
-    const found = rng.next() < 0.7 ? solve() : null;
-    if (found) tries.push(found);
-    if (tries.length === 0) tries.push(miss());
-    const lines = tries.map((a) => `${a.steps.join(', ')} ${a.item.v === p.target ? 'yes' : 'no'}`);
-    if (style === 'selfcheck') {
-      const i = rng.int(0, lines.length - 1);
-      const first = tries[i]!.steps[0]!;
-      lines[i] = lines[i]!.replace(first, `${first}${WAIT}${first}`);
+    // a search: random attempts, never the same one twice, until one reaches the target; giving up after 2–12
+    // (then answering the last one)
+    const giveUp = rng.int(2, 12);
+    const lines: string[] = [];
+    const tried = new Set<string>();
+    const fresh = (): Attempt => {
+      let a = attempt(rng, p.numbers);
+      for (let k = 0; k < 50 && tried.has(a.steps.join(', ')); k++) a = attempt(rng, p.numbers);
+      tried.add(a.steps.join(', '));
+      return a;
+    };
+    let last = fresh();
+    for (let k = 1; ; k++) {
+      const yes = last.item.v === p.target;
+      lines.push(`${last.steps.join(', ')} ${yes ? 'yes' : 'no'}`);
+      // self-checking works the attempt that says yes out again before answering
+      if (yes && style === 'selfcheck') lines.push(CHECK, `${last.steps.join(', ')} yes`);
+      if (yes) break;
+      if (k >= giveUp) {
+        if (style === 'selfcheck') lines.push(CHECK, lines[lines.length - 1]!); // checks the attempt it gives up on
+        break;
+      }
+      last = fresh();
     }
-    return writeReply(lines.map((l) => () => l), () => answerSentence(strip(tries[tries.length - 1]!.item.e)), 'en', rng);
+    return writeReply(lines.map((l) => () => l), () => answerSentence(strip(last.item.e)), 'en', rng);
   },
 
   check: checkProblem,
 
   styleOf(completion) {
     const lines = reasoningLines(completion);
-    if (lines.some((l) => l.includes(WAIT.trim()))) return 'selfcheck';
-    if (lines.some((l) => / (yes|no)$/.test(l))) return 'step';
-    if (lines.length === 1 && /^reach \d+ with [\d,]+$/.test(lines[0]!)) return 'direct';
+    if (lines.some((l) => l === CHECK)) return 'selfcheck';
+    if (lines.length > 0 && lines.every((l) => / (yes|no)$/.test(l))) return 'step';
+    if (lines.length === 1 && /^\d+[+\-*/]\d+=-?\d+(, \d+[+\-*/]\d+=-?\d+)*$/.test(lines[0]!)) return 'direct';
     return null;
   },
 
@@ -129,6 +145,25 @@ export const countdown: World<CountdownProblem> = {
   },
 
   maxCompletionChars(difficulty) {
-    return 64 + difficulty * 120;
+    return 64 + (difficulty === MIXED_DIFFICULTY ? LEVELS[LEVELS.length - 1] : difficulty) * 120;
+  },
+
+  difficultyOf: (p) => p.numbers.length,
+
+  /**
+   * From the attempt lines alone: an attempt after one that ended in `no` abandons it for another (backtracking); an
+   * attempt that repeats the steps of the one before works it out again (re-checking).
+   */
+  reflection(_p, completion): Reflection {
+    const attempts = reasoningLines(completion).flatMap((l) => {
+      const steps = [...l.matchAll(STATEMENT)].map((m) => m[0]);
+      return steps.length ? [{ key: steps.join(','), no: / no$/.test(l) }] : [];
+    });
+    let backtrack = false, verify = false;
+    for (let i = 1; i < attempts.length; i++) {
+      if (attempts[i]!.key === attempts[i - 1]!.key) verify = true;
+      else if (attempts[i - 1]!.no) backtrack = true;
+    }
+    return { backtrack, verify };
   },
 };

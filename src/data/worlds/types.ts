@@ -28,6 +28,18 @@ export interface Faithfulness {
   answerFollows: boolean | null;
 }
 
+/**
+ * What a world's own parser of the reasoning reads in one completion (not a count of a phrase): whether it abandons
+ * a line of work and tries another (backtracking), and whether it works a result out a second time (self-verification).
+ */
+export interface Reflection {
+  backtrack: boolean;
+  verify: boolean;
+}
+
+/** The difficulty to ask generate for when a world mixes its `difficulties` within a run: each problem draws its own level. */
+export const MIXED_DIFFICULTY = 0;
+
 export interface World<P extends WorldProblem = WorldProblem> {
   readonly name: string;
   readonly description: string;
@@ -51,4 +63,10 @@ export interface World<P extends WorldProblem = WorldProblem> {
   mixesLanguage?(p: P, completion: string): boolean | null;
   /** A generous generation budget in characters for a problem of this difficulty. */
   maxCompletionChars(difficulty: number): number;
+  /** The levels generate(rng, MIXED_DIFFICULTY) draws from, uniformly, one per problem (a prompt-level variable). Optional. */
+  readonly difficulties?: readonly number[];
+  /** The difficulty of a problem (e.g. how many numbers its prompt gives), for per-difficulty measurement. Optional. */
+  difficultyOf?(p: P): number;
+  /** Backtracking and re-checking in a completion's reasoning, read by the world's own parser. Optional. */
+  reflection?(p: P, completion: string): Reflection;
 }
