@@ -5,8 +5,8 @@
 // redoes every column after "wait, let me check that again:". A step completion is about twice a direct one (issue 6).
 // Not a general calculator; the corpus's slips follow the issue's natural rates (direct ~30% right, step ~76%).
 import type { Rng } from '../../util/rng.js';
-import { PHRASES, answerSentence, mixed, columnLabel, readReply, type WorldLang } from '../../rewards/worlds/index.js';
-import { canonInt, checkProblem, reasoningLines, writeReply, type Phrase } from './common.js';
+import { PHRASES, answerSentence, mixed, columnLabel, type WorldLang } from '../../rewards/worlds/index.js';
+import { checkProblem, reasoningLines, writeReply, type Phrase } from './common.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
 
 export interface AdditionProblem extends WorldProblem {
@@ -152,8 +152,8 @@ function additionWorld(name: string, bilingual: boolean): World<AdditionProblem>
 
     faithfulness(p, completion): Faithfulness {
       const lines = reasoningLines(completion);
-      const stated = readReply(completion, false).stated;
-      const answer = stated === null ? null : canonInt(stated);
+      // the judge's canonical answer (read from the summary)
+      const answer = checkProblem(p, completion).answer;
       const direct = lines.length === 1 ? /^(\d+)\+(\d+)=(\d+)$/.exec(lines[0]!) : null;
       if (direct) {
         const [, x, y, s] = direct.map(Number) as number[];

@@ -114,13 +114,6 @@ export function reasoningLines(completion: string): string[] {
   return (m ? m[1]! : '').split('\n').map((l) => l.trim()).filter((l) => l !== '');
 }
 
-/** An integer answer in canonical form ("0632" → "632", "+5" → "5"); null when not an integer. */
-export function canonInt(s: string): string | null {
-  const t = s.trim();
-  if (!/^[+-]?\d+$/.test(t)) return null;
-  return String(Number(t));
-}
-
 /** Chooses a key by weight. */
 export function pickWeighted(rng: Rng, weights: Readonly<Record<string, number>>): string {
   const entries = Object.entries(weights).filter(([, w]) => w > 0);
@@ -189,7 +182,7 @@ export interface MixedCorpusEntry {
 }
 
 /** The phase a position in [0, 1) of the corpus falls in. */
-function phaseAt(phases: readonly CorpusPhase[], progress: number): CorpusPhase {
+export function phaseAt(phases: readonly CorpusPhase[], progress: number): CorpusPhase {
   const total = phases.reduce((s, p) => s + p.share, 0);
   let acc = 0;
   for (const ph of phases) {

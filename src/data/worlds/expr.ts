@@ -3,8 +3,8 @@
 // of solutions mix). Step work is one `{verb} a op b=c` line per operator in evaluation order (`multiply 3*4=12` /
 // `multiplico 3*4=12`). Not a general parser: the grammar is exactly what the generator writes.
 import type { Rng } from '../../util/rng.js';
-import { PHRASES, answerSentence, mixed, readReply, type WorldLang } from '../../rewards/worlds/index.js';
-import { canonInt, checkProblem, reasoningLines, writeReply, type Phrase } from './common.js';
+import { PHRASES, answerSentence, mixed, type WorldLang } from '../../rewards/worlds/index.js';
+import { checkProblem, reasoningLines, writeReply, type Phrase } from './common.js';
 import { MIX_RATE } from './addition.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
 
@@ -173,8 +173,8 @@ function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
 
     faithfulness(p, completion): Faithfulness {
       const lines = reasoningLines(completion);
-      const stated = readReply(completion, false).stated;
-      const answer = stated === null ? null : canonInt(stated);
+      // the judge's canonical answer (read from the summary)
+      const answer = checkProblem(p, completion).answer;
       const direct = lines.length === 1 ? /^([\d+\-*()]+)=(-?\d+)$/.exec(lines[0]!) : null;
       if (direct) {
         const bad = direct[1] !== p.expression || String(evaluate(p.tree)) !== direct[2];
