@@ -18,6 +18,18 @@ export function parseFlags<T extends ParseArgsConfig>(config: T, _help: string):
 /** The flags every long command shares: --quiet (no progress on stderr). Spread into a command's options. */
 export const COMMON_FLAGS = { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } } as const;
 
+/** snake_case for every key of a --json output (camelCase from library results: tokensPerSecond → tokens_per_second). */
+export function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase(), snakeKeys(x)]));
+}
+
+/** Prints the one JSON object of a --json command on stdout, keys in snake_case. */
+export function printJson(v: unknown): void {
+  console.log(JSON.stringify(snakeKeys(v)));
+}
+
 /** What a numeric flag accepts: integers only, and a lower bound (inclusive, or exclusive with `above`), an upper bound. */
 export interface NumRule {
   int?: boolean;

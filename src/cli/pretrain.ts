@@ -2,7 +2,7 @@
 // Parses flags and calls src/sft (pretrainWorld / pretrainCorpus) and, with --measure N, measureWorld.
 // No training logic here. Progress on stderr; --json prints one object on stdout; Ctrl-C saves and stops.
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, precisionFlag, POSITIVE_INT, POSITIVE } from './args.js';
+import { parseFlags, numFlag, printJson, precisionFlag, POSITIVE_INT, POSITIVE } from './args.js';
 import { createProgress } from '../util/progress.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
@@ -85,7 +85,7 @@ export async function run(argv: string[]): Promise<number | void> {
         precision: precisionFlag(values.precision),
       });
       bar.stop();
-      if (values.json) console.log(JSON.stringify(r));
+      if (values.json) printJson(r);
       return r.stopped ? 130 : 0;
     }
     const worldName = values.world ?? DEFAULT_WORLD;
@@ -105,7 +105,7 @@ export async function run(argv: string[]): Promise<number | void> {
       measurement = await measureWorld(m, tokenizer, world, { problems, rng: new Rng(4321), log, maxNewTokens: world.maxCompletionChars(difficulty ?? world.defaultDifficulty) });
       log(formatMeasurement(measurement));
     }
-    if (values.json) console.log(JSON.stringify({ ...r, measurement }));
+    if (values.json) printJson({ ...r, measurement });
     return r.stopped ? 130 : 0;
   } catch (err) {
     if (err instanceof DatasetError || err instanceof JsonlError) throw new UsageError(err.message);

@@ -2,7 +2,7 @@
 // Parses flags and calls sftTrain (src/sft/sft.ts); no training logic here. Progress on stderr,
 // --json prints one object on stdout, Ctrl-C saves the model trained so far.
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, precisionFlag, POSITIVE_INT, POSITIVE } from './args.js';
+import { parseFlags, numFlag, printJson, precisionFlag, POSITIVE_INT, POSITIVE } from './args.js';
 import { createProgress } from '../util/progress.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number | void> {
       log: (line) => bar.log(line), progress: (step, fraction, v) => bar.update(step, v, fraction),
     });
     bar.stop();
-    if (values.json) console.log(JSON.stringify(r));
+    if (values.json) printJson(r);
     return r.stopped ? 130 : 0;
   } catch (err) {
     if (err instanceof DatasetError || err instanceof JsonlError) throw new UsageError(err.message);
