@@ -160,3 +160,9 @@ test('an unexpected error is one line (exit 1); R1_DEBUG=1 adds the stack', () =
   assert.equal(debug.status, 1);
   assert.match(debug.stderr, /\n\s+at /);
 });
+
+test('--json keys are snake_case: library results are converted on the way out', async () => {
+  const { snakeKeys } = await import('../../src/cli/args.js');
+  assert.deepEqual(snakeKeys({ tokensPerSecond: 1, stepLineLoss: [{ gatePassed: true }], already_snake: { x: 'keepMe' }, 'rewards/accuracy/mean': 2, logits: new Float32Array([1]) }),
+    { tokens_per_second: 1, step_line_loss: [{ gate_passed: true }], already_snake: { x: 'keepMe' }, 'rewards/accuracy/mean': 2, logits: new Float32Array([1]) });
+});
