@@ -4,12 +4,14 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, applyPrecisionFlag, POSITIVE } from './args.js';
-import { formatSummary, runDemo } from '../rl/demo.js';
+import { DEMO_SIZES, formatSummary, runDemo, type DemoSize } from '../rl/demo.js';
 
 const HELP = `usage: r1 demo [options]
   --json-summary FILE   write {"base": {pass1, cons16, format_rate, mean_len, ...}, "rl": {...}, "steps", "seconds"}
   --out DIR             run folder (default runs/<timestamp>)
-  --world NAME          world (default: the default world)
+  --world NAME          world (default: the default world); the search worlds countdown and subset also report
+                        reflection (backtracking / re-checking) and by_difficulty in the summary
+  --size S              default base model size: small (default), medium, large (each cached on its own)
   --base DIR            start from this base model instead of the cached default
   --rl-seconds S        GRPO time budget (default 590)
   --steps N             GRPO step cap (default 5000)
@@ -24,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
     options: {
-      'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' },
+      'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' }, size: { type: 'string' },
       'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
       'eval-problems': { type: 'string' }, seed: { type: 'string' }, precision: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
@@ -32,6 +34,9 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) {
     console.log(HELP);
     return 0;
+  }
+  if (values.size !== undefined && !(DEMO_SIZES as string[]).includes(values.size)) {
+    throw new UsageError(`--size: '${values.size}' is not a size; use one of ${DEMO_SIZES.join(', ')}`);
   }
   applyPrecisionFlag(values.precision); // the trainers and samplers inherit the process's matmul precision
   let stop = false;
@@ -43,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const s = await runDemo({
-      out: values.out, world: values.world, base: values.base,
+      out: values.out, world: values.world, base: values.base, size: values.size as DemoSize | undefined,
       rlSeconds: numFlag(values['rl-seconds'], 'rl-seconds', POSITIVE), steps: numFlag(values.steps, 'steps', POSITIVE),
       pretrainSeconds: numFlag(values['pretrain-seconds'], 'pretrain-seconds', POSITIVE), evalProblems: numFlag(values['eval-problems'], 'eval-problems', POSITIVE),
       seed: values.seed === undefined ? undefined : Number(values.seed),

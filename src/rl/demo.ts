@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import type { Decoder } from '../model/decoder.js';
+import type { ModelConfig } from '../model/config.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
 import { measureWorld, type WorldMeasurement } from '../eval/world.js';
@@ -20,10 +21,34 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Files whose contents define the default base model; any change to them makes a new cache entry. */
 const RECIPE_FILES = ['src/sft/pretrain.ts', 'src/sft/trainer.ts', 'src/data/worlds/common.ts', 'src/data/templates.ts'];
 
+/**
+ * Base-model sizes (`r1 demo --size`): model fields over pretrainWorld's default. small is the default recipe
+ * (0.8M parameters); medium (~2.7M) and large (~6.2M) cost about 3× and 7× as much per pretraining token.
+ */
+export const SIZES = {
+  small: {},
+  medium: { hidden_size: 192, intermediate_size: 528, num_hidden_layers: 6, num_attention_heads: 6, num_key_value_heads: 6 },
+  large: { hidden_size: 256, intermediate_size: 704, num_hidden_layers: 8, num_attention_heads: 8, num_key_value_heads: 8 },
+} as const satisfies Record<string, Partial<ModelConfig>>;
+export type DemoSize = keyof typeof SIZES;
+export const DEMO_SIZES = Object.keys(SIZES) as DemoSize[];
+
+/**
+ * How a world's demo differs from the default (addition) recipe, one row per world. The search worlds are scored by
+ * their own judge (the `task` reward: a pick or an equation the math verifier would wrongly accept as a value) and
+ * need longer completions (a 5-number subset search with re-checks runs to ~250 characters).
+ */
+const WORLD_GRPO: Readonly<Record<string, Record<string, unknown>>> = {
+  subset: { rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }], maxCompletionLength: 256 },
+  countdown: { rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }], maxCompletionLength: 256 },
+};
+
 export interface DemoOptions {
   /** Run folder (default runs/<timestamp> in the repository). */
   out?: string;
   world?: string;
+  /** Size of the cached default base model (default small). */
+  size?: DemoSize;
   /** A base model folder to start from instead of the cached default. */
   base?: string;
   /** Pretraining wall-clock budget when the base model must be trained (default: pretrainWorld's). */
@@ -70,11 +95,22 @@ export interface DemoSummary {
   run_dir: string;
   base_model: string;
   reason: string;
+  /** Share of samples that backtrack or re-check (worlds with a reflection parser). */
+  reflection?: { base: number; rl: number };
+  /** Per difficulty level (worlds that mix levels): pass@1, mean length and reflection share before and after RL. */
+  by_difficulty?: { difficulty: number; base: DifficultyRow; rl: DifficultyRow }[];
 }
 
-/** The cache folder of a world's default base model: .cache/base-<hash of the recipe files and world>. */
-export function baseModelDir(world: string): string {
+export interface DifficultyRow {
+  pass1: number;
+  mean_len: number;
+  reflection: number;
+}
+
+/** The cache folder of a world's default base model: .cache/base-<hash of the recipe files, world and size (when not small)>. */
+export function baseModelDir(world: string, size: DemoSize = 'small'): string {
   const h = createHash('sha256').update(world);
+  if (size !== 'small') h.update(`size:${size}:${JSON.stringify(SIZES[size])}`);
   for (const f of [...RECIPE_FILES, `src/data/worlds/${world}.ts`]) {
     const p = join(REPO, f);
     h.update(f).update(existsSync(p) ? readFileSync(p) : '');
@@ -83,9 +119,9 @@ export function baseModelDir(world: string): string {
 }
 
 /** The default base model of a world: loaded from the cache, or pretrained into it (written to a temporary folder first). */
-export async function ensureBaseModel(world: string, o: { seconds?: number; log: (l: string) => void; shouldStop?: () => boolean }):
+export async function ensureBaseModel(world: string, o: { seconds?: number; size?: DemoSize; log: (l: string) => void; shouldStop?: () => boolean }):
   Promise<{ dir: string; pretrainSeconds: number }> {
-  const dir = baseModelDir(world);
+  const dir = baseModelDir(world, o.size);
   if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'model.safetensors'))) {
     o.log(`base model: cached at ${dir}`);
     return { dir, pretrainSeconds: 0 };
@@ -96,7 +132,7 @@ export async function ensureBaseModel(world: string, o: { seconds?: number; log:
   const ac = new AbortController();
   const timer = setInterval(() => { if (o.shouldStop?.()) ac.abort(); }, 200);
   try {
-    const r = await pretrainWorld({ out: tmp, world, maxSeconds: o.seconds, log: o.log, signal: ac.signal });
+    const r = await pretrainWorld({ out: tmp, world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log, signal: ac.signal });
     if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
     mkdirSync(dirname(dir), { recursive: true });
     renameSync(tmp, dir);
@@ -127,7 +163,7 @@ export function demoConfig(base: string, out: string, world: string, o: DemoOpti
     rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
     epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
     evalEvery: 100, evalProblems: 50, evalSamples: 16, saveEvery: 100,
-  }, o.grpo ?? {});
+  }, WORLD_GRPO[world] ?? {}, o.grpo ?? {});
 }
 
 /** Pretrain (if needed) → measure → GRPO → measure; writes the run folder and returns the summary. */
@@ -138,7 +174,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const world = getWorld(worldName);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const out = o.out ?? join(REPO, 'runs', stamp);
-  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds, log, shouldStop: o.shouldStop });
+  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds, size: o.size, log, shouldStop: o.shouldStop });
   const cfg = demoConfig(base.dir, out, worldName, o);
   const problems = sampleProblems(world, { split: 'test', count: o.evalProblems ?? 200, seed: cfg.seed + 101 });
   let evalSeconds = 0;
@@ -161,9 +197,24 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     base: row(before), rl: row(after), steps: r.steps, seconds: (performance.now() - t0) / 1000, rl_seconds: r.seconds,
     pretrain_seconds: base.pretrainSeconds, eval_seconds: evalSeconds, step_split: stepSplit(out),
     run_dir: out, base_model: base.dir, reason: r.reason,
+    ...reflectionRows(before, after),
   };
   writeFileSync(join(out, 'demo_summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
+}
+
+/** The summary's reflection and by_difficulty entries, for worlds that measure them (none for the others). */
+function reflectionRows(before: WorldMeasurement, after: WorldMeasurement): Pick<DemoSummary, 'reflection' | 'by_difficulty'> {
+  const out: Pick<DemoSummary, 'reflection' | 'by_difficulty'> = {};
+  if (!Number.isNaN(before.reflection.any)) out.reflection = { base: before.reflection.any, rl: after.reflection.any };
+  if (before.byDifficulty.length) {
+    const rowOf = (d: WorldMeasurement['byDifficulty'][number] | undefined): DifficultyRow =>
+      ({ pass1: d?.pass1 ?? NaN, mean_len: d?.meanLen ?? NaN, reflection: d?.reflection.any ?? NaN });
+    out.by_difficulty = before.byDifficulty.map((b) => ({
+      difficulty: b.difficulty, base: rowOf(b), rl: rowOf(after.byDifficulty.find((a) => a.difficulty === b.difficulty)),
+    }));
+  }
+  return out;
 }
 
 /** Mean seconds per step spent sampling, training and elsewhere, from metrics.jsonl. */
@@ -189,6 +240,9 @@ export function formatSummary(s: DemoSummary): string {
     `unfaithful lines     ${pct(s.base.unfaithful_line_rate).padStart(6)}    ${pct(s.rl.unfaithful_line_rate).padStart(6)}`,
     `answer ≠ own lines   ${pct(s.base.answer_unfaithful_rate).padStart(6)}    ${pct(s.rl.answer_unfaithful_rate).padStart(6)}`,
     ...styles.map((k) => `style ${k.padEnd(14)} ${pct(s.base.styles[k]?.share ?? 0).padStart(6)}    ${pct(s.rl.styles[k]?.share ?? 0).padStart(6)}`),
+    ...(s.reflection ? [`backtrack/re-check   ${pct(s.reflection.base).padStart(6)}    ${pct(s.reflection.rl).padStart(6)}`] : []),
+    ...(s.by_difficulty ?? []).map((d) => `difficulty ${String(d.difficulty).padEnd(3)} pass@1 ${pct(d.base.pass1)} → ${pct(d.rl.pass1)}, ` +
+      `length ${d.base.mean_len.toFixed(1)} → ${d.rl.mean_len.toFixed(1)}, reflection ${pct(d.base.reflection)} → ${pct(d.rl.reflection)}`),
     `${s.steps} GRPO steps in ${s.rl_seconds.toFixed(0)} s (per step: sampling ${s.step_split.sampling.toFixed(2)} s, training ${s.step_split.training.toFixed(2)} s, other ${s.step_split.other.toFixed(2)} s); ` +
       `pretraining ${s.pretrain_seconds.toFixed(0)} s; evaluation ${s.eval_seconds.toFixed(0)} s; total ${s.seconds.toFixed(0)} s`,
     `run folder: ${s.run_dir}`,
