@@ -136,22 +136,70 @@ TGT static void pack_a_tile_fast(const pack_job *j, size_t mt) {
     }
   }
 }
+/* in-register transpose of a 16 x 16 matrix of 32-bit elements: r[i] (row i) becomes column i */
+TGT static void transpose16(__m512i r[16]) {
+  __m512i t[16];
+  for (int i = 0; i < 8; i++) {
+    t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; i++) {
+    r[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+    r[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+    r[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+    r[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+  }
+  for (int i = 0; i < 2; i++)
+    for (int k = 0; k < 4; k++) {
+      t[8 * i + k] = _mm512_shuffle_i32x4(r[8 * i + k], r[8 * i + 4 + k], 0x88);
+      t[8 * i + 4 + k] = _mm512_shuffle_i32x4(r[8 * i + k], r[8 * i + 4 + k], 0xdd);
+    }
+  for (int k = 0; k < 8; k++) {
+    r[k] = _mm512_shuffle_i32x4(t[k], t[8 + k], 0x88);
+    r[8 + k] = _mm512_shuffle_i32x4(t[k], t[8 + k], 0xdd);
+  }
+}
+
+/* B stored (N, K) (k contiguous): each column's 32 k values are 16 pairs; the [n][pair] block is transposed in
+ * registers to the tile's [pair][n] */
 TGT static void pack_bt_tile_fast(const pack_job *j, size_t nt) {
-  const __m512i idx = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240);
   for (size_t kb = 0; kb < j->KB; kb++) {
     uint32_t *t = (uint32_t *)(j->dst + (nt * j->KB + kb) * 512);
     size_t k0 = kb * 32, kn = j->K - k0 < 32 ? j->K - k0 : 32;
     __mmask16 lo = (__mmask16)(kn >= 16 ? 0xffff : (1u << kn) - 1), hi = (__mmask16)(kn <= 16 ? 0 : (1u << (kn - 16)) - 1);
     if (kn >= 32) lo = hi = 0xffff;
+    __m512i r[16];
     for (size_t n = 0; n < 16; n++) {
       size_t col = nt * 16 + n;
-      __m512i v = _mm512_setzero_si512();
+      r[n] = _mm512_setzero_si512();
       if (col < j->rows) {
         const float *s = j->src + col * j->ld + k0;
-        v = (__m512i)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, s + 16), _mm512_maskz_loadu_ps(lo, s));
+        r[n] = (__m512i)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, s + 16), _mm512_maskz_loadu_ps(lo, s));
       }
-      _mm512_i32scatter_epi32(t + n, idx, v, 4); /* pair p of column n → [p][n] */
     }
+    transpose16(r);
+    for (int p = 0; p < 16; p++) _mm512_storeu_si512((void *)(t + p * 16), r[p]);
+  }
+}
+/* A stored (K, M) (transA): rows k, k+1 interleaved into pairs per m ([pair][m]), transposed in registers to
+ * the tile's [m][pair]; one task per k block, its 32 rows read in order */
+TGT static void pack_at_kblock_fast(const pack_job *j, size_t kb) {
+  size_t MT = ((j->rows + 31) / 32) * 2;
+  for (size_t mt = 0; mt < MT; mt++) {
+    size_t m0 = mt * 16, mn = m0 >= j->rows ? 0 : j->rows - m0 < 16 ? j->rows - m0 : 16;
+    __mmask16 mm = (__mmask16)(mn >= 16 ? 0xffff : (1u << mn) - 1);
+    __m512i r[16];
+    for (size_t p = 0; p < 16; p++) {
+      size_t k = kb * 32 + 2 * p;
+      __m512 e = k < j->K && mn ? _mm512_maskz_loadu_ps(mm, j->src + k * j->ld + m0) : _mm512_setzero_ps();
+      __m512 o = k + 1 < j->K && mn ? _mm512_maskz_loadu_ps(mm, j->src + (k + 1) * j->ld + m0) : _mm512_setzero_ps();
+      __m512i ei = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(e));
+      __m512i oi = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(o));
+      r[p] = _mm512_or_si512(ei, _mm512_slli_epi32(oi, 16));
+    }
+    transpose16(r);
+    uint32_t *t = (uint32_t *)(j->dst + (mt * j->KB + kb) * 512);
+    for (int m = 0; m < 16; m++) _mm512_storeu_si512((void *)(t + m * 16), r[m]);
   }
 }
 /* B stored (K, N): rows 2p and 2p+1 interleaved into 32-bit pairs; one task per k block (rows read in order) */
@@ -190,6 +238,7 @@ static void pack_b_task(void *ctx, size_t nt) {
 
 #if R1_HAVE_X86_BF16
 static void pack_bn_task(void *ctx, size_t kb) { pack_bn_kblock_fast(ctx, kb); }
+static void pack_at_task(void *ctx, size_t kb) { pack_at_kblock_fast(ctx, kb); }
 #endif
 
 size_t k_bf16_packed_len(size_t K, size_t N) { return ((N + 31) / 32) * 2 * ((K + 31) / 32) * 512; }
@@ -383,7 +432,13 @@ int k_gemm_bf16(const float *a, const float *b, float *c, size_t batch, size_t M
   if (!ap || !bp) return -1;
   for (size_t i = 0; i < batch; i++) {
     pack_job ja = { a + i * strideA, ap, M, K, transA ? M : K, KB, transA };
-    if (i == 0 || strideA != 0) run_tasks(pack_a_task, &ja, ((M + 31) / 32) * 2, (double)M * K);
+    if (i == 0 || strideA != 0) {
+#if R1_HAVE_X86_BF16
+      if (transA) run_tasks(pack_at_task, &ja, KB, (double)M * K);
+      else
+#endif
+        run_tasks(pack_a_task, &ja, ((M + 31) / 32) * 2, (double)M * K);
+    }
     if (i == 0 || strideB != 0) k_bf16_pack_b(b + i * strideB, bp, K, N, transB);
     bf16_mm(ap, bp, c + i * strideC, M, N, K, N, alpha, beta);
   }
