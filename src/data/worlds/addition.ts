@@ -6,7 +6,7 @@
 // Not a general calculator; the corpus's slips follow the issue's natural rates (direct ~30% right, step ~76%).
 import type { Rng } from '../../util/rng.js';
 import { PHRASES, answerSentence, mixed, columnLabel, type WorldLang } from '../../rewards/worlds/index.js';
-import { checkProblem, reasoningLines, writeReply, type Phrase } from './common.js';
+import { askIn, askedIn, checkProblem, drawLang, reasoningLines, writeReply, type Phrase } from './common.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
 
 export interface AdditionProblem extends WorldProblem {
@@ -29,7 +29,6 @@ const COLUMN = new RegExp(`^([a-z]+[0-9]*) (\\d)\\+(\\d)\\+(\\d)=(\\d\\d) ${CARR
 const SUM = new RegExp(`^(?:${PHRASES.en.sum}|${PHRASES.es.sum}) (\\d+)$`);
 const isWait = (line: string) => line === PHRASES.en.wait || line === PHRASES.es.wait;
 const isLabel = (s: string, col: number) => s === columnLabel(col, 'en') || s === columnLabel(col, 'es');
-const LANG_NAME: Record<WorldLang, string> = { en: PHRASES.en.name, es: PHRASES.es.name };
 
 /** Digit i (0 = ones) of n. */
 function digit(n: number, i: number): number {
@@ -103,13 +102,8 @@ function work(p: AdditionProblem, style: string, rng: Rng): { lines: Phrase[]; a
 
 /** The addition world, English-only (`addition`, prompt `342+290`) or bilingual (`addition-bi`, `342+290 (answer in Spanish)`). */
 function additionWorld(name: string, bilingual: boolean): World<AdditionProblem> {
-  const make = (a: number, b: number, lang: WorldLang): AdditionProblem => {
-    const q = `${a}+${b}`;
-    return bilingual
-      ? { id: `${q}@${lang}`, question: `${q} (answer in ${LANG_NAME[lang]})`, gold: String(a + b), task: name, a, b, lang }
-      : { id: q, question: q, gold: String(a + b), task: name, a, b, lang };
-  };
-  const QUESTION = bilingual ? /^\s*(\d+)\s*\+\s*(\d+) \(answer in (English|Spanish)\)\s*$/ : /^\s*(\d+)\s*\+\s*(\d+)\s*$/;
+  const make = (a: number, b: number, lang: WorldLang): AdditionProblem =>
+    ({ ...askIn(`${a}+${b}`, lang, bilingual), gold: String(a + b), task: name, a, b, lang });
   return {
     name,
     description: bilingual
@@ -123,12 +117,13 @@ function additionWorld(name: string, bilingual: boolean): World<AdditionProblem>
       const lo = difficulty <= 1 ? 1 : 10 ** (difficulty - 1);
       const hi = 10 ** difficulty - 1;
       const [a, b] = [rng.int(lo, hi), rng.int(lo, hi)];
-      return make(a, b, bilingual && rng.next() < 0.5 ? 'es' : 'en');
+      return make(a, b, drawLang(rng, bilingual));
     },
 
     parse(question) {
-      const m = QUESTION.exec(question);
-      return m ? make(Number(m[1]), Number(m[2]), m[3] === 'Spanish' ? 'es' : 'en') : null;
+      const asked = askedIn(question, bilingual);
+      const m = asked && /^(\d+)\s*\+\s*(\d+)$/.exec(asked.q);
+      return m ? make(Number(m[1]), Number(m[2]), asked.lang) : null;
     },
 
     write(p, style, rng) {

@@ -5,7 +5,8 @@ import { Rng } from '../../util/rng.js';
 import { applyTemplate, type TemplateName } from '../templates.js';
 import { writeJsonl } from '../jsonl.js';
 import { formatR1, parseR1 } from '../../rewards/format.js';
-import { judgeTask, type TaskVerdict, type WorldLang } from '../../rewards/worlds/index.js';
+import { judgeTask, PHRASES, type TaskVerdict, type WorldLang } from '../../rewards/worlds/index.js';
+import { WORLD_LANGS } from '../../rewards/worlds/phrases.js';
 import type { Faithfulness, Split, World, WorldProblem } from './types.js';
 
 /** FNV-1a, 32 bits: a stable hash of a problem key. */
@@ -106,6 +107,24 @@ export function directStyleOf(completion: string): string | null {
 /** A direct reply writes no steps, so none can be unfaithful. */
 export function directFaithfulness(): Faithfulness {
   return { lines: 0, unfaithful: 0, answerFollows: null };
+}
+
+/** A problem's id and question in a language: a plain world asks the bare question; a bilingual one names the language. */
+export function askIn(q: string, lang: WorldLang, bilingual: boolean): { id: string; question: string } {
+  return bilingual ? { id: `${q}@${lang}`, question: `${q} (answer in ${PHRASES[lang].name})` } : { id: q, question: q };
+}
+
+/** The inverse of askIn: the bare question and its language; null when the language suffix is missing (bilingual) or present (plain). */
+export function askedIn(question: string, bilingual: boolean): { q: string; lang: WorldLang } | null {
+  const m = / \(answer in ([A-Za-z]+)\)$/.exec(question.trim());
+  if (!bilingual) return m ? null : { q: question.trim(), lang: 'en' };
+  const lang = m ? WORLD_LANGS.find((l) => PHRASES[l].name === m[1]) : undefined;
+  return lang ? { q: question.trim().slice(0, m!.index), lang } : null;
+}
+
+/** The language of a new problem: half English, half Spanish in a bilingual world (no draw in a plain one). */
+export function drawLang(rng: Rng, bilingual: boolean): WorldLang {
+  return bilingual && rng.next() < 0.5 ? 'es' : 'en';
 }
 
 /** The reasoning lines of a completion, trimmed, empty ones dropped (lenient: up to `</think>` or the end). */

@@ -4,7 +4,7 @@
 // `multiplico 3*4=12`). Not a general parser: the grammar is exactly what the generator writes.
 import type { Rng } from '../../util/rng.js';
 import { PHRASES, answerSentence, mixed, type WorldLang } from '../../rewards/worlds/index.js';
-import { checkProblem, reasoningLines, writeReply, type Phrase } from './common.js';
+import { askIn, askedIn, checkProblem, drawLang, reasoningLines, writeReply, type Phrase } from './common.js';
 import { MIX_RATE } from './addition.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
 
@@ -110,12 +110,8 @@ function leftToRight(q: string): number {
 
 /** The expression world, English-only (`expr`) or bilingual (`expr-bi`). */
 function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
-  const make = (tree: Node, lang: WorldLang): ExprProblem => {
-    const q = show(tree);
-    return bilingual
-      ? { id: `${q}@${lang}`, question: `${q} (answer in ${PHRASES[lang].name})`, gold: String(evaluate(tree)), task: name, tree, expression: q, lang }
-      : { id: q, question: q, gold: String(evaluate(tree)), task: name, tree, expression: q, lang };
-  };
+  const make = (tree: Node, lang: WorldLang): ExprProblem =>
+    ({ ...askIn(show(tree), lang, bilingual), gold: String(evaluate(tree)), task: name, tree, expression: show(tree), lang });
   return {
     name,
     description: bilingual
@@ -127,14 +123,14 @@ function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
 
     generate(rng, difficulty) {
       const tree = randomTree(rng, Math.max(1, difficulty));
-      return make(tree, bilingual && rng.next() < 0.5 ? 'es' : 'en');
+      return make(tree, drawLang(rng, bilingual));
     },
 
     parse(question) {
-      const m = bilingual ? /^(.*) \(answer in (English|Spanish)\)$/.exec(question.trim()) : [question, question, 'English'];
-      if (!m) return null;
-      const t = parseExpr(m[1]!.replace(/\s+/g, ''));
-      return t === null ? null : make(t, m[2] === 'Spanish' ? 'es' : 'en');
+      const asked = askedIn(question, bilingual);
+      if (!asked) return null;
+      const t = parseExpr(asked.q.replace(/\s+/g, ''));
+      return t === null ? null : make(t, asked.lang);
     },
 
     write(p, style, rng) {
