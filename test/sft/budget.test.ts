@@ -1,0 +1,32 @@
+// Pretraining budgets (issue 13): the run covers its token budget whatever the machine's speed, the wall-clock
+// limit is only a safety that says when it cut the run short, and the precision option reaches the result.
+// A tiny model on the default world; no timing asserts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pretrainWorld } from '../../src/sft/pretrain.js';
+import { matmulPrecision } from '../../src/tensor/index.js';
+
+const TINY = { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2 };
+
+test('pretrain trains its whole token budget with no safety limit, in the precision asked for', async () => {
+  const lines: string[] = [];
+  const r = await pretrainWorld({ out: mkdtempSync(join(tmpdir(), 'r1-budget-')), model: TINY, tokens: 6000, batchSize: 8, poolBatches: 2,
+    warmupSteps: 2, evalEvery: 1000, precision: 'bf16', log: (l) => lines.push(l) });
+  assert.ok(r.tokens >= 6000, `trained ${r.tokens} tokens of a 6000-token budget`);
+  assert.equal(r.cutShort, false);
+  assert.equal(r.precision, 'bf16');
+  assert.equal(matmulPrecision(), 'fp32', 'the process precision is restored afterwards');
+  assert.ok(lines.some((l) => l.includes('bf16 matmuls')), lines.join('\n'));
+});
+
+test('pretrain: the wall-clock safety limit stops early and says so', async () => {
+  const lines: string[] = [];
+  const r = await pretrainWorld({ out: mkdtempSync(join(tmpdir(), 'r1-budget-')), model: TINY, tokens: 1_000_000, maxSeconds: 1e-6, batchSize: 8,
+    poolBatches: 2, evalEvery: 1000, log: (l) => lines.push(l) });
+  assert.equal(r.cutShort, true);
+  assert.ok(r.tokens < 1_000_000);
+  assert.ok(lines.some((l) => /STOPPED by the wall-clock safety limit/.test(l) && l.includes('undertrained')), lines.join('\n'));
+});
