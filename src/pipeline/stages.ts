@@ -62,12 +62,14 @@ export function mixSpec(cfg: PipelineConfig, which: 'reasoning' | 'all'): string
 /** Cache folder of a pretrained pipeline base: a hash of its recipe (worlds, mix, size, budget, and the source files that define them). */
 function baseCacheDir(kind: string, spec: string, model: Record<string, unknown>, tokens: number): string {
   const h = createHash('sha256').update(JSON.stringify({ kind, spec, model, tokens }));
-  for (const d of ['src/data/worlds', 'src/rewards/worlds']) {
-    const dir = join(REPO, d);
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  // the worlds of the mixture (a `-bi` world lives in its plain world's file), what they share, their judges
+  const worldFiles = spec.slice(4).split(',').map((part) => `src/data/worlds/${part.split('=')[0]!.replace(/-bi$/, '')}.ts`);
+  const judges = readdirSync(join(REPO, 'src/rewards/worlds')).sort().map((f) => `src/rewards/worlds/${f}`);
+  for (const f of [...new Set(worldFiles), 'src/data/worlds/common.ts', 'src/data/worlds/types.ts', 'src/data/worlds/mix.ts', ...judges,
+    'src/sft/pretrain.ts', 'src/sft/trainer.ts', 'src/data/templates.ts']) {
+    const path = join(REPO, f);
+    h.update(f).update(existsSync(path) ? readFileSync(path) : '');
   }
-  for (const f of ['src/sft/pretrain.ts', 'src/sft/trainer.ts', 'src/data/templates.ts']) h.update(f).update(readFileSync(join(REPO, f)));
   return join(REPO, '.cache', `pipeline-${kind}-${h.digest('hex').slice(0, 12)}`);
 }
 
