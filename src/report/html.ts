@@ -62,7 +62,7 @@ function card(s){
   c.dataset.step=s.step;c.dataset.correct=String(s.correct);c.dataset.style=s.style||'none';c.dataset.faithful=String(s.faithful);
   var m=el('div','meta');
   [['step',s.step],['result',s.correct===true?'correct':s.correct===false?'wrong':'not judged'],['style',s.style||'none'],
-   ['faithful',s.faithful===true?'yes':s.faithful===false?'no':'–'],['reward',fmt(s.reward)],['advantage',fmt(s.advantage)],['tokens',fmt(s.tokens)],['finish',fmt(s.finish)],['gold',fmt(s.gold)]]
+   ['answer follows its lines',s.faithful===true?'yes':s.faithful===false?'no':'–'],['wrong lines',s.lines?s.unfaithful_lines+'/'+s.lines:'–'],['reward',fmt(s.reward)],['advantage',fmt(s.advantage)],['tokens',fmt(s.tokens)],['finish',fmt(s.finish)],['gold',fmt(s.gold)]]
    .forEach(function(p){m.appendChild(el('span',null,p[0]+': '+p[1]))});
   var rk=Object.keys(s.rewards||{});if(rk.length)m.appendChild(el('span',null,'rewards: '+rk.map(function(k){return k+' '+fmt(s.rewards[k])}).join(', ')));
   c.appendChild(m);

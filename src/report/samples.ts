@@ -60,7 +60,8 @@ export function worldOf(config: Record<string, unknown> | null): { world: World;
 export function viewSample(s: RawSample, w: { world: World; template: string } | null): ViewSample {
   const completion = typeof s.completion === 'string' ? s.completion : '';
   const prompt = typeof s.prompt === 'string' ? s.prompt : '';
-  const think = tag(completion, 'think');
+  const rawThink = tag(completion, 'think');
+  const think = rawThink === null ? null : rawThink.replace(/^\s*\n|\n\s*$/g, '');
   // the answer: inside <answer> tags (R1-Zero format), else what follows </think> (the readable format)
   const close = completion.indexOf('</think>');
   const answer = tag(completion, 'answer') ?? (close >= 0 ? completion.slice(close + '</think>'.length).trim() : null);
