@@ -213,10 +213,22 @@ export class HFTokenizer implements Tokenizer {
     this.padId = idOfRole('pad_token');
   }
 
-  /** Encodes without the post-processor's special tokens (chat templates add BOS themselves) unless asked. */
+  /**
+   * Encodes without the post-processor's special tokens (chat templates add BOS themselves) unless asked. With them,
+   * tokenizer_config.json's add_bos_token / add_eos_token are honoured as transformers' LlamaTokenizerFast does
+   * (DeepSeek-V3/R1 ship a ByteLevel post-processor and add_bos_token: true, so tokenizer(text) starts with BOS).
+   */
   encode(text: string, opts: { addSpecialTokens?: boolean } = {}): number[] {
-    return this.impl.encode(text, { add_special_tokens: opts.addSpecialTokens ?? false }).ids;
+    const ids = this.impl.encode(text, { add_special_tokens: opts.addSpecialTokens ?? false }).ids;
+    if (!opts.addSpecialTokens) return ids;
+    const post = (this.postAdds ??= this.impl.encode('', { add_special_tokens: true }).ids);
+    if (this.config['add_bos_token'] === true && this.bosId !== null && !post.includes(this.bosId)) ids.unshift(this.bosId);
+    if (this.config['add_eos_token'] === true && this.eosId !== null && !post.includes(this.eosId)) ids.push(this.eosId);
+    return ids;
   }
+
+  /** What the post-processor alone adds (the ids of an empty text with special tokens). */
+  private postAdds: number[] | undefined;
 
   decode(ids: ArrayLike<number>, opts: { skipSpecialTokens?: boolean } = {}): string {
     return this.impl.decode(Array.from(ids), { skip_special_tokens: opts.skipSpecialTokens ?? false });
