@@ -150,10 +150,10 @@ function summaryCharts(run: RunData, notes: string[]): ChartDef[] {
   const stages = run.pipeline?.stages;
   if (Array.isArray(stages)) {
     const rows = stages.filter((s): s is Record<string, unknown> => !!s && typeof s === 'object');
-    const metric = ['pass1', 'pass@1', 'accuracy'].find((k) => rows.some((s) => isNum(s[k])));
-    if (metric) out.push({ id: 'pipeline-stages', title: 'Pipeline stages', percent: true, yTitle: metric, xTitle: 'stage',
-      caption: `Held-out ${metric} after each stage of the pipeline.`,
-      bar: rows.filter((s) => isNum(s[metric])).map((s, i) => ({ group: String(s.name ?? s.stage ?? `stage ${i + 1}`), series: metric, y: s[metric] as number })) });
+    const shares = ['pass1', 'pass@1', 'accuracy', 'cons16', 'readable_rate', 'faithful_step_rate', 'language_mixing'].filter((k) => rows.some((s) => isNum(s[k])));
+    const bar = rows.flatMap((s, i) => shares.filter((k) => isNum(s[k])).map((k) => ({ group: String(s.stage ?? s.name ?? `stage ${i + 1}`), series: k, y: s[k] as number })));
+    if (bar.length) out.push({ id: 'pipeline-stages', title: 'Pipeline stages', percent: true, yTitle: 'share', xTitle: 'stage', bar,
+      caption: `After each stage of the pipeline: ${shares.join(', ')} (held-out, as in the stage table).` });
   } else if (run.pipeline) notes.push('pipeline_summary.json has no "stages" list: no stage table');
   const pk = run.evalSummary?.pass_at_k;
   if (pk && typeof pk === 'object') {

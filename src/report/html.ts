@@ -15,6 +15,8 @@ export interface Page {
   otherKeys: { key: string; last: number }[];
   samples: ViewSample[];
   samplesTotal: number;
+  /** Runs inside this folder (a pipeline's stages), linked by their own report.html. */
+  subruns: { name: string; hasReport: boolean }[];
   /** Added by `r1 report --serve`: poll `url` and reload when it answers other than `version` (the page's own). */
   live?: { url: string; version: string };
 }
@@ -104,6 +106,9 @@ export function renderPage(p: Page): string {
 <main>
 ${p.settings.length ? `<div class="settings">${p.settings.map(([k, v]) => `<span><b>${esc(k)}</b> ${esc(v)}</span>`).join('')}</div>` : ''}
 ${p.notes.length ? `<ul class="notes" id="notes">${p.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
+${p.subruns.length ? `<h2>Runs in this folder</h2><ul id="subruns">${p.subruns.map((r) => r.hasReport
+    ? `<li><a href="${esc(encodeURIComponent(r.name))}/report.html">${esc(r.name)}</a></li>`
+    : `<li>${esc(r.name)} (no report yet: r1 report ${esc(r.name)})</li>`).join('')}</ul>` : ''}
 ${p.tables.map(table).join('\n')}
 <h2>Plots</h2>
 <div class="grid" id="charts">

@@ -121,7 +121,7 @@ export async function buildReport(runDir: string, opts: ReportOptions = {}): Pro
   const html = renderPage({
     title: `r1ts ${kind}: ${basename(resolve(runDir))}`, runDir: resolve(runDir), generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     settings: settings(run), notes, tables: tables(run), charts, otherKeys: fig.otherKeys,
-    samples: picked.kept, samplesTotal: all.length, live: opts.live,
+    samples: picked.kept, samplesTotal: all.length, live: opts.live, subruns: run.subruns,
   });
   return { html, charts, notes };
 }

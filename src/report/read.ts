@@ -23,6 +23,8 @@ export interface RunData {
   /** results.jsonl of an `r1 eval --out` folder: one line per sample (problem_id, gold, text, correct, ...). */
   results: Record<string, unknown>[];
   bench: { file: string; data: Record<string, unknown> }[];
+  /** Sub-folders that are runs themselves (a pipeline's stages): they hold metrics.jsonl, results.jsonl or report.html. */
+  subruns: { name: string; hasReport: boolean }[];
   /** What is missing or was skipped, one plain sentence each. */
   notes: string[];
 }
@@ -109,6 +111,9 @@ export function readRun(dir: string): RunData {
     evalSummary: readJson(join(dir, 'summary.json'), notes),
     results: readLines(join(dir, 'results.jsonl'), 'results.jsonl', notes) ?? [],
     bench, notes,
+    subruns: readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'checkpoints')
+      .filter((e) => ['metrics.jsonl', 'results.jsonl', 'report.html'].some((f) => existsSync(join(dir, e.name, f))))
+      .map((e) => ({ name: e.name, hasReport: existsSync(join(dir, e.name, 'report.html')) })).sort((a, b) => a.name.localeCompare(b.name)),
   };
   if (!config) notes.push('no config.json: the run settings are not shown');
   const evalFolder = run.evalSummary !== null || run.results.length > 0;
