@@ -4,7 +4,7 @@
 // Parses flags only; the work is src/pipeline/distill.ts.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { numFlag, parseFlags, POSITIVE_INT } from './args.js';
+import { numFlag, parseFlags, POSITIVE_INT, applyPrecisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { distillFromTeacher } from '../pipeline/stages.js';
 import { StageError } from '../pipeline/run.js';
@@ -15,12 +15,13 @@ const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--
   --student-hidden N   student width (default 64: a quarter of the default teacher's parameters or less)
   --student-layers N   student depth (default 4)
   --config FILE        pipeline options (worlds, eval, distill.*) over the defaults
-  --json               print {"distilled": {pass1, seconds, tokens}, "rl": {...}} on stdout`;
+  --json               print {"distilled": {pass1, seconds, tokens}, "rl": {...}} on stdout
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
-    options: {
+    options: { precision: { type: 'string' },
       teacher: { type: 'string' }, out: { type: 'string' }, 'student-hidden': { type: 'string' }, 'student-layers': { type: 'string' },
       config: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
     },
@@ -29,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
   if (!values.teacher) throw new UsageError('--teacher DIR is required (the model to distil)');
   if (!values.out) throw new UsageError('--out DIR is required');
   let cfg;

@@ -2,7 +2,7 @@
 // stage table and writes pipeline_summary.json (and --json-summary FILE). Parses flags only; the work is src/pipeline.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { parseFlags } from './args.js';
+import { parseFlags, applyPrecisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
@@ -12,18 +12,20 @@ const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-sum
   --config FILE        pipeline options over the defaults (src/pipeline/config.ts documents every key; unknown keys are errors)
   --json-summary FILE  also write {"seconds", "stages": [...], "reward_model": {...}, "distill": {...}} to FILE
   --resume             continue a stopped pipeline: finished stages are kept, the one in flight continues
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
 Stages: base, r1_zero, cold_start, reasoning_rl, reasoning_rl_no_language_reward, rejection_sft, reward_model,
 all_scenario_rl, distill. Ctrl-C stops after the current step; --resume continues.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
-    options: { out: { type: 'string' }, config: { type: 'string' }, 'json-summary': { type: 'string' }, resume: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
+    options: { precision: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, 'json-summary': { type: 'string' }, resume: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
   }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
+  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
   if (!values.out) throw new UsageError('--out DIR is required (the pipeline run folder)');
   let cfg;
   try {

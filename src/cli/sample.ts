@@ -7,7 +7,7 @@ import { readJsonlAll, writeJsonl } from '../data/jsonl.js';
 import { getWorld, sampleProblems } from '../data/worlds/index.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { UsageError } from './main.js';
-import { numFlag, parseFlags, POSITIVE, POSITIVE_INT } from './args.js';
+import { numFlag, parseFlags, POSITIVE, POSITIVE_INT, applyPrecisionFlag } from './args.js';
 import { formatRejectReport, rejectionSample } from '../pipeline/reject.js';
 
 const HELP = `usage: r1 sample --model DIR (--data FILE.jsonl | --world NAME [--problems N]) --n K --out FILE.jsonl [--reject] [--json]
@@ -17,12 +17,13 @@ const HELP = `usage: r1 sample --model DIR (--data FILE.jsonl | --world NAME [--
   --reject          keep only correct, single-language, short-paragraph, code-free, distinct samples
   --temperature T   (default 1.0)  --top-p P (default 1.0)  --max-tokens N (default 240)  --max-paragraph N (default 400)  --seed N
   --out FILE        the kept samples as {prompt, completion, task} rows (SFT data)
-  --json            print the filter report as JSON on stdout`;
+  --json            print the filter report as JSON on stdout
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
-    options: {
+    options: { precision: { type: 'string' },
       model: { type: 'string' }, data: { type: 'string' }, world: { type: 'string' }, problems: { type: 'string' }, n: { type: 'string' },
       reject: { type: 'boolean' }, temperature: { type: 'string' }, 'top-p': { type: 'string' }, 'max-tokens': { type: 'string' },
       'max-paragraph': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
@@ -33,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
   if (!values.model) throw new UsageError('--model DIR is required (a checkpoint folder)');
   if (!values.out) throw new UsageError('--out FILE.jsonl is required (where the kept samples go)');
   if (!values.data && !values.world) throw new UsageError('give --data FILE.jsonl (problems) or --world NAME');

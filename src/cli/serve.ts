@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
+import { parseFlags, numFlag, NON_NEGATIVE_INT, POSITIVE_INT, applyPrecisionFlag } from './args.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { Engine } from '../serve/engine.js';
 import { OpenAIServer } from '../serve/server.js';
@@ -16,12 +16,13 @@ const HELP = `usage: r1 serve --model DIR [options]
   --model-name NAME    the name clients pass as "model" (default: the folder's name)
   --slots N            sequences decoded together in the running batch (default 32)
   --max-model-len N    context per sequence, prompt plus completion (default: max_position_embeddings, at most 8192)
-  --api-key-env VAR    require "Authorization: Bearer $VAR" on every request`;
+  --api-key-env VAR    require "Authorization: Bearer $VAR" on every request
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
-    options: {
+    options: { precision: { type: 'string' },
       model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'model-name': { type: 'string' },
       slots: { type: 'string' }, 'max-model-len': { type: 'string' }, 'api-key-env': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -30,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
   if (!values.model) throw new UsageError('--model DIR is required (a checkpoint folder)');
   if (!existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder; pass a checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
   const port = numFlag(values.port, 'port', { int: true, min: 0, max: 65535 }, 8000);

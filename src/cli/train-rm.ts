@@ -2,7 +2,7 @@
 // trained with the Bradley–Terry loss on {prompt, chosen, rejected} pairs. Parses flags and calls src/rl/rm*.ts;
 // no training logic here. Progress on stderr, --json prints one object on stdout, Ctrl-C saves the model so far.
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, POSITIVE_INT, POSITIVE, NON_NEGATIVE_INT, NON_NEGATIVE } from './args.js';
+import { parseFlags, numFlag, POSITIVE_INT, POSITIVE, NON_NEGATIVE_INT, NON_NEGATIVE, applyPrecisionFlag } from './args.js';
 import { REPLY_VIEWS, RewardModel, type ReplyView } from '../rl/rm.js';
 import { PairError, readPairs, splitByPrompt, trainRewardModel } from '../rl/rm-train.js';
 
@@ -20,12 +20,13 @@ const HELP = `usage: r1 train-rm --model DIR --data pairs.jsonl --out DIR [optio
   --lr X               peak learning rate (default 1e-4), cosine to 10% after --warmup N steps (default 10)
   --max-length N       longest sequence in tokens (default the model's context; longer ones keep their end)
   --seed N             (default 1)
-  --json               one JSON object on stdout`;
+  --json               one JSON object on stdout
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
     args: argv,
-    options: {
+    options: { precision: { type: 'string' },
       model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, 'eval-data': { type: 'string' },
       'held-out': { type: 'string' }, on: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
       lr: { type: 'string' }, warmup: { type: 'string' }, 'max-length': { type: 'string' }, seed: { type: 'string' },
@@ -36,6 +37,7 @@ export async function run(argv: string[]): Promise<number | void> {
     console.log(HELP);
     return 0;
   }
+  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
   for (const k of ['model', 'data', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required\n${HELP}`);
   const view = (values.on ?? 'whole') as ReplyView;
   if (!REPLY_VIEWS.includes(view)) throw new UsageError(`--on must be one of ${REPLY_VIEWS.join(', ')} (got '${values.on}')`);
