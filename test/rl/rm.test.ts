@@ -185,3 +185,34 @@ test("the 'summary' view drops pairs that differ only in their reasoning", async
   assert.equal(res.dropped_same_view, 1);
   assert.equal(res.pairs, 1);
 });
+
+test('r1 train-rm: a malformed line exits 2 naming file:line and the fix; a good run prints one JSON object', async () => {
+  const { main } = await import('../../src/cli/main.js');
+  const d = tmp();
+  const bad = join(d, 'pairs.jsonl');
+  writeFileSync(bad, `${JSON.stringify(pairs(1, 3)[0])}\n{"prompt": "p", "chosen": "a"}\n`);
+  const capture = async (argv: string[]) => {
+    const out: string[] = [], err: string[] = [];
+    const log = console.log, error = console.error;
+    console.log = (s: string) => out.push(String(s));
+    console.error = (s: string) => err.push(String(s));
+    try {
+      return { code: await main(argv), out, err };
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+  };
+  const r = await capture(['train-rm', '--model', policyDir(1, 16), '--data', bad, '--out', join(d, 'rm')]);
+  assert.equal(r.code, 2);
+  assert.match(r.err.join('\n'), new RegExp(`^r1 train-rm: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: missing "rejected"; give every line`));
+  const good = join(d, 'good.jsonl');
+  writeFileSync(good, pairs(60, 4).map((p) => JSON.stringify(p)).join('\n') + '\n');
+  const ok = await capture(['train-rm', '--model', policyDir(1, 16), '--data', good, '--out', join(d, 'rm'), '--epochs', '1', '--held-out', '0.2', '--json']);
+  assert.equal(ok.code, 0);
+  assert.equal(ok.out.length, 1);
+  const j = JSON.parse(ok.out[0]!);
+  assert.equal(j.view, 'whole');
+  assert.equal(typeof j.held_out_accuracy, 'number');
+  assert.deepEqual(JSON.parse(readFileSync(join(d, 'rm', 'config.json'), 'utf8')).architectures, ['LlamaForSequenceClassification']);
+});
