@@ -130,8 +130,17 @@ export async function run(argv: string[]): Promise<number> {
     sampler = endpointSampler({ ...eo, concurrency });
   } else {
     const { model, tokenizer, config } = ckpt!;
-    const longest = Math.max(...problems.map((p) => encodePrompt(tokenizer, p.prompt).length));
-    if (longest >= config.max_position_embeddings) return fail(`the longest prompt is ${longest} tokens, over the model's context of ${config.max_position_embeddings}; use a shorter --template or another dataset`);
+    // a prompt that leaves no room in the context is skipped with its id, as a server's 400 would be
+    const ctx = config.max_position_embeddings;
+    const lengths = problems.map((p) => encodePrompt(tokenizer, p.prompt).length);
+    problems = problems.filter((p, i) => {
+      if (lengths[i]! < ctx) return true;
+      log(`problem ${p.id} skipped: its prompt is ${lengths[i]} tokens, over the model's context of ${ctx}`);
+      skipped.push({ problem_id: p.id, error: `prompt is ${lengths[i]} tokens, over the model's context of ${ctx}` });
+      return false;
+    });
+    if (problems.length === 0) return fail(`every prompt is longer than the model's context of ${ctx} tokens; use a shorter --template or another dataset`);
+    const longest = Math.max(...lengths.filter((n) => n < ctx));
     const maxLen = Math.min(config.max_position_embeddings, longest + maxTokens);
     maxTokensUsed = Math.min(maxTokens, maxLen - 1);
     const engine = new Engine(model, tokenizer, { slots, maxLen });
