@@ -60,7 +60,7 @@ export function downsample(xs: number[], ys: number[], max = MAX_POINTS, lo?: nu
 }
 
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-const CONFIG = { font: FONT, view: { stroke: '#ddd' }, axis: { labelFontSize: 10, titleFontSize: 11 }, legend: { labelFontSize: 10, orient: 'bottom', title: null, labelLimit: 320, columns: 2 } };
+const CONFIG = { font: FONT, view: { stroke: '#ddd' }, axis: { labelFontSize: 10, titleFontSize: 11 }, legend: { labelFontSize: 10, orient: 'bottom', title: null, labelLimit: 320, columns: 2, symbolOpacity: 1 } };
 
 function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
   const pts = c.line!;
@@ -68,12 +68,12 @@ function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
   const yAxis = c.percent ? { format: '.0%' } : {};
   const layers: unknown[] = [];
   if (band) {
-    layers.push({ // after the line layer below, so the legend shows the line's colour, not the band's
+    layers.push({ // under the line
       mark: { type: 'area', opacity: 0.18, aria: false },
       encoding: { y: { field: 'lo', type: 'quantitative', title: c.yTitle, axis: yAxis }, y2: { field: 'hi' } },
     });
   }
-  layers.unshift({
+  layers.push({
     mark: { type: 'line', strokeWidth: 1.6, point: symbols ? { size: 18 } : false, interpolate: 'linear' },
     encoding: {
       y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: yAxis, scale: { zero: false } },

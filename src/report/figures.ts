@@ -2,7 +2,7 @@
 // length over steps), the GRPO diagnostics, reasoning styles and faithfulness over steps, and the bars of demo,
 // pipeline, eval and bench summaries — each only when its data is there, otherwise a note. Not the rendering (charts.ts).
 import type { MetricRow, RunData } from './read.js';
-import { downsample, type BarPoint, type ChartDef, type LinePoint } from './charts.js';
+import { downsample, MAX_POINTS, type BarPoint, type ChartDef, type LinePoint } from './charts.js';
 import type { ViewSample } from './samples.js';
 import { sampleSeries } from './samples.js';
 
@@ -46,7 +46,12 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
   const notes: string[] = [];
   const used = new Set<string>(['step']);
   const use = (...keys: (string | undefined)[]) => keys.forEach((k) => k && used.add(k));
-  const line = (c: Omit<ChartDef, 'line'>, pts: LinePoint[]) => { if (pts.length) charts.push({ ...c, line: pts }); return pts.length > 0; };
+  const line = (c: Omit<ChartDef, 'line'>, pts: LinePoint[]) => {
+    const binned = train.length > MAX_POINTS || evals.length > MAX_POINTS || samples.length > MAX_POINTS;
+    const caption = binned ? `${c.caption} Long series are drawn as means of consecutive steps (at most ${MAX_POINTS} points), the band spanning each bucket's range.` : c.caption;
+    if (pts.length) charts.push({ ...c, caption, line: pts });
+    return pts.length > 0;
+  };
 
   // Figure 2: held-out pass@1 and cons@k over steps
   const e0 = evals[0] ?? {};
