@@ -81,7 +81,7 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   const rm = await loadCheckpoint(rl.model);
   const b = await d.measure(ctx, 'distill_student_rl', rm.model, rm.tokenizer);
   return {
-    model: sft.dir, rows: [a.row, b.row], cutShort: rl.cutShort,
+    model: sft.dir, rows: [a.row, b.row], cut_short: rl.cutShort,
     extra: {
       filters: reports, examples: rows.length, student_parameters: paramsOf(student.model), teacher_parameters: paramsOf(teacher.model), student_base_cached: base.cached,
       distill: {

@@ -120,7 +120,7 @@ function summarize(cfg: PipelineConfig, seconds: number): PipelineSummary {
     const d = readDone(cfg, impl.name);
     if (!d) continue;
     stageSeconds[impl.name] = d.seconds;
-    if (d.cutShort) cut.push(impl.name);
+    if (d.cut_short) cut.push(impl.name);
   }
   const base = readDone(cfg, 'base');
   return {

@@ -41,7 +41,7 @@ export interface StageOutput {
   rows?: StageRow[];
   extra?: Record<string, unknown>;
   /** The stage hit its safety time limit before its step budget. */
-  cutShort?: boolean;
+  cut_short?: boolean;
   interrupted?: boolean;
 }
 
@@ -174,7 +174,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       const { model, tokenizer } = await loadStageModelDir(r.model);
       const m = await measure(ctx, 'r1_zero', model, tokenizer);
       await writeStageData(join(ctx.dir('r1_zero'), 'general_samples.jsonl'), m.general);
-      return { model: r.model, row: m.row, cutShort: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
+      return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
     },
   },
   {
@@ -281,7 +281,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       const m = await measure(ctx, 'all_scenario_rl', model, tokenizer);
       await writeStageData(join(ctx.dir('all_scenario_rl'), 'general_samples.jsonl'), m.general);
       m.row.helpful_rm = await scoreGeneral(rm, m.general);
-      return { model: r.model, row: m.row, cutShort: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
+      return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
     },
   },
   {
@@ -300,7 +300,7 @@ async function reasoningRl(ctx: StageContext, stage: StageName, languageWeight: 
   const { model, tokenizer } = await loadStageModelDir(r.model);
   const m = await measure(ctx, stage, model, tokenizer);
   await writeStageData(join(ctx.dir(stage), 'general_samples.jsonl'), m.general);
-  return { model: r.model, row: m.row, cutShort: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens, language_weight: languageWeight } };
+  return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens, language_weight: languageWeight } };
 }
 
 /** Non-reasoning SFT data (the paper's DeepSeek-V3 data, here the general and safety worlds' own right replies). */

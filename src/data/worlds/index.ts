@@ -31,9 +31,16 @@ export const PIPELINE_MIX: readonly MixedCorpusEntry[] = [
   { world: safety, weight: 0.15 },
 ];
 
-/** A world by name; `mix:a=2,b=1` is a mixture of registered worlds (mix.ts). */
+/** A world by name; `mix:a=2,b=1` is a mixture of registered worlds (mix.ts); `NAME@D` is NAME at difficulty D by default. */
 export function getWorld(name: string): World<WorldProblem> {
   if (name.startsWith('mix:')) return mixWorld(name.slice(4), getWorld);
+  const at = /^(.+)@(\d+)$/.exec(name);
+  if (at) {
+    const base = getWorld(at[1]!);
+    const d = Number(at[2]);
+    if (d < 1) throw new Error(`world '${name}': the difficulty after @ must be a whole number >= 1`);
+    return Object.assign(Object.create(base) as World<WorldProblem>, { name, defaultDifficulty: d });
+  }
   const w = WORLDS[name];
   if (!w) throw new Error(`unknown world '${name}'; choose one of ${Object.keys(WORLDS).join(', ')}, or a mixture such as mix:${Object.keys(WORLDS).slice(0, 2).join('=1,')}=1`);
   return w;

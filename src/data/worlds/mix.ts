@@ -6,8 +6,10 @@ import type { Rng } from '../../util/rng.js';
 import { pickWeighted } from './common.js';
 import type { CheckResult, Faithfulness, World, WorldProblem } from './types.js';
 
-/** A problem of a mixture: the sub-world's problem plus the sub-world's name. */
-export type MixProblem = WorldProblem & { task: string };
+/** A problem of a mixture: the sub-world's problem plus its task (the world's name without `@D`, what the judges key on) and the part it came from. */
+export type MixProblem = WorldProblem & { task: string; mix_part: string };
+
+const taskOf = (name: string) => name.replace(/@\d+$/, '');
 
 /** Parses `a=2,b=1` (weights default 1) into [name, weight] pairs; throws a message naming the bad part. */
 export function parseMixSpec(spec: string): [string, number][] {
@@ -28,8 +30,9 @@ export function mixWorld(spec: string, lookup: (name: string) => World<WorldProb
   const weights = Object.fromEntries(parts.map((p) => [p.name, p.weight]));
   const total = parts.reduce((s, p) => s + p.weight, 0);
   const sub = (p: WorldProblem): World<WorldProblem> => {
-    const w = byName.get((p as MixProblem).task);
-    if (!w) throw new Error(`mix:${spec}: problem ${p.id} has task '${(p as MixProblem).task}', not one of ${[...byName.keys()].join(', ')}`);
+    const part = (p as MixProblem).mix_part ?? (p as MixProblem).task;
+    const w = byName.get(part);
+    if (!w) throw new Error(`mix:${spec}: problem ${p.id} comes from '${part}', not one of ${[...byName.keys()].join(', ')}`);
     return w;
   };
   const styles = [...new Set(parts.flatMap((p) => p.world.styles))];
@@ -45,12 +48,12 @@ export function mixWorld(spec: string, lookup: (name: string) => World<WorldProb
     generate(rng: Rng, difficulty: number): MixProblem {
       const name = pickWeighted(rng, weights);
       const w = byName.get(name)!;
-      return { ...w.generate(rng, difficulty > 0 ? difficulty : w.defaultDifficulty), task: name };
+      return { ...w.generate(rng, difficulty > 0 ? difficulty : w.defaultDifficulty), task: taskOf(name), mix_part: name };
     },
     parse(question) {
       for (const p of parts) {
         const q = p.world.parse(question);
-        if (q) return { ...q, task: p.name };
+        if (q) return { ...q, task: taskOf(p.name), mix_part: p.name };
       }
       return null;
     },
