@@ -1,11 +1,13 @@
 // `r1 bench verify [--json] [--seconds S]`: verifications per second of the math verifier on MATH-500
 // (reference solution vs answer field: extraction + equivalence; and mismatched pairs, which take the
-// full CAS path) and on plain numbers (GSM8K style). Measures only; asserts nothing.
+// full CAS path) and on plain numbers (GSM8K style), and its agreement with Math-Verify's verdicts on
+// GSM8K/MATH-500 answers written in real models' styles (src/rewards/math/styles.ts). Measures only.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isEquivalent, verify } from '../../rewards/math/index.js';
+import { isEquivalent, normalizeAnswer, verify } from '../../rewards/math/index.js';
+import { agreement, gsm8kCases, math500Cases } from '../../rewards/math/styles.js';
 import { UsageError } from '../main.js';
 import { parseFlags } from '../args.js';
 
@@ -56,6 +58,16 @@ export async function run(argv: string[]): Promise<number> {
   const plainVerify = rate(numbers, seconds, (p) => verify(p.gold, p.completion).correct);
   const plainEq = rate(numbers, seconds, (p) => isEquivalent(p.gold, p.completion.slice(p.completion.lastIndexOf(' ') + 1, -1)));
 
+  const gsmFile = join(values.datasets, 'gsm8k', 'test.jsonl');
+  let styles: ReturnType<typeof agreement> | null = null;
+  if (existsSync(gsmFile)) {
+    say('model-style answers (agreement with Math-Verify)');
+    const gsm = readFileSync(gsmFile, 'utf8').trim().split('\n').map((l) => String((JSON.parse(l) as { answer: string }).answer).split('####')[1]!.trim().replace(/,/g, ''));
+    const same = (a: string, b: string) => a === b || normalizeAnswer(a) === normalizeAnswer(b) || isEquivalent(a, b);
+    const cases = [...gsm8kCases(gsm), ...math500Cases(rows.map((r) => String(r.answer)), same)];
+    styles = agreement(cases, (g, c) => verify(g, c).correct);
+  }
+
   const result = {
     math500_verify_per_s: Math.round(mathVerify.perSecond),
     math500_verify_accuracy: mathVerify.correct / mathVerify.n,
@@ -63,6 +75,9 @@ export async function run(argv: string[]): Promise<number> {
     math500_mismatched_judged_equal: mathWrong.correct,
     plain_numbers_verify_per_s: Math.round(plainVerify.perSecond),
     plain_numbers_isEquivalent_per_s: Math.round(plainEq.perSecond),
+    model_styles_cases: styles?.total ?? null,
+    model_styles_agreement: styles === null ? null : styles.agree / styles.total,
+    model_styles_false_accepts: styles?.false_accepts ?? null,
     seconds_per_case: seconds,
   };
   if (values.json) console.log(JSON.stringify(result));

@@ -5,7 +5,7 @@
 
 import { compareExpressions, constantValue, parseExpression, proportional, type CasOptions } from './cas.js';
 import { cleanAnswer } from './latex.js';
-import { closeTo, isRoundingOf, parsePlainNumber, plainEqual } from './numbers.js';
+import { closeTo, fractionsEqual, parsePlainNumber, plainEqual, simpleFraction } from './numbers.js';
 import type { Json } from './evaluate.js';
 import { infinite, isVariable, parseAnswer, type Answer } from './structure.js';
 
@@ -23,7 +23,11 @@ export interface EquivalenceOptions {
    * with 2, `3.14159` = `3.14`. Applies to numeric values on both sides, gold included.
    */
   precision?: number;
-  /** Accept x for x% and x/100 for x% (default true): `28\%` = `28` = `0.28`. */
+  /**
+   * Percentages (default true): a reference x% accepts x and x/100 (`28\%` = `28` = `0.28`); an
+   * answer x% against a bare reference is x/100 (`28\%` = `0.28`, not `28`), as Math-Verify reads it.
+   * False: a percent sign is only dropped.
+   */
   percentEither?: boolean;
   /** Bare lists (`1, -2`) compared in any order (default true); tuples `( )` are always ordered. */
   unorderedLists?: boolean;
@@ -90,10 +94,11 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
   const cg = cleanAnswer(gold);
   const cp = cleanAnswer(pred);
   if (cp.text.length === 0) return false;
-  if (!cg.words && !cp.words && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
+  if (!cg.words && !cp.words && !(cp.percent && !cg.percent) && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
   const G = dedupe(expandPm(parseAnswer(cg.text, cg.words)));
   const P = dedupe(expandPm(parseAnswer(cp.text, cp.words, G.kind === 'scalar')));
-  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, cg.percent || cp.percent);
+  // A percentage in the reference accepts x% as x or x/100; one only in the answer means x/100.
+  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, cg.percent ? 'either' : cp.percent ? 'answer' : false);
   // A word in the reference (`\text{odd}`, `\text{13}`) is matched by words only, never by maths.
   if (G.kind === 'choice' || G.kind === 'words') return (cp.words || G.kind === 'choice') && wordsEq(G, cp.text);
   return answerEq(G, P, ctx);
@@ -270,8 +275,15 @@ function equationEq(gl: string, gr: string, pl: string, pr: string, ctx: Ctx): b
   return proportional(['Subtract', a[0]!, a[1]!], ['Subtract', b[0]!, b[1]!], ctx.cas) === true;
 }
 
-/** Two scalar answers (numbers, expressions). `percent`: either side carried a percent sign. */
-export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): boolean {
+/**
+ * Two scalar answers (numbers, expressions). `percent`: the reference carried a percent sign
+ * ('either': x or x/100 is right), or only the answer did ('answer': its value is x/100).
+ */
+export function scalarEq(g: string, p: string, ctx: Ctx, percent: false | 'either' | 'answer'): boolean {
+  if (percent === 'answer') {
+    if (!ctx.percentEither) return scalarEq(g, p, ctx, false);
+    return percentValueEq(g, p, ctx) || scalarEq(g, `\\frac{${p}}{100}`, ctx, false);
+  }
   if (squash(g) === squash(p)) return true;
   const gn = parsePlainNumber(g);
   const pn = parsePlainNumber(p, true);
@@ -285,6 +297,13 @@ export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): bool
   if (base) {
     const digits = squash(p).replace(/_\{?(\d+)\}?$/, (_, b: string) => (b === base[2] ? '' : '#'));
     return digits.toUpperCase() === base[1]!.toUpperCase();
+  }
+  // Integers, fractions and mixed numbers compare exactly without the CAS (most MATH answers).
+  const gf = gn === null || gn.integerDigits !== null ? simpleFraction(g) : null;
+  const pf = gf !== null && (pn === null || pn.integerDigits !== null) ? simpleFraction(p) : null;
+  if (gf !== null && pf !== null) {
+    if (fractionsEqual(gf, pf)) return true;
+    if (!percent) return false;
   }
   if (performance.now() > ctx.cas.deadline) return false;
   const ge = gn !== null ? gn.value : parseExpression(g);
@@ -305,6 +324,13 @@ export function scalarEq(g: string, p: string, ctx: Ctx, percent: boolean): bool
     return compareExpressions(ge, ['Divide', pe, 100], ctx.cas) === true || compareExpressions(['Divide', ge, 100], pe, ctx.cas) === true;
   }
   return false;
+}
+
+/** A plain-number answer x% against a plain-number reference: x/100 by the float rule. */
+function percentValueEq(g: string, p: string, ctx: Ctx): boolean {
+  const gn = parsePlainNumber(g);
+  const pn = parsePlainNumber(p, true);
+  return gn !== null && pn !== null && (closeTo(gn.value, pn.value / 100, ctx.cas.relTol) || floatEqual(gn.value, pn.value / 100, ctx.floatRounding));
 }
 
 /** Equal when rounded to `places` decimal places (relative for very large values). */

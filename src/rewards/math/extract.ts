@@ -53,11 +53,15 @@ interface Candidate {
   failed?: boolean;
 }
 
+const DEFAULT_SET: ReadonlySet<ExtractStrategy> = new Set(DEFAULT_STRATEGIES);
+
 function findAnswer(text: string, opts: ExtractOptions): string | null {
-  const strategies = new Set(opts.strategies ?? DEFAULT_STRATEGIES);
+  const strategies = opts.strategies === undefined ? DEFAULT_SET : new Set(opts.strategies);
+  const tags = findTags(text);
   // R1-Zero's <answer> tag: the answer is read inside it first.
-  if (strategies.has('answerTag')) {
-    const inner = lastAnswerTag(text);
+  if (strategies.has('answerTag') && tags.answer >= 0) {
+    const close = text.indexOf('</answer>', tags.answer);
+    const inner: string | null = text.slice(tags.answer + 8, close < 0 ? text.length : close).trim();
     if (inner !== null) {
       const found = extractIn(inner, strategies, P_PLAIN);
       if (found !== null) return found.text;
@@ -66,7 +70,7 @@ function findAnswer(text: string, opts: ExtractOptions): string | null {
     }
   }
   if (opts.preferAfterThink ?? true) {
-    const end = text.lastIndexOf('</think>');
+    const end = tags.think;
     if (end >= 0) {
       const summary = text.slice(end + 8);
       const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_ANSWER) : null;
@@ -79,8 +83,7 @@ function findAnswer(text: string, opts: ExtractOptions): string | null {
 /** The best candidate of the first priority group (up to `maxPriority`) that has a valid one. */
 function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number): { text: string; priority: number } | null {
   const phrases = strategies.has('answerIs');
-  const finalAnswer = phrases && FINAL_ANSWER_GATE.test(text);
-  if (finalAnswer && text.includes('I hope')) {
+  if (phrases && text.includes('I hope') && FINAL_ANSWER_GATE.test(text)) {
     const c = best(matchAll(text, RE.finalHopeLatex, latexCandidate).concat(matchAll(text, RE.finalHopeExpr, exprCandidate)));
     if (c) return { text: c.text, priority: P_FINAL_HOPE };
   }
@@ -89,7 +92,12 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
     const b = boxedCandidate(text);
     if (b) boxed.push(b);
   }
-  if (finalAnswer) boxed.push(...matchAll(text, RE.finalIsLatex, latexCandidate), ...matchAll(text, RE.finalIsExpr, exprCandidate));
+  // "final answer … is X" ties with the box: only a match ending at or after the box can beat it, so
+  // with a box only the text near it is searched.
+  const tail = boxed.length > 0 ? Math.max(0, boxed[0]!.start - 200) : 0;
+  if (phrases && (text.indexOf('nswer', tail) >= 0 || text.indexOf('NSWER', tail) >= 0) && FINAL_ANSWER_GATE.test(tail > 0 ? text.slice(tail) : text)) {
+    boxed.push(...matchAll(text, RE.finalIsLatex, latexCandidate), ...matchAll(text, RE.finalIsExpr, exprCandidate));
+  }
   const b = best(boxed);
   if (b) return { text: b.text, priority: P_BOXED };
   if (strategies.has('hashes')) {
@@ -271,7 +279,7 @@ function latexCandidate(m: RegExpExecArray): Candidate | null {
     for (let j = 0; j < ENV.length; j++) content ??= m[g + j];
     if (content === undefined) continue;
     const pct = m[g + ENV.length];
-    let t = content.includes('\\boxed') || content.includes('\\fbox') ? boxesIn(content, 'all') ?? content : content;
+    let t = content.includes('box') ? boxesIn(content, 'all')?.content ?? content : content;
     t = cleanCandidate(t);
     if (!latexParses(t)) {
       if (k === 0) failed = true;
@@ -361,7 +369,7 @@ function latexParses(t: string): boolean {
     if (c === '{') depth++;
     else if (c === '}' && --depth < 0) return false;
   }
-  return depth === 0 && /[\p{L}\p{N}]/u.test(t);
+  return depth === 0 && (/[A-Za-z0-9]/.test(t) || /[\p{L}\p{N}]/u.test(t));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,39 +382,51 @@ function latexParses(t: string): boolean {
  * is no closed box.
  */
 function boxedCandidate(text: string): Candidate | null {
-  const first = firstBox(text);
-  if (first < 0) return null;
   const close = text.lastIndexOf('}');
-  if (close <= first) return null;
-  const region = text.slice(first, close + 1);
-  const content = boxesIn(region, 'last');
-  if (content === null) return null;
-  const t = cleanCandidate(content);
+  if (close < 0 || lastBoxStart(text, close) < 0) return null;
+  const run = boxesIn(text.slice(0, close + 1), 'last');
+  if (run === null) return null;
+  const t = cleanCandidate(run.content);
   if (!latexParses(t)) return null;
-  return { text: t, start: first, end: close + 1 };
+  return { text: t, start: run.start, end: close + 1 };
 }
 
-function firstBox(text: string): number {
-  const b = text.indexOf('\\boxed');
-  const f = text.indexOf('\\fbox');
-  return b < 0 ? f : f < 0 ? b : Math.min(b, f);
+/** Start of the last `\boxed` or `\fbox` in [from, end) (one backwards scan for "box"), or -1. */
+function lastBoxStart(text: string, end: number, from = -1): number {
+  if (from >= 0) {
+    // A forward search (fast) first: is there any "box" in the window at all?
+    const any = text.indexOf('box', from);
+    if (any < 0 || any >= end) return -1;
+    // A bounded search: backwards scans are slow, so search a slice (O(1) to make) of the window.
+    const i = lastBoxStart(text.slice(from, end), end - from);
+    return i < 0 ? -1 : i + from;
+  }
+  for (let i = text.lastIndexOf('box', end - 1); i >= 1; i = text.lastIndexOf('box', i - 1)) {
+    if (text[i - 1] === '\\' && text.startsWith('boxed', i)) return i - 1;
+    if (i >= 2 && text[i - 1] === 'f' && text[i - 2] === '\\') return i - 2;
+  }
+  return -1;
 }
 
 const SEPARATOR = /\b(?:and|or)\b|,|;/;
 
-/** Box contents in `text`, right to left: `all` joins every box, `last` the last run of close ones. */
-function boxesIn(text: string, mode: 'all' | 'last'): string | null {
+/**
+ * Box contents in `text`, right to left: `all` joins every box, `last` the last run of close ones;
+ * with where the first box of the run starts.
+ */
+function boxesIn(text: string, mode: 'all' | 'last'): { content: string; start: number } | null {
   const results: string[] = [];
   let searchEnd = text.length;
   let maxPos = text.length;
   let laterStart = -1;
   for (let guard = 0; guard < 1000; guard++) {
-    const b = text.lastIndexOf('\\boxed', searchEnd - 1);
-    const f = text.lastIndexOf('\\fbox', searchEnd - 1);
-    if (b < 0 && f < 0) break;
-    const start = Math.max(b, f);
-    let open = start + (start === b ? 6 : 5);
-    while (open < maxPos && /\s/.test(text[open]!)) open++;
+    // In `last` mode an earlier box joins only if it closes within 70 characters of the later one.
+    if (mode === 'last' && laterStart >= 0 && text.lastIndexOf('}', laterStart - 1) < laterStart - 71) break;
+    // (A box whose content is over 300 characters long is not looked for there.)
+    const start = lastBoxStart(text, searchEnd, mode === 'last' && laterStart >= 0 ? Math.max(0, laterStart - 371) : -1);
+    if (start < 0) break;
+    let open = start + (text[start + 1] === 'b' ? 6 : 5);
+    while (open < maxPos && text.charCodeAt(open) <= 32) open++;
     if (open >= maxPos || text[open] !== '{') break;
     const close = closingBrace(text, open, maxPos);
     if (close < 0) break;
@@ -421,7 +441,7 @@ function boxesIn(text: string, mode: 'all' | 'last'): string | null {
     maxPos = start;
     searchEnd = start;
   }
-  return results.length === 0 ? null : results.reverse().join(', ');
+  return results.length === 0 ? null : { content: results.reverse().join(', '), start: laterStart };
 }
 
 /** Index of the `}` closing the `{` at `open` before `limit` (raw braces, as Math-Verify counts), or -1. */
@@ -465,16 +485,18 @@ export function matchBrace(text: string, open: number): number {
   return -1;
 }
 
-function lastAnswerTag(text: string): string | null {
-  const open = text.lastIndexOf('<answer>');
-  if (open < 0) return null;
-  const close = text.indexOf('</answer>', open);
-  return text.slice(open + 8, close < 0 ? text.length : close).trim();
+/** Where the last `<answer>` and the last `</think>` start (-1 when absent). */
+function findTags(text: string): { answer: number; think: number } {
+  // A forward search first: it is much faster than a backwards one when the tag is absent.
+  const answer = text.indexOf('<answer>') < 0 ? -1 : text.lastIndexOf('<answer>');
+  const think = text.indexOf('</think>') < 0 ? -1 : text.lastIndexOf('</think>');
+  return { answer, think };
 }
 
 /** Strips math delimiters, markdown bold and sentence punctuation around an extracted answer. */
 function cleanCandidate(s: string): string {
   let t = s.trim();
+  if (!/^[*$\\]|[*$.,;:!)\]d]$/.test(t)) return t;
   for (let changed = true; changed; ) {
     const before = t;
     t = t.replace(/^\*\*|\*\*$/g, '').trim();

@@ -70,3 +70,35 @@ export function isRoundingOf(gold: number, pred: number, decimals: number): bool
   const half = 0.5 * Math.pow(10, -decimals);
   return Math.abs(gold - pred) <= half * (1 + 1e-9) + 1e-12;
 }
+
+/**
+ * An integer, fraction or mixed number written simply (`7`, `-\frac{3}{8}`, `\frac{-3}{8}`, `2/3`,
+ * `15\frac{39}{40}`, `137 \frac{1}{2}`) as an exact [numerator, denominator], or null. Lets the
+ * common MATH answers be compared without the CAS.
+ */
+export function simpleFraction(s: string): [bigint, bigint] | null {
+  const t = s.replace(/\s+/g, ' ').trim();
+  if (t.length === 0 || t.length > 60) return null;
+  let m = /^([-+]?)\\frac\{([-+]?\d+)\}\{([-+]?\d+)\}$/.exec(t) ?? /^([-+]?)(\d+) ?\/ ?(\d+)$/.exec(t);
+  if (m) return make3(m[1] === '-', BigInt(m[2]!), BigInt(m[3]!));
+  // A mixed number, positive only (`-3\frac{8}{9}` is ambiguous and left to the CAS).
+  m = /^(\+?)(\d+) ?\\frac\{(\d+)\}\{(\d+)\}$/.exec(t);
+  if (m) {
+    const den = BigInt(m[4]!);
+    if (den === 0n) return null;
+    return make3(m[1] === '-', BigInt(m[2]!) * den + BigInt(m[3]!), den);
+  }
+  m = /^([-+]?)(\d+)$/.exec(t);
+  if (m) return make3(m[1] === '-', BigInt(m[2]!), 1n);
+  return null;
+}
+
+function make3(negative: boolean, num: bigint, den: bigint): [bigint, bigint] | null {
+  if (den === 0n) return null;
+  return negative ? [-num, den] : [num, den];
+}
+
+/** Exact equality of two simple fractions. */
+export function fractionsEqual(a: [bigint, bigint], b: [bigint, bigint]): boolean {
+  return a[0] * b[1] === b[0] * a[1];
+}

@@ -82,7 +82,8 @@ const rows: Row[] = [
   ['28\\%', '28 percent', true], // the word percent
   ['28\\%', '29\\%', false], // wrong percentage
   ['28\\%', '2.8', false], // neither 28 nor 0.28
-  ['28', '28\\%', true], // gold without percent, model adds one
+  ['28', '28\\%', false], // gold without percent, model adds one: 28% is 0.28 (Math-Verify)
+  ['0.28', '28\\%', true], // 28% for the decimal reference
   ['0.28', '28\\%', true], // gold as a fraction, model answers in percent
   ['50', '50\\% of the cost', false], // prose after a percent is not a clean answer
   ['\\$36', '36', true], // currency in gold only
@@ -134,7 +135,10 @@ const rows: Row[] = [
   ['\\$1.50', '1.5 dollars', true], // currency word with a decimal
   ['\\$1.50', '150 cents', false], // a unit conversion is not accepted
   ['\\dfrac{17}{50}', '34%', true], // a percentage for a fraction gold
-  ['100', '100%', true], // a percent sign on a whole number
+  ['100', '100%', false], // a percent sign only in the answer means x/100 (Math-Verify): 100% is 1, not 100
+  ['1', '100%', true], // which is the reference's value
+  ['25', '\\boxed{25\\%}', false], // a GSM8K-style percentage answer against a bare reference
+  ['0.25', '25\\%', true], // the decimal reference it stands for
 ];
 
 runTable('numbers', rows);
