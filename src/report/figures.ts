@@ -46,8 +46,9 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
   const notes: string[] = [];
   const used = new Set<string>(['step']);
   const use = (...keys: (string | undefined)[]) => keys.forEach((k) => k && used.add(k));
+  const sampleSteps = new Set(samples.map((s) => s.step)).size;
   const line = (c: Omit<ChartDef, 'line'>, pts: LinePoint[]) => {
-    const binned = train.length > MAX_POINTS || evals.length > MAX_POINTS || samples.length > MAX_POINTS;
+    const binned = train.length > MAX_POINTS || evals.length > MAX_POINTS || sampleSteps > MAX_POINTS;
     const caption = binned ? `${c.caption} Long series are drawn as means of consecutive steps (at most ${MAX_POINTS} points), the band spanning each bucket's range.` : c.caption;
     if (pts.length) charts.push({ ...c, caption, line: pts });
     return pts.length > 0;
