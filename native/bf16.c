@@ -314,7 +314,16 @@ TGT static void amx_task(void *ctx, size_t task) {
       for (size_t mb = mb0; mb < mb1; mb++) {
         const uint16_t *a0 = j->ap + (2 * mb) * KB * 512, *a1 = a0 + KB * 512;
         float *pb = part ? part + ((nb - nb0) * (mb1 - mb0) + (mb - mb0)) * 1024 : NULL;
-        if (kc0 == 0) {
+        /* a full block with alpha 1 and beta 0 or 1 accumulates in C itself (no epilogue, no partial buffer) */
+        int direct = j->alpha == 1.0f && (j->beta == 0.0f || j->beta == 1.0f) && mb * 32 + 32 <= j->M && nb * 32 + 32 <= j->N;
+        float *cb = j->c + mb * 32 * j->ldc + nb * 32;
+        size_t cs = j->ldc * sizeof(float);
+        if (direct && (kc0 > 0 || j->beta == 1.0f)) {
+          _tile_loadd(0, cb, cs);
+          _tile_loadd(1, cb + 16, cs);
+          _tile_loadd(2, cb + 16 * j->ldc, cs);
+          _tile_loadd(3, cb + 16 * j->ldc + 16, cs);
+        } else if (kc0 == 0) {
           _tile_zero(0);
           _tile_zero(1);
           _tile_zero(2);
@@ -334,6 +343,13 @@ TGT static void amx_task(void *ctx, size_t task) {
           _tile_dpbf16ps(1, 4, 7);
           _tile_dpbf16ps(2, 5, 6);
           _tile_dpbf16ps(3, 5, 7);
+        }
+        if (direct) {
+          _tile_stored(0, cb, cs);
+          _tile_stored(1, cb + 16, cs);
+          _tile_stored(2, cb + 16 * j->ldc, cs);
+          _tile_stored(3, cb + 16 * j->ldc + 16, cs);
+          continue;
         }
         float *dst = kc1 == KB ? acc : pb;
         _tile_stored(0, dst, 128);

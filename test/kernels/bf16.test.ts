@@ -45,11 +45,11 @@ for (const [label, maybeK] of sets) {
 
     it('gemmBf16: transposes, batches, broadcast B, alpha/beta, tile edges; products of rounded operands in FP32', () => {
       const rng = new Rng(11);
-      const cases = [[1, 1, 1, 1], [1, 5, 7, 3], [3, 17, 33, 45], [2, 31, 16, 32], [1, 33, 65, 70], [1, 130, 96, 257], [2, 64, 40, 31]];
+      const cases = [[1, 1, 1, 1], [1, 5, 7, 3], [3, 17, 33, 45], [2, 31, 16, 32], [1, 33, 65, 70], [1, 130, 96, 257], [2, 64, 40, 31], [1, 64, 64, 300]];
       for (const [batch, M, N, K] of cases) for (const transA of [false, true]) for (const transB of [false, true]) for (const bcastB of [false, true]) {
         const sA = M! * K!, sB = bcastB ? 0 : K! * N!, sC = M! * N!;
         const a = randn(rng, batch! * sA), b = randn(rng, Math.max(sB * batch!, K! * N!)), c = randn(rng, batch! * sC);
-        for (const [alpha, beta] of [[1, 0], [0.5, 1], [-2, 0.25]]) {
+        for (const [alpha, beta] of [[1, 0], [1, 1], [0.5, 1], [-2, 0.25]]) {
           const got = c.slice();
           if (beta === 0) got[0] = NaN;
           k.gemmBf16(a, b, got, batch!, M!, N!, K!, transA, transB, alpha!, beta!, sA, sB, sC);
