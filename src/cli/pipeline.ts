@@ -6,12 +6,14 @@ import { parseFlags, applyPrecisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
+import { ensureBases } from '../pipeline/stages.js';
 
 const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-summary FILE] [--resume]
   --out DIR            the run folder: one sub-folder per stage (model, data, metrics, done.json), the stage table
   --config FILE        pipeline options over the defaults (src/pipeline/config.ts documents every key; unknown keys are errors)
   --json-summary FILE  also write {"seconds", "stages": [...], "reward_model": {...}, "distill": {...}} to FILE
   --resume             continue a stopped pipeline: finished stages are kept, the one in flight continues
+  --bases-only         only pretrain (or find cached) the default teacher and student bases, then stop
   --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
 Stages: base, r1_zero, cold_start, reasoning_rl, reasoning_rl_no_language_reward, rejection_sft, reward_model,
 all_scenario_rl, distill. Ctrl-C stops after the current step; --resume continues.`;
@@ -19,7 +21,7 @@ all_scenario_rl, distill. Ctrl-C stops after the current step; --resume continue
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
-    options: { precision: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, 'json-summary': { type: 'string' }, resume: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
+    options: { precision: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, 'json-summary': { type: 'string' }, resume: { type: 'boolean' }, 'bases-only': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
   }, HELP);
   if (values.help) {
     console.log(HELP);
@@ -43,6 +45,11 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   const log = values.quiet ? () => {} : (l: string) => console.error(l);
   try {
+    if (values['bases-only']) {
+      const b = await ensureBases(cfg, { log, shouldStop: () => stop });
+      console.log(`teacher base ${b.teacher}\nstudent base ${b.student}\n${b.seconds.toFixed(0)} s of pretraining in this run`);
+      return 0;
+    }
     const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: () => stop });
     console.log(formatStageTable(rowsOf(cfg)));
     console.log(`reward model pairwise accuracy: ${s.reward_model.pairwise_accuracy === null ? '-' : `${(100 * s.reward_model.pairwise_accuracy).toFixed(1)}%`}`);

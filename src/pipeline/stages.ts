@@ -346,3 +346,12 @@ export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o
   mkdirSync(ctx.dir('distill'), { recursive: true });
   return STAGE_IMPLS.find((s) => s.name === 'distill')!.run(ctx);
 }
+
+/** Pretrains (or finds cached) the teacher's and the student's default bases, so a later pipeline run starts from cache. */
+export async function ensureBases(cfg: PipelineConfig, o: { log: (l: string) => void; shouldStop: () => boolean }): Promise<{ teacher: string; student: string; seconds: number }> {
+  const ctx: StageContext = { cfg, log: o.log, shouldStop: o.shouldStop, done: () => null, dir: (s) => join(cfg.out, s) };
+  const { studentModel } = await import('./distill.js');
+  const t = cfg.baseModel ? { dir: cfg.baseModel, seconds: 0 } : await cachedBase(ctx, 'base', {}, cfg.baseTokens);
+  const s = await cachedBase(ctx, 'student', studentModel(cfg), cfg.distill.studentTokens);
+  return { teacher: t.dir, student: s.dir, seconds: t.seconds + s.seconds };
+}
