@@ -24,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv, allowPositionals: false,
     options: { precision: { type: 'string' },
       model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'model-name': { type: 'string' },
-      slots: { type: 'string' }, 'max-model-len': { type: 'string' }, 'api-key-env': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      slots: { type: 'string' }, 'max-model-len': { type: 'string' }, 'api-key-env': { type: 'string' }, reasoning: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
   if (values.help) {
@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const engine = new Engine(model, tokenizer, { slots, maxLen });
   const modelName = values['model-name'] ?? basename(resolve(values.model));
-  const server = new OpenAIServer(engine, { modelName, apiKey });
+  const server = new OpenAIServer(engine, { modelName, apiKey, reasoning: values.reasoning === true });
   const host = values.host ?? '127.0.0.1';
   let bound: number;
   try {

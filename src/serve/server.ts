@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../model/tokenizer.js';
 import { Engine, EngineInputError, type EngineChoice } from './engine.js';
 import { encodePrompt, type PromptInput } from './prompt.js';
+import { ReasoningStream, promptOpensThink, splitReasoning } from './reasoning.js';
 
 export interface ServeOptions {
   /** The name clients pass as `model` (default: the checkpoint folder's name). */
@@ -19,6 +20,8 @@ export interface ServeOptions {
   maxChoices?: number;
   /** max_tokens when a request gives none (default: what fits in the context). */
   defaultMaxTokens?: number;
+  /** Chat replies: the <think>…</think> part as message.reasoning_content, the rest as content. */
+  reasoning?: boolean;
 }
 
 /** A client error with its HTTP status and OpenAI error fields. */
@@ -181,8 +184,20 @@ export class OpenAIServer {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       if (chat) for (let j = 0; j < n; j++) sse({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: j, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
     }
+    const split = chat && this.o.reasoning === true;
+    const opened = split && promptOpensThink(this.engine.tokenizer.decode(ids[0]!));
+    const streams = split ? Array.from({ length: n }, () => new ReasoningStream(opened)) : [];
+    const chatDelta = (index: number, text: string, finish: string | null) => {
+      const delta: Record<string, string> = {};
+      if (split) {
+        const part = finish === null ? streams[index]!.push(text) : streams[index]!.end();
+        if (part.reasoning) delta.reasoning_content = part.reasoning;
+        if (part.content) delta.content = part.content;
+      } else if (text) delta.content = text;
+      return { id, object: 'chat.completion.chunk', created, model, choices: [{ index, delta, finish_reason: finish }] };
+    };
     const chunk = (index: number, text: string, finish: string | null) => (chat
-      ? { id, object: 'chat.completion.chunk', created, model, choices: [{ index, delta: text ? { content: text } : {}, finish_reason: finish }] }
+      ? chatDelta(index, text, finish)
       : { id, object: 'text_completion', created, model, choices: [{ index, text, logprobs: null, finish_reason: finish }] });
 
     let results: EngineChoice[][];
@@ -208,8 +223,12 @@ export class OpenAIServer {
       return;
     }
     const choices = results.flatMap((cs, pi) => cs.map((c) => (chat
-      ? { index: pi * n + c.index, message: { role: 'assistant', content: c.text }, logprobs: null, finish_reason: c.finishReason, completion_tokens: c.tokens.length }
+      ? { index: pi * n + c.index, message: { role: 'assistant', ...(split ? withReasoning(splitReasoning(c.text, opened)) : { content: c.text }) }, logprobs: null, finish_reason: c.finishReason, completion_tokens: c.tokens.length }
       : { index: pi * n + c.index, text: c.text, logprobs: null, finish_reason: c.finishReason, completion_tokens: c.tokens.length })));
     sendJson(res, { id, object: chat ? 'chat.completion' : 'text_completion', created, model, choices, usage });
   }
+}
+
+function withReasoning(r: { reasoning: string | null; content: string }): { content: string; reasoning_content?: string } {
+  return r.reasoning === null ? { content: r.content } : { content: r.content, reasoning_content: r.reasoning };
 }
