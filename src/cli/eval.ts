@@ -14,7 +14,7 @@ import { worldTasks } from '../rl/tasks.js';
 import { MATH_INSTRUCTION, mathEquivalent, mathJudge, runBenchmark, type BenchmarkProblem, type BenchmarkSettings } from '../eval/benchmark.js';
 import { EndpointError, endpointSampler, listModels, type Sampler } from '../eval/endpoint.js';
 import type { Judge } from '../eval/runner.js';
-import { Engine } from '../serve/engine.js';
+import { Engine, slotsFor } from '../serve/engine.js';
 import { encodePrompt, engineSampler } from '../serve/prompt.js';
 
 const HELP = `usage: r1 eval (--model DIR | --endpoint URL --model-name NAME [--api-key-env VAR]) --dataset NAME --out DIR [options]
@@ -28,7 +28,7 @@ const HELP = `usage: r1 eval (--model DIR | --endpoint URL --model-name NAME [--
                        (default: chat, or r1-zero for a checkpoint without a chat template, compact for worlds)
   --n-per-request N    samples per request (default K; lower it for servers that cap n)
   --concurrency N      problems in flight (default 8 for endpoints; enough to fill the batch for --model)
-  --slots N            --model: sequences decoded together (default 64)
+  --slots N            --model: sequences decoded together (default 64, fewer when their KV cache would pass 2 GiB)
   --stop S             stop string (repeatable; default none: EOS ends a completion)
   --seed N             (default 0): request seeds derive from it and the problem id, so reruns and backends agree
   --timeout S          endpoint: seconds per request (default 600)   --retries N (default 4)
@@ -73,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   const limit = numFlag(values.limit ?? values.problems, 'limit', POSITIVE_INT);
   const nPer = Math.min(k, numFlag(values['n-per-request'], 'n-per-request', POSITIVE_INT, k));
   const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 0);
-  const slots = numFlag(values.slots, 'slots', POSITIVE_INT, 64);
+  const slotsFlag = numFlag(values.slots, 'slots', POSITIVE_INT);
   const bar = createProgress({ label: 'r1 eval', total: 0, unit: 'problems', quiet: values.quiet });
   const log = (m: string) => bar.log(`r1 eval: ${m}`);
 
@@ -143,6 +143,7 @@ export async function run(argv: string[]): Promise<number> {
     const longest = Math.max(...lengths.filter((n) => n < ctx));
     const maxLen = Math.min(config.max_position_embeddings, longest + maxTokens);
     maxTokensUsed = Math.min(maxTokens, maxLen - 1);
+    const slots = slotsFlag ?? slotsFor(config, maxLen, 64);
     const engine = new Engine(model, tokenizer, { slots, maxLen });
     sampler = engineSampler(engine);
     concurrency = numFlag(values.concurrency, 'concurrency', POSITIVE_INT, Math.max(2, Math.ceil((2 * slots) / nPer)));

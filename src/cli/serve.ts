@@ -6,7 +6,7 @@ import { basename, resolve } from 'node:path';
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, NON_NEGATIVE_INT, POSITIVE_INT, applyPrecisionFlag } from './args.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
-import { Engine } from '../serve/engine.js';
+import { Engine, slotsFor } from '../serve/engine.js';
 import { OpenAIServer } from '../serve/server.js';
 
 const HELP = `usage: r1 serve --model DIR [options]
@@ -14,7 +14,8 @@ const HELP = `usage: r1 serve --model DIR [options]
   --port N             (default 8000; 0 = any free port, printed on start)
   --host H             (default 127.0.0.1; 0.0.0.0 to listen on every interface)
   --model-name NAME    the name clients pass as "model" (default: the folder's name)
-  --slots N            sequences decoded together in the running batch (default 32)
+  --slots N            sequences decoded together in the running batch (default 32, fewer when their KV cache
+                       would pass 2 GiB)
   --max-model-len N    context per sequence, prompt plus completion (default: max_position_embeddings, at most 8192)
   --api-key-env VAR    require "Authorization: Bearer $VAR" on every request
   --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.model) throw new UsageError('--model DIR is required (a checkpoint folder)');
   if (!existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder; pass a checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
   const port = numFlag(values.port, 'port', { int: true, min: 0, max: 65535 }, 8000);
-  const slots = numFlag(values.slots, 'slots', POSITIVE_INT, 32);
+  const slotsFlag = numFlag(values.slots, 'slots', POSITIVE_INT);
   const maxLen = numFlag(values['max-model-len'], 'max-model-len', NON_NEGATIVE_INT);
   let apiKey: string | undefined;
   if (values['api-key-env']) {
@@ -46,7 +47,9 @@ export async function run(argv: string[]): Promise<number> {
   if (maxLen !== undefined && (maxLen < 2 || maxLen > config.max_position_embeddings)) {
     throw new UsageError(`--max-model-len must be in [2, ${config.max_position_embeddings}] (the model's max_position_embeddings), got ${maxLen}`);
   }
-  const engine = new Engine(model, tokenizer, { slots, maxLen });
+  const len = maxLen ?? Math.min(config.max_position_embeddings, 8192);
+  const slots = slotsFlag ?? slotsFor(config, len, 32);
+  const engine = new Engine(model, tokenizer, { slots, maxLen: len });
   const modelName = values['model-name'] ?? basename(resolve(values.model));
   const server = new OpenAIServer(engine, { modelName, apiKey, reasoning: values.reasoning === true });
   const host = values.host ?? '127.0.0.1';

@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
-import { eosIds as configEos } from '../model/config.js';
+import { eosIds as configEos, headSize, type ModelConfig } from '../model/config.js';
 import { KVDecoder } from '../generate/kvdecoder.js';
 import { checkSampling, sampleRow } from '../generate/sampling.js';
 import { Rng } from '../util/rng.js';
@@ -66,6 +66,16 @@ interface Seq {
   off: number;
   prefix: string;
   done: (c: EngineChoice | Error) => void;
+}
+
+/** Bytes of KV cache one slot of maxLen positions takes (K and V, every layer, FP32). */
+export function slotBytes(c: ModelConfig, maxLen: number): number {
+  return c.num_hidden_layers * 2 * c.num_key_value_heads * headSize(c) * 4 * maxLen;
+}
+
+/** The most slots (up to `most`) whose KV cache fits in `budget` bytes (default 2 GiB); at least 1. */
+export function slotsFor(c: ModelConfig, maxLen: number, most: number, budget = 2 ** 31): number {
+  return Math.max(1, Math.min(most, Math.floor(budget / slotBytes(c, maxLen))));
 }
 
 export class Engine {

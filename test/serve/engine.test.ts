@@ -109,3 +109,13 @@ test('streamed text pieces add up to the final text on a byte-level BPE vocabula
   assert.equal(cut!.text, out[0]!.text.slice(0, out[0]!.text.indexOf(stop)));
   assert.equal(cut!.finishReason, 'stop');
 });
+
+test('default slots: as many as fit a 2 GiB KV cache, at most the cap', async () => {
+  const { slotBytes, slotsFor } = await import('../../src/serve/engine.js');
+  // a DeepSeek-R1-Distill-Qwen-1.5B shape: 28 layers, 2 KV heads of 128; 8192 positions: 28*2*2*128*4*8192 bytes per slot
+  const c = makeConfig({ vocab_size: 100, hidden_size: 1536, num_hidden_layers: 28, num_attention_heads: 12, num_key_value_heads: 2, intermediate_size: 8960, max_position_embeddings: 8192 });
+  assert.equal(slotBytes(c, 8192), 469_762_048);
+  assert.equal(slotsFor(c, 8192, 32), 4); // floor(2^31 / 469762048)
+  assert.equal(slotsFor(c, 256, 32), 32);
+  assert.equal(slotsFor(c, 8192, 32, 1), 1);
+});
