@@ -56,7 +56,8 @@ export interface BenchmarkSummary {
   pass_at_1: number;
   pass_at_1_stderr: number;
   cons_at_k: number;
-  /** Problems whose vote tied between answer groups (cons@k counts the tied groups' mean correctness). */
+  /** Problems whose vote tied between answer groups (cons@k counts the tied groups' mean correctness). Answers are
+   * grouped by the verifier, up to 150 checks a problem, then by their normalised key. */
   cons_ties: number;
   pass_at_k: { k: number; pass: number }[];
   mean_length: number | null;
@@ -82,8 +83,15 @@ export const mathJudge: Judge = async (texts, problems) => {
   return { outcomes, formatOk: outcomes.map((o) => o.answer !== null) };
 };
 
-/** Answers grouped for cons@k: one normalised key, or equivalent by the verifier. */
-export const mathEquivalent = (a: string, b: string) => isEquivalent(a, b);
+/**
+ * Answers grouped for cons@k: one normalised key, or equivalent by the verifier. Two answers that both normalise
+ * to plain numbers are compared by key alone (the verifier would only confirm it, at a CAS call's cost).
+ */
+export function mathEquivalent(a: string, b: string): boolean {
+  const ka = safeKey(a), kb = safeKey(b);
+  if (ka !== '' && kb !== '' && Number.isFinite(Number(ka)) && Number.isFinite(Number(kb))) return ka === kb;
+  return isEquivalent(a, b);
+}
 
 /** The seed of request `chunk` of a problem: the same for every backend and every run with this seed. */
 export function requestSeed(seed: number, problemId: string, chunk: number): number {
@@ -193,7 +201,7 @@ export function summarizeRecords(perProblem: readonly SampleRecord[][], settings
   skipped: { problem_id: string; error: string }[], seconds: number): BenchmarkSummary {
   const outcomes: SampleOutcome[][] = perProblem.map((rs) => rs.map((r) => ({ answer: r.answer, correct: r.correct })));
   const p1 = meanAndStderr(outcomes.map((s) => s.filter((x) => x.correct).length / Math.max(1, s.length)));
-  const cons = outcomes.map((s) => consensus(s, { equivalent, key: safeKey, ties: 'split' }));
+  const cons = outcomes.map((s) => consensus(s, { equivalent, key: safeKey, ties: 'split', maxChecks: 150 }));
   const all = perProblem.flat();
   const withTokens = all.filter((r) => typeof r.tokens === 'number');
   return {

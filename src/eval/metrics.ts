@@ -98,17 +98,20 @@ export type Equivalent = (a: string, b: string) => boolean;
  * Groups answers by the verifier: each answer joins the first earlier group whose first answer it is
  * equivalent to (checked both ways), else starts a group. Unparsed answers (null) get group -1.
  * `key` short-cuts the comparison: answers with one key are one group without asking `equivalent`.
+ * After `maxChecks` verifier calls the remaining answers are grouped by key alone (a cost bound for noisy samples).
  */
-export function groupAnswers(answers: readonly (string | null)[], equivalent?: Equivalent, key: (a: string) => string = (a) => a): number[] {
+export function groupAnswers(answers: readonly (string | null)[], equivalent?: Equivalent, key: (a: string) => string = (a) => a, maxChecks = Infinity): number[] {
   const reps: { answer: string; key: string }[] = [];
   const byKey = new Map<string, number>();
+  let checks = 0;
+  const eq = (x: string, y: string) => checks++ < maxChecks && (safeEq(equivalent!, x, y) || safeEq(equivalent!, y, x));
   return answers.map((a) => {
     if (a === null) return -1;
     const k = key(a);
     const known = byKey.get(k);
     if (known !== undefined) return known;
     let g = -1;
-    if (equivalent) g = reps.findIndex((r) => safeEq(equivalent, r.answer, a) || safeEq(equivalent, a, r.answer));
+    if (equivalent) g = reps.findIndex((r) => eq(r.answer, a));
     if (g < 0) {
       g = reps.length;
       reps.push({ answer: a, key: k });
@@ -144,8 +147,8 @@ export interface Consensus {
  * cons@k with answers grouped by the verifier rather than by string: the group with the most votes
  * wins, and the problem counts as right when that group's answer is right (its first sample's judgement).
  */
-export function consensus(samples: readonly SampleOutcome[], o: { equivalent?: Equivalent; key?: (a: string) => string; ties?: TieRule } = {}): Consensus {
-  const g = groupAnswers(samples.map((s) => s.answer), o.equivalent, o.key);
+export function consensus(samples: readonly SampleOutcome[], o: { equivalent?: Equivalent; key?: (a: string) => string; ties?: TieRule; maxChecks?: number } = {}): Consensus {
+  const g = groupAnswers(samples.map((s) => s.answer), o.equivalent, o.key, o.maxChecks);
   const count: number[] = [];
   const first: number[] = [];
   g.forEach((x, i) => {

@@ -41,6 +41,14 @@ test('stripReasoning keeps what follows the last </think>; an unclosed <think> l
   assert.equal(stripReasoning('plain \\boxed{2}'), 'plain \\boxed{2}');
 });
 
+test('mathEquivalent: numbers by their canonical key, other answers by the verifier', () => {
+  assert.equal(mathEquivalent('0.5', '\\frac{1}{2}'), true);
+  assert.equal(mathEquivalent('50\\%', '0.5'), true);
+  assert.equal(mathEquivalent('3', '4'), false);
+  assert.equal(mathEquivalent('x^2+2x+1', '(x+1)^2'), true);
+  assert.equal(mathEquivalent('(1,2)', '(2,1)'), false);
+});
+
 test('results.jsonl and the summary: pass@1 ± stderr, verifier-grouped cons@k with a tie, pass@k, length, truncation', async () => {
   const out = tmp();
   const calls: SampleRequest[] = [];

@@ -97,3 +97,12 @@ test('pass@k curve and the standard error of pass@1', () => {
   close(m.stderr, 0.125);
   assert.deepEqual(meanAndStderr([0.7]), { mean: 0.7, stderr: 0 });
 });
+
+test('grouping stops asking the verifier after maxChecks and falls back to keys', () => {
+  let calls = 0;
+  const eq = (a: string, b: string) => { calls++; return a.length === b.length; };
+  // with a budget of 1 check: 'aa' is compared with 'b' (1 call each way counts once), then 'cc' joins by key only
+  assert.deepEqual(groupAnswers(['b', 'aa', 'cc'], eq, (a) => a, 1), [0, 1, 2]);
+  assert.equal(calls, 2);
+  assert.deepEqual(groupAnswers(['b', 'aa', 'cc'], eq), [0, 1, 1]);
+});
