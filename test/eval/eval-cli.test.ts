@@ -1,0 +1,34 @@
+// `r1 eval` user errors: one line naming the input and the fix, exit 2 (no stack); --help lists the protocol flags.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TINY = join(ROOT, 'test', 'fixtures', 'model', 'addition-tiny');
+const r1 = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'eval', ...args], { encoding: 'utf8' });
+const out = join(tmpdir(), 'r1-eval-cli-unused');
+
+test('r1 eval: bad flags and inputs are one-line usage errors', () => {
+  const cases: [string[], RegExp][] = [
+    [['--model', TINY, '--out', out], /--dataset is required: gsm8k, math500, aime24, amc23, FILE\.jsonl or world:NAME/],
+    [['--model', TINY, '--dataset', 'gsm8k'], /--out DIR is required/],
+    [['--endpoint', 'http://127.0.0.1:1', '--dataset', 'gsm8k', '--out', out], /--endpoint needs --model-name NAME/],
+    [['--model', join(TINY, 'nope'), '--dataset', 'gsm8k', '--out', out], /nope: no such folder/],
+    [['--model', TINY, '--dataset', 'world:nowhere', '--out', out], /unknown world 'nowhere'; choose one of/],
+    [['--model', TINY, '--dataset', 'no-such-set', '--out', out], /dataset 'no-such-set' not found/],
+    [['--model', TINY, '--dataset', 'gsm8k', '--template', 'chat', '--out', out], /has no chat template .*use --template r1-zero or compact/],
+    [['--model', TINY, '--dataset', 'gsm8k', '--k', '0', '--out', out], /--k must be an integer > 0/],
+    [['--model', TINY, '--dataset', 'gsm8k', '--top-p', '1.5', '--out', out], /--top-p must be a number > 0 and <= 1/],
+  ];
+  for (const [args, want] of cases) {
+    const r = r1(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, want);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+  const help = r1('--help');
+  assert.equal(help.status, 0);
+  for (const flag of ['--dataset', '--k', '--temperature', '--top-p', '--max-tokens', '--concurrency', '--limit', '--out', '--json', '--api-key-env']) assert.ok(help.stdout.includes(flag), flag);
+});
