@@ -6,8 +6,12 @@ const WHAT = ['train', 'matmul', 'generate', 'verify', 'serve'] as const;
 
 export async function run(argv: string[]): Promise<number | void> {
   const [what, ...rest] = argv;
+  if (what === '-h' || what === '--help') {
+    console.log(`usage: r1 bench ${WHAT.join('|')} [options] [--json]\n  r1 bench <what> --help for its options; speeds are measured and reported, side by side with PyTorch where it applies`);
+    return 0;
+  }
   if (!what || !(WHAT as readonly string[]).includes(what)) {
-    throw new UsageError(`usage: r1 bench ${WHAT.join('|')} [options] [--json] (got '${what ?? ''}')`);
+    throw new UsageError(`usage: r1 bench ${WHAT.join('|')} [options] [--json] (got '${what ?? ''}'); r1 bench --help`);
   }
   const mod: { run: (argv: string[]) => Promise<number | void> } = await import(`./bench/${what}.js`);
   return mod.run(rest);
