@@ -92,14 +92,18 @@ export function endpointSampler(o: EndpointOptions): Sampler {
       let res: Response | null = null;
       let cause: string;
       let retryAfter = 0;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), o.timeoutMs ?? 600_000);
       try {
         res = await doFetch(url, {
-          method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(o.timeoutMs ?? 600_000),
+          method: 'POST', body: JSON.stringify(body), signal: timeout.signal,
           headers: { 'content-type': 'application/json', ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) },
         });
       } catch (e) {
         const err = e as Error & { cause?: { code?: string } };
-        cause = err.name === 'TimeoutError' ? `no reply within ${(o.timeoutMs ?? 600_000) / 1000} s` : `cannot be reached (${err.cause?.code ?? err.message})`;
+        cause = err.name === 'TimeoutError' || timeout.signal.aborted ? `sent no reply within ${(o.timeoutMs ?? 600_000) / 1000} s` : `cannot be reached (${err.cause?.code ?? err.message})`;
+      } finally {
+        clearTimeout(timer);
       }
       if (res) {
         if (res.ok) {
