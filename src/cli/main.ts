@@ -26,6 +26,7 @@ const commands: Record<string, Command> = {
   eval: { summary: 'pass@1 / cons@k evaluation of a checkpoint or an OpenAI-compatible endpoint', load: () => load('eval') },
   'train-rm': { summary: 'train a reward model (decoder + scalar head, Bradley-Terry loss) on preference pairs', load: () => load('train-rm') },
   serve: { summary: 'OpenAI-compatible server for a checkpoint (continuous batching, streaming)', load: () => load('serve') },
+  tokenize: { summary: 'token ids of a text or a chat prompt (the chat template rendered), as HF tokenizers gives them', load: () => load('tokenize') },
   pipeline: { summary: 'DeepSeek-R1 in miniature: R1-Zero, cold start, reasoning RL, rejection sampling + SFT, reward model, RL for all scenarios, distillation', load: () => load('pipeline') },
   distill: { summary: 'distil a teacher into a small student with SFT on its correct samples, against the same student trained with GRPO', load: () => load('distill') },
   sample: { summary: 'k samples per problem from a checkpoint; --reject keeps correct, clean, distinct ones (rejection sampling)', load: () => load('sample') },
