@@ -98,7 +98,7 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
   if (phrases && (text.indexOf('nswer', tail) >= 0 || text.indexOf('NSWER', tail) >= 0) && FINAL_ANSWER_GATE.test(tail > 0 ? text.slice(tail) : text)) {
     boxed.push(...matchAll(text, RE.finalIsLatex, latexCandidate), ...matchAll(text, RE.finalIsExpr, exprCandidate));
   }
-  const b = best(boxed);
+  const b = boxed.length === 1 ? boxed[0]! : best(boxed);
   if (b) return { text: b.text, priority: P_BOXED };
   if (strategies.has('hashes')) {
     const m = lastMatch(text, /####\s*([^\n]+)/g);
@@ -361,13 +361,13 @@ function latexParses(t: string): boolean {
   if (t.length === 0 || t.length > 2000) return false;
   let depth = 0;
   for (let i = 0; i < t.length; i++) {
-    const c = t[i];
-    if (c === '\\') {
+    const c = t.charCodeAt(i);
+    if (c === 92) {
       i++;
       continue;
     }
-    if (c === '{') depth++;
-    else if (c === '}' && --depth < 0) return false;
+    if (c === 123) depth++;
+    else if (c === 125 && --depth < 0) return false;
   }
   return depth === 0 && (/[A-Za-z0-9]/.test(t) || /[\p{L}\p{N}]/u.test(t));
 }
@@ -384,7 +384,7 @@ function latexParses(t: string): boolean {
 function boxedCandidate(text: string): Candidate | null {
   const close = text.lastIndexOf('}');
   if (close < 0 || lastBoxStart(text, close) < 0) return null;
-  const run = boxesIn(text.slice(0, close + 1), 'last');
+  const run = boxesIn(text, 'last', close + 1);
   if (run === null) return null;
   const t = cleanCandidate(run.content);
   if (!latexParses(t)) return null;
@@ -414,10 +414,10 @@ const SEPARATOR = /\b(?:and|or)\b|,|;/;
  * Box contents in `text`, right to left: `all` joins every box, `last` the last run of close ones;
  * with where the first box of the run starts.
  */
-function boxesIn(text: string, mode: 'all' | 'last'): { content: string; start: number } | null {
+function boxesIn(text: string, mode: 'all' | 'last', end = text.length): { content: string; start: number } | null {
   const results: string[] = [];
-  let searchEnd = text.length;
-  let maxPos = text.length;
+  let searchEnd = end;
+  let maxPos = end;
   let laterStart = -1;
   for (let guard = 0; guard < 1000; guard++) {
     // In `last` mode an earlier box joins only if it closes within 70 characters of the later one.
@@ -448,9 +448,9 @@ function boxesIn(text: string, mode: 'all' | 'last'): { content: string; start: 
 function closingBrace(text: string, open: number, limit: number): number {
   let depth = 0;
   for (let i = open; i < limit; i++) {
-    const c = text[i];
-    if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return i;
+    const c = text.charCodeAt(i);
+    if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return i;
   }
   return -1;
 }
@@ -496,7 +496,7 @@ function findTags(text: string): { answer: number; think: number } {
 /** Strips math delimiters, markdown bold and sentence punctuation around an extracted answer. */
 function cleanCandidate(s: string): string {
   let t = s.trim();
-  if (!/^[*$\\]|[*$.,;:!)\]d]$/.test(t)) return t;
+  if (!/^(?:\*\*|\$|\\[([])|(?:\*\*|\$|\\[)\]]|[.,;:!]|\\q?quad)$/.test(t)) return t;
   for (let changed = true; changed; ) {
     const before = t;
     t = t.replace(/^\*\*|\*\*$/g, '').trim();

@@ -32,6 +32,7 @@ export interface Verdict {
 export function verify(gold: string, completion: string, opts: VerifyOptions = {}): Verdict {
   const extracted = extractAnswer(completion, opts.extract);
   if (extracted === null || typeof gold !== 'string') return { correct: false, extracted };
+  if (extracted === gold) return { correct: true, extracted };
   return { correct: isEquivalent(goldAnswer(gold), extracted, opts.equivalence), extracted };
 }
 
