@@ -90,6 +90,7 @@ export function endpointSampler(o: EndpointOptions): Sampler {
     const retries = o.retries ?? 4;
     for (let attempt = 0; ; attempt++) {
       let res: Response | null = null;
+      let raw = '';
       let cause: string;
       let retryAfter = 0;
       const timeout = new AbortController();
@@ -99,7 +100,9 @@ export function endpointSampler(o: EndpointOptions): Sampler {
           method: 'POST', body: JSON.stringify(body), signal: timeout.signal,
           headers: { 'content-type': 'application/json', ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) },
         });
+        raw = await res.text(); // under the same timeout: a server can stall mid-body too
       } catch (e) {
+        res = null;
         const err = e as Error & { cause?: { code?: string } };
         cause = err.name === 'TimeoutError' || timeout.signal.aborted ? `sent no reply within ${(o.timeoutMs ?? 600_000) / 1000} s` : `cannot be reached (${err.cause?.code ?? err.message})`;
       } finally {
@@ -107,17 +110,16 @@ export function endpointSampler(o: EndpointOptions): Sampler {
       }
       if (res) {
         if (res.ok) {
-          const raw = await res.text();
           let json: Reply;
           try {
             json = JSON.parse(raw) as Reply;
           } catch {
             throw new EndpointError(`${url} sent a reply that is not JSON: ${JSON.stringify(raw.slice(0, 120))}`, res.status, false);
           }
-          if (!Array.isArray(json.choices)) throw new EndpointError(`${url} sent a reply without a 'choices' list: ${raw.slice(0, 160)}`, res.status, false);
+          if (!json || !Array.isArray(json.choices)) throw new EndpointError(`${url} sent a reply without a 'choices' list: ${raw.slice(0, 160)}`, res.status, false);
           return parseChoices(json, chat, url);
         }
-        const text = (await res.text().catch(() => '')).slice(0, 300);
+        const text = raw.slice(0, 300);
         if (res.status === 401 || res.status === 403) throw new EndpointError(`${url} refused the API key (HTTP ${res.status}: ${text}); pass a valid key with --api-key-env VAR`, res.status, true);
         if (res.status === 404) throw new EndpointError(`${url} answered HTTP 404 (${text}); check --endpoint and --model-name (GET ${base}/v1/models lists the served names)`, res.status, true);
         if (res.status !== 429 && res.status < 500) throw new EndpointError(`${url} rejected the request (HTTP ${res.status}: ${text})`, res.status, false);
