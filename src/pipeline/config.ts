@@ -60,7 +60,7 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   generalWorld: 'general',
   safetyWorld: 'safety',
   baseModel: null,
-  baseTokens: 14_000_000,
+  baseTokens: 6_000_000,
   baseMix: { reasoning: 3, general: 1, safety: 1 },
   eval: { problems: 32, samples: 16, temperature: 0.6, topP: 0.95, maxNewTokens: 240 },
   r1Zero: { steps: 240, maxSeconds: 900, grpo: {} },
@@ -70,7 +70,7 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   rewardModel: { pairs: 2000, epochs: 2, lr: 3e-4 },
   allScenarioRl: { steps: 80, maxSeconds: 600, grpo: {}, helpfulWeight: 1, harmlessWeight: 1 },
   distill: {
-    studentHidden: 64, studentLayers: 4, studentTokens: 8_000_000, prompts: 400, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
+    studentHidden: 64, studentLayers: 4, studentTokens: 3_000_000, prompts: 400, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
     rl: { steps: 160, maxSeconds: 900, grpo: {} },
   },
 };
