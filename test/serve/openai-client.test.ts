@@ -12,7 +12,7 @@ const DIR = join(ROOT, 'test', 'fixtures', 'model', 'qwen2-tiny');
 const children: ChildProcess[] = [];
 
 /** Starts `r1 serve` on a free port; resolves with its base URL once it listens. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; child: ChildProcess }> {
+function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
