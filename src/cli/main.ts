@@ -33,6 +33,9 @@ const commands: Record<string, Command> = {
   report: { summary: 'the HTML report of a run folder: the paper\'s figures, diagnostics, a samples viewer (--serve, --png)', load: () => load('report') },
 };
 
+/** The names of every command (for tests of the shared manner). */
+export const commandNames = (): string[] => Object.keys(commands);
+
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
   const lines = Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`);
