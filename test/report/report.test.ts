@@ -171,3 +171,23 @@ test('--json keys are snake_case: library results are converted on the way out',
   assert.deepEqual(snakeKeys({ tokensPerSecond: 1, stepLineLoss: [{ gatePassed: true }], already_snake: { x: 'keepMe' }, 'rewards/accuracy/mean': 2, logits: new Float32Array([1]) }),
     { tokens_per_second: 1, step_line_loss: [{ gate_passed: true }], already_snake: { x: 'keepMe' }, 'rewards/accuracy/mean': 2, logits: new Float32Array([1]) });
 });
+
+test('every command: -h prints usage with exit 0, an unknown flag is one line `r1 CMD: …` with exit 2', async () => {
+  const { commandNames } = await import('../../src/cli/main.js');
+  const { execFile } = await import('node:child_process');
+  const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile(process.execPath, [join(ROOT, 'bin', 'r1.js'), ...args], { timeout: 120_000 }, (err, stdout, stderr) =>
+      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+  });
+  const names = commandNames();
+  assert.ok(names.includes('report') && names.length >= 10);
+  const results = await Promise.all(names.map(async (name) => ({ name, help: await run([name, '-h']), bad: await run([name, '--no-such-flag']) })));
+  for (const { name, help, bad } of results) {
+    if (help.stderr.includes('is not built yet')) continue; // a command being written by someone else right now
+    assert.equal(help.code, 0, `${name} -h: ${help.stderr}`);
+    assert.match(help.stdout, /usage/i, `${name} -h prints its usage`);
+    assert.equal(bad.code, 2, `${name} --no-such-flag: ${bad.stderr}`);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, `${name}: ${bad.stderr}`);
+    assert.match(bad.stderr, new RegExp(`^r1 ${name}: .*--no-such-flag`), bad.stderr);
+  }
+});
