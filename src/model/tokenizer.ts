@@ -273,7 +273,10 @@ function renderChatTemplate(template: string | null, messages: ChatMessage[], op
   return new Template(template).render({ ...special, messages, add_generation_prompt: opts.addGenerationPrompt ?? false });
 }
 
-/** Loads tokenizer.json (+ tokenizer_config.json when present) from a folder: ours as CharTokenizer, others via tokenizers.js. */
+/**
+ * Loads tokenizer.json (+ tokenizer_config.json, and chat_template.jinja when the config has no template) from a
+ * folder: ours as CharTokenizer, others via tokenizers.js.
+ */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const path = join(dir, 'tokenizer.json');
   if (!existsSync(path)) throw new Error(`loadTokenizer: ${path} does not exist; a checkpoint folder needs the tokenizer.json the model was trained with`);
@@ -292,6 +295,9 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
       throw new Error(`loadTokenizer: ${cfgPath} is not valid JSON (${(err as Error).message}); fix or delete it`);
     }
   }
+  // transformers >= 4.43 may save the template beside the config instead of in it
+  const jinja = join(dir, 'chat_template.jinja');
+  if (config['chat_template'] === undefined && existsSync(jinja)) config = { ...config, chat_template: await readFile(jinja, 'utf8') };
   const ours = CharTokenizer.fromJSON(json, config);
   if (ours) return ours;
   try {

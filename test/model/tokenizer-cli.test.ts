@@ -43,3 +43,20 @@ test('r1 tokenize --jsonl: one {ids, text} line per input; a bad line is named',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a chat_template.jinja beside tokenizer_config.json is the template when the config has none', async () => {
+  const { copyFileSync, readFileSync: read } = await import('node:fs');
+  const { loadTokenizer } = await import('../../src/model/tokenizer.js');
+  const dir = mkdtempSync(join(tmpdir(), 'r1-tok-'));
+  try {
+    copyFileSync(join(DS, 'tokenizer.json'), join(dir, 'tokenizer.json'));
+    const cfg = JSON.parse(read(join(DS, 'tokenizer_config.json'), 'utf8'));
+    delete cfg.chat_template;
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(cfg));
+    writeFileSync(join(dir, 'chat_template.jinja'), "{{ bos_token }}{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}{% endfor %}{% if add_generation_prompt %}<think>\n{% endif %}");
+    const tok = await loadTokenizer(dir);
+    assert.equal(tok.applyChatTemplate([{ role: 'user', content: 'hi' }], { addGenerationPrompt: true }), '<｜begin▁of▁sentence｜>[user] hi<think>\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
