@@ -14,8 +14,9 @@ export interface ExtractOptions {
   /** Strategies to use; the default is all of them, each at its own priority (see above). */
   strategies?: readonly ExtractStrategy[];
   /**
-   * Look after the last `</think>` first (default true): a box or an answer phrase in the summary
-   * wins; when the summary has only plain maths, the whole text is read (a box anywhere beats it).
+   * Look after the last `</think>` first (default true): a box in the summary wins; otherwise the
+   * whole text is read as Math-Verify reads it (so a box in the thinking beats a summary's "the answer
+   * is 10", and a summary's plain number is still the last one).
    */
   preferAfterThink?: boolean;
   /** Longest answer returned (default 1000 characters); longer candidates are cut at the front. */
@@ -73,7 +74,7 @@ function findAnswer(text: string, opts: ExtractOptions): string | null {
     const end = tags.think;
     if (end >= 0) {
       const summary = text.slice(end + 8);
-      const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_ANSWER) : null;
+      const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_BOXED) : null;
       if (found !== null) return found.text;
     }
   }
@@ -82,6 +83,7 @@ function findAnswer(text: string, opts: ExtractOptions): string | null {
 
 /** The best candidate of the first priority group (up to `maxPriority`) that has a valid one. */
 function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number): { text: string; priority: number } | null {
+  if (maxPriority < P_BOXED) return null;
   const phrases = strategies.has('answerIs');
   if (phrases && text.includes('I hope') && FINAL_ANSWER_GATE.test(text)) {
     const c = best(matchAll(text, RE.finalHopeLatex, latexCandidate).concat(matchAll(text, RE.finalHopeExpr, exprCandidate)));
@@ -100,6 +102,7 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
   }
   const b = boxed.length === 1 ? boxed[0]! : best(boxed);
   if (b) return { text: b.text, priority: P_BOXED };
+  if (maxPriority <= P_BOXED) return null;
   if (strategies.has('hashes')) {
     const m = lastMatch(text, /####\s*([^\n]+)/g);
     if (m) {

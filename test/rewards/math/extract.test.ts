@@ -27,7 +27,8 @@ const rows: [completion: string, expected: string | null][] = [
   ['<think>...</think><answer>\\boxed{5}</answer>', '5'], // a box inside the tag
   ['<think>long reasoning</think> The final answer is $\\boxed{10}$', '10'], // R1 format: summary after </think>
   ['<think>I get \\boxed{9}</think> After checking, it is 10.', '9'], // a summary with only a plain number: the whole text is read, and a box anywhere beats a bare number (Math-Verify)
-  ['<think>I get \\boxed{9}</think> After checking, the answer is 10.', '10'], // an answer phrase in the summary beats a box in the thinking
+  ['<think>I get \\boxed{9}</think> After checking, the answer is 10.', '9'], // a box anywhere beats an answer phrase (Math-Verify reads the whole text)
+  ['<think>I get \\boxed{9}</think> After checking, it is \\boxed{10}.', '10'], // the summary's box
   ['<answer>17', '17'], // unclosed answer tag (truncated)
   ['Janet sells 16 - 3 - 4 = 9 eggs.\nShe makes 9 * 2 = $18.\n#### 18', '18'], // GSM8K reference format
   ['#### 1,000', '1,000'], // #### with a thousands separator
