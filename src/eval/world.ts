@@ -82,7 +82,7 @@ export interface WorldMeasurement {
   styles: Record<string, StyleStats>;
   /** Share of problems none of whose samples is right. */
   alwaysWrong: number;
-  /** Share of written arithmetic lines that are false or use operands from nowhere. */
+  /** Share of written arithmetic lines that are false or use operands from nowhere (NaN when no sample wrote one). */
   unfaithfulLineRate: number;
   /** Share of samples with lines whose answer is not what their lines imply. */
   answerUnfaithfulRate: number;
@@ -174,7 +174,7 @@ export function worldStats(world: World<WorldProblem>, problems: readonly WorldP
     meanLen: r.meanLength,
     styles,
     alwaysWrong: r.summary.problems ? r.summary.alwaysWrong / r.summary.problems : 0,
-    unfaithfulLineRate: lines ? unfaithful / lines : 0,
+    unfaithfulLineRate: lines ? unfaithful / lines : NaN,
     answerUnfaithfulRate: withLines ? answerBad / withLines : 0,
     stopRate: total ? stops / total : 0,
     languageMixingRate: withLang ? mixed / withLang : NaN,

@@ -38,7 +38,11 @@ export interface StageRow {
 /** Samples of general prompts kept so that the reward model can score them once it exists. */
 export interface GeneralSample { prompt: string; completion: string }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+/** Mean of the numbers that are not NaN (NaN when none). */
+const mean = (xs: number[]) => {
+  const v = xs.filter((x) => !Number.isNaN(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+};
 
 /** The held-out problems of a world for the stage table (the same for every stage). */
 export function heldOutProblems(cfg: PipelineConfig, world: string): WorldProblem[] {
