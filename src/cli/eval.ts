@@ -16,6 +16,7 @@ import { EndpointError, endpointSampler, listModels, type Sampler } from '../eva
 import type { Judge } from '../eval/runner.js';
 import { Engine, slotsFor } from '../serve/engine.js';
 import { encodePrompt, engineSampler } from '../serve/prompt.js';
+import { promptOpensThink } from '../serve/reasoning.js';
 
 const HELP = `usage: r1 eval (--model DIR | --endpoint URL --model-name NAME [--api-key-env VAR]) --dataset NAME --out DIR [options]
   --dataset D          gsm8k | math500 | aime24 | amc23 | FILE.jsonl | world:NAME (${Object.keys(WORLDS).join(', ')})
@@ -143,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
     const longest = Math.max(...lengths.filter((n) => n < ctx));
     const maxLen = Math.min(config.max_position_embeddings, longest + maxTokens);
     maxTokensUsed = Math.min(maxTokens, maxLen - 1);
+    for (const p of problems) if ('messages' in p.prompt) p.opensThink = promptOpensThink(tokenizer.applyChatTemplate(p.prompt.messages, { addGenerationPrompt: true }));
     const slots = slotsFlag ?? slotsFor(config, maxLen, 64);
     const engine = new Engine(model, tokenizer, { slots, maxLen });
     sampler = engineSampler(engine);
@@ -156,7 +158,7 @@ export async function run(argv: string[]): Promise<number> {
   let summary;
   try {
     summary = await runBenchmark(problems, {
-      settings, sampler, judge, equivalent: world === null ? mathEquivalent : undefined, concurrency, outDir: values.out, log, skipped,
+      settings, sampler, judge, equivalent: world === null ? mathEquivalent : undefined, thinkAware: world === null, concurrency, outDir: values.out, log, skipped,
       progress: (done, total) => bar.update(done, {}, done / total),
     });
     bar.stop();

@@ -18,6 +18,8 @@ export interface BenchmarkProblem {
   id: string;
   gold: string;
   prompt: PromptInput;
+  /** The rendered prompt ends inside <think> (the R1 distill template): completions are reasoning until </think>. */
+  opensThink?: boolean;
 }
 
 export interface BenchmarkSettings {
@@ -74,6 +76,19 @@ export function stripReasoning(text: string): string {
   return text.includes('<think>') ? '' : text;
 }
 
+/**
+ * The samples of one problem with `<think>\n` put in front when the prompt opened the reasoning block (or a sample
+ * closes one it never opened: a server applied such a template), so stripReasoning treats an unclosed one as reasoning.
+ */
+export function withThinkOpened(texts: string[], opened: boolean): string[] {
+  const closesUnopened = (t: string) => {
+    const c = t.indexOf('</think>');
+    return c >= 0 && !t.slice(0, c).includes('<think>');
+  };
+  if (!opened && !texts.some(closesUnopened)) return texts;
+  return texts.map((t) => (t.trimStart().startsWith('<think>') ? t : `<think>\n${t}`));
+}
+
 /** Math judge: answer extracted after the reasoning, checked by the verifier against the gold answer. */
 export const mathJudge: Judge = async (texts, problems) => {
   const outcomes = texts.map((t, i) => {
@@ -110,6 +125,11 @@ export interface RunOptions<P extends BenchmarkProblem = BenchmarkProblem> {
   log?: (m: string) => void;
   /** After each problem: problems finished of those to do (src/util/progress). */
   progress?: (done: number, total: number) => void;
+  /**
+   * Judge texts as reasoning until </think> when the prompt opened <think> (p.opensThink) or the samples show it
+   * (one closes </think> it never opened): then a truncated sample's unfinished reasoning gives no answer.
+   */
+  thinkAware?: boolean;
   /** Problems the dataset loader skipped, with reasons (counted in the summary). */
   skipped?: { problem_id: string; error: string }[];
 }
@@ -145,7 +165,7 @@ export async function runBenchmark<P extends BenchmarkProblem>(problems: readonl
           temperature: s.temperature, topP: s.top_p, stop: s.stop.length ? s.stop : undefined, seed: requestSeed(s.seed, p.id, c),
         })));
         const choices: SampledChoice[] = parts.flat();
-        const texts = choices.map((c) => c.text);
+        const texts = o.thinkAware ? withThinkOpened(choices.map((c) => c.text), p.opensThink === true) : choices.map((c) => c.text);
         const { outcomes } = await o.judge(texts, choices.map(() => p), choices.map(() => JSON.stringify(p.prompt)));
         const lines = choices.map((c, j) => JSON.stringify({
           problem_id: p.id, sample: j, gold: p.gold, text: c.text, reasoning: c.reasoning, answer: outcomes[j]!.answer,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mathEquivalent, mathJudge, requestSeed, runBenchmark, stripReasoning, type BenchmarkSettings } from '../../src/eval/benchmark.js';
+import { mathEquivalent, mathJudge, requestSeed, runBenchmark, stripReasoning, withThinkOpened, type BenchmarkSettings } from '../../src/eval/benchmark.js';
 import { EndpointError, type SampleRequest, type SampledChoice } from '../../src/eval/endpoint.js';
 
 const dirs: string[] = [];
@@ -109,4 +109,19 @@ test('a problem whose sampling fails is skipped with its id and cause; a fatal e
     settings: settings(), judge: mathJudge, outDir: tmp(),
     sampler: async () => { throw new EndpointError('http://h refused the API key (HTTP 401)', 401, true); },
   }), /problem (half|four): http:\/\/h refused the API key/);
+});
+
+test('a prompt that opened <think> (R1 distill template): an unclosed sample is all reasoning, so it has no answer', async () => {
+  // the completions of an R1 distill: the prompt ends with <think>\n, so they hold only the closing tag
+  assert.deepEqual(withThinkOpened(['so \\boxed{2}', 'x</think>\n\n\\boxed{4}'], false), ['<think>\nso \\boxed{2}', '<think>\nx</think>\n\n\\boxed{4}']);
+  assert.deepEqual(withThinkOpened(['so \\boxed{2}'], true), ['<think>\nso \\boxed{2}']);
+  assert.deepEqual(withThinkOpened(['plain \\boxed{2}', '<think>a</think>b'], false), ['plain \\boxed{2}', '<think>a</think>b']);
+  const truncated = 'Let me guess \\boxed{4} first, then check';
+  const run = (thinkAware: boolean, opensThink: boolean) => runBenchmark([{ id: 'p', gold: '4', prompt: { text: 'q' }, opensThink }], {
+    settings: settings({ k: 2, n_per_request: 2 }), judge: mathJudge, outDir: tmp(), thinkAware,
+    sampler: async () => [{ text: truncated, reasoning: null, tokens: 100, finishReason: 'length' }, { text: 'ok</think>\n\n\\boxed{4}', reasoning: null, tokens: 9, finishReason: 'stop' }],
+  });
+  assert.equal((await run(true, true)).pass_at_1, 0.5); // the truncated sample's guess is reasoning, not an answer
+  assert.equal((await run(true, false)).pass_at_1, 0.5); // the other sample shows the template opened <think>
+  assert.equal((await run(false, false)).pass_at_1, 1); // without it the guess inside the reasoning would count
 });
