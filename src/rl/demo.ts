@@ -19,7 +19,7 @@ import { runGrpo } from './run.js';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Files whose contents define the default base model; any change to them makes a new cache entry. */
-const RECIPE_FILES = ['src/sft/pretrain.ts', 'src/sft/trainer.ts', 'src/data/worlds/common.ts', 'src/data/templates.ts'];
+const RECIPE_FILES = ['src/sft/pretrain.ts', 'src/sft/trainer.ts', 'src/data/worlds/common.ts', 'src/data/templates.ts', 'src/rewards/worlds/phrases.ts', 'src/rewards/worlds/reply.ts'];
 
 /**
  * Base-model sizes (`r1 demo --size`): model fields over pretrainWorld's default. small is the default recipe
