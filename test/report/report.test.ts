@@ -191,3 +191,23 @@ test('every command: -h prints usage with exit 0, an unknown flag is one line `r
     assert.match(bad.stderr, new RegExp(`^r1 ${name}: .*--no-such-flag`), bad.stderr);
   }
 });
+
+test('Ctrl-C: r1 pretrain saves the model trained so far and exits 130; plain progress lines on a non-terminal stderr', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const out = join(root, 'interrupted');
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'pretrain', '--world', 'addition', '--difficulty', '2', '--out', out,
+    '--dim', '16', '--layers', '1', '--heads', '2', '--ffn', '32', '--tokens', '100000000', '--batch-size', '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const code = await new Promise<number | null>((done) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += String(d);
+      if (/r1 pretrain: 1 steps/.test(stderr) && !child.killed) child.kill('SIGINT'); // the first progress line: training is under way
+    });
+    child.on('exit', (c) => done(c));
+  });
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /r1 pretrain: 1 steps \(0\.0%\)  elapsed \S+  ETA \S+  \| loss [\d.]+  tok\/s \S+/);
+  assert.match(stderr, /interrupted: saving the checkpoint/);
+  assert.ok(existsSync(join(out, 'model.safetensors')) && existsSync(join(out, 'config.json')), 'the checkpoint was saved');
+});
