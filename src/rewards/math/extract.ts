@@ -45,6 +45,8 @@ const P_HASHES = 75;
 const P_ANSWER_COLON = 100;
 const P_ANSWER = 200;
 const P_PLAIN = 300;
+/** How much of the end of a text the plain (unanchored) group searches. */
+const PLAIN_WINDOW = 20000;
 
 interface Candidate {
   text: string;
@@ -117,6 +119,8 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
     if (word) return { text: word.text, priority: P_ANSWER };
   }
   if (maxPriority < P_PLAIN) return null;
+  // The last span, expression or number wins: only the end of a very long text is searched.
+  if (text.length > PLAIN_WINDOW) text = text.slice(text.length - PLAIN_WINDOW);
   const plain: Candidate[] = [];
   if (strategies.has('latex')) plain.push(...matchAll(text, RE.chain, latexCandidate));
   if (strategies.has('lastNumber')) {
@@ -209,8 +213,11 @@ const NUMBER = `(?<!\\d)(?:(-?[1-9]\\d{0,2}(?:[ ,]\\d{3})+)(\\.\\d+)?|(-?\\d+)([
 const MIXED = `(?<![\\d./)])(-?)((?:[1-9]\\d{0,2}(?: \\d{3})+|\\d+)) +(\\d+)\\/(\\d+)(?![\\d/])${PERCENT}`;
 const EXPR_CHARS = '[\\d.\\s+\\-*×/^()÷]';
 const OPERATORS = '[+\\-*×/^()÷]';
-/** A plain expression: starts with a digit, holds at least one operator (`1/3`, `2^{10}` is not one). */
-const EXPR = `(-?\\(?-?\\d${EXPR_CHARS}*${OPERATORS}${EXPR_CHARS}+\\)?)`;
+/**
+ * A plain expression: starts with a digit, holds at least one operator (`1/3`; `2^{10}` is not one).
+ * Bounded in length (Math-Verify's is not) so that a long run of numbers cannot take quadratic time.
+ */
+const EXPR = `(-?\\(?-?\\d${EXPR_CHARS}{0,300}${OPERATORS}${EXPR_CHARS}{1,300}\\)?)`;
 const PREFIX = '(?:^|\\s|=)(?:\\*\\*)?';
 /** After "答案是", "答案：" a number may follow with no space. */
 const PREFIX_CJK = '(?:^|\\s|=|[是为為：:は])(?:\\*\\*)?';

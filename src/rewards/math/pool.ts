@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AsyncRewardFn, RewardContext } from '../types.js';
 import { quickEquivalent } from './equivalence.js';
-import { extractAnswer, type Verdict, type VerifyOptions } from './index.js';
+import { extractAnswer, goldAnswer, type Verdict, type VerifyOptions } from './index.js';
 import type { Job } from './worker.js';
 
 export interface PoolOptions {
@@ -59,7 +59,7 @@ export class VerifierPool {
   verify(gold: string, completion: string): Promise<PoolVerdict> {
     const extracted = extractAnswer(completion, this.opts.extract);
     if (extracted === null || typeof gold !== 'string') return Promise.resolve({ correct: false, extracted, timedOut: false });
-    const quick = quickEquivalent(gold, extracted, this.opts.equivalence);
+    const quick = quickEquivalent(goldAnswer(gold), extracted, this.opts.equivalence);
     if (quick !== null) return Promise.resolve({ correct: quick, extracted, timedOut: false });
     if (this.closed) return Promise.resolve({ correct: false, extracted, timedOut: false });
     return new Promise((resolve) => {
