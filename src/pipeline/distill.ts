@@ -12,8 +12,7 @@ import type { WorldProblem } from '../data/worlds/types.js';
 import type { RlStage, StageName, PipelineConfig } from './config.js';
 import type { GeneralSample, StageRow } from './measure.js';
 import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
-import { StageError } from './run.js';
-import type { StageContext, StageOutput } from './stages.js';
+import { StageError, type StageContext, type StageOutput } from './context.js';
 import type { SftResult } from '../sft/sft.js';
 
 /** What distill borrows from stages.ts (passed in, so the stage table stays the one place that wires them). */

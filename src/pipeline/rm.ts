@@ -9,8 +9,7 @@ import { writeJsonl } from '../data/jsonl.js';
 import { RewardModel, loadRewardModel, scoreWithRewardModel, type ReplyView } from '../rl/rm.js';
 import { trainRewardModel, type PreferencePair } from '../rl/rm-train.js';
 import { STAGES } from './config.js';
-import type { StageContext, StageOutput } from './stages.js';
-import { StageError } from './run.js';
+import { StageError, type StageContext, type StageOutput } from './context.js';
 
 type PairsFn = (world: ReturnType<typeof getWorld>, o: { split: 'train' | 'test'; count: number; seed: number }) => Iterable<PreferencePair & { kind: string }>;
 

@@ -3,19 +3,14 @@
 // each in its own folder with its checkpoint, data, metrics and a done.json written last; a stopped pipeline resumes
 // after the last finished stage and never redoes one. Writes pipeline_summary.json and the stage table.
 // Not the stages' algorithms (src/rl, src/sft, reject.ts) and not flag parsing (src/cli/pipeline.ts). DeepSeek-R1 §2.3–2.4.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCheckpoint } from '../model/checkpoint.js';
-import { writeJsonl } from '../data/jsonl.js';
-import type { PipelineConfig, StageName } from './config.js';
+import type { PipelineConfig } from './config.js';
 import { formatStageTable, type StageRow } from './measure.js';
-import { STAGE_IMPLS, type StageContext, type StageOutput } from './stages.js';
+import { STAGE_IMPLS } from './stages.js';
+import { readDone, stageDir, StageError, type StageContext, type StageDone, type StageOutput } from './context.js';
 
-/** The finished-stage record (done.json), written only when a stage completed. */
-export interface StageDone extends StageOutput {
-  stage: StageName;
-  seconds: number;
-}
+export { readDone, stageDir, StageError, type StageDone } from './context.js';
 
 export interface PipelineSummary {
   seconds: number;
@@ -27,17 +22,6 @@ export interface PipelineSummary {
   base_model: string;
   base_cached: boolean;
   stage_seconds: Record<string, number>;
-}
-
-/** Thrown when a stage cannot go on; the message names the stage and the fix. Finished stages stay on disk. */
-export class StageError extends Error {}
-
-/** Folder of a stage's outputs. */
-export const stageDir = (cfg: PipelineConfig, stage: StageName) => join(cfg.out, stage);
-
-export function readDone(cfg: PipelineConfig, stage: StageName): StageDone | null {
-  const f = join(stageDir(cfg, stage), 'done.json');
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as StageDone) : null;
 }
 
 /** Runs every stage not yet done (with resume) or all of them into a fresh folder; returns the summary. */
@@ -135,17 +119,3 @@ function summarize(cfg: PipelineConfig, seconds: number): PipelineSummary {
   };
 }
 
-/** Writes a JSONL data file of a stage (used by stages.ts). */
-export async function writeStageData(file: string, rows: unknown[]): Promise<void> {
-  rmSync(file, { force: true });
-  await writeJsonl(file, rows);
-}
-
-/** Loads a finished stage's model; a missing one is a StageError naming the stage and the fix. */
-export async function loadStageModel(cfg: PipelineConfig, stage: StageName, needer: StageName) {
-  const d = readDone(cfg, stage);
-  if (!d?.model || !existsSync(join(d.model, 'config.json'))) {
-    throw new StageError(`stage ${needer}: needs the model of stage ${stage}, which is missing (${d?.model ?? join(stageDir(cfg, stage), 'done.json')}); rerun with --resume after removing ${stageDir(cfg, stage)} so it is rebuilt`);
-  }
-  return { dir: d.model, ...(await loadCheckpoint(d.model)) };
-}

@@ -19,38 +19,12 @@ import { runGrpo } from '../rl/run.js';
 import type { PipelineConfig, RlStage, StageName } from './config.js';
 import { measureStage, type GeneralSample, type StageRow } from './measure.js';
 import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
-import { loadStageModel, writeStageData, StageError, type StageDone } from './run.js';
+import { loadStageModel, writeStageData, StageError, type StageContext, type StageImpl, type StageOutput } from './context.js';
 import { rewriteReadable } from './rewrite.js';
 import { trainRewardModelStage } from './rm.js';
 import { loadRewardModel, scoreWithRewardModel } from '../rl/rm.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-export interface StageContext {
-  cfg: PipelineConfig;
-  log: (l: string) => void;
-  shouldStop: () => boolean;
-  done: (s: StageName) => StageDone | null;
-  dir: (s: StageName) => string;
-}
-
-/** What a stage leaves: its model folder, its table row(s), free-form extras; `interrupted` leaves no done.json. */
-export interface StageOutput {
-  model?: string;
-  row?: StageRow;
-  rows?: StageRow[];
-  extra?: Record<string, unknown>;
-  /** The stage hit its safety time limit before its step budget. */
-  cut_short?: boolean;
-  interrupted?: boolean;
-}
-
-export interface StageImpl {
-  name: StageName;
-  title: string;
-  enabled: (cfg: PipelineConfig) => boolean;
-  run: (ctx: StageContext) => Promise<StageOutput>;
-}
 
 /** `mix:` spec of the pipeline's worlds: reasoning only, or all four. */
 export function mixSpec(cfg: PipelineConfig, which: 'reasoning' | 'all'): string {
