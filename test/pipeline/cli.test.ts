@@ -1,0 +1,37 @@
+// The pipeline's commands as a user meets them: a config with an unknown key, a stage pointing at a missing checkpoint,
+// a problem file with a bad line — each one line on stderr naming the key or file:line and the fix, exit code 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const r1 = (args: string[]) => spawnSync(process.execPath, ['bin/r1.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-cli-'));
+
+test('r1 pipeline: an unknown config key is one line naming its path, exit 2', () => {
+  const cfg = join(dir, 'bad.json');
+  writeFileSync(cfg, JSON.stringify({ rejection: { samplesPerPromt: 4 } }));
+  const r = r1(['pipeline', '--out', join(dir, 'run'), '--config', cfg]);
+  assert.equal(r.status, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^r1 pipeline: pipeline config: unknown key 'rejection\.samplesPerPromt'; known keys of rejection: .*samplesPerPrompt/);
+});
+
+test('r1 pipeline: a base model folder that does not exist stops at stage base naming the fix, exit 2', () => {
+  const cfg = join(dir, 'missing.json');
+  writeFileSync(cfg, JSON.stringify({ baseModel: join(dir, 'no-such-model'), eval: { problems: 1, samples: 1 } }));
+  const r = r1(['pipeline', '--out', join(dir, 'run2'), '--config', cfg]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr.trim().split('\n').pop()!, /^r1 pipeline: stage base: baseModel .*no-such-model has no config\.json; give a checkpoint folder/);
+});
+
+test('r1 sample: a problem line the world cannot read names file:line, exit 2', () => {
+  const data = join(dir, 'problems.jsonl');
+  writeFileSync(data, '{"question": "3+4"}\n{"question": "three plus four"}\n');
+  const r = r1(['sample', '--model', 'test/fixtures/model/qwen2-tiny', '--world', 'addition', '--data', data, '--n', '2', '--out', join(dir, 'out.jsonl')]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr.trim(), /^r1 sample: .*problems\.jsonl:2: 'three plus four' is not a question of world addition/);
+});
