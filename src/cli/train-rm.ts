@@ -19,6 +19,8 @@ const HELP = `usage: r1 train-rm --model DIR --data pairs.jsonl --out DIR [optio
   --batch-size N       pairs per step (default 16)
   --lr X               peak learning rate (default 1e-4), cosine to 10% after --warmup N steps (default 10)
   --max-length N       longest sequence in tokens (default the model's context; longer ones keep their end)
+  --lm-weight X        add X × next-token loss on the chosen replies (default 0; GRM-style regulariser that
+                       teaches the trunk the preferred reply, so the score can check a reply against it)
   --seed N             (default 1)
   --json               one JSON object on stdout
   --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
@@ -29,7 +31,7 @@ export async function run(argv: string[]): Promise<number | void> {
     options: { precision: { type: 'string' },
       model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, 'eval-data': { type: 'string' },
       'held-out': { type: 'string' }, on: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
-      lr: { type: 'string' }, warmup: { type: 'string' }, 'max-length': { type: 'string' }, seed: { type: 'string' },
+      lr: { type: 'string' }, warmup: { type: 'string' }, 'max-length': { type: 'string' }, seed: { type: 'string' }, 'lm-weight': { type: 'string' },
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
@@ -46,6 +48,7 @@ export async function run(argv: string[]): Promise<number | void> {
     epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT),
     lr: numFlag(values.lr, 'lr', POSITIVE), warmupSteps: numFlag(values.warmup, 'warmup', NON_NEGATIVE_INT),
     maxLength: numFlag(values['max-length'], 'max-length', POSITIVE_INT), seed: numFlag(values.seed, 'seed', POSITIVE_INT, 1),
+    lmWeight: numFlag(values['lm-weight'], 'lm-weight', NON_NEGATIVE),
   };
   const ac = new AbortController();
   const onInt = () => {

@@ -4,10 +4,10 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
-import { noGrad } from '../tensor/index.js';
+import { add, crossEntropy, linear, mul, noGrad } from '../tensor/index.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
-import { RewardModel, bradleyTerryLoss, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
+import { RewardModel, bradleyTerryLoss, lastTokenScores, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
 
 /** One preference: the same prompt answered twice, the first reply preferred. */
 export interface PreferencePair {
@@ -76,6 +76,13 @@ export interface RmTrainOptions {
   warmupSteps?: number;
   /** AdamW's decoupled weight decay on matrices (default 0). */
   weightDecay?: number;
+  /**
+   * Weight of a next-token loss on the chosen replies added to the Bradley–Terry loss (default 0: off). It keeps the
+   * policy's lm_head and trains the trunk to write the preferred reply, so the score can compare a reply with the one
+   * the model would write (GRM: Yang et al. 2024, "Regularizing hidden states enables learning generalizable reward
+   * models"). The lm_head is trained but not saved (a sequence-classification folder has none).
+   */
+  lmWeight?: number;
   /** Longest sequence in tokens (default the model's context); longer ones keep their last tokens. */
   maxLength?: number;
   seed?: number;
@@ -109,7 +116,7 @@ export interface RmTrainResult {
   stopped: boolean;
 }
 
-interface EncodedPair { chosen: number[]; rejected: number[]; kind: string }
+interface EncodedPair { chosen: number[]; rejected: number[]; kind: string; /** Prompt tokens at the start of chosen. */ promptLen: number }
 
 function encodePairs(rm: RewardModel, pairs: readonly PreferencePair[], maxLength: number): { enc: EncodedPair[]; dropped: number; truncated: number } {
   let dropped = 0, truncated = 0;
@@ -118,7 +125,7 @@ function encodePairs(rm: RewardModel, pairs: readonly PreferencePair[], maxLengt
     const c = rm.encode(p.prompt, p.chosen, maxLength), r = rm.encode(p.prompt, p.rejected, maxLength);
     if (c.ids.length === r.ids.length && c.ids.every((x, i) => x === r.ids[i])) { dropped++; continue; }
     truncated += Number(c.truncated) + Number(r.truncated);
-    enc.push({ chosen: c.ids, rejected: r.ids, kind: p.kind ?? '' });
+    enc.push({ chosen: c.ids, rejected: r.ids, kind: p.kind ?? '', promptLen: c.promptLen });
   }
   return { enc, dropped, truncated };
 }
@@ -136,6 +143,22 @@ function pairBatches(enc: readonly EncodedPair[], size: number, rng: Rng): Encod
 function pairScores(rm: RewardModel, batch: readonly EncodedPair[], padId: number) {
   const b = padRows([...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)], padId);
   return rm.forward(b.ids, b.B, b.T, b.lengths); // (2N)
+}
+
+/** The training loss of a batch: Bradley–Terry over its pairs, plus lmWeight × next-token loss on the chosen replies; with the (2N) scores. */
+function pairLoss(rm: RewardModel, batch: readonly EncodedPair[], padId: number, lmWeight: number) {
+  const N = batch.length;
+  const b = padRows([...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)], padId);
+  const h = rm.decoder.hidden(b.ids, b.B, b.T); // (2N, T, C)
+  const r = lastTokenScores(h, rm.score, b.lengths); // (2N)
+  const bt = bradleyTerryLoss(sliceScores(r, 0, N), sliceScores(r, N, N));
+  if (lmWeight === 0) return { loss: bt, bt, lm: null, scores: r };
+  const targets = new Int32Array(b.B * b.T).fill(-100); // (2N, T): the chosen rows' reply tokens (and EOS) only
+  batch.forEach((p, i) => {
+    for (let t = Math.max(0, p.promptLen - 1); t < p.chosen.length - 1; t++) targets[i * b.T + t] = p.chosen[t + 1]!;
+  });
+  const lm = crossEntropy(linear(h, rm.decoder.outputWeight()), targets, -100); // (2N, T, V) logits → mean over targets
+  return { loss: add(bt, mul(lm, lmWeight)), bt, lm, scores: r };
 }
 
 function evalPairs(rm: RewardModel, enc: readonly EncodedPair[], padId: number): PairwiseEval {
@@ -174,7 +197,9 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
   const epochs = opts.epochs ?? 2, batchSize = opts.batchSize ?? 16, peak = opts.lr ?? 1e-4;
   const stepsPerEpoch = Math.ceil(train.enc.length / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
+  const lmWeight = opts.lmWeight ?? 0;
   const named = rm.namedParameters();
+  if (lmWeight > 0 && rm.decoder.lmHead) named.push(['lm_head.weight', rm.decoder.lmHead]); // trained for the auxiliary loss, not saved
   const params = named.map(([, t]) => t);
   const betas: [number, number] = [0.9, 0.95];
   const decayed = new AdamW(named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t), { lr: 0, betas, weightDecay: opts.weightDecay ?? 0 });
@@ -195,18 +220,17 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
       const lr = lrAt(step, { kind: 'cosine', peak, warmupSteps: opts.warmupSteps ?? 10, totalSteps, minLr: 0.1 * peak });
       decayed.zeroGrad();
       plain.zeroGrad();
-      const r = pairScores(rm, batch, padId); // (2N)
+      const { loss, bt, lm, scores: r } = pairLoss(rm, batch, padId, lmWeight); // r: (2N)
       const N = batch.length;
       const chosen = r.data.subarray(0, N), rejected = r.data.subarray(N);
-      const loss = bradleyTerryLoss(sliceScores(r, 0, N), sliceScores(r, N, N));
       loss.backward();
       const gradNorm = clipGradNorm(params, 1.0);
       decayed.step(lr);
       plain.step(lr);
       step++;
       const ok = Array.from(chosen).filter((c, i) => c > rejected[i]!).length;
-      eRight += ok; eSeen += N; eLoss += loss.item() * N;
-      write({ type: 'train', step, epoch: epoch + 1, loss: loss.item(), accuracy: ok / N, grad_norm: gradNorm, lr });
+      eRight += ok; eSeen += N; eLoss += bt.item() * N;
+      write({ type: 'train', step, epoch: epoch + 1, loss: bt.item(), ...(lm ? { lm_loss: lm.item() } : {}), accuracy: ok / N, grad_norm: gradNorm, lr });
       if (step % 10 === 0 || step === totalSteps) {
         log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(eLoss / eSeen).toFixed(4)}  train acc ${pct(eRight / eSeen)}  lr ${lr.toExponential(2)}`);
         await new Promise((res) => setImmediate(res)); // let Ctrl-C in
@@ -227,7 +251,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
     dir: opts.out, steps: step, epochs: epoch, pairs: train.enc.length, dropped_same_view: train.dropped + held.dropped,
     truncated: train.truncated + held.truncated, seconds, train_accuracy: right / Math.max(1, seen), held_out: heldOut, stopped,
   };
-  saveRewardModel(opts.out, rm, { 'trainer_state.json': { kind: 'reward_model', view: rm.view, batch_size: batchSize, lr: peak, seed, ...res } });
+  saveRewardModel(opts.out, rm, { 'trainer_state.json': { kind: 'reward_model', view: rm.view, batch_size: batchSize, lr: peak, lm_weight: lmWeight, seed, ...res } });
   log(`train-rm: ${step} steps in ${seconds.toFixed(0)}s${heldOut.length ? `, held-out pairwise accuracy ${pct(heldOut[heldOut.length - 1]!.accuracy)}` : ''}, saved ${opts.out}`);
   return res;
 }

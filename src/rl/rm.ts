@@ -66,12 +66,14 @@ export class RewardModel {
     return lastTokenScores(h, this.score, lengths); // (B)
   }
 
-  /** Token ids of prompt + view(reply) + EOS, keeping the last maxLength tokens (the score reads the end). */
-  encode(prompt: string, reply: string, maxLength = this.decoder.config.max_position_embeddings): { ids: number[]; truncated: boolean } {
-    const ids = [...this.tokenizer.encode(prompt), ...this.tokenizer.encode(replyView(reply, this.view))];
+  /** Token ids of prompt + view(reply) + EOS, keeping the last maxLength tokens (the score reads the end); promptLen: the prompt tokens kept. */
+  encode(prompt: string, reply: string, maxLength = this.decoder.config.max_position_embeddings): { ids: number[]; promptLen: number; truncated: boolean } {
+    const p = this.tokenizer.encode(prompt);
+    const ids = [...p, ...this.tokenizer.encode(replyView(reply, this.view))];
     if (this.tokenizer.eosId !== null) ids.push(this.tokenizer.eosId);
     if (ids.length === 0) throw new Error('RewardModel.encode: empty prompt and reply with no EOS token; give a prompt');
-    return ids.length > maxLength ? { ids: ids.slice(ids.length - maxLength), truncated: true } : { ids, truncated: false };
+    const cut = Math.max(0, ids.length - maxLength);
+    return { ids: cut ? ids.slice(cut) : ids, promptLen: Math.max(0, p.length - cut), truncated: cut > 0 };
   }
 }
 

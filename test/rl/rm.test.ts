@@ -216,3 +216,18 @@ test('r1 train-rm: a malformed line exits 2 naming file:line and the fix; a good
   assert.equal(typeof j.held_out_accuracy, 'number');
   assert.deepEqual(JSON.parse(readFileSync(join(d, 'rm', 'config.json'), 'utf8')).architectures, ['LlamaForSequenceClassification']);
 });
+
+test('lmWeight adds a next-token loss on the chosen replies: logged, it falls, lm_head trains but is not saved', async () => {
+  const rm = await RewardModel.fromPolicy(policyDir(1, 16), 'whole', 1);
+  const head = Float32Array.from(rm.decoder.lmHead!.data);
+  const out = tmp();
+  const ps = pairs(96, 12);
+  await trainRewardModel(rm, { train: ps, heldOut: [], out, epochs: 3, batchSize: 16, lr: 3e-3, warmupSteps: 2, lmWeight: 1 });
+  const steps = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.type === 'train');
+  assert.ok(steps.every((m) => typeof m.lm_loss === 'number'));
+  const first = steps.slice(0, 3).reduce((s, m) => s + m.lm_loss, 0) / 3, last = steps.slice(-3).reduce((s, m) => s + m.lm_loss, 0) / 3;
+  assert.ok(last < first - 0.3, `chosen-reply loss ${first.toFixed(3)} → ${last.toFixed(3)}`);
+  assert.ok(rm.decoder.lmHead!.data.some((v, i) => v !== head[i]), 'lm_head is trained');
+  const back = await loadRewardModel(out);
+  assert.ok(!back.namedParameters().some(([n]) => n === 'lm_head.weight'));
+});
