@@ -3,7 +3,7 @@
 // It does not judge or parse maths (structure.ts and cas.ts do); the rules follow Math-Verify's
 // and the MATH/PRM800K graders' normalisers.
 
-import { matchBrace } from './extract.js';
+import { matchBrace } from './boxes.js';
 
 /** The answer with its presentation stripped, plus what the stripping removed that still matters. */
 export interface Cleaned {
