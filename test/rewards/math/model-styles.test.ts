@@ -38,6 +38,9 @@ const rows: [gold: string, completion: string, expected: boolean][] = [
   ['(5, 8)', 'Therefore \\[\\boxed{(x, y) = (8, 5)}\\]', false], // the pair is ordered
   ['3', 'Solving, we find \\(\\boxed{x = 3}\\).', true], // an assignment against a bare value
   ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', 'The matrix is $\\boxed{\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}}$.', true], // the environment does not matter
+  ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', 'So $A = \\left[\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}\\right]$.', true], // array in brackets
+  ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '$$\\boxed{\\begin{smallmatrix}1&2\\\\3&4\\end{smallmatrix}}$$', true], // smallmatrix
+  ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', 'The vector is $\\boxed{\\begin{pmatrix} 1 & 2 \\end{pmatrix}}$.', false], // a row is not a column
   ['0.3333', 'The probability is $\\boxed{\\frac{1}{3}}$.', false], // a 4-place reference is not 1/3 at 6 places
   ['\\frac13', 'So the probability is 1/3.', true], // a plain fraction in prose
   ['1000', 'Answer: 1 000', true], // spaced thousands
