@@ -4,13 +4,21 @@
 
 import type { RewardContext, RewardFn } from '../types.js';
 import { constantValue, parseExpression } from './cas.js';
-import { choiceLetter, isEquivalent, type EquivalenceOptions } from './equivalence.js';
+import { choiceLetter, isEquivalent as equivalent, type EquivalenceOptions } from './equivalence.js';
 import { extractAnswer, lastBoxed, type ExtractOptions } from './extract.js';
 import { cleanAnswer } from './latex.js';
 import { parsePlainNumber } from './numbers.js';
 import { parseAnswer, type Answer } from './structure.js';
 
-export { extractAnswer, isEquivalent, lastBoxed };
+export { extractAnswer, lastBoxed };
+
+/**
+ * True when `pred` (an extracted answer) means the same as `gold`, a reference in any form datasets
+ * use (bare, `$…$`, `\boxed{}`, a worked solution: see goldAnswer). Never throws; false when undecided.
+ */
+export function isEquivalent(gold: string, pred: string, opts: EquivalenceOptions = {}): boolean {
+  return equivalent(typeof gold === 'string' ? goldAnswer(gold) : gold, pred, opts);
+}
 export type { EquivalenceOptions, ExtractOptions };
 export { DEFAULT_STRATEGIES, type ExtractStrategy } from './extract.js';
 
@@ -33,7 +41,7 @@ export function verify(gold: string, completion: string, opts: VerifyOptions = {
   const extracted = extractAnswer(completion, opts.extract);
   if (extracted === null || typeof gold !== 'string') return { correct: false, extracted };
   if (extracted === gold) return { correct: true, extracted };
-  return { correct: isEquivalent(goldAnswer(gold), extracted, opts.equivalence), extracted };
+  return { correct: equivalent(goldAnswer(gold), extracted, opts.equivalence), extracted };
 }
 
 /**

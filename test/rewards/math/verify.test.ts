@@ -50,6 +50,12 @@ test('goldAnswer reads worked solutions and leaves bare answers alone', () => {
   assert.equal(goldAnswer('Work...\n#### 1,234'), '1,234');
   assert.equal(goldAnswer('so $\\boxed{\\frac12}$.'), '\\frac12');
   assert.equal(goldAnswer(' \\frac{1}{2} '), '\\frac{1}{2}');
+  assert.equal(goldAnswer('$x \\ge 5$'), 'x \\ge 5'); // maths delimiters
+  assert.equal(goldAnswer('$1$ and $2$ and $3$'), '1, 2, 3'); // several spans: one list
+  assert.equal(goldAnswer('\\(\\boxed{1}\\) and \\(\\boxed{-2}\\).'), '1, -2'); // several boxes: one set
+  assert.equal(goldAnswer('Natalia sold 48/2 = 24 clips in May and 48 + 24 = 72 in all.'), '72'); // a worked solution without a marker
+  assert.equal(goldAnswer('\\text{Evelyn}'), '\\text{Evelyn}'); // a bare answer stays as it is
+  assert.equal(isEquivalent('So $x = \\boxed{3}$.', '3'), true); // isEquivalent reads the reference the same way
 });
 
 test('normalizeAnswer: one key for equivalent spellings, different keys for different answers', () => {
