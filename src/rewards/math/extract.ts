@@ -12,7 +12,13 @@ import { boxesIn, lastBoxStart } from './boxes.js';
 
 export { lastBoxed, matchBrace } from './boxes.js';
 
-export type ExtractStrategy = 'boxed' | 'answerTag' | 'hashes' | 'answerIs' | 'latex' | 'lastNumber';
+/**
+ * `boxed`, `answerIs` (English answer phrases), `latex` and `lastNumber` are Math-Verify's own;
+ * `answerTag` (R1-Zero's <answer>), `hashes` (GSM8K's ####), `answerLanguages` (answer phrases in
+ * other languages, also before a number with no space: `答案：24`) and `choice` (a letter A–E after an
+ * answer phrase) are ours, and can make us accept where Math-Verify finds no answer.
+ */
+export type ExtractStrategy = 'boxed' | 'answerTag' | 'hashes' | 'answerIs' | 'answerLanguages' | 'latex' | 'lastNumber' | 'choice';
 
 export interface ExtractOptions {
   /** Strategies to use; the default is all of them, each at its own priority (see above). */
@@ -27,7 +33,9 @@ export interface ExtractOptions {
   maxLength?: number;
 }
 
-export const DEFAULT_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerTag', 'hashes', 'answerIs', 'latex', 'lastNumber'];
+export const DEFAULT_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerTag', 'hashes', 'answerIs', 'answerLanguages', 'latex', 'lastNumber', 'choice'];
+/** Exactly Math-Verify's extraction (use with `preferAfterThink: false`). */
+export const MATH_VERIFY_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerIs', 'latex', 'lastNumber'];
 
 /** The final answer in `text`, or null when none of the strategies finds one. Never throws. */
 export function extractAnswer(text: string, opts: ExtractOptions = {}): string | null {
@@ -116,10 +124,13 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
       if (t.length > 0) return { text: t, priority: P_HASHES };
     }
   }
-  if (phrases && ANSWER_GATE.test(text)) {
-    const colon = best(matchAll(text, RE.answerColonLatex, latexCandidate).concat(matchAll(text, RE.answerColonExpr, exprCandidate)));
+  const en = phrases && ANSWER_GATE_EN.test(text);
+  const other = strategies.has('answerLanguages') && ANSWER_GATE_OTHER.test(text);
+  if (en || other) {
+    const find = (latex: RegExp, expr: RegExp) => matchAll(text, latex, latexCandidate).concat(matchAll(text, expr, exprCandidate));
+    const colon = best([...(en ? find(RE.answerColonLatex, RE.answerColonExpr) : []), ...(other ? find(RE.otherColonLatex, RE.otherColonExpr) : [])]);
     if (colon) return { text: colon.text, priority: P_ANSWER_COLON };
-    const word = best(matchAll(text, RE.answerLatex, latexCandidate).concat(matchAll(text, RE.answerExpr, exprCandidate)));
+    const word = best([...(en ? find(RE.answerLatex, RE.answerExpr) : []), ...(other ? find(RE.otherLatex, RE.otherExpr) : [])]);
     if (word) return { text: word.text, priority: P_ANSWER };
   }
   if (maxPriority < P_PLAIN) return null;
@@ -133,7 +144,7 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
   const p = best(plain);
   if (p) return { text: p.text, priority: P_PLAIN };
   // Not in Math-Verify: a multiple-choice letter named after an answer phrase ("Answer: (C)").
-  if (phrases) {
+  if (strategies.has('choice')) {
     const m = lastMatch(text, CHOICE_AFTER_ANSWER);
     if (m) return { text: m[1]!, priority: P_PLAIN + 100 };
   }
@@ -207,7 +218,8 @@ const ANSWER_OTHER = [
 const ANSWER_WORD = `(?:${ANSWER_EN}|${ANSWER_OTHER})`;
 const FINAL_ANSWER = ci('final answer');
 const FINAL_ANSWER_GATE = new RegExp(FINAL_ANSWER);
-const ANSWER_GATE = new RegExp(ANSWER_WORD);
+const ANSWER_GATE_EN = new RegExp(ANSWER_EN);
+const ANSWER_GATE_OTHER = new RegExp(ANSWER_OTHER);
 
 const CURRENCY = '[$€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₭₮₯₰₱₲₳₴₵₶₷₸₺₻₼₾₿]';
 const PERCENT = `(\\s*(?:%|${ci('percentage')}|${ci('percent')}|${ci('pct')}))?`;
@@ -252,10 +264,10 @@ const ONE_ENV = `(?:(?:${ENV.join('|')})${PCT_AFTER_LATEX})`;
 const CHAIN = `(?:${ONE_ENV}${`(?:\\s*(?:,?and|,?or|,)\\s*${ONE_ENV})?`.repeat(5)})`;
 const CHAIN_GROUPS = ENV_GROUPS * 6;
 
-function answerExpr(colon: boolean): string {
-  const en = `${ANSWER_EN}${colon ? ':' : ''}(?:.{0,100}=\\s*|.{0,50}?)${EXPR_OR_NUMBER}(?!\\s*=)`;
-  const other = `(?:${ANSWER_OTHER})${colon ? '\\s*[:：]' : ''}(?:.{0,100}=\\s*|.{0,50}?)${exprOrNumber(PREFIX_CJK)}(?!\\s*=)`;
-  return `(?:${en}|${other})`;
+/** "answer", or (other) an answer word of another language, then a plain expression or number. */
+function answerExpr(colon: boolean, other: boolean): string {
+  if (!other) return `${ANSWER_EN}${colon ? ':' : ''}(?:.{0,100}=\\s*|.{0,50}?)${EXPR_OR_NUMBER}(?!\\s*=)`;
+  return `(?:${ANSWER_OTHER})${colon ? '\\s*[:：]' : ''}(?:.{0,100}=\\s*|.{0,50}?)${exprOrNumber(PREFIX_CJK)}(?!\\s*=)`;
 }
 
 const RE = {
@@ -263,10 +275,14 @@ const RE = {
   finalHopeExpr: new RegExp(`${ci('final answer is')}:?\\s*${EXPR_OR_NUMBER}\\.?\\s?I hope`, 'g'),
   finalIsLatex: new RegExp(`${FINAL_ANSWER}.{0,100}?\\s+${ci('is')}:?\\s*${CHAIN}`, 'gs'),
   finalIsExpr: new RegExp(`${FINAL_ANSWER}.{0,100}?\\s+${ci('is')}:?${EXPR_OR_NUMBER}`, 'g'),
-  answerColonLatex: new RegExp(`${ANSWER_WORD}\\s*[:：].{0,50}?${CHAIN}`, 'gs'),
-  answerColonExpr: new RegExp(answerExpr(true), 'g'),
-  answerLatex: new RegExp(`${ANSWER_WORD}.{0,50}?${CHAIN}`, 'gs'),
-  answerExpr: new RegExp(answerExpr(false), 'g'),
+  answerColonLatex: new RegExp(`${ANSWER_EN}:.{0,50}?${CHAIN}`, 'gs'),
+  answerColonExpr: new RegExp(answerExpr(true, false), 'g'),
+  answerLatex: new RegExp(`${ANSWER_EN}.{0,50}?${CHAIN}`, 'gs'),
+  answerExpr: new RegExp(answerExpr(false, false), 'g'),
+  otherColonLatex: new RegExp(`(?:${ANSWER_OTHER})\\s*[:：].{0,50}?${CHAIN}`, 'gs'),
+  otherColonExpr: new RegExp(answerExpr(true, true), 'g'),
+  otherLatex: new RegExp(`(?:${ANSWER_OTHER}).{0,50}?${CHAIN}`, 'gs'),
+  otherExpr: new RegExp(answerExpr(false, true), 'g'),
   chain: new RegExp(CHAIN, 'g'),
   // One alternative each (the others never match), so that the groups keep the common layout.
   plainExpr: new RegExp(`(?:${PREFIX}${EXPR}${SUFFIX}|${NEVER}${MIXED}|${NEVER}${NUMBER})`, 'g'),

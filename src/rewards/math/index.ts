@@ -20,7 +20,7 @@ export function isEquivalent(gold: string, pred: string, opts: EquivalenceOption
   return equivalent(typeof gold === 'string' ? goldAnswer(gold) : gold, pred, opts);
 }
 export type { EquivalenceOptions, ExtractOptions };
-export { DEFAULT_STRATEGIES, type ExtractStrategy } from './extract.js';
+export { DEFAULT_STRATEGIES, MATH_VERIFY_STRATEGIES, type ExtractStrategy } from './extract.js';
 
 export interface VerifyOptions {
   extract?: ExtractOptions;

@@ -4,7 +4,7 @@
 // real model outputs (several boxes, nested braces, answers buried in prose, truncated outputs).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extractAnswer } from '../../../src/rewards/math/index.js';
+import { extractAnswer, MATH_VERIFY_STRATEGIES } from '../../../src/rewards/math/index.js';
 
 const rows: [completion: string, expected: string | null][] = [
   ['The answer is \\boxed{42}.', '42'], // one box
@@ -82,6 +82,14 @@ test('extraction options: strategies restrict', () => {
   assert.equal(extractAnswer(text, { strategies: ['answerIs'] }), '5'); // only the answer phrase
   assert.equal(extractAnswer('So $x = 2$ and 7 remain.', { strategies: ['latex'] }), 'x = 2'); // only LaTeX spans
   assert.equal(extractAnswer('So $x = 2$ and 7 remain.'), '7'); // the match that ends last wins
+  // Math-Verify's extraction alone: no other-language phrases, choice letters, #### or <answer> tags.
+  const mv = { strategies: MATH_VERIFY_STRATEGIES, preferAfterThink: false };
+  assert.equal(extractAnswer('答案：24', mv), null); // no space before the number: Math-Verify finds nothing
+  assert.equal(extractAnswer('答案：24'), '24'); // our default reads the Chinese answer phrase
+  assert.equal(extractAnswer('Answer: (C)', mv), null);
+  assert.equal(extractAnswer('#### 18\nSo 18 it is, not 20.', mv), '20'); // the last number
+  assert.equal(extractAnswer('Die Antwort ist 12, denn 3 mal 4.', mv), '4'); // no German phrase: the last number
+  assert.equal(extractAnswer('Die Antwort ist 12, denn 3 mal 4.'), '12');
   assert.equal(extractAnswer('so 12', { strategies: ['boxed'] }), null); // no last-number fallback
   assert.equal(extractAnswer('<think>\\boxed{1}</think>2', { preferAfterThink: false }), '1'); // the thinking counts
   assert.equal(extractAnswer(`\\boxed{${'1'.repeat(50)}}`, { maxLength: 10 }), '1'.repeat(10)); // long answers cut
