@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isEquivalent, normalizeAnswer, verify } from '../../../src/rewards/math/index.js';
+import { isEquivalent, MATH_VERIFY_STRATEGIES, normalizeAnswer, verify } from '../../../src/rewards/math/index.js';
 import { agreement, gsm8kCases, math500Cases } from '../../../src/rewards/math/styles.js';
 
 const root = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
@@ -70,5 +70,64 @@ const rows: [gold: string, completion: string, expected: boolean][] = [
 
 test(`real-model endings: ${rows.length} rows`, () => {
   const wrong = rows.filter(([g, c, want]) => verify(g, c).correct !== want).map(([g, c, want]) => `${JSON.stringify(g)} vs ${JSON.stringify(c)} should be ${want} (extracted ${JSON.stringify(verify(g, c).extracted)})`);
+  assert.deepEqual(wrong, []);
+});
+
+// Rows written after the verifier was built, each verdict reasoned from Math-Verify's parser and grader
+// before running them: the honest check of what the tables above taught. The two rows where our
+// default extraction goes further than Math-Verify are judged with MATH_VERIFY_STRATEGIES too.
+const fresh: [gold: string, completion: string, mathVerify: boolean][] = [
+  ['12', 'Step 1: 3 × 4 = 12.\nTherefore, the total is 12.', true],
+  ['\\frac{3}{5}', 'The probability is \\(\\frac{3}{5}\\).', true],
+  ['\\frac{3}{5}', 'The probability is 3/5 = 0.6.', true],
+  ['0.6', 'So the chance is $\\frac{3}{5}$.', true],
+  ['5', 'x = 5 satisfies both equations, so the solution is x = 5.', true],
+  ['(1, -2)', 'The intersection point is $(1, -2)$.', true],
+  ['(1, -2)', 'The intersection point is $(-2, 1)$.', false],
+  ['\\{1, 2, 3\\}', 'The set is $\\{3, 1, 2\\}$.', true],
+  ['2\\sqrt{5}', 'So the distance is $\\sqrt{20}$.', true],
+  ['2\\sqrt{5}', 'So the distance is $\\sqrt{20} \\approx 4.47$.', true],
+  ['4.47', 'So the distance is $\\sqrt{20}$.', false],
+  ['75\\%', 'The percentage is 75%.', true],
+  ['75', 'The percentage is 75%.', false],
+  ['x^2 - 1', 'Factoring, we get $(x-1)(x+1)$.', true],
+  ['y = 2x + 3', 'The line is $y = 2x+3$.', true],
+  ['y = 2x + 3', 'The line is $2x - y + 3 = 0$.', true],
+  ['3', 'There are three solutions.', false],
+  ['1/2', '**Final Answer**\n\\[\n\\boxed{\\dfrac{1}{2}}\n\\]', true],
+  ['\\$1.25', 'Each pencil costs $1.25.', true],
+  ['36', 'Answer: $6^2 = 36$', true],
+  ['-1', 'Therefore $\\cos\\pi = -1$.', true],
+  ['\\infty', 'The series diverges, so the sum is $\\infty$.', true],
+  ['[1, 3]', 'So $1 \\le x \\le 3$.', false],
+  ['1 \\le x \\le 3', 'So $x \\in [1, 3]$.', true],
+  ['6', 'La réponse est donc 6.', true],
+  ['6', 'Die Lösung ist also $x = 6$.', true],
+  ['6', 'La respuesta correcta es la (B).', false],
+  ['B', 'La respuesta correcta es la (B).', false], // Math-Verify reads no letters: we do (choice)
+  ['24', '答案：24', false], // Math-Verify needs a space before the number: we read the Chinese phrase (answerLanguages)
+  ['24', '答案是 $24$。', true],
+  ['10', 'So she has 10 apples left. Let me double-check: 15 - 5 = 10. Yes.', true],
+  ['10', 'So she has 10 apples left. Let me double-check: 15 - 5 = 10. Yes, 2 more checks pass.', false],
+  ['(2, 3)', '\\boxed{x=2, y=3}', true],
+  ['\\frac{\\pi}{4}', 'The angle is $45^\\circ$.', false],
+  ['\\frac{\\pi}{4}', 'The angle is $\\frac{\\pi}{4}$ radians.', true],
+  ['3', '<think>\nWe need x such that 2x + 1 = 7... x = 3.\n</think>\n\nThe solution is $x = 3$.', true],
+  ['3', '<think>\nIs it 4? No.\n</think>\n\nThe answer is \\boxed{4}.', false],
+  ['2, -2', 'The solutions are $x = \\pm 2$.', true],
+  ['1000000', 'That is one million, or $10^6$.', true],
+  ['1000000', 'About 1 000 000 people.', true],
+  ['0.125', 'The result is $\\frac{1}{8}$.', true],
+  ['12.5\\%', 'The rate is 0.125.', true],
+  ['\\text{even}', 'The function is $\\boxed{\\text{even}}$.', true],
+  ['\\text{even}', 'Therefore the function is even.', false],
+];
+
+test(`fresh rows against Math-Verify's verdicts: ${fresh.length}`, () => {
+  const ours = new Set(['B La respuesta correcta es la (B).', '24 答案：24']);
+  const mv = { extract: { strategies: MATH_VERIFY_STRATEGIES, preferAfterThink: false } };
+  const wrong = fresh
+    .filter(([g, c, want]) => (ours.has(`${g} ${c}`) ? verify(g, c, mv).correct !== want || verify(g, c).correct !== true : verify(g, c).correct !== want))
+    .map(([g, c, want]) => `${JSON.stringify(g)} vs ${JSON.stringify(c)}: Math-Verify says ${want}`);
   assert.deepEqual(wrong, []);
 });
