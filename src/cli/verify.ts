@@ -9,7 +9,8 @@ import { parseFlags } from './args.js';
 
 const HELP = `usage: r1 verify --jsonl FILE [--json] [--timeout-ms N]
   Reads lines {"gold": ..., "pred": ...}; gold is an answer in any form (bare, $...$, \\boxed{} - several
-  boxes are one set - or a worked solution, #### included), pred a completion, read as Math-Verify reads it. Writes each line back with "correct", "gold_extracted" and "pred_extracted".
+  boxes are one set - or a worked solution, #### included), pred a completion, read as Math-Verify reads it.
+  Writes each line back with "correct", "gold_extracted" and "pred_extracted".
   --json   print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}
   --timeout-ms N   time budget of one check (default 1000)`;
 
