@@ -39,8 +39,8 @@ export const DEMO_SIZES = Object.keys(SIZES) as DemoSize[];
  * need longer completions (a 5-number subset search with re-checks runs to ~250 characters).
  */
 const WORLD_GRPO: Readonly<Record<string, Record<string, unknown>>> = {
-  subset: { rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }], maxCompletionLength: 256 },
-  countdown: { rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }], maxCompletionLength: 256 },
+  subset: { maxCompletionLength: 256 },
+  countdown: { maxCompletionLength: 256 },
 };
 
 export interface DemoOptions {
@@ -152,7 +152,7 @@ function row(m: WorldMeasurement): DemoRow {
 
 /**
  * The demo's GRPO recipe (issue 6's quick experiment): 8 prompts × G 8, T 1.0, ≤ 240 tokens (a self-checking addition
- * solution is 213), accuracy + 0.1 × format,
+ * solution is 213), the task's judge (the same function measurement asks) + 0.1 × format,
  * ε 0.2, β 0, lr 3e-4, μ 2; plus a cosine decay over the time budget (at a constant 3e-4 held-out pass@1 swung
  * between 72% and 94% late in the run) and EOS as the only stop (so the policy learns to end after the answer).
  */
@@ -160,7 +160,7 @@ export function demoConfig(base: string, out: string, world: string, o: DemoOpti
   return resolveConfig({
     model: base, out, world, seed: o.seed ?? 1, steps: o.steps ?? 5000, maxSeconds: o.rlSeconds ?? 590,
     promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: 240,
-    rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }],
+    rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }],
     epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
     evalEvery: 100, evalProblems: 50, evalSamples: 16, saveEvery: 100,
   }, WORLD_GRPO[world] ?? {}, o.grpo ?? {});

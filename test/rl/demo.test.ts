@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseModelDir, demoConfig, formatSummary, type DemoRow } from '../../src/rl/demo.js';
 
-test('demo recipe: issue 6 quick experiment, accuracy + 0.1 × format, β 0', () => {
+test('demo recipe: issue 6 quick experiment, the task judge + 0.1 × format, β 0', () => {
   const c = demoConfig('/base', '/run', 'addition', {});
-  assert.deepEqual(c.rewards, [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.1 }]);
+  assert.deepEqual(c.rewards, [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]);
   assert.equal(c.beta, 0);
   assert.equal(c.promptsPerStep * c.numGenerations, 64);
   assert.equal(c.maxSeconds, 590);
