@@ -64,7 +64,7 @@ export interface GrpoConfig {
    * after the answer drifts (seen as a lower format rate when evaluated without stop strings).
    */
   stopStrings: string[];
-  /** Rewards and weights: the total is their weighted sum (R1-Zero: accuracy and format only). */
+  /** Rewards and weights: the total is their weighted sum (R1-Zero: accuracy and format only). Default: a world's `task` judge + 0.1 × `format`; a dataset's `accuracy` + 0.1 × the format of its template (`r1-zero-format` for the R1-Zero template). */
   rewards: RewardSpec[];
   /**
    * Reward models (folders written by `r1 train-rm`) added to the total, each logged as its own component
@@ -222,6 +222,13 @@ export function resolveConfig(...layers: Record<string, unknown>[]): GrpoConfig 
     }
   }
   if (typeof merged.scaleRewards === 'boolean') merged.scaleRewards = merged.scaleRewards ? 'group' : 'none';
+  // rewards not given: a world is scored by its own task judge and the one format; a dataset by the math verifier and
+  // the format of its template (the R1-Zero template's <answer> tags by default)
+  if (!layers.some((l) => l.rewards !== undefined)) {
+    merged.rewards = merged.world
+      ? [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]
+      : [{ name: 'accuracy', weight: 1 }, { name: (merged.template ?? 'r1-zero') === 'r1-zero' ? 'r1-zero-format' : 'format', weight: 0.1 }];
+  }
   const c = merged as unknown as GrpoConfig;
   validate(c);
   return c;

@@ -59,7 +59,7 @@ export function dataTasks(name: string, train: Problem[], test: Problem[], templ
     name,
     draw: (rng, n) => Array.from({ length: n }, () => toTask(train[rng.int(0, train.length - 1)]!)),
     heldOut: (n) => test.slice(0, n).map(toTask),
-    judge: registryJudge('accuracy', 'format'),
+    judge: registryJudge('accuracy', template === 'r1-zero' ? 'r1-zero-format' : 'format'),
   };
 }
 
