@@ -65,7 +65,7 @@ const CONFIG = { font: FONT, view: { stroke: '#ddd' }, axis: { labelFontSize: 10
 function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
   const pts = c.line!;
   const band = pts.some((p) => p.lo !== undefined);
-  const yAxis = c.percent ? { format: '.0%' } : {};
+  const yAxis = c.percent ? { format: '.2~%' } : {};
   const layers: unknown[] = [];
   if (band) {
     layers.push({ // under the line
@@ -101,7 +101,7 @@ function barSpec(c: ChartDef): TopLevelSpec {
     encoding: {
       x: { field: 'group', type: 'nominal', title: c.xTitle ?? null, sort: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'series', sort: null },
-      y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: c.percent ? { format: '.0%' } : {} },
+      y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: c.percent ? { format: '.2~%' } : {} },
       color: { field: 'series', type: 'nominal', sort: null },
       description: { field: 'label' },
     },

@@ -89,7 +89,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
 
   use('format_rate');
   line({ id: 'format', title: 'Format rate', percent: true, yTitle: 'share',
-    caption: 'Share of completions in the <think> … </think> <answer> … </answer> format.' },
+    caption: 'Share of completions in the format the format reward checks (reasoning inside <think> … </think>, then the answer).' },
   [...series(train, 'format_rate', 'training rollouts'), ...series(evals, 'format_rate', 'held-out samples')]);
 
   const diag: [string, string, string[], string, boolean][] = [
