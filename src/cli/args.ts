@@ -81,3 +81,18 @@ export function applyPrecisionFlag(v: string | undefined): 'fp32' | 'bf16' {
   setMatmulPrecision(p);
   return matmulPrecision();
 }
+
+/**
+ * Ctrl-C for long commands: the first press sets `stopped` (the work saves after its current step and returns), a second
+ * quits at once with 130. Call `dispose()` when the work is over.
+ */
+export function onInterrupt(cmd: string, what = 'stopping after the current step'): { stopped: () => boolean; dispose: () => void } {
+  let stop = false;
+  const handler = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    console.error(`\nr1 ${cmd}: ${what} (Ctrl-C again to quit now)`);
+  };
+  process.on('SIGINT', handler);
+  return { stopped: () => stop, dispose: () => { process.off('SIGINT', handler); } };
+}

@@ -4,7 +4,7 @@
 // Parses flags only; the work is src/pipeline/distill.ts.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { numFlag, parseFlags, POSITIVE_INT, applyPrecisionFlag } from './args.js';
+import { numFlag, onInterrupt, parseFlags, POSITIVE_INT, applyPrecisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { distillFromTeacher } from '../pipeline/stages.js';
 import { StageError } from '../pipeline/run.js';
@@ -44,11 +44,9 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);
     throw e;
   }
-  let stop = false;
-  const onSigint = () => { if (stop) process.exit(130); stop = true; console.error('\nr1 distill: stopping after the current step'); };
-  process.on('SIGINT', onSigint);
+  const intr = onInterrupt('distill');
   try {
-    const r = await distillFromTeacher(cfg, values.teacher, { log: values.quiet ? () => {} : (l) => console.error(l), shouldStop: () => stop });
+    const r = await distillFromTeacher(cfg, values.teacher, { log: values.quiet ? () => {} : (l) => console.error(l), shouldStop: intr.stopped });
     const d = r.extra?.distill as { distilled: { pass1: number; seconds: number; tokens: number }; rl: { pass1: number; seconds: number; tokens: number } } | undefined;
     if (!d) return 130;
     writeFileSync(`${cfg.out}/distill/summary.json`, JSON.stringify(d, null, 2) + '\n');
@@ -59,6 +57,6 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof StageError) throw new UsageError(e.message);
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    intr.dispose();
   }
 }

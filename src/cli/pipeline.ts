@@ -2,7 +2,7 @@
 // stage table and writes pipeline_summary.json (and --json-summary FILE). Parses flags only; the work is src/pipeline.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { parseFlags, applyPrecisionFlag } from './args.js';
+import { onInterrupt, parseFlags, applyPrecisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
@@ -36,21 +36,16 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);
     throw e;
   }
-  let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    console.error('\nr1 pipeline: stopping after the current step (Ctrl-C again to quit now); --resume continues');
-  };
-  process.on('SIGINT', onSigint);
+  const intr = onInterrupt('pipeline', 'stopping after the current step; --resume continues');
+  const stop = intr.stopped;
   const log = values.quiet ? () => {} : (l: string) => console.error(l);
   try {
     if (values['bases-only']) {
-      const b = await ensureBases(cfg, { log, shouldStop: () => stop });
+      const b = await ensureBases(cfg, { log, shouldStop: stop });
       console.log(`teacher base ${b.teacher}\nstudent base ${b.student}\n${b.seconds.toFixed(0)} s of pretraining in this run`);
       return 0;
     }
-    const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: () => stop });
+    const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: stop });
     console.log(formatStageTable(rowsOf(cfg)));
     console.log(`reward model pairwise accuracy: ${s.reward_model.pairwise_accuracy === null ? '-' : `${(100 * s.reward_model.pairwise_accuracy).toFixed(1)}%`}`);
     if (s.distill) {
@@ -60,11 +55,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     console.log(`${s.seconds.toFixed(0)} s in all (base model ${s.base_cached ? 'cached' : 'pretrained in this run'})${s.cut_short.length ? `; cut short by their safety time limits: ${s.cut_short.join(', ')}` : ''}; ${cfg.out}`);
     if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');
-    return stop ? 130 : 0;
+    return stop() ? 130 : 0;
   } catch (e) {
     if (e instanceof StageError) throw new UsageError(e.message);
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    intr.dispose();
   }
 }
