@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, applyPrecisionFlag, POSITIVE } from './args.js';
 import { DEMO_SIZES, formatSummary, runDemo, type DemoSize } from '../rl/demo.js';
+import { writeReport } from '../report/index.js';
 
 const HELP = `usage: r1 demo [options]
   --json-summary FILE   write {"base": {pass1, cons16, format_rate, mean_len, ...}, "rl": {...}, "steps", "seconds"}
@@ -55,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
       log: (l) => { if (!values.quiet) console.error(l); }, shouldStop: () => stop,
     });
     console.log(formatSummary(s));
+    await writeReport(s.run_dir).catch((e: Error) => console.error(`r1 demo: the report could not be written (${e.message}); r1 report ${s.run_dir} retries`));
     if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');
     return s.reason === 'interrupted' ? 130 : 0;
   } finally {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { UsageError } from './main.js';
 import { ConfigError, DEFAULTS, parseRewardList, readConfigFile, resolveConfig, type GrpoConfig } from '../rl/config.js';
 import { runGrpo } from '../rl/run.js';
+import { writeReport } from '../report/index.js';
 import { WORLDS } from '../data/worlds/index.js';
 import { DatasetError } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
@@ -94,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     const bar = createProgress({ label: 'r1 grpo', total: cfg.steps, quiet: Boolean(values.quiet) });
     const r = await runGrpo(cfg, { resume: Boolean(values.resume), log: (m) => bar.log(m), shouldStop: () => stop, progress: (s, n, f, v) => bar.update(s, v, f) })
       .finally(() => bar.stop());
+    await writeReport(cfg.out).catch((e: Error) => console.error(`r1 grpo: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
     const summary = { out: cfg.out, reason: r.reason, steps: r.steps, seconds: r.seconds, checkpoint: r.checkpoint, eval: r.lastEval };
     if (values.json) console.log(JSON.stringify(summary));
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);

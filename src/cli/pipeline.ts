@@ -7,6 +7,7 @@ import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } fr
 import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
 import { ensureBases } from '../pipeline/stages.js';
+import { writeReport } from '../report/index.js';
 
 const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-summary FILE] [--resume]
   --out DIR            the run folder: one sub-folder per stage (model, data, metrics, done.json), the stage table
@@ -55,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     console.log(`${s.seconds.toFixed(0)} s in all (base model ${s.base_cached ? 'cached' : 'pretrained in this run'})${s.cut_short.length ? `; cut short by their safety time limits: ${s.cut_short.join(', ')}` : ''}; ${cfg.out}`);
     if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');
+    await writeReport(cfg.out).catch((e: Error) => log(`r1 pipeline: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
     return stop() ? 130 : 0;
   } catch (e) {
     if (e instanceof StageError) throw new UsageError(e.message);
