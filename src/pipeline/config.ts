@@ -56,7 +56,7 @@ export interface PipelineConfig {
 
 export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   seed: 1,
-  reasoningWorlds: ['addition-bi', 'expr-bi'],
+  reasoningWorlds: ['addition-bi@2', 'expr-bi@2'],
   generalWorld: 'general',
   safetyWorld: 'safety',
   baseModel: null,
