@@ -85,7 +85,7 @@ test('rewardModels entries are checked by resolveConfig', () => {
   const bad: [unknown, RegExp][] = [
     [[{ ...ok, on: 'reply' }], /on must be 'summary' \(helpfulness\) or 'whole'/],
     [[{ ...ok, extra: 1 }], /unknown field\(s\) extra/],
-    [[{ ...ok, name: 'accuracy' }], /already a reward's; give each reward its own name/],
+    [[{ ...ok, name: 'format' }], /already a reward's; give each reward its own name/], // a rule reward of the default list
     [[ok, ok], /already a reward's/],
     [[{ ...ok, weight: 'x' }], /weight must be a finite number/],
     [[{ ...ok, kinds: 'general' }], /kinds must be a list of strings/],
