@@ -19,6 +19,13 @@ export interface RlStage {
   grpo: Record<string, unknown>;
 }
 
+export interface RmStage {
+  /** Training pairs (held-out pairs: a fifth as many, at least 100). */
+  pairs: number;
+  epochs: number;
+  lr: number;
+}
+
 export interface PipelineConfig {
   /** Run folder: one sub-folder per stage (model/, data, metrics, row.json, done.json), pipeline_summary.json, the stage table. */
   out: string;
@@ -46,8 +53,8 @@ export interface PipelineConfig {
   reasoningRl: RlStage & { languageWeight: number; ablation: boolean };
   /** Stage 5 (§2.3.3): samplesPerPrompt samples of `prompts` train prompts from the reasoning-RL model; keep correct, filter, dedupe; add `nonReasoning` general/safety examples; SFT the base for `epochs`. */
   rejection: { prompts: number; samplesPerPrompt: number; maxParagraphChars: number; nonReasoning: number; epochs: number; lr: number };
-  /** The reward model (§2.3.4): preference pairs from the general and safety worlds, Bradley–Terry, from the rejection-SFT model. */
-  rewardModel: { pairs: number; epochs: number; lr: number };
+  /** The reward models (§2.3.4), Bradley–Terry from the rejection-SFT model: helpfulness on the summary (general-world pairs), harmlessness on the whole reply (safety-world pairs); training pairs, epochs and lr of each. Near-miss helpfulness pairs need more epochs. */
+  rewardModel: { helpful: RmStage; harmless: RmStage };
   /** Stage 6 (§2.3.4): GRPO from the rejection-SFT model on all worlds: rules for reasoning, the reward model for general (summary) and safety (whole reply). */
   allScenarioRl: RlStage & { helpfulWeight: number; harmlessWeight: number };
   /** Distillation (§2.4, §4.1): a student of studentScale × the teacher's hidden size (a quarter of the parameters or less) fine-tuned on the final model's correct samples, against the same student trained with GRPO from its own base. */
@@ -67,7 +74,7 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   coldStart: { examples: 400, samplesPerPrompt: 4, epochs: 3, lr: 3e-4 },
   reasoningRl: { steps: 100, maxSeconds: 600, grpo: {}, languageWeight: 0.5, ablation: true },
   rejection: { prompts: 300, samplesPerPrompt: 4, maxParagraphChars: 400, nonReasoning: 300, epochs: 2, lr: 3e-4 },
-  rewardModel: { pairs: 2000, epochs: 2, lr: 3e-4 },
+  rewardModel: { helpful: { pairs: 3000, epochs: 8, lr: 1e-3 }, harmless: { pairs: 1000, epochs: 2, lr: 1e-3 } },
   allScenarioRl: { steps: 80, maxSeconds: 600, grpo: {}, helpfulWeight: 1, harmlessWeight: 1 },
   distill: {
     studentHidden: 64, studentLayers: 4, studentTokens: 3_000_000, prompts: 400, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
@@ -126,10 +133,12 @@ function validate(c: PipelineConfig): void {
   if (typeof c.reasoningRl.ablation !== 'boolean') fail(`'reasoningRl.ablation' must be true or false`);
   pos(c.rejection.prompts, 'rejection.prompts'); pos(c.rejection.samplesPerPrompt, 'rejection.samplesPerPrompt');
   pos(c.rejection.maxParagraphChars, 'rejection.maxParagraphChars'); pos(c.rejection.nonReasoning, 'rejection.nonReasoning', true, true); pos(c.rejection.epochs, 'rejection.epochs');
-  pos(c.rewardModel.pairs, 'rewardModel.pairs'); pos(c.rewardModel.epochs, 'rewardModel.epochs');
+  for (const k of ['helpful', 'harmless'] as const) {
+    pos(c.rewardModel[k].pairs, `rewardModel.${k}.pairs`); pos(c.rewardModel[k].epochs, `rewardModel.${k}.epochs`); pos(c.rewardModel[k].lr, `rewardModel.${k}.lr`, false);
+  }
   pos(c.distill.studentHidden, 'distill.studentHidden'); pos(c.distill.studentLayers, 'distill.studentLayers'); pos(c.distill.studentTokens, 'distill.studentTokens');
   pos(c.distill.prompts, 'distill.prompts'); pos(c.distill.samplesPerPrompt, 'distill.samplesPerPrompt'); pos(c.distill.epochs, 'distill.epochs');
-  for (const [at, v] of [['coldStart.lr', c.coldStart.lr], ['rejection.lr', c.rejection.lr], ['rewardModel.lr', c.rewardModel.lr], ['distill.lr', c.distill.lr]] as const) pos(v, at, false);
+  for (const [at, v] of [['coldStart.lr', c.coldStart.lr], ['rejection.lr', c.rejection.lr], ['distill.lr', c.distill.lr]] as const) pos(v, at, false);
 }
 
 /** Reads a JSON or YAML pipeline config file (an object); the error names the file. */

@@ -4,28 +4,15 @@
 // Not the reward model or its trainer (src/rl/rm*.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getWorld } from '../data/worlds/index.js';
+import { getWorld, preferencePairs } from '../data/worlds/index.js';
 import { writeJsonl } from '../data/jsonl.js';
 import { RewardModel, loadRewardModel, scoreWithRewardModel, type ReplyView } from '../rl/rm.js';
 import { trainRewardModel, type PreferencePair } from '../rl/rm-train.js';
 import { STAGES } from './config.js';
 import { StageError, type StageContext, type StageOutput } from './context.js';
 
-type PairsFn = (world: ReturnType<typeof getWorld>, o: { split: 'train' | 'test'; count: number; seed: number }) => Iterable<PreferencePair & { kind: string }>;
-
-/** The worlds' preference-pair generator (src/data/worlds/pairs.ts). */
-async function pairGenerator(): Promise<PairsFn> {
-  const mod = (await import(['../data/worlds', 'pairs.js'].join('/'))) as { preferencePairs?: PairsFn };
-  if (!mod.preferencePairs) throw new StageError('stage reward_model: src/data/worlds/pairs.ts has no preferencePairs; the worlds cannot generate preference pairs');
-  return mod.preferencePairs;
-}
-
-function pairsOf(ctx: StageContext, preferencePairs: PairsFn, split: 'train' | 'test', count: number, seed: number): PreferencePair[] {
-  const out: PreferencePair[] = [];
-  for (const name of [ctx.cfg.generalWorld, ctx.cfg.safetyWorld]) {
-    for (const p of preferencePairs(getWorld(name), { split, count: Math.ceil(count / 2), seed })) out.push({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, kind: p.kind });
-  }
-  return out;
+function pairsOf(world: string, split: 'train' | 'test', count: number, seed: number): PreferencePair[] {
+  return [...preferencePairs(getWorld(world), { split, count, seed })].map((p) => ({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, kind: p.kind }));
 }
 
 /** Trains the helpfulness (summary) and harmlessness (whole reply) reward models; scores the stages' general replies. */
@@ -34,20 +21,22 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
   const from = ctx.done('rejection_sft')?.model;
   if (!from || !existsSync(join(from, 'config.json'))) throw new StageError('stage reward_model: needs the rejection_sft model, which is missing; remove its folder and rerun with --resume');
   const dir = ctx.dir('reward_model');
-  const gen = await pairGenerator();
-  const train = pairsOf(ctx, gen, 'train', c.pairs, ctx.cfg.seed + 701);
-  const test = pairsOf(ctx, gen, 'test', Math.max(200, Math.round(c.pairs / 5)), ctx.cfg.seed + 702);
-  await writeJsonl(join(dir, 'pairs_train.jsonl'), train);
-  await writeJsonl(join(dir, 'pairs_test.jsonl'), test);
+  const worldOf = { helpful: ctx.cfg.generalWorld, harmless: ctx.cfg.safetyWorld } as const;
+  const data = Object.fromEntries((['helpful', 'harmless'] as const).map((k) => [k, {
+    train: pairsOf(worldOf[k], 'train', c[k].pairs, ctx.cfg.seed + 701),
+    test: pairsOf(worldOf[k], 'test', Math.max(100, Math.round(c[k].pairs / 5)), ctx.cfg.seed + 702),
+  }])) as Record<'helpful' | 'harmless', { train: PreferencePair[]; test: PreferencePair[] }>;
+  await writeJsonl(join(dir, 'pairs_train.jsonl'), [...data.helpful.train, ...data.harmless.train]);
+  await writeJsonl(join(dir, 'pairs_test.jsonl'), [...data.helpful.test, ...data.harmless.test]);
   const ac = new AbortController();
   const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
   const results: Record<string, { accuracy: number; pairs: number; seconds: number; by_kind: Record<string, number> }> = {};
   try {
-    for (const [name, view, kind] of [['helpful', 'summary', 'helpful'], ['harmless', 'whole', 'harmless']] as [string, ReplyView, string][]) {
+    for (const [name, view] of [['helpful', 'summary'], ['harmless', 'whole']] as ['helpful' | 'harmless', ReplyView][]) {
       const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed);
       const r = await trainRewardModel(rm, {
-        train: train.filter((p) => p.kind === kind), heldOut: test.filter((p) => p.kind === kind), out: join(dir, name),
-        epochs: c.epochs, lr: c.lr, seed: ctx.cfg.seed, signal: ac.signal, log: ctx.log,
+        train: data[name].train, heldOut: data[name].test, out: join(dir, name),
+        epochs: c[name].epochs, lr: c[name].lr, seed: ctx.cfg.seed, signal: ac.signal, log: ctx.log,
       });
       if (r.stopped) return { interrupted: true };
       const last = r.held_out[r.held_out.length - 1];
