@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../model/checkpoint.js';
 import { resolveDataset, rowToProblem, mathGold, DatasetError } from '../data/datasets.js';
 import { readJsonl } from '../data/jsonl.js';
 import { applyTemplate } from '../data/templates.js';
-import { WORLDS, getWorld } from '../data/worlds/index.js';
+import { WORLDS, getWorld, worldNameProblem } from '../data/worlds/index.js';
 import { worldTasks } from '../rl/tasks.js';
 import { MATH_INSTRUCTION, mathEquivalent, mathJudge, runBenchmark, type BenchmarkProblem, type BenchmarkSettings } from '../eval/benchmark.js';
 import { EndpointError, endpointSampler, listModels, type Sampler } from '../eval/endpoint.js';
@@ -91,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   })();
   const world = dataset.startsWith('world:') ? dataset.slice(6) : null;
-  if (world !== null && !WORLDS[world]) throw new UsageError(`unknown world '${world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
+  if (world !== null && worldNameProblem(world)) throw new UsageError(worldNameProblem(world)!);
   const template = values.template ?? (world !== null ? 'compact' : hasChat ? 'chat' : 'r1-zero');
   if (template === 'chat' && !hasChat) throw new UsageError(`--template chat: ${values.model} has no chat template (tokenizer_config.json); use --template r1-zero or compact`);
 

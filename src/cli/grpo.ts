@@ -8,7 +8,7 @@ import { UsageError } from './main.js';
 import { ConfigError, DEFAULTS, parseRewardList, readConfigFile, resolveConfig, type GrpoConfig } from '../rl/config.js';
 import { runGrpo } from '../rl/run.js';
 import { writeReport } from '../report/index.js';
-import { WORLDS } from '../data/worlds/index.js';
+import { worldNameProblem } from '../data/worlds/index.js';
 import { DatasetError } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 
@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     layers.push(flags);
     cfg = resolveConfig(...layers);
     if (!existsSync(join(cfg.model, 'config.json'))) throw new UsageError(`--model ${cfg.model}: no config.json there; pass a checkpoint folder (HF layout), e.g. one written by r1 pretrain`);
-    if (cfg.world && !WORLDS[cfg.world]) throw new UsageError(`unknown world '${cfg.world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
+    if (cfg.world && worldNameProblem(cfg.world)) throw new UsageError(worldNameProblem(cfg.world)!);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

@@ -9,7 +9,7 @@ import { JsonlError } from '../data/jsonl.js';
 import { Rng } from '../util/rng.js';
 import { pretrainWorld } from '../sft/pretrain.js';
 import { pretrainCorpus } from '../sft/corpus.js';
-import { WORLDS, DEFAULT_WORLD, getWorld, sampleProblems, writeWorldCorpus } from '../data/worlds/index.js';
+import { WORLDS, DEFAULT_WORLD, getWorld, worldNameProblem, sampleProblems, writeWorldCorpus } from '../data/worlds/index.js';
 import { measureWorld, formatMeasurement } from '../eval/world.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import type { ModelConfig } from '../model/config.js';
@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<number | void> {
   }
   if (!values.out) throw new UsageError('--out DIR is required (the checkpoint folder to write)');
   if (values.world && values.data) throw new UsageError('give --world NAME or --data FILE.jsonl, not both');
-  if (values.world && !WORLDS[values.world]) throw new UsageError(`unknown world '${values.world}'; choose one of ${Object.keys(WORLDS).join(', ')}`);
+  if (values.world && worldNameProblem(values.world)) throw new UsageError(worldNameProblem(values.world)!);
   const model: Partial<ModelConfig> = {};
   const dim = numFlag(values.dim, 'dim', POSITIVE_INT), layers = numFlag(values.layers, 'layers', POSITIVE_INT), heads = numFlag(values.heads, 'heads', POSITIVE_INT), ffn = numFlag(values.ffn, 'ffn', POSITIVE_INT);
   if (dim) model.hidden_size = dim;

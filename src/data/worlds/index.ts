@@ -50,3 +50,13 @@ export type { World, WorldProblem, Split, CheckResult, Faithfulness } from './ty
 export { sampleProblems, splitOf, worldPrompt, worldCorpus, writeWorldCorpus, mixedCorpus, writeCorpus, hash32, TEST_FRACTION } from './common.js';
 export type { MixedCorpusEntry, CorpusDoc, CorpusPhase } from './common.js';
 export { preferencePairs, writePreferencePairs, PAIR_WORLDS, type PreferencePair } from './pairs.js';
+
+/** Why `name` is not a world (a registered name, `mix:…` or `NAME@D`), or null when it is one. */
+export function worldNameProblem(name: string): string | null {
+  try {
+    getWorld(name);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
