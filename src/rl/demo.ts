@@ -38,6 +38,9 @@ export const DEMO_SIZES = Object.keys(SIZES) as DemoSize[];
  * their own judge (the `task` reward: a pick or an equation the math verifier would wrongly accept as a value) and
  * need longer completions (a 5-number subset search with re-checks runs to ~250 characters).
  */
+/** The demo's GRPO budget: steps, so a slower or busier machine trains the same recipe, only later. */
+export const DEMO_GRPO_STEPS = 300;
+
 const WORLD_GRPO: Readonly<Record<string, Record<string, unknown>>> = {
   subset: { maxCompletionLength: 256 },
   countdown: { maxCompletionLength: 256 },
@@ -53,7 +56,7 @@ export interface DemoOptions {
   base?: string;
   /** Pretraining wall-clock budget when the base model must be trained (default: pretrainWorld's). */
   pretrainSeconds?: number;
-  /** GRPO wall-clock budget (default 590 s, so the step in flight still ends within 10 minutes) and step cap (default 5000). */
+  /** GRPO budget in steps (default 300, about what 590 s trained on 2 idle cores; the cosine schedule runs over them) and a wall-clock safety limit (default 900 s) that says when it cut the run short. */
   rlSeconds?: number;
   steps?: number;
   /** Held-out problems measured before and after (default 200), 16 samples each. */
@@ -158,7 +161,7 @@ function row(m: WorldMeasurement): DemoRow {
  */
 export function demoConfig(base: string, out: string, world: string, o: DemoOptions): GrpoConfig {
   return resolveConfig({
-    model: base, out, world, seed: o.seed ?? 1, steps: o.steps ?? 5000, maxSeconds: o.rlSeconds ?? 590,
+    model: base, out, world, seed: o.seed ?? 1, steps: o.steps ?? DEMO_GRPO_STEPS, maxSeconds: o.rlSeconds ?? 900,
     promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: 240,
     rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }],
     epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
