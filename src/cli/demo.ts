@@ -6,6 +6,7 @@ import { UsageError } from './main.js';
 import { parseFlags, numFlag, applyPrecisionFlag, POSITIVE } from './args.js';
 import { DEMO_SIZES, formatSummary, runDemo, type DemoSize } from '../rl/demo.js';
 import { writeReport } from '../report/index.js';
+import { createPhasedProgress } from '../util/progress.js';
 
 const HELP = `usage: r1 demo [options]
   --json-summary FILE   write {"base": {pass1, cons16, format_rate, mean_len, ...}, "rl": {...}, "steps", "seconds"}
@@ -47,14 +48,15 @@ export async function run(argv: string[]): Promise<number> {
     console.error('\nr1 demo: stopping (Ctrl-C again to quit now)');
   };
   process.on('SIGINT', onSigint);
+  const bar = createPhasedProgress({ label: 'r1 demo', quiet: Boolean(values.quiet) });
   try {
     const s = await runDemo({
       out: values.out, world: values.world, base: values.base, size: values.size as DemoSize | undefined,
       rlSeconds: numFlag(values['rl-seconds'], 'rl-seconds', POSITIVE), steps: numFlag(values.steps, 'steps', POSITIVE),
       pretrainSeconds: numFlag(values['pretrain-seconds'], 'pretrain-seconds', POSITIVE), evalProblems: numFlag(values['eval-problems'], 'eval-problems', POSITIVE),
       seed: values.seed === undefined ? undefined : Number(values.seed),
-      log: (l) => { if (!values.quiet) console.error(l); }, shouldStop: () => stop,
-    });
+      log: (l) => bar.log(l), shouldStop: () => stop, progress: bar.progress,
+    }).finally(() => bar.stop());
     console.log(formatSummary(s));
     await writeReport(s.run_dir).catch((e: Error) => console.error(`r1 demo: the report could not be written (${e.message}); r1 report ${s.run_dir} retries`));
     if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');

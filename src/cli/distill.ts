@@ -8,6 +8,7 @@ import { numFlag, onInterrupt, parseFlags, POSITIVE_INT, applyPrecisionFlag } fr
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { distillFromTeacher } from '../pipeline/stages.js';
 import { StageError } from '../pipeline/run.js';
+import { createPhasedProgress } from '../util/progress.js';
 
 const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--student-layers N] [--config FILE] [--json]
   --teacher DIR        the teacher checkpoint (e.g. a pipeline's all_scenario_rl model)
@@ -16,7 +17,8 @@ const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--
   --student-layers N   student depth (default 4)
   --config FILE        pipeline options (worlds, eval, distill.*) over the defaults
   --json               print {"distilled": {pass1, seconds, tokens}, "rl": {...}} on stdout
-  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
+  -q, --quiet          no progress on stderr`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -45,8 +47,9 @@ export async function run(argv: string[]): Promise<number> {
     throw e;
   }
   const intr = onInterrupt('distill');
+  const bar = createPhasedProgress({ label: 'r1 distill', quiet: Boolean(values.quiet) });
   try {
-    const r = await distillFromTeacher(cfg, values.teacher, { log: values.quiet ? () => {} : (l) => console.error(l), shouldStop: intr.stopped });
+    const r = await distillFromTeacher(cfg, values.teacher, { log: (l) => bar.log(l), shouldStop: intr.stopped, progress: bar.progress }).finally(() => bar.stop());
     const d = r.extra?.distill as { distilled: { pass1: number; seconds: number; tokens: number }; rl: { pass1: number; seconds: number; tokens: number } } | undefined;
     if (!d) return 130;
     writeFileSync(`${cfg.out}/distill/summary.json`, JSON.stringify(d, null, 2) + '\n');

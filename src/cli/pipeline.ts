@@ -8,6 +8,7 @@ import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
 import { ensureBases } from '../pipeline/stages.js';
 import { writeReport } from '../report/index.js';
+import { createPhasedProgress } from '../util/progress.js';
 
 const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-summary FILE] [--resume]
   --out DIR            the run folder: one sub-folder per stage (model, data, metrics, done.json), the stage table
@@ -16,6 +17,7 @@ const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-sum
   --resume             continue a stopped pipeline: finished stages are kept, the one in flight continues
   --bases-only         only pretrain (or find cached) the default teacher and student bases, then stop
   --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
+  -q, --quiet          no progress on stderr
 Stages: base, r1_zero, cold_start, reasoning_rl, reasoning_rl_no_language_reward, rejection_sft, reward_model,
 all_scenario_rl, distill. Ctrl-C stops after the current step; --resume continues.`;
 
@@ -39,14 +41,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   const intr = onInterrupt('pipeline', 'stopping after the current step; --resume continues');
   const stop = intr.stopped;
-  const log = values.quiet ? () => {} : (l: string) => console.error(l);
+  const bar = createPhasedProgress({ label: 'r1 pipeline', quiet: Boolean(values.quiet) });
+  const log = (l: string) => bar.log(l);
   try {
     if (values['bases-only']) {
-      const b = await ensureBases(cfg, { log, shouldStop: stop });
+      const b = await ensureBases(cfg, { log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
       console.log(`teacher base ${b.teacher}\nstudent base ${b.student}\n${b.seconds.toFixed(0)} s of pretraining in this run`);
       return 0;
     }
-    const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: stop });
+    const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
     console.log(formatStageTable(rowsOf(cfg)));
     console.log(`reward model pairwise accuracy: ${s.reward_model.pairwise_accuracy === null ? '-' : `${(100 * s.reward_model.pairwise_accuracy).toFixed(1)}%`}`);
     if (s.distill) {

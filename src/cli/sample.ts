@@ -9,6 +9,7 @@ import type { WorldProblem } from '../data/worlds/types.js';
 import { UsageError } from './main.js';
 import { numFlag, parseFlags, POSITIVE, POSITIVE_INT, applyPrecisionFlag } from './args.js';
 import { formatRejectReport, rejectionSample } from '../pipeline/reject.js';
+import { createProgress } from '../util/progress.js';
 
 const HELP = `usage: r1 sample --model DIR (--data FILE.jsonl | --world NAME [--problems N]) --n K --out FILE.jsonl [--reject] [--json]
   --data FILE       problems of a world, one {"question": "..."} (or {"prompt": "..."}) a line; --world names the world (default: from --data rows' "world")
@@ -18,7 +19,8 @@ const HELP = `usage: r1 sample --model DIR (--data FILE.jsonl | --world NAME [--
   --temperature T   (default 1.0)  --top-p P (default 1.0)  --max-tokens N (default 240)  --max-paragraph N (default 400)  --seed N
   --out FILE        the kept samples as {prompt, completion, task} rows (SFT data)
   --json            print the filter report as JSON on stdout
-  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
+  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
+  -q, --quiet       no progress on stderr`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -59,13 +61,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const world = getWorld(worldName!);
   const { model, tokenizer } = await loadCheckpoint(values.model);
-  const log = values.quiet ? undefined : (l: string) => console.error(l);
+  const n = numFlag(values.n, 'n', POSITIVE_INT, 4);
+  const bar = createProgress({ label: 'r1 sample', total: problems.length * n, unit: 'samples', quiet: Boolean(values.quiet) });
   const r = await rejectionSample(model, tokenizer, world, problems, {
-    samples: numFlag(values.n, 'n', POSITIVE_INT, 4), temperature: numFlag(values.temperature, 'temperature', POSITIVE, 1.0),
+    samples: n, temperature: numFlag(values.temperature, 'temperature', POSITIVE, 1.0),
     topP: numFlag(values['top-p'], 'top-p', { above: 0, max: 1 }, 1.0), maxNewTokens: numFlag(values['max-tokens'], 'max-tokens', POSITIVE_INT, 240),
     rng: new Rng(seed), maxParagraphChars: values.reject ? numFlag(values['max-paragraph'], 'max-paragraph', POSITIVE_INT, 400) : Number.MAX_SAFE_INTEGER,
-    acceptMixed: !values.reject, keepWrong: !values.reject, log,
-  });
+    acceptMixed: !values.reject, keepWrong: !values.reject, log: (l) => bar.log(l), progress: (done) => bar.update(done),
+  }).finally(() => bar.stop());
   await writeJsonl(values.out, r.rows.map(({ prompt, completion, task }) => ({ prompt, completion, ...(task ? { task } : {}) })));
   if (values.json) console.log(JSON.stringify({ ...r.report, out: values.out }));
   else console.error(formatRejectReport(r.report) + ` -> ${values.out}`);

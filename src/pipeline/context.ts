@@ -7,6 +7,7 @@ import { loadCheckpoint } from '../model/checkpoint.js';
 import { writeJsonl } from '../data/jsonl.js';
 import type { PipelineConfig, StageName } from './config.js';
 import type { StageRow } from './measure.js';
+import type { PhaseProgressFn } from '../util/progress.js';
 
 export interface StageContext {
   cfg: PipelineConfig;
@@ -14,6 +15,8 @@ export interface StageContext {
   shouldStop: () => boolean;
   done: (s: StageName) => StageDone | null;
   dir: (s: StageName) => string;
+  /** Progress of the stage's long parts (pretraining, GRPO, SFT, sampling) for a bar on stderr; optional. */
+  progress?: PhaseProgressFn;
 }
 
 /** What a stage leaves: its model folder, its table row(s), free-form extras; `interrupted` leaves no done.json. */

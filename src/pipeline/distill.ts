@@ -58,6 +58,7 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
     const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), d.trainProblems(w, Math.max(1, Math.round((c.prompts * share) / total)), ctx.cfg.seed + 901), {
       samples: c.samplesPerPrompt, temperature: 0.6, topP: 0.95, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 902),
       maxParagraphChars: ctx.cfg.rejection.maxParagraphChars, perPrompt: 2, log: ctx.log,
+      progress: (done, total) => ctx.progress?.(`sampling ${w}`, done, total, done / Math.max(1, total), {}, 'samples'),
     });
     sampledTokens += s.sampledTokens;
     reports[w] = s.report;

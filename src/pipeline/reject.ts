@@ -27,6 +27,8 @@ export interface RejectOptions {
   /** Rows per generate call (default 512). */
   batch?: number;
   log?: (line: string) => void;
+  /** After each generate call: samples done of all (replaces the log's `rejection sampling: done/total` lines; src/util/progress). */
+  progress?: (done: number, total: number) => void;
 }
 
 /** What each filter removed, in the order they run, and what was kept. */
@@ -65,7 +67,7 @@ export async function rejectionSample(model: Decoder, tokenizer: Tokenizer, worl
   const batch = Math.max(o.samples, Math.floor((o.batch ?? 512) / o.samples) * o.samples);
   const r = await evaluate(model, tokenizer, evalProblems, prompts, o.samples, {
     maxNewTokens: o.maxNewTokens, temperature: o.temperature, topP: o.topP, stopStrings: [], rng: o.rng, batchSize: batch,
-    onChunk: (done, total) => o.log?.(`rejection sampling: ${done}/${total} samples`),
+    onChunk: (done, total) => (o.progress ? o.progress(done, total) : o.log?.(`rejection sampling: ${done}/${total} samples`)),
   }, worldJudge(world));
   const report: RejectReport = { prompts: problems.length, sampled: 0, wrong: 0, mixed_language: 0, long_paragraph: 0, code_block: 0, duplicate: 0, over_per_prompt: 0, kept: 0 };
   const seen = new Set<string>();

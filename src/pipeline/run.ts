@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelineConfig } from './config.js';
+import type { PhaseProgressFn } from '../util/progress.js';
 import { formatStageTable, type StageRow } from './measure.js';
 import { STAGE_IMPLS } from './stages.js';
 import { readDone, stageDir, StageError, type StageContext, type StageDone, type StageOutput } from './context.js';
@@ -25,7 +26,7 @@ export interface PipelineSummary {
 }
 
 /** Runs every stage not yet done (with resume) or all of them into a fresh folder; returns the summary. */
-export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean; log?: (l: string) => void; shouldStop?: () => boolean } = {}): Promise<PipelineSummary> {
+export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean; log?: (l: string) => void; shouldStop?: () => boolean; progress?: PhaseProgressFn } = {}): Promise<PipelineSummary> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
   if (!o.resume && existsSync(join(cfg.out, 'pipeline_config.json'))) {
@@ -39,22 +40,25 @@ export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean; lo
   writeFileSync(join(cfg.out, 'pipeline_config.json'), JSON.stringify(cfg, null, 2) + '\n');
   const ctx: StageContext = { cfg, log, shouldStop: o.shouldStop ?? (() => false), done: (s) => readDone(cfg, s), dir: (s) => stageDir(cfg, s) };
   let prior = 0;
-  for (const impl of STAGE_IMPLS) {
-    if (!impl.enabled(cfg)) continue;
+  const enabled = STAGE_IMPLS.filter((impl) => impl.enabled(cfg));
+  for (const [i, impl] of enabled.entries()) {
+    const nth = `${i + 1}/${enabled.length}`;
     const done = readDone(cfg, impl.name);
     if (done) {
-      log(`stage ${impl.name}: done before (${done.seconds.toFixed(0)} s); kept`);
+      log(`stage ${nth} ${impl.name}: done before (${done.seconds.toFixed(0)} s); kept`);
       prior += done.seconds;
       continue;
     }
     if (ctx.shouldStop()) break;
     const dir = stageDir(cfg, impl.name);
     mkdirSync(dir, { recursive: true });
-    log(`stage ${impl.name}: ${impl.title}`);
+    log(`stage ${nth} ${impl.name}: ${impl.title}`);
     const ts = performance.now();
     let out: StageOutput;
+    const outer = o.progress;
+    const stageProgress: PhaseProgressFn | undefined = outer && ((phase, ...rest) => outer(`[stage ${nth} ${impl.name}] ${phase}`, ...rest));
     try {
-      out = await impl.run(ctx);
+      out = await impl.run({ ...ctx, progress: stageProgress });
     } catch (e) {
       if (e instanceof StageError) throw e;
       throw new StageError(`stage ${impl.name}: ${(e as Error).message} (finished stages are kept in ${cfg.out}; fix this and rerun with --resume)`, { cause: e });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
+import type { PhaseProgressFn } from '../util/progress.js';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
@@ -61,7 +62,8 @@ async function cachedBase(ctx: StageContext, kind: string, model: Record<string,
   const ac = new AbortController();
   const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
   try {
-    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal });
+    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal,
+      progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v) });
     if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
     mkdirSync(dirname(dir), { recursive: true });
     renameSync(tmp, dir);
@@ -87,7 +89,7 @@ async function grpoStage(ctx: StageContext, stage: StageName, from: string, worl
     evalEvery: -1, evalProblems: ctx.cfg.eval.problems, saveEvery: 25, ...extra,
   }, rl.grpo);
   const resume = existsSync(join(out, 'checkpoints'));
-  const r = await runGrpo(cfg, { resume, log: ctx.log, shouldStop: ctx.shouldStop });
+  const r = await runGrpo(cfg, { resume, log: ctx.log, shouldStop: ctx.shouldStop, progress: (step, n, f, v) => ctx.progress?.('grpo', step, n, f, v) });
   if (r.reason === 'time') ctx.log(`stage ${stage}: its safety limit of ${rl.maxSeconds} s cut it short at step ${r.steps} of ${rl.steps}`);
   return { model: r.checkpoint, cutShort: r.reason === 'time', interrupted: r.reason === 'interrupted', seconds: r.seconds, tokens: grpoTokens(out) };
 }
@@ -114,12 +116,17 @@ async function sftStage(ctx: StageContext, stage: StageName, from: string, rows:
   const ac = new AbortController();
   const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
   try {
-    const r = await sftTrain({ model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal });
+    const r = await sftTrain({ model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal,
+      progress: (step, f, v) => ctx.progress?.('sft', step, 0, f, v) });
     return r;
   } finally {
     clearInterval(timer);
   }
 }
+
+/** rejectionSample's progress as the stage's `sampling WORLD` phase (samples done of all). */
+export const sampling = (ctx: StageContext, world: string) => (done: number, total: number) =>
+  ctx.progress?.(`sampling ${world}`, done, total, done / Math.max(1, total), {}, 'samples');
 
 const trainProblems = (world: string, count: number, seed: number): WorldProblem[] => sampleProblems(getWorld(world), { split: 'train', count, seed });
 
@@ -164,7 +171,7 @@ export const STAGE_IMPLS: StageImpl[] = [
         const problems = trainProblems(w, Math.ceil(per / 2), ctx.cfg.seed + 303);
         const s = await rejectionSample(zero.model, zero.tokenizer, world, problems, {
           samples: c.samplesPerPrompt, temperature: 1.0, topP: 1.0, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 304),
-          maxParagraphChars: Number.MAX_SAFE_INTEGER, log: ctx.log, acceptMixed: true,
+          maxParagraphChars: Number.MAX_SAFE_INTEGER, log: ctx.log, acceptMixed: true, progress: sampling(ctx, w),
         });
         let rewritten = 0, unreadable = 0;
         const byId = new Map(problems.map((p) => [p.id, p]));
@@ -209,7 +216,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       for (const w of ctx.cfg.reasoningWorlds) {
         const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), trainProblems(w, Math.ceil(c.prompts / ctx.cfg.reasoningWorlds.length), ctx.cfg.seed + 505), {
           samples: c.samplesPerPrompt, temperature: 1.0, topP: 1.0, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 506),
-          maxParagraphChars: c.maxParagraphChars, perPrompt: 2, log: ctx.log,
+          maxParagraphChars: c.maxParagraphChars, perPrompt: 2, log: ctx.log, progress: sampling(ctx, w),
         });
         reports[w] = s.report;
         ctx.log(`${w}: ${formatRejectReport(s.report)}`);
@@ -310,10 +317,10 @@ async function loadStageModelDir(dir: string) {
 }
 
 /** `r1 distill`: the distillation stage on its own, with any teacher checkpoint standing in for the all-scenario model. */
-export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o: { log: (l: string) => void; shouldStop: () => boolean }): Promise<StageOutput> {
+export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o: { log: (l: string) => void; shouldStop: () => boolean; progress?: PhaseProgressFn }): Promise<StageOutput> {
   if (!existsSync(join(teacher, 'config.json'))) throw new StageError(`--teacher ${teacher}: no config.json there; give a checkpoint folder (HF layout)`);
   const ctx: StageContext = {
-    cfg, log: o.log, shouldStop: o.shouldStop,
+    cfg, log: o.log, shouldStop: o.shouldStop, progress: o.progress,
     done: (s) => (s === 'all_scenario_rl' ? { stage: s, seconds: 0, model: teacher } : null),
     dir: (s) => join(cfg.out, s),
   };
@@ -322,8 +329,8 @@ export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o
 }
 
 /** Pretrains (or finds cached) the teacher's and the student's default bases, so a later pipeline run starts from cache. */
-export async function ensureBases(cfg: PipelineConfig, o: { log: (l: string) => void; shouldStop: () => boolean }): Promise<{ teacher: string; student: string; seconds: number }> {
-  const ctx: StageContext = { cfg, log: o.log, shouldStop: o.shouldStop, done: () => null, dir: (s) => join(cfg.out, s) };
+export async function ensureBases(cfg: PipelineConfig, o: { log: (l: string) => void; shouldStop: () => boolean; progress?: PhaseProgressFn }): Promise<{ teacher: string; student: string; seconds: number }> {
+  const ctx: StageContext = { cfg, log: o.log, shouldStop: o.shouldStop, progress: o.progress, done: () => null, dir: (s) => join(cfg.out, s) };
   const { studentModel } = await import('./distill.js');
   const t = cfg.baseModel ? { dir: cfg.baseModel, seconds: 0 } : await cachedBase(ctx, 'base', {}, cfg.baseTokens);
   const s = await cachedBase(ctx, 'student', studentModel(cfg), cfg.distill.studentTokens);

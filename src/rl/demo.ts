@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
+import type { PhaseProgressFn } from '../util/progress.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import type { Decoder } from '../model/decoder.js';
 import type { ModelConfig } from '../model/config.js';
@@ -66,6 +67,8 @@ export interface DemoOptions {
   grpo?: Record<string, unknown>;
   log?: (line: string) => void;
   shouldStop?: () => boolean;
+  /** Progress of pretraining ('pretrain') and GRPO ('grpo') for a bar on stderr (src/util/progress). */
+  progress?: PhaseProgressFn;
 }
 
 /** The numbers of the before/after table and the --json-summary file. */
@@ -122,7 +125,7 @@ export function baseModelDir(world: string, size: DemoSize = 'small'): string {
 }
 
 /** The default base model of a world: loaded from the cache, or pretrained into it (written to a temporary folder first). */
-export async function ensureBaseModel(world: string, o: { seconds?: number; size?: DemoSize; log: (l: string) => void; shouldStop?: () => boolean }):
+export async function ensureBaseModel(world: string, o: { seconds?: number; size?: DemoSize; log: (l: string) => void; shouldStop?: () => boolean; progress?: PhaseProgressFn }):
   Promise<{ dir: string; pretrainSeconds: number }> {
   const dir = baseModelDir(world, o.size);
   if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'model.safetensors'))) {
@@ -135,7 +138,8 @@ export async function ensureBaseModel(world: string, o: { seconds?: number; size
   const ac = new AbortController();
   const timer = setInterval(() => { if (o.shouldStop?.()) ac.abort(); }, 200);
   try {
-    const r = await pretrainWorld({ out: tmp, world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log, signal: ac.signal });
+    const r = await pretrainWorld({ out: tmp, world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log, signal: ac.signal,
+      progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v) });
     if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
     mkdirSync(dirname(dir), { recursive: true });
     renameSync(tmp, dir);
@@ -177,7 +181,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const world = getWorld(worldName);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const out = o.out ?? join(REPO, 'runs', stamp);
-  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds, size: o.size, log, shouldStop: o.shouldStop });
+  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds, size: o.size, log, shouldStop: o.shouldStop, progress: o.progress });
   const cfg = demoConfig(base.dir, out, worldName, o);
   const problems = sampleProblems(world, { split: 'test', count: o.evalProblems ?? 200, seed: cfg.seed + 101 });
   let evalSeconds = 0;
@@ -194,7 +198,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const loaded = await loadCheckpoint(base.dir);
   const before = await measure(loaded.model, loaded.tokenizer, 'base');
   log(`GRPO: ${cfg.promptsPerStep} prompts × ${cfg.numGenerations} samples a step, at most ${cfg.maxSeconds} s, run folder ${out}`);
-  const r = await runGrpo(cfg, { log, shouldStop: o.shouldStop });
+  const r = await runGrpo(cfg, { log, shouldStop: o.shouldStop, progress: (step, n, f, v) => o.progress?.('grpo', step, n, f, v) });
   const after = await measure(r.trainer.policy, r.trainer.tokenizer, 'after RL');
   const summary: DemoSummary = {
     base: row(before), rl: row(after), steps: r.steps, seconds: (performance.now() - t0) / 1000, rl_seconds: r.seconds,

@@ -122,3 +122,37 @@ export function createProgress(o: ProgressOptions): Progress {
     },
   };
 }
+
+/**
+ * Progress of a command with phases (pretrain, grpo, sampling, sft, …), as one callback the layers below take:
+ * the phase, done of total (0 when only a budget is known), the share of the budget spent, numbers to show, the unit.
+ */
+export type PhaseProgressFn = (phase: string, done: number, total: number, fraction: number, values?: ProgressValues, unit?: string) => void;
+
+/** One reporter over phases: a new bar (or line series) labelled `label phase` whenever the phase or its total changes. */
+export function createPhasedProgress(o: Omit<ProgressOptions, 'total' | 'unit'>): { progress: PhaseProgressFn; log: (line: string) => void; stop: () => void } {
+  const stream = o.stream ?? process.stderr;
+  let cur: Progress | null = null, key = '';
+  return {
+    progress(phase, done, total, fraction, values, unit) {
+      if (o.quiet) return;
+      const k = `${phase}\u0000${total}\u0000${unit ?? ''}`;
+      if (!cur || k !== key) {
+        cur?.stop();
+        cur = createProgress({ ...o, label: `${o.label} ${phase}`, total, unit });
+        key = k;
+      }
+      cur.update(done, values, fraction);
+    },
+    log(line) {
+      if (o.quiet) return;
+      if (cur) cur.log(line);
+      else stream.write(`${line}\n`);
+    },
+    stop() {
+      cur?.stop();
+      cur = null;
+      key = '';
+    },
+  };
+}

@@ -48,6 +48,7 @@ test('cold-start rewrite: Spanish lines carried into English and vice versa, sum
 test('tiny pipeline: stages kept, an empty cold start stops naming the stage, resume redoes nothing', { timeout: 600_000 }, async () => {
   const { pretrainWorld } = await import('../../src/sft/pretrain.js');
   const { runPipeline, readDone, StageError } = await import('../../src/pipeline/run.js');
+  const { STAGE_IMPLS } = await import('../../src/pipeline/stages.js');
   const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-'));
   const base = join(dir, 'base');
   await pretrainWorld({ out: base, world: 'mix:addition-bi=1,general=1,safety=1', tokens: 4000, maxSeconds: 60, model: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2 }, evalEvery: 1000 });
@@ -57,7 +58,15 @@ test('tiny pipeline: stages kept, an empty cold start stops naming the stage, re
     r1Zero: { steps: 1, grpo: { promptsPerStep: 2, numGenerations: 2, maxCompletionLength: 24 } },
     coldStart: { examples: 4, samplesPerPrompt: 2 },
   });
-  await assert.rejects(runPipeline(cfg), (e: Error) => e instanceof StageError && /stage cold_start/.test(e.message) && /r1Zero\.steps|samplesPerPrompt/.test(e.message));
+  const calls: { phase: string; done: number; total: number; unit?: string }[] = [];
+  await assert.rejects(runPipeline(cfg, { progress: (phase, done, total, _f, _v, unit) => calls.push({ phase, done, total, unit }) }),
+    (e: Error) => e instanceof StageError && /stage cold_start/.test(e.message) && /r1Zero\.steps|samplesPerPrompt/.test(e.message));
+  // progress names the stage (i of n) and its part: R1-Zero's one GRPO step, the cold start's sampling over its samples
+  const n = STAGE_IMPLS.filter((s) => s.enabled(cfg)).length;
+  assert.deepEqual(calls.filter((c) => c.phase === `[stage 2/${n} r1_zero] grpo`).map((c) => [c.done, c.total]), [[1, 1]]);
+  const sampled = calls.filter((c) => c.phase === `[stage 3/${n} cold_start] sampling addition-bi`);
+  assert.ok(sampled.length > 0 && sampled.every((c) => c.unit === 'samples'), 'cold start sampling reports samples');
+  assert.equal(sampled.at(-1)!.done, sampled.at(-1)!.total);
   const baseDone = readDone(cfg, 'base');
   const zeroDone = readDone(cfg, 'r1_zero');
   assert.ok(baseDone?.row && zeroDone?.row, 'base and r1_zero finished and were kept');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createProgress, formatDuration, formatValues } from '../../src/util/progress.js';
+import { createPhasedProgress, createProgress, formatDuration, formatValues } from '../../src/util/progress.js';
 
 /** A writable that keeps what it was given; `isTTY` as asked. */
 function sink(isTTY: boolean): Writable & { text: () => string; isTTY: boolean; columns: number } {
@@ -109,4 +109,27 @@ test('the trainers report progress: pretraining by its token budget, GRPO after 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('phased progress: a new series of lines, labelled by phase, whenever the phase changes; quiet prints nothing', () => {
+  const out = sink(false);
+  let t = 0;
+  const p = createPhasedProgress({ label: 'r1 demo', stream: out, intervalMs: 10_000, now: () => t });
+  p.log('base model: none cached');
+  p.progress('pretrain', 1, 0, 0.1, { loss: 3 });
+  t = 20_000; p.progress('pretrain', 9, 0, 1, { loss: 1 });
+  p.progress('grpo', 1, 2, 0.5, { reward: 0.25 });
+  t = 40_000; p.progress('grpo', 2, 2, 1);
+  p.log('after RL: pass@1 50.0%');
+  p.stop();
+  const lines = out.text().trim().split('\n');
+  assert.deepEqual(lines.map((l) => l.split(':')[0]), ['base model', 'r1 demo pretrain', 'r1 demo pretrain', 'r1 demo grpo', 'r1 demo grpo', 'after RL']);
+  assert.match(lines[2]!, /r1 demo pretrain: 9 steps \(100\.0%\)/);
+  assert.match(lines[4]!, /r1 demo grpo: 2\/2 steps \(100\.0%\)/);
+  const q = sink(false);
+  const quiet = createPhasedProgress({ label: 'r1 demo', stream: q, quiet: true });
+  quiet.progress('grpo', 1, 2, 0.5);
+  quiet.log('x');
+  quiet.stop();
+  assert.equal(q.text(), '');
 });
