@@ -153,7 +153,7 @@ export class CodeRunner {
     const runs = items.reduce((s, it) => s + (it?.tests.length ?? 0), 0);
     const budgetMs = 30_000 + (Math.ceil(runs / this.concurrency) + 1) * (this.limits.wallSeconds + 1) * 1000;
     const input = JSON.stringify({ completions, ctx: { tests: ctx.tests, codeLang: ctx.codeLang }, limits: this.limits, concurrency: this.concurrency });
-    const r = spawnSync(process.execPath, ['--import', tsxLoader(), fileURLToPath(new URL('./worker.ts', import.meta.url))], {
+    const r = spawnSync(process.execPath, ['--import', tsxLoader(), fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url))], {
       input,
       encoding: 'utf8',
       maxBuffer: 64 << 20,

@@ -49,7 +49,8 @@ export class VerifierPool {
   constructor(opts: PoolOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.opts = opts.verify ?? {};
-    this.workerUrl = opts.workerUrl ?? new URL('./worker.ts', import.meta.url);
+    // worker.js next to the compiled pool.js (dist/), worker.ts next to the source
+    this.workerUrl = opts.workerUrl ?? new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
     const size = opts.size ?? 1;
     if (!(Number.isInteger(size) && size >= 1)) throw new Error(`VerifierPool: size must be a positive integer, got ${size}`);
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
