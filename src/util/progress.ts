@@ -62,13 +62,14 @@ export function createProgress(o: ProgressOptions): Progress {
   const now = o.now ?? (() => performance.now());
   const unit = o.unit ?? 'steps';
   const t0 = now();
-  let done = 0, frac = 0, values: ProgressValues = {}, stopped = false;
+  let done = 0, frac = 0, values: ProgressValues = {}, stopped = false, dirty = false;
   const eta = () => (frac > 0 && now() > t0 ? formatDuration(((now() - t0) / 1000) * (1 - frac) / frac) : '?');
   const count = () => (o.total > 0 ? `${done}/${o.total} ${unit}` : `${done} ${unit}`);
   const set = (d: number, v: ProgressValues | undefined, f: number | undefined) => {
     done = d;
     if (v) values = v;
     frac = Math.min(1, Math.max(o.total > 0 ? d / o.total : 0, f ?? 0));
+    dirty = true;
   };
 
   if (o.tty ?? Boolean(stream.isTTY)) {
@@ -111,6 +112,7 @@ export function createProgress(o: ProgressOptions): Progress {
       set(d, v, f);
       if (now() - last >= every) {
         last = now();
+        dirty = false;
         stream.write(line());
       }
     },
@@ -118,7 +120,7 @@ export function createProgress(o: ProgressOptions): Progress {
     stop() {
       if (stopped) return;
       stopped = true;
-      if (last !== now() && done > 0) stream.write(line());
+      if (dirty && done > 0) stream.write(line()); // not the line just written again
     },
   };
 }
@@ -129,7 +131,7 @@ export function createProgress(o: ProgressOptions): Progress {
  */
 export type PhaseProgressFn = (phase: string, done: number, total: number, fraction: number, values?: ProgressValues, unit?: string) => void;
 
-/** One reporter over phases: a new bar (or line series) labelled `label phase` whenever the phase or its total changes. */
+/** One reporter over phases: a new bar (or line series) labelled `label phase` whenever the phase or its total changes; a phase ends at fraction 1. */
 export function createPhasedProgress(o: Omit<ProgressOptions, 'total' | 'unit'>): { progress: PhaseProgressFn; log: (line: string) => void; stop: () => void } {
   const stream = o.stream ?? process.stderr;
   let cur: Progress | null = null, key = '';
@@ -143,6 +145,11 @@ export function createPhasedProgress(o: Omit<ProgressOptions, 'total' | 'unit'>)
         key = k;
       }
       cur.update(done, values, fraction);
+      if (fraction >= 1) { // the phase is over: its last line now, not when the next phase starts
+        cur.stop();
+        cur = null;
+        key = '';
+      }
     },
     log(line) {
       if (o.quiet) return;

@@ -133,3 +133,20 @@ test('phased progress: a new series of lines, labelled by phase, whenever the ph
   quiet.stop();
   assert.equal(q.text(), '');
 });
+
+test('plain lines: stop does not repeat the line just written; a phase prints its last line when it reaches its end', () => {
+  const out = sink(false);
+  let t = 0;
+  const p = createProgress({ label: 'r1 sample', total: 32, unit: 'samples', stream: out, intervalMs: 10_000, now: () => t });
+  t = 5; p.update(32);
+  t = 9; p.stop();
+  assert.equal(out.text(), 'r1 sample: 32/32 samples (100.0%)  elapsed 0s  ETA 0s\n');
+  const ph = sink(false);
+  const q = createPhasedProgress({ label: 'r1 pipeline', stream: ph, intervalMs: 10_000, now: () => t });
+  q.progress('[stage 2/9 r1_zero] grpo', 1, 2, 0.5);
+  t = 20; q.progress('[stage 2/9 r1_zero] grpo', 2, 2, 1);
+  q.log('stage 3/9 cold_start: …');
+  q.stop();
+  assert.deepEqual(ph.text().trim().split('\n').map((l) => l.split(' (')[0]),
+    ['r1 pipeline [stage 2/9 r1_zero] grpo: 1/2 steps', 'r1 pipeline [stage 2/9 r1_zero] grpo: 2/2 steps', 'stage 3/9 cold_start: …']);
+});
