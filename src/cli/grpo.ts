@@ -93,7 +93,8 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const bar = createProgress({ label: 'r1 grpo', total: cfg.steps, quiet: Boolean(values.quiet) });
-    const r = await runGrpo(cfg, { resume: Boolean(values.resume), log: (m) => bar.log(m), shouldStop: () => stop, progress: (s, n, f, v) => bar.update(s, v, f) })
+    const r = await runGrpo(cfg, { resume: Boolean(values.resume), log: (m) => bar.log(m), shouldStop: () => stop, progress: (s, n, f, v) => bar.update(s, v, f),
+      onEval: () => writeReport(cfg.out).catch((e: Error) => bar.log(`r1 grpo: the report could not be written (${e.message})`)) })
       .finally(() => bar.stop());
     await writeReport(cfg.out).catch((e: Error) => console.error(`r1 grpo: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
     const summary = { out: cfg.out, reason: r.reason, steps: r.steps, seconds: r.seconds, checkpoint: r.checkpoint, eval: r.lastEval };

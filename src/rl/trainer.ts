@@ -28,6 +28,8 @@ export interface TrainerHooks {
   shouldStop?: () => boolean;
   /** After each step: step of steps, the share of the budget spent (time or steps, whichever is ahead), numbers to show (src/util/progress). */
   progress?: (step: number, steps: number, fraction: number, values: Record<string, number | string>) => void;
+  /** After each held-out evaluation is logged (the CLI rewrites the run's report there). */
+  onEval?: (metrics: EvalMetrics) => void | Promise<void>;
 }
 
 /** Held-out evaluation numbers, as logged to metrics.jsonl. */
@@ -147,6 +149,7 @@ export class GrpoTrainer {
     const evalDue = (s: number) => c.evalEvery > 0 && s % c.evalEvery === 0;
     if (this.step === 0 && c.evalEvery >= 0) {
       const e = await this.evaluate();
+      await hooks.onEval?.(e);
       log(`eval step 0: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
     }
     let reason: 'done' | 'time' | 'interrupted' = 'done';
@@ -172,6 +175,7 @@ export class GrpoTrainer {
         `(sample ${m.sampling_seconds!.toFixed(2)}s, train ${m.training_seconds!.toFixed(2)}s)`);
       if (evalDue(this.step) && this.step < c.steps) {
         const e = await this.evaluate();
+        await hooks.onEval?.(e);
         log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
       }
       this.elapsed += (performance.now() - t0) / 1000;
@@ -183,6 +187,7 @@ export class GrpoTrainer {
     }
     if (reason !== 'interrupted' && c.evalEvery >= 0 && this.evalStep !== this.step) {
       const e = await this.evaluate();
+      await hooks.onEval?.(e);
       log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
     }
     const dir = this.save();
