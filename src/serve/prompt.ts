@@ -2,10 +2,11 @@
 // so both see identical ids: raw text gets the tokenizer's post-processor specials (as vLLM's /v1/completions),
 // chat messages go through the chat template with the assistant turn opened (as /v1/chat/completions).
 // Not a template library (src/model/tokenizer.ts renders the Jinja).
-import { HFTokenizer, type ChatMessage, type Tokenizer } from '../model/tokenizer.js';
+import { HFTokenizer, type Tokenizer } from '../model/tokenizer.js';
+import type { PromptInput, SampledChoice, Sampler } from '../eval/endpoint.js';
 import { Engine, type EngineChoice, type EngineRequest } from './engine.js';
 
-export type PromptInput = { text: string } | { messages: ChatMessage[] };
+export type { PromptInput } from '../eval/endpoint.js';
 
 /** Token ids of a text prompt or of a chat rendered with the tokenizer's template. */
 export function encodePrompt(tokenizer: Tokenizer, p: PromptInput): number[] {
@@ -13,33 +14,14 @@ export function encodePrompt(tokenizer: Tokenizer, p: PromptInput): number[] {
   return tokenizer instanceof HFTokenizer ? tokenizer.encode(p.text, { addSpecialTokens: true }) : tokenizer.encode(p.text);
 }
 
-/** A sampling request as evaluation issues it (the fields of an OpenAI request it uses). */
-export interface SampleRequest {
-  prompt: PromptInput;
-  n: number;
-  maxTokens: number;
-  temperature: number;
-  topP: number;
-  stop?: string[];
-  seed?: number;
-}
-
-export interface SampledChoice {
-  text: string;
-  /** Reasoning a server returned apart from the text (reasoning_content), else null. */
-  reasoning: string | null;
-  tokens: number;
-  finishReason: string;
-}
-
 /** The in-process sampler: the same engine, prompt encoding and seeds as `r1 serve`, without HTTP. */
-export function engineSampler(engine: Engine): (r: SampleRequest) => Promise<SampledChoice[]> {
+export function engineSampler(engine: Engine): Sampler {
   return async (r) => {
     const req: EngineRequest = {
       prompt: encodePrompt(engine.tokenizer, r.prompt), n: r.n, maxTokens: r.maxTokens, temperature: r.temperature,
       topP: r.topP, stop: r.stop, seed: r.seed,
     };
     const out: EngineChoice[] = await engine.submit(req);
-    return out.map((c) => ({ text: c.text, reasoning: null, tokens: c.tokens.length, finishReason: c.finishReason }));
+    return out.map((c): SampledChoice => ({ text: c.text, reasoning: null, tokens: c.tokens.length, finishReason: c.finishReason }));
   };
 }
