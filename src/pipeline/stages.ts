@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
 import type { PhaseProgressFn } from '../util/progress.js';
 import type { Decoder } from '../model/decoder.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
 import type { WorldProblem } from '../data/worlds/types.js';
@@ -74,8 +75,15 @@ async function cachedBase(ctx: StageContext, kind: string, model: Record<string,
 }
 
 async function measure(ctx: StageContext, stage: string, model: Decoder, tokenizer: Tokenizer): Promise<{ row: StageRow; general: GeneralSample[] }> {
-  const r = await measureStage(stage, model, tokenizer, ctx.cfg, { refused, log: ctx.log });
-  return r;
+  return measureStage(stage, model, tokenizer, ctx.cfg, { refused, log: ctx.log });
+}
+
+/** A stage's checkpoint measured for its table row; its general replies are kept for the reward model to score. */
+async function measureCheckpoint(ctx: StageContext, stage: StageName, dir: string): Promise<{ row: StageRow; general: GeneralSample[] }> {
+  const { model, tokenizer } = await loadCheckpoint(dir);
+  const m = await measure(ctx, stage, model, tokenizer);
+  await writeStageData(join(ctx.dir(stage), 'general_samples.jsonl'), m.general);
+  return m;
 }
 
 /** The pipeline's GRPO recipe (the demo's: 8 prompts × 8, T 1.0, ≤ 240 tokens, ε 0.2, β 0, lr 3e-4, μ 2, cosine), under the stage's options. */
@@ -140,9 +148,7 @@ export const STAGE_IMPLS: StageImpl[] = [
     async run(ctx) {
       const b = ctx.cfg.baseModel ? { dir: ctx.cfg.baseModel, cached: true, seconds: 0 } : await cachedBase(ctx, 'base', {}, ctx.cfg.baseTokens);
       if (!existsSync(join(b.dir, 'config.json'))) throw new StageError(`stage base: baseModel ${b.dir} has no config.json; give a checkpoint folder (HF layout) or null for the default`);
-      const { model, tokenizer } = await loadStageModelDir(b.dir);
-      const m = await measure(ctx, 'base', model, tokenizer);
-      await writeStageData(join(ctx.dir('base'), 'general_samples.jsonl'), m.general);
+      const m = await measureCheckpoint(ctx, 'base', b.dir);
       return { model: b.dir, row: m.row, extra: { model: b.dir, cached: b.cached, pretrain_seconds: b.seconds } };
     },
   },
@@ -152,9 +158,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       const base = ctx.done('base')!.model!;
       const r = await grpoStage(ctx, 'r1_zero', base, mixSpec(ctx.cfg, 'reasoning'), rewardsOf(0), ctx.cfg.r1Zero);
       if (r.interrupted) return { interrupted: true };
-      const { model, tokenizer } = await loadStageModelDir(r.model);
-      const m = await measure(ctx, 'r1_zero', model, tokenizer);
-      await writeStageData(join(ctx.dir('r1_zero'), 'general_samples.jsonl'), m.general);
+      const m = await measureCheckpoint(ctx, 'r1_zero', r.model);
       return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
     },
   },
@@ -188,9 +192,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       if (rows.length === 0) throw new StageError('stage cold_start: no correct R1-Zero sample to build cold-start data from; train R1-Zero longer (r1Zero.steps) or sample more (coldStart.samplesPerPrompt)');
       const r = await sftStage(ctx, 'cold_start', ctx.done('base')!.model!, rows, c.epochs, c.lr);
       if (r.stopped) return { interrupted: true };
-      const { model, tokenizer } = await loadStageModelDir(r.dir);
-      const m = await measure(ctx, 'cold_start', model, tokenizer);
-      await writeStageData(join(ctx.dir('cold_start'), 'general_samples.jsonl'), m.general);
+      const m = await measureCheckpoint(ctx, 'cold_start', r.dir);
       return { model: r.dir, row: m.row, extra: { examples: rows.length, filters: reports, sft_seconds: r.seconds } };
     },
   },
@@ -227,9 +229,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       const all = new Rng(ctx.cfg.seed + 508).shuffle([...rows, ...nonReasoning]);
       const r = await sftStage(ctx, 'rejection_sft', ctx.done('base')!.model!, all, c.epochs, c.lr);
       if (r.stopped) return { interrupted: true };
-      const { model, tokenizer } = await loadStageModelDir(r.dir);
-      const m = await measure(ctx, 'rejection_sft', model, tokenizer);
-      await writeStageData(join(ctx.dir('rejection_sft'), 'general_samples.jsonl'), m.general);
+      const m = await measureCheckpoint(ctx, 'rejection_sft', r.dir);
       return { model: r.dir, row: m.row, extra: { reasoning_examples: rows.length, non_reasoning_examples: nonReasoning.length, filters: reports, sft_seconds: r.seconds } };
     },
   },
@@ -258,9 +258,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       ];
       const r = await grpoStage(ctx, 'all_scenario_rl', from, mixSpec(ctx.cfg, 'all'), rewards, c, { rewardModels });
       if (r.interrupted) return { interrupted: true };
-      const { model, tokenizer } = await loadStageModelDir(r.model);
-      const m = await measure(ctx, 'all_scenario_rl', model, tokenizer);
-      await writeStageData(join(ctx.dir('all_scenario_rl'), 'general_samples.jsonl'), m.general);
+      const m = await measureCheckpoint(ctx, 'all_scenario_rl', r.model);
       m.row.helpful_rm = await scoreGeneral(rm, m.general);
       return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
     },
@@ -278,9 +276,7 @@ async function reasoningRl(ctx: StageContext, stage: StageName, languageWeight: 
   const from = await loadStageModel(ctx.cfg, 'cold_start', stage);
   const r = await grpoStage(ctx, stage, from.dir, mixSpec(ctx.cfg, 'reasoning'), rewardsOf(languageWeight), ctx.cfg.reasoningRl);
   if (r.interrupted) return { interrupted: true };
-  const { model, tokenizer } = await loadStageModelDir(r.model);
-  const m = await measure(ctx, stage, model, tokenizer);
-  await writeStageData(join(ctx.dir(stage), 'general_samples.jsonl'), m.general);
+  const m = await measureCheckpoint(ctx, stage, r.model);
   return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens, language_weight: languageWeight } };
 }
 
@@ -309,11 +305,6 @@ async function scoreGeneral(rmDir: string, general: GeneralSample[]): Promise<nu
   const rm = await loadRewardModel(rmDir);
   const s = scoreWithRewardModel(rm, general.map((g) => g.prompt), general.map((g) => g.completion));
   return s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
-}
-
-async function loadStageModelDir(dir: string) {
-  const { loadCheckpoint } = await import('../model/checkpoint.js');
-  return loadCheckpoint(dir);
 }
 
 /** `r1 distill`: the distillation stage on its own, with any teacher checkpoint standing in for the all-scenario model. */
