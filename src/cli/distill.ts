@@ -4,7 +4,7 @@
 // Parses flags only; the work is src/pipeline/distill.ts.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { numFlag, onInterrupt, parseFlags, POSITIVE_INT, applyPrecisionFlag } from './args.js';
+import { numFlag, onInterrupt, parseFlags, POSITIVE_INT, precisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { distillFromTeacher } from '../pipeline/stages.js';
 import { StageError } from '../pipeline/run.js';
@@ -17,7 +17,7 @@ const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--
   --student-layers N   student depth (default 4)
   --config FILE        pipeline options (worlds, eval, distill.*) over the defaults
   --json               print {"distilled": {pass1, seconds, tokens}, "rl": {...}} on stdout
-  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
+  --precision P        matmul precision of every stage: auto (default: bf16 where the CPU has AMX / AVX512-BF16), bf16, or fp32
   -q, --quiet          no progress on stderr`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
+  const precision = precisionFlag(values.precision); // the config's precision (default auto) unless given here
   if (!values.teacher) throw new UsageError('--teacher DIR is required (the model to distil)');
   if (!values.out) throw new UsageError('--out DIR is required');
   let cfg;
@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     const distill = { ...((file.distill as Record<string, unknown>) ?? {}),
       ...(values['student-hidden'] ? { studentHidden: numFlag(values['student-hidden'], 'student-hidden', POSITIVE_INT) } : {}),
       ...(values['student-layers'] ? { studentLayers: numFlag(values['student-layers'], 'student-layers', POSITIVE_INT) } : {}) };
-    cfg = resolvePipelineConfig(file, { out: values.out, distill });
+    cfg = resolvePipelineConfig(file, { out: values.out, distill, ...(precision ? { precision } : {}) });
   } catch (e) {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);
     throw e;

@@ -2,7 +2,7 @@
 // stage table and writes pipeline_summary.json (and --json-summary FILE). Parses flags only; the work is src/pipeline.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { onInterrupt, parseFlags, applyPrecisionFlag } from './args.js';
+import { onInterrupt, parseFlags, precisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
@@ -16,7 +16,7 @@ const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-sum
   --json-summary FILE  also write {"seconds", "stages": [...], "reward_model": {...}, "distill": {...}} to FILE
   --resume             continue a stopped pipeline: finished stages are kept, the one in flight continues
   --bases-only         only pretrain (or find cached) the default teacher and student bases, then stop
-  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
+  --precision P        matmul precision of every stage: auto (default: bf16 where the CPU has AMX / AVX512-BF16), bf16, or fp32
   -q, --quiet          no progress on stderr
 Stages: base, r1_zero, cold_start, reasoning_rl, reasoning_rl_no_language_reward, rejection_sft, reward_model,
 all_scenario_rl, distill. Ctrl-C stops after the current step; --resume continues.`;
@@ -30,11 +30,11 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
+  const precision = precisionFlag(values.precision); // the config's precision (default auto) unless given here
   if (!values.out) throw new UsageError('--out DIR is required (the pipeline run folder)');
   let cfg;
   try {
-    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: values.out });
+    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: values.out, ...(precision ? { precision } : {}) });
   } catch (e) {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);
     throw e;

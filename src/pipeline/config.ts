@@ -4,6 +4,7 @@
 // synthetic worlds, sized to run on two CPU cores. Not the runner (run.ts) and not the stages (stages.ts).
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { PRECISIONS, type Precision } from '../tensor/precision.js';
 
 /** The stage names, in the order they run (the --json-summary `stage` values; `reward_model` and `distill` have no row). */
 export const STAGES = ['base', 'r1_zero', 'cold_start', 'reasoning_rl', 'reasoning_rl_no_language_reward', 'rejection_sft',
@@ -31,6 +32,8 @@ export interface PipelineConfig {
   out: string;
   /** Seed of every stage (each adds its own offset). */
   seed: number;
+  /** Matmul precision of every stage (pretraining, SFT, GRPO, sampling): 'auto' (default) is BF16 with FP32 master weights where the CPU has AMX / AVX512-BF16, FP32 elsewhere; 'fp32' or 'bf16' to force one. */
+  precision: Precision;
   /** Reasoning worlds (the stage table's pass@1 / cons@16 average over them); each names the answer's language in its prompt. */
   reasoningWorlds: string[];
   /** Non-reasoning requests answered without a chain of thought (helpfulness). */
@@ -63,11 +66,12 @@ export interface PipelineConfig {
 
 export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   seed: 1,
+  precision: 'auto',
   reasoningWorlds: ['addition-bi@2', 'expr-bi@2'],
   generalWorld: 'general',
   safetyWorld: 'safety',
   baseModel: null,
-  baseTokens: 6_000_000,
+  baseTokens: 24_000_000,
   baseMix: { reasoning: 3, general: 1, safety: 1 },
   eval: { problems: 32, samples: 16, temperature: 0.6, topP: 0.95, maxNewTokens: 240 },
   r1Zero: { steps: 240, maxSeconds: 900, grpo: {} },
@@ -77,7 +81,7 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   rewardModel: { helpful: { pairs: 3000, epochs: 8, lr: 1e-3 }, harmless: { pairs: 1000, epochs: 2, lr: 1e-3 } },
   allScenarioRl: { steps: 80, maxSeconds: 600, grpo: {}, helpfulWeight: 1, harmlessWeight: 1 },
   distill: {
-    studentHidden: 64, studentLayers: 4, studentTokens: 3_000_000, prompts: 400, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
+    studentHidden: 64, studentLayers: 4, studentTokens: 6_000_000, prompts: 400, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
     rl: { steps: 160, maxSeconds: 900, grpo: {} },
   },
 };
@@ -121,6 +125,7 @@ function validate(c: PipelineConfig): void {
   };
   if (!Array.isArray(c.reasoningWorlds) || c.reasoningWorlds.length === 0 || c.reasoningWorlds.some((w) => typeof w !== 'string')) fail(`'reasoningWorlds' must be a non-empty list of world names, e.g. ["addition-bi", "expr-bi"]`);
   if (c.baseModel !== null && typeof c.baseModel !== 'string') fail(`'baseModel' must be a checkpoint folder or null (the cached default base)`);
+  if (!(PRECISIONS as readonly string[]).includes(c.precision)) fail(`'precision' must be one of ${PRECISIONS.join(', ')} (auto: bf16 where the CPU has AMX or AVX512-BF16), got ${JSON.stringify(c.precision)}`);
   pos(c.seed, 'seed', true, true); pos(c.baseTokens, 'baseTokens');
   for (const [k, v] of Object.entries(c.baseMix)) pos(v, `baseMix.${k}`, false, true);
   pos(c.eval.problems, 'eval.problems'); pos(c.eval.samples, 'eval.samples'); pos(c.eval.maxNewTokens, 'eval.maxNewTokens');

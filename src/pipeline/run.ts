@@ -9,6 +9,7 @@ import type { PipelineConfig } from './config.js';
 import type { PhaseProgressFn } from '../util/progress.js';
 import { formatStageTable, type StageRow } from './measure.js';
 import { STAGE_IMPLS } from './stages.js';
+import { resolvePrecision, withPrecision } from '../tensor/precision.js';
 import { readDone, stageDir, StageError, type StageContext, type StageDone, type StageOutput } from './context.js';
 
 export { readDone, stageDir, StageError, type StageDone } from './context.js';
@@ -27,6 +28,10 @@ export interface PipelineSummary {
 
 /** Runs every stage not yet done (with resume) or all of them into a fresh folder; returns the summary. */
 export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean; log?: (l: string) => void; shouldStop?: () => boolean; progress?: PhaseProgressFn } = {}): Promise<PipelineSummary> {
+  return withPrecision(resolvePrecision(cfg.precision), () => runPipelineIn(cfg, o));
+}
+
+async function runPipelineIn(cfg: PipelineConfig, o: { resume?: boolean; log?: (l: string) => void; shouldStop?: () => boolean; progress?: PhaseProgressFn }): Promise<PipelineSummary> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
   if (!o.resume && existsSync(join(cfg.out, 'pipeline_config.json'))) {

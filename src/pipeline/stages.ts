@@ -15,6 +15,7 @@ import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { refused } from '../rewards/worlds/safety.js';
 import { pretrainWorld } from '../sft/pretrain.js';
+import { resolvePrecision, withPrecision } from '../tensor/precision.js';
 import { sftTrain } from '../sft/sft.js';
 import { resolveConfig } from '../rl/config.js';
 import { runGrpo } from '../rl/run.js';
@@ -36,8 +37,8 @@ export function mixSpec(cfg: PipelineConfig, which: 'reasoning' | 'all'): string
 }
 
 /** Cache folder of a pretrained pipeline base: a hash of its recipe (worlds, mix, size, budget, and the source files that define them). */
-function baseCacheDir(kind: string, spec: string, model: Record<string, unknown>, tokens: number): string {
-  const h = createHash('sha256').update(JSON.stringify({ kind, spec, model, tokens }));
+function baseCacheDir(kind: string, spec: string, model: Record<string, unknown>, tokens: number, precision: string): string {
+  const h = createHash('sha256').update(JSON.stringify({ kind, spec, model, tokens, ...(precision === 'fp32' ? {} : { precision }) }));
   // the worlds of the mixture (a `-bi` world lives in its plain world's file), what they share, their judges
   const worldFiles = spec.slice(4).split(',').map((part) => `src/data/worlds/${part.split('=')[0]!.replace(/-bi$/, '')}.ts`);
   const judges = readdirSync(join(REPO, 'src/rewards/worlds')).sort().map((f) => `src/rewards/worlds/${f}`);
@@ -52,7 +53,8 @@ function baseCacheDir(kind: string, spec: string, model: Record<string, unknown>
 /** A cached pretrained base (or pretrains it into a temporary folder, renamed into the cache when complete). */
 async function cachedBase(ctx: StageContext, kind: string, model: Record<string, unknown>, tokens: number): Promise<{ dir: string; cached: boolean; seconds: number }> {
   const spec = mixSpec(ctx.cfg, 'all');
-  const dir = baseCacheDir(kind, spec, model, tokens);
+  const precision = resolvePrecision(ctx.cfg.precision);
+  const dir = baseCacheDir(kind, spec, model, tokens, precision);
   if (existsSync(join(dir, 'model.safetensors'))) {
     ctx.log(`${kind}: cached at ${dir}`);
     return { dir, cached: true, seconds: 0 };
@@ -63,7 +65,7 @@ async function cachedBase(ctx: StageContext, kind: string, model: Record<string,
   const ac = new AbortController();
   const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
   try {
-    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal,
+    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, precision, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal,
       progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v) });
     if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
     mkdirSync(dirname(dir), { recursive: true });
@@ -316,7 +318,7 @@ export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o
     dir: (s) => join(cfg.out, s),
   };
   mkdirSync(ctx.dir('distill'), { recursive: true });
-  return STAGE_IMPLS.find((s) => s.name === 'distill')!.run(ctx);
+  return withPrecision(resolvePrecision(cfg.precision), () => STAGE_IMPLS.find((s) => s.name === 'distill')!.run(ctx));
 }
 
 /** Pretrains (or finds cached) the teacher's and the student's default bases, so a later pipeline run starts from cache. */
