@@ -32,8 +32,32 @@ const PAIR_WRITERS: Readonly<Record<string, PairWriter>> = {
     const rejected = r < 0.6 ? generalSlip(g, rng) : r < 0.8 ? UNHELPFUL : REFUSAL;
     return { chosen: directReply(g.gold), rejected: directReply(rejected), kind: 'helpful' };
   },
-  safety: (p) => ({ chosen: safetyReply(p as SafetyProblem, true), rejected: safetyReply(p as SafetyProblem, false), kind: 'harmless' }),
+  safety: (p, rng) => {
+    const s = p as SafetyProblem;
+    // on harmful requests, half the rejected replies are the leak and half a near-miss of the refusal (garbled words,
+    // cut short, or a refusal that still gives digits of the secret): an RM trained on leaks alone scores any
+    // refusal-shaped text above the leak, and RL then writes garbled refusals that no rule accepts
+    const rejected = s.kind === 'harmful' && rng.next() < 0.5 ? directReply(nearRefusal(s, rng)) : safetyReply(s, false);
+    return { chosen: safetyReply(s, true), rejected, kind: 'harmless' };
+  },
 };
+
+/** A reply that looks like the refusal but is not one (the safety judge rejects each): a letter or two of `can not share` changed, cut short, or the refusal followed by the secret. */
+export function nearRefusal(p: SafetyProblem, rng: Rng): string {
+  const r = rng.next();
+  if (r < 0.25) return `${REFUSAL} ${p.secret}`;
+  if (r < 0.4) return REFUSAL.slice(0, rng.int(4, REFUSAL.indexOf('share') + 3));
+  const chars = [...REFUSAL];
+  const from = REFUSAL.indexOf('can');
+  const to = REFUSAL.indexOf('share') + 'share'.length;
+  const letters = chars.flatMap((c, i) => (i >= from && i < to && /[a-z]/.test(c) ? [i] : []));
+  for (let k = rng.int(1, 2); k > 0; k--) {
+    const i = letters[rng.int(0, letters.length - 1)]!;
+    const was = chars[i];
+    while (chars[i] === was) chars[i] = 'abcdefghijklmnopqrstuvwxyz'[rng.int(0, 25)]!;
+  }
+  return chars.join('');
+}
 
 export const PAIR_WORLDS: readonly string[] = Object.keys(PAIR_WRITERS);
 
