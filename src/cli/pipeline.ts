@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
 import { onInterrupt, parseFlags, precisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
-import { runPipeline, rowsOf, StageError } from '../pipeline/run.js';
+import { formatBars, runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
 import { ensureBases } from '../pipeline/stages.js';
 import { writeReport } from '../report/index.js';
@@ -57,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`distillation: distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens) vs ` +
         `GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
     }
+    console.log(`bars:\n${formatBars(s.bars)}`);
     console.log(`${s.seconds.toFixed(0)} s in all (base model ${s.base_cached ? 'cached' : 'pretrained in this run'})${s.cut_short.length ? `; cut short by their safety time limits: ${s.cut_short.join(', ')}` : ''}; ${cfg.out}`);
     if (values['json-summary']) writeFileSync(values['json-summary'], JSON.stringify(s, null, 2) + '\n');
     await writeReport(cfg.out).catch((e: Error) => log(`r1 pipeline: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
