@@ -182,9 +182,9 @@ static void attn_need(Args *A, const char *what, size_t have, double want, size_
 
 #define ATTN_NEED(what, len, want) attn_need(&A, what, len, want, B, T, S, nh, nkv, hs)
 
-static napi_value js_attention_fwd(napi_env env, napi_callback_info info) {
+static napi_value attention_fwd(napi_env env, napi_callback_info info, const char *name, int bf16) {
   Args A;
-  if (!args(&A, env, info, "attentionFwd", 14)) return NULL;
+  if (!args(&A, env, info, name, 14)) return NULL;
   size_t lq, lk, lv, lo, ll, lkv;
   float *q = f32(&A, 0, "q", &lq), *k = f32(&A, 1, "k", &lk), *v = f32(&A, 2, "v", &lv);
   float *o = f32(&A, 3, "out", &lo), *lse = f32(&A, 4, "lse", &ll);
@@ -200,13 +200,13 @@ static napi_value js_attention_fwd(napi_env env, napi_callback_info info) {
   ATTN_NEED("lse (B, nh, T)", ll, (double)B * nh * T);
   if (kvLen) ATTN_NEED("kvLen (B)", lkv, (double)B);
   if (A.err) return NULL;
-  if (k_attention_fwd(q, k, v, o, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen) != 0) fail(&A, "out of memory");
+  if (k_attention_fwd(q, k, v, o, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen, bf16) != 0) fail(&A, "out of memory");
   return A.err ? NULL : undef(env);
 }
 
-static napi_value js_attention_bwd(napi_env env, napi_callback_info info) {
+static napi_value attention_bwd(napi_env env, napi_callback_info info, const char *name, int bf16) {
   Args A;
-  if (!args(&A, env, info, "attentionBwd", 17)) return NULL;
+  if (!args(&A, env, info, name, 17)) return NULL;
   size_t l[9], lkv = 0;
   static const char *names[9] = { "dout", "q", "k", "v", "out", "lse", "dq", "dk", "dv" };
   float *p[9];
@@ -227,10 +227,15 @@ static napi_value js_attention_bwd(napi_env env, napi_callback_info info) {
   ATTN_NEED("dv (B, S, nkv, hs)", l[8], (double)B * S * nkv * hs);
   if (kvLen) ATTN_NEED("kvLen (B)", lkv, (double)B);
   if (A.err) return NULL;
-  if (k_attention_bwd(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], B, T, S, nh, nkv, hs, scale, causal, kvLen) != 0)
+  if (k_attention_bwd(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], B, T, S, nh, nkv, hs, scale, causal, kvLen, bf16) != 0)
     fail(&A, "out of memory");
   return A.err ? NULL : undef(env);
 }
+
+static napi_value js_attention_fwd(napi_env env, napi_callback_info info) { return attention_fwd(env, info, "attentionFwd", 0); }
+static napi_value js_attention_bwd(napi_env env, napi_callback_info info) { return attention_bwd(env, info, "attentionBwd", 0); }
+static napi_value js_attention_fwd_bf16(napi_env env, napi_callback_info info) { return attention_fwd(env, info, "attentionFwdBf16", 1); }
+static napi_value js_attention_bwd_bf16(napi_env env, napi_callback_info info) { return attention_bwd(env, info, "attentionBwdBf16", 1); }
 
 typedef void (*rows2_fn)(const float *, float *, size_t, size_t);
 typedef void (*rows3_fn)(const float *, const float *, float *, size_t, size_t);
@@ -396,6 +401,7 @@ NAPI_MODULE_INIT() {
     { "swigluFwd", js_swiglu_fwd }, { "swigluBwd", js_swiglu_bwd },
     { "rmsnormFwd", js_rmsnorm_fwd }, { "rmsnormBwd", js_rmsnorm_bwd }, { "rope", js_rope },
     { "attentionFwd", js_attention_fwd }, { "attentionBwd", js_attention_bwd },
+    { "attentionFwdBf16", js_attention_fwd_bf16 }, { "attentionBwdBf16", js_attention_bwd_bf16 },
     { "softmaxFwd", js_softmax_fwd }, { "softmaxBwd", js_softmax_bwd },
     { "logSoftmaxFwd", js_log_softmax_fwd }, { "logSoftmaxBwd", js_log_softmax_bwd },
     { "logprobFwd", js_logprob_fwd }, { "logprobBwd", js_logprob_bwd },

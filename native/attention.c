@@ -2,7 +2,9 @@
  * block of query rows): scores = scale * Q K^T on register tiles (tiles.h) that skip keys a group of 4 rows
  * cannot see, a masked row softmax (its log-sum-exp saved), out = P V. The backward recomputes P from the saved
  * lse (FlashAttention's recipe, without tiling over keys) and runs per (batch, kv head), so the heads sharing a
- * kv head accumulate dk/dv in one task. Scratch copies are padded (hs to a multiple of 8, keys to 16). */
+ * kv head accumulate dk/dv in one task. Scratch copies are padded (hs to a multiple of 8, keys to 16).
+ * The BF16 variant (PyTorch CPU autocast's attention) runs the same tasks with every product on bf16.c's packed
+ * tiles: operands rounded to BF16 (P and dS included), FP32 accumulation; softmax, lse, D and masking stay FP32. */
 #include "kern.h"
 #include "pool.h"
 #include "tiles.h"
@@ -99,11 +101,24 @@ static void masked_probs(const block_info *bi, size_t tb, size_t tbp, size_t np,
   }
 }
 
+/* x rounded to the nearest BF16 (ties to even; NaN stays a quiet NaN), as FP32: bf16.c's packing rounding, branch-free */
+static inline float rbf(float x) {
+  uint32_t u;
+  memcpy(&u, &x, 4);
+  uint32_t r = (u & 0x7fffffffu) > 0x7f800000u ? u | 0x400000u : u + 0x7fffu + ((u >> 16) & 1u);
+  r &= 0xffff0000u;
+  memcpy(&x, &r, 4);
+  return x;
+}
+
 /* Decode-sized blocks (T <= 2 query rows): dot products straight off the K/V rows, no transposed copies or
- * 4-row padding (a KV-cache step reads each key once). s holds one row of scores (S floats). */
-static void fwd_direct(const attn_job *j, size_t b, size_t kh, float *s) {
-  size_t group = j->nh / j->nkv, hs = j->hs, ldq = j->nh * hs, ldk = j->nkv * hs;
+ * 4-row padding (a KV-cache step reads each key once). s holds one row of scores (S floats) and, in bf16, q's
+ * rounded copy (hs floats): there the operands (q, k, P, v) are rounded on the fly, the products of BF16 values
+ * exact in FP32, the sums FP32, as on the tiles (AMX does not pay for one or two rows: packing K and V dominates). */
+static void fwd_direct(const attn_job *j, size_t b, size_t kh, float *s, int bf16) {
+  size_t group = j->nh / j->nkv, hs = j->hs, ldk = j->nkv * hs;
   const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
+  float *qr = s + (j->S ? j->S : 1);
   for (size_t h = kh * group; h < (kh + 1) * group; h++) {
     for (size_t t = 0; t < j->T; t++) {
       const float *q = j->q + ((b * j->T + t) * j->nh + h) * hs;
@@ -111,23 +126,46 @@ static void fwd_direct(const attn_job *j, size_t b, size_t kh, float *s) {
       size_t m = visible(j, b, t);
       for (size_t d = 0; d < hs; d++) o[d] = 0.0f;
       if (m == 0) { *lse = -INFINITY; continue; }
-      for (size_t c = 0; c < m; c++) {
-        const float *kr = K + c * ldk;
-        float acc = 0.0f;
-        for (size_t d = 0; d < hs; d++) acc += q[d] * kr[d];
-        s[c] = acc * j->scale;
+      if (bf16) {
+        for (size_t d = 0; d < hs; d++) qr[d] = rbf(q[d]);
+        for (size_t c = 0; c < m; c++) {
+          const float *kr = K + c * ldk;
+          float acc = 0.0f;
+          for (size_t d = 0; d < hs; d++) acc += qr[d] * rbf(kr[d]);
+          s[c] = acc * j->scale;
+        }
+      } else {
+        for (size_t c = 0; c < m; c++) {
+          const float *kr = K + c * ldk;
+          float acc = 0.0f;
+          for (size_t d = 0; d < hs; d++) acc += q[d] * kr[d];
+          s[c] = acc * j->scale;
+        }
       }
       float mx = r1_maxf(s, m), sum = 0.0f;
       for (size_t c = 0; c < m; c++) { s[c] = r1_expf(s[c] - mx); sum += s[c]; }
       float inv = 1.0f / sum;
       for (size_t c = 0; c < m; c++) {
         const float *vr = V + c * ldk;
-        float p = s[c] * inv;
-        for (size_t d = 0; d < hs; d++) o[d] += p * vr[d];
+        if (bf16) {
+          float p = rbf(s[c] * inv);
+          for (size_t d = 0; d < hs; d++) o[d] += p * rbf(vr[d]);
+        } else {
+          float p = s[c] * inv;
+          for (size_t d = 0; d < hs; d++) o[d] += p * vr[d];
+        }
       }
       *lse = mx + logf(sum);
     }
   }
+}
+
+/* one row of scores (and, in bf16, q's rounded copy) for fwd_direct */
+static void fwd_direct_task(attn_job *j, size_t b, size_t kh, int bf16) {
+  float *srow = malloc(((j->S ? j->S : 1) + j->hs) * sizeof(float));
+  if (!srow) { atomic_store(&j->failed, 1); return; }
+  fwd_direct(j, b, kh, srow, bf16);
+  free(srow);
 }
 
 static void fwd_task(void *ctx, size_t i) {
@@ -136,13 +174,7 @@ static void fwd_task(void *ctx, size_t i) {
   size_t hs = j->hs, hp = j->hp, ldq = j->nh * hs, ldk = j->nkv * hs, rb = j->T < ROW_BLOCK ? rup(j->T, 4) : ROW_BLOCK;
   const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
   size_t nf = visible(j, b, j->T - 1), np = rup(nf > 0 ? nf : 1, 16);
-  if (j->T <= 2) {
-    float *srow = malloc((j->S ? j->S : 1) * sizeof(float));
-    if (!srow) { atomic_store(&j->failed, 1); return; }
-    fwd_direct(j, b, kh, srow);
-    free(srow);
-    return;
-  }
+  if (j->T <= 2) { fwd_direct_task(j, b, kh, 0); return; }
   float *buf = malloc((2 * hp * np + 2 * rb * hp + rb * np) * sizeof(float));
   if (!buf) { atomic_store(&j->failed, 1); return; }
   float *Kt = buf, *Vs = Kt + hp * np, *Qs = Vs + np * hp, *Os = Qs + rb * hp, *P = Os + rb * hp;
@@ -169,21 +201,63 @@ static void fwd_task(void *ctx, size_t i) {
   free(buf);
 }
 
+/* BF16 forward: K^T and V packed once per (batch, kv head) straight from the strided tensors; per block, Q and
+ * P packed as they come. Scores run over the block's n visible keys only (a prefix of the packed K^T).
+ * Decode-sized blocks take fwd_direct's rounding path. */
+static void fwd_task_bf16(void *ctx, size_t i) {
+  attn_job *j = ctx;
+  size_t kh = i % j->nkv, b = i / j->nkv, group = j->nh / j->nkv;
+  size_t hs = j->hs, ldq = j->nh * hs, ldk = j->nkv * hs, rb = j->T < ROW_BLOCK ? rup(j->T, 4) : ROW_BLOCK;
+  const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
+  if (j->T <= 2) { fwd_direct_task(j, b, kh, 1); return; }
+  size_t nf = visible(j, b, j->T - 1), np = rup(nf > 0 ? nf : 1, 16);
+  size_t lk = k_bf16_packed_len(hs, nf), lv = k_bf16_packed_len(nf, hs);
+  size_t la = k_bf16_packed_len(hs, rb) > k_bf16_packed_len(nf, rb) ? k_bf16_packed_len(hs, rb) : k_bf16_packed_len(nf, rb);
+  uint16_t *Kp = malloc((lk + lv + la) * sizeof(uint16_t) + 2);
+  float *P = malloc(rb * np * sizeof(float));
+  if (!Kp || !P) { free(Kp); free(P); atomic_store(&j->failed, 1); return; }
+  uint16_t *Vp = Kp + lk, *Ap = Vp + lv;
+  k_bf16_pack_b_serial(K, Kp, hs, nf, ldk, 1); /* B = K^T (hs, nf) */
+  k_bf16_pack_b_serial(V, Vp, nf, hs, ldk, 0); /* B = V (nf, hs) */
+  block_info bi;
+  for (size_t h = kh * group; h < (kh + 1) * group; h++) {
+    for (size_t t0 = 0; t0 < j->T; t0 += ROW_BLOCK) {
+      size_t tb = j->T - t0 < ROW_BLOCK ? j->T - t0 : ROW_BLOCK, tbp = rup(tb, 4);
+      const float *Q = j->q + ((b * j->T + t0) * j->nh + h) * hs;
+      float *O = j->o + ((b * j->T + t0) * j->nh + h) * hs, *lse = j->lse + (b * j->nh + h) * j->T + t0;
+      size_t n = block_setup(j, b, t0, tb, tbp, &bi);
+      if (n == 0) {
+        for (size_t r = 0; r < tb; r++) { memset(O + r * ldq, 0, hs * sizeof(float)); lse[r] = -INFINITY; }
+        continue;
+      }
+      k_bf16_pack_a_serial(Q, Ap, tb, hs, ldq, 0);
+      k_bf16_mm_serial(Ap, Kp, hs, P, tb, n, hs, np, j->scale, 0.0f); /* S = scale * Q K^T */
+      masked_probs(&bi, tb, tbp, np, P, NULL, lse);
+      k_bf16_pack_a_serial(P, Ap, tb, n, np, 0);
+      k_bf16_mm_serial(Ap, Vp, nf, O, tb, hs, n, ldq, 1.0f, 0.0f);     /* O = P V */
+    }
+  }
+  free(Kp);
+  free(P);
+}
+
 static double attn_flops(size_t B, size_t T, size_t S, size_t nh, size_t hs) {
   return 4.0 * (double)B * (double)nh * (double)T * (double)S * (double)hs;
 }
 
 int k_attention_fwd(const float *q, const float *k, const float *v, float *out, float *lse,
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
-                    const int32_t *kvLen) {
+                    const int32_t *kvLen, int bf16) {
   if (B == 0 || T == 0 || nkv == 0) return 0;
+  if (bf16) k_bf16_mode(); /* probe (and AMX permission) before any task packs */
   attn_job j = { .q = q, .k = k, .v = v, .o = out, .lse = lse, .B = B, .T = T, .S = S, .nh = nh, .nkv = nkv,
                  .hs = hs, .hp = rup(hs, 8), .scale = scale, .causal = causal, .kvLen = kvLen };
   size_t tasks = B * nkv;
+  pool_task_fn fn = bf16 ? fwd_task_bf16 : fwd_task;
   if (attn_flops(B, T, S, nh, hs) < ATTN_PARALLEL_FLOPS) {
-    for (size_t i = 0; i < tasks; i++) fwd_task(&j, i);
+    for (size_t i = 0; i < tasks; i++) fn(&j, i);
   } else {
-    pool_run(fwd_task, &j, tasks);
+    pool_run(fn, &j, tasks);
   }
   return atomic_load(&j.failed) ? -1 : 0;
 }
@@ -251,19 +325,92 @@ static void bwd_task(void *ctx, size_t i) {
   free(buf);
 }
 
+/* BF16 backward: K^T, V^T and K packed once per (batch, kv head); per block Q, dO, dS and the transposes
+ * P^T, dS^T packed as they come. dQ is written, dK and dV accumulate (beta 1, FP32) straight in the outputs. */
+static void bwd_task_bf16(void *ctx, size_t i) {
+  attn_job *j = ctx;
+  size_t kh = i % j->nkv, b = i / j->nkv, group = j->nh / j->nkv;
+  size_t hs = j->hs, ldq = j->nh * hs, ldk = j->nkv * hs, rb = j->T < ROW_BLOCK ? rup(j->T, 4) : ROW_BLOCK;
+  const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
+  float *dK = j->dk + (b * j->S * j->nkv + kh) * hs, *dV = j->dv + (b * j->S * j->nkv + kh) * hs;
+  for (size_t s = 0; s < j->S; s++) {
+    memset(dK + s * ldk, 0, hs * sizeof(float));
+    memset(dV + s * ldk, 0, hs * sizeof(float));
+  }
+  size_t nf = j->T ? visible(j, b, j->T - 1) : 0;
+  if (nf == 0) {
+    for (size_t h = kh * group; h < (kh + 1) * group; h++)
+      for (size_t t = 0; t < j->T; t++) memset(j->dq + ((b * j->T + t) * j->nh + h) * hs, 0, hs * sizeof(float));
+    return;
+  }
+  size_t np = rup(nf, 16), lkt = k_bf16_packed_len(hs, nf), lk = k_bf16_packed_len(nf, hs), lb = k_bf16_packed_len(rb, hs);
+  size_t la = k_bf16_packed_len(hs, rb);
+  if (k_bf16_packed_len(nf, rb) > la) la = k_bf16_packed_len(nf, rb);
+  if (k_bf16_packed_len(rb, nf) > la) la = k_bf16_packed_len(rb, nf);
+  uint16_t *Ktp = malloc((2 * lkt + lk + la + lb) * sizeof(uint16_t) + 2);
+  float *P = malloc(2 * rb * np * sizeof(float));
+  if (!Ktp || !P) { free(Ktp); free(P); atomic_store(&j->failed, 1); return; }
+  uint16_t *Vtp = Ktp + lkt, *Kp = Vtp + lkt, *Ap = Kp + lk, *Bp = Ap + la;
+  float *dP = P + rb * np;
+  k_bf16_pack_b_serial(K, Ktp, hs, nf, ldk, 1); /* B = K^T (hs, nf) */
+  k_bf16_pack_b_serial(V, Vtp, hs, nf, ldk, 1); /* B = V^T (hs, nf) */
+  k_bf16_pack_b_serial(K, Kp, nf, hs, ldk, 0);  /* B = K (nf, hs) */
+  block_info bi;
+  float D[ROW_BLOCK];
+  for (size_t h = kh * group; h < (kh + 1) * group; h++) {
+    for (size_t t0 = 0; t0 < j->T; t0 += ROW_BLOCK) {
+      size_t tb = j->T - t0 < ROW_BLOCK ? j->T - t0 : ROW_BLOCK, tbp = rup(tb, 4);
+      size_t off = ((b * j->T + t0) * j->nh + h) * hs;
+      const float *Q = j->q + off, *dO = j->dout + off, *lse = j->lse_in + (b * j->nh + h) * j->T + t0;
+      size_t n = block_setup(j, b, t0, tb, tbp, &bi);
+      if (n == 0) {
+        for (size_t r = 0; r < tb; r++) memset(j->dq + off + r * ldq, 0, hs * sizeof(float));
+        continue;
+      }
+      for (size_t r = 0; r < tb; r++) {
+        const float *dor = dO + r * ldq, *orow = j->out + off + r * ldq;
+        float s = 0.0f;
+        for (size_t d = 0; d < hs; d++) s += dor[d] * orow[d];
+        D[r] = s;
+      }
+      k_bf16_pack_a_serial(Q, Ap, tb, hs, ldq, 0);
+      k_bf16_mm_serial(Ap, Ktp, hs, P, tb, n, hs, np, j->scale, 0.0f); /* S = scale * Q K^T */
+      masked_probs(&bi, tb, tbp, np, P, lse, NULL);
+      k_bf16_pack_a_serial(dO, Ap, tb, hs, ldq, 0);
+      k_bf16_mm_serial(Ap, Vtp, hs, dP, tb, n, hs, np, 1.0f, 0.0f);    /* dP = dO V^T */
+      for (size_t r = 0; r < tb; r++) {
+        float *pr = P + r * np, *ds = dP + r * np;
+        for (size_t c = 0; c < n; c++) ds[c] = pr[c] * (ds[c] - D[r]) * j->scale; /* dS, scaled */
+      }
+      k_bf16_pack_a_serial(dP, Ap, tb, n, np, 0);
+      k_bf16_mm_serial(Ap, Kp, nf, j->dq + off, tb, hs, n, ldq, 1.0f, 0.0f); /* dQ = dS K */
+      k_bf16_pack_a_serial(dP, Ap, n, tb, np, 1);
+      k_bf16_pack_b_serial(Q, Bp, tb, hs, ldq, 0);
+      k_bf16_mm_serial(Ap, Bp, tb, dK, n, hs, tb, ldk, 1.0f, 1.0f);          /* dK += dS^T Q */
+      k_bf16_pack_a_serial(P, Ap, n, tb, np, 1);
+      k_bf16_pack_b_serial(dO, Bp, tb, hs, ldq, 0);
+      k_bf16_mm_serial(Ap, Bp, tb, dV, n, hs, tb, ldk, 1.0f, 1.0f);          /* dV += P^T dO */
+    }
+  }
+  free(Ktp);
+  free(P);
+}
+
 int k_attention_bwd(const float *dout, const float *q, const float *k, const float *v, const float *out,
                     const float *lse, float *dq, float *dk, float *dv,
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
-                    const int32_t *kvLen) {
+                    const int32_t *kvLen, int bf16) {
   attn_job j = { .dout = dout, .q = q, .k = k, .v = v, .out = out, .lse_in = lse, .dq = dq, .dk = dk, .dv = dv,
                  .B = B, .T = T, .S = S, .nh = nh, .nkv = nkv, .hs = hs, .hp = rup(hs, 8), .scale = scale,
                  .causal = causal, .kvLen = kvLen };
   if (B == 0 || nkv == 0) return 0;
+  if (bf16) k_bf16_mode();
   size_t tasks = B * nkv;
+  pool_task_fn fn = bf16 ? bwd_task_bf16 : bwd_task;
   if (attn_flops(B, T, S, nh, hs) * 2.0 < ATTN_PARALLEL_FLOPS) {
-    for (size_t i = 0; i < tasks; i++) bwd_task(&j, i);
+    for (size_t i = 0; i < tasks; i++) fn(&j, i);
   } else {
-    pool_run(bwd_task, &j, tasks);
+    pool_run(fn, &j, tasks);
   }
   return atomic_load(&j.failed) ? -1 : 0;
 }

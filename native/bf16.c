@@ -265,6 +265,7 @@ typedef struct {
   size_t M, N, KB, ldc, MB2, NB2; /* MB2 / NB2: 32-row / 32-column blocks */
   size_t mchunk, nchunk, tn;      /* task grid: chunks of blocks */
   float alpha, beta;
+  size_t kbb;                     /* k blocks B was packed with (>= KB: a product over a prefix of B's K) */
 } mm_job;
 
 static void store_block(const mm_job *j, const float *acc, size_t m0, size_t n0) {
@@ -310,7 +311,7 @@ TGT static void amx_task(void *ctx, size_t task) {
   for (size_t kc0 = 0; kc0 < KB; kc0 += kstep) {
     size_t kc1 = kc0 + kstep < KB ? kc0 + kstep : KB;
     for (size_t nb = nb0; nb < nb1; nb++) {
-      const uint16_t *b0 = j->bp + (2 * nb) * KB * 512, *b1 = b0 + KB * 512;
+      const uint16_t *b0 = j->bp + (2 * nb) * j->kbb * 512, *b1 = b0 + j->kbb * 512;
       for (size_t mb = mb0; mb < mb1; mb++) {
         const uint16_t *a0 = j->ap + (2 * mb) * KB * 512, *a1 = a0 + KB * 512;
         float *pb = part ? part + ((nb - nb0) * (mb1 - mb0) + (mb - mb0)) * 1024 : NULL;
@@ -370,7 +371,7 @@ TGT static void avx512_task(void *ctx, size_t task) {
   size_t mb1 = mb0 + j->mchunk < j->MB2 ? mb0 + j->mchunk : j->MB2, nb1 = nb0 + j->nchunk < j->NB2 ? nb0 + j->nchunk : j->NB2;
   size_t KB = j->KB;
   for (size_t nb = nb0; nb < nb1; nb++) {
-    const uint16_t *b0 = j->bp + (2 * nb) * KB * 512, *b1 = b0 + KB * 512;
+    const uint16_t *b0 = j->bp + (2 * nb) * j->kbb * 512, *b1 = b0 + j->kbb * 512;
     for (size_t mb = mb0; mb < mb1; mb++) {
       if (mb * 32 >= j->M) continue;
       for (size_t r0 = 0; r0 < 32; r0 += 4) {
@@ -405,7 +406,7 @@ TGT static void avx512_task(void *ctx, size_t task) {
 /* C (M, N) = alpha * A @ B + beta * C from packed A (tile layout, rows padded to 32) and packed B */
 static void bf16_mm(const uint16_t *ap, const uint16_t *bp, float *c, size_t M, size_t N, size_t K, size_t ldc,
                     float alpha, float beta) {
-  mm_job j = { ap, bp, c, M, N, (K + 31) / 32, ldc, (M + 31) / 32, (N + 31) / 32, 1, 1, 1, alpha, beta };
+  mm_job j = { ap, bp, c, M, N, (K + 31) / 32, ldc, (M + 31) / 32, (N + 31) / 32, 1, 1, 1, alpha, beta, (K + 31) / 32 };
   size_t threads = (size_t)pool_threads();
   double flops = 2.0 * M * N * K;
   /* task grid: chunks of about 4 x 8 blocks (128 rows x 256 columns), at least 2 tasks a thread when it pays */
@@ -424,6 +425,57 @@ static void bf16_mm(const uint16_t *ap, const uint16_t *bp, float *c, size_t M, 
 #else
   (void)tasks;
 #endif
+}
+
+/* ---------------------------------------------------------------- on the calling thread
+ * For kernels that run inside a pool task (attention.c's per-head tasks; pool_run does not nest): pack A or B
+ * from a strided FP32 source (lda / ldb: row stride as stored), and C = alpha * A @ B + beta * C with B packed
+ * for kb_k >= K rows of k (a product over a prefix of B's k). Without BF16 instructions: scalar, exact products. */
+void k_bf16_pack_a_serial(const float *a, uint16_t *out, size_t M, size_t K, size_t lda, int transA) {
+  pack_job j = { a, out, M, K, lda, (K + 31) / 32, transA };
+#if R1_HAVE_X86_BF16
+  if (transA && k_bf16_mode() != BF16_NONE) { for (size_t kb = 0; kb < j.KB; kb++) pack_at_kblock_fast(&j, kb); return; }
+#endif
+  for (size_t mt = 0; mt < ((M + 31) / 32) * 2; mt++) pack_a_task(&j, mt);
+}
+
+void k_bf16_pack_b_serial(const float *b, uint16_t *out, size_t K, size_t N, size_t ldb, int transB) {
+  pack_job j = { b, out, N, K, ldb, (K + 31) / 32, transB };
+#if R1_HAVE_X86_BF16
+  if (!transB && k_bf16_mode() != BF16_NONE) { for (size_t kb = 0; kb < j.KB; kb++) pack_bn_kblock_fast(&j, kb); return; }
+#endif
+  for (size_t nt = 0; nt < ((N + 31) / 32) * 2; nt++) pack_b_task(&j, nt);
+}
+
+static void scalar_mm(const mm_job *j) {
+  float acc[32 * 32];
+  for (size_t mb = 0; mb < j->MB2; mb++)
+    for (size_t nb = 0; nb < j->NB2; nb++) {
+      for (size_t r = 0; r < 32; r++)
+        for (size_t x = 0; x < 32; x++) {
+          const uint16_t *a = j->ap + (2 * mb + r / 16) * j->KB * 512 + (r % 16) * 32;
+          const uint16_t *bt = j->bp + (2 * nb + x / 16) * j->kbb * 512 + (x % 16) * 2;
+          float s = 0.0f;
+          for (size_t kb = 0; kb < j->KB; kb++)
+            for (size_t q = 0; q < 32; q++) s += from_bf16(a[kb * 512 + q]) * from_bf16(bt[kb * 512 + (q / 2) * 32 + q % 2]);
+          acc[r * 32 + x] = s;
+        }
+      store_block(j, acc, mb * 32, nb * 32);
+    }
+}
+
+void k_bf16_mm_serial(const uint16_t *ap, const uint16_t *bp, size_t kb_k, float *c, size_t M, size_t N, size_t K,
+                      size_t ldc, float alpha, float beta) {
+  if (M == 0 || N == 0) return;
+  mm_job j = { ap, bp, c, M, N, (K + 31) / 32, ldc, (M + 31) / 32, (N + 31) / 32, 0, 0, 1, alpha, beta, (kb_k + 31) / 32 };
+  j.mchunk = j.MB2;
+  j.nchunk = j.NB2;
+#if R1_HAVE_X86_BF16
+  int mode = k_bf16_mode();
+  if (mode == BF16_AMX) { amx_task(&j, 0); return; }
+  if (mode == BF16_AVX512) { avx512_task(&j, 0); return; }
+#endif
+  scalar_mm(&j);
 }
 
 /* the FP32 emulation (no BF16 instructions): operands rounded to BF16, products in FP32 sgemm */

@@ -33,14 +33,15 @@ void k_logprob_fwd(const float *logits, const int32_t *targets, float *out, floa
 void k_logprob_bwd(const float *dout, const float *logits, const int32_t *targets, const float *lse, float *dlogits,
                    size_t rows, size_t V);
 
-/* returns 0, or -1 when scratch memory could not be allocated */
+/* returns 0, or -1 when scratch memory could not be allocated. bf16: the products take BF16-rounded operands
+ * with FP32 accumulation (bf16.c's tiles); softmax, lse and masking stay FP32 */
 int k_attention_fwd(const float *q, const float *k, const float *v, float *out, float *lse,
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
-                    const int32_t *kvLen);
+                    const int32_t *kvLen, int bf16);
 int k_attention_bwd(const float *dout, const float *q, const float *k, const float *v, const float *out,
                     const float *lse, float *dq, float *dk, float *dv,
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
-                    const int32_t *kvLen);
+                    const int32_t *kvLen, int bf16);
 
 /* BF16 products with FP32 accumulation (bf16.c). Modes: what the CPU and OS allow (R1_BF16=off forces none,
  * R1_BF16=avx512bf16 skips AMX); with none, operands are rounded to BF16 and multiplied in FP32. */
@@ -54,4 +55,11 @@ int k_gemm_bf16(const float *a, const float *b, float *c, size_t batch, size_t M
 size_t k_bf16_packed_len(size_t K, size_t N);
 void k_bf16_pack_b(const float *b, uint16_t *out, size_t K, size_t N, int transB);
 int k_gemm_bf16_packed(const float *a, const uint16_t *bp, float *c, size_t M, size_t N, size_t K, float alpha, float beta);
+/* on the calling thread (inside a pool task): A (M, K) packed like gemm's A, B like k_bf16_pack_b; lda / ldb are
+ * the FP32 sources' row strides as stored. k_bf16_mm_serial: C (M, N) (row stride ldc) = alpha * A @ B + beta * C,
+ * A packed for K, B packed for kb_k >= K (the product reads a prefix of B's k); B's extra columns are not read. */
+void k_bf16_pack_a_serial(const float *a, uint16_t *out, size_t M, size_t K, size_t lda, int transA);
+void k_bf16_pack_b_serial(const float *b, uint16_t *out, size_t K, size_t N, size_t ldb, int transB);
+void k_bf16_mm_serial(const uint16_t *ap, const uint16_t *bp, size_t kb_k, float *c, size_t M, size_t N, size_t K,
+                      size_t ldc, float alpha, float beta);
 #endif

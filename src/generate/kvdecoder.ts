@@ -2,7 +2,8 @@
 // buffers (no Tensor objects, no tape). Rows are left-aligned (row r's token t sits at position t) and each row
 // keeps its own length, masked per row by attentionFwd's kvLen. Not autograd, not a server: one generate() call.
 // Same math as src/model/decoder.ts (HF modeling_llama / modeling_qwen2). In the bf16 matmul precision each
-// weight is packed to BF16 once per KVDecoder (half the bytes a decode step reads) and multiplied by gemmBf16Packed.
+// weight is packed to BF16 once per KVDecoder (half the bytes a decode step reads) and multiplied by gemmBf16Packed,
+// and attention runs in BF16 where the kernels have BF16 instructions, as the autograd attention does (nn.ts).
 import { getKernels, matmulPrecision, type Kernels } from '../tensor/index.js';
 import { BinaryOp } from '../tensor/kernels/index.js';
 import type { Decoder, DecoderLayer } from '../model/decoder.js';
@@ -88,6 +89,12 @@ export class KVDecoder {
   /** BF16 copies of the weights (packed on first use), or null in FP32. Weights must not change during one generate(). */
   private readonly packed: Map<Float32Array, Uint16Array> | null = matmulPrecision() === 'bf16' ? new Map() : null;
 
+  /** The kernels' attentionFwd in the precision the autograd attention takes (nn.ts), so sampled logprobs are the forward pass's. */
+  private attentionFwd(...args: Parameters<Kernels['attentionFwd']>): void {
+    if (this.packed && this.k.bf16 !== null) this.k.attentionFwdBf16(...args);
+    else this.k.attentionFwd(...args);
+  }
+
   /** out (n, outDim) = inp (n, inDim) @ w^T (+ bias), or out += that when accumulate. */
   private linear(inp: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, inDim: number, outDim: number,
     accumulate = false): void {
@@ -149,7 +156,7 @@ export class KVDecoder {
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) this.pos[b * T + t] = t;
     const scale = 1 / Math.sqrt(this.hs);
     this.layers(n, B, T, (i) => {
-      k.attentionFwd(this.qr, this.kr, this.vv, this.att, this.lse, B, T, T, this.nh, this.nkv, this.hs, scale, true, null);
+      this.attentionFwd(this.qr, this.kr, this.vv, this.att, this.lse, B, T, T, this.nh, this.nkv, this.hs, scale, true, null);
       for (let b = 0; b < B; b++) {
         const dst = slots[b]! * this.capLen * kvDim;
         this.kCache[i]!.set(this.kr.subarray(b * T * kvDim, (b + 1) * T * kvDim), dst);
@@ -218,13 +225,13 @@ export class KVDecoder {
       }
       const g = this.nh / this.nkv;
       if (g === 1) {
-        k.attentionFwd(this.qr, kc, vc, this.att, this.lse, B, 1, capLen, this.nh, this.nkv, this.hs, scale, false, this.kvLen);
+        this.attentionFwd(this.qr, kc, vc, this.att, this.lse, B, 1, capLen, this.nh, this.nkv, this.hs, scale, false, this.kvLen);
         return;
       }
       // GQA: the g query heads of a kv head become g query rows of one (b, kv head) product, so the kernel
       // runs one (g x keys) block per kv head instead of g single-row ones: (B, nkv, g, hs) → (B, g, nkv, hs)
       this.swapInner(this.qr, this.q, B, this.nkv, g);
-      k.attentionFwd(this.q, kc, vc, this.qr, this.lse, B, g, capLen, this.nkv, this.nkv, this.hs, scale, false, this.kvLen);
+      this.attentionFwd(this.q, kc, vc, this.qr, this.lse, B, g, capLen, this.nkv, this.nkv, this.hs, scale, false, this.kvLen);
       this.swapInner(this.qr, this.att, B, g, this.nkv);
     });
     for (let b = 0; b < B; b++) this.len[b]!++;

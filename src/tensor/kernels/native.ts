@@ -39,6 +39,9 @@ export function loadNative(): NativeLoad {
   } catch (err) {
     return { error: `native addon failed to load (${(err as Error).message.split('\n')[0]}); ${FIX}` };
   }
+  if (typeof addon.attentionFwdBf16 !== 'function') {
+    return { error: `native addon is older than its sources (it lacks attentionFwdBf16); rebuild it with \`node scripts/build-native.mjs\`` };
+  }
   const threads = addon.setThreads(blas.threads);
   const mode = addon.bf16Mode();
   return {
@@ -61,6 +64,8 @@ export function loadNative(): NativeLoad {
       rope: addon.rope,
       attentionFwd: addon.attentionFwd,
       attentionBwd: addon.attentionBwd,
+      attentionFwdBf16: addon.attentionFwdBf16,
+      attentionBwdBf16: addon.attentionBwdBf16,
       softmaxFwd: addon.softmaxFwd,
       softmaxBwd: addon.softmaxBwd,
       logSoftmaxFwd: addon.logSoftmaxFwd,

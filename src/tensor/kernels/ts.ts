@@ -3,7 +3,7 @@
 // against; correct first, then reasonably quick (cache-friendly loop orders), never clever.
 import { BinaryOp, UnaryOp, type Kernels } from './types.js';
 import { checkArgs as check } from './check.js';
-import { emulatedGemmBf16, emulatedGemmBf16Packed, packBf16, roundBf16 } from './bf16.js';
+import { emulatedGemmBf16, emulatedGemmBf16Packed, fromBf16, packBf16, roundBf16, toBf16 } from './bf16.js';
 
 function gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
   transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void {
@@ -96,10 +96,28 @@ function lastKey(t: number, T: number, S: number, causal: boolean, kvLen: Int32A
   return Math.min(last, S - 1);
 }
 
-function attentionFwd(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+/** x rounded to the nearest BF16 (as a number): the probabilities P and dS before their products in BF16 mode. */
+const bf = (x: number): number => fromBf16(toBf16(x));
+
+function rounded(x: Float32Array, n: number): Float32Array {
+  const r = new Float32Array(n);
+  roundBf16(x, r, n);
+  return r;
+}
+
+/**
+ * The fused attention, FP32 or (bf16) with BF16 products emulated as the native kernels compute them: q, k, v and
+ * the probabilities P rounded to BF16 before their products, float64 sums; softmax and lse on the exact scores.
+ */
+function attentionForward(bf16: boolean, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
   B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
   kvLen: Int32Array | null): void {
-  check.attention('attentionFwd', [q, out], [k, v], lse, B, T, S, nh, nkv, hs, kvLen);
+  check.attention(bf16 ? 'attentionFwdBf16' : 'attentionFwd', [q, out], [k, v], lse, B, T, S, nh, nkv, hs, kvLen);
+  if (bf16) {
+    q = rounded(q, B * T * nh * hs);
+    k = rounded(k, B * S * nkv * hs);
+    v = rounded(v, B * S * nkv * hs);
+  }
   const group = nh / nkv;
   const p = new Float64Array(S);
   for (let b = 0; b < B; b++) {
@@ -121,7 +139,7 @@ function attentionFwd(q: Float32Array, k: Float32Array, v: Float32Array, out: Fl
         let sum = 0;
         for (let j = 0; j <= last; j++) { p[j] = Math.exp(p[j] - m); sum += p[j]; }
         for (let j = 0; j <= last; j++) {
-          const w = p[j] / sum, vo = ((b * S + j) * nkv + kh) * hs;
+          const w = bf16 ? bf(p[j] / sum) : p[j] / sum, vo = ((b * S + j) * nkv + kh) * hs;
           for (let d = 0; d < hs; d++) out[qo + d] += w * v[vo + d];
         }
         lse[(b * nh + h) * T + t] = m + Math.log(sum);
@@ -130,12 +148,19 @@ function attentionFwd(q: Float32Array, k: Float32Array, v: Float32Array, out: Fl
   }
 }
 
-function attentionBwd(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
-  dq: Float32Array, dk: Float32Array, dv: Float32Array,
+/** Backward of attentionForward; in bf16 the products take rounded q, k, v, dout, P and dS (D = rowsum(dout * out) exact). */
+function attentionBackward(bf16: boolean, dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array,
+  lse: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array,
   B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
   kvLen: Int32Array | null = null): void {
-  check.attention('attentionBwd', [dout, q, out, dq], [k, v, dk, dv], lse, B, T, S, nh, nkv, hs, kvLen);
+  check.attention(bf16 ? 'attentionBwdBf16' : 'attentionBwd', [dout, q, out, dq], [k, v, dk, dv], lse, B, T, S, nh, nkv, hs, kvLen);
   const group = nh / nkv;
+  const dor = bf16 ? rounded(dout, B * T * nh * hs) : dout;
+  if (bf16) {
+    q = rounded(q, B * T * nh * hs);
+    k = rounded(k, B * S * nkv * hs);
+    v = rounded(v, B * S * nkv * hs);
+  }
   dq.fill(0, 0, B * T * nh * hs);
   dk.fill(0, 0, B * S * nkv * hs);
   dv.fill(0, 0, B * S * nkv * hs);
@@ -152,13 +177,13 @@ function attentionBwd(dout: Float32Array, q: Float32Array, k: Float32Array, v: F
         for (let j = 0; j <= last; j++) {
           const ko = ((b * S + j) * nkv + kh) * hs;
           let s = 0, dp = 0;
-          for (let d = 0; d < hs; d++) { s += q[qo + d] * k[ko + d]; dp += dout[qo + d] * v[ko + d]; }
+          for (let d = 0; d < hs; d++) { s += q[qo + d] * k[ko + d]; dp += dor[qo + d] * v[ko + d]; }
           const pj = Math.exp(s * scale - l);
-          const ds = pj * (dp - D) * scale;
+          const ds = bf16 ? bf(pj * (dp - D) * scale) : pj * (dp - D) * scale, pw = bf16 ? bf(pj) : pj;
           for (let d = 0; d < hs; d++) {
             dq[qo + d] += ds * k[ko + d];
             dk[ko + d] += ds * q[qo + d];
-            dv[ko + d] += pj * dout[qo + d];
+            dv[ko + d] += pw * dor[qo + d];
           }
         }
       }
@@ -239,8 +264,14 @@ export const tsKernels: Kernels = {
     }
   },
 
-  attentionFwd,
-  attentionBwd,
+  attentionFwd: (q, k, v, out, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen) =>
+    attentionForward(false, q, k, v, out, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen),
+  attentionBwd: (dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen) =>
+    attentionBackward(false, dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen),
+  attentionFwdBf16: (q, k, v, out, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen) =>
+    attentionForward(true, q, k, v, out, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen),
+  attentionBwdBf16: (dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen) =>
+    attentionBackward(true, dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen),
 
   softmaxFwd(x, out, rows, cols) {
     check.rows('softmaxFwd', rows, cols, [x, out]);

@@ -80,6 +80,19 @@ export interface Kernels {
     dq: Float32Array, dk: Float32Array, dv: Float32Array,
     B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
     kvLen?: Int32Array | null): void;
+  /**
+   * attentionFwd / attentionBwd with BF16 products and FP32 accumulation (PyTorch CPU autocast's attention): the
+   * operands of every product (q, k, v, dout, and the probabilities P and dS) are rounded to BF16 (nearest-even);
+   * the softmax, lse, masking and D = rowsum(dout * out) stay FP32. Same arguments and layouts. The TS kernels
+   * emulate it (rounded operands, float64 math), as they do gemmBf16.
+   */
+  attentionFwdBf16(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+    kvLen: Int32Array | null): void;
+  attentionBwdBf16(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+    dq: Float32Array, dk: Float32Array, dv: Float32Array,
+    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+    kvLen?: Int32Array | null): void;
 
   /** Row softmax over the last axis (rows, cols). */
   softmaxFwd(x: Float32Array, out: Float32Array, rows: number, cols: number): void;

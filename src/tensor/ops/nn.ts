@@ -1,7 +1,10 @@
 // The fused network ops: RMSNorm, rotary embeddings (HF rotate-half), grouped-query causal attention,
 // softmax / log-softmax, per-token target log-probs and cross-entropy. Each is one kernel call forward and one backward.
 // Not modules with parameters (src/model holds those). References: HF LlamaRMSNorm / LlamaRotaryEmbedding, F.cross_entropy.
+// Attention's products follow the matmul precision (precision.ts) where the kernels have BF16 instructions.
 import { getKernels } from '../kernels/index.js';
+import type { Kernels } from '../kernels/types.js';
+import { matmulPrecision } from '../precision.js';
 import { Tensor, accumulateGrad, gradBuffer, gradTarget, numel, result, shapeStr } from '../tensor.js';
 import { sameShape } from './broadcast.js';
 
@@ -80,14 +83,26 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOpts):
   const scale = opts.scale ?? 1 / Math.sqrt(hs);
   const res = new Float32Array(q.size);
   const lse = new Float32Array(B * nh * T);
-  getKernels().attentionFwd(q.data, k.data, v.data, res, lse, B, T, S, nh, nkv, hs, scale, opts.causal, null);
+  const kern = getKernels(), bf16 = bf16Attention(kern); // captured here: backward runs in the forward's precision
+  if (bf16) kern.attentionFwdBf16(q.data, k.data, v.data, res, lse, B, T, S, nh, nkv, hs, scale, opts.causal, null);
+  else kern.attentionFwd(q.data, k.data, v.data, res, lse, B, T, S, nh, nkv, hs, scale, opts.causal, null);
   return result('attention', res, q.shape.slice(), [q, k, v], (g) => {
     const dq = gradBuffer(q.size), dk = gradBuffer(k.size), dv = gradBuffer(v.size);
-    getKernels().attentionBwd(g, q.data, k.data, v.data, res, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, opts.causal);
+    if (bf16) kern.attentionBwdBf16(g, q.data, k.data, v.data, res, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, opts.causal);
+    else kern.attentionBwd(g, q.data, k.data, v.data, res, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, opts.causal);
     accumulateGrad(q, dq, true);
     accumulateGrad(k, dk, true);
     accumulateGrad(v, dv, true);
   });
+}
+
+/**
+ * Whether attention's products run in BF16 (FP32 accumulation; softmax and lse stay FP32), as under PyTorch's CPU
+ * autocast: in the 'bf16' matmul precision on kernels with BF16 instructions. Elsewhere FP32, also under 'bf16' with
+ * the TS kernels or R1_BF16=off: their attentionFwdBf16 is an emulation that would only be slower.
+ */
+function bf16Attention(k: Kernels): boolean {
+  return matmulPrecision() === 'bf16' && k.bf16 !== null;
 }
 
 function lastDim(op: string, x: Tensor): number {
