@@ -8,10 +8,29 @@ export interface KindedProblem {
   fields: Record<string, unknown>;
 }
 
+/** The names a problem answers to in `kinds`: its `kind` (e.g. harmful), `task` (its world, e.g. addition-bi) and `mix_part` (its part of a mixture, e.g. addition-bi@2). */
+export function problemKinds(p: KindedProblem): string[] {
+  return [p.fields['kind'], p.fields['task'], p.fields['mix_part']].filter((k): k is string => typeof k === 'string');
+}
+
 /** Whether spec counts for problem p (no `kinds`: every problem). */
-export function specCovers(spec: RewardSpec, p: KindedProblem): boolean {
+export function specCovers(spec: { kinds?: string[] }, p: KindedProblem): boolean {
   if (!spec.kinds) return true;
-  return [p.fields['kind'], p.fields['task']].some((k) => typeof k === 'string' && spec.kinds!.includes(k));
+  return problemKinds(p).some((k) => spec.kinds!.includes(k));
+}
+
+/**
+ * A `kinds` entry that names no problem of the task source silently turns its reward off; this finds them in a sample
+ * of the source's problems and returns one message per reward (naming the entry and the kinds there are), [] when all match.
+ */
+export function unmatchedKinds(specs: readonly { name: string; kinds?: string[] }[], problems: readonly KindedProblem[]): string[] {
+  const seen = new Set(problems.flatMap(problemKinds));
+  const out: string[] = [];
+  for (const s of specs) {
+    const missing = (s.kinds ?? []).filter((k) => !seen.has(k));
+    if (missing.length) out.push(`reward '${s.name}': kinds ${missing.map((k) => `'${k}'`).join(', ')} match no problem (the problems' kinds: ${[...seen].sort().join(', ') || 'none: the problems carry no kind'})`);
+  }
+  return out;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { CombinedRewards } from '../rewards/registry.js';
 import { JUDGE_TEMPLATES, type JudgeTemplate } from '../rewards/judge.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { endpointJudge, judgeRewards, localJudge, type GenerativeJudge } from '../eval/judge.js';
+import { specCovers } from './covered.js';
 import { REPLY_VIEWS, loadRewardModel, scoreWithRewardModel, type ReplyView, type RewardModel } from './rm.js';
 
 /** One reward model in a GRPO config (`rewardModels`). */
@@ -91,11 +92,6 @@ export interface ScoredProblem {
   fields: Record<string, unknown>;
 }
 
-/** Whether a spec covers a problem (its `kind` or `task` field is in `kinds`, or no `kinds` are given). */
-export function covers(spec: { kinds?: string[] }, p: ScoredProblem): boolean {
-  if (!spec.kinds) return true;
-  return [p.fields['kind'], p.fields['task']].some((k) => typeof k === 'string' && spec.kinds!.includes(k));
-}
 
 /** A judge as configured: an endpoint (API key from the environment) or a local checkpoint. */
 export async function makeJudge(spec: JudgeRewardSpec): Promise<GenerativeJudge> {
@@ -134,7 +130,7 @@ export class ModelRewards {
     if (this.specs.length === 0) return;
     const models = await this.loaded();
     this.specs.forEach((spec, m) => {
-      const rows = problems.map((p, i) => (covers(spec, p) ? i : -1)).filter((i) => i >= 0);
+      const rows = problems.map((p, i) => (specCovers(spec, p) ? i : -1)).filter((i) => i >= 0);
       const scores = scoreWithRewardModel(models[m]!, rows.map((i) => problems[i]!.prompt), rows.map((i) => completions[i]!));
       const component: (number | null)[] = new Array(completions.length).fill(null);
       rows.forEach((i, k) => {
@@ -152,7 +148,7 @@ export class ModelRewards {
     const fns = await this.judgeFns;
     const question = (p: ScoredProblem) => (typeof p.fields['question'] === 'string' ? p.fields['question'] as string : p.prompt);
     for (const [j, spec] of this.judges.entries()) {
-      const rows = problems.map((p, i) => (covers(spec, p) && p.gold ? i : -1)).filter((i) => i >= 0);
+      const rows = problems.map((p, i) => (specCovers(spec, p) && p.gold ? i : -1)).filter((i) => i >= 0);
       const scores = await judgeRewards(fns[j]!, rows.map((i) => completions[i]!), rows.map((i) => question(problems[i]!)), rows.map((i) => problems[i]!.gold));
       const component: (number | null)[] = new Array(completions.length).fill(null);
       rows.forEach((i, k) => {

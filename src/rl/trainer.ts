@@ -17,7 +17,7 @@ import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncatio
 import { completionLogprobs, grpoLoss, type LossStats, type Rollout } from './loss.js';
 import { readState, trimJsonl, writeState } from './state.js';
 import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
-import { coveredTotal } from './covered.js';
+import { coveredTotal, unmatchedKinds } from './covered.js';
 import { ModelRewards } from './rm-reward.js';
 import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision } from '../tensor/precision.js';
 
@@ -155,6 +155,10 @@ export class GrpoTrainer {
     let reason: 'done' | 'time' | 'interrupted' = 'done';
     const firstStep = this.step;
     let stepSeconds = 0;
+    // a `kinds` entry that names no problem would turn its reward off without a word (e.g. 'addition-bi@2' where the
+    // problems say task 'addition-bi' and mix_part 'addition-bi@2' is fine, but a typo is not)
+    const unmatched = unmatchedKinds([...c.rewards, ...(c.rewardModels ?? []), ...(c.judges ?? [])], this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256));
+    if (unmatched.length) throw new Error(`grpo config: ${unmatched.join('; ')}; name the problems' kind, world or mixture part`);
     log(`grpo: ${c.steps - this.step} steps to run, ${precision} matmuls${c.maxSeconds > 0 ? `, wall-clock safety limit ${c.maxSeconds}s` : ''}`);
     while (this.step < c.steps) {
       await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and timers run between steps
