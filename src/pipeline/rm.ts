@@ -36,7 +36,7 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
       const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed);
       const r = await trainRewardModel(rm, {
         train: data[name].train, heldOut: data[name].test, out: join(dir, name),
-        epochs: c[name].epochs, lr: c[name].lr, seed: ctx.cfg.seed, signal: ac.signal, log: ctx.log,
+        epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed, signal: ac.signal, log: ctx.log,
       });
       if (r.stopped) return { interrupted: true };
       const last = r.held_out[r.held_out.length - 1];
