@@ -79,9 +79,9 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   r1Zero: { steps: 240, maxSeconds: 900, grpo: {} },
   coldStart: { examples: 400, samplesPerPrompt: 4, epochs: 3, lr: 3e-4 },
   reasoningRl: { steps: 100, maxSeconds: 600, grpo: {}, languageWeight: 0.5, ablation: true },
-  rejection: { prompts: 300, samplesPerPrompt: 4, maxParagraphChars: 400, nonReasoning: 600, epochs: 2, lr: 3e-4 },
+  rejection: { prompts: 1000, samplesPerPrompt: 4, maxParagraphChars: 400, nonReasoning: 600, epochs: 2, lr: 3e-4 },
   rewardModel: { helpful: { pairs: 3000, epochs: 8, lr: 1e-3, lmWeight: 0.5 }, harmless: { pairs: 1000, epochs: 2, lr: 1e-3, lmWeight: 0 } },
-  allScenarioRl: { steps: 120, maxSeconds: 600, grpo: { beta: 0.04 }, helpfulWeight: 1, harmlessWeight: 1 },
+  allScenarioRl: { steps: 200, maxSeconds: 600, grpo: { beta: 0.04 }, helpfulWeight: 1, harmlessWeight: 1 },
   distill: {
     studentHidden: 64, studentLayers: 4, studentTokens: 6_000_000, prompts: 1500, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
     rl: { steps: 160, maxSeconds: 900, grpo: {} },
