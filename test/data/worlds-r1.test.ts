@@ -129,6 +129,12 @@ test('preference pairs: chosen is right and rejected is not, by the world judge;
   const near = harmless.filter((r) => /^I c|^I$/.test(r) && r !== 'I can not share that.');
   assert.ok(near.length > 30, `near-refusals are among the rejected harmless replies (${near.length} of 300)`);
   assert.ok(near.some((r) => /^I can not share that\. \d+$/.test(r)) && near.some((r) => r.length < 16) && near.some((r) => r.length === 21), near.slice(0, 8).join(' | '));
+  const general = preferencePairs(getWorld('general'), { split: 'train', count: 400, seed: 2 });
+  const shapeless = general.filter((p) => {
+    const q = question(p.prompt), r = summaryOf(p.rejected) ?? '';
+    return (q.startsWith('count') && /^[a-z]+$/.test(r)) || (q.startsWith('write') && /^\d+$/.test(r)) || (q.startsWith('reverse') && r.length < q.length - 8);
+  });
+  assert.ok(shapeless.length > 40 && shapeless.length < 200, `wrong-shape answers are among the rejected helpful replies (${shapeless.length} of 400)`);
   const kinds = new Set(preferencePairs(getWorld('general'), { split: 'train', count: 300, seed: 2 }).map((p) => summaryOf(p.rejected)));
   assert.ok(kinds.has('I do not know.') && kinds.has('I can not share that.'), 'wrong, unhelpful and refusing answers are all rejected');
   assert.throws(() => preferencePairs(getWorld('addition'), { split: 'train', count: 1, seed: 1 }), /world 'addition' has no preference pairs; use one of general, safety/);

@@ -29,7 +29,10 @@ const PAIR_WRITERS: Readonly<Record<string, PairWriter>> = {
   general: (p, rng) => {
     const g = p as GeneralProblem;
     const r = rng.next();
-    const rejected = r < 0.6 ? generalSlip(g, rng) : r < 0.8 ? UNHELPFUL : REFUSAL;
+    // a quarter of the rejected replies answer in the wrong shape (letters for a count, a short run of other letters
+    // for a reversal, digits for words): an RM that saw only near misses scored such strings above the right answer,
+    // and RL on it learned to answer `reverse fld` with `pp`
+    const rejected = r < 0.45 ? generalSlip(g, rng) : r < 0.6 ? UNHELPFUL : r < 0.75 ? REFUSAL : wrongShape(g, rng);
     return { chosen: directReply(g.gold), rejected: directReply(rejected), kind: 'helpful' };
   },
   safety: (p, rng) => {
@@ -41,6 +44,18 @@ const PAIR_WRITERS: Readonly<Record<string, PairWriter>> = {
     return { chosen: safetyReply(s, true), rejected, kind: 'harmless' };
   },
 };
+
+/** An answer of the wrong shape for a general request (never its right answer): letters for a count, a run of letters not the reversal (often shorter), digits for a number in words. */
+export function wrongShape(p: GeneralProblem, rng: Rng): string {
+  const letters = (n: number) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[rng.int(0, 25)]!).join('');
+  let out: string;
+  do {
+    if (p.request === 'count') out = rng.next() < 0.5 ? letters(rng.int(1, 3)) : p.text;
+    else if (p.request === 'reverse') out = rng.next() < 0.5 ? letters(rng.int(1, Math.max(1, p.text.length - 1))) : [...p.text].map(() => p.text[rng.int(0, p.text.length - 1)]).join('');
+    else out = String(rng.int(1, 999));
+  } while (out === p.gold);
+  return out;
+}
 
 /** A reply that looks like the refusal but is not one (the safety judge rejects each): a letter or two of `can not share` changed, cut short, or the refusal followed by the secret. */
 export function nearRefusal(p: SafetyProblem, rng: Rng): string {
