@@ -135,6 +135,8 @@ test('preference pairs: chosen is right and rejected is not, by the world judge;
     return (q.startsWith('count') && /^[a-z]+$/.test(r)) || (q.startsWith('write') && /^\d+$/.test(r)) || (q.startsWith('reverse') && r.length < q.length - 8);
   });
   assert.ok(shapeless.length > 40 && shapeless.length < 200, `wrong-shape answers are among the rejected helpful replies (${shapeless.length} of 400)`);
+  const oneLetterOff = (a: string, b: string) => a.length === b.length && [...a].filter((c, i) => c !== b[i]).length === 1;
+  assert.ok(general.some((p) => question(p.prompt).startsWith('write') && oneLetterOff(summaryOf(p.rejected) ?? '', summaryOf(p.chosen) ?? '')), 'misspelled number words are rejected');
   const kinds = new Set(preferencePairs(getWorld('general'), { split: 'train', count: 300, seed: 2 }).map((p) => summaryOf(p.rejected)));
   assert.ok(kinds.has('I do not know.') && kinds.has('I can not share that.'), 'wrong, unhelpful and refusing answers are all rejected');
   assert.throws(() => preferencePairs(getWorld('addition'), { split: 'train', count: 1, seed: 1 }), /world 'addition' has no preference pairs; use one of general, safety/);

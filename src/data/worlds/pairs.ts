@@ -30,8 +30,8 @@ const PAIR_WRITERS: Readonly<Record<string, PairWriter>> = {
     const g = p as GeneralProblem;
     const r = rng.next();
     // a quarter of the rejected replies answer in the wrong shape (letters for a count, a short run of other letters
-    // for a reversal, digits for words): an RM that saw only near misses scored such strings above the right answer,
-    // and RL on it learned to answer `reverse fld` with `pp`
+    // for a reversal, digits or a misspelling for words): an RM that saw only near misses scored such strings above
+    // the right answer, and RL on it learned to answer `reverse fld` with `pp`, then `247` with `teir hundred ...`
     const rejected = r < 0.45 ? generalSlip(g, rng) : r < 0.6 ? UNHELPFUL : r < 0.75 ? REFUSAL : wrongShape(g, rng);
     return { chosen: directReply(g.gold), rejected: directReply(rejected), kind: 'helpful' };
   },
@@ -45,14 +45,24 @@ const PAIR_WRITERS: Readonly<Record<string, PairWriter>> = {
   },
 };
 
-/** An answer of the wrong shape for a general request (never its right answer): letters for a count, a run of letters not the reversal (often shorter), digits for a number in words. */
+/** The words with one letter of one word changed (`teir hundred`): RL on an RM that never saw one wrote them. */
+function misspelled(words: string, rng: Rng): string {
+  const chars = [...words];
+  const at = chars.flatMap((c, i) => (/[a-z]/.test(c) ? [i] : []));
+  const i = at[rng.int(0, at.length - 1)]!;
+  const was = chars[i];
+  while (chars[i] === was) chars[i] = 'abcdefghijklmnopqrstuvwxyz'[rng.int(0, 25)]!;
+  return chars.join('');
+}
+
+/** An answer of the wrong shape for a general request (never its right answer): letters for a count, a run of letters not the reversal (often shorter), digits or a misspelling for a number in words. */
 export function wrongShape(p: GeneralProblem, rng: Rng): string {
   const letters = (n: number) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[rng.int(0, 25)]!).join('');
   let out: string;
   do {
     if (p.request === 'count') out = rng.next() < 0.5 ? letters(rng.int(1, 3)) : p.text;
     else if (p.request === 'reverse') out = rng.next() < 0.5 ? letters(rng.int(1, Math.max(1, p.text.length - 1))) : [...p.text].map(() => p.text[rng.int(0, p.text.length - 1)]).join('');
-    else out = String(rng.int(1, 999));
+    else out = rng.next() < 0.5 ? String(rng.int(1, 999)) : misspelled(p.gold, rng);
   } while (out === p.gold);
   return out;
 }
