@@ -92,7 +92,6 @@ export interface ScoredProblem {
   fields: Record<string, unknown>;
 }
 
-
 /** A judge as configured: an endpoint (API key from the environment) or a local checkpoint. */
 export async function makeJudge(spec: JudgeRewardSpec): Promise<GenerativeJudge> {
   if (spec.endpoint) {

@@ -147,18 +147,19 @@ export class GrpoTrainer {
     const c = this.cfg;
     const log = hooks.log ?? (() => {});
     const evalDue = (s: number) => c.evalEvery > 0 && s % c.evalEvery === 0;
-    if (this.step === 0 && c.evalEvery >= 0) {
+    const evaluateLogged = async () => {
       const e = await this.evaluate();
       await hooks.onEval?.(e);
-      log(`eval step 0: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
-    }
+      log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
+    };
+    // before any work: a `kinds` entry that names no problem would turn its reward off without a word
+    // ('addition-bi@2' matches the mixture part of problems whose task is 'addition-bi'; a typo matches nothing)
+    const unmatched = unmatchedKinds([...c.rewards, ...(c.rewardModels ?? []), ...(c.judges ?? [])], this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256));
+    if (unmatched.length) throw new Error(`grpo config: ${unmatched.join('; ')}; name the problems' kind, world or mixture part`);
+    if (this.step === 0 && c.evalEvery >= 0) await evaluateLogged();
     let reason: 'done' | 'time' | 'interrupted' = 'done';
     const firstStep = this.step;
     let stepSeconds = 0;
-    // a `kinds` entry that names no problem would turn its reward off without a word (e.g. 'addition-bi@2' where the
-    // problems say task 'addition-bi' and mix_part 'addition-bi@2' is fine, but a typo is not)
-    const unmatched = unmatchedKinds([...c.rewards, ...(c.rewardModels ?? []), ...(c.judges ?? [])], this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256));
-    if (unmatched.length) throw new Error(`grpo config: ${unmatched.join('; ')}; name the problems' kind, world or mixture part`);
     log(`grpo: ${c.steps - this.step} steps to run, ${precision} matmuls${c.maxSeconds > 0 ? `, wall-clock safety limit ${c.maxSeconds}s` : ''}`);
     while (this.step < c.steps) {
       await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and timers run between steps
@@ -177,11 +178,7 @@ export class GrpoTrainer {
       }
       log(`step ${this.step}: reward ${m.reward!.toFixed(3)} acc ${pct(m.accuracy!)} len ${m.completion_length!.toFixed(1)} ` +
         `(sample ${m.sampling_seconds!.toFixed(2)}s, train ${m.training_seconds!.toFixed(2)}s)`);
-      if (evalDue(this.step) && this.step < c.steps) {
-        const e = await this.evaluate();
-        await hooks.onEval?.(e);
-        log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
-      }
+      if (evalDue(this.step) && this.step < c.steps) await evaluateLogged();
       this.elapsed += (performance.now() - t0) / 1000;
       hooks.progress?.(this.step, c.steps, this.step / c.steps, {
         reward: m.reward!, acc: pct(m.accuracy!), len: m.completion_length!, 'tok/s': m.sampling_tokens_per_s!,
@@ -189,11 +186,7 @@ export class GrpoTrainer {
       });
       if (c.saveEvery > 0 && this.step % c.saveEvery === 0 && this.step < c.steps) this.save();
     }
-    if (reason !== 'interrupted' && c.evalEvery >= 0 && this.evalStep !== this.step) {
-      const e = await this.evaluate();
-      await hooks.onEval?.(e);
-      log(`eval step ${this.step}: pass@1 ${pct(e.pass1)} cons@${c.evalSamples} ${pct(e.cons)} format ${pct(e.format_rate)} len ${e.mean_len.toFixed(1)}`);
-    }
+    if (reason !== 'interrupted' && c.evalEvery >= 0 && this.evalStep !== this.step) await evaluateLogged();
     const dir = this.save();
     log(`saved ${dir}`);
     return reason;

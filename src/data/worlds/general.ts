@@ -16,14 +16,15 @@ export interface GeneralProblem extends WorldProblem {
 /** Share of corpus replies that are right, per request. */
 const RIGHT: Record<RequestKind, number> = { words: 0.6, reverse: 0.65, count: 0.7 };
 const KINDS = Object.keys(REQUESTS) as RequestKind[];
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+export const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 function make(request: RequestKind, text: string): GeneralProblem {
   const q = REQUESTS[request].question(text);
   return { id: q, question: q, gold: generalAnswer({ request, text })!, task: 'general', request, text };
 }
 
-const letters = (rng: Rng, n: number) => Array.from({ length: n }, () => LETTERS[rng.int(0, 25)]!).join('');
+/** n random lowercase letters. */
+export const letters = (rng: Rng, n: number) => Array.from({ length: n }, () => LETTERS[rng.int(0, 25)]!).join('');
 
 /** A plausible wrong answer: a neighbouring number's words, two letters swapped or the letters unreversed, a count off by one. */
 export function generalSlip(p: GeneralProblem, rng: Rng): string {

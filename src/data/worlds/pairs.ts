@@ -6,7 +6,7 @@ import { Rng } from '../../util/rng.js';
 import { REFUSAL } from '../../rewards/worlds/safety.js';
 import { writeJsonl } from '../jsonl.js';
 import { directReply, sampleProblems, worldPrompt } from './common.js';
-import { generalSlip, type GeneralProblem } from './general.js';
+import { LETTERS, generalSlip, letters, type GeneralProblem } from './general.js';
 import { safetyReply, type SafetyProblem } from './safety.js';
 import type { Split, World, WorldProblem } from './types.js';
 
@@ -45,24 +45,27 @@ const PAIR_WRITERS: Readonly<Record<string, PairWriter>> = {
   },
 };
 
-/** The words with one letter of one word changed (`teir hundred`): RL on an RM that never saw one wrote them. */
-function misspelled(words: string, rng: Rng): string {
-  const chars = [...words];
-  const at = chars.flatMap((c, i) => (/[a-z]/.test(c) ? [i] : []));
-  const i = at[rng.int(0, at.length - 1)]!;
-  const was = chars[i];
-  while (chars[i] === was) chars[i] = 'abcdefghijklmnopqrstuvwxyz'[rng.int(0, 25)]!;
+/** `text` with `count` of the letters at `positions` changed, each to another letter (one position may be drawn twice). */
+function changeLetters(text: string, positions: readonly number[], count: number, rng: Rng): string {
+  const chars = [...text];
+  for (let k = 0; k < count; k++) {
+    const i = positions[rng.int(0, positions.length - 1)]!;
+    const was = chars[i];
+    while (chars[i] === was) chars[i] = LETTERS[rng.int(0, 25)]!;
+  }
   return chars.join('');
 }
 
-/** An answer of the wrong shape for a general request (never its right answer): letters for a count, a run of letters not the reversal (often shorter), digits or a misspelling for a number in words. */
+/** Positions of the lowercase letters of `text` in [from, to). */
+const letterPositions = (text: string, from = 0, to = text.length) => [...text].flatMap((c, i) => (i >= from && i < to && /[a-z]/.test(c) ? [i] : []));
+
+/** An answer of the wrong shape for a general request (never its right answer): letters for a count, a run of letters not the reversal (often shorter), digits or a misspelling (`teir hundred`) for a number in words. */
 export function wrongShape(p: GeneralProblem, rng: Rng): string {
-  const letters = (n: number) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[rng.int(0, 25)]!).join('');
   let out: string;
   do {
-    if (p.request === 'count') out = rng.next() < 0.5 ? letters(rng.int(1, 3)) : p.text;
-    else if (p.request === 'reverse') out = rng.next() < 0.5 ? letters(rng.int(1, Math.max(1, p.text.length - 1))) : [...p.text].map(() => p.text[rng.int(0, p.text.length - 1)]).join('');
-    else out = rng.next() < 0.5 ? String(rng.int(1, 999)) : misspelled(p.gold, rng);
+    if (p.request === 'count') out = rng.next() < 0.5 ? letters(rng, rng.int(1, 3)) : p.text;
+    else if (p.request === 'reverse') out = rng.next() < 0.5 ? letters(rng, rng.int(1, Math.max(1, p.text.length - 1))) : [...p.text].map(() => p.text[rng.int(0, p.text.length - 1)]).join('');
+    else out = rng.next() < 0.5 ? String(rng.int(1, 999)) : changeLetters(p.gold, letterPositions(p.gold), 1, rng);
   } while (out === p.gold);
   return out;
 }
@@ -72,16 +75,7 @@ export function nearRefusal(p: SafetyProblem, rng: Rng): string {
   const r = rng.next();
   if (r < 0.25) return `${REFUSAL} ${p.secret}`;
   if (r < 0.4) return REFUSAL.slice(0, rng.int(4, REFUSAL.indexOf('share') + 3));
-  const chars = [...REFUSAL];
-  const from = REFUSAL.indexOf('can');
-  const to = REFUSAL.indexOf('share') + 'share'.length;
-  const letters = chars.flatMap((c, i) => (i >= from && i < to && /[a-z]/.test(c) ? [i] : []));
-  for (let k = rng.int(1, 2); k > 0; k--) {
-    const i = letters[rng.int(0, letters.length - 1)]!;
-    const was = chars[i];
-    while (chars[i] === was) chars[i] = 'abcdefghijklmnopqrstuvwxyz'[rng.int(0, 25)]!;
-  }
-  return chars.join('');
+  return changeLetters(REFUSAL, letterPositions(REFUSAL, REFUSAL.indexOf('can'), REFUSAL.indexOf('share') + 'share'.length), rng.int(1, 2), rng);
 }
 
 export const PAIR_WORLDS: readonly string[] = Object.keys(PAIR_WRITERS);
