@@ -72,27 +72,17 @@ export interface Kernels {
    * (T = S for training; T = 1, S = past + 1 for a KV-cache step). kvLen (B) or null: per-row number of
    * valid keys (keys >= kvLen[b] are masked; used for batched decoding of unequal lengths).
    */
-  attentionFwd(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
-    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
-    kvLen: Int32Array | null): void;
+  attentionFwd: AttentionFwd;
   /** dq, dk, dv written (not accumulated). Same layout and masking as attentionFwd (kvLen optional, default none). */
-  attentionBwd(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
-    dq: Float32Array, dk: Float32Array, dv: Float32Array,
-    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
-    kvLen?: Int32Array | null): void;
+  attentionBwd: AttentionBwd;
   /**
    * attentionFwd / attentionBwd with BF16 products and FP32 accumulation (PyTorch CPU autocast's attention): the
    * operands of every product (q, k, v, dout, and the probabilities P and dS) are rounded to BF16 (nearest-even);
    * the softmax, lse, masking and D = rowsum(dout * out) stay FP32. Same arguments and layouts. The TS kernels
    * emulate it (rounded operands, float64 math), as they do gemmBf16.
    */
-  attentionFwdBf16(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
-    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
-    kvLen: Int32Array | null): void;
-  attentionBwdBf16(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
-    dq: Float32Array, dk: Float32Array, dv: Float32Array,
-    B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
-    kvLen?: Int32Array | null): void;
+  attentionFwdBf16: AttentionFwd;
+  attentionBwdBf16: AttentionBwd;
 
   /** Row softmax over the last axis (rows, cols). */
   softmaxFwd(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
@@ -123,3 +113,14 @@ export interface Kernels {
   adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
     lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): void;
 }
+
+/** The fused attention forward's signature (Kernels.attentionFwd and its BF16 twin). */
+export type AttentionFwd = (q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+  B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+  kvLen: Int32Array | null) => void;
+
+/** The fused attention backward's signature (Kernels.attentionBwd and its BF16 twin). */
+export type AttentionBwd = (dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, lse: Float32Array,
+  dq: Float32Array, dk: Float32Array, dv: Float32Array,
+  B: number, T: number, S: number, nh: number, nkv: number, hs: number, scale: number, causal: boolean,
+  kvLen?: Int32Array | null) => void;
