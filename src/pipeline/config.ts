@@ -32,7 +32,7 @@ export interface RmStage {
 export interface PipelineConfig {
   /** Run folder: one sub-folder per stage (model/, data, metrics, row.json, done.json), pipeline_summary.json, the stage table. */
   out: string;
-  /** Seed of every stage (each adds its own offset). */
+  /** Seed of every stage after the base (each adds its own offset). Cached bases are pretrained once per recipe with seed 1 (BASE_SEED), so seeds vary the recipe's stages, not the base, and one cache serves them all. */
   seed: number;
   /** Matmul precision of every stage (pretraining, SFT, GRPO, sampling): 'auto' (default) is BF16 with FP32 master weights where the CPU has AMX / AVX512-BF16, FP32 elsewhere; 'fp32' or 'bf16' to force one. */
   precision: Precision;

@@ -36,6 +36,9 @@ export function mixSpec(cfg: PipelineConfig, which: 'reasoning' | 'all'): string
   return `mix:${parts.filter((p) => !p.endsWith('=0')).join(',')}`;
 }
 
+/** The seed every cached base is pretrained with: the cache key is the recipe, and `seed` varies the stages after it. */
+export const BASE_SEED = 1;
+
 /** Cache folder of a pretrained pipeline base: a hash of its recipe (worlds, mix, size, budget, and the source files that define them). */
 function baseCacheDir(kind: string, spec: string, model: Record<string, unknown>, tokens: number, precision: string): string {
   const h = createHash('sha256').update(JSON.stringify({ kind, spec, model, tokens, ...(precision === 'fp32' ? {} : { precision }) }));
@@ -65,7 +68,7 @@ async function cachedBase(ctx: StageContext, kind: string, model: Record<string,
   const ac = new AbortController();
   const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
   try {
-    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, precision, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal,
+    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, precision, seed: BASE_SEED, log: ctx.log, signal: ac.signal,
       progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v) });
     if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
     mkdirSync(dirname(dir), { recursive: true });
