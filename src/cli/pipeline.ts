@@ -2,7 +2,7 @@
 // stage table and writes pipeline_summary.json (and --json-summary FILE). Parses flags only; the work is src/pipeline.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { onInterrupt, parseFlags, precisionFlag } from './args.js';
+import { NON_NEGATIVE_INT, numFlag, onInterrupt, parseFlags, precisionFlag } from './args.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { formatBars, runPipeline, rowsOf, StageError } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
@@ -10,9 +10,10 @@ import { ensureBases } from '../pipeline/stages.js';
 import { writeReport } from '../report/index.js';
 import { createPhasedProgress } from '../util/progress.js';
 
-const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--json-summary FILE] [--resume]
+const HELP = `usage: r1 pipeline --out DIR [--config FILE.json|yaml] [--seed N] [--json-summary FILE] [--resume]
   --out DIR            the run folder: one sub-folder per stage (model, data, metrics, done.json), the stage table
   --config FILE        pipeline options over the defaults (src/pipeline/config.ts documents every key; unknown keys are errors)
+  --seed N             seed of every stage after the cached base (the config's seed, default 1)
   --json-summary FILE  also write {"seconds", "stages": [...], "reward_model": {...}, "distill": {...}} to FILE
   --resume             continue a stopped pipeline: finished stages are kept, the one in flight continues
   --bases-only         only pretrain (or find cached) the default teacher and student bases, then stop
@@ -24,17 +25,18 @@ all_scenario_rl, distill. Ctrl-C stops after the current step; --resume continue
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
-    options: { precision: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, 'json-summary': { type: 'string' }, resume: { type: 'boolean' }, 'bases-only': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
+    options: { precision: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, 'json-summary': { type: 'string' }, resume: { type: 'boolean' }, 'bases-only': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
   }, HELP);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   const precision = precisionFlag(values.precision); // the config's precision (default auto) unless given here
+  const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT); // likewise the config's seed
   if (!values.out) throw new UsageError('--out DIR is required (the pipeline run folder)');
   let cfg;
   try {
-    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: values.out, ...(precision ? { precision } : {}) });
+    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: values.out, ...(precision ? { precision } : {}), ...(seed !== undefined ? { seed } : {}) });
   } catch (e) {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);
     throw e;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,4 +34,16 @@ test('r1 sample: a problem line the world cannot read names file:line, exit 2', 
   const r = r1(['sample', '--model', 'test/fixtures/model/qwen2-tiny', '--world', 'addition', '--data', data, '--n', '2', '--out', join(dir, 'out.jsonl')]);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr.trim(), /^r1 sample: .*problems\.jsonl:2: 'three plus four' is not a question of world addition/);
+});
+
+test('r1 pipeline --seed: overrides the config file\'s seed in the run\'s pipeline_config.json; a bad value is one line, exit 2', () => {
+  const cfg = join(dir, 'seeded.json');
+  writeFileSync(cfg, JSON.stringify({ seed: 3, baseModel: join(dir, 'no-such-model'), eval: { problems: 1, samples: 1 } }));
+  const out = join(dir, 'run-seed');
+  const r = r1(['pipeline', '--out', out, '--config', cfg, '--seed', '7']);
+  assert.equal(r.status, 2, r.stderr); // stops at the missing base, after writing its config
+  assert.equal(JSON.parse(readFileSync(join(out, 'pipeline_config.json'), 'utf8')).seed, 7);
+  const bad = r1(['pipeline', '--out', join(dir, 'run-seed2'), '--seed', 'one']);
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.equal(bad.stderr.trim(), "r1 pipeline: --seed must be an integer >= 0 (got 'one')");
 });
