@@ -14,6 +14,7 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
 import { measureWorld, type WorldMeasurement } from '../eval/world.js';
 import { pretrainWorld } from '../sft/pretrain.js';
+import { matmulPrecision } from '../tensor/precision.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
 import { runGrpo } from './run.js';
 
@@ -113,10 +114,15 @@ export interface DifficultyRow {
   reflection: number;
 }
 
-/** The cache folder of a world's default base model: .cache/base-<hash of the recipe files, world and size (when not small)>. */
-export function baseModelDir(world: string, size: DemoSize = 'small'): string {
+/**
+ * The cache folder of a world's default base model: .cache/base-<hash of the recipe files, world, size (when not
+ * small) and matmul precision (when not fp32: a BF16-pretrained base is another model)>. The precision is the
+ * process's (r1 demo --precision), which pretraining uses.
+ */
+export function baseModelDir(world: string, size: DemoSize = 'small', precision: 'fp32' | 'bf16' = matmulPrecision()): string {
   const h = createHash('sha256').update(world);
   if (size !== 'small') h.update(`size:${size}:${JSON.stringify(SIZES[size])}`);
+  if (precision !== 'fp32') h.update(`precision:${precision}`);
   for (const f of [...RECIPE_FILES, `src/data/worlds/${world}.ts`]) {
     const p = join(REPO, f);
     h.update(f).update(existsSync(p) ? readFileSync(p) : '');
