@@ -58,7 +58,7 @@ export interface PipelineConfig {
   reasoningRl: RlStage & { languageWeight: number; ablation: boolean };
   /** Stage 5 (§2.3.3): samplesPerPrompt samples of `prompts` train prompts from the reasoning-RL model; keep correct, filter, dedupe; add `nonReasoning` general/safety examples; SFT the base for `epochs`. */
   rejection: { prompts: number; samplesPerPrompt: number; maxParagraphChars: number; nonReasoning: number; epochs: number; lr: number };
-  /** The reward models (§2.3.4), Bradley–Terry from the rejection-SFT model: helpfulness on the summary (general-world pairs), harmlessness on the whole reply (safety-world pairs); training pairs, epochs and lr of each. Near-miss helpfulness pairs need more epochs. */
+  /** The reward models (§2.3.4), Bradley–Terry from the rejection-SFT model: helpfulness on the summary (general-world pairs), harmlessness on the whole reply (safety-world pairs); training pairs, epochs and lr of each. Helpfulness needs many pairs: with 3000 × 8 epochs one seed's model reached 96% on its training pairs and 85.5% held out; 6000 × 5 on the same trunk, 93.2%. */
   rewardModel: { helpful: RmStage; harmless: RmStage };
   /** Stage 6 (§2.3.4): GRPO from the rejection-SFT model on all worlds: rules for reasoning, the reward model for general (summary) and safety (whole reply). Its lr is a third of R1-Zero's (1e-4): at 3e-4 it lost 0.4–4.4 points of expr and 20 points of rule-judged helpfulness (the policy found what the helpfulness model over-scores); at 1e-4 it kept both (one run: 75.9% vs 73.4% pass@1, helpful 59.2% vs 41.7%). */
   allScenarioRl: RlStage & { helpfulWeight: number; harmlessWeight: number };
@@ -80,7 +80,7 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   coldStart: { examples: 400, samplesPerPrompt: 4, epochs: 3, lr: 3e-4 },
   reasoningRl: { steps: 100, maxSeconds: 600, grpo: { learningRate: 1e-4 }, languageWeight: 0.5, ablation: true },
   rejection: { prompts: 1000, samplesPerPrompt: 4, maxParagraphChars: 400, nonReasoning: 600, epochs: 2, lr: 3e-4 },
-  rewardModel: { helpful: { pairs: 3000, epochs: 8, lr: 1e-3, lmWeight: 0.5 }, harmless: { pairs: 1000, epochs: 2, lr: 1e-3, lmWeight: 0 } },
+  rewardModel: { helpful: { pairs: 6000, epochs: 5, lr: 1e-3, lmWeight: 0.5 }, harmless: { pairs: 1000, epochs: 2, lr: 1e-3, lmWeight: 0 } },
   allScenarioRl: { steps: 200, maxSeconds: 600, grpo: { beta: 0.04, learningRate: 1e-4 }, helpfulWeight: 1, harmlessWeight: 1 },
   distill: {
     studentHidden: 64, studentLayers: 4, studentTokens: 6_000_000, prompts: 1500, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
