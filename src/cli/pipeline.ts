@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required (the pipeline run folder)');
   let cfg;
   try {
-    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: values.out, ...(precision ? { precision } : {}), ...(seed !== undefined ? { seed } : {}) });
+    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: values.out, precision, seed }); // undefined layers' keys are skipped
   } catch (e) {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);
     throw e;

@@ -97,9 +97,8 @@ function torchMatmul(secs: number, threads: number): { best: TorchBest[]; runs: 
     runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchMatmul);
   }
   const best = SIZES.map((_, i) => {
-    const f = runs.reduce((a, b) => (b.sizes[i]!.fp32 > a.sizes[i]!.fp32 ? b : a));
-    const h = runs.reduce((a, b) => (b.sizes[i]!.bf16 > a.sizes[i]!.bf16 ? b : a));
-    const p = runs.reduce((a, b) => (b.sizes[i]!.bf16_tensors > a.sizes[i]!.bf16_tensors ? b : a));
+    const top = (k: 'fp32' | 'bf16' | 'bf16_tensors') => runs.reduce((a, b) => (b.sizes[i]![k] > a.sizes[i]![k] ? b : a));
+    const [f, h, p] = [top('fp32'), top('bf16'), top('bf16_tensors')];
     return { fp32: f.sizes[i]!.fp32, bf16: h.sizes[i]!.bf16, bf16_tensors: p.sizes[i]!.bf16_tensors,
       fp32_threads: f.threads, bf16_threads: h.threads, bf16_tensors_threads: p.threads };
   });
