@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <stdatomic.h>
 
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
 #define R1_HAVE_X86_BF16 1
@@ -43,8 +44,8 @@ void k_round_bf16(const float *x, float *out, size_t n) {
 }
 
 /* grow-only scratch per calling thread (fresh pages each call would cost more than the product) */
-static __thread void *scratch[3];
-static __thread size_t scratch_len[3];
+static __thread void *scratch[4];
+static __thread size_t scratch_len[4];
 static void *get_scratch(int which, size_t bytes) {
   if (scratch_len[which] < bytes) {
     free(scratch[which]);
@@ -296,15 +297,15 @@ TGT static void amx_config(void) {
   done = 1;
 }
 
-/* K is walked in chunks of AMX_KC tiles so the B pair (2 x AMX_KC KB) stays in L1 while A rows stream from L2;
- * partial sums of C wait in a per-task FP32 buffer between chunks */
+/* C blocks [mb0, mb1) x [nb0, nb1) from A tiles at ap (its first 32-row block is amb) and j's packed B.
+ * K is walked in chunks of AMX_KC tiles so the B pair (2 x AMX_KC KB) stays in L1 while A rows stream from L2;
+ * partial sums of C wait in a per-thread FP32 buffer between chunks */
+#ifndef AMX_KC
 #define AMX_KC 8
-TGT static void amx_task(void *ctx, size_t task) {
-  const mm_job *j = ctx;
+#endif
+TGT static void amx_blocks(const mm_job *j, const uint16_t *ap, size_t amb, size_t mb0, size_t mb1, size_t nb0, size_t nb1) {
   amx_config();
   float acc[32 * 32] __attribute__((aligned(64)));
-  size_t mb0 = (task / j->tn) * j->mchunk, nb0 = (task % j->tn) * j->nchunk;
-  size_t mb1 = mb0 + j->mchunk < j->MB2 ? mb0 + j->mchunk : j->MB2, nb1 = nb0 + j->nchunk < j->NB2 ? nb0 + j->nchunk : j->NB2;
   size_t KB = j->KB, nblocks = (mb1 - mb0) * (nb1 - nb0);
   float *part = KB > AMX_KC ? get_scratch(2, nblocks * 1024 * sizeof(float)) : NULL;
   size_t kstep = part ? AMX_KC : KB;
@@ -313,7 +314,7 @@ TGT static void amx_task(void *ctx, size_t task) {
     for (size_t nb = nb0; nb < nb1; nb++) {
       const uint16_t *b0 = j->bp + (2 * nb) * j->kbb * 512, *b1 = b0 + j->kbb * 512;
       for (size_t mb = mb0; mb < mb1; mb++) {
-        const uint16_t *a0 = j->ap + (2 * mb) * KB * 512, *a1 = a0 + KB * 512;
+        const uint16_t *a0 = ap + (2 * (mb - amb)) * KB * 512, *a1 = a0 + KB * 512;
         float *pb = part ? part + ((nb - nb0) * (mb1 - mb0) + (mb - mb0)) * 1024 : NULL;
         /* a full block with alpha 1 and beta 0 or 1 accumulates in C itself (no epilogue, no partial buffer) */
         int direct = j->alpha == 1.0f && (j->beta == 0.0f || j->beta == 1.0f) && mb * 32 + 32 <= j->M && nb * 32 + 32 <= j->N;
@@ -363,6 +364,63 @@ TGT static void amx_task(void *ctx, size_t task) {
   }
 }
 
+/* A packed inside the product: each task rounds and packs its own panel of A rows (AMX_PANEL 32-row blocks) into
+ * a per-thread buffer that stays in cache, then multiplies it by B's columns [nb0, nb1); no pass over a packed copy
+ * of the whole of A, no second pool dispatch */
+#ifndef AMX_PANEL
+#define AMX_PANEL 1
+#endif
+typedef struct {
+  mm_job mm;
+  const float *a;
+  size_t K, lda;     /* A is (M, K), stored (K, M) when transA; lda its row stride as stored */
+  int transA;
+  size_t panels;     /* tasks run column chunk by column chunk: task = chunk * panels + panel */
+  atomic_int failed; /* a task could not get its panel buffer */
+} fused_job;
+
+TGT static void amx_fused_task(void *ctx, size_t task) {
+  fused_job *f = ctx;
+  const mm_job *j = &f->mm;
+  size_t mb0 = (task % f->panels) * j->mchunk, nb0 = (task / f->panels) * j->nchunk;
+  size_t mb1 = mb0 + j->mchunk < j->MB2 ? mb0 + j->mchunk : j->MB2, nb1 = nb0 + j->nchunk < j->NB2 ? nb0 + j->nchunk : j->NB2;
+  size_t m0 = mb0 * 32, rows = j->M - m0 < (mb1 - mb0) * 32 ? j->M - m0 : (mb1 - mb0) * 32;
+  uint16_t *ap = get_scratch(3, (mb1 - mb0) * 2 * j->KB * 1024);
+  if (!ap) { atomic_store(&f->failed, 1); return; }
+  pack_job pj = { f->transA ? f->a + m0 : f->a + m0 * f->lda, ap, rows, f->K, f->lda, j->KB, f->transA };
+  if (f->transA) for (size_t kb = 0; kb < j->KB; kb++) pack_at_kblock_fast(&pj, kb);
+  else for (size_t mt = 0; mt < (mb1 - mb0) * 2; mt++) pack_a_tile_fast(&pj, mt);
+  amx_blocks(j, ap, mb0, mb0, mb1, nb0, nb1);
+}
+
+/* C (M, N) = alpha * A @ B + beta * C on AMX, A rounded and packed by the tasks themselves (FP32 source, row stride
+ * lda as stored), B packed for kbb k blocks. Task grid: panels of AMX_PANEL 32-row blocks by chunks of columns
+ * whose packed B (2 x KB tiles per 32 columns) fits in AMX_BCHUNK bytes, so each core keeps its chunk of B in L2
+ * while it sweeps the panels; at least 2 tasks a thread when the product pays for the pool. -1: out of memory. */
+#ifndef AMX_BCHUNK
+#define AMX_BCHUNK (1u << 20)
+#endif
+static int amx_fused_mm(const float *a, size_t lda, int transA, const uint16_t *bp, size_t kbb, float *c, size_t M, size_t N,
+                        size_t K, size_t ldc, float alpha, float beta) {
+  size_t KB = (K + 31) / 32, MB2 = (M + 31) / 32, NB2 = (N + 31) / 32;
+  fused_job f = { { NULL, bp, c, M, N, KB, ldc, MB2, NB2, 1, 1, 1, alpha, beta, kbb }, a, K, lda, transA, 1, 0 };
+  mm_job *j = &f.mm;
+  double flops = 2.0 * M * N * K;
+  size_t want = flops < 2e6 ? 1 : 2 * (size_t)pool_threads();
+  size_t fit = AMX_BCHUNK / (2 * KB * 1024);
+  j->mchunk = MB2 < AMX_PANEL ? MB2 : AMX_PANEL;
+  j->nchunk = fit < 1 ? 1 : fit < NB2 ? fit : NB2;
+  f.panels = (MB2 + j->mchunk - 1) / j->mchunk;
+  while (f.panels * ((NB2 + j->nchunk - 1) / j->nchunk) < want && (j->nchunk > 1 || j->mchunk > 1)) {
+    if (j->nchunk > 1) j->nchunk = (j->nchunk + 1) / 2;
+    else j->mchunk = (j->mchunk + 1) / 2;
+    f.panels = (MB2 + j->mchunk - 1) / j->mchunk;
+  }
+  j->tn = (NB2 + j->nchunk - 1) / j->nchunk;
+  run_tasks(amx_fused_task, &f, f.panels * j->tn, flops < 2e6 ? 0 : flops);
+  return atomic_load(&f.failed) ? -1 : 0;
+}
+
 /* AVX512-BF16: per 16-row tile, 4 rows x 2 column tiles of accumulators over the same packed layout */
 TGT static void avx512_task(void *ctx, size_t task) {
   const mm_job *j = ctx;
@@ -403,7 +461,8 @@ TGT static void avx512_task(void *ctx, size_t task) {
 }
 #endif
 
-/* C (M, N) = alpha * A @ B + beta * C from packed A (tile layout, rows padded to 32) and packed B */
+/* C (M, N) = alpha * A @ B + beta * C from packed A (tile layout, rows padded to 32) and packed B, on AVX512-BF16
+ * (AMX products pack A inside their tasks: amx_fused_mm) */
 static void bf16_mm(const uint16_t *ap, const uint16_t *bp, float *c, size_t M, size_t N, size_t K, size_t ldc,
                     float alpha, float beta) {
   mm_job j = { ap, bp, c, M, N, (K + 31) / 32, ldc, (M + 31) / 32, (N + 31) / 32, 1, 1, 1, alpha, beta, (K + 31) / 32 };
@@ -420,8 +479,7 @@ static void bf16_mm(const uint16_t *ap, const uint16_t *bp, float *c, size_t M, 
   j.tn = (j.NB2 + j.nchunk - 1) / j.nchunk;
   size_t tasks = ((j.MB2 + j.mchunk - 1) / j.mchunk) * j.tn;
 #if R1_HAVE_X86_BF16
-  pool_task_fn fn = bf16_mode == BF16_AMX ? amx_task : avx512_task;
-  run_tasks(fn, &j, tasks, flops < 2e6 ? 0 : flops);
+  run_tasks(avx512_task, &j, tasks, flops < 2e6 ? 0 : flops);
 #else
   (void)tasks;
 #endif
@@ -472,7 +530,7 @@ void k_bf16_mm_serial(const uint16_t *ap, const uint16_t *bp, size_t kb_k, float
   j.nchunk = j.NB2;
 #if R1_HAVE_X86_BF16
   int mode = k_bf16_mode();
-  if (mode == BF16_AMX) { amx_task(&j, 0); return; }
+  if (mode == BF16_AMX) { amx_blocks(&j, ap, 0, 0, j.MB2, 0, j.NB2); return; }
   if (mode == BF16_AVX512) { avx512_task(&j, 0); return; }
 #endif
   scalar_mm(&j);
@@ -496,6 +554,17 @@ int k_gemm_bf16(const float *a, const float *b, float *c, size_t batch, size_t M
   if (k_bf16_mode() == BF16_NONE || K == 0 || alpha == 0.0f)
     return emulate(a, b, c, batch, M, N, K, transA, transB, alpha, beta, strideA, strideB, strideC);
   size_t KB = (K + 31) / 32, alen = ((M + 31) / 32) * 2 * KB * 512, blen = k_bf16_packed_len(K, N);
+#if R1_HAVE_X86_BF16
+  if (bf16_mode == BF16_AMX) {
+    uint16_t *bp = get_scratch(1, blen * 2);
+    if (!bp) return -1;
+    for (size_t i = 0; i < batch; i++) {
+      if (i == 0 || strideB != 0) k_bf16_pack_b(b + i * strideB, bp, K, N, transB);
+      if (amx_fused_mm(a + i * strideA, transA ? M : K, transA, bp, KB, c + i * strideC, M, N, K, N, alpha, beta) != 0) return -1;
+    }
+    return 0;
+  }
+#endif
   uint16_t *ap = get_scratch(0, alen * 2), *bp = get_scratch(1, blen * 2);
   if (!ap || !bp) return -1;
   for (size_t i = 0; i < batch; i++) {
@@ -530,6 +599,9 @@ int k_gemm_bf16_packed(const float *a, const uint16_t *bp, float *c, size_t M, s
     k_gemm(ra, rb, c, 1, M, N, K, 0, 0, alpha, beta, 0, 0, 0);
     return 0;
   }
+#if R1_HAVE_X86_BF16
+  if (bf16_mode == BF16_AMX) return amx_fused_mm(a, K, 0, bp, KB, c, M, N, K, N, alpha, beta);
+#endif
   uint16_t *ap = get_scratch(0, alen * 2);
   if (!ap) return -1;
   pack_job ja = { a, ap, M, K, K, KB, 0 };
