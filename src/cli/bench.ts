@@ -1,8 +1,8 @@
 // `r1 bench <what>`: dispatches to src/cli/bench/<what>.ts (train, matmul, generate, verify).
 // Benchmarks compare side by side in one run and report ratios with absolute figures; never timing asserts in tests.
-import { UsageError } from './main.js';
+import { UsageError, reportError } from './main.js';
 
-const WHAT = ['train', 'matmul', 'generate', 'verify', 'serve'] as const;
+export const WHAT = ['train', 'matmul', 'generate', 'verify', 'serve'] as const;
 
 export async function run(argv: string[]): Promise<number | void> {
   const [what, ...rest] = argv;
@@ -14,5 +14,9 @@ export async function run(argv: string[]): Promise<number | void> {
     throw new UsageError(`usage: r1 bench ${WHAT.join('|')} [options] [--json] (got '${what ?? ''}'); r1 bench --help`);
   }
   const mod: { run: (argv: string[]) => Promise<number | void> } = await import(`./bench/${what}.js`);
-  return mod.run(rest);
+  try {
+    return await mod.run(rest);
+  } catch (err) {
+    return reportError(`bench ${what}`, err); // `r1 bench train: …`, naming the benchmark the flag belongs to
+  }
 }

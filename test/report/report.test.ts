@@ -179,9 +179,10 @@ test('every command: -h prints usage with exit 0, an unknown flag is one line `r
     execFile(process.execPath, [join(ROOT, 'bin', 'r1.js'), ...args], { timeout: 120_000 }, (err, stdout, stderr) =>
       done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
   });
-  const names = commandNames();
-  assert.ok(names.includes('report') && names.length >= 10);
-  const results = await Promise.all(names.map(async (name) => ({ name, help: await run([name, '-h']), bad: await run([name, '--no-such-flag']) })));
+  const { WHAT } = await import('../../src/cli/bench.js');
+  const names = [...commandNames(), ...WHAT.map((w) => `bench ${w}`)];
+  assert.ok(names.includes('report') && names.length >= 15);
+  const results = await Promise.all(names.map(async (name) => ({ name, help: await run([...name.split(' '), '-h']), bad: await run([...name.split(' '), '--no-such-flag']) })));
   for (const { name, help, bad } of results) {
     if (help.stderr.includes('is not built yet')) continue; // a command being written by someone else right now
     assert.equal(help.code, 0, `${name} -h: ${help.stderr}`);

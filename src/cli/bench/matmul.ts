@@ -105,11 +105,21 @@ function torchMatmul(secs: number, threads: number): { best: TorchBest[]; runs: 
   return { best, runs };
 }
 
+const MATMUL_USAGE = `usage: r1 bench matmul [--json] [--seconds S] [--precision fp32|bf16|auto] [--compare-torch]
+  --seconds S        time per size (default 0.2)
+  --precision P      fp32 (default), bf16 (FP32 and BF16 side by side), or auto (bf16 where the CPU has AMX / AVX512-BF16)
+  --compare-torch    also time PyTorch (/usr/bin/python3) FP32 and BF16 autocast at 1, 2 and all threads; the best is reported
+  --json             one JSON object on stdout`;
+
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({ args: argv, options: {
     json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '0.2' },
-    precision: { type: 'string', default: 'fp32' }, 'compare-torch': { type: 'boolean', default: false },
-  } }, 'usage: r1 bench matmul [--json] [--seconds S] [--precision fp32|bf16|auto] [--compare-torch]');
+    precision: { type: 'string', default: 'fp32' }, 'compare-torch': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+  } }, MATMUL_USAGE);
+  if (values.help) {
+    console.log(MATMUL_USAGE);
+    return 0;
+  }
   let precision;
   try {
     precision = checkPrecision(values.precision, '--precision');

@@ -50,13 +50,22 @@ function timedKernels(base: Kernels, ms: Map<string, { ms: number; calls: number
   return timed as unknown as Kernels;
 }
 
-function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; json: boolean; profile: boolean; precision: MatmulPrecision } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
-    lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, profile: { type: 'boolean' }, precision: { type: 'string' },
+const TRAIN_USAGE = `usage: r1 bench train [options] [--json] [--compare-torch]
+  --vocab N --dim N --layers N --heads N --kv-heads N --ffn N   model (default 64 / 128 / 4 / 4 / 2 / 344)
+  --seq N --batch N  tokens per sequence and sequences per step (default 128 / 16)
+  --steps N          timed training steps (default ${DEFAULTS.steps}); --seed N; --lr X (default 1e-3)
+  --precision P      fp32 (default), bf16 (also runs fp32 first, same model and batches), or auto (bf16 where the CPU has AMX / AVX512-BF16)
+  --compare-torch    also train the same model in PyTorch (/usr/bin/python3), FP32 and BF16 autocast, under 1 and 2 BLAS and intra-op threads (4 settings); the best is reported
+  --profile          time each kernel call
+  --json             one JSON object on stdout`;
+
+function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; json: boolean; profile: boolean; precision: MatmulPrecision; help: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, profile: { type: 'boolean' }, precision: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   };
   for (const f of INT_FLAGS) options[f] = { type: 'string' };
   const values: Record<string, string | boolean | undefined> = parseFlags({ args: argv, options, allowPositionals: false },
-    `flags: ${INT_FLAGS.map((f) => `--${f} N`).join(' ')} --lr X --precision fp32|bf16|auto --compare-torch --profile --json`).values;
+    TRAIN_USAGE).values;
   let precision: MatmulPrecision;
   try {
     precision = resolvePrecision(checkPrecision(values['precision'] ?? 'fp32', '--precision'));
@@ -76,7 +85,7 @@ function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>;
   if ((n.dim / n.heads) % 2 !== 0) throw new UsageError(`the head size --dim/--heads = ${n.dim / n.heads} must be even (RoPE)`);
   const lr = values['lr'] === undefined ? 1e-3 : Number(values['lr']);
   if (!(lr > 0)) throw new UsageError(`--lr must be a positive number, got '${String(values['lr'])}'`);
-  return { n, lr, compareTorch: values['compare-torch'] === true, json: values['json'] === true, profile: values['profile'] === true, precision };
+  return { n, lr, compareTorch: values['compare-torch'] === true, json: values['json'] === true, profile: values['profile'] === true, precision, help: values['help'] === true };
 }
 
 /** One PyTorch run with the given BLAS / intra-op threads (OPENBLAS_CORETYPE as our loader chooses it). */
@@ -134,7 +143,11 @@ function trainOnce(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, pr
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { n, lr, compareTorch, json, profile, precision } = parse(argv);
+  const { n, lr, compareTorch, json, profile, precision, help } = parse(argv);
+  if (help) {
+    console.log(TRAIN_USAGE);
+    return 0;
+  }
   if (compareTorch && (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch']).status !== 0)) {
     throw new UsageError(`--compare-torch needs PyTorch importable by ${PYTHON} (Debian: apt-get install python3-torch)`);
   }

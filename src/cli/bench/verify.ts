@@ -32,11 +32,17 @@ function rate(pairs: Pair[], seconds: number, fn: (p: Pair) => boolean): { perSe
   return { perSecond: n / ((performance.now() - t0) / 1000), n, correct };
 }
 
+const VERIFY_USAGE = 'usage: r1 bench verify [--json] [--seconds S] [--datasets DIR]\n  verifications per second on MATH-500 solutions, mismatched pairs and GSM8K-style numbers (--seconds each, default 2)';
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
-    options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: DEFAULT_DATASETS } },
-  }, 'usage: r1 bench verify [--json] [--seconds S] [--datasets DIR]');
+    options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: DEFAULT_DATASETS }, help: { type: 'boolean', short: 'h' } },
+  }, VERIFY_USAGE);
+  if (values.help) {
+    console.log(VERIFY_USAGE);
+    return 0;
+  }
   const seconds = Number(values.seconds);
   if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
   const file = join(values.datasets, 'math500', 'test.jsonl');
