@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, applyPrecisionFlag, POSITIVE } from './args.js';
-import { DEMO_SIZES, formatSummary, runDemo, type DemoSize } from '../rl/demo.js';
+import { DEMO_SIZES, demoConfig, formatSummary, runDemo, type DemoSize } from '../rl/demo.js';
+import { DEFAULT_WORLD } from '../data/worlds/index.js';
 import { writeReport } from '../report/index.js';
 import { createPhasedProgress } from '../util/progress.js';
 
@@ -20,6 +21,7 @@ const HELP = `usage: r1 demo [options]
   --pretrain-seconds S  pretraining budget when no base model is cached (default: r1 pretrain's)
   --eval-problems N     held-out problems measured before and after, 16 samples each (default 200)
   --seed N              (default 1)
+  --grpo JSON           GRPO options over the world's demo recipe, e.g. '{"beta":0.04,"lossType":"dr_grpo"}' (keys as in r1 grpo's config)
   --precision P         matmul precision of pretraining, GRPO and measurement: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)
   -q, --quiet           no progress on stderr
 Ctrl-C stops GRPO after the current step, saves, still measures the result, and exits 130.`;
@@ -30,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       'json-summary': { type: 'string' }, out: { type: 'string' }, world: { type: 'string' }, base: { type: 'string' }, size: { type: 'string' },
       'rl-seconds': { type: 'string' }, steps: { type: 'string' }, 'pretrain-seconds': { type: 'string' },
-      'eval-problems': { type: 'string' }, seed: { type: 'string' }, precision: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+      'eval-problems': { type: 'string' }, seed: { type: 'string' }, grpo: { type: 'string' }, precision: { type: 'string' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
   }, HELP);
   if (values.help) {
@@ -39,6 +41,20 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.size !== undefined && !(DEMO_SIZES as string[]).includes(values.size)) {
     throw new UsageError(`--size: '${values.size}' is not a size; use one of ${DEMO_SIZES.join(', ')}`);
+  }
+  let grpo: Record<string, unknown> | undefined;
+  if (values.grpo !== undefined) {
+    try {
+      grpo = JSON.parse(values.grpo) as Record<string, unknown>;
+    } catch {
+      grpo = undefined;
+    }
+    if (!grpo || typeof grpo !== 'object' || Array.isArray(grpo)) throw new UsageError(`--grpo '${values.grpo}' is not a JSON object; give GRPO options like '{"beta":0.04}'`);
+    try {
+      demoConfig('base', 'out', values.world ?? DEFAULT_WORLD, { grpo }); // a bad key or value stops here, before any pretraining
+    } catch (err) {
+      throw new UsageError(`--grpo: ${(err as Error).message}`);
+    }
   }
   applyPrecisionFlag(values.precision); // the trainers and samplers inherit the process's matmul precision
   let stop = false;
@@ -54,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       out: values.out, world: values.world, base: values.base, size: values.size as DemoSize | undefined,
       rlSeconds: numFlag(values['rl-seconds'], 'rl-seconds', POSITIVE), steps: numFlag(values.steps, 'steps', POSITIVE),
       pretrainSeconds: numFlag(values['pretrain-seconds'], 'pretrain-seconds', POSITIVE), evalProblems: numFlag(values['eval-problems'], 'eval-problems', POSITIVE),
-      seed: values.seed === undefined ? undefined : Number(values.seed),
+      seed: values.seed === undefined ? undefined : Number(values.seed), grpo,
       log: (l) => bar.log(l), shouldStop: () => stop, progress: bar.progress,
     }).finally(() => bar.stop());
     console.log(formatSummary(s));
