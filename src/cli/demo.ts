@@ -17,7 +17,7 @@ const HELP = `usage: r1 demo [options]
   --size S              default base model size: small (default), medium, large (each cached on its own)
   --base DIR            start from this base model instead of the cached default
   --rl-seconds S        GRPO wall-clock safety limit (default 900; the run says when it cut GRPO short)
-  --steps N             GRPO steps, the budget the LR schedule runs over (default 300)
+  --steps N             GRPO steps, the budget the LR schedule runs over (default 300; subset 220)
   --pretrain-seconds S  pretraining budget when no base model is cached (default: r1 pretrain's)
   --eval-problems N     held-out problems measured before and after, 16 samples each (default 200)
   --seed N              (default 1)

@@ -15,6 +15,17 @@ test('demo recipe: issue 6 quick experiment, the task judge + 0.1 × format, β 
   assert.equal(demoConfig('/base', '/run', 'addition', { rlSeconds: 30, grpo: { learningRate: 1e-4 } }).learningRate, 1e-4);
 });
 
+test('subset recipe (issue 12): β 0.04 and 220 steps over the default; --steps and --grpo still win', () => {
+  const c = demoConfig('/base', '/run', 'subset', {});
+  assert.equal(c.beta, 0.04);
+  assert.equal(c.steps, 220);
+  assert.equal(c.maxCompletionLength, 256);
+  assert.equal(demoConfig('/base', '/run', 'subset', { steps: 50 }).steps, 50);
+  assert.equal(demoConfig('/base', '/run', 'subset', { steps: 50, grpo: { steps: 60, beta: 0 } }).steps, 60);
+  assert.equal(demoConfig('/base', '/run', 'subset', { grpo: { beta: 0 } }).beta, 0);
+  assert.equal(demoConfig('/base', '/run', 'addition', { steps: 40 }).steps, 40);
+});
+
 test('base model cache path is stable and under .cache', () => {
   assert.equal(baseModelDir('addition'), baseModelDir('addition'));
   assert.match(baseModelDir('addition'), /\/\.cache\/base-[0-9a-f]{12}$/);
