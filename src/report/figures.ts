@@ -121,18 +121,47 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
     caption: `Share of each style of reasoning (direct, step by step, self-checking, backtracking; "none": no style recognised), from ${styleSrc.from}.` }, stylePts)) {
     notes.push('no styles logged and no samples to classify: "Reasoning styles" is not drawn');
   }
-  const fKeys = ['unfaithful_line_rate', 'answer_unfaithful_rate', 'reflection'];
+  const fKeys = ['unfaithful_line_rate', 'answer_unfaithful_rate', 'reflection', 'backtrack', 'verify'];
   use(...fKeys);
   const fPts: LinePoint[] = [];
-  const names: Record<string, string> = { unfaithful_line_rate: 'written lines that are wrong', answer_unfaithful_rate: 'answers not following own lines', reflection: 'reflective completions' };
+  // logged per step, reflection comes from the world's own parser of the reasoning (search worlds); measured on the
+  // logged samples, it is the share with reflection words
+  const names: Record<string, [string, string]> = {
+    unfaithful_line_rate: ['written lines that are wrong', 'written lines that are wrong'],
+    answer_unfaithful_rate: ['answers not following own lines', 'answers not following own lines'],
+    reflection: ['backtrack or re-check', 'reflection words'], backtrack: ['backtrack', ''], verify: ['re-check', ''],
+  };
+  let parsed = false;
   for (const key of fKeys) {
-    const src = train.some((r) => Number.isFinite(r[key])) ? { rows: train, tag: '' } : evals.some((r) => Number.isFinite(r[key])) ? { rows: evals, tag: ' (held-out)' }
-      : { rows: bySamples, tag: ' (logged samples)' };
-    fPts.push(...series(src.rows, key, names[key]! + src.tag));
+    const src = train.some((r) => Number.isFinite(r[key])) ? { rows: train, tag: '', logged: true } : evals.some((r) => Number.isFinite(r[key])) ? { rows: evals, tag: ' (held-out)', logged: true }
+      : { rows: bySamples, tag: ' (logged samples)', logged: false };
+    const name = names[key]![src.logged ? 0 : 1];
+    if (!name) continue;
+    const pts = series(src.rows, key, name + src.tag);
+    if (src.logged && key === 'reflection' && pts.length) parsed = true;
+    fPts.push(...pts);
   }
   if (!line({ id: 'faithfulness', title: 'Faithfulness and reflection over steps', percent: true, yTitle: 'share',
-    caption: 'Share of written reasoning lines that are false or use numbers from nowhere, of answers that do not follow from their own lines, and of completions with reflection words ("wait", "let me check").' }, fPts)) {
+    caption: 'Share of written reasoning lines that are false or use numbers from nowhere, of answers that do not follow from their own lines, and ' +
+      (parsed ? 'of completions that backtrack (abandon a line of work for another) or re-check a result, read by the world\'s own parser of the reasoning, not by counting "wait".'
+        : 'of completions with reflection words ("wait", "let me check").') }, fPts)) {
     notes.push('no faithfulness measures (no world to judge the samples with, and none logged): "Faithfulness" is not drawn');
+  }
+
+  // per difficulty (worlds that mix levels within a run): does RL spend more thinking where it is needed?
+  const DIFF_KEY = /^difficulty\/([^/]+)\/(accuracy|completion_length|reflection)$/;
+  const diffKeys = [...new Set(train.flatMap((r) => Object.keys(r)))].filter((k) => DIFF_KEY.test(k)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  use(...diffKeys);
+  const byDiff: [string, string, string, boolean][] = [
+    ['completion_length', 'Completion length by difficulty', 'tokens', false],
+    ['accuracy', 'Accuracy by difficulty', 'accuracy', true],
+    ['reflection', 'Backtracking or re-checking by difficulty', 'share', true],
+  ];
+  for (const [measure, title, yTitle, percent] of byDiff) {
+    const keys = diffKeys.filter((k) => DIFF_KEY.exec(k)![2] === measure);
+    line({ id: `difficulty-${measure.replace('_', '-')}`, title, yTitle, percent,
+      caption: `${title.split(' by ')[0]} of the training rollouts at each difficulty level (difficulty mixed within every step), the per-difficulty view of Figure 3.` },
+    keys.flatMap((k) => series(train, k, `difficulty ${DIFF_KEY.exec(k)![1]}`)));
   }
 
   charts.push(...summaryCharts(run, notes));

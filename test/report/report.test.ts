@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildReport } from '../../src/report/index.js';
 import { downsample } from '../../src/report/charts.js';
-import { parseJsonl } from '../../src/report/read.js';
+import { parseJsonl, readRun } from '../../src/report/read.js';
+import { runFigures } from '../../src/report/figures.js';
 import { pickSamples, questionOf, type ViewSample } from '../../src/report/samples.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -45,6 +46,24 @@ test('a run killed mid-write with no evaluations and unknown keys: a report of w
   assert.match(r.html, /nested\/thing/);
   assert.match(r.html, /<svg[^>]*class="marks"/);
   assert.doesNotMatch(r.html, /<script[^>]+src=|<link[^>]+href=|@import|url\(http/, 'self-contained: nothing fetched');
+});
+
+test('a search world run: reflection from the world\'s parser and one chart per measure by difficulty', async () => {
+  const train = [1, 2, 3].map((step) => ({ type: 'train', step, accuracy: 0.3 * step, completion_length: 40 + 10 * step, reflection: 0.2 * step, backtrack: 0.15 * step, verify: 0.05,
+    'difficulty/2/accuracy': 0.9, 'difficulty/2/completion_length': 40, 'difficulty/2/reflection': 0.1,
+    'difficulty/10/accuracy': 0.2 * step, 'difficulty/10/completion_length': 50 * step, 'difficulty/10/reflection': 0.25 * step }));
+  const dir = folder('search', { 'config.json': JSON.stringify({ world: 'subset' }), 'metrics.jsonl': jsonl(train) });
+  const r = runFigures(readRun(dir), []);
+  const len = r.charts.find((c) => c.id === 'difficulty-completion-length')!;
+  assert.ok(len, r.charts.map((c) => c.id).join(' '));
+  assert.deepEqual([...new Set(len.line!.map((p) => p.series))], ['difficulty 2', 'difficulty 10'], 'levels in numeric order');
+  assert.deepEqual(len.line!.filter((p) => p.series === 'difficulty 10').map((p) => p.y), [50, 100, 150]);
+  assert.ok(r.charts.some((c) => c.id === 'difficulty-accuracy') && r.charts.some((c) => c.id === 'difficulty-reflection'));
+  const f = r.charts.find((c) => c.id === 'faithfulness')!;
+  assert.match(f.caption, /own parser/);
+  assert.deepEqual(new Set(f.line!.map((p) => p.series)), new Set(['backtrack or re-check', 'backtrack', 're-check']));
+  assert.ok(!r.otherKeys.some((k) => k.key.startsWith('difficulty/')), 'per-difficulty keys are drawn, not left in the list of other keys');
+  assert.ok((await buildReport(dir)).charts.some((c) => c.id === 'difficulty-reflection' && c.svg.includes('<svg')));
 });
 
 test('an empty folder still gives a page that says what is missing', async () => {
