@@ -112,13 +112,22 @@ static inline float rbf(float x) {
 }
 
 /* Decode-sized blocks (T <= 2 query rows): dot products straight off the K/V rows, no transposed copies or
- * 4-row padding (a KV-cache step reads each key once). s holds one row of scores (S floats) and, in bf16, q's
- * rounded copy (hs floats): there the operands (q, k, P, v) are rounded on the fly, the products of BF16 values
- * exact in FP32, the sums FP32, as on the tiles (AMX does not pay for one or two rows: packing K and V dominates). */
+ * 4-row padding (a KV-cache step reads each key once). s holds one row of scores (S floats); in bf16, q's rounded
+ * copy (hs floats) and the visible K and V rows rounded once for the task's heads (2 x S x hs floats), so the
+ * products of BF16 values run as the FP32 loops do (exact in FP32, the sums FP32, as on the tiles; AMX does not
+ * pay for one or two rows: packing K and V dominates). */
 static void fwd_direct(const attn_job *j, size_t b, size_t kh, float *s, int bf16) {
   size_t group = j->nh / j->nkv, hs = j->hs, ldk = j->nkv * hs;
   const float *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
   float *qr = s + (j->S ? j->S : 1);
+  if (bf16) {
+    size_t mmax = 0;
+    for (size_t t = 0; t < j->T; t++) { size_t m = visible(j, b, t); if (m > mmax) mmax = m; }
+    float *kr = qr + hs, *vr = kr + j->S * hs;
+    for (size_t c = 0; c < mmax; c++)
+      for (size_t d = 0; d < hs; d++) { kr[c * hs + d] = rbf(K[c * ldk + d]); vr[c * hs + d] = rbf(V[c * ldk + d]); }
+    K = kr; V = vr; ldk = hs;
+  }
   for (size_t h = kh * group; h < (kh + 1) * group; h++) {
     for (size_t t = 0; t < j->T; t++) {
       const float *q = j->q + ((b * j->T + t) * j->nh + h) * hs;
@@ -128,41 +137,31 @@ static void fwd_direct(const attn_job *j, size_t b, size_t kh, float *s, int bf1
       if (m == 0) { *lse = -INFINITY; continue; }
       if (bf16) {
         for (size_t d = 0; d < hs; d++) qr[d] = rbf(q[d]);
-        for (size_t c = 0; c < m; c++) {
-          const float *kr = K + c * ldk;
-          float acc = 0.0f;
-          for (size_t d = 0; d < hs; d++) acc += qr[d] * rbf(kr[d]);
-          s[c] = acc * j->scale;
-        }
-      } else {
-        for (size_t c = 0; c < m; c++) {
-          const float *kr = K + c * ldk;
-          float acc = 0.0f;
-          for (size_t d = 0; d < hs; d++) acc += q[d] * kr[d];
-          s[c] = acc * j->scale;
-        }
+        q = qr;
+      }
+      for (size_t c = 0; c < m; c++) {
+        const float *kr = K + c * ldk;
+        float acc = 0.0f;
+        for (size_t d = 0; d < hs; d++) acc += q[d] * kr[d];
+        s[c] = acc * j->scale;
       }
       float mx = r1_maxf(s, m), sum = 0.0f;
       for (size_t c = 0; c < m; c++) { s[c] = r1_expf(s[c] - mx); sum += s[c]; }
       float inv = 1.0f / sum;
       for (size_t c = 0; c < m; c++) {
         const float *vr = V + c * ldk;
-        if (bf16) {
-          float p = rbf(s[c] * inv);
-          for (size_t d = 0; d < hs; d++) o[d] += p * rbf(vr[d]);
-        } else {
-          float p = s[c] * inv;
-          for (size_t d = 0; d < hs; d++) o[d] += p * vr[d];
-        }
+        float p = bf16 ? rbf(s[c] * inv) : s[c] * inv;
+        for (size_t d = 0; d < hs; d++) o[d] += p * vr[d];
       }
       *lse = mx + logf(sum);
     }
   }
 }
 
-/* one row of scores (and, in bf16, q's rounded copy) for fwd_direct */
+/* one row of scores (and, in bf16, q's rounded copy and the rounded K / V rows) for fwd_direct */
 static void fwd_direct_task(attn_job *j, size_t b, size_t kh, int bf16) {
-  float *srow = malloc(((j->S ? j->S : 1) + j->hs) * sizeof(float));
+  size_t S1 = j->S ? j->S : 1;
+  float *srow = malloc((S1 + (bf16 ? j->hs + 2 * j->S * j->hs : 0)) * sizeof(float));
   if (!srow) { atomic_store(&j->failed, 1); return; }
   fwd_direct(j, b, kh, srow, bf16);
   free(srow);
