@@ -149,6 +149,11 @@ export async function ensureBaseModel(world: string, o: { seconds?: number; size
     const r = await pretrainWorld({ out: tmp, world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log, signal: ac.signal,
       progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v) });
     if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
+    if (r.cutShort) {
+      // an undertrained base must not become the world's default: this run uses it, the next one pretrains again
+      o.log(`base model: pretraining was cut short by the safety limit, so this run uses it from ${tmp} but does not cache it`);
+      return { dir: tmp, pretrainSeconds: r.seconds };
+    }
     mkdirSync(dirname(dir), { recursive: true });
     renameSync(tmp, dir);
     return { dir, pretrainSeconds: r.seconds };
