@@ -42,8 +42,8 @@ export const DEMO_GRPO_STEPS = 300;
  * How a world's demo differs from the default (addition) recipe, one row per world. The search worlds are scored by
  * their own judge (the `task` reward: a pick or an equation the math verifier would wrongly accept as a value) and
  * need longer completions (a 5-number subset search with re-checks runs to ~250 characters). Subset (issue 12): a KL
- * term (β 0.04) and 220 steps, about 14 minutes on 2 idle cores (3.5-4 s a step as the searches grow); the same
- * recipe cut at 227 steps of a 300-step schedule went 35.5% → 77.2% pass@1 with reflection 21% → 66%.
+ * term (β 0.04) and 220 steps, 11-12 minutes on 2 idle cores (3-3.5 s a step as the searches grow); three seeds
+ * went 35-37% → 75-78% pass@1 with backtracking/re-checking 21-23% → 60-64%.
  */
 const WORLD_GRPO: Readonly<Record<string, Record<string, unknown>>> = {
   subset: { maxCompletionLength: 256, beta: 0.04, steps: 220 },
@@ -183,7 +183,7 @@ export function demoConfig(base: string, out: string, world: string, o: DemoOpti
     rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }],
     epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
     evalEvery: 100, evalProblems: 50, evalSamples: 16, saveEvery: 100,
-  }, WORLD_GRPO[world] ?? {}, o.steps === undefined ? {} : { steps: o.steps }, o.grpo ?? {});
+  }, WORLD_GRPO[world] ?? {}, { steps: o.steps }, o.grpo ?? {}); // resolveConfig skips undefined: --steps wins only when given
 }
 
 /** Pretrain (if needed) → measure → GRPO → measure; writes the run folder and returns the summary. */
