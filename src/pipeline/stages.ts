@@ -3,7 +3,7 @@
 // §2.2 R1-Zero, §2.3.1 cold start, §2.3.2 reasoning RL (+ the language-reward ablation), §2.3.3 rejection sampling
 // + SFT, §2.3.4 reward model and RL for all scenarios, §2.4 distillation. Not the runner (run.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
@@ -14,7 +14,7 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { refused } from '../rewards/worlds/safety.js';
-import { pretrainWorld } from '../sft/pretrain.js';
+import { pretrainIntoCache } from '../sft/cache.js';
 import { resolvePrecision, withPrecision } from '../tensor/precision.js';
 import { sftTrain } from '../sft/sft.js';
 import { resolveConfig } from '../rl/config.js';
@@ -62,21 +62,11 @@ async function cachedBase(ctx: StageContext, kind: string, model: Record<string,
     ctx.log(`${kind}: cached at ${dir}`);
     return { dir, cached: true, seconds: 0 };
   }
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
   ctx.log(`${kind}: none cached; pretraining on ${spec} (${(tokens / 1e6).toFixed(1)}M tokens) into ${dir}`);
-  const ac = new AbortController();
-  const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
-  try {
-    const r = await pretrainWorld({ out: tmp, world: spec, tokens, maxSeconds: 3600, model, precision, seed: BASE_SEED, log: ctx.log, signal: ac.signal,
-      progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v) });
-    if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
-    mkdirSync(dirname(dir), { recursive: true });
-    renameSync(tmp, dir);
-    return { dir, cached: false, seconds: r.seconds };
-  } finally {
-    clearInterval(timer);
-  }
+  const r = await pretrainIntoCache(dir, { world: spec, tokens, maxSeconds: 3600, model, precision, seed: BASE_SEED, log: ctx.log,
+    progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v) }, ctx.shouldStop);
+  if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
+  return { dir: r.dir, cached: false, seconds: r.seconds };
 }
 
 async function measure(ctx: StageContext, stage: string, model: Decoder, tokenizer: Tokenizer): Promise<{ row: StageRow; general: GeneralSample[] }> {

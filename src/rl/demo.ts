@@ -2,7 +2,7 @@
 // recipe), measured on held-out problems, GRPO with only the accuracy and format rewards, measured again.
 // Not a general pipeline (src/pipeline) and not flag parsing (src/cli/demo.ts). DeepSeek-R1 §2.2, Figures 2–3.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
@@ -13,7 +13,7 @@ import type { ModelConfig } from '../model/config.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
 import { measureWorld, type WorldMeasurement } from '../eval/world.js';
-import { pretrainWorld } from '../sft/pretrain.js';
+import { pretrainIntoCache } from '../sft/cache.js';
 import { matmulPrecision } from '../tensor/precision.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
 import { runGrpo } from './run.js';
@@ -141,25 +141,10 @@ export async function ensureBaseModel(world: string, o: { seconds?: number; size
     return { dir, pretrainSeconds: 0 };
   }
   o.log(`base model: none cached; pretraining the default recipe into ${dir}`);
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  const ac = new AbortController();
-  const timer = setInterval(() => { if (o.shouldStop?.()) ac.abort(); }, 200);
-  try {
-    const r = await pretrainWorld({ out: tmp, world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log, signal: ac.signal,
-      progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v) });
-    if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
-    if (r.cutShort) {
-      // an undertrained base must not become the world's default: this run uses it, the next one pretrains again
-      o.log(`base model: pretraining was cut short by the safety limit, so this run uses it from ${tmp} but does not cache it`);
-      return { dir: tmp, pretrainSeconds: r.seconds };
-    }
-    mkdirSync(dirname(dir), { recursive: true });
-    renameSync(tmp, dir);
-    return { dir, pretrainSeconds: r.seconds };
-  } finally {
-    clearInterval(timer);
-  }
+  const r = await pretrainIntoCache(dir, { world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log,
+    progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v) }, () => o.shouldStop?.() ?? false);
+  if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
+  return { dir: r.dir, pretrainSeconds: r.seconds };
 }
 
 function row(m: WorldMeasurement): DemoRow {

@@ -30,3 +30,19 @@ test('pretrain: the wall-clock safety limit stops early and says so', async () =
   assert.ok(r.tokens < 1_000_000);
   assert.ok(lines.some((l) => /STOPPED by the wall-clock safety limit/.test(l) && l.includes('undertrained')), lines.join('\n'));
 });
+
+test('a cached base: renamed into place when complete; cut short by the safety limit, used from its temporary folder and not cached', async () => {
+  const { existsSync } = await import('node:fs');
+  const { pretrainIntoCache } = await import('../../src/sft/cache.js');
+  const root = mkdtempSync(join(tmpdir(), 'r1-cache-'));
+  const done = await pretrainIntoCache(join(root, 'base-a'), { model: TINY, tokens: 6000, batchSize: 8, poolBatches: 2, warmupSteps: 2, evalEvery: 1000 }, () => false);
+  assert.deepEqual([done.dir, done.cutShort, done.stopped], [join(root, 'base-a'), false, false]);
+  assert.ok(existsSync(join(root, 'base-a', 'model.safetensors')) && !existsSync(`${done.dir}.tmp-${process.pid}`));
+  const lines: string[] = [];
+  const cut = await pretrainIntoCache(join(root, 'base-b'), { model: TINY, tokens: 1_000_000, maxSeconds: 1e-6, batchSize: 8, poolBatches: 2, evalEvery: 1000,
+    log: (l) => lines.push(l) }, () => false);
+  assert.equal(cut.cutShort, true);
+  assert.equal(cut.dir, `${join(root, 'base-b')}.tmp-${process.pid}`);
+  assert.ok(!existsSync(join(root, 'base-b')), 'an undertrained base is never the cached default');
+  assert.ok(lines.some((l) => /cut short by the safety limit.*does not cache it/.test(l)), lines.join('\n'));
+});

@@ -1,0 +1,36 @@
+// A pretrained base as a cache entry (the demo's default bases, the pipeline's teacher and student bases): trained
+// into a temporary folder and renamed into place only when it ran its whole token budget. Not the training itself
+// (pretrain.ts, whose source the cache keys hash: this file is apart so that changing it keeps existing entries).
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pretrainWorld, type PretrainWorldOptions } from './pretrain.js';
+
+export interface CachedPretrain {
+  /** The cache folder, or the temporary folder of a base the safety limit cut short (this run's only). */
+  dir: string;
+  seconds: number;
+  /** Cut short by the safety limit: used by this run but not cached, so the next run pretrains again. */
+  cutShort: boolean;
+  /** Interrupted (shouldStop): nothing cached; the caller says so. */
+  stopped: boolean;
+}
+
+/** Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; shouldStop is polled to interrupt. */
+export async function pretrainIntoCache(dir: string, opts: Omit<PretrainWorldOptions, 'out' | 'signal'>, shouldStop: () => boolean): Promise<CachedPretrain> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const ac = new AbortController();
+  const timer = setInterval(() => { if (shouldStop()) ac.abort(); }, 200);
+  try {
+    const r = await pretrainWorld({ ...opts, out: tmp, signal: ac.signal });
+    if (r.stopped || r.cutShort) {
+      if (r.cutShort) opts.log?.(`base model: pretraining was cut short by the safety limit, so this run uses it from ${tmp} but does not cache it`);
+      return { dir: tmp, seconds: r.seconds, cutShort: r.cutShort, stopped: r.stopped };
+    }
+    mkdirSync(dirname(dir), { recursive: true });
+    renameSync(tmp, dir);
+    return { dir, seconds: r.seconds, cutShort: false, stopped: false };
+  } finally {
+    clearInterval(timer);
+  }
+}
