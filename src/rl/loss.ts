@@ -3,7 +3,7 @@
 // Not the math (src/rl/grpo.ts holds the per-token functions this mirrors) and not the loop (trainer.ts).
 // Equations 1–2 of DeepSeek-R1; per-sequence weights implement TRL's loss types; GSPO sequence ratios, CISPO weights.
 import {
-  Tensor, tensor, noGrad, sub, mul, exp, clamp, minimum, sum, neg, logprobOfTargets,
+  Tensor, tensor, noGrad, tidy, sub, mul, exp, clamp, minimum, sum, neg, logprobOfTargets,
 } from '../tensor/index.js';
 import type { Decoder } from '../model/decoder.js';
 import {
@@ -57,8 +57,10 @@ export function pack(rollouts: readonly Rollout[], padId: number): Packed {
 /** Per-token logprobs of the completions under a model (no gradient): the reference model's, for the KL term. */
 export function completionLogprobs(model: Decoder, rollouts: readonly Rollout[], temperature: number, padId: number): Float32Array[] {
   const p = pack(rollouts, padId);
-  const lp = noGrad(() => logprobOfTargets(scaled(model.forward(p.ids, p.B, p.T), temperature), p.targets));
-  return rollouts.map((r, b) => lp.data.slice(p.start[b]!, p.start[b]! + r.completion.length));
+  return tidy(() => { // the slices are copies, so the forward's buffers can be recycled
+    const lp = noGrad(() => logprobOfTargets(scaled(model.forward(p.ids, p.B, p.T), temperature), p.targets));
+    return rollouts.map((r, b) => lp.data.slice(p.start[b]!, p.start[b]! + r.completion.length));
+  });
 }
 
 function scaled(logits: Tensor, temperature: number): Tensor {

@@ -4,7 +4,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
-import { add, crossEntropy, linear, mul, noGrad } from '../tensor/index.js';
+import { add, crossEntropy, linear, mul, noGrad, tidy } from '../tensor/index.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
 import { RewardModel, bradleyTerryLoss, lastTokenScores, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
@@ -220,17 +220,19 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
       const lr = lrAt(step, { kind: 'cosine', peak, warmupSteps: opts.warmupSteps ?? 10, totalSteps, minLr: 0.1 * peak });
       decayed.zeroGrad();
       plain.zeroGrad();
-      const { loss, bt, lm, scores: r } = pairLoss(rm, batch, padId, lmWeight); // r: (2N)
       const N = batch.length;
-      const chosen = r.data.subarray(0, N), rejected = r.data.subarray(N);
-      loss.backward();
+      const { ok, btLoss, lmLoss } = tidy(() => { // activations recycled for the next step; only numbers leave the scope
+        const { loss, bt, lm, scores: r } = pairLoss(rm, batch, padId, lmWeight); // r: (2N)
+        const chosen = r.data.subarray(0, N), rejected = r.data.subarray(N);
+        loss.backward();
+        return { ok: Array.from(chosen).filter((c, i) => c > rejected[i]!).length, btLoss: bt.item(), lmLoss: lm?.item() };
+      });
       const gradNorm = clipGradNorm(params, 1.0);
       decayed.step(lr);
       plain.step(lr);
       step++;
-      const ok = Array.from(chosen).filter((c, i) => c > rejected[i]!).length;
-      eRight += ok; eSeen += N; eLoss += bt.item() * N;
-      write({ type: 'train', step, epoch: epoch + 1, loss: bt.item(), ...(lm ? { lm_loss: lm.item() } : {}), accuracy: ok / N, grad_norm: gradNorm, lr });
+      eRight += ok; eSeen += N; eLoss += btLoss * N;
+      write({ type: 'train', step, epoch: epoch + 1, loss: btLoss, ...(lmLoss !== undefined ? { lm_loss: lmLoss } : {}), accuracy: ok / N, grad_norm: gradNorm, lr });
       if (step % 10 === 0 || step === totalSteps) {
         log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(eLoss / eSeen).toFixed(4)}  train acc ${pct(eRight / eSeen)}  lr ${lr.toExponential(2)}`);
         await new Promise((res) => setImmediate(res)); // let Ctrl-C in

@@ -20,6 +20,7 @@ import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
 import { coveredTotal, unmatchedKinds } from './covered.js';
 import { ModelRewards } from './rm-reward.js';
 import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision } from '../tensor/precision.js';
+import { tidy } from '../tensor/index.js';
 
 export interface TrainerHooks {
   /** Progress lines (stderr in the CLI). */
@@ -259,9 +260,12 @@ export class GrpoTrainer {
     for (let it = 0; it < c.numIterations; it++) {
       this.opt.zeroGrad();
       for (const mb of micro) {
-        const r = grpoLoss(this.policy, mb, opts);
-        r.loss.backward();
-        loss += r.loss.item() / c.numIterations;
+        const r = tidy(() => { // activations recycled for the next micro-batch; only numbers leave the scope
+          const { loss: l, stats: s } = grpoLoss(this.policy, mb, opts);
+          l.backward();
+          return { loss: l.item(), stats: s };
+        });
+        loss += r.loss / c.numIterations;
         for (const k of Object.keys(stats) as (keyof LossStats)[]) stats[k] += r.stats[k];
         tokensProcessed += mb.reduce((s, x) => s + seqLen(x), 0);
       }

@@ -1,7 +1,7 @@
 // The next-token training step shared by pretraining and SFT: token-weighted cross-entropy over micro-batches
 // (gradient accumulation), global-norm clipping, AdamW with weight decay on matrices only; and the no-grad
 // validation loss. Not a loop: pretrain.ts and sft.ts own schedules, data and checkpoints.
-import { crossEntropy, mul, noGrad, type Tensor } from '../tensor/index.js';
+import { crossEntropy, mul, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { AdamW, clipGradNorm } from '../optim/index.js';
 import type { Decoder } from '../model/decoder.js';
 import { IGNORE, type Batch } from './batching.js';
@@ -50,11 +50,12 @@ export class Trainer {
     let positions = 0;
     for (const b of micro) {
       if (b.tokens === 0) continue;
-      const logits = this.model.forward(b.ids, b.B, b.T); // (B, T, V)
-      const l = crossEntropy(logits, b.targets, IGNORE); // mean over this micro-batch's targets
-      const weighted = mul(l, b.tokens / total);
-      weighted.backward();
-      loss += l.item() * (b.tokens / total);
+      loss += tidy(() => { // activations recycled for the next micro-batch
+        const logits = this.model.forward(b.ids, b.B, b.T); // (B, T, V)
+        const l = crossEntropy(logits, b.targets, IGNORE); // mean over this micro-batch's targets
+        mul(l, b.tokens / total).backward();
+        return l.item() * (b.tokens / total);
+      });
       positions += b.B * b.T;
     }
     const gradNorm = clipGradNorm(this.params, this.clip);
@@ -70,7 +71,7 @@ export class Trainer {
     noGrad(() => {
       for (const b of batches) {
         if (b.tokens === 0) continue;
-        sum += crossEntropy(this.model.forward(b.ids, b.B, b.T), b.targets, IGNORE).item() * b.tokens;
+        sum += tidy(() => crossEntropy(this.model.forward(b.ids, b.B, b.T), b.targets, IGNORE).item()) * b.tokens;
         n += b.tokens;
       }
     });

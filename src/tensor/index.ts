@@ -1,6 +1,6 @@
 // The tensor engine's public surface: Tensor, creation, the tape switches, every op, and the kernel selection.
 // Not a place for logic: each export lives in tensor.ts, ops/*.ts or kernels/.
-export { Tensor, tensor, zeros, ones, randn, noGrad, isGradEnabled, setCheckNan, engine } from './tensor.js';
+export { Tensor, tensor, zeros, ones, randn, noGrad, tidy, isGradEnabled, setCheckNan, engine } from './tensor.js';
 export type { EngineContext } from './tensor.js';
 export { add, sub, mul, div, minimum, maximum, neg, exp, log, silu, swiglu, clamp, where } from './ops/elementwise.js';
 export type { Operand } from './ops/elementwise.js';

@@ -46,6 +46,8 @@ export class BufferPool {
 /** The one piece of engine state: whether ops record the tape, whether NaN/Inf checks run, the grad buffer pool. */
 export interface EngineContext {
   gradEnabled: boolean;
+  /** Inside tidy(): the op-output buffers made so far, handed back to the pool when the scope ends. */
+  scope: Float32Array[] | null;
   /** Scan every op's output and every gradient it produces for NaN/Inf (env R1_CHECK_NAN=1, or setCheckNan). */
   checkNan: boolean;
   pool: BufferPool;
@@ -53,6 +55,7 @@ export interface EngineContext {
 
 export const engine: EngineContext = {
   gradEnabled: true,
+  scope: null,
   checkNan: process.env['R1_CHECK_NAN'] === '1',
   pool: new BufferPool(512 * 1024 * 1024),
 };
@@ -60,6 +63,39 @@ export const engine: EngineContext = {
 /** A buffer for a gradient computed inside a backward closure (from the pool); zero when the kernel accumulates. */
 export function gradBuffer(n: number, zero = false): Float32Array {
   return engine.pool.take(n, zero);
+}
+
+/**
+ * The data buffer of an op's output. Outside tidy() a fresh (zeroed) Float32Array; inside, a recycled one from the
+ * pool (zeroed only when zero = true: pass false only where the kernel writes every element), returned to the pool
+ * when the scope ends.
+ */
+export function outBuffer(n: number, zero: boolean): Float32Array {
+  const scope = engine.scope;
+  if (scope === null || n < 1024) return new Float32Array(n);
+  const buf = engine.pool.take(n, zero);
+  scope.push(buf);
+  return buf;
+}
+
+/**
+ * Runs fn, then recycles the data of every op output made inside it (tf.tidy's contract): no tensor made inside may
+ * be used after fn returns, so fn returns plain values (a loss as a number). Parameters and their grads, made
+ * outside, are untouched. A training step's activations then reuse the same memory every step instead of fresh
+ * allocations (page faults, and garbage collections forced by external-memory pressure).
+ */
+export function tidy<T>(fn: () => T): T {
+  const prev = engine.scope;
+  const scope: Float32Array[] = [];
+  engine.scope = scope;
+  try {
+    const out = fn();
+    if (out instanceof Promise) throw new Error('tidy(): fn must be synchronous (a promise would outlive the scope)');
+    return out;
+  } finally {
+    engine.scope = prev;
+    for (const b of scope) engine.pool.give(b);
+  }
 }
 
 /** Switches the NaN/Inf check mode; returns the previous setting. */

@@ -10,7 +10,7 @@ import { UsageError } from '../main.js';
 import { parseFlags } from '../args.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
-import { crossEntropy, getKernels, withKernels, withPrecision, checkPrecision, resolvePrecision, type Kernels, type MatmulPrecision } from '../../tensor/index.js';
+import { crossEntropy, tidy, getKernels, withKernels, withPrecision, checkPrecision, resolvePrecision, type Kernels, type MatmulPrecision } from '../../tensor/index.js';
 import { AdamW } from '../../optim/index.js';
 import { Rng } from '../../util/rng.js';
 import { chooseCoreType, cpuFlags } from '../../tensor/kernels/cpu.js';
@@ -131,10 +131,13 @@ function trainOnce(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, pr
     const t0 = performance.now();
     loss = withPrecision(precision, () => withKernels(kernels, () => {
       opt.zeroGrad();
-      const l = crossEntropy(model.forward(ids, B, T), targets);
-      l.backward();
+      const v = tidy(() => {
+        const l = crossEntropy(model.forward(ids, B, T), targets);
+        l.backward();
+        return l.item();
+      });
       opt.step();
-      return l.item();
+      return v;
     }));
     times.push(performance.now() - t0);
     process.stderr.write(`${precision} step ${step}: loss ${loss.toFixed(4)}  ${times[step]!.toFixed(1)} ms\n`);

@@ -3,7 +3,7 @@
 // other broadcasts materialise the small input first. Tie-breaking of minimum/maximum grads follows PyTorch (half each).
 import { BinaryOp, UnaryOp } from '../kernels/types.js';
 import { getKernels } from '../kernels/index.js';
-import { Tensor, accumulateGrad, gradBuffer, result, shapeStr } from '../tensor.js';
+import { Tensor, accumulateGrad, gradBuffer, result, shapeStr, outBuffer } from '../tensor.js';
 import { broadcastShape, cyclicOrExpand, expandFull, isCyclic, reduceTo, sameShape } from './broadcast.js';
 
 export type Operand = Tensor | number;
@@ -15,7 +15,7 @@ function asTensor(x: Operand): Tensor {
 /** Forward of a broadcasting binary op through the kernel (swapping a commutative op's operands when a is the small one). */
 function binaryForward(op: BinaryOp, A: Tensor, B: Tensor, out: number[], n: number): Float32Array {
   const k = getKernels();
-  const res = new Float32Array(n);
+  const res = outBuffer(n, false);
   const commutative = op === BinaryOp.Add || op === BinaryOp.Mul || op === BinaryOp.Min || op === BinaryOp.Max;
   if (A.size === n && isCyclic(B.shape, out)) k.binary(op, A.data, B.data, res, n);
   else if (commutative && B.size === n && isCyclic(A.shape, out)) k.binary(op, B.data, A.data, res, n);
@@ -124,7 +124,7 @@ export function maximum(a: Operand, b: Operand): Tensor {
 
 export function neg(x: Tensor): Tensor {
   const k = getKernels();
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   k.unary(UnaryOp.Neg, x.data, res, x.size);
   return result('neg', res, x.shape.slice(), [x], (g) => {
     k.unary(UnaryOp.Neg, g, g, g.length);
@@ -133,7 +133,7 @@ export function neg(x: Tensor): Tensor {
 }
 
 export function exp(x: Tensor): Tensor {
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   getKernels().unary(UnaryOp.Exp, x.data, res, x.size);
   return result('exp', res, x.shape.slice(), [x], (g) => {
     getKernels().binary(BinaryOp.Mul, g, res, g, g.length);
@@ -142,7 +142,7 @@ export function exp(x: Tensor): Tensor {
 }
 
 export function log(x: Tensor): Tensor {
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   getKernels().unary(UnaryOp.Log, x.data, res, x.size);
   return result('log', res, x.shape.slice(), [x], (g) => {
     getKernels().binary(BinaryOp.Div, g, x.data, g, g.length);
@@ -151,7 +151,7 @@ export function log(x: Tensor): Tensor {
 }
 
 export function silu(x: Tensor): Tensor {
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   getKernels().unary(UnaryOp.Silu, x.data, res, x.size);
   return result('silu', res, x.shape.slice(), [x], (g) => {
     const xd = x.data;
@@ -168,7 +168,7 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
   if (!sameShape(gate.shape, up.shape)) throw new Error(`swiglu: gate ${shapeStr(gate.shape)} and up ${shapeStr(up.shape)} must have the same shape`);
   const k = getKernels();
   const n = gate.size;
-  const res = new Float32Array(n);
+  const res = outBuffer(n, false);
   k.swigluFwd(gate.data, up.data, res, n);
   return result('swiglu', res, gate.shape.slice(), [gate, up], (g) => {
     const dgate = gradBuffer(n), dup = gradBuffer(n);
@@ -182,7 +182,7 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   if (lo > hi) throw new Error(`clamp: lo ${lo} > hi ${hi} (input ${shapeStr(x.shape)})`);
   const xd = x.data;
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   for (let i = 0; i < xd.length; i++) res[i] = Math.min(Math.max(xd[i]!, lo), hi);
   return result('clamp', res, x.shape.slice(), [x], (g) => {
     for (let i = 0; i < g.length; i++) if (!(xd[i]! >= lo && xd[i]! <= hi)) g[i] = 0;
@@ -206,7 +206,7 @@ export function where(cond: Tensor | Uint8Array, a: Operand, b: Operand): Tensor
     c = cond;
   }
   const ae = expandFull(A.data, A.shape, out), be = expandFull(B.data, B.shape, out);
-  const res = new Float32Array(n);
+  const res = outBuffer(n, false);
   for (let i = 0; i < n; i++) res[i] = c[i] ? ae[i]! : be[i]!;
   return result('where', res, out, [A, B], (g) => {
     if (B.requiresGrad) {

@@ -5,7 +5,7 @@
 import { getKernels } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
 import { matmulPrecision } from '../precision.js';
-import { Tensor, gradTarget, numel, result, shapeStr } from '../tensor.js';
+import { Tensor, gradTarget, numel, result, shapeStr, outBuffer } from '../tensor.js';
 
 export interface MatmulOpts {
   transA?: boolean;
@@ -33,7 +33,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOpts = {}): Tensor {
   const batch = numel(batchDims);
   const sA = ra === 2 && batch > 1 ? 0 : M * K, sB = rb === 2 && batch > 1 ? 0 : K * N;
   const k = gemmKernels(getKernels());
-  const res = new Float32Array(batch * M * N);
+  const res = outBuffer(batch * M * N, false);
   if (sB === 0 && !transA) k.gemm(a.data, b.data, res, 1, batch * M, N, K, false, transB, 1, 0, 0, 0, 0);
   else k.gemm(a.data, b.data, res, batch, M, N, K, transA, transB, 1, 0, sA, sB, M * N);
   return result('matmul', res, [...batchDims, M, N], [a, b], (g) => {
@@ -90,7 +90,7 @@ export function linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor {
     throw new Error(`linear: bias ${shapeStr(bias.shape)} must be (${outF}) for weight ${shapeStr(w.shape)}`);
   }
   const rows = x.size / inF;
-  const res = new Float32Array(rows * outF);
+  const res = outBuffer(rows * outF, false);
   if (bias) for (let i = 0; i < rows; i++) res.set(bias.data, i * outF);
   const k = gemmKernels(getKernels());
   k.gemm(x.data, w.data, res, 1, rows, outF, inF, false, true, 1, bias ? 1 : 0, 0, 0, 0);
@@ -124,7 +124,7 @@ export function embedding(weight: Tensor, ids: Int32Array, idsShape: number[]): 
     const id = ids[i]!;
     if (id < 0 || id >= V) throw new Error(`embedding: id ${id} at position ${i} is outside the vocabulary [0, ${V}) of weight ${shapeStr(weight.shape)}`);
   }
-  const res = new Float32Array(n * C);
+  const res = outBuffer(n * C, false);
   getKernels().embeddingFwd(weight.data, ids, res, n, C);
   return result('embedding', res, [...idsShape, C], [weight], (g) => {
     getKernels().embeddingBwd(g, ids, gradTarget(weight).buf, n, C);

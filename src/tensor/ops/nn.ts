@@ -5,7 +5,7 @@
 import { getKernels } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
 import { matmulPrecision } from '../precision.js';
-import { Tensor, accumulateGrad, gradBuffer, gradTarget, numel, result, shapeStr } from '../tensor.js';
+import { Tensor, accumulateGrad, gradBuffer, gradTarget, numel, result, shapeStr, outBuffer } from '../tensor.js';
 import { sameShape } from './broadcast.js';
 
 /** x (..., C) * rsqrt(mean(x^2) + eps) * w (C). */
@@ -13,7 +13,7 @@ export function rmsnorm(x: Tensor, w: Tensor, eps: number): Tensor {
   const C = x.shape[x.shape.length - 1]!;
   if (w.shape.length !== 1 || w.shape[0] !== C) throw new Error(`rmsnorm: x ${shapeStr(x.shape)} needs weight (${C}), got ${shapeStr(w.shape)}`);
   const rows = x.size / C;
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   const rstd = new Float32Array(rows);
   getKernels().rmsnormFwd(x.data, w.data, res, rstd, rows, C, eps);
   return result('rmsnorm', res, x.shape.slice(), [x, w], (g) => {
@@ -54,7 +54,7 @@ export function rope(x: Tensor, table: RopeTable, pos: Int32Array): Tensor {
   for (let i = 0; i < pos.length; i++) {
     if (pos[i]! < 0 || pos[i]! >= table.maxPos) throw new Error(`rope: position ${pos[i]} at index ${i} is outside the table [0, ${table.maxPos})`);
   }
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   getKernels().rope(x.data, res, table.cos, table.sin, pos, B, T, nh, hs, false);
   return result('rope', res, x.shape.slice(), [x], (g) => {
     const dx = gradBuffer(x.size);
@@ -81,7 +81,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOpts):
   if (nh % nkv !== 0) throw new Error(`attention: ${nh} query heads is not a multiple of ${nkv} kv heads: ${shapes}`);
   if (opts.causal && T > S) throw new Error(`attention: causal with more queries (${T}) than keys (${S}): ${shapes}`);
   const scale = opts.scale ?? 1 / Math.sqrt(hs);
-  const res = new Float32Array(q.size);
+  const res = outBuffer(q.size, false);
   const lse = new Float32Array(B * nh * T);
   const kern = getKernels(), bf16 = bf16Attention(kern); // captured here: backward runs in the forward's precision
   if (bf16) kern.attentionFwdBf16(q.data, k.data, v.data, res, lse, B, T, S, nh, nkv, hs, scale, opts.causal, null);
@@ -114,7 +114,7 @@ function lastDim(op: string, x: Tensor): number {
 export function softmax(x: Tensor): Tensor {
   const cols = lastDim('softmax', x);
   const rows = cols === 0 ? 0 : x.size / cols;
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   getKernels().softmaxFwd(x.data, res, rows, cols);
   return result('softmax', res, x.shape.slice(), [x], (g) => {
     const dx = gradBuffer(x.size);
@@ -127,7 +127,7 @@ export function softmax(x: Tensor): Tensor {
 export function logSoftmax(x: Tensor): Tensor {
   const cols = lastDim('logSoftmax', x);
   const rows = cols === 0 ? 0 : x.size / cols;
-  const res = new Float32Array(x.size);
+  const res = outBuffer(x.size, false);
   getKernels().logSoftmaxFwd(x.data, res, rows, cols);
   return result('logSoftmax', res, x.shape.slice(), [x], (g) => {
     const dx = gradBuffer(x.size);

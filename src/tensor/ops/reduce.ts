@@ -1,7 +1,7 @@
 // Reductions (sum, mean, max over one axis or everything) and reshape (a view sharing data), with backward.
 // Not general multi-axis reductions: one axis or all. Sums accumulate in double precision.
 // Follows torch.sum/mean/max(dim) semantics (max's grad goes to the first maximal element, like its indices).
-import { Tensor, accumulateGrad, gradBuffer, numel, result, shapeStr } from '../tensor.js';
+import { Tensor, accumulateGrad, gradBuffer, numel, result, shapeStr, outBuffer } from '../tensor.js';
 
 function normAxis(op: string, x: Tensor, axis: number): number {
   const r = x.shape.length;
@@ -31,7 +31,7 @@ function reduceSum(op: string, x: Tensor, scale: number, axis: number | undefine
     });
   }
   const { outer, n, inner, shape } = split(x, normAxis(op, x, axis), keepdim);
-  const res = new Float32Array(outer * inner);
+  const res = outBuffer(outer * inner, false);
   const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     acc.fill(0);
@@ -69,7 +69,7 @@ export function max(x: Tensor, axis: number, keepdim = false): Tensor {
   const xd = x.data;
   const { outer, n, inner, shape } = split(x, normAxis('max', x, axis), keepdim);
   if (n === 0) throw new Error(`max: empty reduction over shape ${shapeStr(x.shape)}`);
-  const res = new Float32Array(outer * inner);
+  const res = outBuffer(outer * inner, false);
   const arg = new Int32Array(outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
