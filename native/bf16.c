@@ -385,6 +385,7 @@ TGT static void amx_fused_task(void *ctx, size_t task) {
   size_t mb0 = (task % f->panels) * j->mchunk, nb0 = (task / f->panels) * j->nchunk;
   size_t mb1 = mb0 + j->mchunk < j->MB2 ? mb0 + j->mchunk : j->MB2, nb1 = nb0 + j->nchunk < j->NB2 ? nb0 + j->nchunk : j->NB2;
   size_t m0 = mb0 * 32, rows = j->M - m0 < (mb1 - mb0) * 32 ? j->M - m0 : (mb1 - mb0) * 32;
+  if (!f->a) { amx_blocks(j, j->ap, 0, mb0, mb1, nb0, nb1); return; } /* A packed up front (transA) */
   uint16_t *ap = get_scratch(3, (mb1 - mb0) * 2 * j->KB * 1024);
   if (!ap) { atomic_store(&f->failed, 1); return; }
   pack_job pj = { f->transA ? f->a + m0 : f->a + m0 * f->lda, ap, rows, f->K, f->lda, j->KB, f->transA };
@@ -406,6 +407,16 @@ static int amx_fused_mm(const float *a, size_t lda, int transA, const uint16_t *
   fused_job f = { { NULL, bp, c, M, N, KB, ldc, MB2, NB2, 1, 1, 1, alpha, beta, kbb }, a, K, lda, transA, 1, 0 };
   mm_job *j = &f.mm;
   double flops = 2.0 * M * N * K;
+  if (transA && flops >= 2e6) {
+    /* A stored (K, M): a task's 32-column strip of it spans K rows a page or more apart (a TLB miss a row), so A is
+     * packed first, k block by k block (rows read in order, in parallel), and the tasks read their panels packed */
+    uint16_t *ap = get_scratch(0, MB2 * 2 * KB * 512 * sizeof(uint16_t));
+    if (!ap) return -1;
+    pack_job pj = { a, ap, M, K, lda, KB, 1 };
+    run_tasks(pack_at_task, &pj, KB, (double)M * K);
+    j->ap = ap;
+    f.a = NULL;
+  }
   size_t want = flops < 2e6 ? 1 : 2 * (size_t)pool_threads();
   size_t fit = AMX_BCHUNK / (2 * KB * 1024);
   j->mchunk = MB2 < AMX_PANEL ? MB2 : AMX_PANEL;
