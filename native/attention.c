@@ -167,6 +167,132 @@ static void fwd_direct_task(attn_job *j, size_t b, size_t kh, int bf16) {
   free(srow);
 }
 
+/* A decode step on a BF16 KV cache (k_attention_decode_bf16): per (batch row, kv head) task, the g query heads of
+ * the group read each visible K and V row once, widened from its 16 bits into an FP32 row in L1; q rounded to BF16,
+ * products of BF16 values summed in FP32, P rounded: fwd_direct's bf16 numerics, reading half the bytes */
+typedef struct {
+  const float *q;
+  const uint16_t *k, *v;
+  float *o, *lse;
+  size_t B, S, nh, nkv, hs;
+  float scale;
+  const int32_t *kvLen;
+  atomic_int failed;
+} dec_job;
+
+static inline float widen_bf16(uint16_t h) {
+  uint32_t u = (uint32_t)h << 16;
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+static inline __m512 widen16(const uint16_t *p) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+}
+#define DEC_MAXG 8
+#ifndef DEC_PF
+#define DEC_PF 24
+#endif
+#endif
+
+static void decode_task(void *ctx, size_t i) {
+  dec_job *j = ctx;
+  size_t kh = i % j->nkv, b = i / j->nkv, g = j->nh / j->nkv, hs = j->hs, ld = j->nkv * hs, h0 = kh * g;
+  long len = j->kvLen[b];
+  size_t m = len <= 0 ? 0 : (size_t)len > j->S ? j->S : (size_t)len, m1 = m ? m : 1;
+  const uint16_t *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
+  float *s = malloc((g * m1 + g * hs + hs) * sizeof(float));
+  if (!s) { atomic_store(&j->failed, 1); return; }
+  float *qr = s + g * m1, *row = qr + g * hs;
+  for (size_t t = 0; t < g; t++) {
+    const float *q = j->q + (b * j->nh + h0 + t) * hs;
+    for (size_t d = 0; d < hs; d++) qr[t * hs + d] = rbf(q[d]);
+  }
+#if defined(__AVX512F__)
+  int vec = hs % 16 == 0 && g <= DEC_MAXG;
+#else
+  int vec = 0;
+#endif
+  if (vec) {
+#if defined(__AVX512F__)
+    size_t nv = hs / 16;
+    for (size_t c = 0; c < m; c++) { /* the group's g dot products share each widened K chunk */
+      const uint16_t *kr = K + c * ld;
+      for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(kr + DEC_PF * ld) + l, _MM_HINT_T0);
+      __m512 acc[DEC_MAXG];
+      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
+      for (size_t v = 0; v < nv; v++) {
+        __m512 kv = widen16(kr + 16 * v);
+        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(qr + t * hs + 16 * v), kv, acc[t]);
+      }
+      for (size_t t = 0; t < g; t++) s[t * m1 + c] = _mm512_reduce_add_ps(acc[t]) * j->scale;
+    }
+#endif
+  } else {
+    for (size_t c = 0; c < m; c++) {
+      const uint16_t *kr = K + c * ld;
+      for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(kr[d]);
+      for (size_t t = 0; t < g; t++) {
+        const float *q = qr + t * hs;
+        float acc = 0.0f;
+        for (size_t d = 0; d < hs; d++) acc += q[d] * row[d];
+        s[t * m1 + c] = acc * j->scale;
+      }
+    }
+  }
+  for (size_t t = 0; t < g; t++) {
+    float *o = j->o + (b * j->nh + h0 + t) * hs, *st = s + t * m1;
+    for (size_t d = 0; d < hs; d++) o[d] = 0.0f;
+    if (m == 0) { j->lse[b * j->nh + h0 + t] = -INFINITY; continue; }
+    float mx = r1_maxf(st, m), sum = 0.0f;
+    for (size_t c = 0; c < m; c++) { st[c] = r1_expf(st[c] - mx); sum += st[c]; }
+    float inv = 1.0f / sum;
+    for (size_t c = 0; c < m; c++) st[c] = rbf(st[c] * inv);
+    j->lse[b * j->nh + h0 + t] = mx + logf(sum);
+  }
+  if (vec) {
+#if defined(__AVX512F__)
+    for (size_t v = 0; v < hs / 16; v++) { /* a 16-wide slice of every head's output stays in registers over the keys */
+      __m512 acc[DEC_MAXG];
+      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
+      for (size_t c = 0; c < m; c++) {
+        if (v == 0) for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(V + (c + DEC_PF) * ld) + l, _MM_HINT_T0);
+        __m512 vv = widen16(V + c * ld + 16 * v);
+        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(s[t * m1 + c]), vv, acc[t]);
+      }
+      for (size_t t = 0; t < g; t++) _mm512_storeu_ps(j->o + (b * j->nh + h0 + t) * hs + 16 * v, acc[t]);
+    }
+#endif
+  } else {
+    for (size_t c = 0; c < m; c++) {
+      const uint16_t *vr = V + c * ld;
+      for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(vr[d]);
+      for (size_t t = 0; t < g; t++) {
+        float p = s[t * m1 + c], *o = j->o + (b * j->nh + h0 + t) * hs;
+        for (size_t d = 0; d < hs; d++) o[d] += p * row[d];
+      }
+    }
+  }
+  free(s);
+}
+
+int k_attention_decode_bf16(const float *q, const uint16_t *k, const uint16_t *v, float *out, float *lse, size_t B, size_t S,
+                            size_t nh, size_t nkv, size_t hs, float scale, const int32_t *kvLen) {
+  if (B == 0 || nkv == 0) return 0;
+  dec_job j = { .q = q, .k = k, .v = v, .o = out, .lse = lse, .B = B, .S = S, .nh = nh, .nkv = nkv, .hs = hs, .scale = scale, .kvLen = kvLen };
+  double work = 0.0;
+  for (size_t b = 0; b < B; b++) work += 4.0 * (double)nh * (double)(kvLen[b] > 0 ? (size_t)kvLen[b] : 0) * (double)hs;
+  if (work < ATTN_PARALLEL_FLOPS) {
+    for (size_t i = 0; i < B * nkv; i++) decode_task(&j, i);
+  } else {
+    pool_run(decode_task, &j, B * nkv);
+  }
+  return atomic_load(&j.failed) ? -1 : 0;
+}
+
 static void fwd_task(void *ctx, size_t i) {
   attn_job *j = ctx;
   size_t kh = i % j->nkv, b = i / j->nkv, group = j->nh / j->nkv;

@@ -43,6 +43,11 @@ int k_attention_bwd(const float *dout, const float *q, const float *k, const flo
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
                     const int32_t *kvLen, int bf16);
 
+/* One KV-cache decode step (one query row per batch row) on a cache stored as BF16 bits: q (B, nh, hs), k and v
+ * (B, S, nkv, hs), out (B, nh, hs), lse (B, nh); row b sees keys [0, kvLen[b]). attentionFwdBf16's numerics. */
+int k_attention_decode_bf16(const float *q, const uint16_t *k, const uint16_t *v, float *out, float *lse, size_t B, size_t S,
+                            size_t nh, size_t nkv, size_t hs, float scale, const int32_t *kvLen);
+
 /* BF16 products with FP32 accumulation (bf16.c). Modes: what the CPU and OS allow (R1_BF16=off forces none,
  * R1_BF16=avx512bf16 skips AMX); with none, operands are rounded to BF16 and multiplied in FP32. */
 enum { BF16_NONE = 0, BF16_AVX512 = 1, BF16_AMX = 2 };

@@ -3,9 +3,12 @@
 // keeps its own length, masked per row by attentionFwd's kvLen. Not autograd, not a server: one generate() call.
 // Same math as src/model/decoder.ts (HF modeling_llama / modeling_qwen2). In the bf16 matmul precision each
 // weight is packed to BF16 once per KVDecoder (half the bytes a decode step reads) and multiplied by gemmBf16Packed,
-// and attention runs in BF16 where the kernels have BF16 instructions, as the autograd attention does (nn.ts).
+// and attention runs in BF16 where the kernels have BF16 instructions, as the autograd attention does (nn.ts); there
+// the KV cache itself holds BF16 bits (the values that attention rounds k and v to anyway), so the cache a decode
+// step reads, larger than the weights once sequences grow, is half the bytes too.
 import { getKernels, matmulPrecision, type Kernels } from '../tensor/index.js';
 import { BinaryOp } from '../tensor/kernels/index.js';
+import { bf16Bits } from '../tensor/kernels/bf16.js';
 import type { Decoder, DecoderLayer } from '../model/decoder.js';
 import { headSize } from '../model/config.js';
 
@@ -15,8 +18,11 @@ export class KVDecoder {
   /** Valid cache length of each slot. */
   readonly len: Int32Array;
   private readonly k: Kernels;
-  private readonly kCache: Float32Array[]; // per layer (rows, capLen, nkv, hs)
-  private readonly vCache: Float32Array[];
+  /** Per layer (rows, capLen, nkv, hs): FP32, or BF16 bits when bf16Cache. */
+  private readonly kCache: (Float32Array | Uint16Array)[];
+  private readonly vCache: (Float32Array | Uint16Array)[];
+  /** The cache holds BF16 bits: the bf16 matmul precision on kernels with BF16 instructions. */
+  private readonly bf16Cache: boolean;
   private readonly C: number;
   private readonly nh: number;
   private readonly nkv: number;
@@ -63,8 +69,10 @@ export class KVDecoder {
     this.cos = table.cos;
     this.sin = table.sin;
     this.len = new Int32Array(rows);
-    this.kCache = model.layers.map(() => new Float32Array(rows * capLen * this.kvDim));
-    this.vCache = model.layers.map(() => new Float32Array(rows * capLen * this.kvDim));
+    this.bf16Cache = matmulPrecision() === 'bf16' && this.k.bf16 !== null;
+    const cache = (): Float32Array | Uint16Array => this.bf16Cache ? new Uint16Array(rows * capLen * this.kvDim) : new Float32Array(rows * capLen * this.kvDim);
+    this.kCache = model.layers.map(cache);
+    this.vCache = model.layers.map(cache);
     const n = (this.maxTokens = Math.max(maxTokens, rows));
     const qDim = this.nh * this.hs;
     this.x = new Float32Array(n * this.C);
@@ -158,9 +166,8 @@ export class KVDecoder {
     this.layers(n, B, T, (i) => {
       this.attentionFwd(this.qr, this.kr, this.vv, this.att, this.lse, B, T, T, this.nh, this.nkv, this.hs, scale, true, null);
       for (let b = 0; b < B; b++) {
-        const dst = slots[b]! * this.capLen * kvDim;
-        this.kCache[i]!.set(this.kr.subarray(b * T * kvDim, (b + 1) * T * kvDim), dst);
-        this.vCache[i]!.set(this.vv.subarray(b * T * kvDim, (b + 1) * T * kvDim), dst);
+        this.store(this.kCache[i]!, this.kr, b * T * kvDim, T * kvDim, slots[b]! * this.capLen * kvDim);
+        this.store(this.vCache[i]!, this.vv, b * T * kvDim, T * kvDim, slots[b]! * this.capLen * kvDim);
       }
     });
     for (let b = 0; b < B; b++) {
@@ -168,6 +175,12 @@ export class KVDecoder {
       this.last.set(this.x.subarray(((b + 1) * T - 1) * C, (b + 1) * T * C), b * C);
     }
     this.head(B);
+  }
+
+  /** cache[dst ..] = src[from .. from + n], as BF16 bits when the cache holds them. */
+  private store(cache: Float32Array | Uint16Array, src: Float32Array, from: number, n: number, dst: number): void {
+    if (cache instanceof Uint16Array) bf16Bits(src.subarray(from, from + n), cache, n, dst);
+    else cache.set(src.subarray(from, from + n), dst);
   }
 
   /** Copies slot `from`'s cache and length into slot `to` (a duplicate prompt is prefilled once). */
@@ -220,18 +233,23 @@ export class KVDecoder {
       const vc = this.vCache[i]!;
       for (let b = 0; b < B; b++) {
         const dst = (b * capLen + this.len[b]!) * kvDim;
-        kc.set(this.kr.subarray(b * kvDim, (b + 1) * kvDim), dst);
-        vc.set(this.vv.subarray(b * kvDim, (b + 1) * kvDim), dst);
+        this.store(kc, this.kr, b * kvDim, kvDim, dst);
+        this.store(vc, this.vv, b * kvDim, kvDim, dst);
       }
+      if (this.bf16Cache) { // the group's heads share each K / V row inside the kernel
+        k.attentionDecodeBf16(this.qr, kc as Uint16Array, vc as Uint16Array, this.att, this.lse, B, capLen, this.nh, this.nkv, this.hs, scale, this.kvLen);
+        return;
+      }
+      const kf = kc as Float32Array, vf = vc as Float32Array;
       const g = this.nh / this.nkv;
       if (g === 1) {
-        this.attentionFwd(this.qr, kc, vc, this.att, this.lse, B, 1, capLen, this.nh, this.nkv, this.hs, scale, false, this.kvLen);
+        this.attentionFwd(this.qr, kf, vf, this.att, this.lse, B, 1, capLen, this.nh, this.nkv, this.hs, scale, false, this.kvLen);
         return;
       }
       // GQA: the g query heads of a kv head become g query rows of one (b, kv head) product, so the kernel
       // runs one (g x keys) block per kv head instead of g single-row ones: (B, nkv, g, hs) → (B, g, nkv, hs)
       this.swapInner(this.qr, this.q, B, this.nkv, g);
-      this.attentionFwd(this.q, kc, vc, this.qr, this.lse, B, g, capLen, this.nkv, this.nkv, this.hs, scale, false, this.kvLen);
+      this.attentionFwd(this.q, kf, vf, this.qr, this.lse, B, g, capLen, this.nkv, this.nkv, this.hs, scale, false, this.kvLen);
       this.swapInner(this.qr, this.att, B, g, this.nkv);
     });
     for (let b = 0; b < B; b++) this.len[b]!++;

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/util/rng.js';
 import { tsKernels, loadNativeKernels, nativeKernelsError } from '../../src/tensor/kernels/index.js';
+import { bf16Bits } from '../../src/tensor/kernels/bf16.js';
 import type { Kernels } from '../../src/tensor/kernels/types.js';
 import { assertClose, randn, type AttnDims } from './ref.js';
 
@@ -115,6 +116,33 @@ for (const [label, maybeK, skip] of sets) {
         }
       });
     }
+
+    it('attentionDecodeBf16 on a cache of BF16 bits gives attentionFwdBf16\'s decode step on the FP32 cache', () => {
+      const rng = new Rng(24);
+      // hs 64 and 32: the native vector path; hs 12: its scalar loop. g = nh / nkv of 1, 2 and 4; a row with no key.
+      for (const [B, S, nh, nkv, hs, lens] of [[3, 40, 4, 2, 64, [40, 17, 1]], [2, 30, 4, 1, 32, [29, 0]], [2, 9, 2, 2, 12, [9, 5]]] as const) {
+        const q = randn(rng, B * nh * hs), kf = randn(rng, B * S * nkv * hs), vf = randn(rng, B * S * nkv * hs);
+        const kb = new Uint16Array(kf.length), vb = new Uint16Array(vf.length);
+        bf16Bits(kf, kb, kf.length);
+        bf16Bits(vf, vb, vf.length);
+        const kvLen = Int32Array.from(lens), scale = 1 / Math.sqrt(hs);
+        const got = new Float32Array(q.length).fill(NaN), gotLse = new Float32Array(B * nh);
+        k.attentionDecodeBf16(q, kb, vb, got, gotLse, B, S, nh, nkv, hs, scale, kvLen);
+        const want = new Float32Array(q.length), wantLse = new Float32Array(B * nh);
+        k.attentionFwdBf16(q, kf, vf, want, wantLse, B, 1, S, nh, nkv, hs, scale, false, kvLen);
+        const label = `B=${B} S=${S} nh=${nh} nkv=${nkv} hs=${hs}`;
+        assertClose(got, want, `${label} out`, 1e-3, 1e-3);
+        assertClose(gotLse, wantLse, `${label} lse`, 1e-5, 1e-5);
+        if (lens.includes(0)) assert.equal(gotLse[B * nh - 1], -Infinity, `${label}: a row that sees no key`);
+        if (k !== tsKernels) {
+          const ts = new Float32Array(q.length), tsLse = new Float32Array(B * nh);
+          tsKernels.attentionDecodeBf16(q, kb, vb, ts, tsLse, B, S, nh, nkv, hs, scale, kvLen);
+          assertClose(got, ts, `${label} native vs TS`, 1e-3, 1e-3);
+        }
+      }
+      assert.throws(() => k.attentionDecodeBf16(new Float32Array(8), new Uint16Array(4), new Uint16Array(16), new Float32Array(8), new Float32Array(2), 1, 2, 2, 1, 4, 1, new Int32Array(1)),
+        /attentionDecodeBf16: .*length 4/);
+    });
 
     it('bad arguments throw one line naming the kernel', () => {
       const a = new Float32Array(8);

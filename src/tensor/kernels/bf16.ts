@@ -28,6 +28,22 @@ export function roundBf16(x: Float32Array, out: Float32Array, n: number): void {
   }
 }
 
+/** out[offset + i] = the BF16 bits of x[i] rounded to nearest-even (roundBf16's rounding), i < n: a BF16 KV cache row. */
+export function bf16Bits(x: Float32Array, out: Uint16Array, n: number, offset = 0): void {
+  const xu = new Uint32Array(x.buffer, x.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    const u = xu[i]!;
+    out[offset + i] = (u & 0x7fffffff) > 0x7f800000 ? ((u >>> 16) | 0x40) & 0xffff : ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+  }
+}
+
+/** BF16 bits widened to FP32 (exact). */
+export function widenBf16(bits: Uint16Array, n = bits.length): Float32Array {
+  const out = new Float32Array(n), ou = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) ou[i] = bits[i]! << 16;
+  return out;
+}
+
 /** Halves in the packed layout of a (K, N) operand: N padded to 32, K to 32. */
 export function packedLen(K: number, N: number): number {
   return Math.ceil(N / 32) * 2 * Math.ceil(K / 32) * 512;

@@ -39,8 +39,8 @@ export function loadNative(): NativeLoad {
   } catch (err) {
     return { error: `native addon failed to load (${(err as Error).message.split('\n')[0]}); ${FIX}` };
   }
-  if (typeof addon.attentionFwdBf16 !== 'function') {
-    return { error: `native addon is older than its sources (it lacks attentionFwdBf16); rebuild it with \`node scripts/build-native.mjs\`` };
+  if (typeof addon.attentionDecodeBf16 !== 'function') {
+    return { error: `native addon is older than its sources (it lacks attentionDecodeBf16); rebuild it with \`node scripts/build-native.mjs\`` };
   }
   const threads = addon.setThreads(blas.threads);
   const mode = addon.bf16Mode();
@@ -66,6 +66,7 @@ export function loadNative(): NativeLoad {
       attentionBwd: addon.attentionBwd,
       attentionFwdBf16: addon.attentionFwdBf16,
       attentionBwdBf16: addon.attentionBwdBf16,
+      attentionDecodeBf16: addon.attentionDecodeBf16,
       softmaxFwd: addon.softmaxFwd,
       softmaxBwd: addon.softmaxBwd,
       logSoftmaxFwd: addon.logSoftmaxFwd,

@@ -3,7 +3,7 @@
 // against; correct first, then reasonably quick (cache-friendly loop orders), never clever.
 import { BinaryOp, UnaryOp, type Kernels } from './types.js';
 import { checkArgs as check } from './check.js';
-import { emulatedGemmBf16, emulatedGemmBf16Packed, fromBf16, packBf16, roundBf16, toBf16 } from './bf16.js';
+import { emulatedGemmBf16, emulatedGemmBf16Packed, fromBf16, packBf16, roundBf16, toBf16, widenBf16 } from './bf16.js';
 
 function gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
   transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void {
@@ -272,6 +272,12 @@ export const tsKernels: Kernels = {
     attentionForward(true, q, k, v, out, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen),
   attentionBwdBf16: (dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen) =>
     attentionBackward(true, dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen),
+  attentionDecodeBf16(q, kCache, vCache, out, lse, B, S, nh, nkv, hs, scale, kvLen) {
+    const n = B * S * nkv * hs;
+    check.attention('attentionDecodeBf16', [q, out], [], lse, B, 1, S, nh, nkv, hs, kvLen);
+    check.sizes('attentionDecodeBf16', n, [kCache, vCache]);
+    attentionForward(true, q, widenBf16(kCache, n), widenBf16(vCache, n), out, lse, B, 1, S, nh, nkv, hs, scale, false, kvLen);
+  },
 
   softmaxFwd(x, out, rows, cols) {
     check.rows('softmaxFwd', rows, cols, [x, out]);

@@ -83,6 +83,13 @@ export interface Kernels {
    */
   attentionFwdBf16: AttentionFwd;
   attentionBwdBf16: AttentionBwd;
+  /**
+   * One KV-cache decode step on a cache kept as BF16 bits (bf16Bits): q (B, nh, hs), kCache and vCache
+   * (B, S, nkv, hs), out (B, nh, hs), lse (B, nh); row b sees keys [0, kvLen[b]). attentionFwdBf16's numerics
+   * (its k and v are rounded to BF16 anyway) with half the bytes read per step.
+   */
+  attentionDecodeBf16(q: Float32Array, kCache: Uint16Array, vCache: Uint16Array, out: Float32Array, lse: Float32Array,
+    B: number, S: number, nh: number, nkv: number, hs: number, scale: number, kvLen: Int32Array): void;
 
   /** Row softmax over the last axis (rows, cols). */
   softmaxFwd(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
