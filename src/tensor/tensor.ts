@@ -1,15 +1,19 @@
 // Tensor (contiguous row-major Float32Array + shape) and the tape autograd: each op output holds a node
 // (parents + a hand-written backward closure); backward() walks them in reverse topological order and frees them.
 // Not a strided/view-rich array library: every tensor is contiguous; reshape is the only view. Follows micrograd/PyTorch semantics.
+import { totalmem } from 'node:os';
 import type { Rng } from '../util/rng.js';
 import { getKernels } from './kernels/index.js';
 
 /**
- * Recycled gradient buffers, by exact length: backward() returns each intermediate's grad here once its node has
- * run, and the next backward takes them instead of allocating (fresh large Float32Arrays cost page faults and GC).
- * Only engine-internal grads enter it; leaf grads and forward data never do.
+ * Recycled buffers, by exact length: backward() returns each intermediate's grad here once its node has run,
+ * zeroGrad() the parameters' grads, and tidy() the op outputs of its scope; the next step takes them instead of
+ * allocating (fresh large Float32Arrays cost page faults and external-memory GCs). Holds at most maxBytes: when a
+ * buffer would overflow it, the lengths used least recently are evicted first, so a run whose shapes change (length-
+ * bucketed batches) keeps the buffers of its current shapes rather than those of the first ones.
  */
 export class BufferPool {
+  /** Free buffers by length; the Map's order is least recently used first. */
   private free = new Map<number, Float32Array[]>();
   private pooled = new Set<Float32Array>();
   private bytes = 0;
@@ -17,8 +21,11 @@ export class BufferPool {
 
   /** A buffer of length n; zero = it must read as zeros (otherwise the caller overwrites every element). */
   take(n: number, zero: boolean): Float32Array {
-    const buf = this.free.get(n)?.pop();
+    const list = this.free.get(n);
+    const buf = list?.pop();
     if (buf === undefined) return new Float32Array(n);
+    this.free.delete(n); // most recently used now
+    this.free.set(n, list!);
     this.pooled.delete(buf);
     this.bytes -= buf.byteLength;
     if (zero) buf.fill(0);
@@ -28,9 +35,20 @@ export class BufferPool {
   /** Hands back a buffer nobody references any more (small ones, views and duplicates are ignored). */
   give(buf: Float32Array): void {
     if (buf.length < 1024 || buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength) return;
-    if (this.pooled.has(buf) || this.bytes + buf.byteLength > this.maxBytes) return;
+    if (this.pooled.has(buf) || buf.byteLength > this.maxBytes) return;
+    for (const [n, old] of this.free) { // evict the least recently used lengths until it fits
+      if (this.bytes + buf.byteLength <= this.maxBytes) break;
+      while (old.length > 0 && this.bytes + buf.byteLength > this.maxBytes) {
+        const b = old.shift()!;
+        this.pooled.delete(b);
+        this.bytes -= b.byteLength;
+      }
+      if (old.length === 0) this.free.delete(n);
+    }
     let list = this.free.get(buf.length);
-    if (!list) this.free.set(buf.length, (list = []));
+    if (list) this.free.delete(buf.length);
+    else list = [];
+    this.free.set(buf.length, list);
     list.push(buf);
     this.pooled.add(buf);
     this.bytes += buf.byteLength;
@@ -53,11 +71,18 @@ export interface EngineContext {
   pool: BufferPool;
 }
 
+/** The pool's cap: a quarter of the machine's memory, at most 4 GiB (R1_POOL_MB overrides). */
+function poolBytes(): number {
+  const mb = Number(process.env['R1_POOL_MB']);
+  if (Number.isFinite(mb) && mb >= 0) return mb * 1024 * 1024;
+  return Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 4));
+}
+
 export const engine: EngineContext = {
   gradEnabled: true,
   scope: null,
   checkNan: process.env['R1_CHECK_NAN'] === '1',
-  pool: new BufferPool(512 * 1024 * 1024),
+  pool: new BufferPool(poolBytes()),
 };
 
 /** A buffer for a gradient computed inside a backward closure (from the pool); zero when the kernel accumulates. */

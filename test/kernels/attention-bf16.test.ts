@@ -133,7 +133,7 @@ for (const [label, maybeK, skip] of sets) {
         const label = `B=${B} S=${S} nh=${nh} nkv=${nkv} hs=${hs}`;
         assertClose(got, want, `${label} out`, 1e-3, 1e-3);
         assertClose(gotLse, wantLse, `${label} lse`, 1e-5, 1e-5);
-        if (lens.includes(0)) assert.equal(gotLse[B * nh - 1], -Infinity, `${label}: a row that sees no key`);
+        if ((lens as readonly number[]).includes(0)) assert.equal(gotLse[B * nh - 1], -Infinity, `${label}: a row that sees no key`);
         if (k !== tsKernels) {
           const ts = new Float32Array(q.length), tsLse = new Float32Array(B * nh);
           tsKernels.attentionDecodeBf16(q, kb, vb, ts, tsLse, B, S, nh, nkv, hs, scale, kvLen);

@@ -59,3 +59,22 @@ test('tidy() recycles op outputs into the next scope, and leaves buffers made ou
   assert.equal(outside.data[0], Math.fround(Math.E));
   assert.throws(() => T.tidy(() => Promise.resolve(1)), /synchronous/);
 });
+
+test('BufferPool: a full pool evicts the lengths used least recently, so the current shapes stay pooled', async () => {
+  const { BufferPool } = await import('../../src/tensor/tensor.js');
+  const pool = new BufferPool(3 * 4096 * 4); // room for three 4096-float buffers
+  const a = new Float32Array(4096), b = new Float32Array(4096), c = new Float32Array(2048), d = new Float32Array(6144);
+  pool.give(a);
+  pool.give(b);
+  pool.give(c); // 10240 floats held
+  assert.equal(pool.take(4096, false), b, 'the most recently given buffer of a length comes back first');
+  pool.give(b); // length 4096 is now the most recently used
+  pool.give(d); // needs 6144 more floats: length 2048 (least recent) goes, then one 4096
+  assert.equal(pool.take(6144, false), d);
+  assert.notEqual(pool.take(2048, false), c, 'evicted');
+  const left = pool.take(4096, true);
+  assert.ok(left === a || left === b, 'one 4096 buffer was kept');
+  assert.ok(left.every((x) => x === 0), 'zero = true clears a recycled buffer');
+  pool.give(new Float32Array(16)); // too small to pool
+  assert.equal(pool.take(16, false).length, 16);
+});
