@@ -1,8 +1,8 @@
 // A pretrained base as a cache entry (the demo's default bases, the pipeline's teacher and student bases): trained
 // into a temporary folder and renamed into place only when it ran its whole token budget. Not the training itself
 // (pretrain.ts, whose source the cache keys hash: this file is apart so that changing it keeps existing entries).
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pretrainWorld, type PretrainWorldOptions } from './pretrain.js';
 
 export interface CachedPretrain {
@@ -15,9 +15,32 @@ export interface CachedPretrain {
   stopped: boolean;
 }
 
-/** Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; shouldStop is polled to interrupt. */
+/** Whether a process with this id is running (signal 0 only checks; EPERM means it exists but is not ours). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temporary folders (`*.tmp-PID`) in the cache folder whose run has ended: cut-short or interrupted bases. */
+export function removeStaleTemporaries(cacheDir: string): void {
+  if (!existsSync(cacheDir)) return;
+  for (const f of readdirSync(cacheDir)) {
+    const m = /\.tmp-(\d+)$/.exec(f);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(cacheDir, f), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; shouldStop is polled to interrupt. Temporary
+ * folders that ended runs left next to it (a cut-short base is used by its run, then left) are removed first.
+ */
 export async function pretrainIntoCache(dir: string, opts: Omit<PretrainWorldOptions, 'out' | 'signal'>, shouldStop: () => boolean): Promise<CachedPretrain> {
   const tmp = `${dir}.tmp-${process.pid}`;
+  removeStaleTemporaries(dirname(dir));
   rmSync(tmp, { recursive: true, force: true });
   const ac = new AbortController();
   const timer = setInterval(() => { if (shouldStop()) ac.abort(); }, 200);

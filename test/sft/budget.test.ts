@@ -3,7 +3,7 @@
 // A tiny model on the default world; no timing asserts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pretrainWorld } from '../../src/sft/pretrain.js';
@@ -32,7 +32,6 @@ test('pretrain: the wall-clock safety limit stops early and says so', async () =
 });
 
 test('a cached base: renamed into place when complete; cut short by the safety limit, used from its temporary folder and not cached', async () => {
-  const { existsSync } = await import('node:fs');
   const { pretrainIntoCache } = await import('../../src/sft/cache.js');
   const root = mkdtempSync(join(tmpdir(), 'r1-cache-'));
   const done = await pretrainIntoCache(join(root, 'base-a'), { model: TINY, tokens: 6000, batchSize: 8, poolBatches: 2, warmupSteps: 2, evalEvery: 1000 }, () => false);
@@ -45,4 +44,10 @@ test('a cached base: renamed into place when complete; cut short by the safety l
   assert.equal(cut.dir, `${join(root, 'base-b')}.tmp-${process.pid}`);
   assert.ok(!existsSync(join(root, 'base-b')), 'an undertrained base is never the cached default');
   assert.ok(lines.some((l) => /cut short by the safety limit.*does not cache it/.test(l)), lines.join('\n'));
+  // the next pretraining clears temporaries of runs that have ended, and keeps those of live runs (this one's)
+  const dead = join(root, 'base-c.tmp-999999999');
+  mkdirSync(dead);
+  await pretrainIntoCache(join(root, 'base-d'), { model: TINY, tokens: 3000, batchSize: 8, poolBatches: 2, warmupSteps: 2, evalEvery: 1000 }, () => false);
+  assert.ok(!existsSync(dead), 'a dead run\'s temporary folder is removed');
+  assert.ok(existsSync(cut.dir), 'a live run\'s temporary folder is kept');
 });
