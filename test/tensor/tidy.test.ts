@@ -50,31 +50,39 @@ for (const precision of ['fp32', 'bf16'] as const) {
 test('tidy() recycles op outputs into the next scope, and leaves buffers made outside alone', () => {
   const x = T.tensor(new Float32Array(4096).fill(1), [64, 64]);
   const outside = T.exp(x);
-  let first: Float32Array | null = null;
-  T.tidy(() => { first = T.exp(x).data; });
-  const again = T.tidy(() => T.exp(x).data);
+  let first: ArrayBufferLike | null = null;
+  T.tidy(() => { first = T.exp(x).data.buffer; });
+  const again = T.tidy(() => T.exp(x).data.buffer);
   assert.equal(again, first, 'the second scope reuses the first scope\'s output buffer');
   const later = T.exp(x);
-  assert.notEqual(later.data, first, 'outside a scope, outputs are fresh');
+  assert.notEqual(later.data.buffer, first, 'outside a scope, outputs are fresh');
   assert.equal(outside.data[0], Math.fround(Math.E));
   assert.throws(() => T.tidy(() => Promise.resolve(1)), /synchronous/);
 });
 
-test('BufferPool: a full pool evicts the lengths used least recently, so the current shapes stay pooled', async () => {
-  const { BufferPool } = await import('../../src/tensor/tensor.js');
+test('BufferPool: size classes, least-recently-used eviction, and only whole buffers or its own views come back', async () => {
+  const { BufferPool, sizeClass } = await import('../../src/tensor/tensor.js');
+  assert.deepEqual([4096, 4500, 5000, 5121, 6144, 8191].map(sizeClass), [4096, 5120, 5120, 6144, 6144, 8192]);
   const pool = new BufferPool(3 * 4096 * 4); // room for three 4096-float buffers
   const a = new Float32Array(4096), b = new Float32Array(4096), c = new Float32Array(2048), d = new Float32Array(6144);
   pool.give(a);
   pool.give(b);
   pool.give(c); // 10240 floats held
-  assert.equal(pool.take(4096, false), b, 'the most recently given buffer of a length comes back first');
-  pool.give(b); // length 4096 is now the most recently used
-  pool.give(d); // needs 6144 more floats: length 2048 (least recent) goes, then one 4096
-  assert.equal(pool.take(6144, false), d);
-  assert.notEqual(pool.take(2048, false), c, 'evicted');
-  const left = pool.take(4096, true);
-  assert.ok(left === a || left === b, 'one 4096 buffer was kept');
-  assert.ok(left.every((x) => x === 0), 'zero = true clears a recycled buffer');
+  assert.equal(pool.take(4096, false).buffer, b.buffer, 'the most recently given buffer of a class comes back first');
+  pool.give(b); // class 4096 is now the most recently used
+  pool.give(d); // needs 6144 more floats: class 2048 (least recent) goes, then one 4096
+  assert.equal(pool.take(6144, false).buffer, d.buffer);
+  assert.notEqual(pool.take(2048, false).buffer, c.buffer, 'evicted');
+  const left = pool.take(4000, true); // class 4096: a view of 4000 floats on a 4096-float buffer
+  assert.ok(left.buffer === a.buffer || left.buffer === b.buffer, 'one 4096 buffer was kept');
+  assert.equal(left.length, 4000);
+  left.fill(7);
+  pool.give(left);
+  const reused = pool.take(3900, true);
+  assert.equal(reused.buffer, left.buffer, 'a nearby length shares the class');
+  assert.ok(reused.every((x) => x === 0), 'zero = true clears a recycled buffer');
+  pool.give(reused.subarray(0, 2000)); // not the view it handed out: ignored
+  assert.notEqual(pool.take(2000, false).buffer, reused.buffer);
   pool.give(new Float32Array(16)); // too small to pool
   assert.equal(pool.take(16, false).length, 16);
 });
