@@ -198,6 +198,65 @@ static inline __m512 widen16(const uint16_t *p) {
 #endif
 #endif
 
+/* s[t * m1 + c] = scale * q_t . K_c for the group's g heads (qr: their rounded rows) and the keys c < m; row: hs floats */
+static void decode_scores(const uint16_t *K, size_t ld, const float *qr, size_t g, size_t hs, size_t m, size_t m1, float scale,
+                          float *s, float *row) {
+#if defined(__AVX512F__)
+  if (hs % 16 == 0 && g <= DEC_MAXG) {
+    for (size_t c = 0; c < m; c++) { /* the g dot products share each widened chunk of the key */
+      const uint16_t *kr = K + c * ld;
+      for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(kr + DEC_PF * ld) + l, _MM_HINT_T0);
+      __m512 acc[DEC_MAXG];
+      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
+      for (size_t v = 0; v < hs / 16; v++) {
+        __m512 kv = widen16(kr + 16 * v);
+        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(qr + t * hs + 16 * v), kv, acc[t]);
+      }
+      for (size_t t = 0; t < g; t++) s[t * m1 + c] = _mm512_reduce_add_ps(acc[t]) * scale;
+    }
+    return;
+  }
+#endif
+  for (size_t c = 0; c < m; c++) {
+    const uint16_t *kr = K + c * ld;
+    for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(kr[d]);
+    for (size_t t = 0; t < g; t++) {
+      const float *q = qr + t * hs;
+      float acc = 0.0f;
+      for (size_t d = 0; d < hs; d++) acc += q[d] * row[d];
+      s[t * m1 + c] = acc * scale;
+    }
+  }
+}
+
+/* o_t (at out + t * hs) = sum over c < m of P[t * m1 + c] V_c, written; row: hs floats */
+static void decode_values(const uint16_t *V, size_t ld, const float *P, size_t g, size_t hs, size_t m, size_t m1, float *out, float *row) {
+#if defined(__AVX512F__)
+  if (hs % 16 == 0 && g <= DEC_MAXG) {
+    for (size_t v = 0; v < hs / 16; v++) { /* a 16-wide slice of every head's output stays in registers over the keys */
+      __m512 acc[DEC_MAXG];
+      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
+      for (size_t c = 0; c < m; c++) {
+        if (v == 0) for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(V + (c + DEC_PF) * ld) + l, _MM_HINT_T0);
+        __m512 vv = widen16(V + c * ld + 16 * v);
+        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(P[t * m1 + c]), vv, acc[t]);
+      }
+      for (size_t t = 0; t < g; t++) _mm512_storeu_ps(out + t * hs + 16 * v, acc[t]);
+    }
+    return;
+  }
+#endif
+  memset(out, 0, g * hs * sizeof(float));
+  for (size_t c = 0; c < m; c++) {
+    const uint16_t *vr = V + c * ld;
+    for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(vr[d]);
+    for (size_t t = 0; t < g; t++) {
+      float p = P[t * m1 + c], *o = out + t * hs;
+      for (size_t d = 0; d < hs; d++) o[d] += p * row[d];
+    }
+  }
+}
+
 static void decode_task(void *ctx, size_t i) {
   dec_job *j = ctx;
   size_t kh = i % j->nkv, b = i / j->nkv, g = j->nh / j->nkv, hs = j->hs, ld = j->nkv * hs, h0 = kh * g;
@@ -206,76 +265,20 @@ static void decode_task(void *ctx, size_t i) {
   const uint16_t *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
   float *s = malloc((g * m1 + g * hs + hs) * sizeof(float));
   if (!s) { atomic_store(&j->failed, 1); return; }
-  float *qr = s + g * m1, *row = qr + g * hs;
-  for (size_t t = 0; t < g; t++) {
-    const float *q = j->q + (b * j->nh + h0 + t) * hs;
-    for (size_t d = 0; d < hs; d++) qr[t * hs + d] = rbf(q[d]);
-  }
-#if defined(__AVX512F__)
-  int vec = hs % 16 == 0 && g <= DEC_MAXG;
-#else
-  int vec = 0;
-#endif
-  if (vec) {
-#if defined(__AVX512F__)
-    size_t nv = hs / 16;
-    for (size_t c = 0; c < m; c++) { /* the group's g dot products share each widened K chunk */
-      const uint16_t *kr = K + c * ld;
-      for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(kr + DEC_PF * ld) + l, _MM_HINT_T0);
-      __m512 acc[DEC_MAXG];
-      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
-      for (size_t v = 0; v < nv; v++) {
-        __m512 kv = widen16(kr + 16 * v);
-        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(qr + t * hs + 16 * v), kv, acc[t]);
-      }
-      for (size_t t = 0; t < g; t++) s[t * m1 + c] = _mm512_reduce_add_ps(acc[t]) * j->scale;
-    }
-#endif
-  } else {
-    for (size_t c = 0; c < m; c++) {
-      const uint16_t *kr = K + c * ld;
-      for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(kr[d]);
-      for (size_t t = 0; t < g; t++) {
-        const float *q = qr + t * hs;
-        float acc = 0.0f;
-        for (size_t d = 0; d < hs; d++) acc += q[d] * row[d];
-        s[t * m1 + c] = acc * j->scale;
-      }
-    }
-  }
-  for (size_t t = 0; t < g; t++) {
-    float *o = j->o + (b * j->nh + h0 + t) * hs, *st = s + t * m1;
-    for (size_t d = 0; d < hs; d++) o[d] = 0.0f;
-    if (m == 0) { j->lse[b * j->nh + h0 + t] = -INFINITY; continue; }
+  float *qr = s + g * m1, *row = qr + g * hs, *out = j->o + (b * j->nh + h0) * hs, *lse = j->lse + b * j->nh + h0;
+  for (size_t t = 0; t < g; t++)
+    for (size_t d = 0; d < hs; d++) qr[t * hs + d] = rbf(j->q[(b * j->nh + h0 + t) * hs + d]);
+  decode_scores(K, ld, qr, g, hs, m, m1, j->scale, s, row);
+  for (size_t t = 0; t < g; t++) { /* P = softmax, rounded to BF16 */
+    float *st = s + t * m1;
+    if (m == 0) { lse[t] = -INFINITY; continue; }
     float mx = r1_maxf(st, m), sum = 0.0f;
     for (size_t c = 0; c < m; c++) { st[c] = r1_expf(st[c] - mx); sum += st[c]; }
     float inv = 1.0f / sum;
     for (size_t c = 0; c < m; c++) st[c] = rbf(st[c] * inv);
-    j->lse[b * j->nh + h0 + t] = mx + logf(sum);
+    lse[t] = mx + logf(sum);
   }
-  if (vec) {
-#if defined(__AVX512F__)
-    for (size_t v = 0; v < hs / 16; v++) { /* a 16-wide slice of every head's output stays in registers over the keys */
-      __m512 acc[DEC_MAXG];
-      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
-      for (size_t c = 0; c < m; c++) {
-        if (v == 0) for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(V + (c + DEC_PF) * ld) + l, _MM_HINT_T0);
-        __m512 vv = widen16(V + c * ld + 16 * v);
-        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(s[t * m1 + c]), vv, acc[t]);
-      }
-      for (size_t t = 0; t < g; t++) _mm512_storeu_ps(j->o + (b * j->nh + h0 + t) * hs + 16 * v, acc[t]);
-    }
-#endif
-  } else {
-    for (size_t c = 0; c < m; c++) {
-      const uint16_t *vr = V + c * ld;
-      for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(vr[d]);
-      for (size_t t = 0; t < g; t++) {
-        float p = s[t * m1 + c], *o = j->o + (b * j->nh + h0 + t) * hs;
-        for (size_t d = 0; d < hs; d++) o[d] += p * row[d];
-      }
-    }
-  }
+  decode_values(V, ld, s, g, hs, m, m1, out, row);
   free(s);
 }
 
