@@ -12,6 +12,11 @@ import { bf16Bits } from '../tensor/kernels/bf16.js';
 import type { Decoder, DecoderLayer } from '../model/decoder.js';
 import { headSize } from '../model/config.js';
 
+/** Bytes per cached K or V value for a KVDecoder made now: 2 (BF16 bits) in the bf16 matmul precision on kernels with BF16 instructions, else 4. */
+export function kvCacheBytesPerValue(k: Kernels = getKernels()): 2 | 4 {
+  return matmulPrecision() === 'bf16' && k.bf16 !== null ? 2 : 4;
+}
+
 export class KVDecoder {
   readonly rows: number;
   readonly capLen: number;
@@ -69,7 +74,7 @@ export class KVDecoder {
     this.cos = table.cos;
     this.sin = table.sin;
     this.len = new Int32Array(rows);
-    this.bf16Cache = matmulPrecision() === 'bf16' && this.k.bf16 !== null;
+    this.bf16Cache = kvCacheBytesPerValue(this.k) === 2;
     const cache = (): Float32Array | Uint16Array => this.bf16Cache ? new Uint16Array(rows * capLen * this.kvDim) : new Float32Array(rows * capLen * this.kvDim);
     this.kCache = model.layers.map(cache);
     this.vCache = model.layers.map(cache);

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { eosIds as configEos, headSize, type ModelConfig } from '../model/config.js';
-import { KVDecoder } from '../generate/kvdecoder.js';
+import { KVDecoder, kvCacheBytesPerValue } from '../generate/kvdecoder.js';
 import { checkSampling, sampleRow } from '../generate/sampling.js';
 import { Rng } from '../util/rng.js';
 
@@ -68,9 +68,9 @@ interface Seq {
   done: (c: EngineChoice | Error) => void;
 }
 
-/** Bytes of KV cache one slot of maxLen positions takes (K and V, every layer, FP32). */
-export function slotBytes(c: ModelConfig, maxLen: number): number {
-  return c.num_hidden_layers * 2 * c.num_key_value_heads * headSize(c) * 4 * maxLen;
+/** Bytes of KV cache one slot of maxLen positions takes (K and V, every layer; FP32, or BF16 in the bf16 precision). */
+export function slotBytes(c: ModelConfig, maxLen: number, bytesPerValue: number = kvCacheBytesPerValue()): number {
+  return c.num_hidden_layers * 2 * c.num_key_value_heads * headSize(c) * bytesPerValue * maxLen;
 }
 
 /** The most slots (up to `most`) whose KV cache fits in `budget` bytes (default 2 GiB); at least 1. */
