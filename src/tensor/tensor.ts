@@ -101,11 +101,15 @@ export interface EngineContext {
   pool: BufferPool;
 }
 
-/** The pool's cap: a quarter of the machine's memory, at most 4 GiB (R1_POOL_MB overrides). */
+/** The pool's cap: a quarter of the machine's memory, at most 4 GiB (R1_POOL_MB overrides; 0 turns reuse off). */
 function poolBytes(): number {
-  const mb = Number(process.env['R1_POOL_MB']);
+  const fallback = Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 4));
+  const raw = process.env['R1_POOL_MB'];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const mb = Number(raw);
   if (Number.isFinite(mb) && mb >= 0) return mb * 1024 * 1024;
-  return Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 4));
+  process.stderr.write(`r1ts: R1_POOL_MB=${JSON.stringify(raw)} is not a number of megabytes >= 0; using the default (${Math.round(fallback / 1024 ** 2)} MB)\n`);
+  return fallback;
 }
 
 export const engine: EngineContext = {
