@@ -141,7 +141,9 @@ export function outBuffer(n: number, zero: boolean): Float32Array {
  * Runs fn, then recycles the data of every op output made inside it (tf.tidy's contract): no tensor made inside may
  * be used after fn returns, so fn returns plain values (a loss as a number). Parameters and their grads, made
  * outside, are untouched. A training step's activations then reuse the same memory every step instead of fresh
- * allocations (page faults, and garbage collections forced by external-memory pressure).
+ * allocations (page faults, and garbage collections forced by external-memory pressure). Under R1_CHECK_NAN=1 the
+ * scope's buffers are filled with NaN as it ends, so a tensor kept past its scope shows up instead of silently
+ * reading another step's values.
  */
 export function tidy<T>(fn: () => T): T {
   const prev = engine.scope;
@@ -153,7 +155,10 @@ export function tidy<T>(fn: () => T): T {
     return out;
   } finally {
     engine.scope = prev;
-    for (const b of scope) engine.pool.give(b);
+    for (const b of scope) {
+      if (engine.checkNan) b.fill(NaN); // R1_CHECK_NAN=1: a tensor used after its scope reads NaN instead of reused data
+      engine.pool.give(b);
+    }
   }
 }
 

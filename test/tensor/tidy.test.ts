@@ -58,6 +58,13 @@ test('tidy() recycles op outputs into the next scope, and leaves buffers made ou
   assert.notEqual(later.data.buffer, first, 'outside a scope, outputs are fresh');
   assert.equal(outside.data[0], Math.fround(Math.E));
   assert.throws(() => T.tidy(() => Promise.resolve(1)), /synchronous/);
+  const prev = T.setCheckNan(true);
+  try {
+    const kept = T.tidy(() => T.exp(x)); // breaks the contract: a tensor made inside used after the scope
+    assert.ok(Number.isNaN(kept.data[0]), 'under the NaN check a tensor kept past its scope reads NaN');
+  } finally {
+    T.setCheckNan(prev);
+  }
 });
 
 test('BufferPool: size classes, least-recently-used eviction, and only whole buffers or its own views come back', async () => {
