@@ -6,12 +6,16 @@ import { checkArgs as check } from './check.js';
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
+/** The 16 bits of the BF16 nearest (ties to even) to the float whose bits are u; NaN stays a quiet NaN. The one rounding rule. */
+function roundBits(u: number): number {
+  if ((u & 0x7fffffff) > 0x7f800000) return ((u >>> 16) | 0x40) & 0xffff;
+  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
 /** x rounded to the nearest BF16 (ties to even), as its 16 bits. */
 export function toBf16(x: number): number {
   f32[0] = x;
-  const u = u32[0]!;
-  if ((u & 0x7fffffff) > 0x7f800000) return ((u >>> 16) | 0x40) & 0xffff; // quiet NaN
-  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+  return roundBits(u32[0]!);
 }
 
 export function fromBf16(h: number): number {
@@ -22,19 +26,13 @@ export function fromBf16(h: number): number {
 export function roundBf16(x: Float32Array, out: Float32Array, n: number): void {
   check.sizes('roundBf16', n, [x, out]);
   const xu = new Uint32Array(x.buffer, x.byteOffset, n), ou = new Uint32Array(out.buffer, out.byteOffset, n);
-  for (let i = 0; i < n; i++) {
-    const u = xu[i]!;
-    ou[i] = (u & 0x7fffffff) > 0x7f800000 ? (u | 0x400000) & 0xffff0000 : (u + 0x7fff + ((u >>> 16) & 1)) & 0xffff0000;
-  }
+  for (let i = 0; i < n; i++) ou[i] = roundBits(xu[i]!) << 16;
 }
 
 /** out[offset + i] = the BF16 bits of x[i] rounded to nearest-even (roundBf16's rounding), i < n: a BF16 KV cache row. */
 export function bf16Bits(x: Float32Array, out: Uint16Array, n: number, offset = 0): void {
   const xu = new Uint32Array(x.buffer, x.byteOffset, n);
-  for (let i = 0; i < n; i++) {
-    const u = xu[i]!;
-    out[offset + i] = (u & 0x7fffffff) > 0x7f800000 ? ((u >>> 16) | 0x40) & 0xffff : ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
-  }
+  for (let i = 0; i < n; i++) out[offset + i] = roundBits(xu[i]!);
 }
 
 /** BF16 bits widened to FP32 (exact). */
