@@ -23,11 +23,11 @@ export class KVDecoder {
   /** Valid cache length of each slot. */
   readonly len: Int32Array;
   private readonly k: Kernels;
-  /** Per layer (rows, capLen, nkv, hs): FP32, or BF16 bits when bf16Cache. */
+  /** Per layer (rows, capLen, nkv, hs): FP32, or BF16 bits when bf16Attention. */
   private readonly kCache: (Float32Array | Uint16Array)[];
   private readonly vCache: (Float32Array | Uint16Array)[];
-  /** The cache holds BF16 bits: the bf16 matmul precision on kernels with BF16 instructions. */
-  private readonly bf16Cache: boolean;
+  /** Attention in BF16 and the cache in BF16 bits: the bf16 matmul precision on kernels with BF16 instructions. */
+  private readonly bf16Attention: boolean;
   private readonly C: number;
   private readonly nh: number;
   private readonly nkv: number;
@@ -74,8 +74,8 @@ export class KVDecoder {
     this.cos = table.cos;
     this.sin = table.sin;
     this.len = new Int32Array(rows);
-    this.bf16Cache = kvCacheBytesPerValue(this.k) === 2;
-    const cache = (): Float32Array | Uint16Array => this.bf16Cache ? new Uint16Array(rows * capLen * this.kvDim) : new Float32Array(rows * capLen * this.kvDim);
+    this.bf16Attention = kvCacheBytesPerValue(this.k) === 2;
+    const cache = (): Float32Array | Uint16Array => this.bf16Attention ? new Uint16Array(rows * capLen * this.kvDim) : new Float32Array(rows * capLen * this.kvDim);
     this.kCache = model.layers.map(cache);
     this.vCache = model.layers.map(cache);
     const n = (this.maxTokens = Math.max(maxTokens, rows));
@@ -104,7 +104,7 @@ export class KVDecoder {
 
   /** The kernels' attentionFwd in the precision the autograd attention takes (nn.ts), so sampled logprobs are the forward pass's. */
   private attentionFwd(...args: Parameters<Kernels['attentionFwd']>): void {
-    if (this.packed && this.k.bf16 !== null) this.k.attentionFwdBf16(...args);
+    if (this.bf16Attention) this.k.attentionFwdBf16(...args);
     else this.k.attentionFwd(...args);
   }
 
@@ -241,7 +241,7 @@ export class KVDecoder {
         this.store(kc, this.kr, b * kvDim, kvDim, dst);
         this.store(vc, this.vv, b * kvDim, kvDim, dst);
       }
-      if (this.bf16Cache) { // the group's heads share each K / V row inside the kernel
+      if (this.bf16Attention) { // the group's heads share each K / V row inside the kernel
         k.attentionDecodeBf16(this.qr, kc as Uint16Array, vc as Uint16Array, this.att, this.lse, B, capLen, this.nh, this.nkv, this.hs, scale, this.kvLen);
         return;
       }
