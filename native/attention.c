@@ -9,6 +9,7 @@
 #include "pool.h"
 #include "tiles.h"
 #include "vmath.h"
+#include "bf16_scalar.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,18 @@ static void scatter_rows(float *dst, const float *src, size_t ld, size_t rows, s
   }
 }
 
+/* p[0, m) = softmax of itself, in place, rounded to BF16 when bf16 (the P that BF16 products take); returns the
+ * log-sum-exp of the row, -inf when m = 0 */
+static float softmax_row(float *p, size_t m, int bf16) {
+  if (m == 0) return -INFINITY;
+  float mx = r1_maxf(p, m), sum = 0.0f;
+  for (size_t c = 0; c < m; c++) { p[c] = r1_expf(p[c] - mx); sum += p[c]; }
+  float inv = 1.0f / sum;
+  if (bf16) for (size_t c = 0; c < m; c++) p[c] = rbf(p[c] * inv);
+  else for (size_t c = 0; c < m; c++) p[c] *= inv;
+  return mx + logf(sum);
+}
+
 /* P rows (stride np): exponentiated against lse_in, or normalised with lse_out written; zero beyond m[r] */
 static void masked_probs(const block_info *bi, size_t tb, size_t tbp, size_t np, float *P, const float *lse_in, float *lse_out) {
   for (size_t r = 0; r < tbp; r++) {
@@ -88,27 +101,13 @@ static void masked_probs(const block_info *bi, size_t tb, size_t tbp, size_t np,
     size_t m = bi->m[r];
     if (r >= tb) { memset(p, 0, np * sizeof(float)); continue; }
     if (lse_out) {
-      float mx = r1_maxf(p, m), sum = 0.0f;
-      for (size_t c = 0; c < m; c++) { p[c] = r1_expf(p[c] - mx); sum += p[c]; }
-      float inv = m ? 1.0f / sum : 0.0f;
-      for (size_t c = 0; c < m; c++) p[c] *= inv;
-      lse_out[r] = m ? mx + logf(sum) : -INFINITY;
+      lse_out[r] = softmax_row(p, m, 0);
     } else {
       float l = lse_in[r];
       for (size_t c = 0; c < m; c++) p[c] = r1_expf(p[c] - l);
     }
     memset(p + m, 0, (np - m) * sizeof(float));
   }
-}
-
-/* x rounded to the nearest BF16 (ties to even; NaN stays a quiet NaN), as FP32: bf16.c's packing rounding, branch-free */
-static inline float rbf(float x) {
-  uint32_t u;
-  memcpy(&u, &x, 4);
-  uint32_t r = (u & 0x7fffffffu) > 0x7f800000u ? u | 0x400000u : u + 0x7fffu + ((u >> 16) & 1u);
-  r &= 0xffff0000u;
-  memcpy(&x, &r, 4);
-  return x;
 }
 
 /* Decode-sized blocks (T <= 2 query rows): dot products straight off the K/V rows, no transposed copies or
@@ -145,15 +144,11 @@ static void fwd_direct(const attn_job *j, size_t b, size_t kh, float *s, int bf1
         for (size_t d = 0; d < hs; d++) acc += q[d] * kr[d];
         s[c] = acc * j->scale;
       }
-      float mx = r1_maxf(s, m), sum = 0.0f;
-      for (size_t c = 0; c < m; c++) { s[c] = r1_expf(s[c] - mx); sum += s[c]; }
-      float inv = 1.0f / sum;
+      *lse = softmax_row(s, m, bf16);
       for (size_t c = 0; c < m; c++) {
         const float *vr = V + c * ldk;
-        float p = bf16 ? rbf(s[c] * inv) : s[c] * inv;
-        for (size_t d = 0; d < hs; d++) o[d] += p * vr[d];
+        for (size_t d = 0; d < hs; d++) o[d] += s[c] * vr[d];
       }
-      *lse = mx + logf(sum);
     }
   }
 }
@@ -179,13 +174,6 @@ typedef struct {
   const int32_t *kvLen;
   atomic_int failed;
 } dec_job;
-
-static inline float widen_bf16(uint16_t h) {
-  uint32_t u = (uint32_t)h << 16;
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -219,7 +207,7 @@ static void decode_scores(const uint16_t *K, size_t ld, const float *qr, size_t 
 #endif
   for (size_t c = 0; c < m; c++) {
     const uint16_t *kr = K + c * ld;
-    for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(kr[d]);
+    for (size_t d = 0; d < hs; d++) row[d] = from_bf16(kr[d]);
     for (size_t t = 0; t < g; t++) {
       const float *q = qr + t * hs;
       float acc = 0.0f;
@@ -249,7 +237,7 @@ static void decode_values(const uint16_t *V, size_t ld, const float *P, size_t g
   memset(out, 0, g * hs * sizeof(float));
   for (size_t c = 0; c < m; c++) {
     const uint16_t *vr = V + c * ld;
-    for (size_t d = 0; d < hs; d++) row[d] = widen_bf16(vr[d]);
+    for (size_t d = 0; d < hs; d++) row[d] = from_bf16(vr[d]);
     for (size_t t = 0; t < g; t++) {
       float p = P[t * m1 + c], *o = out + t * hs;
       for (size_t d = 0; d < hs; d++) o[d] += p * row[d];
@@ -269,15 +257,7 @@ static void decode_task(void *ctx, size_t i) {
   for (size_t t = 0; t < g; t++)
     for (size_t d = 0; d < hs; d++) qr[t * hs + d] = rbf(j->q[(b * j->nh + h0 + t) * hs + d]);
   decode_scores(K, ld, qr, g, hs, m, m1, j->scale, s, row);
-  for (size_t t = 0; t < g; t++) { /* P = softmax, rounded to BF16 */
-    float *st = s + t * m1;
-    if (m == 0) { lse[t] = -INFINITY; continue; }
-    float mx = r1_maxf(st, m), sum = 0.0f;
-    for (size_t c = 0; c < m; c++) { st[c] = r1_expf(st[c] - mx); sum += st[c]; }
-    float inv = 1.0f / sum;
-    for (size_t c = 0; c < m; c++) st[c] = rbf(st[c] * inv);
-    lse[t] = mx + logf(sum);
-  }
+  for (size_t t = 0; t < g; t++) lse[t] = softmax_row(s + t * m1, m, 1); /* P, rounded to BF16 */
   decode_values(V, ld, s, g, hs, m, m1, out, row);
   free(s);
 }

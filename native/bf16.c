@@ -3,6 +3,7 @@
  * C stays FP32. Not a general BF16 library: no BF16 outputs. Reference: Intel SDM vol. 1 ch. 18 (AMX). */
 #include "kern.h"
 #include "pool.h"
+#include "bf16_scalar.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,23 +25,8 @@
 
 static int bf16_mode = -1; /* BF16_NONE / BF16_AVX512 / BF16_AMX once probed */
 
-/* ---------------------------------------------------------------- scalar helpers (every path) */
-static inline uint16_t to_bf16(float f) {
-  uint32_t u;
-  memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); /* quiet NaN */
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return (uint16_t)(u >> 16);
-}
-static inline float from_bf16(uint16_t h) {
-  uint32_t u = (uint32_t)h << 16;
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
-
 void k_round_bf16(const float *x, float *out, size_t n) {
-  for (size_t i = 0; i < n; i++) out[i] = from_bf16(to_bf16(x[i]));
+  for (size_t i = 0; i < n; i++) out[i] = rbf(x[i]);
 }
 
 /* grow-only scratch per calling thread (fresh pages each call would cost more than the product) */
