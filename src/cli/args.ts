@@ -108,16 +108,16 @@ export function applyPrecisionFlag(v: string | undefined): 'fp32' | 'bf16' {
 }
 
 /**
- * Ctrl-C for long commands: the first press sets `stopped` (the work saves after its current step and returns), a second
- * quits at once with 130. Call `dispose()` when the work is over.
+ * Ctrl-C for long commands, as one AbortSignal: the first press aborts it (the work saves after its current step and
+ * returns), a second quits at once with 130. Call `dispose()` when the work is over.
  */
-export function onInterrupt(cmd: string, what = 'stopping after the current step'): { stopped: () => boolean; dispose: () => void } {
-  let stop = false;
+export function onInterrupt(cmd: string, what = 'stopping after the current step'): { signal: AbortSignal; stopped: () => boolean; dispose: () => void } {
+  const ac = new AbortController();
   const handler = () => {
-    if (stop) process.exit(130);
-    stop = true;
+    if (ac.signal.aborted) process.exit(130);
+    ac.abort();
     console.error(`\nr1 ${cmd}: ${what} (Ctrl-C again to quit now)`);
   };
   process.on('SIGINT', handler);
-  return { stopped: () => stop, dispose: () => { process.off('SIGINT', handler); } };
+  return { signal: ac.signal, stopped: () => ac.signal.aborted, dispose: () => { process.off('SIGINT', handler); } };
 }
