@@ -7,7 +7,7 @@ import {
 import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
 import type { RewardSpec } from './covered.js';
 import {
-  ConfigError, bool, defineSpec, int, nullable, num, oneOf, readConfigFile, required, resolve, str, strings, value, withDefault,
+  ConfigError, bool, defineSpec, int, nullable, num, oneOf, readConfigFile, required, resolve, str, value, withDefault,
   type ConfigOf, type Warn,
 } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
@@ -53,7 +53,7 @@ export const GRPO_FIELDS = {
   temperature: withDefault(V.temperature, 1.0, { doc: "sampling temperature of training rollouts (1.0: the policy's own distribution; > 0: a greedy group has no advantage)" }),
   topP: withDefault(V.topP, 1.0, { doc: 'nucleus sampling for training rollouts; 1 = off' }),
   topK: V.topK,
-  stopStrings: strings([], 'sampling also stops at these strings (kept in the completion); EOS always stops'),
+  stopStrings: V.stopStrings,
   rewards: value<RewardSpec[]>([], "rewards and weights, NAME:W,... (default: a world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × its template's format)", { parse: parseRewardList, check: rewardsProblem, metavar: 'NAME:W,...' }),
   rewardModels: value<RewardModelSpec[]>([], 'reward models (folders written by r1 train-rm) added to the total, JSON [{name, path, on, weight, kinds?}] (DeepSeek-R1 §2.3.4)', { check: (v) => rewardModelsProblem(v, []), metavar: 'JSON' }),
   judges: value<JudgeRewardSpec[]>([], 'generative judges added like reward models, JSON [{name, model, endpoint?, apiKeyEnv?, template?, weight, kinds?}]', { check: (v) => rewardModelsProblem([], [], v), metavar: 'JSON' }),

@@ -27,6 +27,8 @@ export interface Field<T> {
   readonly required?: boolean;
   /** Old names (camelCase), accepted with a one-line deprecation warning for one release. */
   readonly aliases?: readonly string[];
+  /** An old name whose value meant something else (milliseconds, a bare world name): how to convert it. */
+  readonly aliasValue?: Readonly<Record<string, (v: unknown) => unknown>>;
   /** A one-letter flag (-q). */
   readonly short?: string;
   /** What the flag's value is called in --help (N, X, DIR, ...). */
@@ -113,10 +115,10 @@ export function didYouMean(k: string, names: readonly string[]): string | null {
 }
 
 /** The canonical name of a key (camelCase, snake_case or kebab-case; a deprecated alias with `deprecated` set), or null. */
-export function lookup(fields: Fields, key: string): { name: string; deprecated: boolean } | null {
+export function lookup(fields: Fields, key: string): { name: string; deprecated: boolean; convert: (v: unknown) => unknown } | null {
   const k = camel(key);
-  if (k in fields) return { name: k, deprecated: false };
-  for (const [name, f] of Object.entries(fields)) if (f.aliases?.includes(k)) return { name, deprecated: true };
+  if (k in fields) return { name: k, deprecated: false, convert: (v) => v };
+  for (const [name, f] of Object.entries(fields)) if (f.aliases?.includes(k)) return { name, deprecated: true, convert: f.aliasValue?.[k] ?? ((v) => v) };
   return null;
 }
 
@@ -138,7 +140,7 @@ const describe = (f: Field<unknown>): string => {
 export function fieldProblem(name: string, f: Field<unknown>, v: unknown): string | null {
   const got = `got ${JSON.stringify(v)}`;
   if (v === null) return f.nullable ? null : `${name} must not be null`;
-  if (f.required && (v === undefined || v === '')) return `${name} is required: pass --${kebab(name)}`;
+  if (f.required && (v === undefined || v === '')) return `--${kebab(name.replace(/^--/, ''))} is required: ${f.doc}`;
   switch (f.kind) {
     case 'int': case 'number': {
       const ok = typeof v === 'number' && Number.isFinite(v) && (f.kind !== 'int' || Number.isInteger(v)) && (f.min === undefined || v >= f.min)
@@ -185,7 +187,8 @@ export function resolve<F extends Fields>(spec: Spec<F>, layers: readonly Record
       if (!hit) throw unknownKey(spec, k, false);
       if (hit.deprecated) warn(`r1 ${spec.name}: '${k}' is deprecated; use '${hit.name}' (--${kebab(hit.name)}); the old name goes in the next release`);
       const f = spec.fields[hit.name]!;
-      c[hit.name] = f.coerce ? f.coerce(v) : v;
+      const x = hit.convert(v);
+      c[hit.name] = f.coerce ? f.coerce(x) : x;
       given.add(hit.name);
     }
   }
@@ -250,7 +253,7 @@ export function parseArgv(spec: Spec<Fields>, argv: readonly string[], o: { posi
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    let name: string, text: string | undefined, negated = false;
+    let name: string, text: string | undefined, negated = false, convert = (v: unknown) => v;
     if (/^-[a-zA-Z]$/.test(a)) {
       const n = shorts.get(a.slice(1));
       if (!n) throw new ConfigError(`unknown option '${a}' (r1 ${spec.name} --help lists them)`);
@@ -268,6 +271,7 @@ export function parseArgv(spec: Spec<Fields>, argv: readonly string[], o: { posi
       if (!hit) throw unknownKey(spec, key, true);
       if (hit.deprecated) warn(`r1 ${spec.name}: --${key} is deprecated; use --${kebab(hit.name)} (the old name goes in the next release)`);
       name = hit.name;
+      convert = hit.convert;
     } else {
       if (!o.positionals) throw new ConfigError(`unexpected argument '${a}' (r1 ${spec.name} --help lists the options)`);
       positionals.push(a);
@@ -282,7 +286,11 @@ export function parseArgv(spec: Spec<Fields>, argv: readonly string[], o: { posi
       if (i + 1 >= argv.length) throw new ConfigError(`--${kebab(name)} needs a value${f.metavar ? ` (${f.metavar})` : ''}`);
       text = argv[++i]!;
     }
-    values[name] = flagValue(name, f, text);
+    const v = convert(flagValue(name, f, text));
+    const bad = fieldProblem(`--${kebab(name)}`, f, f.coerce ? f.coerce(v) : v); // a bad value names the flag the user typed
+    if (bad) throw new ConfigError(bad);
+    // a list flag given again adds to it (--stop-strings a --stop-strings b)
+    values[name] = f.kind === 'list' && Array.isArray(values[name]) ? [...(values[name] as unknown[]), ...(v as unknown[])] : v;
   }
   return { values, positionals };
 }

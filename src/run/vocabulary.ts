@@ -1,7 +1,7 @@
 // The one vocabulary of option names shared by the `r1` commands: each option that two commands have is declared
 // here once (TRL's name in camelCase where TRL has one, its old names as deprecated aliases), and commands take it
 // from here (with their own default where theirs differs). Not a command's own options (those live in its spec).
-import { bool, int, num, oneOf, str, type Field } from './spec.js';
+import { bool, int, num, oneOf, str, strings, type Field } from './spec.js';
 
 /** What a user asks the matmuls to run in: 'auto' is BF16 where the CPU has BF16 matrix instructions (AMX or AVX512-BF16), else FP32. */
 export const PRECISIONS = ['fp32', 'bf16', 'auto'] as const;
@@ -31,6 +31,7 @@ export const V = tag({
   maxCompletionLength: int(240, 'tokens a completion may have; longer ones are cut (finish reason length)', { min: 1, aliases: ['maxTokens', 'maxNewTokens'] }),
   temperature: num(PAPER_EVAL.temperature, 'sampling temperature (0: greedy)', { min: 0 }),
   topP: num(PAPER_EVAL.topP, 'nucleus sampling; 1 = off', { above: 0, max: 1 }),
+  stopStrings: strings([], 'sampling also stops at these strings (kept in the completion; repeat the flag or A,B); EOS always stops', { aliases: ['stop'] }),
   topK: int(0, 'top-k sampling; 0 = off', { min: 0 }),
   problems: int(200, 'held-out problems to measure', { min: 1, aliases: ['limit'] }),
   evalEvery: int(0, 'evaluate every N steps (0: only at the ends; -1: never)', { min: -1 }),
