@@ -61,9 +61,32 @@ export const SERVE_SPEC = defineSpec({
   },
 });
 
+/** `r1 pipeline`'s flags over its config file (src/pipeline/config.ts documents every key of that). */
+export const PIPELINE_SPEC = defineSpec({
+  name: 'pipeline',
+  fields: {
+    out: required(withDefault(V.out, '', { doc: 'the run folder: one sub-folder per stage (model, data, metrics, done.json), the stage table' })),
+    seed: nullable(withDefault(V.seed, 1, { doc: "seed of every stage after the cached base (default the config's, 1)" })),
+    precision: nullable(withDefault(V.precision, 'auto', { doc: "matmul precision of every stage (default the config's: auto, bf16 where the CPU has AMX / AVX512-BF16)" })),
+    basesOnly: bool(false, 'only pretrain (or find cached) the default teacher and student bases, then stop'),
+  },
+});
+
+/** `r1 distill`'s flags over its config file (pipeline options: worlds, eval, distill.*). */
+export const DISTILL_SPEC = defineSpec({
+  name: 'distill',
+  fields: {
+    teacher: required(str('', "the teacher checkpoint (e.g. a pipeline's all_scenario_rl model)", { metavar: 'DIR' })),
+    out: required(withDefault(V.out, '', { doc: 'run folder (distill/: data, the distilled student, the GRPO student, done.json)' })),
+    studentHidden: nullable(int(64, 'student width (default 64: a quarter of the default teacher\'s parameters or less)', { min: 1 })),
+    studentLayers: nullable(int(4, 'student depth (default 4)', { min: 1 })),
+    precision: nullable(withDefault(V.precision, 'auto', { doc: "matmul precision of every stage (default the config's: auto)" })),
+  },
+});
+
 /** Every command that has a run spec (the one-vocabulary test walks these). */
 export const COMMAND_SPECS: Readonly<Record<string, Spec<Fields>>> = {
   grpo: GRPO_SPEC, demo: DEMO_SPEC, pretrain: PRETRAIN_SPEC, sft: SFT_SPEC, 'train-rm': TRAIN_RM_SPEC, eval: EVAL_SPEC,
-  generate: GENERATE_SPEC, sample: SAMPLE_SPEC, serve: SERVE_SPEC,
+  generate: GENERATE_SPEC, sample: SAMPLE_SPEC, serve: SERVE_SPEC, pipeline: PIPELINE_SPEC, distill: DISTILL_SPEC,
 } as Record<string, Spec<Fields>>;
 
