@@ -2,7 +2,7 @@
 // every command shares: -h/--help, a user error is one line `r1 CMD: what is wrong and the fix` with exit code 2,
 // any other error one line with exit code 1 (the stack only with R1_DEBUG=1). It parses no command's flags.
 
-import { ConfigError } from '../run/spec.js';
+import { UsageError } from '../run/spec.js';
 
 export interface Command {
   /** One line for `r1 --help`. */
@@ -80,7 +80,7 @@ const USER_FS_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EEXIST
 export function reportError(name: string, err: unknown): number {
   const debug = process.env.R1_DEBUG === '1';
   const code = (err as NodeJS.ErrnoException)?.code;
-  const user = err instanceof UsageError || err instanceof ConfigError || (typeof code === 'string' && USER_FS_ERRORS.has(code));
+  const user = err instanceof UsageError || (typeof code === 'string' && USER_FS_ERRORS.has(code));
   const message = err instanceof Error ? err.message : String(err);
   const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
   // a message that carries the help text after its first line: the line, and where the help is
@@ -90,5 +90,5 @@ export function reportError(name: string, err: unknown): number {
   return user ? 2 : 1;
 }
 
-/** Thrown by a command for bad flags or input: printed as one line, exit code 2, no stack. */
-export class UsageError extends Error {}
+/** Thrown by a command for bad flags or input: printed as one line, exit code 2, no stack (declared in src/run/spec.ts). */
+export { UsageError };

@@ -14,7 +14,7 @@ export const GENERATE_SPEC = defineSpec({
   fields: {
     model: required(withDefault(V.model, '', { doc: 'checkpoint folder (HF layout: config.json, model.safetensors, tokenizer.json)' })),
     prompt: required(str('', 'prompt text', { metavar: 'TEXT' })),
-    chat: bool(false, "wrap the prompt as a user message with the tokenizer's chat template"),
+    chat: V.chat,
     temperature: withDefault(V.temperature, 1),
     topP: withDefault(V.topP, 1),
     topK: V.topK,

@@ -16,7 +16,7 @@ import { measureWorld, type WorldMeasurement } from '../eval/world.js';
 import { pretrainIntoCache } from '../sft/cache.js';
 import { matmulPrecision } from '../tensor/precision.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
-import { defineSpec, int, nullable, num, oneOf, readConfigFile, str, value, withDefault, type ConfigOf } from '../run/spec.js';
+import { defineSpec, nullable, num, oneOf, readConfigFile, str, value, withDefault, type ConfigOf } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
 import { runGrpo } from './run.js';
 
@@ -52,9 +52,9 @@ export const DEMO_FIELDS = {
   size: oneOf(DEMO_SIZES, 'small', 'default base model size (each cached on its own)'),
   base: nullable(str('', 'start from this base model instead of the cached default', { metavar: 'DIR' })),
   maxSeconds: nullable(withDefault(V.maxSeconds, 0, { aliases: ['rlSeconds'], doc: 'GRPO wall-clock safety limit (default the recipe\'s, 900); the run says when it cut GRPO short' })),
-  steps: nullable(int(1, 'GRPO steps, the budget the LR schedule runs over (default the recipe\'s: 300; subset 220)', { min: 1 })),
+  steps: nullable(withDefault(V.steps, 1, { doc: 'GRPO steps, the budget the LR schedule runs over (default the recipe\'s: 300; subset 220)' })),
   pretrainSeconds: nullable(num(1, "pretraining safety limit when no base model is cached (default: r1 pretrain's)", { above: 0, metavar: 'S' })),
-  problems: withDefault(V.problems, 200, { aliases: ['evalProblems'], doc: `held-out problems measured before and after, ${PAPER_EVAL.numGenerations} samples each` }),
+  evalProblems: withDefault(V.evalProblems, 200, { doc: `held-out problems measured before and after, ${PAPER_EVAL.numGenerations} samples each` }),
   seed: nullable(V.seed),
   grpo: value<Record<string, unknown>>({}, "GRPO options over the world's recipe, JSON (keys of r1 grpo's config), e.g. '{\"beta\":0.04}'", { check: isObject, metavar: 'JSON' }),
   precision: V.precision,
@@ -166,7 +166,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const out = o.out ?? join(REPO, 'runs', stamp);
   const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds ?? undefined, size: o.size, log, shouldStop: o.shouldStop, progress: o.progress });
   const cfg = demoConfig(base.dir, out, worldName, o);
-  const problems = sampleProblems(world, { split: 'test', count: o.problems ?? 200, seed: cfg.seed + 101 });
+  const problems = sampleProblems(world, { split: 'test', count: o.evalProblems ?? 200, seed: cfg.seed + 101 });
   let evalSeconds = 0;
   const measure = async (model: Decoder, tokenizer: Tokenizer, label: string) => {
     const t = performance.now();

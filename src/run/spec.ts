@@ -4,8 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
-/** Thrown for a bad option from a flag, a config file or code; the message names the option and the fix (a CLI user error: exit 2). */
-export class ConfigError extends Error {}
+/** A user error: printed by the CLI as one line, exit code 2, no stack. */
+export class UsageError extends Error {}
+
+/** Thrown for a bad option from a flag, a config file or code; the message names the option and the fix (a user error). */
+export class ConfigError extends UsageError {}
 
 type Kind = 'int' | 'number' | 'string' | 'boolean' | 'list' | 'value';
 
