@@ -2,7 +2,7 @@
 // once and cached), evaluated, trained with GRPO on the recipe configs/demo.yaml (+ configs/<world>.yaml), evaluated
 // again. Flags and --help from DEMO_SPEC; parses and prints only, the work is src/rl/demo.ts.
 import { writeFileSync } from 'node:fs';
-import { applyPrecisionFlag, onInterrupt, readCommandLine } from './args.js';
+import { applyPrecisionFlag, onInterrupt, printJson, readCommandLine } from './args.js';
 import { DEMO_SPEC, demoConfig, formatSummary, runDemo } from '../rl/demo.js';
 import { readConfigFile, resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -10,7 +10,7 @@ import { writeReport } from '../report/index.js';
 import { createPhasedProgress } from '../util/progress.js';
 
 const OWN = {
-  config: V.config, quiet: V.quiet, help: V.help,
+  config: V.config, json: withDefault(V.json, false, { doc: 'print the summary as one JSON object on stdout instead of the table' }), quiet: V.quiet, help: V.help,
   jsonSummary: withDefault(V.jsonSummary, '', { doc: 'write {"base": {pass1, cons16, format_rate, mean_len, ...}, "rl": {...}, "steps", "seconds"} to FILE' }),
 };
 
@@ -24,7 +24,8 @@ export async function run(argv: string[]): Promise<number> {
   const bar = createPhasedProgress({ label: 'r1 demo', quiet: cl.flags.quiet });
   try {
     const s = await runDemo({ ...c, log: (l) => bar.log(l), shouldStop: stop.stopped, progress: bar.progress }).finally(() => bar.stop());
-    console.log(formatSummary(s));
+    if (cl.flags.json) printJson(s);
+    else console.log(formatSummary(s));
     await writeReport(s.run_dir).catch((e: Error) => console.error(`r1 demo: the report could not be written (${e.message}); r1 report ${s.run_dir} retries`));
     if (cl.flags.jsonSummary) writeFileSync(cl.flags.jsonSummary, JSON.stringify(s, null, 2) + '\n');
     return s.reason === 'interrupted' ? 130 : 0;

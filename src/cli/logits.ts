@@ -13,6 +13,7 @@ const SPEC = defineSpec({
     model: required(V.model),
     tokenIds: required(str('', 'comma-separated token ids', { metavar: '1,2,3', aliases: ['tokens'] })),
     json: withDefault(V.json, false, { doc: '{"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)' }),
+    quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
     help: V.help,
   },
 });

@@ -2,7 +2,7 @@
 // stage table and writes pipeline_summary.json (and --json-summary FILE). Parses flags only; the work is src/pipeline.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { onInterrupt, readCommandLine } from './args.js';
+import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { PIPELINE_SPEC } from './specs.js';
 import { resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -17,6 +17,7 @@ const OWN = {
   config: withDefault(V.config, '', { doc: 'pipeline options over the defaults (src/pipeline/config.ts documents every key; unknown keys are errors)' }),
   jsonSummary: withDefault(V.jsonSummary, '', { doc: 'also write {"seconds", "stages": [...], "reward_model": {...}, "distill": {...}} to FILE' }),
   resume: withDefault(V.resume, false, { doc: 'continue a stopped pipeline: finished stages are kept, the one in flight continues' }),
+  json: withDefault(V.json, false, { doc: 'print the summary as one JSON object on stdout instead of the stage table' }),
   quiet: V.quiet, help: V.help,
 };
 const FOOTER = `Stages: base, r1_zero, cold_start, reasoning_rl, reasoning_rl_no_language_reward, rejection_sft, reward_model,
@@ -41,19 +42,23 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (c.basesOnly) {
       const b = await ensureBases(cfg, { log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
-      console.log(`teacher base ${b.teacher}\nstudent base ${b.student}\n${b.seconds.toFixed(0)} s of pretraining in this run`);
+      if (values.json) printJson(b);
+      else console.log(`teacher base ${b.teacher}\nstudent base ${b.student}\n${b.seconds.toFixed(0)} s of pretraining in this run`);
       return 0;
     }
     const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
-    console.log(formatStageTable(rowsOf(cfg)));
-    console.log(`reward model pairwise accuracy: ${s.reward_model.pairwise_accuracy === null ? '-' : `${(100 * s.reward_model.pairwise_accuracy).toFixed(1)}%`}`);
-    if (s.distill) {
-      const d = s.distill;
-      console.log(`distillation: distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens) vs ` +
-        `GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
+    if (values.json) printJson(s);
+    else {
+      console.log(formatStageTable(rowsOf(cfg)));
+      console.log(`reward model pairwise accuracy: ${s.reward_model.pairwise_accuracy === null ? '-' : `${(100 * s.reward_model.pairwise_accuracy).toFixed(1)}%`}`);
+      if (s.distill) {
+        const d = s.distill;
+        console.log(`distillation: distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens) vs ` +
+          `GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
+      }
+      console.log(`bars:\n${formatBars(s.bars)}`);
+      console.log(`${s.seconds.toFixed(0)} s in all (base model ${s.base_cached ? 'cached' : 'pretrained in this run'})${s.cut_short.length ? `; cut short by their safety time limits: ${s.cut_short.join(', ')}` : ''}; ${cfg.out}`);
     }
-    console.log(`bars:\n${formatBars(s.bars)}`);
-    console.log(`${s.seconds.toFixed(0)} s in all (base model ${s.base_cached ? 'cached' : 'pretrained in this run'})${s.cut_short.length ? `; cut short by their safety time limits: ${s.cut_short.join(', ')}` : ''}; ${cfg.out}`);
     if (values.jsonSummary) writeFileSync(values.jsonSummary, JSON.stringify(s, null, 2) + '\n');
     await writeReport(cfg.out).catch((e: Error) => log(`r1 pipeline: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
     return stop() ? 130 : 0;

@@ -4,15 +4,15 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from './main.js';
-import { applyPrecisionFlag, readCommandLine } from './args.js';
+import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
 import { SERVE_SPEC } from './specs.js';
-import { readConfigFile, resolve as resolveSpec } from '../run/spec.js';
+import { readConfigFile, resolve as resolveSpec, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { Engine, slotsFor } from '../serve/engine.js';
 import { OpenAIServer } from '../serve/server.js';
 
-const OWN = { config: V.config, quiet: V.quiet, help: V.help };
+const OWN = { config: V.config, json: withDefault(V.json, false, { doc: 'once listening, print {"url", "model", "slots", "context"} on stdout' }), quiet: V.quiet, help: V.help };
 
 export async function run(argv: string[]): Promise<number> {
   const cl = readCommandLine(SERVE_SPEC, OWN, argv, { usage: 'usage: r1 serve --model DIR [options]', footer: 'Ctrl-C or SIGTERM stops the server.' });
@@ -43,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`cannot listen on ${host}:${port} (${(e as Error).message}); choose another --port or --host`);
   }
+  if (cl.flags.json) printJson({ url: `http://${host}:${bound}/v1`, model: modelName, slots, context: engine.maxLen });
   if (!cl.flags.quiet) console.error(`r1 serve: '${modelName}' on http://${host}:${bound}/v1 (${slots} slots, context ${engine.maxLen})`);
   await new Promise<void>((done) => {
     const stop = () => { void server.close().then(done); };
