@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   const intr = onInterrupt('distill');
   const bar = createPhasedProgress({ label: 'r1 distill', quiet: values.quiet });
   try {
-    const r = await distillFromTeacher(cfg, c.teacher, { log: (l) => bar.log(l), shouldStop: intr.stopped, progress: bar.progress }).finally(() => bar.stop());
+    const r = await distillFromTeacher(cfg, c.teacher, { log: (l) => bar.log(l), signal: intr.signal, progress: bar.progress }).finally(() => bar.stop());
     const d = r.extra?.distill as { distilled: { pass1: number; seconds: number; tokens: number }; rl: { pass1: number; seconds: number; tokens: number } } | undefined;
     if (!d) return 130;
     writeFileSync(`${cfg.out}/distill/summary.json`, JSON.stringify(d, null, 2) + '\n');

@@ -41,12 +41,12 @@ export async function run(argv: string[]): Promise<number> {
   const log = (l: string) => bar.log(l);
   try {
     if (c.basesOnly) {
-      const b = await ensureBases(cfg, { log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
+      const b = await ensureBases(cfg, { log, signal: intr.signal, progress: bar.progress }).finally(() => bar.stop());
       if (values.json) printJson(b);
       else console.log(`teacher base ${b.teacher}\nstudent base ${b.student}\n${b.seconds.toFixed(0)} s of pretraining in this run`);
       return 0;
     }
-    const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
+    const s = await runPipeline(cfg, { resume: values.resume, log, signal: intr.signal, progress: bar.progress }).finally(() => bar.stop());
     if (values.json) printJson(s);
     else {
       console.log(formatStageTable(rowsOf(cfg)));
