@@ -11,7 +11,6 @@ import { V } from '../run/vocabulary.js';
 import { runGrpo } from '../rl/run.js';
 import { writeReport } from '../report/index.js';
 import { worldNameProblem } from '../data/worlds/index.js';
-import { DatasetError } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 
 const OWN = { config: V.config, resume: V.resume, json: V.json, quiet: V.quiet, help: V.help };
@@ -47,9 +46,6 @@ export async function run(argv: string[]): Promise<number> {
     if (flags.json) printJson(summary);
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);
     return r.reason === 'interrupted' ? 130 : 0;
-  } catch (e) {
-    if (e instanceof DatasetError) throw new UsageError(e.message);
-    throw e;
   } finally {
     stop.dispose();
   }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
 import { GRPO_SPEC, type GrpoConfig } from '../rl/config.js';
-import { fieldProblem, lookup, unknownKey } from '../run/spec.js';
+import { UsageError, fieldProblem, lookup, unknownKey } from '../run/spec.js';
 
 /** A stage's `grpo` options, each name and value checked against GRPO_SPEC (the stage's own keys decide model, out, world). */
 function grpoOptions(v: Record<string, unknown>, at: string): Partial<GrpoConfig> {
@@ -106,7 +106,7 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
 };
 
 /** Thrown for a bad pipeline config; the message names the key (a.b.c) and the fix. */
-export class PipelineConfigError extends Error {}
+export class PipelineConfigError extends UsageError {}
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

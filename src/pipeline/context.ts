@@ -8,6 +8,7 @@ import { writeJsonl } from '../data/jsonl.js';
 import type { PipelineConfig, StageName } from './config.js';
 import type { StageRow } from './measure.js';
 import type { RunContext } from '../run/context.js';
+import { UsageError } from '../run/spec.js';
 
 export interface StageContext extends RunContext {
   cfg: PipelineConfig;
@@ -40,7 +41,7 @@ export interface StageDone extends StageOutput {
 }
 
 /** Thrown when a stage cannot go on; the message names the stage and the fix. Finished stages stay on disk. */
-export class StageError extends Error {}
+export class StageError extends UsageError {}
 
 /** Folder of a stage's outputs. */
 export const stageDir = (cfg: PipelineConfig, stage: StageName) => join(cfg.out, stage);
