@@ -18,6 +18,7 @@ import { pretrainIntoCache } from '../sft/cache.js';
 import { resolvePrecision, withPrecision } from '../tensor/precision.js';
 import { sftTrain } from '../sft/sft.js';
 import { resolveConfig } from '../rl/config.js';
+import { readRecipe } from '../run/spec.js';
 import { runGrpo } from '../rl/run.js';
 import type { PipelineConfig, RlStage, StageName } from './config.js';
 import { measureStage, type GeneralSample, type StageRow } from './measure.js';
@@ -81,14 +82,12 @@ async function measureCheckpoint(ctx: StageContext, stage: StageName, dir: strin
   return m;
 }
 
-/** The pipeline's GRPO recipe (the demo's: 8 prompts × 8, T 1.0, ≤ 240 tokens, ε 0.2, β 0, lr 3e-4, μ 2, cosine), under the stage's options. */
+/** The pipeline's GRPO recipe: the demo's (configs/demo.yaml: 8 prompts × 8, T 1.0, ε 0.2, β 0, lr 3e-4, μ 2, cosine), the stage's budget and rewards, then its options. */
 async function grpoStage(ctx: StageContext, stage: StageName, from: string, world: string, rewards: { name: string; weight: number }[],
   rl: RlStage, extra: Record<string, unknown> = {}): Promise<{ model: string; cutShort: boolean; interrupted: boolean; seconds: number; tokens: number }> {
   const out = join(ctx.dir(stage), 'run');
-  const cfg = resolveConfig({
-    model: from, out, world, seed: ctx.cfg.seed, steps: rl.steps, maxSeconds: rl.maxSeconds,
-    promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: ctx.cfg.eval.maxNewTokens, rewards,
-    epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
+  const cfg = resolveConfig({ model: from, out, world }, readRecipe('demo')!, {
+    seed: ctx.cfg.seed, steps: rl.steps, maxSeconds: rl.maxSeconds, maxCompletionLength: ctx.cfg.eval.maxNewTokens, rewards,
     evalEvery: -1, evalProblems: ctx.cfg.eval.problems, saveEvery: 25, ...extra,
   }, rl.grpo);
   const resume = existsSync(join(out, 'checkpoints'));

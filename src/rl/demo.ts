@@ -16,7 +16,7 @@ import { measureWorld, type WorldMeasurement } from '../eval/world.js';
 import { pretrainIntoCache } from '../sft/cache.js';
 import { matmulPrecision } from '../tensor/precision.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
-import { defineSpec, nullable, num, oneOf, readConfigFile, str, value, withDefault, type ConfigOf } from '../run/spec.js';
+import { defineSpec, nullable, num, oneOf, readRecipe, str, value, withDefault, type ConfigOf } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
 import { runGrpo } from './run.js';
 
@@ -39,8 +39,7 @@ export const DEMO_SIZES = Object.keys(SIZES) as DemoSize[];
 
 /** The demo's recipes: configs/demo.yaml (GRPO options), then configs/<world>.yaml where a world has one. */
 export function demoRecipe(world: string): Record<string, unknown>[] {
-  const own = join(REPO, 'configs', `${world}.yaml`);
-  return [readConfigFile(join(REPO, 'configs', 'demo.yaml')), ...(existsSync(own) ? [readConfigFile(own)] : [])];
+  return [readRecipe('demo')!, readRecipe(world) ?? {}];
 }
 
 const isObject = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? null : `grpo must be an object of r1 grpo's options, e.g. {"beta": 0.04}, got ${JSON.stringify(v)}`);
