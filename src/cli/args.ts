@@ -66,8 +66,6 @@ export interface NumRule {
 
 export const POSITIVE_INT: NumRule = { int: true, above: 0 };
 export const NON_NEGATIVE_INT: NumRule = { int: true, min: 0 };
-export const POSITIVE: NumRule = { above: 0 };
-export const NON_NEGATIVE: NumRule = { min: 0 };
 
 function describe(rule: NumRule): string {
   const kind = rule.int ? 'an integer' : 'a number';
