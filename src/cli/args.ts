@@ -1,9 +1,9 @@
-// Flag parsing shared by the `r1` commands: node:util parseArgs (strict) whose errors become one-line
-// UsageErrors pointing at --help, and numeric flags validated with a message that names the flag.
-// Not a CLI framework: each command still declares its own options and help text.
+// Command-line reading shared by the `r1` commands: a run spec's flags and --help (readCommandLine), the snake_case
+// --json printer, Ctrl-C as one AbortSignal, and node:util parseArgs for the few commands without a spec (bench).
+// Not the specs themselves (src/run/spec.ts and each command's spec).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './main.js';
-import { PRECISIONS, setMatmulPrecision, matmulPrecision, type Precision } from '../tensor/precision.js';
+import { setMatmulPrecision, matmulPrecision, type Precision } from '../tensor/precision.js';
 import { helpText, parseArgv, pick, resolve, type ConfigOf, type Fields, type Spec } from '../run/spec.js';
 
 /** A command line read against a run spec: the config layer its flags give, the command's own flags, the positionals. */
@@ -40,9 +40,6 @@ export function parseFlags<T extends ParseArgsConfig>(config: T, _help: string):
   }
 }
 
-/** The flags every long command shares: --quiet (no progress on stderr). Spread into a command's options. */
-export const COMMON_FLAGS = { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } } as const;
-
 /** snake_case for every key of a --json output (camelCase from library results: tokensPerSecond → tokens_per_second). */
 export function snakeKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(snakeKeys);
@@ -55,6 +52,7 @@ export function printJson(v: unknown): void {
   console.log(JSON.stringify(snakeKeys(v)));
 }
 
+// numeric flags of the commands without a spec (bench)
 /** What a numeric flag accepts: integers only, and a lower bound (inclusive, or exclusive with `above`), an upper bound. */
 export interface NumRule {
   int?: boolean;
@@ -68,8 +66,6 @@ export interface NumRule {
 
 export const POSITIVE_INT: NumRule = { int: true, above: 0 };
 export const NON_NEGATIVE_INT: NumRule = { int: true, min: 0 };
-export const POSITIVE: NumRule = { above: 0 };
-export const NON_NEGATIVE: NumRule = { min: 0 };
 
 function describe(rule: NumRule): string {
   const kind = rule.int ? 'an integer' : 'a number';
@@ -93,16 +89,8 @@ export function numFlag(v: string | undefined, name: string, rule: NumRule, dflt
   return n;
 }
 
-/** The --precision flag: undefined when absent, else fp32 / bf16 / auto, or a one-line UsageError. */
-export function precisionFlag(v: string | undefined): Precision | undefined {
-  if (v === undefined) return undefined;
-  if (!(PRECISIONS as readonly string[]).includes(v)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')} (got '${v}'); auto picks bf16 where the CPU has AMX or AVX512-BF16`);
-  return v as Precision;
-}
-
 /** Sets the process's matmul precision from --precision (for commands that only sample); returns what it resolved to. */
-export function applyPrecisionFlag(v: string | undefined): 'fp32' | 'bf16' {
-  const p = precisionFlag(v) ?? 'fp32';
+export function applyPrecisionFlag(p: Precision): 'fp32' | 'bf16' {
   setMatmulPrecision(p);
   return matmulPrecision();
 }

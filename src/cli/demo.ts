@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const stop = onInterrupt('demo', 'stopping');
   const bar = createPhasedProgress({ label: 'r1 demo', quiet: cl.flags.quiet });
   try {
-    const s = await runDemo({ ...c, log: (l) => bar.log(l), shouldStop: stop.stopped, progress: bar.progress }).finally(() => bar.stop());
+    const s = await runDemo({ ...c, log: (l) => bar.log(l), signal: stop.signal, progress: bar.progress }).finally(() => bar.stop());
     if (cl.flags.json) printJson(s);
     else console.log(formatSummary(s));
     await writeReport(s.run_dir).catch((e: Error) => console.error(`r1 demo: the report could not be written (${e.message}); r1 report ${s.run_dir} retries`));

@@ -3,14 +3,12 @@
 // student is trained with GRPO for comparison; prints both students' held-out pass@1 with their compute.
 // Parses flags only; the work is src/pipeline/distill.ts.
 import { writeFileSync } from 'node:fs';
-import { UsageError } from './main.js';
 import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { DISTILL_SPEC } from './specs.js';
 import { resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
-import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
+import { readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { distillFromTeacher } from '../pipeline/stages.js';
-import { StageError } from '../pipeline/run.js';
 import { createPhasedProgress } from '../util/progress.js';
 
 const OWN = {
@@ -24,29 +22,20 @@ export async function run(argv: string[]): Promise<number> {
   if (!cl) return 0;
   const values = cl.flags;
   const c = resolve(DISTILL_SPEC, [cl.layer]);
-  let cfg;
-  try {
-    const file = values.config ? readPipelineConfigFile(values.config) : {};
-    const distill = { ...((file.distill as Record<string, unknown>) ?? {}),
-      ...(c.studentHidden ? { studentHidden: c.studentHidden } : {}), ...(c.studentLayers ? { studentLayers: c.studentLayers } : {}) };
-    cfg = resolvePipelineConfig(file, { out: c.out, distill, ...(c.precision ? { precision: c.precision } : {}) });
-  } catch (e) {
-    if (e instanceof PipelineConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const file = values.config ? readPipelineConfigFile(values.config) : {};
+  const distill = { ...((file.distill as Record<string, unknown>) ?? {}),
+    ...(c.studentHidden ? { studentHidden: c.studentHidden } : {}), ...(c.studentLayers ? { studentLayers: c.studentLayers } : {}) };
+  const cfg = resolvePipelineConfig(file, { out: c.out, distill, ...(c.precision ? { precision: c.precision } : {}) });
   const intr = onInterrupt('distill');
   const bar = createPhasedProgress({ label: 'r1 distill', quiet: values.quiet });
   try {
-    const r = await distillFromTeacher(cfg, c.teacher, { log: (l) => bar.log(l), shouldStop: intr.stopped, progress: bar.progress }).finally(() => bar.stop());
+    const r = await distillFromTeacher(cfg, c.teacher, { log: (l) => bar.log(l), signal: intr.signal, progress: bar.progress }).finally(() => bar.stop());
     const d = r.extra?.distill as { distilled: { pass1: number; seconds: number; tokens: number }; rl: { pass1: number; seconds: number; tokens: number } } | undefined;
     if (!d) return 130;
     writeFileSync(`${cfg.out}/distill/summary.json`, JSON.stringify(d, null, 2) + '\n');
     if (values.json) printJson(d);
     else console.log(`distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens); GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
     return 0;
-  } catch (e) {
-    if (e instanceof StageError) throw new UsageError(e.message);
-    throw e;
   } finally {
     intr.dispose();
   }

@@ -4,14 +4,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './main.js';
-import { printJson, readCommandLine } from './args.js';
+import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { GRPO_SPEC, resolveConfig } from '../rl/config.js';
 import { readConfigFile } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { runGrpo } from '../rl/run.js';
 import { writeReport } from '../report/index.js';
 import { worldNameProblem } from '../data/worlds/index.js';
-import { DatasetError } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 
 const OWN = { config: V.config, resume: V.resume, json: V.json, quiet: V.quiet, help: V.help };
@@ -36,16 +35,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(join(cfg.model, 'config.json'))) throw new UsageError(`--model ${cfg.model}: no config.json there; pass a checkpoint folder (HF layout), e.g. one written by r1 pretrain`);
   if (cfg.world && worldNameProblem(cfg.world)) throw new UsageError(worldNameProblem(cfg.world)!);
 
-  let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    console.error('\nr1 grpo: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)');
-  };
-  process.on('SIGINT', onSigint);
+  const stop = onInterrupt('grpo', 'stopping after this step and saving a checkpoint');
   try {
     const bar = createProgress({ label: 'r1 grpo', total: cfg.steps, quiet: flags.quiet });
-    const r = await runGrpo(cfg, { resume: flags.resume, log: (m) => bar.log(m), shouldStop: () => stop, progress: (s, n, f, v) => bar.update(s, v, f),
+    const r = await runGrpo(cfg, { resume: flags.resume, log: (m) => bar.log(m), signal: stop.signal, progress: (s, n, f, v) => bar.update(s, v, f),
       onEval: () => writeReport(cfg.out).catch((e: Error) => bar.log(`r1 grpo: the report could not be written (${e.message})`)) })
       .finally(() => bar.stop());
     await writeReport(cfg.out).catch((e: Error) => console.error(`r1 grpo: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
@@ -53,10 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     if (flags.json) printJson(summary);
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);
     return r.reason === 'interrupted' ? 130 : 0;
-  } catch (e) {
-    if (e instanceof DatasetError) throw new UsageError(e.message);
-    throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.dispose();
   }
 }

@@ -1,13 +1,12 @@
 // `r1 pipeline`: DeepSeek-R1's four stages and distillation in miniature (src/pipeline), from one config; prints the
 // stage table and writes pipeline_summary.json (and --json-summary FILE). Parses flags only; the work is src/pipeline.
 import { writeFileSync } from 'node:fs';
-import { UsageError } from './main.js';
 import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { PIPELINE_SPEC } from './specs.js';
 import { resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
-import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
-import { formatBars, runPipeline, rowsOf, StageError } from '../pipeline/run.js';
+import { readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
+import { formatBars, runPipeline, rowsOf } from '../pipeline/run.js';
 import { formatStageTable } from '../pipeline/measure.js';
 import { ensureBases } from '../pipeline/stages.js';
 import { writeReport } from '../report/index.js';
@@ -28,25 +27,19 @@ export async function run(argv: string[]): Promise<number> {
   if (!cl) return 0;
   const values = cl.flags;
   const c = resolve(PIPELINE_SPEC, [cl.layer]);
-  let cfg;
-  try {
-    cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: c.out, precision: c.precision ?? undefined, seed: c.seed ?? undefined }); // undefined layers' keys are skipped
-  } catch (e) {
-    if (e instanceof PipelineConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const cfg = resolvePipelineConfig(values.config ? readPipelineConfigFile(values.config) : {}, { out: c.out, precision: c.precision ?? undefined, seed: c.seed ?? undefined }); // undefined layers' keys are skipped
   const intr = onInterrupt('pipeline', 'stopping after the current step; --resume continues');
   const stop = intr.stopped;
   const bar = createPhasedProgress({ label: 'r1 pipeline', quiet: values.quiet });
   const log = (l: string) => bar.log(l);
   try {
     if (c.basesOnly) {
-      const b = await ensureBases(cfg, { log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
+      const b = await ensureBases(cfg, { log, signal: intr.signal, progress: bar.progress }).finally(() => bar.stop());
       if (values.json) printJson(b);
       else console.log(`teacher base ${b.teacher}\nstudent base ${b.student}\n${b.seconds.toFixed(0)} s of pretraining in this run`);
       return 0;
     }
-    const s = await runPipeline(cfg, { resume: values.resume, log, shouldStop: stop, progress: bar.progress }).finally(() => bar.stop());
+    const s = await runPipeline(cfg, { resume: values.resume, log, signal: intr.signal, progress: bar.progress }).finally(() => bar.stop());
     if (values.json) printJson(s);
     else {
       console.log(formatStageTable(rowsOf(cfg)));
@@ -62,9 +55,6 @@ export async function run(argv: string[]): Promise<number> {
     if (values.jsonSummary) writeFileSync(values.jsonSummary, JSON.stringify(s, null, 2) + '\n');
     await writeReport(cfg.out).catch((e: Error) => log(`r1 pipeline: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
     return stop() ? 130 : 0;
-  } catch (e) {
-    if (e instanceof StageError) throw new UsageError(e.message);
-    throw e;
   } finally {
     intr.dispose();
   }

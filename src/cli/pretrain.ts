@@ -4,8 +4,6 @@
 import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { UsageError } from './main.js';
 import { createProgress } from '../util/progress.js';
-import { DatasetError } from '../data/datasets.js';
-import { JsonlError } from '../data/jsonl.js';
 import { Rng } from '../util/rng.js';
 import { pretrainWorld } from '../sft/pretrain.js';
 import { pretrainCorpus } from '../sft/corpus.js';
@@ -67,9 +65,6 @@ export async function run(argv: string[]): Promise<number | void> {
     }
     if (flags.json) printJson({ ...r, measurement });
     return r.stopped ? 130 : 0;
-  } catch (err) {
-    if (err instanceof DatasetError || err instanceof JsonlError) throw new UsageError(err.message);
-    throw err;
   } finally {
     bar.stop();
     stop.dispose();

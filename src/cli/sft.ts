@@ -1,11 +1,8 @@
 // `r1 sft --model DIR --data FILE.jsonl --out DIR`: supervised fine-tuning with the loss on completions only.
 // Flags and --help from SFT_SPEC (src/sft/config.ts); calls sftTrain (src/sft/sft.ts), no training logic here.
 // Progress on stderr, --json prints one object on stdout, Ctrl-C saves the model trained so far.
-import { UsageError } from './main.js';
 import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { createProgress } from '../util/progress.js';
-import { DatasetError } from '../data/datasets.js';
-import { JsonlError } from '../data/jsonl.js';
 import { sftTrain } from '../sft/sft.js';
 import { SFT_SPEC } from '../sft/config.js';
 import { readConfigFile, resolve } from '../run/spec.js';
@@ -29,9 +26,6 @@ export async function run(argv: string[]): Promise<number | void> {
     bar.stop();
     if (cl.flags.json) printJson(r);
     return r.stopped ? 130 : 0;
-  } catch (err) {
-    if (err instanceof DatasetError || err instanceof JsonlError) throw new UsageError(err.message);
-    throw err;
   } finally {
     bar.stop();
     stop.dispose();

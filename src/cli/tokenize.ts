@@ -3,33 +3,32 @@
 // Parses flags and prints; tokenizing lives in src/model/tokenizer.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { parseFlags } from './args.js';
+import { printJson, readCommandLine } from './args.js';
+import { bool, defineSpec, nullable, required, resolve, str, withDefault } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
 import { HFTokenizer, loadTokenizer, type ChatMessage, type Tokenizer } from '../model/tokenizer.js';
 
-const HELP = `usage: r1 tokenize --tokenizer DIR (--text T | --file F | --jsonl F) [--chat] [--special] [--json]
-  --tokenizer DIR   folder with tokenizer.json (and tokenizer_config.json for the chat template and special tokens)
-  --text T          the text to encode          --file F   a file's whole content
-  --jsonl F         one line per input, {"text"} or {"messages"}; prints one {"ids", "text"} line per input
-  --chat            treat the text as one user message and render it with the chat template (assistant turn opened)
-  --special         add the tokenizer's post-processor tokens to raw text (e.g. a BOS), as transformers' tokenizer(text)
-  --json            {"ids", "text"} on stdout (text: the rendered prompt with --chat, else the input)
-  -q, --quiet       nothing on stderr (this command writes none)`;
+const SPEC = defineSpec({
+  name: 'tokenize',
+  fields: {
+    tokenizer: required(str('', 'folder with tokenizer.json (and tokenizer_config.json for the chat template and special tokens)', { metavar: 'DIR' })),
+    text: nullable(str('', 'the text to encode', { metavar: 'T' })),
+    file: nullable(str('', "a file's whole content", { metavar: 'F' })),
+    jsonl: nullable(str('', 'one line per input, {"text"} or {"messages"}; prints one {"ids", "text"} line per input', { metavar: 'F' })),
+    chat: withDefault(V.chat, false, { doc: 'treat the text as one user message and render it with the chat template (assistant turn opened)' }),
+    special: bool(false, "add the tokenizer's post-processor tokens to raw text (e.g. a BOS), as transformers' tokenizer(text)"),
+    json: withDefault(V.json, false, { doc: '{"ids", "text"} on stdout (text: the rendered prompt with --chat, else the input)' }),
+    quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
+    help: V.help,
+  },
+  check: (c) => ([c.text, c.file, c.jsonl].filter((v) => v !== null).length !== 1 ? 'give exactly one of --text T, --file F and --jsonl F' : null),
+});
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv, allowPositionals: false,
-    options: {
-      tokenizer: { type: 'string' }, text: { type: 'string' }, file: { type: 'string' }, jsonl: { type: 'string' }, chat: { type: 'boolean' },
-      special: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
-    },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (!values.tokenizer) throw new UsageError('--tokenizer DIR is required (a folder with tokenizer.json)');
-  if ([values.text, values.file, values.jsonl].filter((v) => v !== undefined).length !== 1) throw new UsageError('give exactly one of --text T, --file F and --jsonl F');
-  for (const f of [values.file, values.jsonl]) if (f !== undefined && !existsSync(f)) throw new UsageError(`${f}: no such file`);
+  const cl = readCommandLine(SPEC, {}, argv, { usage: 'usage: r1 tokenize --tokenizer DIR (--text T | --file F | --jsonl F) [--chat] [--special] [--json]' });
+  if (!cl) return 0;
+  const values = resolve(SPEC, [cl.layer]);
+  for (const f of [values.file, values.jsonl]) if (f !== null && !existsSync(f)) throw new UsageError(`${f}: no such file`);
   let tok: Tokenizer;
   try {
     tok = await loadTokenizer(values.tokenizer);
@@ -44,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   };
   const encode = (text: string, raw: boolean) => (raw && values.special && tok instanceof HFTokenizer ? tok.encode(text, { addSpecialTokens: true }) : tok.encode(text));
-  if (values.jsonl !== undefined) {
+  if (values.jsonl !== null) {
     const lines = readFileSync(values.jsonl, 'utf8').split('\n');
     const out: string[] = [];
     lines.forEach((line, i) => {
@@ -69,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   const input = values.text ?? readFileSync(values.file!, 'utf8');
   const text = values.chat ? render([{ role: 'user', content: input }]) : input;
   const ids = encode(text, !values.chat);
-  if (values.json) console.log(JSON.stringify({ ids, text }));
+  if (values.json) printJson({ ids, text });
   else console.log(ids.join(' '));
   return 0;
 }

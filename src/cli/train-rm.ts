@@ -1,10 +1,9 @@
 // `r1 train-rm --model DIR --data pairs.jsonl --out DIR`: a reward model (the policy's decoder + a scalar head)
 // trained with the Bradley–Terry loss on {prompt, chosen, rejected} pairs. Flags and --help from TRAIN_RM_SPEC
 // (src/rl/rm-config.ts); calls src/rl/rm*.ts, no training logic here. --json: one object on stdout; Ctrl-C saves.
-import { UsageError } from './main.js';
 import { applyPrecisionFlag, onInterrupt, printJson, readCommandLine } from './args.js';
 import { RewardModel } from '../rl/rm.js';
-import { PairError, readPairs, splitByPrompt, trainRewardModel } from '../rl/rm-train.js';
+import { readPairs, splitByPrompt, trainRewardModel } from '../rl/rm-train.js';
 import { TRAIN_RM_SPEC } from '../rl/rm-config.js';
 import { readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -29,9 +28,6 @@ export async function run(argv: string[]): Promise<number | void> {
     const last = r.held_out[r.held_out.length - 1];
     if (cl.flags.json) printJson({ ...r, view: c.on, held_out_accuracy: last?.accuracy ?? null });
     return 0;
-  } catch (err) {
-    if (err instanceof PairError) throw new UsageError(err.message);
-    throw err;
   } finally {
     stop.dispose();
   }

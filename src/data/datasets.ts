@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJsonl, type JsonlReadOptions } from './jsonl.js';
+import { UsageError } from '../run/spec.js';
 import { goldAnswer, normalizeAnswer } from '../rewards/math/index.js';
 
 /** A problem with a verifiable final answer (RL, evaluation). */
@@ -28,7 +29,7 @@ export interface SftExample {
 }
 
 /** Thrown for a bad dataset or item: the message names the file, the item and what to do. */
-export class DatasetError extends Error {}
+export class DatasetError extends UsageError {}
 
 /** Folder of the shared benchmark sets: $R1_DATASETS, else ../shared/datasets next to the repository. */
 export function datasetsDir(): string {

@@ -4,6 +4,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { UsageError } from '../run/spec.js';
 
 export interface JsonlReadOptions {
   /** 'fail': a malformed line throws JsonlError; 'skip': it is reported through onSkip and skipped. */
@@ -13,7 +14,7 @@ export interface JsonlReadOptions {
 }
 
 /** A malformed line: names the file and the 1-based line number. */
-export class JsonlError extends Error {
+export class JsonlError extends UsageError {
   constructor(readonly file: string, readonly line: number, reason: string) {
     super(`${file}:${line}: ${reason}`);
   }

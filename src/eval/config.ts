@@ -1,7 +1,7 @@
 // The run spec of `r1 eval`: each option once (type, default, range, doc; old flag names as deprecated aliases),
 // from which its flags, --help and config files come (src/run/spec.ts). The defaults are the paper's evaluation
 // (PAPER_EVAL: T 0.6, top-p 0.95) with 64 samples a problem. Not the benchmark loop (benchmark.ts).
-import { defineSpec, int, nullable, num, required, str, withDefault, type ConfigOf } from '../run/spec.js';
+import { defineSpec, int, nullable, required, str, withDefault, type ConfigOf } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
 
 export const EVAL_FIELDS = {

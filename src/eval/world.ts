@@ -9,6 +9,7 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { worldPrompt } from '../data/worlds/common.js';
 import type { Reflection, World, WorldProblem } from '../data/worlds/types.js';
 import { evaluate, type EvalProblem, type EvalResult, type Judge } from './runner.js';
+import { PAPER_EVAL } from '../run/vocabulary.js';
 
 /** A problem as the world judge sees it: the eval fields plus the world's own problem. */
 export interface WorldEvalProblem extends EvalProblem {
@@ -116,7 +117,7 @@ export async function evaluateWorld(model: Decoder, tokenizer: Tokenizer, world:
   const batch = Math.max(k, opts.batch ?? 256);
   const result = await evaluate(model, tokenizer, problems, prompts, k, {
     maxNewTokens: opts.maxNewTokens ?? world.maxCompletionChars(world.defaultDifficulty),
-    temperature: opts.temperature ?? 0.6, topP: opts.topP ?? 0.95, stopStrings: [], rng: opts.rng,
+    temperature: opts.temperature ?? PAPER_EVAL.temperature, topP: opts.topP ?? PAPER_EVAL.topP, stopStrings: [], rng: opts.rng,
     batchSize: Math.floor(batch / k) * k, onChunk: (done, total) => opts.log?.(`measure: ${Math.ceil(done / k)}/${Math.ceil(total / k)} problems`),
   }, worldJudge(world));
   return { result, measurement: worldStats(world, opts.problems, result, k, opts.keepSamples ?? false) };

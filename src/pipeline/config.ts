@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
 import { GRPO_SPEC, type GrpoConfig } from '../rl/config.js';
-import { fieldProblem, lookup, unknownKey } from '../run/spec.js';
+import { UsageError, fieldProblem, lookup, readRecipe, unknownKey } from '../run/spec.js';
+import { PAPER_EVAL } from '../run/vocabulary.js';
 
 /** A stage's `grpo` options, each name and value checked against GRPO_SPEC (the stage's own keys decide model, out, world). */
 function grpoOptions(v: Record<string, unknown>, at: string): Partial<GrpoConfig> {
@@ -83,30 +84,16 @@ export interface PipelineConfig {
   distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; epochs: number; lr: number; rl: RlStage };
 }
 
-export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
-  seed: 1,
-  precision: 'auto',
-  reasoningWorlds: ['addition-bi@2', 'expr-bi@2'],
-  generalWorld: 'general',
-  safetyWorld: 'safety',
-  baseModel: null,
-  baseTokens: 24_000_000,
-  baseMix: { reasoning: 3, general: 1, safety: 1 },
-  eval: { problems: 128, samples: 16, temperature: 0.6, topP: 0.95, maxNewTokens: 240 },
-  r1Zero: { steps: 240, maxSeconds: 1500, grpo: {} },
-  coldStart: { examples: 400, samplesPerPrompt: 4, epochs: 3, lr: 3e-4 },
-  reasoningRl: { steps: 100, maxSeconds: 1200, grpo: { learningRate: 1e-4 }, languageWeight: 0.5, ablation: true },
-  rejection: { prompts: 1000, samplesPerPrompt: 4, maxParagraphChars: 400, nonReasoning: 600, epochs: 2, lr: 3e-4 },
-  rewardModel: { helpful: { pairs: 6000, epochs: 5, lr: 1e-3, lmWeight: 0.5 }, harmless: { pairs: 1000, epochs: 2, lr: 1e-3, lmWeight: 0 } },
-  allScenarioRl: { steps: 200, maxSeconds: 1200, grpo: { beta: 0.04, learningRate: 1e-4 }, helpfulWeight: 1, harmlessWeight: 1 },
-  distill: {
-    studentHidden: 64, studentLayers: 4, studentTokens: 6_000_000, prompts: 1500, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
-    rl: { steps: 160, maxSeconds: 900, grpo: {} },
-  },
-};
+/** The default recipe: configs/pipeline.yaml (data, read by the same reader as users' files), the evaluation's T and top-p the paper's. */
+export function pipelineDefaults(): Omit<PipelineConfig, 'out'> {
+  const d = readRecipe('pipeline') as unknown as Omit<PipelineConfig, 'out'>;
+  const { problems, samples, ...rest } = d.eval;
+  const paper = { temperature: PAPER_EVAL.temperature, topP: PAPER_EVAL.topP };
+  return { ...d, eval: { problems, samples, ...paper, ...rest } }; // the keys in config.json's order
+}
 
 /** Thrown for a bad pipeline config; the message names the key (a.b.c) and the fix. */
-export class PipelineConfigError extends Error {}
+export class PipelineConfigError extends UsageError {}
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -129,7 +116,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>, pat
 
 /** The defaults with `layers` merged over them in order, validated. */
 export function resolvePipelineConfig(...layers: Record<string, unknown>[]): PipelineConfig {
-  let c: Record<string, unknown> = { out: '', ...PIPELINE_DEFAULTS };
+  let c: Record<string, unknown> = { out: '', ...pipelineDefaults() };
   for (const l of layers) c = merge(c, Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)), '');
   const cfg = c as unknown as PipelineConfig;
   validate(cfg);

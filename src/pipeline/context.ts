@@ -1,4 +1,4 @@
-// What the pipeline's stages share: the context a stage runs in (config, log, stop flag, earlier stages' records), what
+// What the pipeline's stages share: the context a stage runs in (config, the run context: log, signal, progress; earlier stages' records), what
 // a stage returns, the finished-stage record (done.json) and how it is read, the stage error, and the helpers that load
 // an earlier stage's model and write a stage's data. No stage logic and no runner here (stages.ts, run.ts).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -7,16 +7,13 @@ import { loadCheckpoint } from '../model/checkpoint.js';
 import { writeJsonl } from '../data/jsonl.js';
 import type { PipelineConfig, StageName } from './config.js';
 import type { StageRow } from './measure.js';
-import type { PhaseProgressFn } from '../util/progress.js';
+import type { RunContext } from '../run/context.js';
+import { UsageError } from '../run/spec.js';
 
-export interface StageContext {
+export interface StageContext extends RunContext {
   cfg: PipelineConfig;
-  log: (l: string) => void;
-  shouldStop: () => boolean;
   done: (s: StageName) => StageDone | null;
   dir: (s: StageName) => string;
-  /** Progress of the stage's long parts (pretraining, GRPO, SFT, sampling) for a bar on stderr; optional. */
-  progress?: PhaseProgressFn;
 }
 
 /** What a stage leaves: its model folder, its table row(s), free-form extras; `interrupted` leaves no done.json. */
@@ -44,7 +41,7 @@ export interface StageDone extends StageOutput {
 }
 
 /** Thrown when a stage cannot go on; the message names the stage and the fix. Finished stages stay on disk. */
-export class StageError extends Error {}
+export class StageError extends UsageError {}
 
 /** Folder of a stage's outputs. */
 export const stageDir = (cfg: PipelineConfig, stage: StageName) => join(cfg.out, stage);

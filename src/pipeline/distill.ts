@@ -14,6 +14,7 @@ import type { GeneralSample, StageRow } from './measure.js';
 import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
 import { StageError, type StageContext, type StageOutput } from './context.js';
 import type { SftResult } from '../sft/sft.js';
+import { PAPER_EVAL } from '../run/vocabulary.js';
 
 /** What distill borrows from stages.ts (passed in, so the stage table stays the one place that wires them). */
 export interface DistillDeps {
@@ -56,7 +57,7 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
     const share = ctx.cfg.reasoningWorlds.includes(w) ? ctx.cfg.baseMix.reasoning : w === ctx.cfg.generalWorld ? ctx.cfg.baseMix.general : ctx.cfg.baseMix.safety;
     const total = ctx.cfg.reasoningWorlds.length * ctx.cfg.baseMix.reasoning + ctx.cfg.baseMix.general + ctx.cfg.baseMix.safety;
     const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), d.trainProblems(w, Math.max(1, Math.round((c.prompts * share) / total)), ctx.cfg.seed + 901), {
-      samples: c.samplesPerPrompt, temperature: 0.6, topP: 0.95, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 902),
+      samples: c.samplesPerPrompt, temperature: PAPER_EVAL.temperature, topP: PAPER_EVAL.topP, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 902),
       maxParagraphChars: ctx.cfg.rejection.maxParagraphChars, perPrompt: 2, log: ctx.log,
       progress: (done, total) => ctx.progress?.(`sampling ${w}`, done, total, done / Math.max(1, total), {}, 'samples'),
     });

@@ -28,23 +28,17 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
   }])) as Record<'helpful' | 'harmless', { train: PreferencePair[]; test: PreferencePair[] }>;
   await writeJsonl(join(dir, 'pairs_train.jsonl'), [...data.helpful.train, ...data.harmless.train]);
   await writeJsonl(join(dir, 'pairs_test.jsonl'), [...data.helpful.test, ...data.harmless.test]);
-  const ac = new AbortController();
-  const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
   const results: Record<string, { accuracy: number; pairs: number; seconds: number; by_kind: Record<string, number> }> = {};
-  try {
-    for (const [name, view] of [['helpful', 'summary'], ['harmless', 'whole']] as ['helpful' | 'harmless', ReplyView][]) {
-      const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed);
-      const r = await trainRewardModel(rm, {
-        train: data[name].train, heldOut: data[name].test, out: join(dir, name),
-        epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed, signal: ac.signal, log: ctx.log,
-      });
-      if (r.stopped) return { interrupted: true };
-      const last = r.held_out[r.held_out.length - 1];
-      results[name] = { accuracy: last?.accuracy ?? NaN, pairs: last?.pairs ?? 0, seconds: r.seconds, by_kind: last?.by_kind ?? {} };
-      ctx.log(`reward model ${name} (${view}): held-out pairwise accuracy ${((last?.accuracy ?? NaN) * 100).toFixed(1)}% on ${last?.pairs ?? 0} pairs (${r.seconds.toFixed(0)} s)`);
-    }
-  } finally {
-    clearInterval(timer);
+  for (const [name, view] of [['helpful', 'summary'], ['harmless', 'whole']] as ['helpful' | 'harmless', ReplyView][]) {
+    const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed);
+    const r = await trainRewardModel(rm, {
+      train: data[name].train, heldOut: data[name].test, out: join(dir, name),
+      epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed, signal: ctx.signal, log: ctx.log,
+    });
+    if (r.stopped) return { interrupted: true };
+    const last = r.held_out[r.held_out.length - 1];
+    results[name] = { accuracy: last?.accuracy ?? NaN, pairs: last?.pairs ?? 0, seconds: r.seconds, by_kind: last?.by_kind ?? {} };
+    ctx.log(`reward model ${name} (${view}): held-out pairwise accuracy ${((last?.accuracy ?? NaN) * 100).toFixed(1)}% on ${last?.pairs ?? 0} pairs (${r.seconds.toFixed(0)} s)`);
   }
   const pooled = Object.values(results).reduce((s, r) => s + r.accuracy * r.pairs, 0) / Math.max(1, Object.values(results).reduce((s, r) => s + r.pairs, 0));
   // helpfulness of every measured stage: the mean reward-model score of its stored general replies

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { PipelineConfig } from './config.js';
 import type { PhaseProgressFn } from '../util/progress.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { formatStageTable, type StageRow } from './measure.js';
 import { STAGE_IMPLS } from './stages.js';
 import { resolvePrecision, withPrecision } from '../tensor/precision.js';
@@ -56,11 +57,11 @@ export function formatBars(bars: PipelineSummary['bars']): string {
 }
 
 /** Runs every stage not yet done (with resume) or all of them into a fresh folder; returns the summary. */
-export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean; log?: (l: string) => void; shouldStop?: () => boolean; progress?: PhaseProgressFn } = {}): Promise<PipelineSummary> {
+export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean } & Partial<RunContext> = {}): Promise<PipelineSummary> {
   return withPrecision(resolvePrecision(cfg.precision), () => runPipelineIn(cfg, o));
 }
 
-async function runPipelineIn(cfg: PipelineConfig, o: { resume?: boolean; log?: (l: string) => void; shouldStop?: () => boolean; progress?: PhaseProgressFn }): Promise<PipelineSummary> {
+async function runPipelineIn(cfg: PipelineConfig, o: { resume?: boolean } & Partial<RunContext>): Promise<PipelineSummary> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
   if (!o.resume && existsSync(join(cfg.out, 'pipeline_config.json'))) {
@@ -72,7 +73,7 @@ async function runPipelineIn(cfg: PipelineConfig, o: { resume?: boolean; log?: (
     if (old.trim() !== JSON.stringify(cfg, null, 2).trim()) log(`resume: the config differs from the one ${cfg.out} was started with; finished stages are kept as they are`);
   }
   writeFileSync(join(cfg.out, 'pipeline_config.json'), JSON.stringify(cfg, null, 2) + '\n');
-  const ctx: StageContext = { cfg, log, shouldStop: o.shouldStop ?? (() => false), done: (s) => readDone(cfg, s), dir: (s) => stageDir(cfg, s) };
+  const ctx: StageContext = { cfg, ...runContext(o), log, done: (s) => readDone(cfg, s), dir: (s) => stageDir(cfg, s) };
   let prior = 0;
   const enabled = STAGE_IMPLS.filter((impl) => impl.enabled(cfg));
   for (const [i, impl] of enabled.entries()) {
@@ -83,7 +84,7 @@ async function runPipelineIn(cfg: PipelineConfig, o: { resume?: boolean; log?: (
       prior += done.seconds;
       continue;
     }
-    if (ctx.shouldStop()) break;
+    if (ctx.signal.aborted) break;
     const dir = stageDir(cfg, impl.name);
     mkdirSync(dir, { recursive: true });
     log(`stage ${nth} ${impl.name}: ${impl.title}`);

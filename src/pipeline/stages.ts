@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
-import type { PhaseProgressFn } from '../util/progress.js';
+import type { RunContext } from '../run/context.js';
 import type { Decoder } from '../model/decoder.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import type { Tokenizer } from '../model/tokenizer.js';
@@ -18,6 +18,7 @@ import { pretrainIntoCache } from '../sft/cache.js';
 import { resolvePrecision, withPrecision } from '../tensor/precision.js';
 import { sftTrain } from '../sft/sft.js';
 import { resolveConfig } from '../rl/config.js';
+import { readRecipe } from '../run/spec.js';
 import { runGrpo } from '../rl/run.js';
 import type { PipelineConfig, RlStage, StageName } from './config.js';
 import { measureStage, type GeneralSample, type StageRow } from './measure.js';
@@ -64,7 +65,7 @@ async function cachedBase(ctx: StageContext, kind: string, model: Record<string,
   }
   ctx.log(`${kind}: none cached; pretraining on ${spec} (${(tokens / 1e6).toFixed(1)}M tokens) into ${dir}`);
   const r = await pretrainIntoCache(dir, { world: spec, tokens, maxSeconds: 3600, model, precision, seed: BASE_SEED, log: ctx.log,
-    progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v) }, ctx.shouldStop);
+    progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v), signal: ctx.signal });
   if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
   return { dir: r.dir, cached: false, seconds: r.seconds };
 }
@@ -81,18 +82,16 @@ async function measureCheckpoint(ctx: StageContext, stage: StageName, dir: strin
   return m;
 }
 
-/** The pipeline's GRPO recipe (the demo's: 8 prompts × 8, T 1.0, ≤ 240 tokens, ε 0.2, β 0, lr 3e-4, μ 2, cosine), under the stage's options. */
+/** The pipeline's GRPO recipe: the demo's (configs/demo.yaml: 8 prompts × 8, T 1.0, ε 0.2, β 0, lr 3e-4, μ 2, cosine), the stage's budget and rewards, then its options. */
 async function grpoStage(ctx: StageContext, stage: StageName, from: string, world: string, rewards: { name: string; weight: number }[],
   rl: RlStage, extra: Record<string, unknown> = {}): Promise<{ model: string; cutShort: boolean; interrupted: boolean; seconds: number; tokens: number }> {
   const out = join(ctx.dir(stage), 'run');
-  const cfg = resolveConfig({
-    model: from, out, world, seed: ctx.cfg.seed, steps: rl.steps, maxSeconds: rl.maxSeconds,
-    promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: ctx.cfg.eval.maxNewTokens, rewards,
-    epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
+  const cfg = resolveConfig({ model: from, out, world }, readRecipe('demo')!, {
+    seed: ctx.cfg.seed, steps: rl.steps, maxSeconds: rl.maxSeconds, maxCompletionLength: ctx.cfg.eval.maxNewTokens, rewards,
     evalEvery: -1, evalProblems: ctx.cfg.eval.problems, saveEvery: 25, ...extra,
   }, rl.grpo);
   const resume = existsSync(join(out, 'checkpoints'));
-  const r = await runGrpo(cfg, { resume, log: ctx.log, shouldStop: ctx.shouldStop, progress: (step, n, f, v) => ctx.progress?.('grpo', step, n, f, v) });
+  const r = await runGrpo(cfg, { resume, log: ctx.log, signal: ctx.signal, progress: (step, n, f, v) => ctx.progress?.('grpo', step, n, f, v) });
   if (r.reason === 'time') ctx.log(`stage ${stage}: its safety limit of ${rl.maxSeconds} s cut it short at step ${r.steps} of ${rl.steps}`);
   return { model: r.checkpoint, cutShort: r.reason === 'time', interrupted: r.reason === 'interrupted', seconds: r.seconds, tokens: grpoTokens(out) };
 }
@@ -116,15 +115,8 @@ async function sftStage(ctx: StageContext, stage: StageName, from: string, rows:
   const dir = ctx.dir(stage);
   const data = join(dir, 'data.jsonl');
   await writeStageData(data, rows.map((r) => ({ prompt: r.prompt, completion: r.completion })));
-  const ac = new AbortController();
-  const timer = setInterval(() => { if (ctx.shouldStop()) ac.abort(); }, 200);
-  try {
-    const r = await sftTrain({ model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ac.signal,
-      progress: (step, f, v) => ctx.progress?.('sft', step, 0, f, v) });
-    return r;
-  } finally {
-    clearInterval(timer);
-  }
+  return sftTrain({ model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ctx.signal,
+    progress: (step, f, v) => ctx.progress?.('sft', step, 0, f, v) });
 }
 
 /** rejectionSample's progress as the stage's `sampling WORLD` phase (samples done of all). */
@@ -303,10 +295,10 @@ async function scoreGeneral(rmDir: string, general: GeneralSample[]): Promise<nu
 }
 
 /** `r1 distill`: the distillation stage on its own, with any teacher checkpoint standing in for the all-scenario model. */
-export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o: { log: (l: string) => void; shouldStop: () => boolean; progress?: PhaseProgressFn }): Promise<StageOutput> {
+export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o: RunContext): Promise<StageOutput> {
   if (!existsSync(join(teacher, 'config.json'))) throw new StageError(`--teacher ${teacher}: no config.json there; give a checkpoint folder (HF layout)`);
   const ctx: StageContext = {
-    cfg, log: o.log, shouldStop: o.shouldStop, progress: o.progress,
+    cfg, log: o.log, signal: o.signal, progress: o.progress,
     done: (s) => (s === 'all_scenario_rl' ? { stage: s, seconds: 0, model: teacher } : null),
     dir: (s) => join(cfg.out, s),
   };
@@ -315,8 +307,8 @@ export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o
 }
 
 /** Pretrains (or finds cached) the teacher's and the student's default bases, so a later pipeline run starts from cache. */
-export async function ensureBases(cfg: PipelineConfig, o: { log: (l: string) => void; shouldStop: () => boolean; progress?: PhaseProgressFn }): Promise<{ teacher: string; student: string; seconds: number }> {
-  const ctx: StageContext = { cfg, log: o.log, shouldStop: o.shouldStop, progress: o.progress, done: () => null, dir: (s) => join(cfg.out, s) };
+export async function ensureBases(cfg: PipelineConfig, o: RunContext): Promise<{ teacher: string; student: string; seconds: number }> {
+  const ctx: StageContext = { cfg, log: o.log, signal: o.signal, progress: o.progress, done: () => null, dir: (s) => join(cfg.out, s) };
   const { studentModel } = await import('./distill.js');
   const t = cfg.baseModel ? { dir: cfg.baseModel, seconds: 0 } : await cachedBase(ctx, 'base', {}, cfg.baseTokens);
   const s = await cachedBase(ctx, 'student', studentModel(cfg), cfg.distill.studentTokens);

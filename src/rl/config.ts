@@ -7,7 +7,7 @@ import {
 import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
 import type { RewardSpec } from './covered.js';
 import {
-  ConfigError, bool, defineSpec, int, nullable, num, oneOf, readConfigFile, required, resolve, str, value, withDefault,
+  ConfigError, bool, defineSpec, int, nullable, num, oneOf, readConfigFile, required, resolve, value, withDefault,
   type ConfigOf, type Warn,
 } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
-import type { PhaseProgressFn } from '../util/progress.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import type { Decoder } from '../model/decoder.js';
 import type { ModelConfig } from '../model/config.js';
@@ -16,7 +16,7 @@ import { measureWorld, type WorldMeasurement } from '../eval/world.js';
 import { pretrainIntoCache } from '../sft/cache.js';
 import { matmulPrecision } from '../tensor/precision.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
-import { defineSpec, nullable, num, oneOf, readConfigFile, str, value, withDefault, type ConfigOf } from '../run/spec.js';
+import { defineSpec, nullable, num, oneOf, readRecipe, str, value, withDefault, type ConfigOf } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
 import { runGrpo } from './run.js';
 
@@ -39,8 +39,7 @@ export const DEMO_SIZES = Object.keys(SIZES) as DemoSize[];
 
 /** The demo's recipes: configs/demo.yaml (GRPO options), then configs/<world>.yaml where a world has one. */
 export function demoRecipe(world: string): Record<string, unknown>[] {
-  const own = join(REPO, 'configs', `${world}.yaml`);
-  return [readConfigFile(join(REPO, 'configs', 'demo.yaml')), ...(existsSync(own) ? [readConfigFile(own)] : [])];
+  return [readRecipe('demo')!, readRecipe(world) ?? {}];
 }
 
 const isObject = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? null : `grpo must be an object of r1 grpo's options, e.g. {"beta": 0.04}, got ${JSON.stringify(v)}`);
@@ -62,12 +61,8 @@ export const DEMO_FIELDS = {
 export const DEMO_SPEC = defineSpec({ name: 'demo', fields: DEMO_FIELDS });
 export type DemoConfig = ConfigOf<typeof DEMO_FIELDS>;
 
-export interface DemoOptions extends Partial<DemoConfig> {
-  log?: (line: string) => void;
-  shouldStop?: () => boolean;
-  /** Progress of pretraining ('pretrain') and GRPO ('grpo') for a bar on stderr (src/util/progress). */
-  progress?: PhaseProgressFn;
-}
+/** The demo's options and its run context (progress phases: 'pretrain', 'grpo'). */
+export interface DemoOptions extends Partial<DemoConfig>, Partial<RunContext> {}
 
 /** The numbers of the before/after table and the --json-summary file. */
 export interface DemoRow {
@@ -128,7 +123,7 @@ export function baseModelDir(world: string, size: DemoSize = 'small', precision:
 }
 
 /** The default base model of a world: loaded from the cache, or pretrained into it (written to a temporary folder first). */
-export async function ensureBaseModel(world: string, o: { seconds?: number; size?: DemoSize; log: (l: string) => void; shouldStop?: () => boolean; progress?: PhaseProgressFn }):
+export async function ensureBaseModel(world: string, o: { seconds?: number; size?: DemoSize } & RunContext):
   Promise<{ dir: string; pretrainSeconds: number }> {
   const dir = baseModelDir(world, o.size);
   if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'model.safetensors'))) {
@@ -137,7 +132,7 @@ export async function ensureBaseModel(world: string, o: { seconds?: number; size
   }
   o.log(`base model: none cached; pretraining the default recipe into ${dir}`);
   const r = await pretrainIntoCache(dir, { world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log,
-    progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v) }, () => o.shouldStop?.() ?? false);
+    progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v), signal: o.signal });
   if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
   return { dir: r.dir, pretrainSeconds: r.seconds };
 }
@@ -159,12 +154,13 @@ export function demoConfig(base: string, out: string, world: string, o: DemoOpti
 /** Pretrain (if needed) → measure → GRPO → measure; writes the run folder and returns the summary. */
 export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const t0 = performance.now();
-  const log = o.log ?? (() => {});
+  const ctx = runContext(o);
+  const log = ctx.log;
   const worldName = o.world ?? DEFAULT_WORLD;
   const world = getWorld(worldName);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const out = o.out ?? join(REPO, 'runs', stamp);
-  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds ?? undefined, size: o.size, log, shouldStop: o.shouldStop, progress: o.progress });
+  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds ?? undefined, size: o.size, ...ctx });
   const cfg = demoConfig(base.dir, out, worldName, o);
   const problems = sampleProblems(world, { split: 'test', count: o.evalProblems ?? 200, seed: cfg.seed + 101 });
   let evalSeconds = 0;
@@ -181,7 +177,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const loaded = await loadCheckpoint(base.dir);
   const before = await measure(loaded.model, loaded.tokenizer, 'base');
   log(`GRPO: ${cfg.promptsPerStep} prompts × ${cfg.numGenerations} samples a step, at most ${cfg.maxSeconds} s, run folder ${out}`);
-  const r = await runGrpo(cfg, { log, shouldStop: o.shouldStop, progress: (step, n, f, v) => o.progress?.('grpo', step, n, f, v) });
+  const r = await runGrpo(cfg, { log, signal: ctx.signal, progress: (step, n, f, v) => o.progress?.('grpo', step, n, f, v) });
   const after = await measure(r.trainer.policy, r.trainer.tokenizer, 'after RL');
   const summary: DemoSummary = {
     base: row(before), rl: row(after), steps: r.steps, seconds: (performance.now() - t0) / 1000, rl_seconds: r.seconds,

@@ -7,6 +7,7 @@ import { Rng } from '../util/rng.js';
 import { add, crossEntropy, linear, mul, noGrad, tidy } from '../tensor/index.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
+import { UsageError } from '../run/spec.js';
 import { RewardModel, bradleyTerryLoss, lastTokenScores, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
 
 /** One preference: the same prompt answered twice, the first reply preferred. */
@@ -19,7 +20,7 @@ export interface PreferencePair {
 }
 
 /** A malformed pair line: `file:line: what is wrong; the fix`. */
-export class PairError extends Error {}
+export class PairError extends UsageError {}
 
 /** What is wrong with one parsed line, or null when it is a valid pair. */
 export function pairProblem(v: Record<string, unknown>): string | null {

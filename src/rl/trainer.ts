@@ -25,8 +25,8 @@ import { tidy } from '../tensor/index.js';
 export interface TrainerHooks {
   /** Progress lines (stderr in the CLI). */
   log?: (msg: string) => void;
-  /** Polled between steps; true saves a checkpoint and returns (Ctrl-C). */
-  shouldStop?: () => boolean;
+  /** Checked between steps; aborted, the trainer saves a checkpoint and returns (Ctrl-C). */
+  signal?: AbortSignal;
   /** After each step: step of steps, the share of the budget spent (time or steps, whichever is ahead), numbers to show (src/util/progress). */
   progress?: (step: number, steps: number, fraction: number, values: Record<string, number | string>) => void;
   /** After each held-out evaluation is logged (the CLI rewrites the run's report there). */
@@ -164,7 +164,7 @@ export class GrpoTrainer {
     log(`grpo: ${c.steps - this.step} steps to run, ${precision} matmuls${c.maxSeconds > 0 ? `, wall-clock safety limit ${c.maxSeconds}s` : ''}`);
     while (this.step < c.steps) {
       await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and timers run between steps
-      if (hooks.shouldStop?.()) { reason = 'interrupted'; break; }
+      if (hooks.signal?.aborted) { reason = 'interrupted'; break; }
       if (c.maxSeconds > 0 && this.elapsed >= c.maxSeconds) {
         reason = 'time';
         log(`grpo: STOPPED by the wall-clock safety limit (maxSeconds ${c.maxSeconds}) after step ${this.step} of ${c.steps}: the run is shorter than configured; raise maxSeconds or lower steps`);

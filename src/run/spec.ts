@@ -1,7 +1,9 @@
 // Run specs: each option of a command declared once (type, default, range or choices, one-line doc, deprecated
 // aliases), as TRL's dataclass fields; the config type, validation with "did you mean", kebab-case flags, --help text
 // and config files (JSON / YAML) all come from that one declaration. Not a command runner (src/run/command.ts).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 /** A user error: printed by the CLI as one line, exit code 2, no stack. */
@@ -329,6 +331,15 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config file ${path} must hold an object of options`);
   return v as Record<string, unknown>;
+}
+
+/** The recipes shipped in the package's configs/ folder (demo, subset, pipeline, …). */
+const RECIPES = join(resolvePath(dirname(fileURLToPath(import.meta.url)), '../..'), 'configs');
+
+/** configs/NAME.yaml, read as a user's config file is (null when there is none). */
+export function readRecipe(name: string): Record<string, unknown> | null {
+  const path = join(RECIPES, `${name}.yaml`);
+  return existsSync(path) ? readConfigFile(path) : null;
 }
 
 /** The fields of `spec` whose names are in `keys` (a sub-spec, e.g. the config part of a command's flags). */

@@ -11,7 +11,7 @@ export interface CachedPretrain {
   seconds: number;
   /** Cut short by the safety limit: used by this run but not cached, so the next run pretrains again. */
   cutShort: boolean;
-  /** Interrupted (shouldStop): nothing cached; the caller says so. */
+  /** Interrupted (the signal): nothing cached; the caller says so. */
   stopped: boolean;
 }
 
@@ -35,25 +35,19 @@ export function removeStaleTemporaries(cacheDir: string): void {
 }
 
 /**
- * Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; shouldStop is polled to interrupt. Temporary
+ * Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; opts.signal interrupts it. Temporary
  * folders that ended runs left next to it (a cut-short base is used by its run, then left) are removed first.
  */
-export async function pretrainIntoCache(dir: string, opts: Omit<PretrainWorldOptions, 'out' | 'signal'>, shouldStop: () => boolean): Promise<CachedPretrain> {
+export async function pretrainIntoCache(dir: string, opts: Omit<PretrainWorldOptions, 'out'>): Promise<CachedPretrain> {
   const tmp = `${dir}.tmp-${process.pid}`;
   removeStaleTemporaries(dirname(dir));
   rmSync(tmp, { recursive: true, force: true });
-  const ac = new AbortController();
-  const timer = setInterval(() => { if (shouldStop()) ac.abort(); }, 200);
-  try {
-    const r = await pretrainWorld({ ...opts, out: tmp, signal: ac.signal });
-    if (r.stopped || r.cutShort) {
-      if (r.cutShort) opts.log?.(`base model: pretraining was cut short by the safety limit, so this run uses it from ${tmp} but does not cache it`);
-      return { dir: tmp, seconds: r.seconds, cutShort: r.cutShort, stopped: r.stopped };
-    }
-    mkdirSync(dirname(dir), { recursive: true });
-    renameSync(tmp, dir);
-    return { dir, seconds: r.seconds, cutShort: false, stopped: false };
-  } finally {
-    clearInterval(timer);
+  const r = await pretrainWorld({ ...opts, out: tmp });
+  if (r.stopped || r.cutShort) {
+    if (r.cutShort) opts.log?.(`base model: pretraining was cut short by the safety limit, so this run uses it from ${tmp} but does not cache it`);
+    return { dir: tmp, seconds: r.seconds, cutShort: r.cutShort, stopped: r.stopped };
   }
+  mkdirSync(dirname(dir), { recursive: true });
+  renameSync(tmp, dir);
+  return { dir, seconds: r.seconds, cutShort: false, stopped: false };
 }

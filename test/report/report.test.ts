@@ -162,9 +162,10 @@ test('r1 report writes the page and a PNG per plot; usage errors are one line wi
   for (const [args, msg] of [
     [['report'], /^r1 report: give exactly one RUN_DIR \(got 0\)/],
     [['report', join(root, 'nope')], /^r1 report: .*nope: no such folder; pass the run folder/],
-    [['report', dir, '--bogus'], /^r1 report: Unknown option '--bogus'; --help lists the options$/],
+    [['report', dir, '--bogus'], /^r1 report: unknown option '--bogus' \(r1 report --help lists them\)$/],
     [['report', dir, '--port', '80'], /^r1 report: --port goes with --serve$/],
     [['report', dir, '--serve', '--port', 'x'], /^r1 report: --port must be an integer >= 0 and <= 65535 \(got 'x'\)$/],
+    [['report', dir, '--serve', '--port', '70000'], /^r1 report: --port must be an integer >= 0 and <= 65535, got 70000$/],
   ] as [string[], RegExp][]) {
     const r = r1(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -174,15 +175,27 @@ test('r1 report writes the page and a PNG per plot; usage errors are one line wi
   assert.match(r1(['report', '-h']).stdout, /^usage: r1 report RUN_DIR/);
 });
 
-test('an unexpected error is one line (exit 1); R1_DEBUG=1 adds the stack', () => {
+test('a missing checkpoint is a user error (exit 2); an unexpected error is one line (exit 1); R1_DEBUG=1 adds the stack', async () => {
   const args = ['logits', '--model', join(root, 'no-model'), '--token-ids', '1'];
   const plain = r1(args);
-  assert.equal(plain.status, 1);
+  assert.equal(plain.status, 2);
   assert.equal(plain.stderr.trim().split('\n').length, 1, plain.stderr);
-  assert.match(plain.stderr, /^r1 logits: .*\(R1_DEBUG=1 shows where\)$/m);
-  const debug = r1(args, { R1_DEBUG: '1' });
-  assert.equal(debug.status, 1);
-  assert.match(debug.stderr, /\n\s+at /);
+  assert.match(plain.stderr, /^r1 logits: loadCheckpoint: .*no-model.*does not exist/m);
+  const { reportError } = await import('../../src/cli/main.js');
+  const lines: string[] = [];
+  const error = console.error;
+  console.error = (...a: unknown[]) => { lines.push(a.join(' ')); };
+  try {
+    assert.equal(reportError('x', new Error('boom')), 1);
+    assert.deepEqual(lines, ['r1 x: boom (R1_DEBUG=1 shows where)']);
+    process.env.R1_DEBUG = '1';
+    lines.length = 0;
+    assert.equal(reportError('x', new Error('boom')), 1);
+    assert.match(lines.join('\n'), /^r1 x: boom\nError: boom\n\s+at /);
+  } finally {
+    delete process.env.R1_DEBUG;
+    console.error = error;
+  }
 });
 
 test('--json keys are snake_case: library results are converted on the way out', async () => {

@@ -106,7 +106,8 @@ test('resume reproduces the metrics of an uninterrupted run', async () => {
   await whole.train();
 
   const first = new GrpoTrainer(config(b), tinyModel(), tok, null, tasks, trivialRegistry());
-  assert.equal(await first.train({ shouldStop: () => first.step >= 4 }), 'interrupted'); // saved at step 4, after the checkpoint at 3
+  const stop = new AbortController();
+  assert.equal(await first.train({ signal: stop.signal, progress: (step) => { if (step >= 4) stop.abort(); } }), 'interrupted'); // saved at step 4, after the checkpoint at 3
   const ckpt = join(b, 'checkpoints', 'step-3');
   const loaded = await loadCheckpoint(ckpt);
   const second = new GrpoTrainer(config(b), loaded.model, loaded.tokenizer, null, tasks, trivialRegistry());

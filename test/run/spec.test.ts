@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ConfigError, bool, defineSpec, didYouMean, helpText, int, nullable, num, oneOf, parseArgv, readConfigFile, resolve, strings, type ConfigOf,
+  ConfigError, bool, defineSpec, didYouMean, helpText, int, nullable, num, oneOf, parseArgv, readConfigFile, readRecipe, resolve, strings, type ConfigOf,
 } from '../../src/run/spec.js';
 
 const FIELDS = {
@@ -79,4 +79,22 @@ test('config files: JSON and YAML give layers; errors name the file', () => {
   assert.throws(() => readConfigFile(join(dir, 'bad.yaml')), /bad.yaml is not valid YAML/);
   assert.throws(() => readConfigFile(join(dir, 'none.json')), /cannot be read \(ENOENT\)/);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('an old name whose value meant something else is converted; a list flag given twice adds to it', () => {
+  const spec = defineSpec({ name: 't', fields: {
+    timeout: num(1, 'seconds', { above: 0, aliases: ['timeoutMs'], aliasValue: { timeoutMs: (v) => Number(v) / 1000 } }),
+    stopStrings: strings([], 'stops', { aliases: ['stop'] }),
+  } });
+  const warns: string[] = [];
+  assert.deepEqual(parseArgv(spec, ['--timeout-ms', '2500', '--stop', 'a', '--stop', 'b,c'], { warn: (l) => warns.push(l) }).values, { timeout: 2.5, stopStrings: ['a', 'b', 'c'] });
+  assert.equal(resolve(spec, [{ timeoutMs: 500 }], () => {}).timeout, 0.5);
+  assert.equal(warns.length, 3);
+});
+
+test('recipes: configs/NAME.yaml through the users\' reader; none for a name without a file', () => {
+  const demo = readRecipe('demo')!;
+  assert.equal(demo.numGenerations, 8);
+  assert.equal(demo.lrSchedulerType, 'cosine');
+  assert.equal(readRecipe('no-such-recipe'), null);
 });

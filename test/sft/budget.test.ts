@@ -34,12 +34,12 @@ test('pretrain: the wall-clock safety limit stops early and says so', async () =
 test('a cached base: renamed into place when complete; cut short by the safety limit, used from its temporary folder and not cached', async () => {
   const { pretrainIntoCache } = await import('../../src/sft/cache.js');
   const root = mkdtempSync(join(tmpdir(), 'r1-cache-'));
-  const done = await pretrainIntoCache(join(root, 'base-a'), { model: TINY, tokens: 6000, batchSize: 8, poolBatches: 2, warmupSteps: 2, evalEvery: 1000 }, () => false);
+  const done = await pretrainIntoCache(join(root, 'base-a'), { model: TINY, tokens: 6000, batchSize: 8, poolBatches: 2, warmupSteps: 2, evalEvery: 1000 });
   assert.deepEqual([done.dir, done.cutShort, done.stopped], [join(root, 'base-a'), false, false]);
   assert.ok(existsSync(join(root, 'base-a', 'model.safetensors')) && !existsSync(`${done.dir}.tmp-${process.pid}`));
   const lines: string[] = [];
   const cut = await pretrainIntoCache(join(root, 'base-b'), { model: TINY, tokens: 1_000_000, maxSeconds: 1e-6, batchSize: 8, poolBatches: 2, evalEvery: 1000,
-    log: (l) => lines.push(l) }, () => false);
+    log: (l) => lines.push(l) });
   assert.equal(cut.cutShort, true);
   assert.equal(cut.dir, `${join(root, 'base-b')}.tmp-${process.pid}`);
   assert.ok(!existsSync(join(root, 'base-b')), 'an undertrained base is never the cached default');
@@ -47,7 +47,7 @@ test('a cached base: renamed into place when complete; cut short by the safety l
   // the next pretraining clears temporaries of runs that have ended, and keeps those of live runs (this one's)
   const dead = join(root, 'base-c.tmp-999999999');
   mkdirSync(dead);
-  await pretrainIntoCache(join(root, 'base-d'), { model: TINY, tokens: 3000, batchSize: 8, poolBatches: 2, warmupSteps: 2, evalEvery: 1000 }, () => false);
+  await pretrainIntoCache(join(root, 'base-d'), { model: TINY, tokens: 3000, batchSize: 8, poolBatches: 2, warmupSteps: 2, evalEvery: 1000 });
   assert.ok(!existsSync(dead), 'a dead run\'s temporary folder is removed');
   assert.ok(existsSync(cut.dir), 'a live run\'s temporary folder is kept');
 });
