@@ -91,14 +91,16 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
     percentEither: opts.percentEither ?? true,
     unordered: opts.unorderedLists ?? true,
   };
+  const times = [timeOfDay(gold), timeOfDay(pred)];
+  if (times[0] !== null && times[1] !== null && (times[0].meridiem || times[1].meridiem)) return times[0].minutes === times[1].minutes;
   const cg = cleanAnswer(gold);
   const cp = cleanAnswer(pred);
   if (cp.text.length === 0) return false;
-  if (!cg.words && !cp.words && !(cp.percent && !cg.percent) && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
+  if (!cg.words && !cp.words && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
   const G = dedupe(expandPm(parseAnswer(cg.text, cg.words)));
   const P = dedupe(expandPm(parseAnswer(cp.text, cp.words, G.kind === 'scalar')));
-  // A percentage in the reference accepts x% as x or x/100; one only in the answer means x/100.
-  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, cg.percent ? 'either' : cp.percent ? 'answer' : false);
+  // A percentage on either side: x% is x or x/100 (Math-Verify's policy, percent.ts of our tests).
+  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, cg.percent || cp.percent ? 'either' : false);
   // A word in the reference (`\text{odd}`, `\text{13}`) is matched by words only, never by maths.
   if (G.kind === 'choice' || G.kind === 'words') return (cp.words || G.kind === 'choice') && wordsEq(G, cp.text);
   return answerEq(G, P, ctx);
@@ -109,7 +111,8 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
   // is no equation is read as its (last) right-hand side; an assignment in the reference (`x = 3`,
   // `(p, q) = (3, 2)`) against an answer that is no equation is read as its value.
   if (P.kind === 'equation' && G.kind !== 'equation' && G.kind !== 'relation') return answerEq(G, rhsOf(P), ctx);
-  if (G.kind === 'equation' && G.variable && P.kind !== 'equation') return answerEq(rhsOf(G), P, ctx);
+  // A chain `1 = \zzz = x = 0` gives its last value, as Math-Verify reads a reference.
+  if (G.kind === 'equation' && (G.variable || G.chain) && P.kind !== 'equation') return answerEq(rhsOf(G), P, ctx);
   switch (G.kind) {
     case 'scalar':
       // A set of one value, or of several spellings of it (`\boxed{15\frac{39}{40}}` or `\boxed{\frac{639}{40}}`).
@@ -133,6 +136,7 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
     case 'set':
     case 'list':
       if (P.kind === 'set' || P.kind === 'list') return collectionEq(G.items, P.items, ctx, G.kind === 'set' || ctx.unordered);
+      if (P.kind === 'matrix' && G.kind === 'list') return vectorEq(P.rows, G.items, ctx);
       if (P.kind === 'tuple' && P.brackets === '()') return collectionEq(G.items, P.items, ctx, true);
       if (P.kind === 'interval' && P.loOpen && P.hiOpen && !P.fromRelation && G.items.length === 2) {
         return collectionEq(G.items, [{ kind: 'scalar', text: P.lo }, { kind: 'scalar', text: P.hi }], ctx, true);
@@ -141,6 +145,7 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
       return false;
     case 'interval':
       if (P.kind === 'union' && P.items.length === 1) return answerEq(G, P.items[0]!, ctx);
+      if (P.kind === 'matrix' && !G.fromRelation && !G.loOpen && !G.hiOpen) return vectorEq(P.rows, [scalarAnswer(G.lo), scalarAnswer(G.hi)], ctx);
       // An interval written as a set is not matched by an inequality (Math-Verify compares a relation
       // with a set only when the reference is the relation).
       if (P.kind === 'interval') return !(P.fromRelation && !G.fromRelation) && intervalEq(G, P, ctx);
@@ -169,12 +174,36 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
       if (P.kind === 'matrix') {
         return G.rows.length === P.rows.length && G.rows.every((r, i) => r.length === P.rows[i]!.length && r.every((x, j) => scalarEq(x, P.rows[i]![j]!, ctx, false)));
       }
-      if (P.kind === 'tuple') return vectorEq(G.rows, P.items, ctx);
+      if (P.kind === 'tuple' || P.kind === 'list') return vectorEq(G.rows, P.items, ctx);
+      // A column or row written `[1, 2]` (which reads as an interval).
+      if (P.kind === 'interval' && !P.fromRelation) return vectorEq(G.rows, [scalarAnswer(P.lo), scalarAnswer(P.hi)], ctx);
       return false;
     case 'choice':
     case 'words':
       return false;
   }
+}
+
+function scalarAnswer(text: string): Answer {
+  return { kind: 'scalar', text };
+}
+
+/**
+ * A time of day (`21:15`, `9:15 PM`, `9:15 p.m.`, `9 am`) in minutes after midnight, and whether it
+ * was written with AM/PM; null for anything else. `21:15` and `9:15 PM` are one time.
+ */
+export function timeOfDay(s: string): { minutes: number; meridiem: boolean } | null {
+  const t = s.replace(/\\(?:text|mathrm|textrm|mbox)\s*\{([^{}]*)\}/g, '$1').replace(/\$|\\[,;: ]|~/g, ' ').replace(/\s+/g, ' ').trim();
+  const m = /^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s?m\.?)?$/i.exec(t);
+  if (!m || (m[2] === undefined && m[4] === undefined)) return null;
+  let h = Number(m[1]);
+  const min = Number(m[2] ?? 0);
+  if (min > 59) return null;
+  if (m[4] !== undefined) {
+    if (h < 1 || h > 12) return null;
+    h = (h % 12) + (m[4].toLowerCase() === 'p' ? 12 : 0);
+  } else if (h > 24) return null;
+  return { minutes: (h % 24) * 60 + min + Number(m[3] ?? 0) / 60, meridiem: m[4] !== undefined };
 }
 
 /** The right-hand side of an equation (the last one of a chain), as an answer of its own. */

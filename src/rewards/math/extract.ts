@@ -31,6 +31,12 @@ export interface ExtractOptions {
   preferAfterThink?: boolean;
   /** Longest answer returned (default 1000 characters); longer candidates are cut at the front. */
   maxLength?: number;
+  /**
+   * Boxes apart in prose (`first \boxed{C}, then \boxed{D}`) are one answer listing several (true) or
+   * a changed mind whose last box counts (false, the default). Boxes with only `and`, `or`, commas
+   * or maths markup between them are always one answer (Math-Verify joins them into a set).
+   */
+  severalBoxes?: boolean;
 }
 
 export const DEFAULT_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerTag', 'hashes', 'answerIs', 'answerLanguages', 'latex', 'lastNumber', 'choice'];
@@ -72,13 +78,14 @@ const DEFAULT_SET: ReadonlySet<ExtractStrategy> = new Set(DEFAULT_STRATEGIES);
 
 function findAnswer(text: string, opts: ExtractOptions): string | null {
   const strategies = opts.strategies === undefined ? DEFAULT_SET : new Set(opts.strategies);
+  const several = opts.severalBoxes ?? false;
   const tags = findTags(text);
   // R1-Zero's <answer> tag: the answer is read inside it first.
   if (strategies.has('answerTag') && tags.answer >= 0) {
     const close = text.indexOf('</answer>', tags.answer);
     const inner: string | null = text.slice(tags.answer + 8, close < 0 ? text.length : close).trim();
     if (inner !== null) {
-      const found = extractIn(inner, strategies, P_PLAIN);
+      const found = extractIn(inner, strategies, P_PLAIN, several);
       if (found !== null) return found.text;
       const t = cleanCandidate(inner);
       if (t.length > 0 && t.length <= 80 && !/[.!?]\s+\S/.test(t)) return t;
@@ -88,15 +95,15 @@ function findAnswer(text: string, opts: ExtractOptions): string | null {
     const end = tags.think;
     if (end >= 0) {
       const summary = text.slice(end + 8);
-      const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_BOXED) : null;
+      const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_BOXED, several) : null;
       if (found !== null) return found.text;
     }
   }
-  return extractIn(text, strategies, P_PLAIN)?.text ?? null;
+  return extractIn(text, strategies, P_PLAIN, several)?.text ?? null;
 }
 
 /** The best candidate of the first priority group (up to `maxPriority`) that has a valid one. */
-function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number): { text: string; priority: number } | null {
+function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number, several: boolean): { text: string; priority: number } | null {
   if (maxPriority < P_BOXED) return null;
   const phrases = strategies.has('answerIs');
   if (phrases && text.includes('I hope') && FINAL_ANSWER_GATE.test(text)) {
@@ -105,7 +112,7 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
   }
   const boxed: Candidate[] = [];
   if (strategies.has('boxed')) {
-    const b = boxedCandidate(text);
+    const b = boxedCandidate(text, several);
     if (b) boxed.push(b);
   }
   // "final answer … is X" ties with the box: only a match ending at or after the box can beat it, so
@@ -255,7 +262,7 @@ const ENV = [
   '(?<!\\\\)\\\\\\[((?:[^\\\\]|\\\\(?!\\]))+?)(?<!\\\\)\\\\\\]',
   '(?<![\\\\\\d])\\$((?:\\\\[$]|[^\\n$])+?)(?<!\\\\)\\$',
   '(?<!\\\\)\\\\\\(((?:[^\\\\\\n]|\\\\(?!\\)))+?)(?<!\\\\)\\\\\\)',
-  '\\s\\[([^\\n\\]\\[]+?)\\]\\s',
+  '(?<=^|\\s)\\[([^\\n\\]\\[]+?)\\](?=[\\s.,;:!?]|$)',
   '(-?\\\\frac\\{-?\\d+(?:[.,]\\d+)?\\}\\{-?\\d+(?:[.,]\\d+)?\\})',
 ];
 const ENV_GROUPS = ENV.length + 1;
@@ -411,10 +418,10 @@ function latexParses(t: string): boolean {
  * 70 with "and", "or", a comma or a semicolon between them and a different content). Null when there
  * is no closed box.
  */
-function boxedCandidate(text: string): Candidate | null {
+function boxedCandidate(text: string, several: boolean): Candidate | null {
   const close = text.lastIndexOf('}');
   if (close < 0 || lastBoxStart(text, close) < 0) return null;
-  const run = boxesIn(text, 'last', close + 1);
+  const run = boxesIn(text, 'last', close + 1, several);
   if (run === null) return null;
   const t = cleanCandidate(run.content);
   if (!latexParses(t)) return null;

@@ -1,0 +1,142 @@
+// What a prediction or a gold field is before it is judged: a bare answer to parse whole, or a text
+// (a completion, a worked solution, "the answer is X") to search for its answer; escaping artefacts
+// (`\\frac` written for `\frac`) undone first. Not extraction (extract.ts) nor equivalence.
+
+/** `answer`: the whole text is the answer; `completion`: search it; `auto`: the whole text when it is one. */
+export type TextKind = 'answer' | 'completion' | 'auto';
+export const TEXT_KINDS: readonly TextKind[] = ['answer', 'completion', 'auto'];
+
+/**
+ * LaTeX command names that a doubled backslash in front of cannot be meant as a line break followed
+ * by letters (`\\frac` is `\frac` escaped once more, as JSON or a Python string writes it).
+ */
+const COMMANDS = new Set(
+  (
+    'frac dfrac tfrac cfrac sqrt le leq ge geq lt gt ne neq left right cdot times div pm mp pi infty in notin cup cap ' +
+    'text textbf textit mathrm mathbf mathbb mathit operatorname mbox boxed fbox begin end circ degree approx equiv ' +
+    'alpha beta gamma delta epsilon varepsilon theta vartheta lambda mu sigma phi varphi omega tau rho ' +
+    'sin cos tan cot sec csc arcsin arccos arctan log ln exp binom dbinom tbinom quad qquad dots ldots cdots ' +
+    'displaystyle emptyset varnothing angle triangle overline vec hat bar langle rangle lfloor rfloor lceil rceil ' +
+    'sum prod int lim to rightarrow Rightarrow implies iff land lor neg setminus subset subseteq mid parallel perp'
+  ).split(' '),
+);
+
+/**
+ * Undoes one level of escaping when the text shows it: a doubled backslash glued to a command name
+ * (`\\frac`, `\\le`, `\\left(`) that no single-backslash command sits beside. Then every even run of
+ * backslashes is halved (`\\\\` back to the line break `\\`, `\\{` to `\{`). A text without such a
+ * command is returned as it is: `1 \\ 2` in a matrix stays a line break.
+ */
+export function unescapeLatex(s: string): string {
+  if (typeof s !== 'string' || !s.includes('\\\\')) return s;
+  const doubled = [...s.matchAll(/(?<!\\)\\\\([a-zA-Z]+)/g)].some((m) => COMMANDS.has(m[1]!));
+  if (!doubled) return s;
+  // Beside a single-backslash command only the doubled known commands are artefacts.
+  const mixed = /(?<!\\)\\[a-zA-Z]/.test(s);
+  if (mixed) return s.replace(/(?<!\\)\\\\([a-zA-Z]+)/g, (all, name: string) => (COMMANDS.has(name) ? `\\${name}` : all));
+  return s.replace(/\\+/g, (run) => (run.length % 2 === 0 ? '\\'.repeat(run.length / 2) : run));
+}
+
+/** Spacing commands glued to the next token (`\quadx_2`, `\qquad5`) get a space between. */
+export function unglueSpacing(s: string): string {
+  return s.replace(/\\(q?quad)(?=[A-Za-z0-9])/g, '\\$1 ');
+}
+
+/** Words that make a short text prose to search, not an answer (`The answer is 5`, `so x = 3`). */
+const PROSE_WORDS = new Set(
+  (
+    'the is are was be answer answers final therefore thus hence so we get gives equals equal which that this it ' +
+    'of to for with then first second result solution value values correct there here since because where when ' +
+    'find found let number total need our its from by at on as into has have can will would should must not no yes'
+  ).split(' '),
+);
+
+/** Words allowed beside numbers in a bare answer: units, percent, time of day, list joiners, functions. */
+const ANSWER_WORDS = new Set(
+  (
+    'and or percent pct percentage am pm a.m p.m cm mm km m meters metres meter inches inch in ft feet foot yards miles mile ' +
+    'kg g grams gram pounds pound lb lbs ounces oz liters litres liter ml gallons hours hour minutes minute seconds second ' +
+    'days day weeks week months years year dollars dollar cents cent degrees degree units unit square cubic sq mph ' +
+    'sqrt pi inf infinity sin cos tan log ln exp i e x y z'
+  ).split(' '),
+);
+
+/**
+ * True when `text` is itself an answer (`\tfrac{5}{7}`, `x^2 + 4*x + 4`, `[60]`, `$x \in [1,2]$`,
+ * `50 dollars`, `9:15 PM`, `\text{Evelyn}`) rather than a text holding one: one line (or one display
+ * block), at most one maths span covering all of it, balanced brackets, and no prose words around.
+ */
+export function isBareAnswer(text: string): boolean {
+  const t = text.trim();
+  if (t.length === 0 || t.length > 600) return false;
+  if (/<\/?(?:think|answer)>|####/.test(t)) return false;
+  const inner = stripOuter(t);
+  if (inner === null) return false;
+  if (/\n/.test(inner) && !/^\\begin\{/.test(inner)) return false;
+  if (/\\boxed|\\fbox|(?<!\\)\$|\\\(|\\\[/.test(inner)) return false;
+  if (!balanced(inner)) return false;
+  // Letters of other scripts are prose (`Ответ: 42`, `答案是42`); Greek letters are maths.
+  if (/[^\x00-\x7F\u0370-\u03FF√π∞≤≥≠±·×÷−–°²³]/u.test(inner)) return false;
+  // Words outside LaTeX commands and \text{…}: none that make it a sentence.
+  const plain = inner.replace(/\\(?:text|mathrm|textbf|mbox|textnormal|operatorname)\s*\{([^{}]*)\}/g, ' $1 ').replace(/\\[a-zA-Z]+/g, ' ');
+  const words = plain.match(/[A-Za-z]+(?:\.[A-Za-z]\.?)?/g) ?? [];
+  if (words.some((w) => PROSE_WORDS.has(w.toLowerCase()))) return false;
+  const long = words.filter((w) => w.length >= 2 && !ANSWER_WORDS.has(w.toLowerCase().replace(/\.$/, '')));
+  if (/\d/.test(plain)) return long.length <= 1;
+  // No digits: an expression in letters, or a word answer of at most three words.
+  return words.length <= 3 && !/[.!?]\s+\S/.test(inner);
+}
+
+/** The text inside one `$…$`, `$$…$$`, `\(…\)`, `\[…\]` covering all of it (or the text), null if several spans. */
+function stripOuter(t: string): string | null {
+  let s = t.replace(/[.;]$/, '').trim();
+  for (const [open, close] of [['$$', '$$'], ['$', '$'], ['\\(', '\\)'], ['\\[', '\\]']] as const) {
+    if (s.startsWith(open) && s.endsWith(close) && s.length > open.length + close.length) {
+      const body = s.slice(open.length, s.length - close.length);
+      if (open.startsWith('$') ? /(?<!\\)\$/.test(body) : body.includes(close)) return null;
+      s = body.trim().replace(/[.,;]$/, '').trim();
+      break;
+    }
+  }
+  const box = /^\\(?:boxed|fbox)\s*\{([\s\S]*)\}$/.exec(s);
+  if (box && balanced(box[1]!)) s = box[1]!.trim();
+  return s;
+}
+
+/** Brackets balanced by depth alone (a half-open `[0, 1)` closes with the other kind); escapes skipped. */
+function balanced(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/**
+ * The bare answer of a text read whole: maths delimiters, one outer box, sentence punctuation and a
+ * one-item bracket (`[60]`, as some datasets write an answer) taken off.
+ */
+export function wholeAnswer(text: string): string {
+  let s = stripOuter(text.trim()) ?? text.trim();
+  s = s.replace(/(?<![.\d])[.;,]$/, '').trim();
+  const bracket = /^\[([^[\],;]+)\]$/.exec(s);
+  if (bracket) s = bracket[1]!.trim();
+  return s;
+}
+
+/** Whether the question asks for an ordered answer (`in order`, `in increasing order`, `ordered pair`). */
+export function questionWantsOrder(question: string | undefined): boolean {
+  return typeof question === 'string' && /\b(?:in (?:increasing|decreasing|ascending|descending|that|the given|this) order|in order|from (?:least|smallest|greatest|largest) to)\b/i.test(question);
+}
+
+/** Whether the question asks for several answers (`all`, `each`, `both`, `list`, `separated by commas`). */
+export function questionWantsSeveral(question: string | undefined): boolean {
+  return typeof question === 'string' && /\b(?:all|every|each|both|list|separated by commas|comma-separated)\b/i.test(question);
+}
