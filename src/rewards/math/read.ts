@@ -51,6 +51,9 @@ const PROSE_WORDS = new Set(
   ).split(' '),
 );
 
+/** Words that make even a short text without numbers a sentence (`The answer is odd`). */
+const SENTENCE_WORDS = new Set('the is are was answer answers final therefore thus hence so we get gives'.split(' '));
+
 /** Words allowed beside numbers in a bare answer: units, percent, time of day, list joiners, functions. */
 const ANSWER_WORDS = new Set(
   (
@@ -78,13 +81,14 @@ export function isBareAnswer(text: string): boolean {
   // Letters of other scripts are prose (`Ответ: 42`, `答案是42`); Greek letters are maths.
   if (/[^\x00-\x7F\u0370-\u03FF√π∞≤≥≠±·×÷−–°²³]/u.test(inner)) return false;
   // Words outside LaTeX commands and \text{…}: none that make it a sentence.
-  const plain = inner.replace(/\\(?:text|mathrm|textbf|mbox|textnormal|operatorname)\s*\{([^{}]*)\}/g, ' $1 ').replace(/\\[a-zA-Z]+/g, ' ');
+  const plain = inner.replace(/\\(?:begin|end)\s*\{[a-zA-Z*]*\}(?:\{[^{}]*\})?/g, ' ').replace(/\\(?:text|mathrm|textbf|mbox|textnormal|operatorname)\s*\{([^{}]*)\}/g, ' $1 ').replace(/\\[a-zA-Z]+/g, ' ');
   const words = plain.match(/[A-Za-z]+(?:\.[A-Za-z]\.?)?/g) ?? [];
-  if (words.some((w) => PROSE_WORDS.has(w.toLowerCase()))) return false;
+  const hasDigits = /\d/.test(plain);
+  if (hasDigits && words.some((w) => PROSE_WORDS.has(w.toLowerCase()))) return false;
   const long = words.filter((w) => w.length >= 2 && !ANSWER_WORDS.has(w.toLowerCase().replace(/\.$/, '')));
-  if (/\d/.test(plain)) return long.length <= 1;
-  // No digits: an expression in letters, or a word answer of at most three words.
-  return words.length <= 3 && !/[.!?]\s+\S/.test(inner);
+  if (hasDigits) return long.length <= 1;
+  // No digits: an expression in letters, or a word answer of at most three words (`no solution`).
+  return words.length <= 3 && !words.some((w) => SENTENCE_WORDS.has(w.toLowerCase())) && !/[.!?]\s+\S/.test(inner);
 }
 
 /** The text inside one `$…$`, `$$…$$`, `\(…\)`, `\[…\]` covering all of it (or the text), null if several spans. */
