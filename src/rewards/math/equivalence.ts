@@ -92,7 +92,10 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
     unordered: opts.unorderedLists ?? true,
   };
   const times = [timeOfDay(gold), timeOfDay(pred)];
-  if (times[0] !== null && times[1] !== null && (times[0].meridiem || times[1].meridiem)) return times[0].minutes === times[1].minutes;
+  // Two times of day, one with AM/PM or seconds (two bare `h:mm` are left to be read as ratios).
+  if (times[0] !== null && times[1] !== null && (times[0].clock || times[1].clock)) return times[0].minutes === times[1].minutes;
+  const letters = labelledChoice(gold, pred);
+  if (letters !== null) return letters[0] === letters[1];
   const cg = cleanAnswer(gold);
   const cp = cleanAnswer(pred);
   if (cp.text.length === 0) return false;
@@ -121,6 +124,8 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
     case 'equation':
       if (P.kind !== 'equation') return false;
       if (G.variable && P.variable && squash(G.lhs) === squash(P.lhs)) return answerEq(rhsOf(G), rhsOf(P), ctx);
+      // `f(x) = 2x + 3` and `y = 2x + 3` name one function (MARIO_EVAL's is_equiv).
+      if (G.variable && P.variable && isFunctionAndY(G.lhs, P.lhs)) return answerEq(rhsOf(G), rhsOf(P), ctx);
       if (G.variable && P.variable && isVariable(G.lhs) && isVariable(P.lhs)) return false;
       return equationEq(G.lhs, G.rhs, P.lhs, P.rhs, ctx);
     case 'tuple':
@@ -184,15 +189,33 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
   }
 }
 
+/**
+ * A lone choice letter against an option written out (`D` and `D. x = 17`, NeMo-Skills' math_equal):
+ * the two letters; null unless one side is a lone letter and the other a labelled option.
+ */
+function labelledChoice(gold: string, pred: string): [string, string] | null {
+  const lone = (s: string) => /^\(?([A-E])\)?$/.exec(s.replace(/\\(?:text|textbf|mathrm)\{([^{}]*)\}/g, '$1').trim())?.[1] ?? null;
+  const labelled = (s: string) => /^\(?([A-E])[.):]\s+\S/.exec(s.trim())?.[1] ?? null;
+  const [lg, lp] = [lone(gold), lone(pred)];
+  if (lg !== null && lp === null) return labelled(pred) === null ? null : [lg, labelled(pred)!];
+  if (lp !== null && lg === null) return labelled(gold) === null ? null : [labelled(gold)!, lp];
+  return null;
+}
+
+function isFunctionAndY(a: string, b: string): boolean {
+  const fn = (x: string) => /^[a-zA-Z]\s*\(\s*x\s*\)$/.test(x.trim());
+  return (fn(a) && b.trim() === 'y') || (fn(b) && a.trim() === 'y');
+}
+
 function scalarAnswer(text: string): Answer {
   return { kind: 'scalar', text };
 }
 
 /**
- * A time of day (`21:15`, `9:15 PM`, `9:15 p.m.`, `9 am`) in minutes after midnight, and whether it
- * was written with AM/PM; null for anything else. `21:15` and `9:15 PM` are one time.
+ * A time of day (`21:15`, `9:15 PM`, `9:15 p.m.`, `9 am`, `21:15:00`) in minutes after midnight, and
+ * whether it is surely a clock time (AM/PM or seconds written); null for anything else.
  */
-export function timeOfDay(s: string): { minutes: number; meridiem: boolean } | null {
+export function timeOfDay(s: string): { minutes: number; clock: boolean } | null {
   const t = s.replace(/\\(?:text|mathrm|textrm|mbox)\s*\{([^{}]*)\}/g, '$1').replace(/\$|\\[,;: ]|~/g, ' ').replace(/\s+/g, ' ').trim();
   const m = /^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s?m\.?)?$/i.exec(t);
   if (!m || (m[2] === undefined && m[4] === undefined)) return null;
@@ -203,7 +226,7 @@ export function timeOfDay(s: string): { minutes: number; meridiem: boolean } | n
     if (h < 1 || h > 12) return null;
     h = (h % 12) + (m[4].toLowerCase() === 'p' ? 12 : 0);
   } else if (h > 24) return null;
-  return { minutes: (h % 24) * 60 + min + Number(m[3] ?? 0) / 60, meridiem: m[4] !== undefined };
+  return { minutes: (h % 24) * 60 + min + Number(m[3] ?? 0) / 60, clock: m[4] !== undefined || m[3] !== undefined };
 }
 
 /** The right-hand side of an equation (the last one of a chain), as an answer of its own. */

@@ -93,7 +93,8 @@ export function isBareAnswer(text: string): boolean {
 
 /** The text inside one `$…$`, `$$…$$`, `\(…\)`, `\[…\]` covering all of it (or the text), null if several spans. */
 function stripOuter(t: string): string | null {
-  let s = t.replace(/[.;]$/, '').trim();
+  // Markdown around a whole answer: **bold**, `code`.
+  let s = t.replace(/[.;]$/, '').trim().replace(/^(\*\*|`+)([^*`]+)\1$/, '$2').trim();
   for (const [open, close] of [['$$', '$$'], ['$', '$'], ['\\(', '\\)'], ['\\[', '\\]']] as const) {
     if (s.startsWith(open) && s.endsWith(close) && s.length > open.length + close.length) {
       const body = s.slice(open.length, s.length - close.length);
@@ -129,7 +130,8 @@ function balanced(s: string): boolean {
  */
 export function wholeAnswer(text: string): string {
   let s = stripOuter(text.trim()) ?? text.trim();
-  s = s.replace(/(?<![.\d])[.;,]$/, '').trim();
+  // Sentence punctuation and a stray backslash at the end (`185\`) go.
+  s = s.replace(/(?<![.\d])[.;,]$/, '').replace(/(?<=[\w})\]])\s*\\+$/, '').trim();
   const bracket = /^\[([^[\],;]+)\]$/.exec(s);
   if (bracket) s = bracket[1]!.trim();
   return s;
