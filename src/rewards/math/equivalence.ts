@@ -102,8 +102,10 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
   if (!cg.words && !cp.words && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
   const G = dedupe(expandPm(parseAnswer(cg.text, cg.words)));
   const P = dedupe(expandPm(parseAnswer(cp.text, cp.words, G.kind === 'scalar')));
-  // A percentage on either side: x% is x or x/100 (Math-Verify's policy, percent.ts of our tests).
-  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, cg.percent || cp.percent ? 'either' : false);
+  // Percent: a reference x% accepts x and x/100 (Math-Verify). An answer x% against a bare reference
+  // is x/100, and x too where x is written as a plain number (`10%` for 10: hendrycks MATH, NeMo-Skills
+  // and Trinity-RFT drop the sign), not as a fraction (`4 4/9%` is not 40/9: Math-Verify's mixed-number tests).
+  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, percentMode(cg.percent, cp.percent, P.text));
   // A word in the reference (`\text{odd}`, `\text{13}`) is matched by words only, never by maths.
   if (G.kind === 'choice' || G.kind === 'words') return (cp.words || G.kind === 'choice') && wordsEq(G, cp.text);
   return answerEq(G, P, ctx);
@@ -205,6 +207,12 @@ function labelledChoice(gold: string, pred: string): [string, string] | null {
 function isFunctionAndY(a: string, b: string): boolean {
   const fn = (x: string) => /^[a-zA-Z]\s*\(\s*x\s*\)$/.test(x.trim());
   return (fn(a) && b.trim() === 'y') || (fn(b) && a.trim() === 'y');
+}
+
+function percentMode(gold: boolean, pred: boolean, predText: string): false | 'either' | 'answer' {
+  if (gold) return 'either';
+  if (!pred) return false;
+  return parsePlainNumber(predText, true) !== null ? 'either' : 'answer';
 }
 
 function scalarAnswer(text: string): Answer {

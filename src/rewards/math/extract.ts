@@ -357,7 +357,8 @@ function exprText(m: RegExpExecArray): string | null {
   }
   if (mWhole !== undefined) {
     const whole = mWhole.replace(/ /g, '');
-    if (Number(mDen) === 0) return null;
+    // Not a proper fraction (`11 6/6`, `4 4/0`): kept as written, which has no value (cleanAnswer).
+    if (Number(mNum) >= Number(mDen)) return `${mSign ? '-' : ''}${whole} ${mNum}/${mDen}`;
     return `${mSign ? '-' : ''}(${whole}+\\frac{${mNum}}{${mDen}})${mPct ? '%' : ''}`;
   }
   if (expr !== undefined) return exprParses(expr) ? normaliseExpr(expr) : null;

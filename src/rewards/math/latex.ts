@@ -52,8 +52,14 @@ export function cleanAnswer(input: string): Cleaned {
   s = s.replace(/²/g, '^2').replace(/³/g, '^3');
 
   s = approximate(s);
-  // A mixed number written with a slash, `2 1/3` (or `-2 1/3`), is its whole value.
-  s = s.replace(/^(-?)(\d+)\s+(\d+)\s*\/\s*(\d+)(?=\s*(?:\\?%|[a-zA-Z\\]|$))/, (_, sign: string, w: string, n: string, d: string) => `${sign}\\frac{${BigInt(w) * BigInt(d) + BigInt(n)}}{${d}}`);
+  // A mixed number written with a slash, `2 1/3` (or `-2 1/3`, `1 000 4/9`), is its whole value; one
+  // whose fraction is not proper (`11 6/6`, `4 4/0`) has no value (Math-Verify's mixed-number tests).
+  const mixed = /^([-+]?)(\d{1,3}(?: \d{3})+|\d+)\s+(\d+)\s*\/\s*(\d+)(?=\s*(?:\\?%|[a-zA-Z\\]|$))/.exec(s);
+  if (mixed) {
+    const [whole, num, den] = [BigInt(mixed[2]!.replace(/ /g, '')), BigInt(mixed[3]!), BigInt(mixed[4]!)];
+    if (num >= den) return { text: s, percent: false, words: true };
+    s = `${mixed[1] === '-' ? '-' : ''}\\frac{${whole * den + num}}{${den}}${s.slice(mixed[0].length)}`;
+  }
   const spelled = NUMBER_WORDS[s.toLowerCase().replace(/[.!]$/, '')];
   if (spelled !== undefined) s = String(spelled);
   const words = isProse(s);

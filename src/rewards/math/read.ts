@@ -78,6 +78,9 @@ export function isBareAnswer(text: string): boolean {
   if (/\n/.test(inner) && !/^\\begin\{/.test(inner)) return false;
   if (/\\boxed|\\fbox|(?<!\\)\$|\\\(|\\\[/.test(inner)) return false;
   if (!balanced(inner)) return false;
+  // Numbers side by side (`4 4/9 2`) are no single answer, unless they are spaced thousands, a mixed
+  // number, or powers (`2^4 3^2 7` is a product).
+  if (/(?<![\^_{][\d.]*)\d\s+[\d.]/.test(inner) && !/^[-+]?(?:\d{1,3}(?: \d{3})+|\d+)(?:\.\d+)?(?:\s+\d+\s*\/\s*\d+)?\s*(?:\\?%|[a-zA-Z\\][^\d]*)?$/.test(inner)) return false;
   // Letters of other scripts are prose (`Ответ: 42`, `答案是42`); Greek letters are maths.
   if (/[^\x00-\x7F\u0370-\u03FF√π∞≤≥≠±·×÷−–°²³]/u.test(inner)) return false;
   // Words outside LaTeX commands and \text{…}: none that make it a sentence.
