@@ -21,19 +21,25 @@ const COMMANDS = new Set(
   ).split(' '),
 );
 
+/** A doubled backslash before `name` is an escaping artefact: a known command or an escaped symbol. */
+function artefact(name: string): boolean {
+  return COMMANDS.has(name) || /^[!$%{},;:]$/.test(name);
+}
+
 /**
  * Undoes one level of escaping when the text shows it: a doubled backslash glued to a command name
- * (`\\frac`, `\\le`, `\\left(`) that no single-backslash command sits beside. Then every even run of
- * backslashes is halved (`\\\\` back to the line break `\\`, `\\{` to `\{`). A text without such a
- * command is returned as it is: `1 \\ 2` in a matrix stays a line break.
+ * (`\\frac`, `\\le`, `\\left(`) or to an escaped symbol (`\\!`, `\\$`, `\\{`), none of which a line
+ * break can be followed by in an answer. Then every even run of backslashes is halved (`\\\\` back to
+ * the line break `\\`). A text without such a command is returned as it is: `a \\ b` in a matrix stays
+ * a line break.
  */
 export function unescapeLatex(s: string): string {
   if (typeof s !== 'string' || !s.includes('\\\\')) return s;
-  const doubled = [...s.matchAll(/(?<!\\)\\\\([a-zA-Z]+)/g)].some((m) => COMMANDS.has(m[1]!));
+  const doubled = [...s.matchAll(/(?<!\\)\\\\([a-zA-Z]+|[!$%{},;:])/g)].some((m) => artefact(m[1]!));
   if (!doubled) return s;
-  // Beside a single-backslash command only the doubled known commands are artefacts.
+  // Beside a single-backslash command only the doubled known commands (and escaped symbols) are artefacts.
   const mixed = /(?<!\\)\\[a-zA-Z]/.test(s);
-  if (mixed) return s.replace(/(?<!\\)\\\\([a-zA-Z]+)/g, (all, name: string) => (COMMANDS.has(name) ? `\\${name}` : all));
+  if (mixed) return s.replace(/(?<!\\)\\\\([a-zA-Z]+|[!$%{},;:])/g, (all, name: string) => (artefact(name) ? `\\${name}` : all));
   return s.replace(/\\+/g, (run) => (run.length % 2 === 0 ? '\\'.repeat(run.length / 2) : run));
 }
 
