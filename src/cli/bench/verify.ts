@@ -7,15 +7,13 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { datasetsDir } from '../../data/datasets.js';
 import { isEquivalent, normalizeAnswer, verify } from '../../rewards/math/index.js';
 import { datasetFormCases, formAgreement, type FormRow } from '../../rewards/math/forms.js';
 import { agreement, gsm8kCases, math500Cases } from '../../rewards/math/styles.js';
 import { UsageError } from '../main.js';
 import { parseFlags } from '../args.js';
 
-/** ../shared/datasets beside the repository (this file is src/cli/bench/). */
-const DEFAULT_DATASETS = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
 
 interface Pair {
   gold: string;
@@ -40,7 +38,7 @@ const VERIFY_USAGE = 'usage: r1 bench verify [--json] [--seconds S] [--datasets 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
-    options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: DEFAULT_DATASETS }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: datasetsDir() }, help: { type: 'boolean', short: 'h' } },
   }, VERIFY_USAGE);
   if (values.help) {
     console.log(VERIFY_USAGE);

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { datasetsDir } from '../../../src/data/datasets.js';
 import { verify } from '../../../src/rewards/math/index.js';
 import { datasetFormCases, formAgreement, formCases, FORMS } from '../../../src/rewards/math/forms.js';
 
-const root = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
+/** $R1_DATASETS, else ../shared/datasets beside the repository. */
+const root = datasetsDir();
 const answers = (name: string, field: (r: Record<string, unknown>) => string) =>
   readFileSync(join(root, name, 'test.jsonl'), 'utf8').trim().split('\n').map((l) => field(JSON.parse(l) as Record<string, unknown>));
 const present = ['gsm8k', 'math500', 'aime24', 'amc23'].every((d) => existsSync(join(root, d, 'test.jsonl')));
