@@ -137,7 +137,8 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
     const find = (latex: RegExp, expr: RegExp) => matchAll(text, latex, latexCandidate).concat(matchAll(text, expr, exprCandidate));
     const colon = best([...(en ? find(RE.answerColonLatex, RE.answerColonExpr) : []), ...(other ? find(RE.otherColonLatex, RE.otherColonExpr) : [])]);
     if (colon) return { text: colon.text, priority: P_ANSWER_COLON };
-    const word = best([...(en ? find(RE.answerLatex, RE.answerExpr) : []), ...(other ? find(RE.otherLatex, RE.otherExpr) : [])]);
+    const cjk = other ? matchAll(text, RE.cjkAnswer, cjkCandidate) : [];
+    const word = best([...(en ? find(RE.answerLatex, RE.answerExpr) : []), ...(other ? find(RE.otherLatex, RE.otherExpr) : []), ...cjk]);
     if (word) return { text: word.text, priority: P_ANSWER };
   }
   if (maxPriority < P_PLAIN) return null;
@@ -291,6 +292,8 @@ const RE = {
   otherLatex: new RegExp(`(?:${ANSWER_OTHER}).{0,50}?${CHAIN}`, 'gs'),
   otherExpr: new RegExp(answerExpr(false, true), 'g'),
   chain: new RegExp(CHAIN, 'g'),
+  // "答案是x^2", "答えは 2x+1": the rest of the clause after a CJK answer word, when it is maths.
+  cjkAnswer: /(?:答案|答え|解答|정답)\s*(?:是|为|為|は|은|는)?\s*[:：]?\s*([^\n。，,；;！？!?]{1,80})/g,
   // One alternative each (the others never match), so that the groups keep the common layout.
   plainExpr: new RegExp(`(?:${PREFIX}${EXPR}${SUFFIX}|${NEVER}${MIXED}|${NEVER}${NUMBER})`, 'g'),
   plainMixed: new RegExp(`(?:${NEVER}${EXPR}|${PREFIX}${MIXED}|${NEVER}${NUMBER})`, 'g'),
@@ -328,6 +331,13 @@ function latexCandidate(m: RegExpExecArray): Candidate | null {
   const end = m.index + m[0].length;
   if (failed || parts.length === 0) return { text: '', start, end, failed: true };
   return { text: parts.join(', '), start, end };
+}
+
+/** The maths after a CJK answer word: no CJK letters in it and braces balanced, else nothing. */
+function cjkCandidate(m: RegExpExecArray): Candidate | null {
+  const t = cleanCandidate(m[1]!);
+  if (t.length === 0 || /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/.test(t) || !latexParses(t) || /\$/.test(t)) return null;
+  return { text: t, start: m.index, end: m.index + m[0].length };
 }
 
 /** A plain expression, mixed number or number match (whichever of the alternatives matched). */
