@@ -100,6 +100,8 @@ const rows: GraderRow[] = [
   ['18', 'Janet sells 16 - 3 - 4 = 9 duck eggs a day.\nShe makes 9 * 2 = $18 every day at the market.\n#### 18', true, 'GSM8K: the number after ####'],
   ['\\text{Evelyn}', 'Evelyn', true, 'Math-Verify test_latex_notation_math: a name'],
   ['\\text{(B)}', 'B', true, 'MATH multiple choice'],
+  ['D', 'D. x = 17', true, 'NeMo-Skills math_equal: a lone letter against a labelled option'],
+  ['C', 'D. x = 17', false, 'another option'],
   ['27.0', '27', true, 'AMC23 writes 27.0'],
   ['033', '33', true, 'AIME answers are integers 000-999'],
 ];
