@@ -134,6 +134,8 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
       if (P.kind === 'tuple') return ordered(G.items, P.items, ctx);
       // `(1, 3)` against the list `1, 3`: the list is read in increasing order (Math-Verify sorts sets).
       if ((P.kind === 'list' || P.kind === 'set') && G.brackets === '()') return ordered(G.items, P.items, ctx) || ordered(G.items, sortedItems(P.items), ctx);
+      // A list written in square brackets (`[1, 2, 3]`, as TheoremQA-style golds do) against the bare list, in order.
+      if (P.kind === 'list' && G.brackets === '[]') return ordered(G.items, P.items, ctx);
       if (P.kind === 'matrix') return vectorEq(P.rows, G.items, ctx);
       // `(2, 4)` is an ordered pair or an open interval: the reference does not say which.
       if (P.kind === 'interval' && G.brackets === '()' && G.items.length === 2 && P.loOpen && P.hiOpen && !P.fromRelation) {
@@ -144,7 +146,7 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
     case 'list':
       if (P.kind === 'set' || P.kind === 'list') return collectionEq(G.items, P.items, ctx, G.kind === 'set' || ctx.unordered);
       if (P.kind === 'matrix' && G.kind === 'list') return vectorEq(P.rows, G.items, ctx);
-      if (P.kind === 'tuple' && P.brackets === '()') return collectionEq(G.items, P.items, ctx, true);
+      if (P.kind === 'tuple' && (P.brackets === '()' || P.brackets === '[]')) return collectionEq(G.items, P.items, ctx, true);
       if (P.kind === 'interval' && P.loOpen && P.hiOpen && !P.fromRelation && G.items.length === 2) {
         return collectionEq(G.items, [{ kind: 'scalar', text: P.lo }, { kind: 'scalar', text: P.hi }], ctx, true);
       }

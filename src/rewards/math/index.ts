@@ -1,7 +1,6 @@
-// The math verifier's public face: extractAnswer, isEquivalent, verify, normalizeAnswer, and the
-// `accuracy` reward built on them (R1 paper §2.2.2, accuracy rewards). Extraction and equivalence are
-// separate steps with separate options; POLICIES.md states what is decided where graders disagree.
-// No model imports; nothing here throws on model output.
+// The math verifier's public face: extractAnswer, isEquivalent, verify, normalizeAnswer and the `accuracy`
+// reward (R1 paper §2.2.2). Extraction and equivalence are separate steps; POLICIES.md states what is
+// decided where graders disagree. No model imports; nothing here throws on model output.
 
 import type { RewardContext, RewardFn } from '../types.js';
 import { constantValue, parseExpression } from './cas.js';

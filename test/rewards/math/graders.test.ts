@@ -86,6 +86,9 @@ const rows: GraderRow[] = [
   ['\\begin{pmatrix} 4 & 6 \\\\ 8 & 10 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} + \\begin{pmatrix} 3 & 4 \\\\ 5 & 6 \\end{pmatrix}', true, 'Math-Verify test_matrix_extraction: a sum of matrices'],
   ['\\begin{pmatrix} 2 & 1 \\\\ 4 & 3 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} \\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}', true, 'mathematics: a product of matrices'],
   ['\\begin{pmatrix} 2 & 4 \\\\ 6 & 8 \\end{pmatrix}', '2\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', true, 'mathematics: a scalar multiple'],
+  ['[2, 7, 11]', '2, 7, 11', true, 'a bracketed list gold (TheoremQA-style) against the bare list'],
+  ['[2, 7, 11]', '11, 7, 2', false, 'in its order'],
+  ['2, 7, 11', '[2, 7, 11]', true, 'a bare list gold against a bracketed list'],
   // Inequalities and the intervals they describe.
   ['x < -3 \\text{ or } x > 5', '(-\\infty, -3) \\cup (5, \\infty)', true, 'Math-Verify sympy_expr_eq: a relation gold is compared as the set it describes'],
   ['x \\le 2', '(-\\infty, 2]', true, 'Math-Verify: a relation gold against its interval'],
