@@ -174,6 +174,8 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
       return false;
     case 'relation':
       if (P.kind === 'relation') return relationEq(G, P, ctx);
+      // `x \ne 3` describes (-∞, 3) ∪ (3, ∞) (Math-Verify compares a relation gold as its set).
+      if (P.kind === 'union' && G.op === '!=' && isVariable(G.lhs)) return punctured(P, G.rhs, ctx);
       if (P.kind === 'interval' && P.fromRelation && P.variable) {
         const p = relationOf(P);
         return p !== null && relationEq(G, p, ctx);
@@ -204,6 +206,13 @@ function labelledChoice(gold: string, pred: string): [string, string] | null {
   if (lg !== null && lp === null) return labelled(pred) === null ? null : [lg, labelled(pred)!];
   if (lp !== null && lg === null) return labelled(gold) === null ? null : [labelled(gold)!, lp];
   return null;
+}
+
+/** A union `(-∞, a) ∪ (a, ∞)`: the line without the point `a`. */
+function punctured(u: Extract<Answer, { kind: 'union' }>, a: string, ctx: Ctx): boolean {
+  const [l, r] = u.items;
+  if (u.items.length !== 2 || l?.kind !== 'interval' || r?.kind !== 'interval') return false;
+  return infinite(l.lo) === -1 && infinite(r.hi) === 1 && l.hiOpen && r.loOpen && scalarEq(a, l.hi, ctx, false) && scalarEq(a, r.lo, ctx, false);
 }
 
 function isFunctionAndY(a: string, b: string): boolean {

@@ -93,6 +93,8 @@ const rows: GraderRow[] = [
   ['x < -3 \\text{ or } x > 5', '(-\\infty, -3) \\cup (5, \\infty)', true, 'Math-Verify sympy_expr_eq: a relation gold is compared as the set it describes'],
   ['x \\le 2', '(-\\infty, 2]', true, 'Math-Verify: a relation gold against its interval'],
   ['x < -3 \\text{ or } x > 5', '(-\\infty, -3] \\cup (5, \\infty)', false, 'a closed end'],
+  ['x \\ne 4', '(-\\infty, 4) \\cup (4, \\infty)', true, 'Math-Verify: a relation gold as its set (the line without a point)'],
+  ['x \\ne 4', '(-\\infty, 4) \\cup (5, \\infty)', false, 'another set'],
   // Several boxes.
   ['C', 'First I thought \\boxed{C}, then I checked again: \\boxed{D}', false, 'hendrycks last_boxed_only_string: the last box'],
   ['D', 'First I thought \\boxed{C}, then I checked again: \\boxed{D}', true, 'hendrycks last_boxed_only_string: the last box'],
