@@ -1,25 +1,30 @@
-// `r1 verify --jsonl FILE [--json]`: judges {"gold","pred"} lines with the math verifier and writes each
+// `r1 verify --data FILE [--json]`: judges {"gold","pred"} lines with the math verifier and writes each
 // line back with "correct" and the answers read; a summary goes to stderr (with --json, stdout holds one
 // object: the summary and the lines). Exit code 1 when a line was malformed. No verifier logic here.
 
 import { readFileSync } from 'node:fs';
 import { goldAnswer, TEXT_KINDS, verify, type TextKind, type VerifyOptions } from '../rewards/math/index.js';
 import { UsageError } from './main.js';
-import { parseFlags } from './args.js';
+import { readCommandLine } from './args.js';
+import { bool, defineSpec, nullable, num, oneOf, required, resolve, withDefault } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
 
-const HELP = `usage: r1 verify --jsonl FILE [--json] [--timeout-ms N] [--pred-kind K] [--gold-kind K] [--rel-tol R] [--ordered]
-  Reads lines {"gold": ..., "pred": ...}; gold is an answer in any form (bare, $...$, \\boxed{} - several
-  boxes are one set - "the answer is X", or a worked solution, #### included); pred an answer or a
-  completion. Optional fields per line: "pred_kind", "gold_kind" (as the flags), "question" (its
-  wording sets the list-order and several-boxes policies), "ordered" (true: lists keep their order).
-  Writes each line back with "correct", "gold_extracted" and "pred_extracted".
-  --json           print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}
-  --timeout-ms N   time budget of one check (default 1000)
-  --pred-kind K    answer (parse whole) | completion (search for the final answer) | auto (default: whole
-                   when it is one bare answer, searched otherwise)
-  --gold-kind K    the same for gold (default auto)
-  --rel-tol R      relative tolerance for decimals (default: Math-Verify's rule, both rounded to 6 places)
-  --ordered        comma-separated lists must match in order (default: any order)`;
+const SPEC = defineSpec({
+  name: 'verify',
+  fields: {
+    data: required(withDefault(V.data, '', { aliases: ['jsonl'], doc: 'lines {"gold": ..., "pred": ...}: gold an answer in any form (bare, $...$, \\boxed{}, "the answer is X", a worked solution), pred an answer or a completion; optional per line: "pred_kind", "gold_kind", "question" (its wording sets the list-order and several-boxes policies), "ordered"' })),
+    predKind: oneOf(TEXT_KINDS, 'auto', 'what pred is: answer (parsed whole), completion (searched for its final answer), auto (whole when it is one bare answer, else searched)'),
+    goldKind: oneOf(TEXT_KINDS, 'auto', 'the same for gold'),
+    relTol: nullable(num(0, 'relative tolerance for decimals (default: both rounded to 6 places, as Math-Verify)', { min: 0, check: (v) => (v < 1 ? null : '--rel-tol must be below 1 (a relative tolerance such as 1e-4)') })),
+    ordered: bool(false, 'comma-separated lists must match in order (default: any order)'),
+    timeout: withDefault(V.timeout, 1, { doc: 'seconds one check may take' }),
+    json: withDefault(V.json, false, { doc: 'print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}' }),
+    quiet: withDefault(V.quiet, false, { doc: 'no summary on stderr' }),
+    help: V.help,
+  },
+});
+const USAGE = `usage: r1 verify --data FILE [--json] [--timeout S] [--pred-kind K] [--gold-kind K] [--rel-tol R] [--ordered]
+Writes each line back with "correct", "gold_extracted" and "pred_extracted". Policies: src/rewards/math/POLICIES.md.`;
 
 interface Summary {
   total: number;
@@ -31,35 +36,15 @@ interface Summary {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
-      jsonl: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'timeout-ms': { type: 'string' },
-      'pred-kind': { type: 'string', default: 'auto' },
-      'gold-kind': { type: 'string', default: 'auto' },
-      'rel-tol': { type: 'string' },
-      ordered: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (!values.jsonl) throw new UsageError(`--jsonl FILE is required\n${HELP}`);
-  const timeoutMs = values['timeout-ms'] === undefined ? 1000 : Number(values['timeout-ms']);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive number of milliseconds, got '${values['timeout-ms']}'`);
-  const predKind = kindFlag(values['pred-kind']!, '--pred-kind');
-  const goldKind = kindFlag(values['gold-kind']!, '--gold-kind');
-  const relTol = values['rel-tol'] === undefined ? undefined : Number(values['rel-tol']);
-  if (relTol !== undefined && !(relTol >= 0 && relTol < 1)) throw new UsageError(`--rel-tol must be a number in [0, 1), e.g. 1e-4; got '${values['rel-tol']}'`);
+  const cl = readCommandLine(SPEC, {}, argv, { usage: USAGE });
+  if (!cl) return 0;
+  const values = resolve(SPEC, [cl.layer]);
+  const timeoutMs = values.timeout * 1000;
   let text: string;
   try {
-    text = readFileSync(values.jsonl, 'utf8');
+    text = readFileSync(values.data, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read --jsonl ${values.jsonl}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read --data ${values.data}: ${(err as Error).message}`);
   }
   const t0 = performance.now();
   const summary: Summary = { total: 0, correct: 0, accuracy: 0, malformed: [], no_answer: 0, seconds: 0 };
@@ -84,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       summary.malformed.push({ line, error: 'needs string (or number) fields "gold" and "pred"' });
       return;
     }
-    const kinds = [rowKind(row.pred_kind, predKind), rowKind(row.gold_kind, goldKind)];
+    const kinds = [rowKind(row.pred_kind, values.predKind), rowKind(row.gold_kind, values.goldKind)];
     if (kinds[0] === null || kinds[1] === null) {
       summary.malformed.push({ line, error: `"pred_kind"/"gold_kind" must be one of ${TEXT_KINDS.join(', ')}` });
       return;
@@ -95,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       question: typeof row.question === 'string' ? row.question : undefined,
       equivalence: {
         timeoutMs,
-        ...(relTol !== undefined && { relTol, floatRounding: Infinity }),
+        ...(values.relTol !== null && { relTol: values.relTol, floatRounding: Infinity }),
         ...((values.ordered || row.ordered === true) && { unorderedLists: false }),
       },
     };
@@ -110,17 +95,12 @@ export async function run(argv: string[]): Promise<number> {
   summary.seconds = (performance.now() - t0) / 1000;
   if (values.json) console.log(`{${JSON.stringify(summary).slice(1, -1)},"results":[${out.join(',')}]}`);
   else if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
-  for (const m of summary.malformed) console.error(`${values.jsonl}:${m.line}: malformed line skipped: ${m.error}`);
-  console.error(
+  for (const m of summary.malformed) console.error(`${values.data}:${m.line}: malformed line skipped: ${m.error}`);
+  if (!values.quiet) console.error(
     `verify: ${summary.correct}/${summary.total} correct (${(100 * summary.accuracy).toFixed(1)}%), ` +
       `${summary.no_answer} without an answer, ${summary.malformed.length} malformed, ${summary.seconds.toFixed(2)} s`,
   );
   return summary.malformed.length > 0 ? 1 : 0;
-}
-
-function kindFlag(v: string, flag: string): TextKind {
-  if (!(TEXT_KINDS as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${TEXT_KINDS.join(', ')}; got '${v}'`);
-  return v as TextKind;
 }
 
 /** A row's own kind (`dflt` when absent), or null when it names no kind. */
