@@ -80,7 +80,9 @@ export function readPrediction(text: string, opts: VerifyOptions = {}, gold?: st
     const w = wholeAnswer(t);
     return w.length > 0 ? w : null;
   }
-  const several = opts.extract?.severalBoxes ?? (questionWantsSeveral(opts.question) || (gold !== undefined && isSeveral(gold)));
+  // Whether boxes apart in prose are one answer matters only where there are two boxes.
+  const twoBoxes = (t.match(/\\(?:boxed|fbox)/g)?.length ?? 0) > 1;
+  const several = opts.extract?.severalBoxes ?? (twoBoxes && (questionWantsSeveral(opts.question) || (gold !== undefined && isSeveral(gold))));
   return extractAnswer(t, { ...opts.extract, severalBoxes: several });
 }
 
