@@ -54,9 +54,11 @@ export interface Verdict {
  */
 export function verify(gold: string, completion: string, opts: VerifyOptions = {}): Verdict {
   if (typeof gold !== 'string') return { correct: false, extracted: null };
-  const g = goldAnswer(gold, opts.goldKind);
-  const extracted = readPrediction(completion, opts, g);
+  const extracted = readPrediction(completion, opts, gold);
   if (extracted === null) return { correct: false, extracted };
+  // The common case (a box holding the dataset's answer as written) needs no reading of the gold.
+  if (extracted === gold) return { correct: true, extracted };
+  const g = goldAnswer(gold, opts.goldKind);
   if (extracted === g) return { correct: true, extracted };
   return { correct: equivalent(g, extracted, equivalenceOptions(opts)), extracted };
 }
@@ -70,7 +72,7 @@ function equivalenceOptions(opts: VerifyOptions): EquivalenceOptions {
 
 /**
  * The answer a prediction gives, read as `opts.predKind` says (see VerifyOptions), or null when a
- * searched text holds none. `gold` (already read) tells whether several boxes may be one answer.
+ * searched text holds none. `gold` tells whether several boxes may be one answer.
  */
 export function readPrediction(text: string, opts: VerifyOptions = {}, gold?: string): string | null {
   if (typeof text !== 'string') return null;
@@ -89,7 +91,7 @@ export function readPrediction(text: string, opts: VerifyOptions = {}, gold?: st
 /** A gold answer listing several values (`1, 3`, `\{2, 5\}`, `x = 1 \text{ or } x = 2`). */
 function isSeveral(gold: string): boolean {
   try {
-    const c = cleanAnswer(gold);
+    const c = cleanAnswer(goldAnswer(gold));
     const a = parseAnswer(c.text, c.words, true);
     return (a.kind === 'list' || a.kind === 'set') && a.items.length > 1;
   } catch {

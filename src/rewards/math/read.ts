@@ -45,6 +45,7 @@ export function unescapeLatex(s: string): string {
 
 /** Spacing commands glued to the next token (`\quadx_2`, `\qquad5`) get a space between. */
 export function unglueSpacing(s: string): string {
+  if (typeof s !== 'string' || !s.includes('quad')) return s;
   return s.replace(/\\(q?quad)(?=[A-Za-z0-9])/g, '\\$1 ');
 }
 
@@ -78,6 +79,8 @@ const ANSWER_WORDS = new Set(
 export function isBareAnswer(text: string): boolean {
   const t = text.trim();
   if (t.length === 0 || t.length > 600) return false;
+  // Several lines are prose unless one display block or environment holds them (checked first: cheap).
+  if (t.includes('\n') && !/^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t)) return false;
   if (/<\/?(?:think|answer)>|####/.test(t)) return false;
   const inner = stripOuter(t);
   if (inner === null) return false;
