@@ -32,7 +32,7 @@ function isProse(between: string): boolean {
  * Box contents in `text`, right to left: `all` joins every box, `last` the last run of close ones;
  * with where the first box of the run starts.
  */
-export function boxesIn(text: string, mode: 'all' | 'last', end = text.length, several = false): { content: string; start: number } | null {
+export function boxesIn(text: string, mode: 'all' | 'last', end = text.length, several: boolean | (() => boolean) = false): { content: string; start: number } | null {
   const results: string[] = [];
   let searchEnd = end;
   let maxPos = end;
@@ -54,7 +54,7 @@ export function boxesIn(text: string, mode: 'all' | 'last', end = text.length, s
       const near = between.length < 10 || (content !== results[results.length - 1] && between.length < 70 && SEPARATOR.test(between));
       // Boxes apart in prose ("first \boxed{C}, then \boxed{D}") are a changed mind: the last one,
       // unless the caller says the question asks for several answers.
-      if (!near || (!several && isProse(between))) break;
+      if (!near || (isProse(between) && !(typeof several === 'function' ? several() : several))) break;
     }
     if (content.length > 0 && results[results.length - 1] !== content) results.push(content);
     laterStart = start;

@@ -34,9 +34,10 @@ export interface ExtractOptions {
   /**
    * Boxes apart in prose (`first \boxed{C}, then \boxed{D}`) are one answer listing several (true) or
    * a changed mind whose last box counts (false, the default). Boxes with only `and`, `or`, commas
-   * or maths markup between them are always one answer (Math-Verify joins them into a set).
+   * or maths markup between them are always one answer (Math-Verify joins them into a set). A function
+   * is asked only when the question arises.
    */
-  severalBoxes?: boolean;
+  severalBoxes?: boolean | (() => boolean);
 }
 
 export const DEFAULT_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerTag', 'hashes', 'answerIs', 'answerLanguages', 'latex', 'lastNumber', 'choice'];
@@ -103,7 +104,7 @@ function findAnswer(text: string, opts: ExtractOptions): string | null {
 }
 
 /** The best candidate of the first priority group (up to `maxPriority`) that has a valid one. */
-function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number, several: boolean): { text: string; priority: number } | null {
+function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number, several: boolean | (() => boolean)): { text: string; priority: number } | null {
   if (maxPriority < P_BOXED) return null;
   const phrases = strategies.has('answerIs');
   if (phrases && text.includes('I hope') && FINAL_ANSWER_GATE.test(text)) {
@@ -429,7 +430,7 @@ function latexParses(t: string): boolean {
  * 70 with "and", "or", a comma or a semicolon between them and a different content). Null when there
  * is no closed box.
  */
-function boxedCandidate(text: string, several: boolean): Candidate | null {
+function boxedCandidate(text: string, several: boolean | (() => boolean)): Candidate | null {
   const close = text.lastIndexOf('}');
   if (close < 0 || lastBoxStart(text, close) < 0) return null;
   const run = boxesIn(text, 'last', close + 1, several);

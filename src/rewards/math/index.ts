@@ -76,20 +76,21 @@ function equivalenceOptions(opts: VerifyOptions): EquivalenceOptions {
  */
 export function readPrediction(text: string, opts: VerifyOptions = {}, gold?: string): string | null {
   if (typeof text !== 'string') return null;
-  const t = unglueSpacing(unescapeLatex(text));
   const kind = opts.predKind ?? 'auto';
+  const t = unescapeLatex(text);
   if (kind === 'answer' || (kind === 'auto' && isBareAnswer(t))) {
-    const w = wholeAnswer(t);
+    const w = wholeAnswer(unglueSpacing(t));
     return w.length > 0 ? w : null;
   }
-  // Whether boxes apart in prose are one answer matters only where there are two boxes.
-  const twoBoxes = (t.match(/\\(?:boxed|fbox)/g)?.length ?? 0) > 1;
-  const several = opts.extract?.severalBoxes ?? (twoBoxes && (questionWantsSeveral(opts.question) || (gold !== undefined && isSeveral(gold))));
-  return extractAnswer(t, { ...opts.extract, severalBoxes: several });
+  // Asked only when boxes stand apart in prose.
+  const several = opts.extract?.severalBoxes ?? (() => questionWantsSeveral(opts.question) || (gold !== undefined && isSeveral(gold)));
+  const found = extractAnswer(t, { ...opts.extract, severalBoxes: several });
+  return found === null ? null : unglueSpacing(found);
 }
 
 /** A gold answer listing several values (`1, 3`, `\{2, 5\}`, `x = 1 \text{ or } x = 2`). */
 function isSeveral(gold: string): boolean {
+  if (!/[,;]|\\cup|\b(?:and|or)\b/.test(gold)) return false;
   try {
     const c = cleanAnswer(goldAnswer(gold));
     const a = parseAnswer(c.text, c.words, true);

@@ -21,6 +21,21 @@ const COMMANDS = new Set(
   ).split(' '),
 );
 
+/** Whether a lone doubled backslash stands before a known command or an escaped symbol (a scan by indexOf). */
+function hasDoubled(s: string): boolean {
+  for (let i = s.indexOf('\\\\'); i >= 0; i = s.indexOf('\\\\', i + 2)) {
+    if (s.charCodeAt(i - 1) === 92) continue;
+    let j = i + 2;
+    while (j < s.length && j < i + 16 && isLetter(s.charCodeAt(j))) j++;
+    if (j > i + 2 ? artefact(s.slice(i + 2, j)) : '!$%{},;:'.includes(s[i + 2] ?? '\\')) return true;
+  }
+  return false;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 /** A doubled backslash before `name` is an escaping artefact: a known command or an escaped symbol. */
 function artefact(name: string): boolean {
   return COMMANDS.has(name) || /^[!$%{},;:]$/.test(name);
@@ -34,9 +49,7 @@ function artefact(name: string): boolean {
  * a line break.
  */
 export function unescapeLatex(s: string): string {
-  if (typeof s !== 'string' || !s.includes('\\\\')) return s;
-  const doubled = [...s.matchAll(/(?<!\\)\\\\([a-zA-Z]+|[!$%{},;:])/g)].some((m) => artefact(m[1]!));
-  if (!doubled) return s;
+  if (typeof s !== 'string' || !hasDoubled(s)) return s;
   // Beside a single-backslash command only the doubled known commands (and escaped symbols) are artefacts.
   const mixed = /(?<!\\)\\[a-zA-Z]/.test(s);
   if (mixed) return s.replace(/(?<!\\)\\\\([a-zA-Z]+|[!$%{},;:])/g, (all, name: string) => (artefact(name) ? `\\${name}` : all));
@@ -79,9 +92,11 @@ const ANSWER_WORDS = new Set(
 export function isBareAnswer(text: string): boolean {
   const t = text.trim();
   if (t.length === 0 || t.length > 600) return false;
+  // A longer text with sentence words is prose: the cheap test first.
+  if (t.length > 40 && /\b(?:the|is|are|we|so|therefore|thus|hence|answer)\b/i.test(t)) return false;
   // Several lines are prose unless one display block or environment holds them (checked first: cheap).
   if (t.includes('\n') && !/^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t)) return false;
-  if (/<\/?(?:think|answer)>|####/.test(t)) return false;
+  if (t.includes('####') || t.includes('think>') || t.includes('answer>')) return false;
   const inner = stripOuter(t);
   if (inner === null) return false;
   if (/\n/.test(inner) && !/^\\begin\{/.test(inner)) return false;
@@ -106,7 +121,8 @@ export function isBareAnswer(text: string): boolean {
 /** The text inside one `$…$`, `$$…$$`, `\(…\)`, `\[…\]` covering all of it (or the text), null if several spans. */
 function stripOuter(t: string): string | null {
   // Markdown around a whole answer: **bold**, `code`.
-  let s = t.replace(/[.;]$/, '').trim().replace(/^(\*\*|`+)([^*`]+)\1$/, '$2').trim();
+  let s = t.replace(/[.;]$/, '').trim();
+  if (s[0] === '*' || s[0] === '`') s = s.replace(/^(\*\*|`+)([^*`]+)\1$/, '$2').trim();
   for (const [open, close] of [['$$', '$$'], ['$', '$'], ['\\(', '\\)'], ['\\[', '\\]']] as const) {
     if (s.startsWith(open) && s.endsWith(close) && s.length > open.length + close.length) {
       const body = s.slice(open.length, s.length - close.length);
