@@ -71,6 +71,9 @@ const PROSE_WORDS = new Set(
   ).split(' '),
 );
 
+/** Pieces of sentence words, found by includes (cheaper than a regex over a long text). */
+const PROSE_MARKS = [' the ', 'The ', ' is ', ' are ', ' we ', 'We ', ' so ', 'So ', 'herefore', 'Thus', ' thus', 'nswer'];
+
 /** Words that make even a short text without numbers a sentence (`The answer is odd`). */
 const SENTENCE_WORDS = new Set('the is are was answer answers final therefore thus hence so we get gives'.split(' '));
 
@@ -93,7 +96,7 @@ export function isBareAnswer(text: string): boolean {
   const t = text.trim();
   if (t.length === 0 || t.length > 600) return false;
   // A longer text with sentence words is prose: the cheap test first.
-  if (t.length > 40 && /\b(?:the|is|are|we|so|therefore|thus|hence|answer)\b/i.test(t)) return false;
+  if (t.length > 40 && PROSE_MARKS.some((w) => t.includes(w))) return false;
   // Several lines are prose unless one display block or environment holds them (checked first: cheap).
   if (t.includes('\n') && !/^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t)) return false;
   if (t.includes('####') || t.includes('think>') || t.includes('answer>')) return false;
