@@ -1,18 +1,19 @@
 // `r1 bench verify [--json] [--seconds S]`: verifications per second of the math verifier on MATH-500
 // (reference solution vs answer field: extraction + equivalence; and mismatched pairs, which take the
 // full CAS path) and on plain numbers (GSM8K style), and its agreement with Math-Verify's verdicts on
-// GSM8K/MATH-500 answers written in real models' styles (src/rewards/math/styles.ts). Measures only.
+// GSM8K/MATH-500 answers written in real models' styles (src/rewards/math/styles.ts), and agreement per
+// answer form (bare, $…$, \boxed{}, escaped) on GSM8K, MATH-500, AIME, AMC and bracketed answers
+// (src/rewards/math/forms.ts). Measures only.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { datasetsDir } from '../../data/datasets.js';
 import { isEquivalent, normalizeAnswer, verify } from '../../rewards/math/index.js';
+import { datasetFormCases, formAgreement, type FormRow } from '../../rewards/math/forms.js';
 import { agreement, gsm8kCases, math500Cases } from '../../rewards/math/styles.js';
 import { UsageError } from '../main.js';
 import { parseFlags } from '../args.js';
 
-/** ../shared/datasets beside the repository (this file is src/cli/bench/). */
-const DEFAULT_DATASETS = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
 
 interface Pair {
   gold: string;
@@ -37,7 +38,7 @@ const VERIFY_USAGE = 'usage: r1 bench verify [--json] [--seconds S] [--datasets 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
-    options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: DEFAULT_DATASETS }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' }, datasets: { type: 'string', default: datasetsDir() }, help: { type: 'boolean', short: 'h' } },
   }, VERIFY_USAGE);
   if (values.help) {
     console.log(VERIFY_USAGE);
@@ -74,6 +75,9 @@ export async function run(argv: string[]): Promise<number> {
     styles = agreement(cases, (g, c) => verify(g, c).correct);
   }
 
+  say('answer forms (agreement per dataset and form)');
+  const forms = formTable(values.datasets, rows.map((r) => String(r.answer)));
+
   const result = {
     math500_verify_per_s: Math.round(mathVerify.perSecond),
     math500_verify_accuracy: mathVerify.correct / mathVerify.n,
@@ -85,8 +89,32 @@ export async function run(argv: string[]): Promise<number> {
     model_styles_agreement: styles === null ? null : styles.agree / styles.total,
     model_styles_false_accepts: styles?.false_accepts ?? null,
     seconds_per_case: seconds,
+    forms: forms.map((r) => ({ dataset: r.dataset, form: r.form, cases: r.cases, agreement: r.agree / r.cases, false_accepts: r.falseAccepts, false_rejects: r.falseRejects })),
   };
   if (values.json) console.log(JSON.stringify(result));
-  else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(36)} ${v}`);
+  else {
+    for (const [k, v] of Object.entries(result)) if (k !== 'forms') console.log(`${k.padEnd(36)} ${v}`);
+    {
+      console.log(`\n${'dataset'.padEnd(10)} ${'form'.padEnd(8)} ${'cases'.padStart(6)} ${'agreement'.padStart(10)} ${'false acc.'.padStart(10)} ${'false rej.'.padStart(10)}`);
+      for (const r of forms) {
+        console.log(`${r.dataset.padEnd(10)} ${r.form.padEnd(8)} ${String(r.cases).padStart(6)} ${(100 * r.agree / r.cases).toFixed(2).padStart(9)}% ${String(r.falseAccepts).padStart(10)} ${String(r.falseRejects).padStart(10)}`);
+      }
+    }
+  }
   return 0;
+}
+
+/** Agreement per answer form (forms.ts) on the datasets found in `dir` (MATH-500 is always there). */
+function formTable(dir: string, math500: string[]): FormRow[] {
+  const read = (name: string, field: (r: Record<string, unknown>) => string): string[] | undefined => {
+    const file = join(dir, name, 'test.jsonl');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => field(JSON.parse(l) as Record<string, unknown>)) : undefined;
+  };
+  const cases = datasetFormCases({
+    gsm8k: read('gsm8k', (r) => String(r.answer).split('####')[1]!.trim()),
+    math500,
+    aime24: read('aime24', (r) => String(r.answer)),
+    amc23: read('amc23', (r) => String(r.answer)),
+  });
+  return formAgreement(cases, (g, p) => verify(g, p).correct).rows;
 }

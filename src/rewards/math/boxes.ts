@@ -1,6 +1,6 @@
 // Boxes: the contents of `\boxed{…}` / `\fbox{…}` in a text, read as Math-Verify's normaliser reads
-// them (the last box, joined with the boxes just before it when they are close: one set answer), and
-// brace matching. Pure string work; which box is the answer is decided in extract.ts.
+// them (the last box, joined with the boxes just before it when they are close and only joiners stand
+// between: one set answer), and brace matching. Pure string work; which box is the answer is decided in extract.ts.
 
 /** Start of the last `\boxed` or `\fbox` in [from, end) (one backwards scan for "box"), or -1. */
 export function lastBoxStart(text: string, end: number, from = -1): number {
@@ -20,12 +20,19 @@ export function lastBoxStart(text: string, end: number, from = -1): number {
 }
 
 const SEPARATOR = /\b(?:and|or)\b|,|;/;
+/** Joiners between boxes that list several values: and/or (a few languages), `x =`, maths markup. */
+const JOINERS = /\\[a-zA-Z]+|\b(?:and|or|und|oder|et|ou|y|o|e|и|или)\b|和|或|及|[A-Za-z](?:_\{?\w+\}?)?\s*=|[\s,;.:&$(){}[\]\\=]/g;
+
+/** Text between two boxes that holds words other than joiners. */
+function isProse(between: string): boolean {
+  return /[\p{L}]{2,}/u.test(between.replace(JOINERS, ' '));
+}
 
 /**
  * Box contents in `text`, right to left: `all` joins every box, `last` the last run of close ones;
  * with where the first box of the run starts.
  */
-export function boxesIn(text: string, mode: 'all' | 'last', end = text.length): { content: string; start: number } | null {
+export function boxesIn(text: string, mode: 'all' | 'last', end = text.length, several: boolean | (() => boolean) = false): { content: string; start: number } | null {
   const results: string[] = [];
   let searchEnd = end;
   let maxPos = end;
@@ -45,7 +52,9 @@ export function boxesIn(text: string, mode: 'all' | 'last', end = text.length): 
     if (mode === 'last' && laterStart >= 0) {
       const between = text.slice(close + 1, laterStart);
       const near = between.length < 10 || (content !== results[results.length - 1] && between.length < 70 && SEPARATOR.test(between));
-      if (!near) break;
+      // Boxes apart in prose ("first \boxed{C}, then \boxed{D}") are a changed mind: the last one,
+      // unless the caller says the question asks for several answers.
+      if (!near || (isProse(between) && !(typeof several === 'function' ? several() : several))) break;
     }
     if (content.length > 0 && results[results.length - 1] !== content) results.push(content);
     laterStart = start;

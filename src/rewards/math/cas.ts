@@ -1,16 +1,17 @@
-// The computer-algebra half of equivalence: LaTeX → MathJSON with @cortex-js/compute-engine (raw form,
-// so parsing never writes to the engine's scope), plain-text maths with mathjs as a second parser,
-// then comparison by evaluation at seeded random points, with the engine's simplify of the difference
-// as the fallback when evaluation cannot decide. Not the string clean-up (latex.ts) nor structure.
+// The computer-algebra half of equivalence: LaTeX → MathJSON with @cortex-js/compute-engine (0.27.0, the
+// newest that declares Node 20 support; non-canonical parsing never writes to the engine's scope),
+// plain-text maths with mathjs as a second parser, then comparison by evaluation at seeded random points,
+// with the engine's simplify of the difference as the fallback. Not the string clean-up (latex.ts) nor structure.
 
 import { ComputeEngine } from '@cortex-js/compute-engine';
 import type { MathNode } from 'mathjs';
 import { createRequire } from 'node:module';
 import { Rng } from '../../util/rng.js';
+import { matchBrace } from './boxes.js';
 import { closeC, evaluate, freeVariables, size, type C, type Json } from './evaluate.js';
 
 /**
- * The engine is used as a LaTeX parser in raw form (which declares nothing), plus `simplify` inside a
+ * The engine is used as a non-canonical LaTeX parser (which declares nothing), plus `simplify` inside a
  * pushed scope that is always popped: it keeps no state between calls.
  */
 const engine = new ComputeEngine();
@@ -41,11 +42,37 @@ export function parseExpression(s: string): Json | null {
 
 function parseLatex(s: string): Json | null {
   try {
-    const json = engine.parse(s, { form: 'raw' }).json as Json;
+    const binom = /\\[dt]?binom\s*\{/.exec(s);
+    if (binom) return parseBinomial(s, binom);
+    const json = engine.parse(braceFracs(s), { canonical: false }).json as Json;
     return hasError(json) ? null : json;
   } catch {
     return null;
   }
+}
+
+/** `\frac9{19}`, `\frac{270}7`, `\frac13`: one-character arguments braced (the engine wants braces). */
+function braceFracs(s: string): string {
+  if (!s.includes('\\frac')) return s;
+  return s.replace(/\\frac\s*(\{(?:[^{}]|\{[^{}]*\})*\}|[0-9a-zA-Z])\s*(\{|[0-9a-zA-Z])/g, (_, a: string, b: string) => `\\frac${a.startsWith('{') ? a : `{${a}}`}${b === '{' ? '{' : `{${b}}`}`);
+}
+
+/**
+ * `\binom{a}{b}` (which this engine version does not know): its arguments parsed on their own and
+ * put back as a Binomial node in place of a placeholder symbol.
+ */
+function parseBinomial(s: string, m: RegExpExecArray): Json | null {
+  const open1 = m.index + m[0].length - 1;
+  const close1 = matchBrace(s, open1);
+  const open2 = close1 < 0 ? -1 : s.indexOf('{', close1);
+  if (open2 < 0 || s.slice(close1 + 1, open2).trim() !== '') return null;
+  const close2 = matchBrace(s, open2);
+  if (close2 < 0) return null;
+  const [n, k] = [parseLatex(s.slice(open1 + 1, close1)), parseLatex(s.slice(open2 + 1, close2))];
+  const rest = parseLatex(`${s.slice(0, m.index)} \\operatorname{BinomialNK} ${s.slice(close2 + 1)}`);
+  if (n === null || k === null || rest === null) return null;
+  const put = (e: Json): Json => (e === 'BinomialNK' ? ['Binomial', n, k] : Array.isArray(e) ? e.map(put) : e);
+  return put(rest);
 }
 
 function hasError(e: Json): boolean {

@@ -91,14 +91,21 @@ function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
     percentEither: opts.percentEither ?? true,
     unordered: opts.unorderedLists ?? true,
   };
+  const times = [timeOfDay(gold), timeOfDay(pred)];
+  // Two times of day, one with AM/PM or seconds (two bare `h:mm` are left to be read as ratios).
+  if (times[0] !== null && times[1] !== null && (times[0].clock || times[1].clock)) return times[0].minutes === times[1].minutes;
+  const letters = labelledChoice(gold, pred);
+  if (letters !== null) return letters[0] === letters[1];
   const cg = cleanAnswer(gold);
   const cp = cleanAnswer(pred);
   if (cp.text.length === 0) return false;
-  if (!cg.words && !cp.words && !(cp.percent && !cg.percent) && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
+  if (!cg.words && !cp.words && cg.text.replace(/\s+/g, '') === cp.text.replace(/\s+/g, '')) return true;
   const G = dedupe(expandPm(parseAnswer(cg.text, cg.words)));
   const P = dedupe(expandPm(parseAnswer(cp.text, cp.words, G.kind === 'scalar')));
-  // A percentage in the reference accepts x% as x or x/100; one only in the answer means x/100.
-  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, cg.percent ? 'either' : cp.percent ? 'answer' : false);
+  // Percent: a reference x% accepts x and x/100 (Math-Verify). An answer x% against a bare reference
+  // is x/100, and x too where x is written as a plain number (`10%` for 10: hendrycks MATH, NeMo-Skills
+  // and Trinity-RFT drop the sign), not as a fraction (`4 4/9%` is not 40/9: Math-Verify's mixed-number tests).
+  if (G.kind === 'scalar' && P.kind === 'scalar') return scalarEq(G.text, P.text, ctx, percentMode(cg.percent, cp.percent, P.text));
   // A word in the reference (`\text{odd}`, `\text{13}`) is matched by words only, never by maths.
   if (G.kind === 'choice' || G.kind === 'words') return (cp.words || G.kind === 'choice') && wordsEq(G, cp.text);
   return answerEq(G, P, ctx);
@@ -109,7 +116,8 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
   // is no equation is read as its (last) right-hand side; an assignment in the reference (`x = 3`,
   // `(p, q) = (3, 2)`) against an answer that is no equation is read as its value.
   if (P.kind === 'equation' && G.kind !== 'equation' && G.kind !== 'relation') return answerEq(G, rhsOf(P), ctx);
-  if (G.kind === 'equation' && G.variable && P.kind !== 'equation') return answerEq(rhsOf(G), P, ctx);
+  // A chain `1 = \zzz = x = 0` gives its last value, as Math-Verify reads a reference.
+  if (G.kind === 'equation' && (G.variable || G.chain) && P.kind !== 'equation') return answerEq(rhsOf(G), P, ctx);
   switch (G.kind) {
     case 'scalar':
       // A set of one value, or of several spellings of it (`\boxed{15\frac{39}{40}}` or `\boxed{\frac{639}{40}}`).
@@ -118,12 +126,16 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
     case 'equation':
       if (P.kind !== 'equation') return false;
       if (G.variable && P.variable && squash(G.lhs) === squash(P.lhs)) return answerEq(rhsOf(G), rhsOf(P), ctx);
+      // `f(x) = 2x + 3` and `y = 2x + 3` name one function (MARIO_EVAL's is_equiv).
+      if (G.variable && P.variable && isFunctionAndY(G.lhs, P.lhs)) return answerEq(rhsOf(G), rhsOf(P), ctx);
       if (G.variable && P.variable && isVariable(G.lhs) && isVariable(P.lhs)) return false;
       return equationEq(G.lhs, G.rhs, P.lhs, P.rhs, ctx);
     case 'tuple':
       if (P.kind === 'tuple') return ordered(G.items, P.items, ctx);
       // `(1, 3)` against the list `1, 3`: the list is read in increasing order (Math-Verify sorts sets).
       if ((P.kind === 'list' || P.kind === 'set') && G.brackets === '()') return ordered(G.items, P.items, ctx) || ordered(G.items, sortedItems(P.items), ctx);
+      // A list written in square brackets (`[1, 2, 3]`, as TheoremQA-style golds do) against the bare list, in order.
+      if (P.kind === 'list' && G.brackets === '[]') return ordered(G.items, P.items, ctx);
       if (P.kind === 'matrix') return vectorEq(P.rows, G.items, ctx);
       // `(2, 4)` is an ordered pair or an open interval: the reference does not say which.
       if (P.kind === 'interval' && G.brackets === '()' && G.items.length === 2 && P.loOpen && P.hiOpen && !P.fromRelation) {
@@ -133,7 +145,8 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
     case 'set':
     case 'list':
       if (P.kind === 'set' || P.kind === 'list') return collectionEq(G.items, P.items, ctx, G.kind === 'set' || ctx.unordered);
-      if (P.kind === 'tuple' && P.brackets === '()') return collectionEq(G.items, P.items, ctx, true);
+      if (P.kind === 'matrix' && G.kind === 'list') return vectorEq(P.rows, G.items, ctx);
+      if (P.kind === 'tuple' && (P.brackets === '()' || P.brackets === '[]')) return collectionEq(G.items, P.items, ctx, true);
       if (P.kind === 'interval' && P.loOpen && P.hiOpen && !P.fromRelation && G.items.length === 2) {
         return collectionEq(G.items, [{ kind: 'scalar', text: P.lo }, { kind: 'scalar', text: P.hi }], ctx, true);
       }
@@ -141,6 +154,7 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
       return false;
     case 'interval':
       if (P.kind === 'union' && P.items.length === 1) return answerEq(G, P.items[0]!, ctx);
+      if (P.kind === 'matrix' && !G.fromRelation && !G.loOpen && !G.hiOpen) return vectorEq(P.rows, [scalarAnswer(G.lo), scalarAnswer(G.hi)], ctx);
       // An interval written as a set is not matched by an inequality (Math-Verify compares a relation
       // with a set only when the reference is the relation).
       if (P.kind === 'interval') return !(P.fromRelation && !G.fromRelation) && intervalEq(G, P, ctx);
@@ -160,6 +174,8 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
       return false;
     case 'relation':
       if (P.kind === 'relation') return relationEq(G, P, ctx);
+      // `x \ne 3` describes (-∞, 3) ∪ (3, ∞) (Math-Verify compares a relation gold as its set).
+      if (P.kind === 'union' && G.op === '!=' && isVariable(G.lhs)) return punctured(P, G.rhs, ctx);
       if (P.kind === 'interval' && P.fromRelation && P.variable) {
         const p = relationOf(P);
         return p !== null && relationEq(G, p, ctx);
@@ -169,12 +185,67 @@ function answerEq(G: Answer, P: Answer, ctx: Ctx): boolean {
       if (P.kind === 'matrix') {
         return G.rows.length === P.rows.length && G.rows.every((r, i) => r.length === P.rows[i]!.length && r.every((x, j) => scalarEq(x, P.rows[i]![j]!, ctx, false)));
       }
-      if (P.kind === 'tuple') return vectorEq(G.rows, P.items, ctx);
+      if (P.kind === 'tuple' || P.kind === 'list') return vectorEq(G.rows, P.items, ctx);
+      // A column or row written `[1, 2]` (which reads as an interval).
+      if (P.kind === 'interval' && !P.fromRelation) return vectorEq(G.rows, [scalarAnswer(P.lo), scalarAnswer(P.hi)], ctx);
       return false;
     case 'choice':
     case 'words':
       return false;
   }
+}
+
+/**
+ * A lone choice letter against an option written out (`D` and `D. x = 17`, NeMo-Skills' math_equal):
+ * the two letters; null unless one side is a lone letter and the other a labelled option.
+ */
+function labelledChoice(gold: string, pred: string): [string, string] | null {
+  const lone = (s: string) => /^\(?([A-E])\)?$/.exec(s.replace(/\\(?:text|textbf|mathrm)\{([^{}]*)\}/g, '$1').trim())?.[1] ?? null;
+  const labelled = (s: string) => /^\(?([A-E])[.):]\s+\S/.exec(s.trim())?.[1] ?? null;
+  const [lg, lp] = [lone(gold), lone(pred)];
+  if (lg !== null && lp === null) return labelled(pred) === null ? null : [lg, labelled(pred)!];
+  if (lp !== null && lg === null) return labelled(gold) === null ? null : [labelled(gold)!, lp];
+  return null;
+}
+
+/** A union `(-∞, a) ∪ (a, ∞)`: the line without the point `a`. */
+function punctured(u: Extract<Answer, { kind: 'union' }>, a: string, ctx: Ctx): boolean {
+  const [l, r] = u.items;
+  if (u.items.length !== 2 || l?.kind !== 'interval' || r?.kind !== 'interval') return false;
+  return infinite(l.lo) === -1 && infinite(r.hi) === 1 && l.hiOpen && r.loOpen && scalarEq(a, l.hi, ctx, false) && scalarEq(a, r.lo, ctx, false);
+}
+
+function isFunctionAndY(a: string, b: string): boolean {
+  const fn = (x: string) => /^[a-zA-Z]\s*\(\s*x\s*\)$/.test(x.trim());
+  return (fn(a) && b.trim() === 'y') || (fn(b) && a.trim() === 'y');
+}
+
+function percentMode(gold: boolean, pred: boolean, predText: string): false | 'either' | 'answer' {
+  if (gold) return 'either';
+  if (!pred) return false;
+  return parsePlainNumber(predText, true) !== null ? 'either' : 'answer';
+}
+
+function scalarAnswer(text: string): Answer {
+  return { kind: 'scalar', text };
+}
+
+/**
+ * A time of day (`21:15`, `9:15 PM`, `9:15 p.m.`, `9 am`, `21:15:00`) in minutes after midnight, and
+ * whether it is surely a clock time (AM/PM or seconds written); null for anything else.
+ */
+export function timeOfDay(s: string): { minutes: number; clock: boolean } | null {
+  const t = s.replace(/\\(?:text|mathrm|textrm|mbox)\s*\{([^{}]*)\}/g, '$1').replace(/\$|\\[,;: ]|~/g, ' ').replace(/\s+/g, ' ').trim();
+  const m = /^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s?m\.?)?$/i.exec(t);
+  if (!m || (m[2] === undefined && m[4] === undefined)) return null;
+  let h = Number(m[1]);
+  const min = Number(m[2] ?? 0);
+  if (min > 59) return null;
+  if (m[4] !== undefined) {
+    if (h < 1 || h > 12) return null;
+    h = (h % 12) + (m[4].toLowerCase() === 'p' ? 12 : 0);
+  } else if (h > 24) return null;
+  return { minutes: (h % 24) * 60 + min + Number(m[3] ?? 0) / 60, clock: m[4] !== undefined || m[3] !== undefined };
 }
 
 /** The right-hand side of an equation (the last one of a chain), as an answer of its own. */

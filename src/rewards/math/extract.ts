@@ -31,6 +31,13 @@ export interface ExtractOptions {
   preferAfterThink?: boolean;
   /** Longest answer returned (default 1000 characters); longer candidates are cut at the front. */
   maxLength?: number;
+  /**
+   * Boxes apart in prose (`first \boxed{C}, then \boxed{D}`) are one answer listing several (true) or
+   * a changed mind whose last box counts (false, the default). Boxes with only `and`, `or`, commas
+   * or maths markup between them are always one answer (Math-Verify joins them into a set). A function
+   * is asked only when the question arises.
+   */
+  severalBoxes?: boolean | (() => boolean);
 }
 
 export const DEFAULT_STRATEGIES: readonly ExtractStrategy[] = ['boxed', 'answerTag', 'hashes', 'answerIs', 'answerLanguages', 'latex', 'lastNumber', 'choice'];
@@ -72,13 +79,14 @@ const DEFAULT_SET: ReadonlySet<ExtractStrategy> = new Set(DEFAULT_STRATEGIES);
 
 function findAnswer(text: string, opts: ExtractOptions): string | null {
   const strategies = opts.strategies === undefined ? DEFAULT_SET : new Set(opts.strategies);
+  const several = opts.severalBoxes ?? false;
   const tags = findTags(text);
   // R1-Zero's <answer> tag: the answer is read inside it first.
   if (strategies.has('answerTag') && tags.answer >= 0) {
     const close = text.indexOf('</answer>', tags.answer);
     const inner: string | null = text.slice(tags.answer + 8, close < 0 ? text.length : close).trim();
     if (inner !== null) {
-      const found = extractIn(inner, strategies, P_PLAIN);
+      const found = extractIn(inner, strategies, P_PLAIN, several);
       if (found !== null) return found.text;
       const t = cleanCandidate(inner);
       if (t.length > 0 && t.length <= 80 && !/[.!?]\s+\S/.test(t)) return t;
@@ -88,15 +96,15 @@ function findAnswer(text: string, opts: ExtractOptions): string | null {
     const end = tags.think;
     if (end >= 0) {
       const summary = text.slice(end + 8);
-      const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_BOXED) : null;
+      const found = summary.trim().length > 0 ? extractIn(summary, strategies, P_BOXED, several) : null;
       if (found !== null) return found.text;
     }
   }
-  return extractIn(text, strategies, P_PLAIN)?.text ?? null;
+  return extractIn(text, strategies, P_PLAIN, several)?.text ?? null;
 }
 
 /** The best candidate of the first priority group (up to `maxPriority`) that has a valid one. */
-function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number): { text: string; priority: number } | null {
+function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPriority: number, several: boolean | (() => boolean)): { text: string; priority: number } | null {
   if (maxPriority < P_BOXED) return null;
   const phrases = strategies.has('answerIs');
   if (phrases && text.includes('I hope') && FINAL_ANSWER_GATE.test(text)) {
@@ -105,7 +113,7 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
   }
   const boxed: Candidate[] = [];
   if (strategies.has('boxed')) {
-    const b = boxedCandidate(text);
+    const b = boxedCandidate(text, several);
     if (b) boxed.push(b);
   }
   // "final answer … is X" ties with the box: only a match ending at or after the box can beat it, so
@@ -130,7 +138,8 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
     const find = (latex: RegExp, expr: RegExp) => matchAll(text, latex, latexCandidate).concat(matchAll(text, expr, exprCandidate));
     const colon = best([...(en ? find(RE.answerColonLatex, RE.answerColonExpr) : []), ...(other ? find(RE.otherColonLatex, RE.otherColonExpr) : [])]);
     if (colon) return { text: colon.text, priority: P_ANSWER_COLON };
-    const word = best([...(en ? find(RE.answerLatex, RE.answerExpr) : []), ...(other ? find(RE.otherLatex, RE.otherExpr) : [])]);
+    const cjk = other ? matchAll(text, RE.cjkAnswer, cjkCandidate) : [];
+    const word = best([...(en ? find(RE.answerLatex, RE.answerExpr) : []), ...(other ? find(RE.otherLatex, RE.otherExpr) : []), ...cjk]);
     if (word) return { text: word.text, priority: P_ANSWER };
   }
   if (maxPriority < P_PLAIN) return null;
@@ -255,7 +264,7 @@ const ENV = [
   '(?<!\\\\)\\\\\\[((?:[^\\\\]|\\\\(?!\\]))+?)(?<!\\\\)\\\\\\]',
   '(?<![\\\\\\d])\\$((?:\\\\[$]|[^\\n$])+?)(?<!\\\\)\\$',
   '(?<!\\\\)\\\\\\(((?:[^\\\\\\n]|\\\\(?!\\)))+?)(?<!\\\\)\\\\\\)',
-  '\\s\\[([^\\n\\]\\[]+?)\\]\\s',
+  '(?<=^|\\s)\\[([^\\n\\]\\[]+?)\\](?=[\\s.,;:!?]|$)',
   '(-?\\\\frac\\{-?\\d+(?:[.,]\\d+)?\\}\\{-?\\d+(?:[.,]\\d+)?\\})',
 ];
 const ENV_GROUPS = ENV.length + 1;
@@ -284,6 +293,8 @@ const RE = {
   otherLatex: new RegExp(`(?:${ANSWER_OTHER}).{0,50}?${CHAIN}`, 'gs'),
   otherExpr: new RegExp(answerExpr(false, true), 'g'),
   chain: new RegExp(CHAIN, 'g'),
+  // "答案是x^2", "答えは 2x+1": the rest of the clause after a CJK answer word, when it is maths.
+  cjkAnswer: /(?:答案|答え|解答|정답)\s*(?:是|为|為|は|은|는)?\s*[:：]?\s*([^\n。，,；;！？!?]{1,80})/g,
   // One alternative each (the others never match), so that the groups keep the common layout.
   plainExpr: new RegExp(`(?:${PREFIX}${EXPR}${SUFFIX}|${NEVER}${MIXED}|${NEVER}${NUMBER})`, 'g'),
   plainMixed: new RegExp(`(?:${NEVER}${EXPR}|${PREFIX}${MIXED}|${NEVER}${NUMBER})`, 'g'),
@@ -323,6 +334,13 @@ function latexCandidate(m: RegExpExecArray): Candidate | null {
   return { text: parts.join(', '), start, end };
 }
 
+/** The maths after a CJK answer word: no CJK letters in it and braces balanced, else nothing. */
+function cjkCandidate(m: RegExpExecArray): Candidate | null {
+  const t = cleanCandidate(m[1]!);
+  if (t.length === 0 || /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/.test(t) || !latexParses(t) || /\$/.test(t)) return null;
+  return { text: t, start: m.index, end: m.index + m[0].length };
+}
+
 /** A plain expression, mixed number or number match (whichever of the alternatives matched). */
 function exprCandidate(m: RegExpExecArray): Candidate | null {
   const start = m.index;
@@ -350,7 +368,8 @@ function exprText(m: RegExpExecArray): string | null {
   }
   if (mWhole !== undefined) {
     const whole = mWhole.replace(/ /g, '');
-    if (Number(mDen) === 0) return null;
+    // Not a proper fraction (`11 6/6`, `4 4/0`): kept as written, which has no value (cleanAnswer).
+    if (Number(mNum) >= Number(mDen)) return `${mSign ? '-' : ''}${whole} ${mNum}/${mDen}`;
     return `${mSign ? '-' : ''}(${whole}+\\frac{${mNum}}{${mDen}})${mPct ? '%' : ''}`;
   }
   if (expr !== undefined) return exprParses(expr) ? normaliseExpr(expr) : null;
@@ -411,10 +430,10 @@ function latexParses(t: string): boolean {
  * 70 with "and", "or", a comma or a semicolon between them and a different content). Null when there
  * is no closed box.
  */
-function boxedCandidate(text: string): Candidate | null {
+function boxedCandidate(text: string, several: boolean | (() => boolean)): Candidate | null {
   const close = text.lastIndexOf('}');
   if (close < 0 || lastBoxStart(text, close) < 0) return null;
-  const run = boxesIn(text, 'last', close + 1);
+  const run = boxesIn(text, 'last', close + 1, several);
   if (run === null) return null;
   const t = cleanCandidate(run.content);
   if (!latexParses(t)) return null;

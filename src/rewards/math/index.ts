@@ -1,6 +1,6 @@
-// The math verifier's public face: extractAnswer, isEquivalent, verify, normalizeAnswer, and the
-// `accuracy` reward built on them (R1 paper §2.2.2, accuracy rewards). Extraction and equivalence are
-// separate steps with separate options. No model imports; nothing here throws on model output.
+// The math verifier's public face: extractAnswer, isEquivalent, verify, normalizeAnswer and the `accuracy`
+// reward (R1 paper §2.2.2). Extraction and equivalence are separate steps; POLICIES.md states what is
+// decided where graders disagree. No model imports; nothing here throws on model output.
 
 import type { RewardContext, RewardFn } from '../types.js';
 import { constantValue, parseExpression } from './cas.js';
@@ -8,9 +8,11 @@ import { choiceLetter, isEquivalent as equivalent, type EquivalenceOptions } fro
 import { extractAnswer, lastBoxed, type ExtractOptions } from './extract.js';
 import { cleanAnswer } from './latex.js';
 import { parsePlainNumber } from './numbers.js';
+import { isBareAnswer, questionWantsOrder, questionWantsSeveral, unescapeLatex, unglueSpacing, wholeAnswer, type TextKind } from './read.js';
 import { parseAnswer, type Answer } from './structure.js';
 
 export { extractAnswer, lastBoxed };
+export { TEXT_KINDS, type TextKind } from './read.js';
 
 /**
  * True when `pred` (an extracted answer) means the same as `gold`, a reference in any form datasets
@@ -25,6 +27,19 @@ export { DEFAULT_STRATEGIES, MATH_VERIFY_STRATEGIES, type ExtractStrategy } from
 export interface VerifyOptions {
   extract?: ExtractOptions;
   equivalence?: EquivalenceOptions;
+  /**
+   * What the prediction is (default `auto`): `answer` is parsed whole, `completion` is searched for its
+   * final answer, `auto` parses it whole when it is one bare answer (read.ts: isBareAnswer) and searches
+   * it otherwise.
+   */
+  predKind?: TextKind;
+  /** The same for the gold field (default `auto`; a solution or "the answer is X" is searched). */
+  goldKind?: TextKind;
+  /**
+   * The question, when known: "in increasing order" makes lists ordered; "all", "each", "list" makes
+   * several boxes one answer (otherwise boxes apart in prose give the last one).
+   */
+  question?: string;
 }
 
 export interface Verdict {
@@ -38,10 +53,51 @@ export interface Verdict {
  * be written in any of the forms datasets use (see goldAnswer).
  */
 export function verify(gold: string, completion: string, opts: VerifyOptions = {}): Verdict {
-  const extracted = extractAnswer(completion, opts.extract);
-  if (extracted === null || typeof gold !== 'string') return { correct: false, extracted };
+  if (typeof gold !== 'string') return { correct: false, extracted: null };
+  const extracted = readPrediction(completion, opts, gold);
+  if (extracted === null) return { correct: false, extracted };
+  // The common case (a box holding the dataset's answer as written) needs no reading of the gold.
   if (extracted === gold) return { correct: true, extracted };
-  return { correct: equivalent(goldAnswer(gold), extracted, opts.equivalence), extracted };
+  const g = goldAnswer(gold, opts.goldKind);
+  if (extracted === g) return { correct: true, extracted };
+  return { correct: equivalent(g, extracted, equivalenceOptions(opts)), extracted };
+}
+
+/** The equivalence options with the question's policies applied (an explicit option wins). */
+function equivalenceOptions(opts: VerifyOptions): EquivalenceOptions {
+  const eq = opts.equivalence ?? {};
+  if (eq.unorderedLists !== undefined || !questionWantsOrder(opts.question)) return eq;
+  return { ...eq, unorderedLists: false };
+}
+
+/**
+ * The answer a prediction gives, read as `opts.predKind` says (see VerifyOptions), or null when a
+ * searched text holds none. `gold` tells whether several boxes may be one answer.
+ */
+export function readPrediction(text: string, opts: VerifyOptions = {}, gold?: string): string | null {
+  if (typeof text !== 'string') return null;
+  const kind = opts.predKind ?? 'auto';
+  const t = unescapeLatex(text);
+  if (kind === 'answer' || (kind === 'auto' && isBareAnswer(t))) {
+    const w = wholeAnswer(unglueSpacing(t));
+    return w.length > 0 ? w : null;
+  }
+  // Asked only when boxes stand apart in prose.
+  const several = opts.extract?.severalBoxes ?? (() => questionWantsSeveral(opts.question) || (gold !== undefined && isSeveral(gold)));
+  const found = extractAnswer(t, { ...opts.extract, severalBoxes: several });
+  return found === null ? null : unglueSpacing(found);
+}
+
+/** A gold answer listing several values (`1, 3`, `\{2, 5\}`, `x = 1 \text{ or } x = 2`). */
+function isSeveral(gold: string): boolean {
+  if (!/[,;]|\\cup|\b(?:and|or)\b/.test(gold)) return false;
+  try {
+    const c = cleanAnswer(goldAnswer(gold));
+    const a = parseAnswer(c.text, c.words, true);
+    return (a.kind === 'list' || a.kind === 'set') && a.items.length > 1;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -50,15 +106,19 @@ export function verify(gold: string, completion: string, opts: VerifyOptions = {
  * spans `$1$ and $2$`), in boxes (one or several: a set), after GSM8K's `####`, or a whole worked
  * solution gives its final answer.
  */
-export function goldAnswer(gold: string): string {
+export function goldAnswer(gold: string, kind: TextKind = 'auto'): string {
   if (typeof gold !== 'string') return '';
-  const t = gold.trim();
+  const t = unglueSpacing(unescapeLatex(gold.trim()));
   if (t.length === 0) return t;
-  if (/\\boxed|\\fbox|####|<answer>|(?<!\\)\$|\\\(|\\\[/.test(t) || isSolution(t)) {
-    return extractAnswer(t, { preferAfterThink: false }) ?? t;
+  if (kind === 'answer' || (kind === 'auto' && isBareAnswer(t))) return wholeAnswer(t);
+  if (kind === 'completion' || /\\boxed|\\fbox|####|<answer>|(?<!\\)\$|\\\(|\\\[/.test(t) || isSolution(t) || ANSWER_PHRASE.test(t)) {
+    return extractAnswer(t, { preferAfterThink: false, severalBoxes: true }) ?? t;
   }
   return t;
 }
+
+/** A gold written as a phrase: "answer is 0.75", "The answer: 12", "so x = 3". */
+const ANSWER_PHRASE = /\b(?:answer|therefore|thus|hence|so)\b/i;
 
 /** Prose rather than an answer: four or more words outside LaTeX commands and \text{…}. */
 function isSolution(t: string): boolean {

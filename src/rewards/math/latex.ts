@@ -52,6 +52,14 @@ export function cleanAnswer(input: string): Cleaned {
   s = s.replace(/²/g, '^2').replace(/³/g, '^3');
 
   s = approximate(s);
+  // A mixed number written with a slash, `2 1/3` (or `-2 1/3`, `1 000 4/9`), is its whole value; one
+  // whose fraction is not proper (`11 6/6`, `4 4/0`) has no value (Math-Verify's mixed-number tests).
+  const mixed = /^([-+]?)(\d{1,3}(?: \d{3})+|\d+)\s+(\d+)\s*\/\s*(\d+)(?=\s*(?:\\?%|[a-zA-Z\\]|$))/.exec(s);
+  if (mixed) {
+    const [whole, num, den] = [BigInt(mixed[2]!.replace(/ /g, '')), BigInt(mixed[3]!), BigInt(mixed[4]!)];
+    if (num >= den) return { text: s, percent: false, words: true };
+    s = `${mixed[1] === '-' ? '-' : ''}\\frac{${whole * den + num}}{${den}}${s.slice(mixed[0].length)}`;
+  }
   const spelled = NUMBER_WORDS[s.toLowerCase().replace(/[.!]$/, '')];
   if (spelled !== undefined) s = String(spelled);
   const words = isProse(s);
@@ -60,7 +68,7 @@ export function cleanAnswer(input: string): Cleaned {
   // "and"/"or" between answers is a list separator: `(11,7)or(7,11)`, `19, 46, and 82`, `6 \text{ and } 8`.
   s = s.replace(/,?\s*\\text\s*\{\s*(?:and|or)\s*\}\s*/g, ', ').replace(/(?<![a-zA-Z\\])\s*,?\s*\b(?:and|or)\b(?![a-zA-Z])\s*/g, ', ');
   let percent = false;
-  s = s.replace(/\\?%|\s*\\text\{\s*percent\s*\}|\s+percent\b|\s+per\s*cent\b/gi, () => {
+  s = s.replace(/\\?%|\s*\\text\{\s*(?:percent|pct)\s*\}|\s*\b(?:percentage|percent|pct)\b|\s+per\s*cent\b/gi, () => {
     percent = true;
     return '';
   });

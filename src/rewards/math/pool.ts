@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AsyncRewardFn, RewardContext } from '../types.js';
 import { quickEquivalent } from './equivalence.js';
-import { extractAnswer, goldAnswer, type Verdict, type VerifyOptions } from './index.js';
+import { goldAnswer, readPrediction, type Verdict, type VerifyOptions } from './index.js';
 import type { Job } from './worker.js';
 
 export interface PoolOptions {
@@ -58,9 +58,11 @@ export class VerifierPool {
 
   /** Extracts and judges one completion; never rejects. */
   verify(gold: string, completion: string): Promise<PoolVerdict> {
-    const extracted = extractAnswer(completion, this.opts.extract);
-    if (extracted === null || typeof gold !== 'string') return Promise.resolve({ correct: false, extracted, timedOut: false });
-    const quick = quickEquivalent(goldAnswer(gold), extracted, this.opts.equivalence);
+    if (typeof gold !== 'string') return Promise.resolve({ correct: false, extracted: null, timedOut: false });
+    const g = goldAnswer(gold, this.opts.goldKind);
+    const extracted = readPrediction(completion, this.opts, g);
+    if (extracted === null) return Promise.resolve({ correct: false, extracted, timedOut: false });
+    const quick = quickEquivalent(g, extracted, this.opts.equivalence);
     if (quick !== null) return Promise.resolve({ correct: quick, extracted, timedOut: false });
     if (this.closed) return Promise.resolve({ correct: false, extracted, timedOut: false });
     return new Promise((resolve) => {
@@ -115,7 +117,7 @@ export class VerifierPool {
     if (slot.timer) clearTimeout(slot.timer);
     const task = slot.task;
     slot.task = null;
-    if (task) task.resolve({ correct: false, extracted: extractAnswer(task.job.completion, this.opts.extract), timedOut });
+    if (task) task.resolve({ correct: false, extracted: readPrediction(task.job.completion, this.opts), timedOut });
     void slot.worker.terminate();
     if (this.failedStarts >= 3) {
       // The worker module itself does not load: answer everything as failed rather than respawn forever.

@@ -2,6 +2,7 @@
 // union of intervals, an inequality (read as intervals), a matrix, an equation, words or a choice.
 // Pure string work at bracket depth 0; it does not compare (equivalence.ts) nor evaluate (cas.ts).
 
+import { matrixExpression, nestedRows } from './matrices.js';
 import { parsePlainNumber } from './numbers.js';
 
 export type Answer =
@@ -13,13 +14,11 @@ export type Answer =
   | { kind: 'relation'; lhs: string; rhs: string; op: '<' | '<=' | '!=' }
   | { kind: 'union'; items: Answer[] }
   | { kind: 'matrix'; rows: string[][] }
-  | { kind: 'equation'; lhs: string; rhs: string; variable: boolean }
+  | { kind: 'equation'; lhs: string; rhs: string; variable: boolean; chain?: boolean }
   | { kind: 'words'; text: string }
   | { kind: 'choice'; letter: string };
 
 const OPEN = new Set(['(', '[', '{']);
-/** A matrix in any LaTeX environment (alone, or inside one pair of brackets). */
-const MATRIX = /^\\begin\{([pbBvV]?matrix|smallmatrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/;
 const CLOSE = new Set([')', ']', '}']);
 const RELATION = /\\le(?![a-z])|\\ge(?![a-z])|\\lt(?![a-z])|\\gt(?![a-z])|\\ne(?![a-z])|<|>/;
 
@@ -80,11 +79,8 @@ function wrapped(s: string, openLen: number, closeLen: number): boolean {
 export function parseAnswer(text: string, words: boolean, preferScalar = false): Answer {
   const s = text.trim();
   if (words) return parseWords(s);
-  const matrix = MATRIX.exec(s) ?? MATRIX.exec(s.replace(/^[([]\s*([\s\S]*?)\s*[)\]]$/, '$1'));
-  if (matrix) {
-    const rows = matrix[2]!.split(/\\\\/).map((r) => r.trim()).filter((r) => r.length > 0);
-    return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((x) => x.trim())) };
-  }
+  const rows = matrixExpression(s) ?? nestedRows(s);
+  if (rows) return { kind: 'matrix', rows };
   const inSet = /^[a-zA-Z]\s*\\in\s*/.exec(s);
   if (inSet) return parseAnswer(s.slice(inSet[0].length), false, preferScalar);
   if (preferScalar && parsePlainNumber(s, true) !== null) return { kind: 'scalar', text: s };
@@ -125,7 +121,7 @@ export function parseAnswer(text: string, words: boolean, preferScalar = false):
     const lhs = eq[0]!;
     const variable = isSymbolic(lhs);
     // `x = 5`, `k = \frac13`, `a = b = 5`: the right-hand side is the answer.
-    return { kind: 'equation', lhs, rhs: eq[eq.length - 1]!, variable };
+    return { kind: 'equation', lhs, rhs: eq[eq.length - 1]!, variable, chain: eq.length > 2 };
   }
   return { kind: 'scalar', text: s };
 }

@@ -14,7 +14,7 @@ const lines = [
   '{not json',
   JSON.stringify({ gold: 3 }),
   '',
-  JSON.stringify({ gold: 7, pred: 'no idea' }),
+  JSON.stringify({ gold: 7, pred: 'I could not work this one out in the time.' }),
 ];
 
 function r1(args: string[]) {
@@ -58,4 +58,38 @@ test('r1 verify: usage errors name the fix', async () => {
   await assert.rejects(run(['--data', '/nonexistent/file.jsonl']), (e: Error) => e instanceof UsageError && /cannot read --data/.test(e.message));
   await assert.rejects(run(['--data', 'x', '--timeout', '0']), /--timeout must be a number > 0, got 0/);
   await assert.rejects(run(['--data', 'x', '--timeout-ms', '0']), /--timeout must be a number > 0/); // the old flag, in milliseconds, converted
+  await assert.rejects(run(['--data', 'x', '--pred-kind', 'text']), /pred-kind.*answer.*completion.*auto/);
+  await assert.rejects(run(['--data', 'x', '--rel-tol', '2']), /--rel-tol must be below 1/);
+});
+
+test('r1 verify: --pred-kind, per-row kinds, --ordered and --rel-tol', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-verify-'));
+  try {
+    const file = join(dir, 'kinds.jsonl');
+    writeFileSync(
+      file,
+      [
+        // A bare answer: read whole by auto; searched as a completion, only its last number (4) is seen.
+        { gold: '(x+2)^2', pred: 'x^2 + 4*x + 4' },
+        { gold: '(x+2)^2', pred: 'x^2 + 4*x + 4', pred_kind: 'completion' },
+        // Lists: any order unless the question (or --ordered) asks for an order.
+        { gold: '1, 3', pred: '3, 1' },
+        { gold: '1, 3', pred: '3, 1', question: 'List the roots in increasing order.' },
+        // 3.14 is not pi to Math-Verify's 6 places.
+        { gold: '\\pi', pred: '3.14' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const results = (args: string[]) => JSON.parse(r1(['verify', '--data', file, '--json', ...args]).stdout).results.map((o: { correct: boolean }) => o.correct);
+    assert.deepEqual(results([]), [true, false, true, false, false]);
+    assert.deepEqual(results(['--ordered']), [true, false, false, false, false]);
+    // 3.14 is within 1e-3 of pi (relative), not within 1e-4.
+    assert.deepEqual(results(['--rel-tol', '1e-3']).slice(4), [true]);
+    assert.deepEqual(results(['--rel-tol', '1e-4']).slice(4), [false]);
+    // Every prediction read as a completion: the bare polynomial loses.
+    assert.deepEqual(results(['--pred-kind', 'completion']).slice(0, 1), [false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { datasetsDir } from '../../../src/data/datasets.js';
 import { extractAnswer, isEquivalent, lastBoxed, normalizeAnswer, verify } from '../../../src/rewards/math/index.js';
 
-/** ../shared/datasets relative to the repository root (this file is test/rewards/math/). */
-const root = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
+/** $R1_DATASETS, else ../shared/datasets beside the repository. */
+const root = datasetsDir();
 const gsmFile = join(root, 'gsm8k', 'test.jsonl');
 const mathFile = join(root, 'math500', 'test.jsonl');
 const read = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);

@@ -8,7 +8,8 @@ import { extractAnswer, MATH_VERIFY_STRATEGIES } from '../../../src/rewards/math
 
 const rows: [completion: string, expected: string | null][] = [
   ['The answer is \\boxed{42}.', '42'], // one box
-  ['First \\boxed{41}, then correcting myself: \\boxed{42}', '41, 42'], // boxes under 70 characters apart with a comma between are one set answer (Math-Verify's box joining)
+  ['First \\boxed{41}, then correcting myself: \\boxed{42}', '42'], // boxes apart in prose: the last one, as hendrycks MATH's last_boxed_only_string reads a solution (our stated policy; Math-Verify would join them)
+  ['The roots are \\boxed{-2} and \\boxed{1}.', '-2, 1'], // boxes with only "and" between are one answer (Math-Verify's box joining)
   ['I first got \\boxed{41}. That was wrong: I had counted the first egg twice, so the right total is one more, \\boxed{42}', '42'], // a box far before the last one is dropped
   ['\\boxed{\\frac{\\sqrt{2}}{2}}', '\\frac{\\sqrt{2}}{2}'], // nested braces
   ['So $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$.', '\\left( 3, \\frac{\\pi}{2} \\right)'], // box inside math mode with \left

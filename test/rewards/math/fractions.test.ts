@@ -19,7 +19,8 @@ const rows: Row[] = [
   ['-\\frac{3}{8}', '\\frac{-3}{8}', true], // minus sign inside the numerator
   ['-\\frac{3}{8}', '-3/8', true], // slash with a sign
   ['-\\frac{3}{8}', '\\frac{3}{8}', false], // sign dropped
-  ['-\\frac{35}{9}', '-3\\frac{8}{9}', false], // a negative mixed number is ambiguous (reads as -3·8/9): not accepted
+  ['-\\frac{35}{9}', '-3\\frac{8}{9}', true], // a negative mixed number is the negated whole value, as Math-Verify reads -4 4/9 as -40/9
+  ['-\\frac{24}{9}', '-3\\frac{8}{9}', false], // not -3·8/9
   ['1\\frac{4}{5}', '\\frac{9}{5}', true], // mixed number gold
   ['1\\frac{4}{5}', '1.8', true], // mixed number as a decimal
   ['1\\frac{4}{5}', '\\frac{4}{5}', false], // the whole part dropped

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { datasetsDir } from '../../../src/data/datasets.js';
 import { isEquivalent, MATH_VERIFY_STRATEGIES, normalizeAnswer, verify } from '../../../src/rewards/math/index.js';
 import { agreement, gsm8kCases, math500Cases } from '../../../src/rewards/math/styles.js';
 
-const root = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
+/** $R1_DATASETS, else ../shared/datasets beside the repository. */
+const root = datasetsDir();
 const gsmFile = join(root, 'gsm8k', 'test.jsonl');
 const mathFile = join(root, 'math500', 'test.jsonl');
 const read = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -59,7 +60,7 @@ const rows: [gold: string, completion: string, expected: boolean][] = [
   ['[2, \\infty)', 'So $x \\geq 2$.', false], // an interval reference is not matched by an inequality
   ['25\\%', 'So the discount is $\\boxed{25}$ percent.', true], // a percentage reference, the number
   ['0.25', 'So the discount is $\\boxed{25\\%}$.', true], // a percentage for a decimal reference
-  ['25', 'So the discount is $\\boxed{25\\%}$.', false], // but 25% is not 25
+  ['25', 'So the discount is $\\boxed{25\\%}$.', true], // and 25% is 25 too: percent on either side (issue 25, Math-Verify's policy)
   ['5', 'The answer is \\boxed{5\\text{ cm}}.', true], // a unit in a box
   ['\\text{(B)}', 'The correct option is \\boxed{B}.', true], // a choice letter
   ['AB=4, CD=5', 'Thus $\\boxed{4, 5}$.', true], // assignments in the reference
@@ -89,7 +90,9 @@ const fresh: [gold: string, completion: string, mathVerify: boolean][] = [
   ['2\\sqrt{5}', 'So the distance is $\\sqrt{20} \\approx 4.47$.', true],
   ['4.47', 'So the distance is $\\sqrt{20}$.', false],
   ['75\\%', 'The percentage is 75%.', true],
-  ['75', 'The percentage is 75%.', false],
+  ['75', 'The percentage is 75%.', true], // percent on either side (issue 25)
+  ['0.75', 'The percentage is 75%.', true],
+  ['7.5', 'The percentage is 75%.', false],
   ['x^2 - 1', 'Factoring, we get $(x-1)(x+1)$.', true],
   ['y = 2x + 3', 'The line is $y = 2x+3$.', true],
   ['y = 2x + 3', 'The line is $2x - y + 3 = 0$.', true],

@@ -82,7 +82,7 @@ const rows: Row[] = [
   ['28\\%', '28 percent', true], // the word percent
   ['28\\%', '29\\%', false], // wrong percentage
   ['28\\%', '2.8', false], // neither 28 nor 0.28
-  ['28', '28\\%', false], // gold without percent, model adds one: 28% is 0.28 (Math-Verify)
+  ['28', '28\\%', true], // percent on either side: x% is x or x/100 (Math-Verify's policy as issue 25 states it; its grader reads X% as X·1/100 beside X)
   ['0.28', '28\\%', true], // 28% for the decimal reference
   ['0.28', '28\\%', true], // gold as a fraction, model answers in percent
   ['50', '50\\% of the cost', false], // prose after a percent is not a clean answer
@@ -135,9 +135,11 @@ const rows: Row[] = [
   ['\\$1.50', '1.5 dollars', true], // currency word with a decimal
   ['\\$1.50', '150 cents', false], // a unit conversion is not accepted
   ['\\dfrac{17}{50}', '34%', true], // a percentage for a fraction gold
-  ['100', '100%', false], // a percent sign only in the answer means x/100 (Math-Verify): 100% is 1, not 100
+  ['100', '100%', true], // a percent sign only in the answer: x% is x or x/100 (issue 25: `10` vs `10%` was a wrong rejection)
   ['1', '100%', true], // which is the reference's value
-  ['25', '\\boxed{25\\%}', false], // a GSM8K-style percentage answer against a bare reference
+  ['25', '\\boxed{25\\%}', true], // a GSM8K-style percentage answer against a bare reference: the number itself
+  ['26', '\\boxed{25\\%}', false], // but not another number
+  ['2.5', '25\\%', false], // nor ten times its value
   ['0.25', '25\\%', true], // the decimal reference it stands for
 ];
 

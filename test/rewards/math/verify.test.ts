@@ -35,7 +35,10 @@ test(`verify on whole completions: ${rows.length} rows`, () => {
 
 test('verify reports the extracted answer', () => {
   assert.deepEqual(verify('42', 'so \\boxed{42}'), { correct: true, extracted: '42' });
-  assert.deepEqual(verify('42', 'no idea'), { correct: false, extracted: null });
+  assert.deepEqual(verify('42', 'I could not find it in the time I had.'), { correct: false, extracted: null });
+  // A short text without digits is a word answer to `auto`, and nothing to a search.
+  assert.deepEqual(verify('42', 'no idea'), { correct: false, extracted: 'no idea' });
+  assert.deepEqual(verify('42', 'no idea', { predKind: 'completion' }), { correct: false, extracted: null });
   assert.deepEqual(verify('42', 'The answer is 41.', { extract: { strategies: ['boxed'] } }), { correct: false, extracted: null });
 });
 
