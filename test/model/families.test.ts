@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { loadCheckpoint, loadConfig } from '../../src/model/checkpoint.js';
+import { loadCheckpoint, loadConfig, saveCheckpoint } from '../../src/model/checkpoint.js';
 import { makeConfig } from '../../src/model/config.js';
 import { ropeFreqs } from '../../src/model/rope.js';
 import { generate } from '../../src/generate/index.js';
@@ -124,5 +124,21 @@ test('r1 logits: an unsupported config field is one line on stderr and exit 2', 
     assert.match(r.stderr, /config\.json: config: 'use_sliding_window' = true/);
   } finally {
     rmSync(tmp, { recursive: true });
+  }
+});
+
+test('families: a checkpoint r1ts saves reads back to the same config and logits (rope scaling, head_dim, q/k norms, biases)', async () => {
+  for (const name of ['qwen3', 'llama3.2', 'rope-linear', 'rope-yarn', 'mistral']) {
+    const tmp = mkdtempSync(join(tmpdir(), 'r1-fam-'));
+    try {
+      const { model, tokenizer, config } = await loadCheckpoint(join(DIR, name));
+      saveCheckpoint(tmp, model, tokenizer);
+      const back = await loadCheckpoint(tmp);
+      assert.deepEqual(back.config, config, name);
+      const ids = Int32Array.from([5, 9, 17, 3]);
+      assert.deepEqual(noGrad(() => back.model.forward(ids, 1, 4)).data, noGrad(() => model.forward(ids, 1, 4)).data, name);
+    } finally {
+      rmSync(tmp, { recursive: true });
+    }
   }
 });
