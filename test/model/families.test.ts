@@ -142,3 +142,26 @@ test('families: a checkpoint r1ts saves reads back to the same config and logits
     }
   }
 });
+
+test('published config.json files (Llama 3.2, R1-Distill, Qwen3, Qwen2.5 ± yarn, SmolLM2, Mistral) read as transformers reads them', () => {
+  const cases = readJSON(join(DIR, 'published_configs.json')) as Record<string, {
+    config: Record<string, unknown>; head_dim: number; rope_parameters: Record<string, unknown>; inv_freq: number[]; attention_scaling: number; sliding_layers: number;
+  }>;
+  assert.equal(Object.keys(cases).length, 10);
+  for (const [name, k] of Object.entries(cases)) {
+    if (k.sliding_layers > 0) {
+      assert.throws(() => makeConfig(k.config), /use sliding-window attention, which r1ts does not implement/, name);
+      continue;
+    }
+    const c = makeConfig(k.config);
+    assert.equal(c.head_dim, k.head_dim, name);
+    assert.equal(c.rope_theta, k.rope_parameters['rope_theta'], name);
+    assert.equal(c.rope_scaling?.rope_type ?? 'default', k.rope_parameters['rope_type'], name);
+    const got = ropeFreqs(c);
+    let maxRel = 0;
+    k.inv_freq.forEach((v, i) => (maxRel = Math.max(maxRel, Math.abs(got.inv[i]! - v) / v)));
+    assert.equal(got.inv.length, k.inv_freq.length, name);
+    assert.ok(maxRel < 1e-6, `${name}: inv_freq max relative diff ${maxRel}`);
+    assert.ok(Math.abs(got.scale - k.attention_scaling) < 1e-6, `${name}: attention scaling ${got.scale} vs ${k.attention_scaling}`);
+  }
+});
