@@ -19,7 +19,7 @@ TOKENS = [9707, 11, 1879, 0, 220, 16, 10, 17, 28, 30, 151643, 785, 4226, 374, 22
 def main():
     for d in sys.argv[1:]:
         t0 = time.time()
-        r = subprocess.run(['node', os.path.join(ROOT, 'bin', 'r1.js'), 'logits', '--model', d, '--tokens', ','.join(map(str, TOKENS)), '--json'],
+        r = subprocess.run(['node', os.path.join(ROOT, 'bin', 'r1.js'), 'logits', '--model', d, '--token-ids', ','.join(map(str, TOKENS)), '--json'],
                            capture_output=True, text=True)
         if r.returncode != 0:
             print(f'{d}: r1 logits failed ({r.returncode}): {r.stderr.strip()}')

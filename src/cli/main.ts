@@ -1,7 +1,6 @@
 // The `r1` command: a table of subcommands, each a module under src/cli/ with `run(argv)`, and the one manner
 // every command shares: -h/--help, a user error is one line `r1 CMD: what is wrong and the fix` with exit code 2,
 // any other error one line with exit code 1 (the stack only with R1_DEBUG=1). It parses no command's flags.
-import { ConfigError } from '../model/config.js';
 
 import { UsageError } from '../run/spec.js';
 
@@ -81,7 +80,7 @@ const USER_FS_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EEXIST
 export function reportError(name: string, err: unknown): number {
   const debug = process.env.R1_DEBUG === '1';
   const code = (err as NodeJS.ErrnoException)?.code;
-  const user = err instanceof UsageError || err instanceof ConfigError || (typeof code === 'string' && USER_FS_ERRORS.has(code));
+  const user = err instanceof UsageError || (typeof code === 'string' && USER_FS_ERRORS.has(code));
   const message = err instanceof Error ? err.message : String(err);
   const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
   // a message that carries the help text after its first line: the line, and where the help is

@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync, renameSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decoder } from './decoder.js';
-import { type ModelConfig, type ModelType, makeConfig, configToJSON, eosIds, ARCHITECTURES, MODEL_TYPES, ConfigError } from './config.js';
+import { type ModelConfig, type ModelType, makeConfig, configToJSON, eosIds, ARCHITECTURES, MODEL_TYPES } from './config.js';
+import { ConfigError } from '../run/spec.js';
 import { type Tokenizer, loadTokenizer } from './tokenizer.js';
 import { type DType, type NamedArray, openSafetensors, readTensorInto, writeSafetensors } from './safetensors.js';
 import { UsageError } from '../run/spec.js';

@@ -3,9 +3,7 @@
 // HF config parser: a field that would change the math and that the decoder lacks (sliding windows in use, MoE,
 // partial rotary, longrope) is rejected in one line naming it. Reads both spellings transformers writes: 4.x's
 // rope_scaling + rope_theta + torch_dtype and 5.x's rope_parameters + dtype + layer_types; follows the 5.18 configs.
-
-/** A config.json r1ts cannot build a decoder from: the user's input, so the CLI prints it as one line with exit code 2. */
-export class ConfigError extends Error {}
+import { ConfigError } from '../run/spec.js'; // a config.json r1ts cannot build a decoder from: one line, exit 2 at the CLI
 
 export type ModelType = 'llama' | 'qwen2' | 'qwen3' | 'mistral';
 export type Architecture = 'LlamaForCausalLM' | 'Qwen2ForCausalLM' | 'Qwen3ForCausalLM' | 'MistralForCausalLM';

@@ -118,7 +118,7 @@ test('r1 logits: an unsupported config field is one line on stderr and exit 2', 
   try {
     for (const f of readdirSync(join(DIR, 'qwen2.5'))) copyFileSync(join(DIR, 'qwen2.5', f), join(tmp, f));
     writeFileSync(join(tmp, 'config.json'), JSON.stringify({ ...readJSON(join(DIR, 'qwen2.5', 'config.v4.json')), use_sliding_window: true }));
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'logits', '--model', tmp, '--tokens', '1,2'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'logits', '--model', tmp, '--token-ids', '1,2'], { encoding: 'utf8' });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /config\.json: config: 'use_sliding_window' = true/);
