@@ -1,7 +1,7 @@
 // The no-grad inference path of the Decoder with a KV cache: calls the kernels directly on preallocated
 // buffers (no Tensor objects, no tape). Rows are left-aligned (row r's token t sits at position t) and each row
 // keeps its own length, masked per row by attentionFwd's kvLen. Not autograd, not a server: one generate() call.
-// Same math as src/model/decoder.ts (HF modeling_llama / modeling_qwen2). In the bf16 matmul precision each
+// Same math as src/model/decoder.ts (HF modeling_llama / _qwen2 / _qwen3 / _mistral, rope scaling from src/model/rope.ts). In the bf16 matmul precision each
 // weight is packed to BF16 once per KVDecoder (half the bytes a decode step reads) and multiplied by gemmBf16Packed,
 // and attention runs in BF16 where the kernels have BF16 instructions, as the autograd attention does (nn.ts); there
 // the KV cache itself holds BF16 bits (the values that attention rounds k and v to anyway), so the cache a decode
@@ -11,6 +11,7 @@ import { BinaryOp } from '../tensor/kernels/index.js';
 import { bf16Bits } from '../tensor/kernels/bf16.js';
 import type { Decoder, DecoderLayer } from '../model/decoder.js';
 import { headSize } from '../model/config.js';
+import { DynamicRope, isDynamicRope } from '../model/rope.js';
 
 /** Bytes per cached K or V value for a KVDecoder made now: 2 (BF16 bits) in the bf16 matmul precision on kernels with BF16 instructions, else 4. */
 export function kvCacheBytesPerValue(k: Kernels = getKernels()): 2 | 4 {
@@ -37,15 +38,19 @@ export class KVDecoder {
   private readonly kvDim: number;
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
+  /** Dynamic rope's frequencies as the sequences grow (they write the rows of cos/sin a call uses), else null. */
+  private readonly dynamicRope: DynamicRope | null;
   // scratch, sized for maxTokens tokens in one call
   private readonly maxTokens: number;
   private readonly x: Float32Array; // (n, C) residual stream
   private readonly h: Float32Array; // (n, C)
-  private readonly rstd: Float32Array; // (n)
+  private readonly rstd: Float32Array; // (n*nh): rows of C, or of hs in Qwen3's q/k norms
   private readonly q: Float32Array; // (n, nh*hs)
   private readonly qr: Float32Array; // (n, nh*hs)
   private readonly kk: Float32Array; // (n, kvDim)
   private readonly kr: Float32Array; // (n, kvDim)
+  private readonly qn: Float32Array; // (n, nh*hs) q after Qwen3's q_norm (empty without)
+  private readonly kn: Float32Array; // (n, kvDim) k after k_norm (empty without)
   private readonly vv: Float32Array; // (n, kvDim)
   private readonly att: Float32Array; // (n, nh*hs)
   private readonly lse: Float32Array; // (n*nh)
@@ -70,7 +75,8 @@ export class KVDecoder {
     this.F = c.intermediate_size;
     this.V = c.vocab_size;
     this.kvDim = this.nkv * this.hs;
-    const table = model.ropeTable(capLen);
+    this.dynamicRope = isDynamicRope(c) ? new DynamicRope(c, capLen) : null;
+    const table = this.dynamicRope?.table ?? model.ropeTable(capLen);
     this.cos = table.cos;
     this.sin = table.sin;
     this.len = new Int32Array(rows);
@@ -82,11 +88,14 @@ export class KVDecoder {
     const qDim = this.nh * this.hs;
     this.x = new Float32Array(n * this.C);
     this.h = new Float32Array(n * this.C);
-    this.rstd = new Float32Array(n);
+    this.rstd = new Float32Array(n * this.nh);
     this.q = new Float32Array(n * qDim);
     this.qr = new Float32Array(n * qDim);
     this.kk = new Float32Array(n * this.kvDim);
     this.kr = new Float32Array(n * this.kvDim);
+    const qkNorm = model.layers[0]?.qNorm != null;
+    this.qn = new Float32Array(qkNorm ? n * qDim : 0);
+    this.kn = new Float32Array(qkNorm ? n * this.kvDim : 0);
     this.vv = new Float32Array(n * this.kvDim);
     this.att = new Float32Array(n * qDim);
     this.lse = new Float32Array(n * this.nh);
@@ -132,15 +141,20 @@ export class KVDecoder {
       this.linear(this.h, l.qProj.data, l.qBias?.data ?? null, this.q, n, C, qDim);
       this.linear(this.h, l.kProj.data, l.kBias?.data ?? null, this.kk, n, C, kvDim);
       this.linear(this.h, l.vProj.data, l.vBias?.data ?? null, this.vv, n, C, kvDim);
-      k.rope(this.q, this.qr, this.cos, this.sin, this.pos, B, T, this.nh, this.hs, false);
-      k.rope(this.kk, this.kr, this.cos, this.sin, this.pos, B, T, this.nkv, this.hs, false);
+      let q = this.q, kk = this.kk;
+      if (l.qNorm && l.kNorm) { // Qwen3: RMSNorm over each head's hs values before RoPE
+        k.rmsnormFwd(q, l.qNorm.data, (q = this.qn), this.rstd, n * this.nh, this.hs, eps);
+        k.rmsnormFwd(kk, l.kNorm.data, (kk = this.kn), this.rstd, n * this.nkv, this.hs, eps);
+      }
+      k.rope(q, this.qr, this.cos, this.sin, this.pos, B, T, this.nh, this.hs, false);
+      k.rope(kk, this.kr, this.cos, this.sin, this.pos, B, T, this.nkv, this.hs, false);
       attend(i);
-      this.linear(this.att, l.oProj.data, null, this.x, n, qDim, C, true); // x += att @ Wo^T
+      this.linear(this.att, l.oProj.data, l.oBias?.data ?? null, this.x, n, qDim, C, true); // x += att @ Wo^T (+ bo)
       k.rmsnormFwd(this.x, l.postNorm.data, this.h, this.rstd, n, C, eps);
-      this.linear(this.h, l.gateProj.data, null, this.gate, n, C, F);
-      this.linear(this.h, l.upProj.data, null, this.up, n, C, F);
+      this.linear(this.h, l.gateProj.data, l.gateBias?.data ?? null, this.gate, n, C, F);
+      this.linear(this.h, l.upProj.data, l.upBias?.data ?? null, this.up, n, C, F);
       k.swigluFwd(this.gate, this.up, this.act, n * F);
-      this.linear(this.act, l.downProj.data, null, this.x, n, F, C, true); // x += act @ Wd^T
+      this.linear(this.act, l.downProj.data, l.downBias?.data ?? null, this.x, n, F, C, true); // x += act @ Wd^T (+ bd)
     });
   }
 
@@ -167,6 +181,7 @@ export class KVDecoder {
     const { k, C, kvDim } = this;
     k.embeddingFwd(this.model.embedTokens.data, ids, this.x, n, C);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) this.pos[b * T + t] = t;
+    this.dynamicRope?.prepare(this.pos, n);
     const scale = 1 / Math.sqrt(this.hs);
     this.layers(n, B, T, (i) => {
       this.attentionFwd(this.qr, this.kr, this.vv, this.att, this.lse, B, T, T, this.nh, this.nkv, this.hs, scale, true, null);
@@ -231,6 +246,7 @@ export class KVDecoder {
       this.pos[b] = this.len[b]!;
       this.kvLen[b] = this.len[b]! + 1;
     }
+    this.dynamicRope?.prepare(this.pos, B);
     k.embeddingFwd(this.model.embedTokens.data, ids, this.x, B, C);
     const scale = 1 / Math.sqrt(this.hs);
     this.layers(B, B, 1, (i) => {

@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync, renameSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decoder } from './decoder.js';
-import { type ModelConfig, makeConfig, configToJSON, eosIds } from './config.js';
+import { type ModelConfig, type ModelType, makeConfig, configToJSON, eosIds, ARCHITECTURES, MODEL_TYPES } from './config.js';
+import { ConfigError } from '../run/spec.js';
 import { type Tokenizer, loadTokenizer } from './tokenizer.js';
 import { type DType, type NamedArray, openSafetensors, readTensorInto, writeSafetensors } from './safetensors.js';
 import { UsageError } from '../run/spec.js';
@@ -80,12 +81,12 @@ export function loadConfig(dir: string): ModelConfig {
     throw new Error(`loadCheckpoint: ${path} is not valid JSON (${(err as Error).message}); fix or re-download it`);
   }
   const arch = Array.isArray(raw['architectures']) ? raw['architectures'][0] : undefined;
-  if (arch !== undefined && arch !== 'LlamaForCausalLM' && arch !== 'Qwen2ForCausalLM') {
-    throw new Error(`loadCheckpoint: ${path}: architecture '${arch}' is not supported; r1ts loads LlamaForCausalLM and Qwen2ForCausalLM`);
+  if (arch !== undefined && !ARCHITECTURES.includes(arch)) {
+    throw new ConfigError(`loadCheckpoint: ${path}: architecture '${arch}' is not supported; r1ts loads ${ARCHITECTURES.join(', ')}`);
   }
   const mt = raw['model_type'];
-  if (mt !== undefined && mt !== 'llama' && mt !== 'qwen2') {
-    throw new Error(`loadCheckpoint: ${path}: model_type '${String(mt)}' is not supported; r1ts loads 'llama' and 'qwen2'`);
+  if (mt !== undefined && !MODEL_TYPES.includes(mt as ModelType)) {
+    throw new ConfigError(`loadCheckpoint: ${path}: model_type '${String(mt)}' is not supported; r1ts loads ${MODEL_TYPES.map((t) => `'${t}'`).join(', ')}`);
   }
   const td = raw['torch_dtype'] ?? raw['dtype'];
   const partial = { ...raw, torch_dtype: td === 'bfloat16' || td === 'float16' ? td : 'float32' } as Partial<ModelConfig> & Record<string, unknown>;
@@ -93,7 +94,7 @@ export function loadConfig(dir: string): ModelConfig {
   try {
     return makeConfig(partial);
   } catch (err) {
-    throw new Error(`loadCheckpoint: ${path}: ${(err as Error).message}`);
+    throw new ConfigError(`loadCheckpoint: ${path}: ${(err as Error).message}`);
   }
 }
 

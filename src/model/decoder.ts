@@ -1,12 +1,14 @@
 // The Llama/Qwen2 decoder on the tensor engine: embedding, pre-norm blocks (RMSNorm → GQA attention with
-// RoPE → residual; RMSNorm → SwiGLU MLP → residual), final norm, lm_head (or tied embeddings).
+// RoPE → residual; RMSNorm → SwiGLU MLP → residual), final norm, lm_head (or tied embeddings); configured per family
+// (head_dim, Qwen3's per-head q/k RMSNorm, biases, rope scaling from src/model/rope.ts), not a file per model.
 // Not the KV-cached sampler (src/generate has its own no-grad fast path over the same weights).
-// Follows transformers' modeling_llama / modeling_qwen2 (HF tensor names, rotate-half RoPE).
+// Follows transformers' modeling_llama / _qwen2 / _qwen3 / _mistral (HF tensor names, rotate-half RoPE).
 import {
-  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, RopeTable,
+  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
 } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
-import { type ModelConfig, headSize, validateConfig } from './config.js';
+import { type ModelConfig, headSize, validateConfig, hasQkNorm, hasOutputBias } from './config.js';
+import { isDynamicRope, ropeTableOf } from './rope.js';
 
 /** One decoder layer's weights (HF layout: Linear weights are (out, in)). */
 export interface DecoderLayer {
@@ -17,11 +19,17 @@ export interface DecoderLayer {
   qBias: Tensor | null; // (nh*hs)
   kBias: Tensor | null; // (nkv*hs)
   vBias: Tensor | null; // (nkv*hs)
+  qNorm: Tensor | null; // (hs), Qwen3's q_norm
+  kNorm: Tensor | null; // (hs), Qwen3's k_norm
   oProj: Tensor; // (C, nh*hs)
+  oBias: Tensor | null; // (C)
   postNorm: Tensor; // (C)
   gateProj: Tensor; // (F, C)
   upProj: Tensor; // (F, C)
   downProj: Tensor; // (C, F)
+  gateBias: Tensor | null; // (F), Llama's mlp_bias
+  upBias: Tensor | null; // (F)
+  downBias: Tensor | null; // (C)
 }
 
 export class Decoder {
@@ -46,6 +54,8 @@ export class Decoder {
     const g = { requiresGrad: true };
     const mat = (r: number, c: number): Tensor => (rng ? randn([r, c], rng, 0.02, g) : zeros([r, c], g));
     const bias = (n: number): Tensor | null => (config.attention_bias ? zeros([n], g) : null);
+    const mlpBias = (n: number): Tensor | null => (config.mlp_bias ? zeros([n], g) : null);
+    const qkNorm = (): Tensor | null => (hasQkNorm(config) ? ones([hs], g) : null);
     this.embedTokens = mat(V, C);
     this.layers = [];
     for (let i = 0; i < config.num_hidden_layers; i++) {
@@ -57,11 +67,17 @@ export class Decoder {
         qBias: bias(nh * hs),
         kBias: bias(nkv * hs),
         vBias: bias(nkv * hs),
+        qNorm: qkNorm(),
+        kNorm: qkNorm(),
         oProj: mat(C, nh * hs),
+        oBias: hasOutputBias(config) ? zeros([C], g) : null,
         postNorm: ones([C], g),
         gateProj: mat(F, C),
         upProj: mat(F, C),
         downProj: mat(C, F),
+        gateBias: mlpBias(F),
+        upBias: mlpBias(F),
+        downBias: mlpBias(C),
       });
     }
     this.norm = ones([C], g);
@@ -80,11 +96,17 @@ export class Decoder {
       if (l.kBias) out.push([`${p}self_attn.k_proj.bias`, l.kBias]);
       out.push([`${p}self_attn.v_proj.weight`, l.vProj]);
       if (l.vBias) out.push([`${p}self_attn.v_proj.bias`, l.vBias]);
+      if (l.qNorm) out.push([`${p}self_attn.q_norm.weight`, l.qNorm]);
+      if (l.kNorm) out.push([`${p}self_attn.k_norm.weight`, l.kNorm]);
       out.push([`${p}self_attn.o_proj.weight`, l.oProj]);
+      if (l.oBias) out.push([`${p}self_attn.o_proj.bias`, l.oBias]);
       out.push([`${p}post_attention_layernorm.weight`, l.postNorm]);
       out.push([`${p}mlp.gate_proj.weight`, l.gateProj]);
+      if (l.gateBias) out.push([`${p}mlp.gate_proj.bias`, l.gateBias]);
       out.push([`${p}mlp.up_proj.weight`, l.upProj]);
+      if (l.upBias) out.push([`${p}mlp.up_proj.bias`, l.upBias]);
       out.push([`${p}mlp.down_proj.weight`, l.downProj]);
+      if (l.downBias) out.push([`${p}mlp.down_proj.bias`, l.downBias]);
     });
     out.push(['model.norm.weight', this.norm]);
     if (this.lmHead) out.push(['lm_head.weight', this.lmHead]);
@@ -105,11 +127,16 @@ export class Decoder {
     return this.lmHead ?? this.embedTokens;
   }
 
-  /** A RoPE table covering positions [0, n); grown (doubling) on demand and kept. */
+  /**
+   * A RoPE table covering positions [0, n) with the frequencies of an n-long sequence; grown (doubling) on demand and
+   * kept. Dynamic rope past max_position_embeddings re-derives its frequencies from n (a table of exactly n).
+   */
   ropeTable(n: number): RopeTable {
+    const c = this.config;
+    if (isDynamicRope(c) && n > c.max_position_embeddings) return ropeTableOf(c, n, n);
     if (!this.rope || this.rope.maxPos < n) {
-      const size = Math.max(n, this.config.max_position_embeddings, this.rope ? 2 * this.rope.maxPos : 0);
-      this.rope = new RopeTable(size, headSize(this.config), this.config.rope_theta);
+      const size = Math.max(n, c.max_position_embeddings, this.rope ? 2 * this.rope.maxPos : 0);
+      this.rope = ropeTableOf(c, size);
     }
     return this.rope;
   }
@@ -138,14 +165,16 @@ export class Decoder {
     let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
     for (const l of this.layers) {
       const h = rmsnorm(x, l.inputNorm, eps); // (B, T, C)
-      const q = rope(reshape(linear(h, l.qProj, l.qBias ?? undefined), [B, T, nh, hs]), table, pos); // (B, T, nh, hs)
-      const k = rope(reshape(linear(h, l.kProj, l.kBias ?? undefined), [B, T, nkv, hs]), table, pos); // (B, T, nkv, hs)
+      const qh = reshape(linear(h, l.qProj, l.qBias ?? undefined), [B, T, nh, hs]); // (B, T, nh, hs)
+      const kh = reshape(linear(h, l.kProj, l.kBias ?? undefined), [B, T, nkv, hs]); // (B, T, nkv, hs)
+      const q = rope(l.qNorm ? rmsnorm(qh, l.qNorm, eps) : qh, table, pos); // (B, T, nh, hs)
+      const k = rope(l.kNorm ? rmsnorm(kh, l.kNorm, eps) : kh, table, pos); // (B, T, nkv, hs)
       const v = reshape(linear(h, l.vProj, l.vBias ?? undefined), [B, T, nkv, hs]); // (B, T, nkv, hs)
       const a = attention(q, k, v, { causal: true }); // (B, T, nh, hs)
-      x = add(x, linear(reshape(a, [B, T, nh * hs]), l.oProj)); // (B, T, C)
+      x = add(x, linear(reshape(a, [B, T, nh * hs]), l.oProj, l.oBias ?? undefined)); // (B, T, C)
       const h2 = rmsnorm(x, l.postNorm, eps); // (B, T, C)
-      const m = swiglu(linear(h2, l.gateProj), linear(h2, l.upProj)); // (B, T, F)
-      x = add(x, linear(m, l.downProj)); // (B, T, C)
+      const m = swiglu(linear(h2, l.gateProj, l.gateBias ?? undefined), linear(h2, l.upProj, l.upBias ?? undefined)); // (B, T, F)
+      x = add(x, linear(m, l.downProj, l.downBias ?? undefined)); // (B, T, C)
     }
     return rmsnorm(x, this.norm, eps); // (B, T, C)
   }

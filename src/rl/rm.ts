@@ -30,6 +30,8 @@ export function replyView(reply: string, view: ReplyView): string {
 const SEQ_CLS: Record<Architecture, string> = {
   LlamaForCausalLM: 'LlamaForSequenceClassification',
   Qwen2ForCausalLM: 'Qwen2ForSequenceClassification',
+  Qwen3ForCausalLM: 'Qwen3ForSequenceClassification',
+  MistralForCausalLM: 'MistralForSequenceClassification',
 };
 const CAUSAL_OF: Record<string, Architecture> = Object.fromEntries(Object.entries(SEQ_CLS).map(([k, v]) => [v, k as Architecture]));
 

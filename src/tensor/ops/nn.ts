@@ -24,23 +24,33 @@ export function rmsnorm(x: Tensor, w: Tensor, eps: number): Tensor {
   });
 }
 
-/** cos/sin tables (maxPos, headSize/2) of HF's default rotary embedding, computed in float32 steps as HF does. */
+/**
+ * cos/sin tables (maxPos, headSize/2) of HF's rotary embedding, computed in float32 steps as HF does: from a base
+ * theta (the default rope) or from inverse frequencies a scaled rope computed (src/model/rope.ts), times `scale`.
+ */
 export class RopeTable {
   readonly cos: Float32Array;
   readonly sin: Float32Array;
-  constructor(readonly maxPos: number, readonly headSize: number, readonly theta: number) {
+  constructor(readonly maxPos: number, readonly headSize: number, freq: number | Float32Array, scale = 1) {
     if (headSize % 2 !== 0) throw new Error(`RopeTable: headSize ${headSize} must be even`);
     const half = headSize / 2;
+    const f = Math.fround;
+    const inv = typeof freq === 'number' ? Float32Array.from({ length: half }, (_, i) => f(1 / f(Math.pow(f(freq), f((2 * i) / headSize))))) : freq;
+    if (inv.length !== half) throw new Error(`RopeTable: ${inv.length} inverse frequencies for head size ${headSize} (needs ${half})`);
     this.cos = new Float32Array(maxPos * half);
     this.sin = new Float32Array(maxPos * half);
+    for (let p = 0; p < maxPos; p++) this.write(p, inv, scale);
+  }
+
+  /** Rewrites position p's row from inverse frequencies inv (headSize/2) and a cos/sin multiplier. */
+  write(p: number, inv: Float32Array, scale = 1): void {
+    const half = inv.length;
     const f = Math.fround;
+    const s = f(scale);
     for (let i = 0; i < half; i++) {
-      const invFreq = f(1 / f(Math.pow(f(theta), f((2 * i) / headSize))));
-      for (let p = 0; p < maxPos; p++) {
-        const angle = f(p * invFreq);
-        this.cos[p * half + i] = Math.cos(angle);
-        this.sin[p * half + i] = Math.sin(angle);
-      }
+      const angle = f(p * inv[i]!);
+      this.cos[p * half + i] = s === 1 ? Math.cos(angle) : f(Math.cos(angle)) * s;
+      this.sin[p * half + i] = s === 1 ? Math.sin(angle) : f(Math.sin(angle)) * s;
     }
   }
 }
