@@ -1,7 +1,8 @@
 #!/work/venv/bin/python
 # The TRL side of `r1 bench grpo --compare-trl`: TRL's GRPOTrainer on the checkpoint folder, prompts and settings r1ts
 # used (argv[1]: JSON {model, prompts: [{prompt, answer}], per_device_train_batch_size, num_generations,
-# max_completion_length, num_iterations, beta, epsilon, bf16, learning_rate, steps, threads, seed}). Prints one JSON
+# max_completion_length, num_iterations, beta, epsilon, bf16, learning_rate, steps, threads, seed,
+# gradient_accumulation_steps}). Prints one JSON
 # line: seconds per optimizer update (step time minus generation), seconds per sampled batch, peak RSS.
 # Not a fixture writer and not run in CI. Run by the r1 CLI with the interpreter the user names (--python).
 import json
@@ -42,7 +43,9 @@ P = len(a['prompts']) // a['steps']
 ds = Dataset.from_list([{'prompt': p['prompt'], 'answer': str(p['answer'])} for p in a['prompts']])
 out = tempfile.mkdtemp(prefix='trl-bench-')
 cfg = GRPOConfig(
-    output_dir=out, per_device_train_batch_size=a['per_device_train_batch_size'], gradient_accumulation_steps=1,
+    output_dir=out, per_device_train_batch_size=a['per_device_train_batch_size'],
+    gradient_accumulation_steps=a['gradient_accumulation_steps'],  # steps_per_generation defaults to it: one generation batch
+   
     num_generations=a['num_generations'], max_completion_length=a['max_completion_length'],
     num_iterations=a['num_iterations'], beta=a['beta'], epsilon=a['epsilon'], bf16=a['bf16'], use_cpu=True,
     learning_rate=a['learning_rate'], max_steps=a['steps'] * a['num_iterations'], shuffle_dataset=False,

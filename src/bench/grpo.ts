@@ -74,7 +74,8 @@ export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[
   for (const t of threads) {
     const args = {
       model: cfg.model, prompts: problems.map((p) => ({ prompt: p.prompt, answer: p.gold })), steps: cfg.steps,
-      per_device_train_batch_size: cfg.promptsPerStep * cfg.numGenerations, num_generations: cfg.numGenerations,
+      per_device_train_batch_size: (cfg.promptsPerStep * cfg.numGenerations) / cfg.gradientAccumulationSteps,
+      gradient_accumulation_steps: cfg.gradientAccumulationSteps, num_generations: cfg.numGenerations,
       max_completion_length: cfg.maxCompletionLength, num_iterations: cfg.numIterations, beta: cfg.beta, epsilon: cfg.epsilon,
       bf16, learning_rate: cfg.learningRate, threads: t, seed: cfg.seed,
     };
@@ -113,6 +114,7 @@ export async function benchGrpo(options: Record<string, unknown>, peer: { python
     model: cfg.model, data: cfg.data, world: cfg.world, prompts_per_step: cfg.promptsPerStep, num_generations: cfg.numGenerations,
     max_completion_length: cfg.maxCompletionLength, num_iterations: cfg.numIterations, steps: cfg.steps, beta: cfg.beta,
     epsilon: cfg.epsilon, precision: cfg.precision ?? 'fp32', learning_rate: cfg.learningRate,
+    gradient_accumulation_steps: cfg.gradientAccumulationSteps,
   };
   const trl = peer ? benchTrl(peer.python, cfg, problems, peer.threads, log) : {};
   log(`  ours: ${cfg.steps} step(s) of ${cfg.promptsPerStep} x ${cfg.numGenerations} x ${cfg.maxCompletionLength} tokens, μ = ${cfg.numIterations} ...`);
