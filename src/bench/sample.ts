@@ -8,7 +8,7 @@ import { SampleScratch, sampleRow, type SamplingOptions } from '../generate/samp
 import { noGrad } from '../tensor/index.js';
 
 export interface SamplerTiming {
-  /** Microseconds per sampled token at top-p 1, top-k 0 (same temperature). */
+  /** CPU microseconds per sampled token at top-p 1, top-k 0 (same temperature); CPU time, as the sampler is one thread and the machine may be shared. */
   plainUs: number;
   /** Microseconds per sampled token with the truncation asked for. */
   truncatedUs: number;
@@ -30,16 +30,17 @@ export function normalLogitRows(V: number, rows: number, sigma: number, seed: nu
   return Array.from({ length: rows }, () => Float32Array.from({ length: V }, () => rng.normal() * sigma));
 }
 
-/** sampleRow over every row `repeats` times at plain settings and at `o`, interleaved; the median of each. */
+/** sampleRow over every row `repeats` times at plain settings and at `o`, interleaved; the median CPU time of each. */
 export function timeSampler(rows: Float32Array[], o: SamplingOptions, repeats: number): SamplerTiming {
   const V = rows[0]!.length;
   const scratch = new SampleScratch(V);
   const plain: SamplingOptions = { temperature: o.temperature };
   const once = (s: SamplingOptions): number => {
     const rng = new Rng(7);
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     for (const r of rows) sampleRow(r, s, rng, scratch);
-    return ((performance.now() - t0) * 1000) / rows.length;
+    const c = process.cpuUsage(t0);
+    return (c.user + c.system) / rows.length;
   };
   once(plain);
   once(o); // warm-up

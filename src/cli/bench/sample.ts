@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number | void> {
   }
   if (v.json) printJson(result);
   else {
-    console.log(`sampleRow per token: top-p 1 ${sampler.plainUs.toFixed(0)} us, top-p ${topP}${topK ? ` top-k ${topK}` : ''} ${sampler.truncatedUs.toFixed(0)} us, ratio ${sampler.ratio.toFixed(2)}x`);
+    console.log(`sampleRow CPU time per token: top-p 1 ${sampler.plainUs.toFixed(0)} us, top-p ${topP}${topK ? ` top-k ${topK}` : ''} ${sampler.truncatedUs.toFixed(0)} us, ratio ${sampler.ratio.toFixed(2)}x`);
     const g = result.generate as ReturnType<typeof timeGenerate> | undefined;
     if (g) console.log(`generate per token (${g.tokens} tokens): top-p 1 ${g.plainMs.toFixed(2)} ms, top-p ${topP} ${g.truncatedMs.toFixed(2)} ms, ratio ${g.ratio.toFixed(2)}x`);
   }
