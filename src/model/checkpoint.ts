@@ -19,8 +19,8 @@ const DTYPE_OF: Record<ModelConfig['torch_dtype'], DType> = { float32: 'F32', bf
 /** Default largest shard: 5 GB, transformers 4.x's save_pretrained default (5.x's is 50 GB). */
 export const DEFAULT_MAX_SHARD_BYTES = 5e9;
 
-/** Weight and state files a save replaces: an older save's shards and indexes are removed when the new one lands. */
-const SAVED_FILE = /^[\w.]+?(-\d{5}-of-\d{5})?\.safetensors(\.index\.json)?$/;
+/** The files of a PREFIX.safetensors set (single file, shards, index): an older save's are removed when a new one lands. */
+const setFile = (prefix: string): RegExp => new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-\\d{5}-of-\\d{5})?\\.safetensors(\\.index\\.json)?$`);
 
 export interface SaveOptions {
   /** Stored dtype; default the model config's torch_dtype (a BF16 checkpoint stays BF16; float32 is lossless). */
@@ -81,7 +81,8 @@ export function saveCheckpoint(dir: string, model: Decoder, tokenizer: Tokenizer
   }
   const fresh = new Set(readdirSync(tmp));
   for (const f of fresh) renameSync(join(tmp, f), join(dir, f));
-  for (const f of readdirSync(dir)) if (!fresh.has(f) && SAVED_FILE.test(f)) rmSync(join(dir, f));
+  const sets = ['model', ...Object.keys(extra).filter((k) => extra[k] instanceof TensorState)].map(setFile);
+  for (const f of readdirSync(dir)) if (!fresh.has(f) && sets.some((re) => re.test(f))) rmSync(join(dir, f));
   rmSync(tmp, { recursive: true, force: true });
 }
 
