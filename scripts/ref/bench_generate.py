@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 # PyTorch side of `r1 bench generate --compare-torch`: the same Llama/Qwen2-style decoder with a preallocated
 # KV cache, random weights, batched prefill of equal-length prompts then token-by-token sampling (temperature,
 # multinomial) with the sampled tokens' logprobs, as r1ts does; "precision": "bf16" stores the weights once in BF16
@@ -7,7 +7,6 @@
 #        "prompt_len":16,"new_tokens":128,"threads":2,"repeats":3,"temperature":1.0}'  → one JSON line on stdout
 import contextlib
 import json
-import math
 import sys
 import time
 
@@ -63,15 +62,8 @@ def main():
             kc[i][:, :, start:start + T] = k
             vc[i][:, :, start:start + T] = v
             K, Vv = kc[i][:, :, :start + T], vc[i][:, :, :start + T]  # (B, nkv, S', hs)
-            qg = q.reshape(Bq, nkv, g * T, hs) if T == 1 else q
-            if T == 1:
-                att = (qg @ K.transpose(2, 3)) / math.sqrt(hs)  # (B, nkv, g, S')
-                o = (att.softmax(-1) @ Vv).reshape(Bq, nh, 1, hs)
-            else:
-                Kr, Vr = K.repeat_interleave(g, 1), Vv.repeat_interleave(g, 1)
-                att = (q @ Kr.transpose(2, 3)) / math.sqrt(hs)
-                att = att + torch.full((T, T), float('-inf')).triu(1)
-                o = att.softmax(-1) @ Vr
+            # (B, nh, T, hs): a new token attends to the whole cache; a prefill is causal
+            o = F.scaled_dot_product_attention(q, K, Vv, is_causal=T > 1, enable_gqa=True)
             x = x + F.linear(o.transpose(1, 2).reshape(Bq, T, C), l['wo'])
             h = rms(x, l['n2'])
             x = x + F.linear(F.silu(F.linear(h, l['wg'])) * F.linear(h, l['wu']), l['wd'])

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 # PyTorch side of `r1 bench matmul --compare-torch`: GFLOP/s of torch.matmul at the given sizes, median of 5 trials
 # of >= S seconds each, as the TS side times itself, in three forms:
 #   fp32         FP32 tensors in, FP32 out

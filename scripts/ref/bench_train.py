@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 # The PyTorch side of `r1 bench train --compare-torch`: the same Llama-style model (RMSNorm, RoPE rotate-half,
 # SwiGLU, GQA, untied head) trained with AdamW on random tokens; prints one JSON line. Threads and BLAS settings
 # come from the caller's environment (OPENBLAS_*) and --threads (torch.set_num_threads); --precision bf16 runs the
@@ -44,7 +44,7 @@ class Layer(nn.Module):
         self.up_proj = nn.Linear(C, a.ffn, bias=False)
         self.down_proj = nn.Linear(a.ffn, C, bias=False)
 
-    def forward(self, x, cos, sin, mask):
+    def forward(self, x, cos, sin):
         B, T, C = x.shape
         h = self.input_layernorm(x)
         q = self.q_proj(h).view(B, T, self.nh, self.hs).transpose(1, 2)  # (B, nh, T, hs)
@@ -52,12 +52,8 @@ class Layer(nn.Module):
         v = self.v_proj(h).view(B, T, self.nkv, self.hs).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
-        rep = self.nh // self.nkv
-        k = k.repeat_interleave(rep, 1)
-        v = v.repeat_interleave(rep, 1)
-        att = (q @ k.transpose(-1, -2)) * (self.hs ** -0.5)
-        att = att.masked_fill(mask, float('-inf')).softmax(-1)
-        y = (att @ v).transpose(1, 2).reshape(B, T, C)
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)  # (B, nh, T, hs)
+        y = y.transpose(1, 2).reshape(B, T, C)
         x = x + self.o_proj(y)
         h2 = self.post_attention_layernorm(x)
         return x + self.down_proj(F.silu(self.gate_proj(h2)) * self.up_proj(h2))
@@ -79,12 +75,11 @@ class Model(nn.Module):
         emb = torch.cat([freqs, freqs], -1)
         self.register_buffer('cos', emb.cos(), persistent=False)
         self.register_buffer('sin', emb.sin(), persistent=False)
-        self.register_buffer('mask', torch.triu(torch.ones(a.seq, a.seq, dtype=torch.bool), 1), persistent=False)
 
     def forward(self, ids):
         x = self.embed_tokens(ids)
         for l in self.layers:
-            x = l(x, self.cos, self.sin, self.mask)
+            x = l(x, self.cos, self.sin)
         return self.lm_head(self.norm(x))
 
 

@@ -1,8 +1,8 @@
-// `r1 bench <what>`: dispatches to src/cli/bench/<what>.ts (train, matmul, generate, verify).
+// `r1 bench <what>`: dispatches to src/cli/bench/<what>.ts (train, matmul, generate, verify, serve, sample, grpo).
 // Benchmarks compare side by side in one run and report ratios with absolute figures; never timing asserts in tests.
 import { UsageError, reportError } from './main.js';
 
-export const WHAT = ['train', 'matmul', 'generate', 'verify', 'serve'] as const;
+export const WHAT = ['train', 'matmul', 'generate', 'verify', 'serve', 'sample', 'grpo'] as const;
 
 export async function run(argv: string[]): Promise<number | void> {
   const [what, ...rest] = argv;

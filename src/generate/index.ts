@@ -7,9 +7,9 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { eosIds as configEos } from '../model/config.js';
 import type { Rng } from '../util/rng.js';
 import { KVDecoder } from './kvdecoder.js';
-import { type SamplingOptions, checkSampling, sampleRow } from './sampling.js';
+import { type SamplingOptions, SampleScratch, checkSampling, sampleRow } from './sampling.js';
 
-export { sampleRow, checkSampling } from './sampling.js';
+export { sampleRow, checkSampling, SampleScratch } from './sampling.js';
 export type { SamplingOptions } from './sampling.js';
 export { KVDecoder } from './kvdecoder.js';
 
@@ -57,12 +57,12 @@ export function generate(model: Decoder, prompts: number[][], opts: GenerateOpti
 
   const maxPrompt = Math.max(...prompts.map((p) => p.length));
   const dec = new KVDecoder(model, B, maxPrompt + opts.maxNewTokens, Math.max(opts.prefillTokens ?? 2048, maxPrompt));
-  const probs = new Float64Array(V);
+  const scratch = new SampleScratch(V);
 
   /** Appends a sampled token to row r; returns true when the row is finished. */
   const take = (r: number, logits: Float32Array): boolean => {
     const res = results[r]!;
-    const { id, logprob } = sampleRow(logits, opts, rngs[r]!, probs);
+    const { id, logprob } = sampleRow(logits, opts, rngs[r]!, scratch);
     res.tokens.push(id);
     res.logprobs.push(logprob);
     if (eos.has(id)) res.finishReason = 'stop';

@@ -2,13 +2,14 @@
 // tokenizer_config.json, generation_config.json, plus extra files (trainer_state.json, optimizer state).
 // Not a hub client: folders on disk only. Loading validates every name and shape before reading any data,
 // so a bad folder raises an error naming the file/tensor and nothing half-loaded escapes.
-import { mkdirSync, writeFileSync, renameSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync, renameSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Decoder } from './decoder.js';
 import { type ModelConfig, type ModelType, makeConfig, configToJSON, eosIds, ARCHITECTURES, MODEL_TYPES } from './config.js';
 import { ConfigError } from '../run/spec.js';
 import { type Tokenizer, loadTokenizer } from './tokenizer.js';
-import { type DType, type NamedArray, openSafetensors, readTensorInto, writeSafetensors } from './safetensors.js';
+import { type DType, type NamedArray, openSafetensors, readTensorInto, writeSafetensors, writeShardedSafetensors } from './safetensors.js';
+import { TensorState, writeTensorState } from './state.js';
 import { UsageError } from '../run/spec.js';
 
 /** Tensors some checkpoints carry that hold no weights (recomputed buffers); skipped on load. */
@@ -16,43 +17,74 @@ const IGNORED = /(^|\.)rotary_emb\.inv_freq$/;
 
 const DTYPE_OF: Record<ModelConfig['torch_dtype'], DType> = { float32: 'F32', bfloat16: 'BF16', float16: 'F16' };
 
+/** Default largest shard: 5 GB, transformers 4.x's save_pretrained default (5.x's is 50 GB). */
+export const DEFAULT_MAX_SHARD_BYTES = 5e9;
+
+/** The files of a PREFIX.safetensors set (single file, shards, index): an older save's are removed when a new one lands. */
+const setFile = (prefix: string): RegExp => new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-\\d{5}-of-\\d{5})?\\.safetensors(\\.index\\.json)?$`);
+
 export interface SaveOptions {
-  /** Stored dtype; default 'float32' (lossless: save then load is bit-identical). */
+  /** Stored dtype; default the model config's torch_dtype (a BF16 checkpoint stays BF16; float32 is lossless). */
   dtype?: ModelConfig['torch_dtype'];
+  /** Shard weights (and state files) above this many bytes (default DEFAULT_MAX_SHARD_BYTES). */
+  maxShardBytes?: number;
 }
 
 /**
- * Writes the folder. `extra` adds files: a value that is a string or Uint8Array is written as is; a name ending in
- * .safetensors with a Record<string, Float32Array | {data, shape}> value becomes a safetensors file; anything
- * else is written as JSON. Each file goes to a .tmp name first, then is renamed.
+ * Writes the folder atomically: every file goes to a sibling DIR.saving-PID folder first; only when all are written
+ * do they replace DIR (a new DIR is one rename; an existing one gets each file renamed in, then the previous save's
+ * stale shards removed). A failure while writing (out of disk) removes the temporary folder and leaves DIR as it was.
+ * `extra` adds files: a string or Uint8Array is written as is; a TensorState becomes NAME.json + NAME.safetensors
+ * (sharded like the weights); a name ending in .safetensors with a Record<string, Float32Array | {data, shape}> value
+ * becomes a safetensors file; anything else is written as JSON.
  */
 export function saveCheckpoint(dir: string, model: Decoder, tokenizer: Tokenizer, extra: Record<string, unknown> = {},
   opts: SaveOptions = {}): void {
-  mkdirSync(dir, { recursive: true });
-  const dtype = opts.dtype ?? 'float32';
+  const dtype = opts.dtype ?? model.config.torch_dtype;
+  const maxShardBytes = opts.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES;
+  if (!(maxShardBytes > 0)) throw new Error(`saveCheckpoint: maxShardBytes ${maxShardBytes} must be > 0`);
   const config: ModelConfig = { ...model.config, torch_dtype: dtype };
   if (tokenizer.vocabSize > config.vocab_size) {
     throw new Error(`saveCheckpoint: tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${config.vocab_size}; build the model with vocab_size >= the tokenizer's`);
   }
-  const writeJSON = (name: string, obj: unknown): void => writeAtomic(join(dir, name), JSON.stringify(obj, null, 2) + '\n');
-  writeJSON('config.json', configToJSON(config));
-  const eos = eosIds(config);
-  writeJSON('generation_config.json', {
-    bos_token_id: config.bos_token_id ?? undefined,
-    eos_token_id: eos.length === 0 ? undefined : eos.length === 1 ? eos[0] : eos,
-    pad_token_id: tokenizer.padId ?? undefined,
-    transformers_version: '4.45.0',
-  });
-  writeJSON('tokenizer.json', tokenizer.toJSON());
-  writeJSON('tokenizer_config.json', tokenizer.tokenizerConfig());
-  const tensors: NamedArray[] = model.namedParameters().map(([name, t]) => ({ name, data: t.data, shape: t.shape }));
-  writeSafetensors(join(dir, 'model.safetensors'), tensors, DTYPE_OF[dtype]);
-  for (const [name, value] of Object.entries(extra)) {
-    const path = join(dir, name);
-    if (typeof value === 'string' || value instanceof Uint8Array) writeAtomic(path, value);
-    else if (name.endsWith('.safetensors')) writeSafetensors(path, toNamedArrays(name, value));
-    else writeJSON(name, value);
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = join(dirname(dir), `${basename(dir)}.saving-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    const writeJSON = (name: string, obj: unknown): void => writeFileSync(join(tmp, name), JSON.stringify(obj, null, 2) + '\n');
+    writeJSON('config.json', configToJSON(config));
+    const eos = eosIds(config);
+    writeJSON('generation_config.json', {
+      bos_token_id: config.bos_token_id ?? undefined,
+      eos_token_id: eos.length === 0 ? undefined : eos.length === 1 ? eos[0] : eos,
+      pad_token_id: tokenizer.padId ?? undefined,
+      transformers_version: '4.45.0',
+    });
+    writeJSON('tokenizer.json', tokenizer.toJSON());
+    writeJSON('tokenizer_config.json', tokenizer.tokenizerConfig());
+    const tensors: NamedArray[] = model.namedParameters().map(([name, t]) => ({ name, data: t.data, shape: t.shape }));
+    writeShardedSafetensors(tmp, 'model', tensors, { dtype: DTYPE_OF[dtype], maxShardBytes });
+    for (const [name, value] of Object.entries(extra)) {
+      const path = join(tmp, name);
+      if (typeof value === 'string' || value instanceof Uint8Array) writeFileSync(path, value);
+      else if (value instanceof TensorState) writeTensorState(tmp, name, value.value, maxShardBytes);
+      else if (name.endsWith('.safetensors')) writeSafetensors(path, toNamedArrays(name, value));
+      else writeJSON(name, value);
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
   }
+  if (!existsSync(dir)) {
+    renameSync(tmp, dir);
+    return;
+  }
+  const fresh = new Set(readdirSync(tmp));
+  for (const f of fresh) renameSync(join(tmp, f), join(dir, f));
+  const sets = ['model', ...Object.keys(extra).filter((k) => extra[k] instanceof TensorState)].map(setFile);
+  for (const f of readdirSync(dir)) if (!fresh.has(f) && sets.some((re) => re.test(f))) rmSync(join(dir, f));
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 function toNamedArrays(file: string, value: unknown): NamedArray[] {
@@ -63,11 +95,6 @@ function toNamedArrays(file: string, value: unknown): NamedArray[] {
     if (o && o.data instanceof Float32Array && Array.isArray(o.shape)) return { name, data: o.data, shape: o.shape as number[] };
     throw new Error(`saveCheckpoint: extra '${file}': entry '${name}' is not a Float32Array or {data: Float32Array, shape}`);
   });
-}
-
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
 }
 
 /** Reads config.json from a folder into a validated ModelConfig (errors name the file and the field). */

@@ -1,13 +1,16 @@
 // safetensors read/write: 8-byte little-endian header length, a JSON header {name: {dtype, shape, data_offsets}},
 // raw little-endian data. Reads F32/F16/BF16 tensor by tensor at file offsets into F32 (no whole-file buffer);
-// writes F32 (or BF16/F16), streaming. Sharded folders via model.safetensors.index.json. Not mmap, not F64/ints.
-// Follows the format spec of huggingface/safetensors and transformers' sharded-checkpoint index.
-import { openSync, closeSync, readSync, writeSync, fstatSync, existsSync, readFileSync, renameSync } from 'node:fs';
+// writes F32/BF16/F16 streaming in bounded chunks, sharded above a size as transformers does (PREFIX-0000K-of-0000N
+// .safetensors + PREFIX.safetensors.index.json). Not mmap, not F64/ints. Follows huggingface/safetensors' format
+// spec and huggingface_hub's split_torch_state_dict_into_shards.
+import { openSync, closeSync, readSync, writeSync, fstatSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type DType = 'F32' | 'F16' | 'BF16';
 const BYTES: Record<DType, number> = { F32: 4, F16: 2, BF16: 2 };
 const MAX_HEADER = 100 * 1024 * 1024;
+/** Elements converted or copied per write/read call: bounds the scratch a tensor of any size needs. */
+const CHUNK_ELEMS = 1 << 24;
 
 /** Where one tensor lives: its file, dtype, shape and absolute byte range. */
 export interface TensorInfo {
@@ -83,7 +86,7 @@ export function readHeader(file: string): { tensors: TensorInfo[]; metadata: Rec
  * The tensors of a checkpoint folder (model.safetensors, or the shards of model.safetensors.index.json)
  * or of one .safetensors file, by name. Reads nothing but headers until asked.
  */
-export function openSafetensors(path: string): Map<string, TensorInfo> {
+export function openSafetensors(path: string, prefix = 'model'): Map<string, TensorInfo> {
   const out = new Map<string, TensorInfo>();
   const add = (infos: TensorInfo[]): void => {
     for (const t of infos) {
@@ -95,8 +98,8 @@ export function openSafetensors(path: string): Map<string, TensorInfo> {
     add(readHeader(path).tensors);
     return out;
   }
-  const single = join(path, 'model.safetensors');
-  const index = join(path, 'model.safetensors.index.json');
+  const single = join(path, `${prefix}.safetensors`);
+  const index = join(path, `${prefix}.safetensors.index.json`);
   if (existsSync(single)) {
     add(readHeader(single).tensors);
   } else if (existsSync(index)) {
@@ -113,7 +116,11 @@ export function openSafetensors(path: string): Map<string, TensorInfo> {
     }
     for (const [name, shard] of Object.entries(weightMap)) {
       const t = out.get(name);
-      if (!t) throw new Error(`safetensors: ${index} maps tensor '${name}' to ${shard}, which does not contain it; re-download the shards`);
+      if (!t) throw new Error(`safetensors: ${join(path, shard)} does not contain tensor '${name}' that ${index} maps to it (a shard from another checkpoint?); re-download or re-save the shards`);
+      if (t.file !== join(path, shard)) throw new Error(`safetensors: tensor '${name}' is in ${t.file} but ${index} maps it to ${shard} (a shard from another checkpoint?); re-download or re-save the shards`);
+    }
+    for (const [name, t] of out) {
+      if (!(name in weightMap)) throw new Error(`safetensors: ${t.file} holds tensor '${name}' that ${index} does not list (a shard from another checkpoint?); re-download or re-save the shards`);
     }
   } else {
     throw new Error(`safetensors: neither ${single} nor ${index} exists; point --model at a folder holding the weights`);
@@ -131,13 +138,13 @@ export function readTensorInto(info: TensorInfo, dst: Float32Array): void {
       readFully(fd, new Uint8Array(dst.buffer, dst.byteOffset, info.nbytes), info.offset, info);
       return;
     }
-    const half = new Uint16Array(numel);
-    readFully(fd, new Uint8Array(half.buffer), info.offset, info);
-    if (info.dtype === 'BF16') {
-      const u32 = new Uint32Array(dst.buffer, dst.byteOffset, numel);
-      for (let i = 0; i < numel; i++) u32[i] = half[i]! << 16;
-    } else {
-      for (let i = 0; i < numel; i++) dst[i] = f16ToF32(half[i]!);
+    const half = new Uint16Array(Math.min(numel, CHUNK_ELEMS));
+    const u32 = new Uint32Array(dst.buffer, dst.byteOffset, numel);
+    for (let s = 0; s < numel; s += half.length) {
+      const n = Math.min(half.length, numel - s);
+      readFully(fd, new Uint8Array(half.buffer, 0, 2 * n), info.offset + 2 * s, info);
+      if (info.dtype === 'BF16') for (let i = 0; i < n; i++) u32[s + i] = half[i]! << 16;
+      else for (let i = 0; i < n; i++) dst[s + i] = f16ToF32(half[i]!);
     }
   } finally {
     closeSync(fd);
@@ -188,16 +195,18 @@ function f32ToF16(x: number): number {
   return sign | half;
 }
 
-/** A tensor to write: name, F32 data (row-major) and shape. */
+/** A tensor to write: name, F32 data (row-major), shape, and the dtype stored on disk (default: the call's). */
 export interface NamedArray {
   name: string;
   data: Float32Array;
   shape: number[];
+  dtype?: DType;
 }
 
 /**
  * Writes one .safetensors file (tensors in the given order; __metadata__ {format: 'pt'} so transformers accepts it),
- * streaming tensor by tensor to `file.tmp` then renaming, so a crash never leaves a half-written file under the name.
+ * streaming each tensor in bounded chunks to `file.tmp`, then renaming: a failed write (out of disk) removes the
+ * temporary file and never leaves a half-written file under the name.
  */
 export function writeSafetensors(file: string, tensors: NamedArray[], dtype: DType = 'F32', metadata: Record<string, string> = {}): void {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
@@ -205,8 +214,8 @@ export function writeSafetensors(file: string, tensors: NamedArray[], dtype: DTy
   for (const t of tensors) {
     const numel = t.shape.reduce((a, b) => a * b, 1);
     if (numel !== t.data.length) throw new Error(`safetensors: tensor '${t.name}' has ${t.data.length} values but shape ${JSON.stringify(t.shape)}`);
-    const nbytes = numel * BYTES[dtype];
-    header[t.name] = { dtype, shape: t.shape, data_offsets: [off, off + nbytes] };
+    const nbytes = numel * BYTES[t.dtype ?? dtype];
+    header[t.name] = { dtype: t.dtype ?? dtype, shape: t.shape, data_offsets: [off, off + nbytes] };
     off += nbytes;
   }
   let json = JSON.stringify(header);
@@ -217,21 +226,79 @@ export function writeSafetensors(file: string, tensors: NamedArray[], dtype: DTy
   const tmp = `${file}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, lenBuf);
-    writeSync(fd, hbytes);
+    writeAll(fd, lenBuf);
+    writeAll(fd, hbytes);
+    const half = new Uint16Array(Math.min(CHUNK_ELEMS, Math.max(1, ...tensors.map((t) => (t.dtype ?? dtype) === 'F32' ? 1 : t.data.length))));
     for (const t of tensors) {
-      const bytes = dtype === 'F32' ? new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) : new Uint8Array(toHalf(t.data, dtype).buffer);
-      let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, Math.min(1 << 30, bytes.length - done));
+      const dt = t.dtype ?? dtype;
+      for (let s = 0; s < t.data.length; s += CHUNK_ELEMS) {
+        const part = t.data.subarray(s, Math.min(t.data.length, s + CHUNK_ELEMS));
+        if (dt === 'F32') writeAll(fd, new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+        else writeAll(fd, new Uint8Array(half.buffer, 0, 2 * toHalf(part, dt, half)));
+      }
     }
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
   }
+  closeSync(fd);
   renameSync(tmp, file);
 }
 
-function toHalf(x: Float32Array, dtype: 'F16' | 'BF16'): Uint16Array {
-  const out = new Uint16Array(x.length);
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, Math.min(1 << 30, bytes.length - done));
+}
+
+/** Options of a sharded write. */
+export interface ShardOptions {
+  /** Stored dtype of tensors that do not name their own (default F32). */
+  dtype?: DType;
+  /** Largest shard in bytes before the next tensor opens a new one (a tensor larger than this gets a shard of its own). */
+  maxShardBytes: number;
+}
+
+/**
+ * Writes tensors to dir as PREFIX.safetensors, or, when their bytes exceed maxShardBytes, as
+ * PREFIX-0000K-of-0000N.safetensors shards (tensors in order, a new shard when the next would overflow: the rule of
+ * huggingface_hub's split_torch_state_dict_into_shards) plus PREFIX.safetensors.index.json
+ * ({metadata: {total_size, total_parameters}, weight_map}). Returns the files written.
+ */
+export function writeShardedSafetensors(dir: string, prefix: string, tensors: NamedArray[], opts: ShardOptions): string[] {
+  const dtype = opts.dtype ?? 'F32';
+  const bytesOf = (t: NamedArray): number => t.data.length * BYTES[t.dtype ?? dtype];
+  const total = tensors.reduce((a, t) => a + bytesOf(t), 0);
+  if (total <= opts.maxShardBytes) {
+    writeSafetensors(join(dir, `${prefix}.safetensors`), tensors, dtype);
+    return [`${prefix}.safetensors`];
+  }
+  const shards: NamedArray[][] = [];
+  let size = 0;
+  for (const t of tensors) {
+    if (shards.length === 0 || (size + bytesOf(t) > opts.maxShardBytes && size > 0)) {
+      shards.push([]);
+      size = 0;
+    }
+    shards[shards.length - 1]!.push(t);
+    size += bytesOf(t);
+  }
+  const pad = (n: number): string => String(n).padStart(5, '0');
+  const names = shards.map((_, k) => `${prefix}-${pad(k + 1)}-of-${pad(shards.length)}.safetensors`);
+  const weightMap: Record<string, string> = {};
+  shards.forEach((shard, k) => {
+    writeSafetensors(join(dir, names[k]!), shard, dtype);
+    for (const t of shard) weightMap[t.name] = names[k]!;
+  });
+  const index = join(dir, `${prefix}.safetensors.index.json`);
+  const parameters = tensors.reduce((a, t) => a + t.data.length, 0);
+  writeFileSync(`${index}.tmp`, JSON.stringify({ metadata: { total_parameters: parameters, total_size: total }, weight_map: weightMap }, null, 2) + '\n');
+  renameSync(`${index}.tmp`, index);
+  return [...names, `${prefix}.safetensors.index.json`];
+}
+
+/** Rounds x into out (F16 or BF16 bits; out.length >= x.length); returns x.length. */
+function toHalf(x: Float32Array, dtype: 'F16' | 'BF16', out: Uint16Array): number {
   if (dtype === 'BF16') {
     const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
     for (let i = 0; i < x.length; i++) {
@@ -242,5 +309,5 @@ function toHalf(x: Float32Array, dtype: 'F16' | 'BF16'): Uint16Array {
   } else {
     for (let i = 0; i < x.length; i++) out[i] = f32ToF16(x[i]!);
   }
-  return out;
+  return x.length;
 }

@@ -71,15 +71,16 @@ export class AdamW {
     }
   }
 
-  stateDict(): AdamWState {
+  /** The state; copy=false shares the moment buffers (for writing them out at once without doubling their memory). */
+  stateDict(copy = true): AdamWState {
     return {
       lr: this.lr, betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay,
-      params: this.state.map((s) => (s ? { step: s.step, m: s.m.slice(), v: s.v.slice() } : null)),
+      params: this.state.map((s) => (s ? { step: s.step, m: copy ? s.m.slice() : s.m, v: copy ? s.v.slice() : s.v } : null)),
     };
   }
 
-  /** Restores moments and step counts (hyperparameters other than lr stay as constructed). */
-  loadStateDict(s: AdamWState): void {
+  /** Restores moments and step counts (hyperparameters other than lr stay as constructed); copy=false adopts s's buffers. */
+  loadStateDict(s: AdamWState, copy = true): void {
     if (s.params.length !== this.params.length) {
       throw new Error(`AdamW.loadStateDict: state has ${s.params.length} parameters, the optimizer ${this.params.length}; load it into an optimizer over the same model`);
     }
@@ -90,6 +91,6 @@ export class AdamW {
       }
     });
     this.lr = s.lr;
-    this.state = s.params.map((ps) => (ps ? { step: ps.step, m: ps.m.slice(), v: ps.v.slice() } : null));
+    this.state = s.params.map((ps) => (ps ? { step: ps.step, m: copy ? ps.m.slice() : ps.m, v: copy ? ps.v.slice() : ps.v } : null));
   }
 }

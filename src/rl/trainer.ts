@@ -8,6 +8,7 @@ import { Rng } from '../util/rng.js';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { saveCheckpoint } from '../model/checkpoint.js';
+import { TensorState, readTensorState } from '../model/state.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { defaultRegistry, type CombinedRewards, type Registry } from '../rewards/registry.js';
 import { evaluate, sampleCompletions, type Completion } from '../eval/runner.js';
@@ -15,7 +16,7 @@ import { worldStats } from '../eval/world.js';
 import type { GrpoConfig } from './config.js';
 import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncationMask } from './grpo.js';
 import { completionLogprobs, grpoLoss, type LossStats, type Rollout } from './loss.js';
-import { readState, trimJsonl, writeState } from './state.js';
+import { trimJsonl } from './state.js';
 import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
 import { coveredTotal, unmatchedKinds } from './covered.js';
 import { ModelRewards } from './rm-reward.js';
@@ -83,7 +84,7 @@ export class GrpoTrainer {
   resumeFrom(dir: string): void {
     const st = JSON.parse(readFileSync(join(dir, 'trainer_state.json'), 'utf8')) as
       { step: number; updates: number; elapsedSeconds: number; rng: (number | null)[] };
-    this.opt.loadStateDict(readState(dir, 'optimizer') as ReturnType<AdamW['stateDict']>);
+    this.opt.loadStateDict(readTensorState(dir, 'optimizer') as ReturnType<AdamW['stateDict']>, false);
     this.rng.setState(st.rng.map((x) => (x === null ? NaN : x)));
     this.step = st.step;
     this.updates = st.updates;
@@ -92,16 +93,14 @@ export class GrpoTrainer {
     trimJsonl(join(this.cfg.out, 'samples.jsonl'), this.step);
   }
 
-  /** Saves checkpoints/step-N: HF weights, optimizer state, trainer state (written last: its presence marks a complete checkpoint). */
+  /** Saves checkpoints/step-N: HF weights, optimizer state (optimizer.json + optimizer.safetensors), trainer state; all or nothing. */
   save(): string {
     const dir = join(this.cfg.out, 'checkpoints', `step-${this.step}`);
-    mkdirSync(dir, { recursive: true });
-    writeState(dir, 'optimizer', this.opt.stateDict());
     const trainerState = {
       step: this.step, updates: this.updates, elapsedSeconds: this.elapsed, seed: this.cfg.seed,
       rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
     };
-    saveCheckpoint(dir, this.policy, this.tokenizer, { 'trainer_state.json': trainerState });
+    saveCheckpoint(dir, this.policy, this.tokenizer, { optimizer: new TensorState(this.opt.stateDict(false)), 'trainer_state.json': trainerState });
     return dir;
   }
 

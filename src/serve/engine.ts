@@ -9,7 +9,7 @@ import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { eosIds as configEos, headSize, type ModelConfig } from '../model/config.js';
 import { KVDecoder, kvCacheBytesPerValue } from '../generate/kvdecoder.js';
-import { checkSampling, sampleRow } from '../generate/sampling.js';
+import { SampleScratch, checkSampling, sampleRow } from '../generate/sampling.js';
 import { Rng } from '../util/rng.js';
 
 export interface EngineRequest {
@@ -83,7 +83,7 @@ export class Engine {
   readonly maxLen: number;
   private readonly dec: KVDecoder;
   private readonly eos: Set<number>;
-  private readonly probs: Float64Array;
+  private readonly scratch: SampleScratch;
   /** Whether text can be decoded piecewise at token boundaries (byte-level BPE, character tokenizers). */
   private readonly incremental: boolean;
   private readonly waiting: Seq[] = [];
@@ -101,7 +101,7 @@ export class Engine {
     if (!(Number.isInteger(this.maxLen) && this.maxLen >= 2)) throw new Error(`Engine: maxLen ${this.maxLen} must be an integer >= 2`);
     this.dec = new KVDecoder(model, this.slots, this.maxLen, Math.max(o.prefillTokens ?? 2048, this.maxLen));
     this.eos = new Set([...configEos(model.config), ...(tokenizer.eosId === null ? [] : [tokenizer.eosId])]);
-    this.probs = new Float64Array(model.config.vocab_size);
+    this.scratch = new SampleScratch(model.config.vocab_size);
     const decoder = (tokenizer.toJSON() as { decoder?: { type?: string } | null }).decoder?.type;
     this.incremental = decoder === 'ByteLevel' || decoder === 'Fuse';
   }
@@ -262,7 +262,7 @@ export class Engine {
   private take(s: Seq, logits: Float32Array): void {
     if (s.finish) return;
     const r = s.req;
-    const { id, logprob } = sampleRow(logits, { temperature: r.temperature, topP: r.topP, topK: r.topK }, s.rng, this.probs);
+    const { id, logprob } = sampleRow(logits, { temperature: r.temperature, topP: r.topP, topK: r.topK }, s.rng, this.scratch);
     this.stats.tokens++;
     s.tokens.push(id);
     s.logprobs.push(logprob);

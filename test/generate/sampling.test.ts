@@ -1,12 +1,13 @@
 // sampleRow on hand-made distributions: greedy, temperature, top-k, top-p keep exactly HF's sets, and the
-// logprob is the untruncated log-softmax(logits / T) of the chosen token.
+// logprob is the untruncated log-softmax(logits / T) of the chosen token; and the bucketed top-k / top-p draws the
+// same tokens as the full sort it replaced (oldSampleRow below, verbatim) on random rows with ties and extreme T.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleRow, checkSampling } from '../../src/generate/sampling.js';
+import { sampleRow, checkSampling, SampleScratch, type SamplingOptions } from '../../src/generate/sampling.js';
 import { Rng } from '../../src/util/rng.js';
 
 const logitsOf = (p: number[]): Float32Array => Float32Array.from(p.map(Math.log));
-const scratch = new Float64Array(16);
+const scratch = new SampleScratch(16);
 
 function counts(p: number[], opts: Parameters<typeof sampleRow>[1], n = 4000): number[] {
   const rng = new Rng(1);
@@ -53,4 +54,104 @@ test('bad options name the fix', () => {
   assert.throws(() => checkSampling({ temperature: -1 }), /temperature -1 must be >= 0/);
   assert.throws(() => checkSampling({ temperature: 1, topP: 0 }), /topP 0 must be in \(0, 1\]/);
   assert.throws(() => checkSampling({ temperature: 1, topK: 1.5 }), /topK 1.5/);
+});
+
+/** The implementation before the bucketed search (full sort of the candidates), kept as the reference. */
+function oldSampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, probs: Float64Array): { id: number; logprob: number } {
+  const V = logits.length;
+  const invT = o.temperature > 0 ? 1 / o.temperature : 1;
+  let m = -Infinity;
+  let arg = 0;
+  for (let i = 0; i < V; i++) {
+    const v = logits[i]!;
+    if (v > m) { m = v; arg = i; }
+  }
+  let sum = 0;
+  for (let i = 0; i < V; i++) {
+    const e = Math.exp((logits[i]! - m) * invT);
+    probs[i] = e;
+    sum += e;
+  }
+  const logZ = Math.log(sum);
+  const logprobOf = (id: number): number => (logits[id]! - m) * invT - logZ;
+  if (o.temperature === 0) return { id: arg, logprob: logprobOf(arg) };
+  const topK = o.topK ?? 0;
+  const topP = o.topP ?? 1;
+  if (topK <= 0 && topP >= 1) {
+    let u = rng.next() * sum;
+    for (let i = 0; i < V; i++) {
+      u -= probs[i]!;
+      if (u < 0) return { id: i, logprob: logprobOf(i) };
+    }
+    return { id: arg, logprob: logprobOf(arg) };
+  }
+  const floor = topP < 1 && topK <= 0 ? ((1 - topP) / V) * sum : 0;
+  const cand: number[] = [];
+  for (let i = 0; i < V; i++) if (probs[i]! >= floor) cand.push(i);
+  cand.sort((a, b) => probs[b]! - probs[a]! || a - b);
+  let keep = topK > 0 ? Math.min(topK, cand.length) : cand.length;
+  if (topP < 1) {
+    let keptMass = sum;
+    if (topK > 0) {
+      keptMass = 0;
+      for (let j = 0; j < keep; j++) keptMass += probs[cand[j]!]!;
+    }
+    let acc = 0;
+    for (let j = 0; j < keep; j++) {
+      acc += probs[cand[j]!]!;
+      if (acc >= topP * keptMass) { keep = j + 1; break; }
+    }
+  }
+  let mass = 0;
+  for (let j = 0; j < keep; j++) mass += probs[cand[j]!]!;
+  let u = rng.next() * mass;
+  for (let j = 0; j < keep; j++) {
+    u -= probs[cand[j]!]!;
+    if (u < 0) return { id: cand[j]!, logprob: logprobOf(cand[j]!) };
+  }
+  return { id: cand[keep - 1]!, logprob: logprobOf(cand[keep - 1]!) };
+}
+
+test('bucketed top-k / top-p draw what the full sort drew: random rows, ties, extreme temperatures, V up to 151,936', () => {
+  const gen = new Rng(42);
+  const rows: { name: string; logits: Float32Array }[] = [];
+  for (const V of [7, 300, 2000]) {
+    for (const sigma of [0.01, 0.5, 3, 20]) {
+      for (let r = 0; r < 3; r++) rows.push({ name: `V=${V} normal σ=${sigma} #${r}`, logits: Float32Array.from({ length: V }, () => gen.normal() * sigma) });
+    }
+    // ties: few distinct values, and every logit equal
+    rows.push({ name: `V=${V} 5 levels`, logits: Float32Array.from({ length: V }, () => gen.int(0, 4)) });
+    rows.push({ name: `V=${V} 3 levels, one high`, logits: Float32Array.from({ length: V }, (_, i) => (i === V >> 1 ? 4 : gen.int(0, 2) * 0.5)) });
+    rows.push({ name: `V=${V} all equal`, logits: new Float32Array(V).fill(1.5) });
+    // a peaked row, as a trained model gives: a few large logits over a long tail
+    rows.push({ name: `V=${V} peaked`, logits: Float32Array.from({ length: V }, (_, i) => (i % 97 === 3 ? 12 + gen.normal() : gen.normal() * 2 - 5)) });
+  }
+  rows.push({ name: 'V=151936 normal σ=1', logits: Float32Array.from({ length: 151936 }, () => gen.normal()) });
+  rows.push({ name: 'V=151936 peaked', logits: Float32Array.from({ length: 151936 }, (_, i) => (i < 40 ? 15 + gen.normal() * 3 : gen.normal() * 2)) });
+  const settings: SamplingOptions[] = [];
+  for (const temperature of [1e-3, 0.3, 1, 1.7, 1e3]) {
+    for (const topP of [undefined, 0.05, 0.5, 0.95, 0.999]) {
+      for (const topK of [undefined, 1, 3, 50, 4999, 200000]) if (topP !== undefined || topK !== undefined) settings.push({ temperature, topP, topK });
+    }
+  }
+  const probs = new Float64Array(151936);
+  const scr = new SampleScratch(151936);
+  let draws = 0;
+  for (const { name, logits } of rows) {
+    const big = logits.length > 2000;
+    settings.forEach((o, si) => {
+      if (big && si % 11 !== 0) return; // the full sort is slow at this size: every 11th setting
+      const a = new Rng(si + 1000 * draws), b = new Rng(si + 1000 * draws);
+      for (let k = 0; k < (big ? 2 : 8); k++) {
+        const want = oldSampleRow(logits, o, a, probs);
+        const got = sampleRow(logits, o, b, scr);
+        draws++;
+        if (got.id !== want.id || got.logprob !== want.logprob) {
+          assert.fail(`${name} ${JSON.stringify(o)} draw ${k}: got ${got.id} (${got.logprob}), the full sort drew ${want.id} (${want.logprob})`);
+        }
+      }
+      assert.equal(a.next(), b.next(), 'one rng draw per token, as before');
+    });
+  }
+  assert.ok(draws > 15000, `${draws} draws`);
 });

@@ -1,8 +1,10 @@
-// Checkpoint folders: save then load is bit-identical (tied and untied, char tokenizer, extra files), sharded
-// indexes, F16/BF16 decoding against PyTorch's values, and every bad-input error naming the file/tensor and the fix.
+// Checkpoint folders: save then load is bit-identical (tied and untied, char tokenizer, extra files), sharded saves
+// in transformers' layout, state files, atomic saves (a failed write keeps the previous checkpoint), F16/BF16 decoding
+// against PyTorch's values, and every bad-input error naming the file/tensor and the fix.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, cpSync, truncateSync, statSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, cpSync, truncateSync, statSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decoder } from '../../src/model/decoder.js';
@@ -10,9 +12,11 @@ import { makeConfig } from '../../src/model/config.js';
 import { CharTokenizer } from '../../src/model/tokenizer.js';
 import { saveCheckpoint, loadCheckpoint } from '../../src/model/checkpoint.js';
 import { openSafetensors, readTensorInto, writeSafetensors } from '../../src/model/safetensors.js';
+import { TensorState, readTensorState } from '../../src/model/state.js';
 import { Rng } from '../../src/util/rng.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'model');
+const ROOT = join(import.meta.dirname, '..', '..');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'r1-ckpt-'));
 
 function tinyModel(tied: boolean, modelType: 'llama' | 'qwen2'): { model: Decoder; tok: CharTokenizer } {
@@ -151,4 +155,108 @@ test('bad input: each error names the file or tensor and the fix; nothing half-l
   writeFileSync(join(d, 'model.safetensors'), Buffer.from(raw.toString('latin1').replace('"F32"', '"I64"'), 'latin1'));
   await assert.rejects(loadCheckpoint(d), /tensor 'model\.embed_tokens\.weight' has dtype "I64".*convert the checkpoint to F32, BF16 or F16/);
   for (const m of made) rmSync(m, { recursive: true });
+});
+
+const bitsEqual = (a: Float32Array, b: Float32Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+test('sharded save: transformers names and index, BF16 kept on disk, bit-identical load; a re-save replaces stale shards', async () => {
+  const dir = join(tmp(), 'ckpt');
+  const { model, tok } = tinyModel(false, 'qwen2');
+  const bf = new Decoder({ ...model.config, torch_dtype: 'bfloat16' }, null);
+  // BF16-representable weights (what a BF16 checkpoint loads as), so BF16 on disk is lossless
+  bf.namedParameters().forEach(([, p], i) => { p.data.set(model.namedParameters()[i]![1].data); new Uint32Array(p.data.buffer).forEach((u, j, a) => { a[j] = u & 0xffff0000; }); });
+  const paramBytes = bf.namedParameters().reduce((a, [, p]) => a + 2 * p.size, 0);
+  saveCheckpoint(dir, bf, tok, {}, { maxShardBytes: 1500 });
+  const index = JSON.parse(readFileSync(join(dir, 'model.safetensors.index.json'), 'utf8'));
+  const shards = [...new Set(Object.values(index.weight_map) as string[])].sort();
+  assert.ok(shards.length >= 3, `expected several shards, got ${shards.length}`);
+  shards.forEach((f, k) => assert.equal(f, `model-${String(k + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`));
+  assert.equal(index.metadata.total_size, paramBytes);
+  assert.deepEqual(Object.keys(index.weight_map).sort(), bf.namedParameters().map(([n]) => n).sort());
+  assert.ok(!existsSync(join(dir, 'model.safetensors')));
+  const infos = openSafetensors(dir);
+  for (const info of infos.values()) assert.equal(info.dtype, 'BF16', info.name);
+  for (const f of shards) assert.ok(statSync(join(dir, f)).size <= 1500 + 2000, `${f} is ${statSync(join(dir, f)).size} bytes`); // data + header
+  const loaded = await loadCheckpoint(dir);
+  assert.equal(loaded.config.torch_dtype, 'bfloat16');
+  bf.namedParameters().forEach(([name, p], i) => assert.ok(bitsEqual(loaded.model.namedParameters()[i]![1].data, p.data), name));
+  // re-saving unsharded into the same folder removes the old shards and index
+  saveCheckpoint(dir, bf, tok, {}, { dtype: 'float32' });
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('safetensors')), ['model.safetensors']);
+  assert.equal(openSafetensors(dir).get('lm_head.weight')!.dtype, 'F32');
+  assert.deepEqual(readdirSync(join(dir, '..')), ['ckpt']); // no temporary folder left behind
+});
+
+test('state files: nested Float32Arrays and non-finite numbers round-trip, sharded', () => {
+  const dir = tmp();
+  const state = { lr: 0.1, best: -Infinity, params: [{ step: 3, m: Float32Array.from([1, -2, 3.5]), v: new Float32Array(700).fill(0.25) }, null] };
+  saveCheckpoint(dir, tinyModel(true, 'llama').model, new CharTokenizer({ chars: '0123456789+= ' }), { optimizer: new TensorState(state) }, { maxShardBytes: 1000 });
+  assert.ok(existsSync(join(dir, 'optimizer.safetensors.index.json')));
+  const back = readTensorState(dir, 'optimizer') as typeof state;
+  assert.equal(back.lr, 0.1);
+  assert.equal(back.best, -Infinity);
+  assert.equal(back.params[1], null);
+  assert.ok(back.params[0]!.m instanceof Float32Array && bitsEqual(back.params[0]!.m, state.params[0]!.m));
+  assert.ok(bitsEqual(back.params[0]!.v, state.params[0]!.v));
+  rmSync(join(dir, 'optimizer.json'));
+  assert.throws(() => readTensorState(dir, 'optimizer'), /lacks optimizer\.json/);
+  rmSync(dir, { recursive: true });
+});
+
+test('a save that fails midway keeps the previous checkpoint intact (in process, and a real write error: ulimit -f)', async () => {
+  const root = tmp();
+  const dir = join(root, 'ckpt');
+  const { model, tok } = tinyModel(false, 'qwen2');
+  saveCheckpoint(dir, model, tok, { 'trainer_state.json': { step: 1 } }, { maxShardBytes: 4000 });
+  const before = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
+  const changed = tinyModel(false, 'qwen2').model;
+  for (const [, p] of changed.namedParameters()) p.data.fill(7);
+  assert.throws(() => saveCheckpoint(dir, changed, tok, { 'trainer_state.json': { step: 2 }, 'bad.safetensors': 42 }), /extra 'bad\.safetensors'/);
+  const same = (): void => {
+    assert.deepEqual(readdirSync(dir).sort(), Object.keys(before).sort());
+    for (const [f, bytes] of Object.entries(before)) assert.ok(readFileSync(join(dir, f)).equals(bytes), f);
+    assert.deepEqual(readdirSync(root), ['ckpt']);
+  };
+  same();
+  // a child process whose file-size limit (64 KiB) stops the write of a ~500 KB shard with EFBIG
+  const script = `import { saveCheckpoint } from ${JSON.stringify(join(ROOT, 'src/model/checkpoint.ts'))};
+    import { Decoder } from ${JSON.stringify(join(ROOT, 'src/model/decoder.ts'))};
+    import { CharTokenizer } from ${JSON.stringify(join(ROOT, 'src/model/tokenizer.ts'))};
+    const tok = new CharTokenizer({ chars: '0123456789+= ' });
+    const m = new Decoder({ ...JSON.parse(process.argv[2]), hidden_size: 128, intermediate_size: 256 }, null);
+    saveCheckpoint(process.argv[1], m, tok);`;
+  const r = spawnSync('bash', ['-c', `ulimit -f 64; exec "${process.execPath}" --import tsx --input-type=module -e "$0" "$@"`, script, dir, JSON.stringify(model.config)], { encoding: 'utf8', cwd: ROOT });
+  assert.notEqual(r.status, 0, 'the limited write should fail');
+  assert.match(r.stderr, /EFBIG/);
+  same();
+  const loaded = await loadCheckpoint(dir);
+  model.namedParameters().forEach(([name, p], i) => assert.ok(bitsEqual(loaded.model.namedParameters()[i]![1].data, p.data), name));
+  rmSync(root, { recursive: true });
+});
+
+test('a truncated or foreign shard: one line naming the file and the tensor', async () => {
+  const { model, tok } = tinyModel(false, 'qwen2');
+  const a = tmp(), b = tmp();
+  saveCheckpoint(a, model, tok, {}, { maxShardBytes: 3000 });
+  saveCheckpoint(b, tinyModel(true, 'qwen2').model, tok, {}, { maxShardBytes: 1200 }); // other shard boundaries
+  const index = JSON.parse(readFileSync(join(a, 'model.safetensors.index.json'), 'utf8'));
+  const shards = [...new Set(Object.values(index.weight_map) as string[])];
+  const last = shards[shards.length - 1]!;
+  const lastTensor = Object.keys(index.weight_map).filter((n) => index.weight_map[n] === last).pop()!;
+  const c = tmp();
+  cpSync(a, c, { recursive: true });
+  truncateSync(join(c, last), statSync(join(c, last)).size - 3);
+  const err = await loadCheckpoint(c).then(() => null, (e: Error) => e.message);
+  assert.ok(err && !err.includes('\n'), String(err));
+  assert.ok(err.includes(join(c, last)) && err.includes(`'${lastTensor}'`) && /truncated/.test(err), err);
+  // the first shard of another checkpoint in place of this one's
+  const first = shards[0]!;
+  const bFirst = readdirSync(b).find((f) => f.startsWith('model-00001-'))!;
+  cpSync(join(b, bFirst), join(c, first));
+  truncateSync(join(c, last), statSync(join(a, last)).size);
+  cpSync(join(a, last), join(c, last));
+  const err2 = await loadCheckpoint(c).then(() => null, (e: Error) => e.message);
+  assert.ok(err2 && !err2.includes('\n') && err2.includes(join(c, first)) && /'[\w.]+'/.test(err2) && /another checkpoint/.test(err2), String(err2));
+  for (const d of [a, b, c]) rmSync(d, { recursive: true });
 });

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError } from '../main.js';
+import { PYTHON_HELP, torchPython } from './python.js';
 import { parseFlags } from '../args.js';
 import { Rng } from '../../util/rng.js';
 import { Decoder } from '../../model/decoder.js';
@@ -23,7 +24,8 @@ const HELP = `usage: r1 bench generate [options] [--json] [--compare-torch]
   --seed N           (default 0)
   --threads N        kernel (and PyTorch) threads (default: R1_THREADS, else all cores)
   --precision P      fp32 (default), bf16 (also runs fp32 first, same run), or auto (bf16 where the CPU has AMX / AVX512-BF16)
-  --compare-torch    also run the same model in PyTorch (/usr/bin/python3) under 1 and 2 threads and report the ratio to the best
+  --compare-torch    also run the same model in PyTorch (--python's) under 1 and 2 threads and report the ratio to the best
+${PYTHON_HELP}
   --json             one JSON object on stdout`;
 
 const INT_FLAGS = ['vocab', 'dim', 'layers', 'heads', 'kv-heads', 'ffn', 'batch', 'prompt-len', 'new-tokens', 'repeats', 'seed', 'threads'] as const;
@@ -33,7 +35,7 @@ export async function run(argv: string[]): Promise<number | void> {
     args: argv,
     options: {
       ...Object.fromEntries(INT_FLAGS.map((f) => [f, { type: 'string' as const }])),
-      temperature: { type: 'string' }, precision: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      temperature: { type: 'string' }, precision: { type: 'string' }, 'compare-torch': { type: 'boolean' }, python: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
   if (values.help) {
@@ -106,6 +108,7 @@ export async function run(argv: string[]): Promise<number | void> {
     blas_env: { OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null, OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? null },
   };
   if (v['compare-torch']) {
+    const python = torchPython(v.python as string | undefined);
     // PyTorch under each thread setting (intra-op threads; BLAS threads 1 and the same), the fastest compared
     const script = join(import.meta.dirname, '..', '..', '..', 'scripts', 'ref', 'bench_generate.py');
     const settings: [number, number][] = [...new Set([1, 2, kernels.threads])].flatMap((t) => [[t, 1], [t, t]] as [number, number][])
@@ -113,7 +116,7 @@ export async function run(argv: string[]): Promise<number | void> {
     const torchRun = (p: MatmulPrecision) => settings.map(([threads, blas]) => {
       const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(blas) };
       log(`torch ${p}: torch.set_num_threads(${threads}) OPENBLAS_NUM_THREADS=${blas} ...`);
-      const r = spawnSync('/usr/bin/python3', [script, JSON.stringify({ ...a, threads, temperature, precision: p })], { env, encoding: 'utf8' });
+      const r = spawnSync(python, [script, JSON.stringify({ ...a, threads, temperature, precision: p })], { env, encoding: 'utf8' });
       if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().split('\n').pop() ?? 'failed', threads, blas_threads: blas };
       const t = JSON.parse(r.stdout.trim().split('\n').pop()!) as { tokens_per_s: number; torch: string };
       log(`  ${t.tokens_per_s.toFixed(0)} tokens/s`);
@@ -125,7 +128,7 @@ export async function run(argv: string[]): Promise<number | void> {
     result['torch_runs'] = runs;
     if (!top || !('tokens_per_s' in top)) {
       const err = runs.find((r) => 'error' in r);
-      log(`bench generate: PyTorch run failed (is python3-torch installed for /usr/bin/python3?): ${err && 'error' in err ? err.error : ''}`);
+      log(`bench generate: PyTorch run failed (${python}): ${err && 'error' in err ? err.error : ''}`);
       result['torch_error'] = err && 'error' in err ? err.error : 'failed';
     } else {
       result['torch_tokens_per_s'] = top.tokens_per_s;

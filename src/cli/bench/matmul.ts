@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../main.js';
+import { PYTHON_HELP, torchPython } from './python.js';
 import { parseFlags } from '../args.js';
 import { getKernels, tsKernels, type Kernels } from '../../tensor/kernels/index.js';
 import { autoCoreType } from '../../tensor/kernels/cpu.js';
@@ -87,13 +88,13 @@ interface TorchBest { fp32: number; bf16: number; bf16_tensors: number; fp32_thr
 
 /** PyTorch's FP32, BF16 (autocast) and BF16-tensor matmul GFLOP/s per size, under 1 and 2 intra-op threads (and all
  * cores): the best per size and kind. */
-function torchMatmul(secs: number, threads: number): { best: TorchBest[]; runs: TorchMatmul[] } | string {
+function torchMatmul(python: string, secs: number, threads: number): { best: TorchBest[]; runs: TorchMatmul[] } | string {
   const script = fileURLToPath(new URL('../../../scripts/ref/bench_matmul.py', import.meta.url));
   const runs: TorchMatmul[] = [];
   for (const t of [...new Set([1, 2, threads])]) {
-    const r = spawnSync('/usr/bin/python3', [script, '--threads', String(t), '--seconds', String(secs), '--sizes', ...SIZES.map(([M, N, K]) => `${M},${N},${K}`)],
+    const r = spawnSync(python, [script, '--threads', String(t), '--seconds', String(secs), '--sizes', ...SIZES.map(([M, N, K]) => `${M},${N},${K}`)],
       { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) } });
-    if (r.status !== 0) return `PyTorch run failed (is python3-torch installed for /usr/bin/python3?): ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
+    if (r.status !== 0) return `PyTorch run failed (${python}): ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
     runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchMatmul);
   }
   const best = SIZES.map((_, i) => {
@@ -108,13 +109,14 @@ function torchMatmul(secs: number, threads: number): { best: TorchBest[]; runs: 
 const MATMUL_USAGE = `usage: r1 bench matmul [--json] [--seconds S] [--precision fp32|bf16|auto] [--compare-torch]
   --seconds S        time per size (default 0.2)
   --precision P      fp32 (default), bf16 (FP32 and BF16 side by side), or auto (bf16 where the CPU has AMX / AVX512-BF16)
-  --compare-torch    also time PyTorch (/usr/bin/python3) FP32 and BF16 autocast at 1, 2 and all threads; the best is reported
+  --compare-torch    also time PyTorch (--python's) FP32 and BF16 autocast at 1, 2 and all threads; the best is reported
+${PYTHON_HELP}
   --json             one JSON object on stdout`;
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({ args: argv, options: {
     json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '0.2' },
-    precision: { type: 'string', default: 'fp32' }, 'compare-torch': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+    precision: { type: 'string', default: 'fp32' }, 'compare-torch': { type: 'boolean', default: false }, python: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   } }, MATMUL_USAGE);
   if (values.help) {
     console.log(MATMUL_USAGE);
@@ -147,7 +149,7 @@ export async function run(argv: string[]): Promise<number | void> {
     log(`  ${k.name} bf16 [${M}x${K}]@[${K}x${N}]: ${g.toFixed(1)} GFLOP/s`);
     return g;
   }) : null;
-  const torch = values['compare-torch'] ? torchMatmul(secs, k.threads) : null;
+  const torch = values['compare-torch'] ? torchMatmul(torchPython(values.python as string | undefined), secs, k.threads) : null;
   if (typeof torch === 'string') log(`  ${torch}`);
   const direct = directBlas(secs);
   if (typeof direct === 'string') log(`  ${direct}`);

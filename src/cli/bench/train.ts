@@ -4,9 +4,9 @@
 // in FP32 and then with BF16 matmuls (autocast-like) in one run, and PyTorch under torch.autocast('cpu', bfloat16) too.
 // A benchmark, never a test.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../main.js';
+import { PYTHON_HELP, torchPython } from './python.js';
 import { parseFlags } from '../args.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
@@ -19,7 +19,6 @@ const INT_FLAGS = ['vocab', 'dim', 'layers', 'heads', 'kv-heads', 'ffn', 'seq', 
 const DEFAULTS: Record<(typeof INT_FLAGS)[number], number> = {
   vocab: 64, dim: 128, layers: 4, heads: 4, 'kv-heads': 2, ffn: 344, seq: 128, batch: 16, steps: 12, seed: 0,
 };
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../../scripts/ref/bench_train.py', import.meta.url));
 
 interface TorchRun { precision: MatmulPrecision; blas_threads: number; torch_threads: number; tokens_per_s: number; ms_per_step: number; final_loss: number }
@@ -55,13 +54,14 @@ const TRAIN_USAGE = `usage: r1 bench train [options] [--json] [--compare-torch]
   --seq N --batch N  tokens per sequence and sequences per step (default 128 / 16)
   --steps N          timed training steps (default ${DEFAULTS.steps}); --seed N; --lr X (default 1e-3)
   --precision P      fp32 (default), bf16 (also runs fp32 first, same model and batches), or auto (bf16 where the CPU has AMX / AVX512-BF16)
-  --compare-torch    also train the same model in PyTorch (/usr/bin/python3), FP32 and BF16 autocast, under 1 and 2 BLAS and intra-op threads (4 settings); the best is reported
+  --compare-torch    also train the same model in PyTorch (--python's), FP32 and BF16 autocast, under 1 and 2 BLAS and intra-op threads (4 settings); the best is reported
+${PYTHON_HELP}
   --profile          time each kernel call
   --json             one JSON object on stdout`;
 
-function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; json: boolean; profile: boolean; precision: MatmulPrecision; help: boolean } {
+function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>; lr: number; compareTorch: boolean; python: string | undefined; json: boolean; profile: boolean; precision: MatmulPrecision; help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
-    lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, json: { type: 'boolean' }, profile: { type: 'boolean' }, precision: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    lr: { type: 'string' }, 'compare-torch': { type: 'boolean' }, python: { type: 'string' }, json: { type: 'boolean' }, profile: { type: 'boolean' }, precision: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   };
   for (const f of INT_FLAGS) options[f] = { type: 'string' };
   const values: Record<string, string | boolean | undefined> = parseFlags({ args: argv, options, allowPositionals: false },
@@ -85,11 +85,11 @@ function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>;
   if ((n.dim / n.heads) % 2 !== 0) throw new UsageError(`the head size --dim/--heads = ${n.dim / n.heads} must be even (RoPE)`);
   const lr = values['lr'] === undefined ? 1e-3 : Number(values['lr']);
   if (!(lr > 0)) throw new UsageError(`--lr must be a positive number, got '${String(values['lr'])}'`);
-  return { n, lr, compareTorch: values['compare-torch'] === true, json: values['json'] === true, profile: values['profile'] === true, precision, help: values['help'] === true };
+  return { n, lr, compareTorch: values['compare-torch'] === true, python: values['python'] as string | undefined, json: values['json'] === true, profile: values['profile'] === true, precision, help: values['help'] === true };
 }
 
 /** One PyTorch run with the given BLAS / intra-op threads (OPENBLAS_CORETYPE as our loader chooses it). */
-function runTorch(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, blasThreads: number, torchThreads: number, precision: MatmulPrecision): TorchRun {
+function runTorch(PYTHON: string, n: Record<(typeof INT_FLAGS)[number], number>, lr: number, blasThreads: number, torchThreads: number, precision: MatmulPrecision): TorchRun {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(blasThreads), OMP_NUM_THREADS: String(torchThreads) };
   const core = process.env['OPENBLAS_CORETYPE'] ?? chooseCoreType(cpuFlags());
   if (core) env['OPENBLAS_CORETYPE'] = core;
@@ -146,14 +146,12 @@ function trainOnce(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, pr
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { n, lr, compareTorch, json, profile, precision, help } = parse(argv);
+  const { n, lr, compareTorch, python, json, profile, precision, help } = parse(argv);
   if (help) {
     console.log(TRAIN_USAGE);
     return 0;
   }
-  if (compareTorch && (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch']).status !== 0)) {
-    throw new UsageError(`--compare-torch needs PyTorch importable by ${PYTHON} (Debian: apt-get install python3-torch)`);
-  }
+  const PYTHON = compareTorch ? torchPython(python) : '';
   const B = n.batch, T = n.seq;
   const kernelMs = new Map<string, { ms: number; calls: number }>();
   const kernels = profile ? timedKernels(getKernels(), kernelMs) : getKernels();
@@ -186,7 +184,7 @@ export async function run(argv: string[]): Promise<number> {
     const settings: [number, number][] = [[1, 2], [1, 1], [2, 1], [2, 2]];
     const best = (p: MatmulPrecision): TorchRun[] => settings.map(([bt, tt]) => {
       process.stderr.write(`torch ${p}: OPENBLAS_NUM_THREADS=${bt} torch.set_num_threads(${tt}) ...\n`);
-      return runTorch(n, lr, bt, tt, p);
+      return runTorch(PYTHON, n, lr, bt, tt, p);
     });
     const pick = (runs: TorchRun[]): TorchRun => runs.reduce((a, b) => (b.tokens_per_s > a.tokens_per_s ? b : a));
     const runs = best(precision);
