@@ -100,10 +100,16 @@ function work(p: AdditionProblem, style: string, rng: Rng): { lines: Phrase[]; a
   return { lines: [...lines, (l) => `${PHRASES[l].sum} ${sum}`], answer };
 }
 
+/** The operands generate draws at a difficulty (d digits each). */
+const operandRange = (d: number): [number, number] => [d <= 1 ? 1 : 10 ** (d - 1), 10 ** d - 1];
+
+/** The canonical problem: language-free, the smaller operand first (`34+12` and `12+34` are one problem). */
+export const additionKey = (a: number, b: number) => `add:${Math.min(a, b)},${Math.max(a, b)}`;
+
 /** The addition world, English-only (`addition`, prompt `342+290`) or bilingual (`addition-bi`, `342+290 (answer in Spanish)`). */
 function additionWorld(name: string, bilingual: boolean): World<AdditionProblem> {
   const make = (a: number, b: number, lang: WorldLang): AdditionProblem =>
-    ({ ...askIn(`${a}+${b}`, lang, bilingual), gold: String(a + b), task: name, a, b, lang });
+    ({ ...askIn(`${a}+${b}`, lang, bilingual), key: additionKey(a, b), gold: String(a + b), task: name, a, b, lang });
   return {
     name,
     description: bilingual
@@ -114,10 +120,20 @@ function additionWorld(name: string, bilingual: boolean): World<AdditionProblem>
     defaultDifficulty: 3,
 
     generate(rng, difficulty) {
-      const lo = difficulty <= 1 ? 1 : 10 ** (difficulty - 1);
-      const hi = 10 ** difficulty - 1;
+      const [lo, hi] = operandRange(difficulty);
       const [a, b] = [rng.int(lo, hi), rng.int(lo, hi)];
       return make(a, b, drawLang(rng, bilingual));
+    },
+
+    *keys(difficulty) {
+      const [lo, hi] = operandRange(difficulty);
+      for (let a = lo; a <= hi; a++) for (let b = a; b <= hi; b++) yield additionKey(a, b);
+    },
+
+    spaceSize(difficulty) {
+      const [lo, hi] = operandRange(difficulty);
+      const n = hi - lo + 1;
+      return (n * (n + 1)) / 2;
     },
 
     parse(question) {

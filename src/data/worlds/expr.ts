@@ -43,6 +43,37 @@ function randomTree(rng: Rng, ops: number): Node {
   return { op: rng.pick(['+', '-', '*'] as const), l: randomTree(rng, left), r: randomTree(rng, ops - 1 - left) };
 }
 
+/**
+ * The canonical problem: the expression tree with the two sides of every + and * in a fixed order (sorted by their
+ * own canonical text), so `3*4+5` and `5+4*3` are one problem; - keeps its order; no language. Associativity is not
+ * folded: (a+b)+c and a+(b+c) are different trees, as their steps differ.
+ */
+export function exprKey(n: Node): string {
+  const canon = (n: Node): string => {
+    if (typeof n === 'number') return String(n);
+    let [l, r] = [canon(n.l), canon(n.r)];
+    if (n.op !== '-' && r < l) [l, r] = [r, l];
+    return `(${l}${n.op}${r})`;
+  };
+  return `expr:${canon(n)}`;
+}
+
+/** Up to this many operators keys() lists every tree (3: 885,735 trees); beyond, only spaceSize's upper bound. */
+const MAX_LISTED_OPS = 3;
+
+const catalan = (n: number): number => (n <= 1 ? 1 : Array.from({ length: n }, (_, i) => catalan(i) * catalan(n - 1 - i)).reduce((a, b) => a + b, 0));
+
+/** Every tree randomTree can draw with `ops` operators (operands 1-9). */
+function* allTrees(ops: number): Generator<Node> {
+  if (ops === 0) {
+    for (let v = 1; v <= 9; v++) yield v;
+    return;
+  }
+  for (let left = 0; left < ops; left++) {
+    for (const op of ['+', '-', '*'] as const) for (const l of allTrees(left)) for (const r of allTrees(ops - 1 - left)) yield { op, l, r };
+  }
+}
+
 /** Recursive descent over the generator's grammar: expr = term (('+'|'-') term)*, term = atom ('*' atom)*. */
 function parseExpr(s: string): Node | null {
   let i = 0;
@@ -111,7 +142,7 @@ function leftToRight(q: string): number {
 /** The expression world, English-only (`expr`) or bilingual (`expr-bi`). */
 function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
   const make = (tree: Node, lang: WorldLang): ExprProblem =>
-    ({ ...askIn(show(tree), lang, bilingual), gold: String(evaluate(tree)), task: name, tree, expression: show(tree), lang });
+    ({ ...askIn(show(tree), lang, bilingual), key: exprKey(tree), gold: String(evaluate(tree)), task: name, tree, expression: show(tree), lang });
   return {
     name,
     description: bilingual
@@ -124,6 +155,20 @@ function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
     generate(rng, difficulty) {
       const tree = randomTree(rng, Math.max(1, difficulty));
       return make(tree, drawLang(rng, bilingual));
+    },
+
+    keys(difficulty) {
+      const ops = Math.max(1, difficulty);
+      if (ops > MAX_LISTED_OPS) throw new Error(`expr: ${ops} operators are too many trees to list; use spaceSize`);
+      const keys = new Set<string>();
+      for (const t of allTrees(ops)) keys.add(exprKey(t));
+      return keys;
+    },
+
+    spaceSize(difficulty) {
+      // the trees generate draws: an upper bound on the canonical problems (a commuted + or * counts twice)
+      const ops = Math.max(1, difficulty);
+      return catalan(ops) * 9 ** (ops + 1) * 3 ** ops;
     },
 
     parse(question) {
