@@ -146,7 +146,7 @@ const pct = (x: number | null) => (x === null || Number.isNaN(x) ? '   -  ' : `$
 /** The stage table as text (the columns of issue 9). */
 export function formatStageTable(rows: StageRow[]): string {
   const worlds = [...new Set(rows.flatMap((r) => Object.keys(r.worlds)))];
-  const head = ['stage'.padEnd(32), ...worlds.flatMap((w) => [`${w} p@1`, `${w} c@16`]), 'mixing', 'readable', 'faithful', 'len', 'helpful', 'help RM', 'refuse harm', 'leaks', 'over-refuse'];
+  const head = ['stage'.padEnd(32), ...worlds.flatMap((w) => [`${w} p@1`, `${w} c@16`]), 'mixing', 'readable', 'faithful', '  len', 'helpful', 'help RM', 'refuse harm', ' leaks', 'over-refuse'];
   const lines = [head.join(' | ')];
   for (const r of rows) {
     lines.push([

@@ -105,4 +105,19 @@ test('pipeline end to end at toy size: every stage writes its folder, metrics an
   const table = readFileSync(join(cfg.out, 'stage_table.txt'), 'utf8');
   for (const stage of ['base', 'r1_zero', 'all_scenario_rl']) assert.match(table, new RegExp(`^${stage} `, 'm'));
   assert.ok(existsSync(join(cfg.out, 'pipeline_summary.json')));
+
+  // the report of the folder reads every stage: no note of anything missing, each RL stage's Figures 2-3 drawn
+  // with data, rates as percentages, the bars with verdicts, samples from every stage
+  const { buildReport } = await import('../../src/report/index.js');
+  const r = await buildReport(cfg.out);
+  assert.deepEqual(r.notes, []);
+  for (const stage of ['r1_zero', 'reasoning_rl', 'reasoning_rl_no_language_reward', 'all_scenario_rl', 'distill']) {
+    for (const fig of ['fig2-accuracy', 'fig3-length']) assert.ok(r.charts.some((c) => c.id === `${stage}-${fig}` && c.points > 0), `${stage}: ${fig}`);
+  }
+  for (const title of ['Stages', 'Bars', 'Ablation: the language reward', 'Distillation against RL', 'Reward models, each on its own', 'Distinct problems per split']) assert.ok(r.html.includes(`<h2>${title}`), title);
+  assert.match(r.html, /<td class="n">\d+\.\d%<\/td>/);
+  assert.doesNotMatch(r.html, /<td class="n">0\.\d{3,}<\/td>/); // no raw rates like 0.7188
+  assert.match(r.html, /<td class="(met|miss)">(met|MISS)<\/td>/);
+  const embedded = JSON.parse(/<script type="application\/json" id="samples-data">([\s\S]*?)<\/script>/.exec(r.html)![1]!) as { stage?: string }[];
+  for (const stage of ['base', 'r1_zero', 'all_scenario_rl']) assert.ok(embedded.some((x) => x.stage === stage), `samples of ${stage}`);
 });
