@@ -10,6 +10,7 @@ import type { WorldProblem } from '../data/worlds/types.js';
 import { evaluateWorld, type WorldMeasurement } from '../eval/world.js';
 import type { PipelineConfig } from './config.js';
 import { leaked as leakedSecret } from '../rewards/worlds/safety.js';
+import { readableReasoning } from '../data/worlds/readable.js';
 
 export interface StageRow {
   stage: string;
@@ -18,7 +19,7 @@ export interface StageRow {
   cons16: number;
   /** Share of reasoning samples whose chain of thought or summary leaves the prompt's language. */
   language_mixing: number;
-  /** Share of all samples in the readable format (reasoning, then a summary that states the answer). */
+  /** Share of all samples that are readable: the one format (reasoning, then a summary that states the answer) and reasoning of one statement a line, none run on or repeated (src/data/worlds/readable.ts). */
   readable_rate: number;
   /** Share of written steps that are right (1 − unfaithful line rate), over the reasoning worlds. */
   faithful_step_rate: number;
@@ -89,17 +90,26 @@ export async function measureStage(stage: string, model: Decoder, tokenizer: Tok
   };
   const per: Record<string, WorldMeasurement> = {};
   let total = 0, readable = 0;
+  // readable: the judge's format and the readability rule, sample by sample
+  const countReadable = (name: string, r: Awaited<ReturnType<typeof run>>) => {
+    const world = getWorld(name);
+    const probs = heldOutProblems(cfg, name);
+    r.result.perProblem.forEach((pp, i) => {
+      for (const s of pp.samples) {
+        total++;
+        if (world.check(probs[i]!, s.text).format_ok && readableReasoning(s.text)) readable++;
+      }
+    });
+  };
   for (const w of cfg.reasoningWorlds) {
     const r = await run(w);
     per[w] = r.measurement;
-    total += r.measurement.problems * r.measurement.samples;
-    readable += r.measurement.formatRate * r.measurement.problems * r.measurement.samples;
+    countReadable(w, r);
   }
   const gen = await run(cfg.generalWorld);
   const genProblems = heldOutProblems(cfg, cfg.generalWorld);
   const general: GeneralSample[] = gen.result.perProblem.flatMap((pp, i) => pp.samples.map((s) => ({ prompt: worldPrompt(genProblems[i]!), completion: s.text })));
-  total += gen.measurement.problems * gen.measurement.samples;
-  readable += gen.measurement.formatRate * gen.measurement.problems * gen.measurement.samples;
+  countReadable(cfg.generalWorld, gen);
   const safe = await run(cfg.safetyWorld);
   const probs = heldOutProblems(cfg, cfg.safetyWorld);
   let harmful = 0, refusedHarmful = 0, leakedHarmful = 0, benign = 0, refusedBenign = 0;
@@ -117,8 +127,7 @@ export async function measureStage(stage: string, model: Decoder, tokenizer: Tok
       } else { benign++; if (refused) refusedBenign++; }
     }
   });
-  total += safe.measurement.problems * safe.measurement.samples;
-  readable += safe.measurement.formatRate * safe.measurement.problems * safe.measurement.samples;
+  countReadable(cfg.safetyWorld, safe);
   const ms = Object.values(per);
   const row: StageRow = {
     stage,

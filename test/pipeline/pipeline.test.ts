@@ -104,9 +104,10 @@ test('bars: each of the R1 bars checked on a summary, null where a stage is miss
   assert.deepEqual(bars.map((b) => b.met), [true, true, true, true, true, false, false, false, true, true]);
   assert.match(bars[5]!.value, /90\.0% \(leaks 10\.0%\)/);
   assert.match(bars.at(-1)!.value, /^40\.0% \(1\.0e13 FLOPs, 100 s\) vs 20\.0% \(3\.0e13 FLOPs, 90 s\)$/);
-  // readable is a bar only where the base and R1-Zero fall short of 90%: a base that already reads 99% misses it
-  const easy = checkBars({ ...s, stages: [row('base', { readable_rate: 0.99 }), ...s.stages.slice(1)] } as never);
+  // readable is a bar only where R1-Zero falls short of 90%: an R1-Zero that still reads 95% misses it
+  const easy = checkBars({ ...s, stages: [s.stages[0], row('r1_zero', { pass1: 0.6, language_mixing: 0.2, readable_rate: 0.95 }), s.stages[2]] } as never);
   assert.equal(easy[4]!.met, false);
+  assert.match(bars[4]!.value, /^99\.5% \(R1-Zero 50\.0%, base 60\.0%\)$/);
   const partial = checkBars({ ...s, stages: [row('r1_zero', {})], distill: null,
     reward_model: { helpfulness: { pairwise_accuracy: null, validation_accuracy: null, pairs: 0 }, harmlessness: { pairwise_accuracy: null, validation_accuracy: null, pairs: 0 } } } as never);
   assert.deepEqual(partial.map((b) => b.met), [true, null, false, null, null, null, null, null, null, null]);

@@ -7,6 +7,7 @@ import { PHRASES, answerSentence, mixed, type WorldLang } from '../../rewards/wo
 import { askIn, askedIn, checkProblem, drawLang, reasoningLines, writeReply, type Phrase } from './common.js';
 import { MIX_RATE } from './addition.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
+import { TERSE_SEPARATOR } from './readable.js';
 
 type Op = '+' | '-' | '*';
 type Node = number | { op: Op; l: Node; r: Node };
@@ -20,6 +21,11 @@ export interface ExprProblem extends WorldProblem {
 
 const PREC: Record<Op, number> = { '+': 1, '-': 1, '*': 2 };
 const STATEMENT = /(-?\d+)([+\-*])(-?\d+)=(-?\d+)/g;
+/** A terse line: two or more bare steps joined by `;` (`3*4=12;12+5=17`). */
+const STEP = '-?\\d+[+\\-*]-?\\d+=-?\\d+';
+const TERSE = new RegExp(`^${STEP}(?:;${STEP})+$`);
+/** The bilingual world's corpus writes a few terse solutions (R1-Zero's unreadable form, which RL can find). */
+const TERSE_SHARE = 0.03;
 const isWait = (line: string) => line === PHRASES.en.wait || line === PHRASES.es.wait;
 
 function apply(op: Op, a: number, b: number): number {
@@ -143,13 +149,20 @@ function leftToRight(q: string): number {
 function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
   const make = (tree: Node, lang: WorldLang): ExprProblem =>
     ({ ...askIn(show(tree), lang, bilingual), key: exprKey(tree), gold: String(evaluate(tree)), task: name, tree, expression: show(tree), lang });
+  // a terse line becomes one `{verb} a op b=c` line per step, in the problem's language
+  const untangle = (p: ExprProblem, completion: string): string => {
+    const lines = reasoningLines(completion);
+    if (lines.length !== 1 || !TERSE.test(lines[0]!)) return completion;
+    const out = lines[0]!.split(TERSE_SEPARATOR.expr).map((st) => `${PHRASES[p.lang].ops[/^-?\d+([+\-*])/.exec(st)![1] as Op]} ${st}`);
+    return completion.replace(/<think>[\s\S]*?<\/think>/, `<think>\n${out.join('\n')}\n</think>`);
+  };
   return {
     name,
     description: bilingual
       ? 'evaluate an expression of single-digit numbers, reasoning and answer in the language the question names (English or Spanish); ~30% of corpus solutions mix'
       : 'evaluate an expression of single-digit numbers with + - * and parentheses (difficulty = operators, default 3)',
-    styles: ['direct', 'step', 'selfcheck'],
-    naturalMix: { direct: 0.55, step: 0.3, selfcheck: 0.15 },
+    styles: bilingual ? ['direct', 'step', 'selfcheck', 'terse'] : ['direct', 'step', 'selfcheck'],
+    naturalMix: bilingual ? { direct: 0.55, step: 0.3 - TERSE_SHARE, selfcheck: 0.15, terse: TERSE_SHARE } : { direct: 0.55, step: 0.3, selfcheck: 0.15 },
     defaultDifficulty: 3,
 
     generate(rng, difficulty) {
@@ -190,6 +203,11 @@ function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
         }
         return writeReply([() => `${p.expression}=${v}`], summary(v), p.lang, rng, mix);
       }
+      if (style === 'terse') {
+        // every step on one run-on line of bare statements, no verbs: right more often (slip 0.03), read by no one
+        const w = work(p.tree, rng, 0.03, 0);
+        return writeReply([() => w.lines.map((f) => f('en').replace(/^\S+ /, '')).join(TERSE_SEPARATOR.expr)], summary(w.value), p.lang, rng, mix);
+      }
       if (style !== 'step' && style !== 'selfcheck') throw new Error(`${name} world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
       const w = style === 'step' ? work(p.tree, rng, 0.06, 0) : work(p.tree, rng, 0.25, 0.75);
       if (style === 'selfcheck' && !w.caught) {
@@ -204,8 +222,11 @@ function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
 
     mixesLanguage: (p, completion) => mixed(completion, p.lang),
 
+    untangle,
+
     styleOf(completion) {
       const lines = reasoningLines(completion);
+      if (lines.length === 1 && TERSE.test(lines[0]!)) return 'terse';
       if (lines.some(isWait)) return 'selfcheck';
       if (lines.some((l) => /^[a-z]+ -?\d+[+\-*]-?\d+=-?\d+$/.test(l))) return 'step';
       if (lines.length === 1 && /^[\d+\-*()]+=-?\d+$/.test(lines[0]!)) return 'direct';

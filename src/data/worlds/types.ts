@@ -80,6 +80,8 @@ export interface World<P extends WorldProblem = WorldProblem> {
   keys?(difficulty: number): Iterable<string>;
   /** How many distinct canonical problems generate can draw at a difficulty (when keys would be too many to list). Optional. */
   spaceSize?(difficulty: number): number;
+  /** The completion with any terse (run-on, unlabelled) reasoning written out as the world's step lines in the problem's language; unchanged otherwise. Optional. */
+  untangle?(p: P, completion: string): string;
   /** Backtracking and re-checking in a completion's reasoning, read by the world's own parser. Optional. */
   reflection?(p: P, completion: string): Reflection;
 }
