@@ -2,6 +2,7 @@
 // the correct replies fine-tune a small student (its own base pretrained once and cached) with SFT only, and the same
 // student is trained with GRPO for comparison; prints both students' held-out pass@1 with their compute.
 // Parses flags only; the work is src/pipeline/distill.ts.
+import { fmtFlops, type ArmCompute } from '../pipeline/flops.js';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
 import { numFlag, onInterrupt, parseFlags, POSITIVE_INT, precisionFlag } from './args.js';
@@ -16,7 +17,7 @@ const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--
   --student-hidden N   student width (default 64: a quarter of the default teacher's parameters or less)
   --student-layers N   student depth (default 4)
   --config FILE        pipeline options (worlds, eval, distill.*) over the defaults
-  --json               print {"distilled": {pass1, seconds, tokens}, "rl": {...}} on stdout
+  --json               print {"distilled": {pass1, seconds, tokens, flops, flops_by_part}, "rl": {...}} on stdout
   --precision P        matmul precision of every stage: auto (default: bf16 where the CPU has AMX / AVX512-BF16), bf16, or fp32
   -q, --quiet          no progress on stderr`;
 
@@ -50,11 +51,11 @@ export async function run(argv: string[]): Promise<number> {
   const bar = createPhasedProgress({ label: 'r1 distill', quiet: Boolean(values.quiet) });
   try {
     const r = await distillFromTeacher(cfg, values.teacher, { log: (l) => bar.log(l), shouldStop: intr.stopped, progress: bar.progress }).finally(() => bar.stop());
-    const d = r.extra?.distill as { distilled: { pass1: number; seconds: number; tokens: number }; rl: { pass1: number; seconds: number; tokens: number } } | undefined;
+    const d = r.extra?.distill as { distilled: ArmCompute; rl: ArmCompute } | undefined;
     if (!d) return 130;
     writeFileSync(`${cfg.out}/distill/summary.json`, JSON.stringify(d, null, 2) + '\n');
     if (values.json) console.log(JSON.stringify(d));
-    else console.log(`distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens); GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
+    else console.log(`distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${fmtFlops(d.distilled.flops)} FLOPs, ${d.distilled.seconds.toFixed(0)} s); GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${fmtFlops(d.rl.flops)} FLOPs, ${d.rl.seconds.toFixed(0)} s)`);
     return 0;
   } catch (e) {
     if (e instanceof StageError) throw new UsageError(e.message);
