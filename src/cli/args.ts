@@ -4,6 +4,31 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './main.js';
 import { PRECISIONS, setMatmulPrecision, matmulPrecision, type Precision } from '../tensor/precision.js';
+import { helpText, parseArgv, pick, resolve, type ConfigOf, type Fields, type Spec } from '../run/spec.js';
+
+/** A command line read against a run spec: the config layer its flags give, the command's own flags, the positionals. */
+export interface CommandLine<F extends Fields, X extends Fields> {
+  /** Config values given as flags (canonical names), to resolve over the defaults and any config file. */
+  layer: Partial<ConfigOf<F>>;
+  /** The command's own flags (--json, --quiet, --config, …), defaults filled. */
+  flags: ConfigOf<X>;
+  positionals: string[];
+}
+
+/**
+ * Reads argv against a spec's fields and the command's own flags (both declared as fields); with --help prints the
+ * text generated from them and returns null. Bad flags are one-line ConfigErrors (exit 2).
+ */
+export function readCommandLine<F extends Fields, X extends Fields>(spec: Spec<F>, own: X, argv: readonly string[],
+  help: { usage: string; footer?: string; positionals?: boolean }): CommandLine<F, X> | null {
+  const all: Spec<Fields> = { name: spec.name, fields: { ...own, ...spec.fields } };
+  const { values, positionals } = parseArgv(all, argv, { positionals: help.positionals });
+  if (values.help) {
+    console.log(helpText(all, help.usage, help.footer));
+    return null;
+  }
+  return { layer: pick(values, spec.fields), flags: resolve({ name: spec.name, fields: own }, [pick(values, own)]), positionals };
+}
 
 /** parseArgs in strict mode; a bad or unknown flag is a one-line UsageError pointing at --help. */
 export function parseFlags<T extends ParseArgsConfig>(config: T, _help: string): ReturnType<typeof parseArgs<T>> {
@@ -83,16 +108,16 @@ export function applyPrecisionFlag(v: string | undefined): 'fp32' | 'bf16' {
 }
 
 /**
- * Ctrl-C for long commands: the first press sets `stopped` (the work saves after its current step and returns), a second
- * quits at once with 130. Call `dispose()` when the work is over.
+ * Ctrl-C for long commands, as one AbortSignal: the first press aborts it (the work saves after its current step and
+ * returns), a second quits at once with 130. Call `dispose()` when the work is over.
  */
-export function onInterrupt(cmd: string, what = 'stopping after the current step'): { stopped: () => boolean; dispose: () => void } {
-  let stop = false;
+export function onInterrupt(cmd: string, what = 'stopping after the current step'): { signal: AbortSignal; stopped: () => boolean; dispose: () => void } {
+  const ac = new AbortController();
   const handler = () => {
-    if (stop) process.exit(130);
-    stop = true;
+    if (ac.signal.aborted) process.exit(130);
+    ac.abort();
     console.error(`\nr1 ${cmd}: ${what} (Ctrl-C again to quit now)`);
   };
   process.on('SIGINT', handler);
-  return { stopped: () => stop, dispose: () => { process.off('SIGINT', handler); } };
+  return { signal: ac.signal, stopped: () => ac.signal.aborted, dispose: () => { process.off('SIGINT', handler); } };
 }

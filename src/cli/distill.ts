@@ -5,56 +5,44 @@
 import { fmtFlops, type ArmCompute } from '../pipeline/flops.js';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { numFlag, onInterrupt, parseFlags, POSITIVE_INT, precisionFlag } from './args.js';
+import { onInterrupt, printJson, readCommandLine } from './args.js';
+import { DISTILL_SPEC } from './specs.js';
+import { resolve, withDefault } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
 import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { distillFromTeacher } from '../pipeline/stages.js';
 import { StageError } from '../pipeline/run.js';
 import { createPhasedProgress } from '../util/progress.js';
 
-const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--student-layers N] [--config FILE] [--json]
-  --teacher DIR        the teacher checkpoint (e.g. a pipeline's all_scenario_rl model)
-  --out DIR            run folder (distill/: data, the distilled student, the GRPO student, done.json)
-  --student-hidden N   student width (default 64: a quarter of the default teacher's parameters or less)
-  --student-layers N   student depth (default 4)
-  --config FILE        pipeline options (worlds, eval, distill.*) over the defaults
-  --json               print {"distilled": {pass1, seconds, tokens, flops, flops_by_part}, "rl": {...}} on stdout
-  --precision P        matmul precision of every stage: auto (default: bf16 where the CPU has AMX / AVX512-BF16), bf16, or fp32
-  -q, --quiet          no progress on stderr`;
+const OWN = {
+  config: withDefault(V.config, '', { doc: 'pipeline options (worlds, eval, distill.*) over the defaults' }),
+  json: withDefault(V.json, false, { doc: 'print {"distilled": {pass1, seconds, tokens, flops, flops_by_part}, "rl": {...}} on stdout' }),
+  quiet: V.quiet, help: V.help,
+};
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv, allowPositionals: false,
-    options: { precision: { type: 'string' },
-      teacher: { type: 'string' }, out: { type: 'string' }, 'student-hidden': { type: 'string' }, 'student-layers': { type: 'string' },
-      config: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
-    },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const precision = precisionFlag(values.precision); // the config's precision (default auto) unless given here
-  if (!values.teacher) throw new UsageError('--teacher DIR is required (the model to distil)');
-  if (!values.out) throw new UsageError('--out DIR is required');
+  const cl = readCommandLine(DISTILL_SPEC, OWN, argv, { usage: 'usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--student-layers N] [--config FILE] [--json]' });
+  if (!cl) return 0;
+  const values = cl.flags;
+  const c = resolve(DISTILL_SPEC, [cl.layer]);
   let cfg;
   try {
     const file = values.config ? readPipelineConfigFile(values.config) : {};
     const distill = { ...((file.distill as Record<string, unknown>) ?? {}),
-      ...(values['student-hidden'] ? { studentHidden: numFlag(values['student-hidden'], 'student-hidden', POSITIVE_INT) } : {}),
-      ...(values['student-layers'] ? { studentLayers: numFlag(values['student-layers'], 'student-layers', POSITIVE_INT) } : {}) };
-    cfg = resolvePipelineConfig(file, { out: values.out, distill, ...(precision ? { precision } : {}) });
+      ...(c.studentHidden ? { studentHidden: c.studentHidden } : {}), ...(c.studentLayers ? { studentLayers: c.studentLayers } : {}) };
+    cfg = resolvePipelineConfig(file, { out: c.out, distill, ...(c.precision ? { precision: c.precision } : {}) });
   } catch (e) {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);
     throw e;
   }
   const intr = onInterrupt('distill');
-  const bar = createPhasedProgress({ label: 'r1 distill', quiet: Boolean(values.quiet) });
+  const bar = createPhasedProgress({ label: 'r1 distill', quiet: values.quiet });
   try {
-    const r = await distillFromTeacher(cfg, values.teacher, { log: (l) => bar.log(l), shouldStop: intr.stopped, progress: bar.progress }).finally(() => bar.stop());
+    const r = await distillFromTeacher(cfg, c.teacher, { log: (l) => bar.log(l), shouldStop: intr.stopped, progress: bar.progress }).finally(() => bar.stop());
     const d = r.extra?.distill as { distilled: ArmCompute; rl: ArmCompute } | undefined;
     if (!d) return 130;
     writeFileSync(`${cfg.out}/distill/summary.json`, JSON.stringify(d, null, 2) + '\n');
-    if (values.json) console.log(JSON.stringify(d));
+    if (values.json) printJson(d);
     else console.log(`distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${fmtFlops(d.distilled.flops)} FLOPs, ${d.distilled.seconds.toFixed(0)} s); GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${fmtFlops(d.rl.flops)} FLOPs, ${d.rl.seconds.toFixed(0)} s)`);
     return 0;
   } catch (e) {

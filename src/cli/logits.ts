@@ -1,40 +1,41 @@
-// `r1 logits --model DIR --tokens 1,2,3 [--json]`: the logits of one token sequence (one row per position),
+// `r1 logits --model DIR --token-ids 1,2,3 [--json]`: the logits of one token sequence (one row per position),
 // for checking r1ts against other implementations. Parses flags and calls Decoder.forward; nothing else.
 import { UsageError } from './main.js';
-import { parseFlags } from './args.js';
+import { printJson, readCommandLine } from './args.js';
+import { defineSpec, required, resolve, str, withDefault } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { noGrad } from '../tensor/index.js';
 
-const HELP = `usage: r1 logits --model DIR --tokens 1,2,3 [--json]
-  --model DIR     checkpoint folder (HF layout)   [required]
-  --tokens LIST   comma-separated token ids        [required]
-  --json          {"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)`;
+const SPEC = defineSpec({
+  name: 'logits',
+  fields: {
+    model: required(V.model),
+    tokenIds: required(str('', 'comma-separated token ids', { metavar: '1,2,3', aliases: ['tokens'] })),
+    json: withDefault(V.json, false, { doc: '{"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)' }),
+    quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
+    help: V.help,
+  },
+});
 
 export async function run(argv: string[]): Promise<number | void> {
-  const { values } = parseFlags({
-    args: argv,
-    options: { model: { type: 'string' }, tokens: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (!values.model) throw new UsageError('--model DIR is required (a checkpoint folder)');
-  if (!values.tokens) throw new UsageError('--tokens 1,2,3 is required (comma-separated token ids)');
-  const ids = values.tokens.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
+  const cl = readCommandLine(SPEC, {}, argv, { usage: 'usage: r1 logits --model DIR --token-ids 1,2,3 [--json]' });
+  if (!cl) return 0;
+  const values = resolve(SPEC, [cl.layer]);
+  const ids = values.tokenIds.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tokens: '${s}' is not a non-negative integer token id`);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--token-ids: '${s}' is not a non-negative integer token id`);
     return n;
   });
-  if (ids.length === 0) throw new UsageError('--tokens is empty; give at least one token id');
+  if (ids.length === 0) throw new UsageError('--token-ids is empty; give at least one token id');
   const { model, config } = await loadCheckpoint(values.model);
   const bad = ids.find((id) => id >= config.vocab_size);
-  if (bad !== undefined) throw new UsageError(`--tokens: id ${bad} is outside the vocabulary [0, ${config.vocab_size})`);
-  const V = config.vocab_size;
+  if (bad !== undefined) throw new UsageError(`--token-ids: id ${bad} is outside the vocabulary [0, ${config.vocab_size})`);
+  const nv = config.vocab_size;
   const out = noGrad(() => model.forward(Int32Array.from(ids), 1, ids.length)).data; // (1, T, V)
-  const rows = ids.map((_, t) => Array.from(out.subarray(t * V, (t + 1) * V)));
+  const rows = ids.map((_, t) => Array.from(out.subarray(t * nv, (t + 1) * nv)));
   if (values.json) {
-    console.log(JSON.stringify({ logits: rows }));
+    printJson({ logits: rows });
   } else {
     rows.forEach((row, t) => {
       const top = row.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 5);

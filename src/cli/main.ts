@@ -2,6 +2,8 @@
 // every command shares: -h/--help, a user error is one line `r1 CMD: what is wrong and the fix` with exit code 2,
 // any other error one line with exit code 1 (the stack only with R1_DEBUG=1). It parses no command's flags.
 
+import { UsageError } from '../run/spec.js';
+
 export interface Command {
   /** One line for `r1 --help`. */
   summary: string;
@@ -88,5 +90,5 @@ export function reportError(name: string, err: unknown): number {
   return user ? 2 : 1;
 }
 
-/** Thrown by a command for bad flags or input: printed as one line, exit code 2, no stack. */
-export class UsageError extends Error {}
+/** Thrown by a command for bad flags or input: printed as one line, exit code 2, no stack (declared in src/run/spec.ts). */
+export { UsageError };

@@ -6,14 +6,15 @@ import { readFileSync } from 'node:fs';
 import { isCodeTest, scoreProgram, type CodeLang } from '../rewards/code/index.js';
 import { REWARD_NAMES, getReward } from '../rewards/registry.js';
 import { UsageError } from './main.js';
-import { parseFlags } from './args.js';
+import { parseFlags, printJson } from './args.js';
 
 const USAGE = `usage:
   r1 reward code --lang python|js --program FILE --tests FILE.json [--wall S] [--cpu S] [--memory-mb M] [--json]
       tests: [{"input": "...", "output": "..."}] (stdin/stdout) or [{"call": "f(1, 2)", "expected": 3}]
       prints {"reward", "passed", "total", "status"}; exit 1 when the sandbox cannot run here
   r1 reward <name> --completion FILE [--ctx FILE.json] [--json]
-      names: ${REWARD_NAMES.join(', ')}; ctx is the RewardContext for this one completion`;
+      names: ${REWARD_NAMES.join(', ')}; ctx is the RewardContext for this one completion
+  --json prints one JSON object on stdout; -q, --quiet: nothing on stderr`;
 
 function readText(path: string, what: string): string {
   try {
@@ -49,7 +50,7 @@ async function runCode(argv: string[]): Promise<number> {
       wall: { type: 'string' },
       cpu: { type: 'string' },
       'memory-mb': { type: 'string' },
-      json: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }, USAGE);
@@ -75,7 +76,7 @@ async function runCode(argv: string[]): Promise<number> {
   const summary = result
     ? { reward: result.reward, passed: result.passed, total: result.total, status: result.status }
     : { reward: null, passed: 0, total: tests.length, status: 'sandbox-unavailable' };
-  if (values.json) console.log(JSON.stringify(summary));
+  if (values.json) printJson(summary);
   else {
     console.log(`reward ${summary.reward ?? 'null'}: ${summary.passed}/${summary.total} passed (${summary.status})`);
     result?.tests.forEach((t, i) => t.status !== 'passed' && console.log(`  test ${i}: ${t.status}${t.stderr ? `\n    ${t.stderr.trim().split('\n').slice(-3).join('\n    ')}` : ''}`));
@@ -92,7 +93,7 @@ async function runNamed(name: string, argv: string[]): Promise<number> {
     options: {
       completion: { type: 'string' },
       ctx: { type: 'string' },
-      json: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q' },
     },
   }, USAGE);
   if (!values.completion) throw new UsageError(`--completion FILE is required (the text to score with '${name}')`);
@@ -101,7 +102,8 @@ async function runNamed(name: string, argv: string[]): Promise<number> {
   if (!one || typeof one !== 'object' || Array.isArray(one)) throw new UsageError(`ctx file ${values.ctx} must hold a JSON object`);
   const ctx = Object.fromEntries(Object.entries(one as Record<string, unknown>).map(([k, v]) => [k, BATCH_WIDE.has(k) ? v : [v]]));
   const score = getReward(name)([completion], ctx)[0];
-  console.log(values.json ? JSON.stringify({ name, reward: score }) : `${name}: ${score ?? 'null (cannot be scored)'}`);
+  if (values.json) printJson({ name, reward: score });
+  else console.log(`${name}: ${score ?? 'null (cannot be scored)'}`);
   return 0;
 }
 

@@ -4,62 +4,47 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from './main.js';
-import { parseFlags, numFlag, NON_NEGATIVE_INT, POSITIVE_INT, applyPrecisionFlag } from './args.js';
+import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
+import { SERVE_SPEC } from './specs.js';
+import { readConfigFile, resolve as resolveSpec, withDefault } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { Engine, slotsFor } from '../serve/engine.js';
 import { OpenAIServer } from '../serve/server.js';
 
-const HELP = `usage: r1 serve --model DIR [options]
-  --model DIR          checkpoint folder (config.json, model.safetensors, tokenizer.json)   [required]
-  --port N             (default 8000; 0 = any free port, printed on start)
-  --host H             (default 127.0.0.1; 0.0.0.0 to listen on every interface)
-  --model-name NAME    the name clients pass as "model" (default: the folder's name)
-  --slots N            sequences decoded together in the running batch (default 32, fewer when their KV cache
-                       would pass 2 GiB)
-  --max-model-len N    context per sequence, prompt plus completion (default: max_position_embeddings, at most 8192)
-  --api-key-env VAR    require "Authorization: Bearer $VAR" on every request
-  --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
+const OWN = { config: V.config, json: withDefault(V.json, false, { doc: 'once listening, print {"url", "model", "slots", "context"} on stdout' }), quiet: V.quiet, help: V.help };
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv, allowPositionals: false,
-    options: { precision: { type: 'string' },
-      model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'model-name': { type: 'string' },
-      slots: { type: 'string' }, 'max-model-len': { type: 'string' }, 'api-key-env': { type: 'string' }, reasoning: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  applyPrecisionFlag(values.precision); // the trainers and samplers below inherit it
-  if (!values.model) throw new UsageError('--model DIR is required (a checkpoint folder)');
-  if (!existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder; pass a checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
-  const port = numFlag(values.port, 'port', { int: true, min: 0, max: 65535 }, 8000);
-  const slotsFlag = numFlag(values.slots, 'slots', POSITIVE_INT);
-  const maxLen = numFlag(values['max-model-len'], 'max-model-len', NON_NEGATIVE_INT);
+  const cl = readCommandLine(SERVE_SPEC, OWN, argv, { usage: 'usage: r1 serve --model DIR [options]', footer: 'Ctrl-C or SIGTERM stops the server.' });
+  if (!cl) return 0;
+  const c = resolveSpec(SERVE_SPEC, [cl.flags.config ? readConfigFile(cl.flags.config) : {}, cl.layer]);
+  applyPrecisionFlag(c.precision); // the trainers and samplers below inherit it
+  if (!existsSync(c.model)) throw new UsageError(`--model ${c.model}: no such folder; pass a checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
+  const { port } = c;
+  const maxLen = c.maxModelLen ?? undefined;
   let apiKey: string | undefined;
-  if (values['api-key-env']) {
-    apiKey = process.env[values['api-key-env']];
-    if (!apiKey) throw new UsageError(`--api-key-env ${values['api-key-env']}: that environment variable is empty; export it or drop the flag`);
+  if (c.apiKeyEnv) {
+    apiKey = process.env[c.apiKeyEnv];
+    if (!apiKey) throw new UsageError(`--api-key-env ${c.apiKeyEnv}: that environment variable is empty; export it or drop the flag`);
   }
-  const { model, tokenizer, config } = await loadCheckpoint(values.model);
+  const { model, tokenizer, config } = await loadCheckpoint(c.model);
   if (maxLen !== undefined && (maxLen < 2 || maxLen > config.max_position_embeddings)) {
     throw new UsageError(`--max-model-len must be in [2, ${config.max_position_embeddings}] (the model's max_position_embeddings), got ${maxLen}`);
   }
   const len = maxLen ?? Math.min(config.max_position_embeddings, 8192);
-  const slots = slotsFlag ?? slotsFor(config, len, 32);
+  const slots = c.slots ?? slotsFor(config, len, 32);
   const engine = new Engine(model, tokenizer, { slots, maxLen: len });
-  const modelName = values['model-name'] ?? basename(resolve(values.model));
-  const server = new OpenAIServer(engine, { modelName, apiKey, reasoning: values.reasoning === true });
-  const host = values.host ?? '127.0.0.1';
+  const modelName = c.modelName ?? basename(resolve(c.model));
+  const server = new OpenAIServer(engine, { modelName, apiKey, reasoning: c.reasoning });
+  const host = c.host;
   let bound: number;
   try {
     bound = await server.listen(port, host);
   } catch (e) {
     throw new UsageError(`cannot listen on ${host}:${port} (${(e as Error).message}); choose another --port or --host`);
   }
-  console.error(`r1 serve: '${modelName}' on http://${host}:${bound}/v1 (${slots} slots, context ${engine.maxLen})`);
+  if (cl.flags.json) printJson({ url: `http://${host}:${bound}/v1`, model: modelName, slots, context: engine.maxLen });
+  if (!cl.flags.quiet) console.error(`r1 serve: '${modelName}' on http://${host}:${bound}/v1 (${slots} slots, context ${engine.maxLen})`);
   await new Promise<void>((done) => {
     const stop = () => { void server.close().then(done); };
     process.once('SIGINT', stop);

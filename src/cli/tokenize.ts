@@ -12,14 +12,15 @@ const HELP = `usage: r1 tokenize --tokenizer DIR (--text T | --file F | --jsonl 
   --jsonl F         one line per input, {"text"} or {"messages"}; prints one {"ids", "text"} line per input
   --chat            treat the text as one user message and render it with the chat template (assistant turn opened)
   --special         add the tokenizer's post-processor tokens to raw text (e.g. a BOS), as transformers' tokenizer(text)
-  --json            {"ids", "text"} on stdout (text: the rendered prompt with --chat, else the input)`;
+  --json            {"ids", "text"} on stdout (text: the rendered prompt with --chat, else the input)
+  -q, --quiet       nothing on stderr (this command writes none)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
     options: {
       tokenizer: { type: 'string' }, text: { type: 'string' }, file: { type: 'string' }, jsonl: { type: 'string' }, chat: { type: 'boolean' },
-      special: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      special: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
   if (values.help) {

@@ -5,14 +5,22 @@
 import { readFileSync } from 'node:fs';
 import { extractAnswer, goldAnswer, isEquivalent } from '../rewards/math/index.js';
 import { UsageError } from './main.js';
-import { parseFlags } from './args.js';
+import { readCommandLine } from './args.js';
+import { defineSpec, required, resolve, withDefault } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
 
-const HELP = `usage: r1 verify --jsonl FILE [--json] [--timeout-ms N]
-  Reads lines {"gold": ..., "pred": ...}; gold is an answer in any form (bare, $...$, \\boxed{} - several
-  boxes are one set - or a worked solution, #### included), pred a completion, read as Math-Verify reads it.
-  Writes each line back with "correct", "gold_extracted" and "pred_extracted".
-  --json   print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}
-  --timeout-ms N   time budget of one check (default 1000)`;
+const SPEC = defineSpec({
+  name: 'verify',
+  fields: {
+    data: required(withDefault(V.data, '', { aliases: ['jsonl'], doc: 'lines {"gold": ..., "pred": ...}: gold an answer in any form (bare, $...$, \\boxed{}, a worked solution), pred a completion' })),
+    timeout: withDefault(V.timeout, 1, { doc: 'seconds one check may take' }),
+    json: withDefault(V.json, false, { doc: 'print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}' }),
+    quiet: withDefault(V.quiet, false, { doc: 'no summary on stderr' }),
+    help: V.help,
+  },
+});
+const USAGE = `usage: r1 verify --data FILE [--json] [--timeout S]
+Writes each line back with "correct", "gold_extracted" and "pred_extracted", read as Math-Verify reads them.`;
 
 interface Summary {
   total: number;
@@ -24,22 +32,15 @@ interface Summary {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: { jsonl: { type: 'string' }, json: { type: 'boolean', default: false }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (!values.jsonl) throw new UsageError(`--jsonl FILE is required\n${HELP}`);
-  const timeoutMs = values['timeout-ms'] === undefined ? 1000 : Number(values['timeout-ms']);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive number of milliseconds, got '${values['timeout-ms']}'`);
+  const cl = readCommandLine(SPEC, {}, argv, { usage: USAGE });
+  if (!cl) return 0;
+  const values = resolve(SPEC, [cl.layer]);
+  const timeoutMs = values.timeout * 1000;
   let text: string;
   try {
-    text = readFileSync(values.jsonl, 'utf8');
+    text = readFileSync(values.data, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read --jsonl ${values.jsonl}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read --data ${values.data}: ${(err as Error).message}`);
   }
   const t0 = performance.now();
   const summary: Summary = { total: 0, correct: 0, accuracy: 0, malformed: [], no_answer: 0, seconds: 0 };
@@ -76,8 +77,8 @@ export async function run(argv: string[]): Promise<number> {
   summary.seconds = (performance.now() - t0) / 1000;
   if (values.json) console.log(`{${JSON.stringify(summary).slice(1, -1)},"results":[${out.join(',')}]}`);
   else if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
-  for (const m of summary.malformed) console.error(`${values.jsonl}:${m.line}: malformed line skipped: ${m.error}`);
-  console.error(
+  for (const m of summary.malformed) console.error(`${values.data}:${m.line}: malformed line skipped: ${m.error}`);
+  if (!values.quiet) console.error(
     `verify: ${summary.correct}/${summary.total} correct (${(100 * summary.accuracy).toFixed(1)}%), ` +
       `${summary.no_answer} without an answer, ${summary.malformed.length} malformed, ${summary.seconds.toFixed(2)} s`,
   );

@@ -8,6 +8,7 @@ import { Decoder } from './decoder.js';
 import { type ModelConfig, makeConfig, configToJSON, eosIds } from './config.js';
 import { type Tokenizer, loadTokenizer } from './tokenizer.js';
 import { type DType, type NamedArray, openSafetensors, readTensorInto, writeSafetensors } from './safetensors.js';
+import { UsageError } from '../run/spec.js';
 
 /** Tensors some checkpoints carry that hold no weights (recomputed buffers); skipped on load. */
 const IGNORED = /(^|\.)rotary_emb\.inv_freq$/;
@@ -96,8 +97,19 @@ export function loadConfig(dir: string): ModelConfig {
   }
 }
 
+/** A checkpoint folder that cannot be loaded: a user error (the message names the file and the fix; the CLI exits 2). */
+export class CheckpointError extends UsageError {}
+
 /** Loads a folder r1ts or transformers wrote. Every tensor is checked by name and shape before any data is read. */
 export async function loadCheckpoint(dir: string): Promise<{ model: Decoder; tokenizer: Tokenizer; config: ModelConfig }> {
+  try {
+    return await readCheckpoint(dir);
+  } catch (e) {
+    throw e instanceof Error && !(e instanceof UsageError) ? new CheckpointError(e.message) : e;
+  }
+}
+
+async function readCheckpoint(dir: string): Promise<{ model: Decoder; tokenizer: Tokenizer; config: ModelConfig }> {
   const config = loadConfig(dir);
   const tokenizer = await loadTokenizer(dir);
   if (tokenizer.vocabSize > config.vocab_size) {

@@ -5,6 +5,23 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
+import { GRPO_SPEC, type GrpoConfig } from '../rl/config.js';
+import { fieldProblem, lookup, unknownKey } from '../run/spec.js';
+
+/** A stage's `grpo` options, each name and value checked against GRPO_SPEC (the stage's own keys decide model, out, world). */
+function grpoOptions(v: Record<string, unknown>, at: string): Partial<GrpoConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const hit = lookup(GRPO_SPEC.fields, k);
+    if (!hit) throw new PipelineConfigError(`pipeline config: '${at}': ${unknownKey(GRPO_SPEC, k, false).message}`);
+    const f = GRPO_SPEC.fields[hit.name as keyof typeof GRPO_SPEC.fields];
+    const y = hit.convert(x);
+    const bad = fieldProblem(`${at}.${hit.name}`, f, f.coerce ? f.coerce(y) : y);
+    if (bad) throw new PipelineConfigError(`pipeline config: ${bad}`);
+    out[hit.name] = y;
+  }
+  return out as Partial<GrpoConfig>;
+}
 
 /** The stage names, in the order they run (the --json-summary `stage` values; `reward_model` and `distill` have no row). */
 export const STAGES = ['base', 'r1_zero', 'cold_start', 'reasoning_rl', 'reasoning_rl_no_language_reward', 'rejection_sft',
@@ -16,8 +33,8 @@ export interface RlStage {
   steps: number;
   /** Safety limit in seconds (0 = none): a run cut by it says so in the stage's metrics and the summary. */
   maxSeconds: number;
-  /** Further GRPO options (TRL names, src/rl/config.ts) over the pipeline's recipe (8 prompts × 8, T 1.0, lr 3e-4, μ 2, cosine). */
-  grpo: Record<string, unknown>;
+  /** Further GRPO options (GRPO_SPEC's names, src/rl/config.ts; each checked as r1 grpo checks it) over the pipeline's recipe (8 prompts × 8, T 1.0, lr 3e-4, μ 2, cosine). */
+  grpo: Partial<GrpoConfig>;
 }
 
 export interface RmStage {
@@ -101,7 +118,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>, pat
     if (!(k in base)) throw new PipelineConfigError(`pipeline config: unknown key '${at}'; known keys${path ? ` of ${path}` : ''}: ${Object.keys(base).join(', ')}`);
     if (k === 'grpo') {
       if (!isObj(v)) throw new PipelineConfigError(`pipeline config: '${at}' must be an object of GRPO options (e.g. {"learningRate": 3e-4})`);
-      out[k] = { ...(base[k] as Record<string, unknown>), ...v };
+      out[k] = { ...(base[k] as Record<string, unknown>), ...grpoOptions(v, at) };
     } else if (isObj(base[k])) {
       if (!isObj(v)) throw new PipelineConfigError(`pipeline config: '${at}' must be an object with keys ${Object.keys(base[k] as object).join(', ')}`);
       out[k] = merge(base[k] as Record<string, unknown>, v, at);

@@ -1,7 +1,16 @@
 // Rule rewards limited to some problems (R1 §2.3.4: rules for reasoning prompts, reward models for general ones): a
 // reward spec with `kinds` counts only for problems whose `kind` or `task` field is listed; elsewhere it adds nothing
 // to the total. Pure; the registry still reports every component as scored. Not the registry's combine.
-import type { RewardSpec } from './config.js';
+
+/** One rule reward of a GRPO config (`rewards`). */
+export interface RewardSpec {
+  /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
+  name: string;
+  /** Its weight in the total reward. */
+  weight: number;
+  /** Count it only for problems whose `kind` or `task` field is listed (e.g. the reasoning worlds); default every problem. */
+  kinds?: string[];
+}
 
 /** A problem's fields as the trainer holds them. */
 export interface KindedProblem {

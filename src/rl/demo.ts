@@ -16,6 +16,8 @@ import { measureWorld, type WorldMeasurement } from '../eval/world.js';
 import { pretrainIntoCache } from '../sft/cache.js';
 import { matmulPrecision } from '../tensor/precision.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
+import { defineSpec, nullable, num, oneOf, readConfigFile, str, value, withDefault, type ConfigOf } from '../run/spec.js';
+import { PAPER_EVAL, V } from '../run/vocabulary.js';
 import { runGrpo } from './run.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,39 +37,32 @@ export const SIZES = {
 export type DemoSize = keyof typeof SIZES;
 export const DEMO_SIZES = Object.keys(SIZES) as DemoSize[];
 
-/** The demo's GRPO budget: steps, so a slower or busier machine trains the same recipe, only later. */
-export const DEMO_GRPO_STEPS = 300;
+/** The demo's recipes: configs/demo.yaml (GRPO options), then configs/<world>.yaml where a world has one. */
+export function demoRecipe(world: string): Record<string, unknown>[] {
+  const own = join(REPO, 'configs', `${world}.yaml`);
+  return [readConfigFile(join(REPO, 'configs', 'demo.yaml')), ...(existsSync(own) ? [readConfigFile(own)] : [])];
+}
 
-/**
- * How a world's demo differs from the default (addition) recipe, one row per world. The search worlds are scored by
- * their own judge (the `task` reward: a pick or an equation the math verifier would wrongly accept as a value) and
- * need longer completions (a 5-number subset search with re-checks runs to ~250 characters). Subset (issue 12): a KL
- * term (β 0.04) and 220 steps, 11-12 minutes on 2 idle cores (3-3.5 s a step as the searches grow); three seeds
- * went 35-37% → 75-78% pass@1 with backtracking/re-checking 21-23% → 60-64%.
- */
-const WORLD_GRPO: Readonly<Record<string, Record<string, unknown>>> = {
-  subset: { maxCompletionLength: 256, beta: 0.04, steps: 220 },
-  countdown: { maxCompletionLength: 256 },
+const isObject = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? null : `grpo must be an object of r1 grpo's options, e.g. {"beta": 0.04}, got ${JSON.stringify(v)}`);
+
+/** `r1 demo`'s options (src/run/spec.ts): the demo's own; GRPO's come from its recipe files and `grpo`. */
+export const DEMO_FIELDS = {
+  out: nullable(withDefault(V.out, '', { doc: 'run folder (default runs/<timestamp>)' })),
+  world: withDefault(V.world, DEFAULT_WORLD, { doc: 'world; the search worlds countdown and subset also report reflection and by_difficulty' }),
+  size: oneOf(DEMO_SIZES, 'small', 'default base model size (each cached on its own)'),
+  base: nullable(str('', 'start from this base model instead of the cached default', { metavar: 'DIR' })),
+  maxSeconds: nullable(withDefault(V.maxSeconds, 0, { aliases: ['rlSeconds'], doc: 'GRPO wall-clock safety limit (default the recipe\'s, 900); the run says when it cut GRPO short' })),
+  steps: nullable(withDefault(V.steps, 1, { doc: 'GRPO steps, the budget the LR schedule runs over (default the recipe\'s: 300; subset 220)' })),
+  pretrainSeconds: nullable(num(1, "pretraining safety limit when no base model is cached (default: r1 pretrain's)", { above: 0, metavar: 'S' })),
+  evalProblems: withDefault(V.evalProblems, 200, { doc: `held-out problems measured before and after, ${PAPER_EVAL.numGenerations} samples each` }),
+  seed: nullable(V.seed),
+  grpo: value<Record<string, unknown>>({}, "GRPO options over the world's recipe, JSON (keys of r1 grpo's config), e.g. '{\"beta\":0.04}'", { check: isObject, metavar: 'JSON' }),
+  precision: V.precision,
 };
+export const DEMO_SPEC = defineSpec({ name: 'demo', fields: DEMO_FIELDS });
+export type DemoConfig = ConfigOf<typeof DEMO_FIELDS>;
 
-export interface DemoOptions {
-  /** Run folder (default runs/<timestamp> in the repository). */
-  out?: string;
-  world?: string;
-  /** Size of the cached default base model (default small). */
-  size?: DemoSize;
-  /** A base model folder to start from instead of the cached default. */
-  base?: string;
-  /** Pretraining wall-clock budget when the base model must be trained (default: pretrainWorld's). */
-  pretrainSeconds?: number;
-  /** GRPO budget in steps (default 300, subset 220; the cosine schedule runs over them) and a wall-clock safety limit (default 900 s) that says when it cut the run short. */
-  rlSeconds?: number;
-  steps?: number;
-  /** Held-out problems measured before and after (default 200), 16 samples each. */
-  evalProblems?: number;
-  seed?: number;
-  /** Further GRPO options over the demo's recipe. */
-  grpo?: Record<string, unknown>;
+export interface DemoOptions extends Partial<DemoConfig> {
   log?: (line: string) => void;
   shouldStop?: () => boolean;
   /** Progress of pretraining ('pretrain') and GRPO ('grpo') for a bar on stderr (src/util/progress). */
@@ -155,20 +150,10 @@ function row(m: WorldMeasurement): DemoRow {
   };
 }
 
-/**
- * The demo's GRPO recipe (issue 6's quick experiment): 8 prompts × G 8, T 1.0, ≤ 240 tokens (a self-checking addition
- * solution is 213), the task's judge (the same function measurement asks) + 0.1 × format,
- * ε 0.2, β 0, lr 3e-4, μ 2; plus a cosine decay over the time budget (at a constant 3e-4 held-out pass@1 swung
- * between 72% and 94% late in the run) and EOS as the only stop (so the policy learns to end after the answer).
- */
+/** The demo's GRPO config: the recipe files, then the seed, the safety limit and steps when given, then `grpo`. */
 export function demoConfig(base: string, out: string, world: string, o: DemoOptions): GrpoConfig {
-  return resolveConfig({
-    model: base, out, world, seed: o.seed ?? 1, steps: DEMO_GRPO_STEPS, maxSeconds: o.rlSeconds ?? 900,
-    promptsPerStep: 8, numGenerations: 8, temperature: 1.0, maxCompletionLength: 240,
-    rewards: [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }],
-    epsilon: 0.2, beta: 0, learningRate: 3e-4, numIterations: 2, lrSchedulerType: 'cosine', stopStrings: [],
-    evalEvery: 100, evalProblems: 50, evalSamples: 16, saveEvery: 100,
-  }, WORLD_GRPO[world] ?? {}, { steps: o.steps }, o.grpo ?? {}); // resolveConfig skips undefined: --steps wins only when given
+  return resolveConfig({ model: base, out, world }, ...demoRecipe(world),
+    { seed: o.seed ?? undefined, maxSeconds: o.maxSeconds ?? undefined, steps: o.steps ?? undefined }, o.grpo ?? {}); // undefined values are skipped
 }
 
 /** Pretrain (if needed) → measure → GRPO → measure; writes the run folder and returns the summary. */
@@ -179,14 +164,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const world = getWorld(worldName);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const out = o.out ?? join(REPO, 'runs', stamp);
-  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds, size: o.size, log, shouldStop: o.shouldStop, progress: o.progress });
+  const base = o.base ? { dir: o.base, pretrainSeconds: 0 } : await ensureBaseModel(worldName, { seconds: o.pretrainSeconds ?? undefined, size: o.size, log, shouldStop: o.shouldStop, progress: o.progress });
   const cfg = demoConfig(base.dir, out, worldName, o);
   const problems = sampleProblems(world, { split: 'test', count: o.evalProblems ?? 200, seed: cfg.seed + 101 });
   let evalSeconds = 0;
   const measure = async (model: Decoder, tokenizer: Tokenizer, label: string) => {
     const t = performance.now();
     const m = await measureWorld(model, tokenizer, world, {
-      problems, samples: 16, temperature: 0.6, topP: 0.95, maxNewTokens: cfg.maxCompletionLength, rng: new Rng(cfg.seed + 202),
+      problems, samples: PAPER_EVAL.numGenerations, temperature: PAPER_EVAL.temperature, topP: PAPER_EVAL.topP, maxNewTokens: cfg.maxCompletionLength, rng: new Rng(cfg.seed + 202),
       batch: 512, keepSamples: false,
     });
     evalSeconds += (performance.now() - t) / 1000;

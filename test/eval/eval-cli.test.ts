@@ -12,15 +12,15 @@ const out = join(tmpdir(), 'r1-eval-cli-unused');
 
 test('r1 eval: bad flags and inputs are one-line usage errors', () => {
   const cases: [string[], RegExp][] = [
-    [['--model', TINY, '--out', out], /--dataset is required: gsm8k, math500, aime24, amc23, FILE\.jsonl or world:NAME/],
-    [['--model', TINY, '--dataset', 'gsm8k'], /--out DIR is required/],
+    [['--model', TINY, '--out', out], /--dataset is required: gsm8k \| math500 \| aime24 \| amc23 \| FILE\.jsonl \| world:NAME/],
+    [['--model', TINY, '--dataset', 'gsm8k'], /--out is required: results\.jsonl/],
     [['--endpoint', 'http://127.0.0.1:1', '--dataset', 'gsm8k', '--out', out], /--endpoint needs --model-name NAME/],
     [['--model', join(TINY, 'nope'), '--dataset', 'gsm8k', '--out', out], /nope: no such folder/],
     [['--model', TINY, '--dataset', 'world:nowhere', '--out', out], /unknown world 'nowhere'; choose one of/],
     [['--model', TINY, '--dataset', 'no-such-set', '--out', out], /dataset 'no-such-set' not found/],
     [['--model', TINY, '--dataset', 'gsm8k', '--template', 'chat', '--out', out], /has no chat template .*use --template r1-zero or compact/],
-    [['--model', TINY, '--dataset', 'gsm8k', '--k', '0', '--out', out], /--k must be an integer > 0/],
-    [['--model', TINY, '--dataset', 'gsm8k', '--top-p', '1.5', '--out', out], /--top-p must be a number > 0 and <= 1/],
+    [['--model', TINY, '--dataset', 'gsm8k', '--num-generations', '0', '--out', out], /--num-generations must be an integer >= 1/],
+    [['--model', TINY, '--dataset', 'gsm8k', '--top-p', '1.5', '--out', out], /--top-p must be a number > 0 and <= 1, got 1.5/],
   ];
   for (const [args, want] of cases) {
     const r = r1(...args);
@@ -28,7 +28,11 @@ test('r1 eval: bad flags and inputs are one-line usage errors', () => {
     assert.match(r.stderr, want);
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
   }
+  // the old names still work for one release, each with one warning line
+  const old = r1('--model', TINY, '--dataset', 'gsm8k', '--k', '0', '--out', out);
+  assert.equal(old.status, 2);
+  assert.match(old.stderr, /--k is deprecated; use --num-generations[^\n]*\n.*--num-generations must be an integer >= 1/);
   const help = r1('--help');
   assert.equal(help.status, 0);
-  for (const flag of ['--dataset', '--k', '--temperature', '--top-p', '--max-tokens', '--concurrency', '--limit', '--out', '--json', '--api-key-env']) assert.ok(help.stdout.includes(flag), flag);
+  for (const flag of ['--dataset', '--num-generations', '--temperature', '--top-p', '--max-completion-length', '--concurrency', '--problems', '--out', '--json', '--api-key-env']) assert.ok(help.stdout.includes(flag), flag);
 });

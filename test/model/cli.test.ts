@@ -13,7 +13,7 @@ const r1 = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin',
 
 test('r1 logits --json prints the logits PyTorch computes', () => {
   const toks = expected.tokens.slice(0, 4);
-  const r = r1('logits', '--model', DIR, '--tokens', toks.join(','), '--json');
+  const r = r1('logits', '--model', DIR, '--token-ids', toks.join(','), '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { logits: number[][] };
   assert.equal(out.logits.length, 4);
@@ -35,7 +35,7 @@ test('r1 generate --json: n completions with tokens, logprobs and finish reasons
   const bad = r1('generate', '--model', DIR, '--prompt', 'x', '--temperature=-1');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--temperature must be a number >= 0/);
-  const missing = r1('logits', '--model', join(DIR, 'nope'), '--tokens', '1');
+  const missing = r1('logits', '--model', join(DIR, 'nope'), '--token-ids', '1');
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /config\.json does not exist/);
 });

@@ -31,7 +31,7 @@ test('r1 pipeline: a base model folder that does not exist stops at stage base n
 test('r1 sample: a problem line the world cannot read names file:line, exit 2', () => {
   const data = join(dir, 'problems.jsonl');
   writeFileSync(data, '{"question": "3+4"}\n{"question": "three plus four"}\n');
-  const r = r1(['sample', '--model', 'test/fixtures/model/qwen2-tiny', '--world', 'addition', '--data', data, '--n', '2', '--out', join(dir, 'out.jsonl')]);
+  const r = r1(['sample', '--model', 'test/fixtures/model/qwen2-tiny', '--world', 'addition', '--data', data, '--num-generations', '2', '--out', join(dir, 'out.jsonl')]);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr.trim(), /^r1 sample: .*problems\.jsonl:2: 'three plus four' is not a question of world addition/);
 });

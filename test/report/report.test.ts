@@ -171,7 +171,7 @@ test('r1 report writes the page and a PNG per plot; usage errors are one line wi
 });
 
 test('an unexpected error is one line (exit 1); R1_DEBUG=1 adds the stack', () => {
-  const args = ['logits', '--model', join(root, 'no-model'), '--tokens', '1'];
+  const args = ['logits', '--model', join(root, 'no-model'), '--token-ids', '1'];
   const plain = r1(args);
   assert.equal(plain.status, 1);
   assert.equal(plain.stderr.trim().split('\n').length, 1, plain.stderr);
@@ -213,7 +213,7 @@ test('Ctrl-C: r1 pretrain saves the model trained so far and exits 130; plain pr
   const { existsSync } = await import('node:fs');
   const out = join(root, 'interrupted');
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'pretrain', '--world', 'addition', '--difficulty', '2', '--out', out,
-    '--dim', '16', '--layers', '1', '--heads', '2', '--ffn', '32', '--tokens', '100000000', '--batch-size', '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--hidden-size', '16', '--num-hidden-layers', '1', '--num-attention-heads', '2', '--intermediate-size', '32', '--tokens', '100000000', '--batch-size', '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const code = await new Promise<number | null>((done) => {
     child.stderr.on('data', (d: Buffer) => {
@@ -224,6 +224,6 @@ test('Ctrl-C: r1 pretrain saves the model trained so far and exits 130; plain pr
   });
   assert.equal(code, 130, stderr);
   assert.match(stderr, /r1 pretrain: 1 steps \(0\.0%\)  elapsed \S+  ETA \S+  \| loss [\d.]+  tok\/s \S+/);
-  assert.match(stderr, /interrupted: saving the checkpoint/);
+  assert.match(stderr, /r1 pretrain: saving the checkpoint/);
   assert.ok(existsSync(join(out, 'model.safetensors')) && existsSync(join(out, 'config.json')), 'the checkpoint was saved');
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS, parseRewardList, readConfigFile, resolveConfig } from '../../src/rl/config.js';
+import { GRPO_SPEC, parseRewardList, readConfigFile, resolveConfig } from '../../src/rl/config.js';
 
 const base = { model: 'm', out: 'o', world: 'add' };
 
@@ -12,12 +12,14 @@ test('defaults fill what is not given; later layers win', () => {
   const c = resolveConfig(base, { beta: 0.04 }, { beta: 0.01, lossType: 'dapo' });
   assert.equal(c.beta, 0.01);
   assert.equal(c.lossType, 'dapo');
-  assert.equal(c.numGenerations, DEFAULTS.numGenerations);
+  assert.equal(c.numGenerations, GRPO_SPEC.fields.numGenerations.default);
+  assert.equal(c.numGenerations, 8);
   assert.equal(resolveConfig(base, { scaleRewards: false }).scaleRewards, 'none');
 });
 
 test('unknown keys are rejected with a suggestion', () => {
-  assert.throws(() => resolveConfig(base, { num_generations: 4 }), /unknown option 'num_generations': did you mean 'numGenerations'/);
+  assert.throws(() => resolveConfig(base, { numGeneration: 4 }), /unknown option 'numGeneration': did you mean 'numGenerations'/);
+  assert.equal(resolveConfig(base, { num_generations: 4 }).numGenerations, 4); // TRL's snake_case names, as in its YAML files
   assert.throws(() => resolveConfig(base, { foo: 1 }), /unknown option 'foo'/);
 });
 
@@ -41,6 +43,12 @@ test('config files: JSON and YAML', () => {
   assert.equal(c.epsilonHigh, 0.28);
   assert.throws(() => readConfigFile(join(dir, 'bad.json')), /not valid JSON/);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('rewards: the default depends on world or data and takes effect; a given list wins', () => {
+  assert.deepEqual(resolveConfig(base).rewards, [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]);
+  assert.deepEqual(resolveConfig({ model: 'm', out: 'o', data: 'd.jsonl' }).rewards, [{ name: 'accuracy', weight: 1 }, { name: 'r1-zero-format', weight: 0.1 }]);
+  assert.deepEqual(resolveConfig(base, { rewards: [{ name: 'accuracy', weight: 2 }] }).rewards, [{ name: 'accuracy', weight: 2 }]);
 });
 
 test('--rewards list', () => {

@@ -12,7 +12,8 @@ test('demo recipe: issue 6 quick experiment, the task judge + 0.1 × format, β 
   assert.equal(c.promptsPerStep * c.numGenerations, 64);
   assert.equal(c.steps, 300); // a budget in steps: the result does not depend on the machine's speed
   assert.equal(c.maxSeconds, 900); // only a safety limit
-  assert.equal(demoConfig('/base', '/run', 'addition', { rlSeconds: 30, grpo: { learningRate: 1e-4 } }).learningRate, 1e-4);
+  assert.equal(demoConfig('/base', '/run', 'addition', { maxSeconds: 30 }).maxSeconds, 30);
+  assert.equal(demoConfig('/base', '/run', 'addition', { maxSeconds: 30, grpo: { learningRate: 1e-4 } }).learningRate, 1e-4);
 });
 
 test('subset recipe (issue 12): β 0.04 and 220 steps over the default; --steps and --grpo still win', () => {

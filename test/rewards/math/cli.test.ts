@@ -26,7 +26,7 @@ test('r1 verify writes each line back and reports malformed lines by number', ()
   try {
     const file = join(dir, 'pairs.jsonl');
     writeFileSync(file, lines.join('\n'));
-    const plain = r1(['verify', '--jsonl', file]);
+    const plain = r1(['verify', '--data', file]);
     assert.equal(plain.status, 1, plain.stderr); // malformed lines make the exit code 1
     const out = plain.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(out.map((o) => o.correct), [true, true, false, false]);
@@ -38,7 +38,7 @@ test('r1 verify writes each line back and reports malformed lines by number', ()
     assert.match(plain.stderr, /pairs\.jsonl:5: malformed line skipped: needs string/);
     assert.match(plain.stderr, /verify: 2\/4 correct \(50\.0%\), 1 without an answer, 2 malformed/);
 
-    const json = r1(['verify', '--jsonl', file, '--json']);
+    const json = r1(['verify', '--data', file, '--json']);
     const summary = JSON.parse(json.stdout); // exactly one JSON object on stdout
     assert.equal(summary.total, 4);
     assert.equal(summary.correct, 2);
@@ -53,8 +53,9 @@ test('r1 verify writes each line back and reports malformed lines by number', ()
 test('r1 verify: usage errors name the fix', async () => {
   const { run } = await import('../../../src/cli/verify.js');
   const { UsageError } = await import('../../../src/cli/main.js');
-  await assert.rejects(run([]), (e: Error) => e instanceof UsageError && /--jsonl FILE is required/.test(e.message));
-  await assert.rejects(run(['--jsonl', 'x', '--bogus']), UsageError);
-  await assert.rejects(run(['--jsonl', '/nonexistent/file.jsonl']), (e: Error) => e instanceof UsageError && /cannot read --jsonl/.test(e.message));
-  await assert.rejects(run(['--jsonl', 'x', '--timeout-ms', '0']), /--timeout-ms must be a positive number/);
+  await assert.rejects(run([]), (e: Error) => e instanceof UsageError && /--data is required/.test(e.message));
+  await assert.rejects(run(['--data', 'x', '--bogus']), UsageError);
+  await assert.rejects(run(['--data', '/nonexistent/file.jsonl']), (e: Error) => e instanceof UsageError && /cannot read --data/.test(e.message));
+  await assert.rejects(run(['--data', 'x', '--timeout', '0']), /--timeout must be a number > 0, got 0/);
+  await assert.rejects(run(['--data', 'x', '--timeout-ms', '0']), /--timeout must be a number > 0/); // the old flag, in milliseconds, converted
 });

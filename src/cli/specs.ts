@@ -1,0 +1,92 @@
+// The run specs of the sampling commands (generate, sample, serve), and the table of every command's spec that
+// --help, the one-vocabulary test and the docs read. Declarations only (src/run/spec.ts); the trainers' specs live
+// beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
+import { bool, defineSpec, int, nullable, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
+import { GRPO_SPEC } from '../rl/config.js';
+import { DEMO_SPEC } from '../rl/demo.js';
+import { TRAIN_RM_SPEC } from '../rl/rm-config.js';
+import { PRETRAIN_SPEC, SFT_SPEC } from '../sft/config.js';
+import { EVAL_SPEC } from '../eval/config.js';
+
+export const GENERATE_SPEC = defineSpec({
+  name: 'generate',
+  fields: {
+    model: required(withDefault(V.model, '', { doc: 'checkpoint folder (HF layout: config.json, model.safetensors, tokenizer.json)' })),
+    prompt: required(str('', 'prompt text', { metavar: 'TEXT' })),
+    chat: V.chat,
+    temperature: withDefault(V.temperature, 1),
+    topP: withDefault(V.topP, 1),
+    topK: V.topK,
+    maxCompletionLength: withDefault(V.maxCompletionLength, 128, { min: 0 }),
+    numGenerations: withDefault(V.numGenerations, 1, { doc: 'completions for the prompt' }),
+    stopStrings: V.stopStrings,
+    seed: withDefault(V.seed, 0),
+    precision: V.precision,
+  },
+});
+
+export const SAMPLE_SPEC = defineSpec({
+  name: 'sample',
+  fields: {
+    model: required(V.model),
+    data: nullable(withDefault(V.data, '', { doc: 'problems of a world, one {"question": "..."} a line (the world: --world or the rows\' "world")' })),
+    world: nullable(withDefault(V.world, '', { doc: 'a synthetic world (or mix:a=1,b=1); without --data, its first --problems train problems' })),
+    problems: withDefault(V.problems, 100, { doc: 'train problems of --world to sample (without --data)' }),
+    numGenerations: withDefault(V.numGenerations, 4),
+    reject: bool(false, 'keep only correct, single-language, short-paragraph, code-free, distinct samples'),
+    temperature: withDefault(V.temperature, 1.0, { above: 0, min: undefined }),
+    topP: withDefault(V.topP, 1.0),
+    maxCompletionLength: V.maxCompletionLength,
+    maxParagraphChars: int(400, 'with --reject: the longest paragraph kept, in characters', { min: 1, aliases: ['maxParagraph'] }),
+    seed: V.seed,
+    out: required(withDefault(V.out, '', { doc: 'the kept samples as {prompt, completion, task} rows (SFT data)', metavar: 'FILE' })),
+    precision: V.precision,
+  },
+  check: (c) => (!c.data && !c.world ? 'give --data FILE.jsonl (problems) or --world NAME' : null),
+});
+
+export const SERVE_SPEC = defineSpec({
+  name: 'serve',
+  fields: {
+    model: required(withDefault(V.model, '', { doc: 'checkpoint folder (config.json, model.safetensors, tokenizer.json)' })),
+    port: withDefault(V.port, 8000, { doc: 'TCP port (0 = any free port, printed on start)' }),
+    host: str('127.0.0.1', '0.0.0.0 to listen on every interface', { metavar: 'H' }),
+    modelName: nullable(withDefault(V.modelName, '', { doc: 'the name clients pass as "model" (default: the folder\'s name)' })),
+    slots: nullable(withDefault(V.slots, 32, { doc: 'sequences decoded together in the running batch (default 32, fewer when their KV cache would pass 2 GiB)' })),
+    maxModelLen: nullable(int(2, 'context per sequence, prompt plus completion (default: max_position_embeddings, at most 8192)', { min: 2 })),
+    apiKeyEnv: nullable(withDefault(V.apiKeyEnv, '', { doc: 'require "Authorization: Bearer $VAR" on every request' })),
+    reasoning: bool(false, 'split <think>…</think> into the reply\'s reasoning_content'),
+    precision: V.precision,
+  },
+});
+
+/** `r1 pipeline`'s flags over its config file (src/pipeline/config.ts documents every key of that). */
+export const PIPELINE_SPEC = defineSpec({
+  name: 'pipeline',
+  fields: {
+    out: required(withDefault(V.out, '', { doc: 'the run folder: one sub-folder per stage (model, data, metrics, done.json), the stage table' })),
+    seed: nullable(withDefault(V.seed, 1, { doc: "seed of every stage after the cached base (default the config's, 1)" })),
+    precision: nullable(withDefault(V.precision, 'auto', { doc: "matmul precision of every stage (default the config's: auto, bf16 where the CPU has AMX / AVX512-BF16)" })),
+    basesOnly: bool(false, 'only pretrain (or find cached) the default teacher and student bases, then stop'),
+  },
+});
+
+/** `r1 distill`'s flags over its config file (pipeline options: worlds, eval, distill.*). */
+export const DISTILL_SPEC = defineSpec({
+  name: 'distill',
+  fields: {
+    teacher: required(str('', "the teacher checkpoint (e.g. a pipeline's all_scenario_rl model)", { metavar: 'DIR' })),
+    out: required(withDefault(V.out, '', { doc: 'run folder (distill/: data, the distilled student, the GRPO student, done.json)' })),
+    studentHidden: nullable(int(64, 'student width (default 64: a quarter of the default teacher\'s parameters or less)', { min: 1 })),
+    studentLayers: nullable(int(4, 'student depth (default 4)', { min: 1 })),
+    precision: nullable(withDefault(V.precision, 'auto', { doc: "matmul precision of every stage (default the config's: auto)" })),
+  },
+});
+
+/** Every command that has a run spec (the one-vocabulary test walks these). */
+export const COMMAND_SPECS: Readonly<Record<string, Spec<Fields>>> = {
+  grpo: GRPO_SPEC, demo: DEMO_SPEC, pretrain: PRETRAIN_SPEC, sft: SFT_SPEC, 'train-rm': TRAIN_RM_SPEC, eval: EVAL_SPEC,
+  generate: GENERATE_SPEC, sample: SAMPLE_SPEC, serve: SERVE_SPEC, pipeline: PIPELINE_SPEC, distill: DISTILL_SPEC,
+} as Record<string, Spec<Fields>>;
+

@@ -1,0 +1,53 @@
+// The run specs of `r1 pretrain` and `r1 sft`: each option once (type, default, range, doc; old flag names as
+// deprecated aliases), from which their flags, --help, config files and the saved config come (src/run/spec.ts).
+// Not the trainers (pretrain.ts, corpus.ts, sft.ts); the defaults here are theirs.
+import { bool, defineSpec, int, nullable, required, str, withDefault, type ConfigOf } from '../run/spec.js';
+import { V } from '../run/vocabulary.js';
+
+export const PRETRAIN_FIELDS = {
+  world: nullable(withDefault(V.world, '', { doc: 'synthetic world to pretrain on (default addition)' })),
+  data: nullable(withDefault(V.data, '', { doc: 'a raw-text corpus instead, one {"text": ...} a line' })),
+  out: withDefault(V.out, '', { doc: 'checkpoint folder (HF layout) [required]' }),
+  difficulty: nullable(int(1, "world difficulty (addition: digits; default the world's)", { min: 1 })),
+  tokens: int(12_000_000, 'token budget; the run and its LR schedule cover exactly these tokens', { min: 1 }),
+  maxSeconds: V.maxSeconds,
+  precision: V.precision,
+  batchSize: withDefault(V.batchSize, 32),
+  learningRate: withDefault(V.learningRate, 3e-3),
+  hiddenSize: nullable(int(128, 'model width (HF hidden_size; default 128)', { min: 1, aliases: ['dim'] })),
+  numHiddenLayers: nullable(int(4, 'layers (default 4)', { min: 1, aliases: ['layers'] })),
+  numAttentionHeads: nullable(int(4, 'attention heads, also the key/value heads (default 4)', { min: 1, aliases: ['heads'] })),
+  intermediateSize: nullable(int(352, 'MLP width (default 352)', { min: 1, aliases: ['ffn'] })),
+  numTrainEpochs: withDefault(V.numTrainEpochs, 1, { doc: 'corpus epochs (--data only)' }),
+  seed: withDefault(V.seed, 1, { min: 1 }),
+  measure: nullable(int(1, 'afterwards, sample 16 per held-out problem on N problems and report pass@1, cons@16, styles', { min: 1 })),
+  writeCorpus: nullable(str('', "write the world's corpus (--docs N rows of {text, prompt, completion, style}) to FILE and exit", { metavar: 'FILE' })),
+  docs: int(10_000, 'documents for --write-corpus', { min: 1 }),
+};
+export const PRETRAIN_SPEC = defineSpec({
+  name: 'pretrain', fields: PRETRAIN_FIELDS,
+  check: (c) => (!c.out && !c.writeCorpus ? 'out is required: pass --out DIR (the checkpoint folder to write)' : c.world && c.data ? 'give --world NAME or --data FILE.jsonl, not both'
+    : c.writeCorpus && c.data ? '--write-corpus writes a world corpus; give --world NAME, not --data' : null),
+});
+export type PretrainConfig = ConfigOf<typeof PRETRAIN_FIELDS>;
+
+export const SFT_FIELDS = {
+  model: required(withDefault(V.model, '', { doc: 'starting checkpoint (HF layout)' })),
+  data: required(withDefault(V.data, '', { doc: '{"prompt","completion"} or {"messages": [...]} rows' })),
+  out: required(withDefault(V.out, '', { doc: 'where the fine-tuned checkpoint goes' })),
+  val: nullable(str('', 'validation set (default: 5% of --data held out)', { metavar: 'FILE' })),
+  numTrainEpochs: V.numTrainEpochs,
+  batchSize: withDefault(V.batchSize, 16),
+  gradientAccumulationSteps: V.gradientAccumulationSteps,
+  learningRate: withDefault(V.learningRate, 1e-4, { doc: 'peak learning rate, cosine to 10% after warmupSteps' }),
+  warmupSteps: withDefault(V.warmupSteps, 10),
+  maxLength: V.maxLength,
+  precision: V.precision,
+  evalEvery: withDefault(V.evalEvery, 0, { min: 0, doc: 'validation loss every N steps (0: at each epoch end)' }),
+  saveEvery: withDefault(V.saveEvery, 0, { doc: 'also save OUT/checkpoints/step-N every N steps (0: only the final model)' }),
+  skipBadLines: bool(false, 'skip malformed JSONL lines (each reported) instead of failing'),
+  seed: withDefault(V.seed, 1, { min: 1 }),
+};
+export const SFT_SPEC = defineSpec({ name: 'sft', fields: SFT_FIELDS });
+export type SftConfig = ConfigOf<typeof SFT_FIELDS>;
+
