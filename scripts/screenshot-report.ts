@@ -19,7 +19,7 @@ if (NO_BROWSER) {
 }
 await writeReport(dir);
 const browser = await launch();
-const page = await browser.newPage({ viewport: { width: 1280, height: Number(values.height ?? 1180) }, deviceScaleFactor: 1 });
+const page = await browser.newPage({ viewport: { width: 1300, height: Number(values.height ?? 1180) }, deviceScaleFactor: 1 });
 await page.goto(pathToFileURL(resolve(dir, 'report.html')).href, { waitUntil: 'load' });
 await page.screenshot({ path: out });
 await browser.close();

@@ -2,6 +2,7 @@
 // the correct replies fine-tune a small student (its own base pretrained once and cached) with SFT only, and the same
 // student is trained with GRPO for comparison; prints both students' held-out pass@1 with their compute.
 // Parses flags only; the work is src/pipeline/distill.ts.
+import { fmtFlops, type ArmCompute } from '../pipeline/flops.js';
 import { writeFileSync } from 'node:fs';
 import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { DISTILL_SPEC } from './specs.js';
@@ -13,7 +14,7 @@ import { createPhasedProgress } from '../util/progress.js';
 
 const OWN = {
   config: withDefault(V.config, '', { doc: 'pipeline options (worlds, eval, distill.*) over the defaults' }),
-  json: withDefault(V.json, false, { doc: 'print {"distilled": {pass1, seconds, tokens}, "rl": {...}} on stdout' }),
+  json: withDefault(V.json, false, { doc: 'print {"distilled": {pass1, seconds, tokens, flops, flops_by_part}, "rl": {...}} on stdout' }),
   quiet: V.quiet, help: V.help,
 };
 
@@ -30,11 +31,11 @@ export async function run(argv: string[]): Promise<number> {
   const bar = createPhasedProgress({ label: 'r1 distill', quiet: values.quiet });
   try {
     const r = await distillFromTeacher(cfg, c.teacher, { log: (l) => bar.log(l), signal: intr.signal, progress: bar.progress }).finally(() => bar.stop());
-    const d = r.extra?.distill as { distilled: { pass1: number; seconds: number; tokens: number }; rl: { pass1: number; seconds: number; tokens: number } } | undefined;
+    const d = r.extra?.distill as { distilled: ArmCompute; rl: ArmCompute } | undefined;
     if (!d) return 130;
     writeFileSync(`${cfg.out}/distill/summary.json`, JSON.stringify(d, null, 2) + '\n');
     if (values.json) printJson(d);
-    else console.log(`distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens); GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
+    else console.log(`distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${fmtFlops(d.distilled.flops)} FLOPs, ${d.distilled.seconds.toFixed(0)} s); GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${fmtFlops(d.rl.flops)} FLOPs, ${d.rl.seconds.toFixed(0)} s)`);
     return 0;
   } finally {
     intr.dispose();

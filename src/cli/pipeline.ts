@@ -7,6 +7,7 @@ import { resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { readPipelineConfigFile, resolvePipelineConfig } from '../pipeline/config.js';
 import { formatBars, runPipeline, rowsOf } from '../pipeline/run.js';
+import { formatSummaryLines } from '../pipeline/bars.js';
 import { formatStageTable } from '../pipeline/measure.js';
 import { ensureBases } from '../pipeline/stages.js';
 import { writeReport } from '../report/index.js';
@@ -43,12 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) printJson(s);
     else {
       console.log(formatStageTable(rowsOf(cfg)));
-      console.log(`reward model pairwise accuracy: ${s.reward_model.pairwise_accuracy === null ? '-' : `${(100 * s.reward_model.pairwise_accuracy).toFixed(1)}%`}`);
-      if (s.distill) {
-        const d = s.distill;
-        console.log(`distillation: distilled student pass@1 ${(100 * d.distilled.pass1).toFixed(1)}% (${d.distilled.seconds.toFixed(0)} s, ${d.distilled.tokens} tokens) vs ` +
-          `GRPO student ${(100 * d.rl.pass1).toFixed(1)}% (${d.rl.seconds.toFixed(0)} s, ${d.rl.tokens} tokens)`);
-      }
+      console.log(formatSummaryLines(s));
       console.log(`bars:\n${formatBars(s.bars)}`);
       console.log(`${s.seconds.toFixed(0)} s in all (base model ${s.base_cached ? 'cached' : 'pretrained in this run'})${s.cut_short.length ? `; cut short by their safety time limits: ${s.cut_short.join(', ')}` : ''}; ${cfg.out}`);
     }

@@ -66,8 +66,8 @@ export interface PipelineConfig {
   baseTokens: number;
   /** Mixture weights of the base corpus: reasoning worlds each, general, safety. */
   baseMix: { reasoning: number; general: number; safety: number };
-  /** Held-out measurement of every stage: problems per world, samples per problem (16 for cons@16), T, top-p, length limit. */
-  eval: { problems: number; samples: number; temperature: number; topP: number; maxNewTokens: number };
+  /** Held-out measurement of every stage: problems per world, samples per problem (16 for cons@16), T, top-p, length limit; `split` 'test' (reported) or 'validation' (for tuning a recipe: every choice reads validation, test is only reported). */
+  eval: { problems: number; samples: number; temperature: number; topP: number; maxNewTokens: number; split: 'test' | 'validation' };
   /** Stage 2 (R1-Zero): GRPO on the base with rule rewards only (task accuracy + format), no language reward. */
   r1Zero: RlStage;
   /** Stage 3 (§2.3.1): R1-Zero's correct samples, rewritten by rules into the prompt's language with a summary; SFT of the base on `examples` of them. */
@@ -136,6 +136,7 @@ function validate(c: PipelineConfig): void {
   for (const [k, v] of Object.entries(c.baseMix)) pos(v, `baseMix.${k}`, false, true);
   pos(c.eval.problems, 'eval.problems'); pos(c.eval.samples, 'eval.samples'); pos(c.eval.maxNewTokens, 'eval.maxNewTokens');
   pos(c.eval.temperature, 'eval.temperature', false, true);
+  if (c.eval.split !== 'test' && c.eval.split !== 'validation') fail(`'eval.split' must be 'test' (reported) or 'validation' (for tuning), got ${JSON.stringify(c.eval.split)}`);
   if (c.eval.topP <= 0 || c.eval.topP > 1) fail(`'eval.topP' must be in (0, 1], got ${c.eval.topP}`);
   const rl = (s: RlStage, at: string) => { pos(s.steps, `${at}.steps`); pos(s.maxSeconds, `${at}.maxSeconds`, false, true); };
   rl(c.r1Zero, 'r1Zero'); rl(c.reasoningRl, 'reasoningRl'); rl(c.allScenarioRl, 'allScenarioRl'); rl(c.distill.rl, 'distill.rl');

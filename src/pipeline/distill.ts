@@ -15,6 +15,7 @@ import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
 import { StageError, type StageContext, type StageOutput } from './context.js';
 import type { SftResult } from '../sft/sft.js';
 import { PAPER_EVAL } from '../run/vocabulary.js';
+import { distilledCompute, grpoTokenCounts, rlCompute } from './flops.js';
 
 /** What distill borrows from stages.ts (passed in, so the stage table stays the one place that wires them). */
 export interface DistillDeps {
@@ -33,6 +34,8 @@ export function studentModel(cfg: PipelineConfig): Record<string, unknown> {
   const h = cfg.distill.studentHidden;
   return { hidden_size: h, intermediate_size: Math.round((h * 2.5) / 8) * 8, num_hidden_layers: cfg.distill.studentLayers };
 }
+
+const renameCounts = (c: { sampled: number; trained: number }) => ({ sampledTokens: c.sampled, trainedTokens: c.trained });
 
 const paramsOf = (m: Decoder) => m.parameters().reduce((s, t) => s + t.size, 0);
 
@@ -70,7 +73,10 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   const sampleSeconds = (performance.now() - t0) / 1000;
   const sft = await d.sftStage(ctx, 'distill', base.dir, new Rng(ctx.cfg.seed + 903).shuffle(rows), c.epochs, c.lr, join(ctx.dir('distill'), 'student-distilled'));
   if (sft.stopped) return { interrupted: true };
-  const distilled = { seconds: sampleSeconds + sft.seconds, tokens: sampledTokens + sft.tokens };
+  // the student's training passes run over whole sequences (prompt and completion), as GRPO's do
+  const seqTokens = rows.reduce((t, r) => t + student.tokenizer.encode(r.prompt + r.completion).length, 0);
+  const sftTokens = Math.round((seqTokens * sft.examples / rows.length) * sft.epochs);
+  const distilled = { seconds: sampleSeconds + sft.seconds, tokens: sampledTokens + sftTokens };
 
   // the comparison: the same student base trained with GRPO (rule rewards, like R1-Zero), for at least that compute
   const rl = await d.grpoStage(ctx, 'distill', base.dir, d.mixSpec(ctx.cfg, 'reasoning'), d.rewardsOf(0), c.rl);
@@ -86,8 +92,8 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
     extra: {
       filters: reports, examples: rows.length, student_parameters: paramsOf(student.model), teacher_parameters: paramsOf(teacher.model), student_base_cached: base.cached,
       distill: {
-        distilled: { pass1: a.row.pass1, seconds: distilled.seconds, tokens: distilled.tokens },
-        rl: { pass1: b.row.pass1, seconds: rl.seconds, tokens: rl.tokens },
+        distilled: distilledCompute({ pass1: a.row.pass1, seconds: distilled.seconds, teacherParams: paramsOf(teacher.model), studentParams: paramsOf(student.model), teacherSampledTokens: sampledTokens, sftTokens }),
+        rl: rlCompute({ pass1: b.row.pass1, seconds: rl.seconds, studentParams: paramsOf(student.model), ...renameCounts(grpoTokenCounts(join(ctx.dir('distill'), 'run'))) }),
       },
     },
   };

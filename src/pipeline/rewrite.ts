@@ -1,10 +1,12 @@
 // The cold start's rule-based rewriting (R1 §2.3.1): an R1-Zero sample that was right is made readable — every
 // phrase of the other language replaced by the prompt's language's phrase (the worlds' one phrase table), and a
-// summary that states the answer added when missing. The result must still be right and in one language, or it is
-// dropped. Not a translator of free text: only the worlds' own phrases are known.
+// summary that states the answer added when missing, and terse run-on reasoning written out as the world's step lines
+// (World.untangle). The result must still be right, readable and in one language, or it is dropped. Not a translator
+// of free text: only the worlds' own phrases are known.
 import type { World, WorldProblem } from '../data/worlds/types.js';
 import { PHRASES, WORLD_LANGS, answerSentence, isWorldLang, type WorldLang } from '../rewards/worlds/phrases.js';
 import { summaryOf } from '../rewards/worlds/reply.js';
+import { readableReasoning } from '../data/worlds/readable.js';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -36,7 +38,7 @@ export function toLanguage(text: string, lang: WorldLang): string {
 export function rewriteReadable(world: World<WorldProblem>, p: WorldProblem, completion: string): string | null {
   const langField = (p as { lang?: unknown }).lang;
   const lang: WorldLang = isWorldLang(langField) ? langField : 'en';
-  let text = toLanguage(completion, lang);
+  let text = toLanguage(world.untangle ? world.untangle(p, completion) : completion, lang);
   const verdict = world.check(p, text);
   const summary = summaryOf(text);
   if (verdict.answer !== null && (summary === null || summary.trim() === '')) {
@@ -44,7 +46,7 @@ export function rewriteReadable(world: World<WorldProblem>, p: WorldProblem, com
     if (at >= 0) text = `${text.slice(0, at + '</think>'.length)}\n\n${answerSentence(verdict.answer, lang)}`;
   }
   const after = world.check(p, text);
-  if (!after.correct || !after.format_ok) return null;
+  if (!after.correct || !after.format_ok || !readableReasoning(text)) return null;
   if (world.mixesLanguage?.(p, text) === true) return null;
   return text;
 }

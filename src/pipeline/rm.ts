@@ -1,17 +1,18 @@
 // The pipeline's reward-model stage (R1 §2.3.4): preference pairs drawn from the general and safety worlds, two reward
 // models trained with Bradley–Terry from the rejection-SFT model — helpfulness reading only the summary, harmlessness
-// the whole reply — their held-out pairwise accuracy, and every stage's stored general replies scored for the table.
+// the whole reply — watched on validation pairs while training (every choice of pairs and epochs reads those), each
+// reported on its own on test pairs; and every stage's stored general replies scored for the table.
 // Not the reward model or its trainer (src/rl/rm*.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getWorld, preferencePairs } from '../data/worlds/index.js';
+import { getWorld, preferencePairs, type Split } from '../data/worlds/index.js';
 import { writeJsonl } from '../data/jsonl.js';
 import { RewardModel, loadRewardModel, scoreWithRewardModel, type ReplyView } from '../rl/rm.js';
 import { trainRewardModel, type PreferencePair } from '../rl/rm-train.js';
 import { STAGES } from './config.js';
 import { StageError, type StageContext, type StageOutput } from './context.js';
 
-function pairsOf(world: string, split: 'train' | 'test', count: number, seed: number): PreferencePair[] {
+function pairsOf(world: string, split: Split, count: number, seed: number): PreferencePair[] {
   return [...preferencePairs(getWorld(world), { split, count, seed })].map((p) => ({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, kind: p.kind }));
 }
 
@@ -24,23 +25,23 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
   const worldOf = { helpful: ctx.cfg.generalWorld, harmless: ctx.cfg.safetyWorld } as const;
   const data = Object.fromEntries((['helpful', 'harmless'] as const).map((k) => [k, {
     train: pairsOf(worldOf[k], 'train', c[k].pairs, ctx.cfg.seed + 701),
+    validation: pairsOf(worldOf[k], 'validation', Math.max(100, Math.round(c[k].pairs / 10)), ctx.cfg.seed + 703),
     test: pairsOf(worldOf[k], 'test', Math.max(100, Math.round(c[k].pairs / 5)), ctx.cfg.seed + 702),
-  }])) as Record<'helpful' | 'harmless', { train: PreferencePair[]; test: PreferencePair[] }>;
-  await writeJsonl(join(dir, 'pairs_train.jsonl'), [...data.helpful.train, ...data.harmless.train]);
-  await writeJsonl(join(dir, 'pairs_test.jsonl'), [...data.helpful.test, ...data.harmless.test]);
-  const results: Record<string, { accuracy: number; pairs: number; seconds: number; by_kind: Record<string, number> }> = {};
+  }])) as Record<'helpful' | 'harmless', Record<Split, PreferencePair[]>>;
+  for (const split of ['train', 'validation', 'test'] as const) await writeJsonl(join(dir, `pairs_${split}.jsonl`), [...data.helpful[split], ...data.harmless[split]]);
+  const results: Record<string, RmResult> = {};
   for (const [name, view] of [['helpful', 'summary'], ['harmless', 'whole']] as ['helpful' | 'harmless', ReplyView][]) {
     const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed);
     const r = await trainRewardModel(rm, {
-      train: data[name].train, heldOut: data[name].test, out: join(dir, name),
+      train: data[name].train, heldOut: data[name].validation, out: join(dir, name),
       epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed, signal: ctx.signal, log: ctx.log,
     });
     if (r.stopped) return { interrupted: true };
-    const last = r.held_out[r.held_out.length - 1];
-    results[name] = { accuracy: last?.accuracy ?? NaN, pairs: last?.pairs ?? 0, seconds: r.seconds, by_kind: last?.by_kind ?? {} };
-    ctx.log(`reward model ${name} (${view}): held-out pairwise accuracy ${((last?.accuracy ?? NaN) * 100).toFixed(1)}% on ${last?.pairs ?? 0} pairs (${r.seconds.toFixed(0)} s)`);
+    const val = r.held_out[r.held_out.length - 1];
+    const test = pairwiseAccuracy(await loadRewardModel(join(dir, name)), data[name].test);
+    results[name] = { pairwise_accuracy: test.accuracy, pairs: test.pairs, validation_accuracy: val?.accuracy ?? NaN, validation_pairs: val?.pairs ?? 0, seconds: r.seconds };
+    ctx.log(`reward model ${name} (${view}): pairwise accuracy ${pct(test.accuracy)} on ${test.pairs} test pairs (validation ${pct(val?.accuracy ?? NaN)} on ${val?.pairs ?? 0}; ${r.seconds.toFixed(0)} s)`);
   }
-  const pooled = Object.values(results).reduce((s, r) => s + r.accuracy * r.pairs, 0) / Math.max(1, Object.values(results).reduce((s, r) => s + r.pairs, 0));
   // helpfulness of every measured stage: the mean reward-model score of its stored general replies
   const helpful = await loadRewardModel(join(dir, 'helpful'));
   const helpfulRm: Record<string, number> = {};
@@ -51,5 +52,20 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
     const s = scoreWithRewardModel(helpful, rows.map((r) => r.prompt), rows.map((r) => r.completion));
     helpfulRm[stage] = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
   }
-  return { model: join(dir, 'helpful'), extra: { pairwise_accuracy: pooled, models: results, helpful_rm: helpfulRm, harmless_model: join(dir, 'harmless') } };
+  return { model: join(dir, 'helpful'), extra: { reward_model: { helpfulness: results.helpful, harmlessness: results.harmless }, helpful_rm: helpfulRm, harmless_model: join(dir, 'harmless') } };
+}
+
+/** One reward model on its own: accuracy on its test pairs, the same on its validation pairs (what training watched). */
+export interface RmResult { pairwise_accuracy: number; pairs: number; validation_accuracy: number; validation_pairs: number; seconds: number }
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Share of pairs whose chosen reply the model scores strictly above the rejected one; pairs that read the same are left out (as training leaves them out). */
+export function pairwiseAccuracy(rm: RewardModel, pairs: readonly PreferencePair[]): { accuracy: number; pairs: number } {
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const kept = pairs.filter((p) => !same(rm.encode(p.prompt, p.chosen).ids, rm.encode(p.prompt, p.rejected).ids));
+  const chosen = scoreWithRewardModel(rm, kept.map((p) => p.prompt), kept.map((p) => p.chosen));
+  const rejected = scoreWithRewardModel(rm, kept.map((p) => p.prompt), kept.map((p) => p.rejected));
+  const right = chosen.filter((c, i) => c > rejected[i]!).length;
+  return { accuracy: kept.length ? right / kept.length : NaN, pairs: kept.length };
 }

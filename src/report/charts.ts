@@ -93,13 +93,16 @@ function lineSpec(c: ChartDef, symbols: boolean): TopLevelSpec {
 }
 
 function barSpec(c: ChartDef): TopLevelSpec {
+  // long group names (a pipeline's stages) are slanted so they do not run into each other
+  const groups = [...new Set((c.bar ?? []).map((b) => b.group))];
+  const slant = groups.length * Math.max(...groups.map((g) => g.length), 0) * 6 > 480;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480, height: 200, background: 'white', config: CONFIG,
     data: { values: c.bar },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'group', type: 'nominal', title: c.xTitle ?? null, sort: null, axis: { labelAngle: 0 } },
+      x: { field: 'group', type: 'nominal', title: c.xTitle ?? null, sort: null, axis: { labelAngle: slant ? -30 : 0, labelLimit: 200 } },
       xOffset: { field: 'series', sort: null },
       y: { field: 'y', type: 'quantitative', title: c.yTitle, axis: c.percent ? { format: '.2~%' } : {} },
       color: { field: 'series', type: 'nominal', sort: null },

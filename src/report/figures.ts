@@ -1,6 +1,6 @@
 // Which plots a run folder gets: the paper's Figures 2 and 3 (held-out pass@1 / cons@k and mean completion
 // length over steps), the GRPO diagnostics, reasoning styles and faithfulness over steps, and the bars of demo,
-// pipeline, eval and bench summaries — each only when its data is there, otherwise a note. Not the rendering (charts.ts).
+// eval and bench summaries — each only when its data is there, otherwise a note. Not the rendering (charts.ts).
 import type { MetricRow, RunData } from './read.js';
 import { downsample, MAX_POINTS, type BarPoint, type ChartDef, type LinePoint } from './charts.js';
 import type { ViewSample } from './samples.js';
@@ -172,7 +172,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** Side-by-side bars of the demo's before/after, a pipeline's stages, an eval's pass@k curve and bench comparisons. */
+/** Side-by-side bars of the demo's before/after, an eval's pass@k curve and bench comparisons (a pipeline folder's page is pipeline.ts's). */
 function summaryCharts(run: RunData, notes: string[]): ChartDef[] {
   const out: ChartDef[] = [];
   const d = run.demo as Record<string, Record<string, unknown>> | null;
@@ -182,14 +182,6 @@ function summaryCharts(run: RunData, notes: string[]): ChartDef[] {
     if (bar.length) out.push({ id: 'demo-before-after', title: 'Before and after RL (demo)', percent: true, yTitle: 'share', bar,
       caption: 'The demo\'s held-out measurements of the base model and of the model after GRPO (16 samples per problem, T 0.6, top-p 0.95).' });
   }
-  const stages = run.pipeline?.stages;
-  if (Array.isArray(stages)) {
-    const rows = stages.filter((s): s is Record<string, unknown> => !!s && typeof s === 'object');
-    const shares = ['pass1', 'pass@1', 'accuracy', 'cons16', 'readable_rate', 'faithful_step_rate', 'language_mixing'].filter((k) => rows.some((s) => isNum(s[k])));
-    const bar = rows.flatMap((s, i) => shares.filter((k) => isNum(s[k])).map((k) => ({ group: String(s.stage ?? s.name ?? `stage ${i + 1}`), series: k, y: s[k] as number })));
-    if (bar.length) out.push({ id: 'pipeline-stages', title: 'Pipeline stages', percent: true, yTitle: 'share', xTitle: 'stage', bar,
-      caption: `After each stage of the pipeline: ${shares.join(', ')} (held-out, as in the stage table).` });
-  } else if (run.pipeline) notes.push('pipeline_summary.json has no "stages" list: no stage table');
   const pk = run.evalSummary?.pass_at_k;
   if (pk && typeof pk === 'object') {
     const entries: [number, number][] = Array.isArray(pk)

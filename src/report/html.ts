@@ -33,8 +33,8 @@ main{padding:0 24px 40px;max-width:1400px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}
 figure{background:#fff;border:1px solid #ddd;border-radius:6px;margin:0;padding:10px 12px}
 figure h3{font-size:14px;margin:0 0 6px} figure svg{max-width:100%;height:auto} figcaption{color:#555;font-size:12px}
-table{border-collapse:collapse;background:#fff;font-size:13px} td,th{border:1px solid #ddd;padding:3px 8px;text-align:left} th{background:#f0f0ee}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;background:#fff;font-size:12px} .tw{max-width:100%;overflow-x:auto} td,th{border:1px solid #ddd;padding:3px 8px;text-align:left} th{background:#f0f0ee}
+td.n{text-align:right;font-variant-numeric:tabular-nums} td.miss{color:#c62828;font-weight:600} td.met{color:#2e7d32;font-weight:600}
 .settings{display:flex;flex-wrap:wrap;gap:4px 18px;margin:14px 0;font-size:12px;color:#444} .settings b{color:#222;font-weight:600}
 .notes{background:#fff8e1;border:1px solid #f0d98a;border-radius:6px;padding:8px 14px} .notes li{margin:2px 0}
 #filters{display:flex;gap:12px;flex-wrap:wrap;align-items:center;background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px}
@@ -53,8 +53,10 @@ const VIEWER = `
 var data=JSON.parse(document.getElementById('samples-data').textContent);
 var $=function(id){return document.getElementById(id)};
 var list=$('samples'),count=$('sample-count'),more=$('more'),shown=0,matches=[];
-var styles={};data.forEach(function(s){styles[s.style||'none']=1});
+var styles={},stages=[];data.forEach(function(s){styles[s.style||'none']=1;if(s.stage&&stages.indexOf(s.stage)<0)stages.push(s.stage)});
 Object.keys(styles).sort().forEach(function(k){var o=document.createElement('option');o.value=k;o.textContent=k;$('f-style').appendChild(o)});
+stages.forEach(function(k){var o=document.createElement('option');o.value=k;o.textContent=k;$('f-stage').appendChild(o)});
+if(!stages.length)$('l-stage').style.display='none';
 var steps=data.map(function(s){return s.step});
 if(steps.length){$('f-from').value=Math.min.apply(null,steps);$('f-to').value=Math.max.apply(null,steps)}
 function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!=null)e.textContent=text;return e}
@@ -63,8 +65,8 @@ function card(s){
   var c=el('div','sample '+(s.correct===true?'ok':s.correct===false?'bad':''));
   c.dataset.step=s.step;c.dataset.correct=String(s.correct);c.dataset.style=s.style||'none';c.dataset.faithful=String(s.faithful);
   var m=el('div','meta');
-  [['step',s.step],['result',s.correct===true?'correct':s.correct===false?'wrong':'not judged'],['style',s.style||'none'],
-   ['answer follows its lines',s.faithful===true?'yes':s.faithful===false?'no':'–'],['wrong lines',s.lines?s.unfaithful_lines+'/'+s.lines:'–'],['reward',fmt(s.reward)],['advantage',fmt(s.advantage)],['tokens',fmt(s.tokens)],['finish',fmt(s.finish)],['gold',fmt(s.gold)]]
+  [].concat(s.stage?[['stage',s.stage]]:[],[['step',s.step<0?'measurement':s.step],['result',s.correct===true?'correct':s.correct===false?'wrong':'not judged'],['style',s.style||'none'],
+   ['answer follows its lines',s.faithful===true?'yes':s.faithful===false?'no':'–'],['wrong lines',s.lines?s.unfaithful_lines+'/'+s.lines:'–'],['reward',fmt(s.reward)],['advantage',fmt(s.advantage)],['tokens',fmt(s.tokens)],['finish',fmt(s.finish)],['gold',fmt(s.gold)]])
    .forEach(function(p){m.appendChild(el('span',null,p[0]+': '+p[1]))});
   var rk=Object.keys(s.rewards||{});if(rk.length)m.appendChild(el('span',null,'rewards: '+rk.map(function(k){return k+' '+fmt(s.rewards[k])}).join(', ')));
   c.appendChild(m);
@@ -75,13 +77,16 @@ function card(s){
   return c}
 function page(){var end=Math.min(matches.length,shown+50);for(var i=shown;i<end;i++)list.appendChild(card(matches[i]));shown=end;more.style.display=shown<matches.length?'':'none'}
 function apply(){
-  var from=Number($('f-from').value),to=Number($('f-to').value),r=$('f-result').value,st=$('f-style').value,fa=$('f-faithful').value;
+  var from=Number($('f-from').value),to=Number($('f-to').value),r=$('f-result').value,st=$('f-style').value,fa=$('f-faithful').value,sg=$('f-stage').value,pr=$('f-prompt').value;
   matches=data.filter(function(s){
+    if(sg!=='all'&&s.stage!==sg)return false; if(pr&&s.prompt.indexOf(pr)<0)return false;
     if($('f-from').value!==''&&s.step<from)return false; if($('f-to').value!==''&&s.step>to)return false;
     if(r!=='all'&&String(s.correct)!==r)return false; if(st!=='all'&&(s.style||'none')!==st)return false;
     if(fa!=='all'&&String(s.faithful)!==fa)return false; return true});
+  // one prompt picked: its replies side by side in stage order, to compare the stages
+  if(pr&&stages.length)matches.sort(function(a,b){return stages.indexOf(a.stage)-stages.indexOf(b.stage)});
   list.textContent='';shown=0;count.textContent=matches.length+' of '+data.length+' samples match';page()}
-['f-from','f-to','f-result','f-style','f-faithful'].forEach(function(id){$(id).addEventListener('input',apply);$(id).addEventListener('change',apply)});
+['f-from','f-to','f-result','f-style','f-faithful','f-stage','f-prompt'].forEach(function(id){$(id).addEventListener('input',apply);$(id).addEventListener('change',apply)});
 more.addEventListener('click',page);apply();
 })();`;
 
@@ -90,8 +95,8 @@ const LIVE = (url: string, version: string) => `
 
 function table(t: Page['tables'][number]): string {
   const num = (c: string) => /^-?[\d.,]+%?$/.test(c);
-  return `<h2>${esc(t.title)}</h2>${t.caption ? `<p class="sub">${esc(t.caption)}</p>` : ''}<table><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${
-    t.rows.map((r) => `<tr>${r.map((c) => `<td${num(c) ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+  return `<h2>${esc(t.title)}</h2>${t.caption ? `<p class="sub">${esc(t.caption)}</p>` : ''}<div class="tw"><table><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${
+    t.rows.map((r) => `<tr>${r.map((c) => `<td${num(c) ? ' class="n"' : c === 'MISS' ? ' class="miss"' : c === 'met' ? ' class="met"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('')}</table></div>`;
 }
 
 export function renderPage(p: Page): string {
@@ -117,6 +122,8 @@ ${charts || '<p>Nothing to plot yet.</p>'}
 ${other}
 <h2>Samples</h2>
 <div id="filters">
+<label id="l-stage">stage <select id="f-stage"><option value="all">all</option></select></label>
+<label>prompt contains <input id="f-prompt" type="text" style="width:180px"></label>
 <label>steps <input id="f-from" type="number"> to <input id="f-to" type="number"></label>
 <label>result <select id="f-result"><option value="all">all</option><option value="true">correct</option><option value="false">wrong</option><option value="null">not judged</option></select></label>
 <label>style <select id="f-style"><option value="all">all</option></select></label>

@@ -8,6 +8,7 @@ import { renderChart, type RenderedChart } from './charts.js';
 import { runFigures } from './figures.js';
 import { pickSamples, viewSample, worldOf } from './samples.js';
 import { renderPage, type Page } from './html.js';
+import { isPipelineFolder, pipelineCharts, pipelineNotes, pipelineSettings, pipelineTables, readPipeline } from './pipeline.js';
 
 /** The most samples embedded in the page (whole steps, spread over the run); the curves use all of them. */
 export const MAX_VIEW_SAMPLES = 2000;
@@ -61,8 +62,6 @@ function tables(run: RunData): Page['tables'] {
       head: ['', 'held-out pass@1', 'cons@16', 'format', 'mean length', 'always wrong', 'wrong lines', 'answer ≠ own lines', ...styles.map((s) => `style ${s}`)],
       caption: `${cell(d.steps)} GRPO steps in ${secs(d.rl_seconds)} s; whole demo ${secs(d.seconds)} s. Measured on held-out problems, 16 samples each at T 0.6, top-p 0.95.` });
   }
-  const stages = run.pipeline?.stages;
-  if (Array.isArray(stages)) out.push(objectTable('Pipeline stages', stages.filter((s) => s && typeof s === 'object') as Record<string, unknown>[]));
   const e = run.evalSummary;
   if (e) {
     const scalars = leaves(e);
@@ -102,8 +101,25 @@ function perProblem(results: Record<string, unknown>[]): Record<string, unknown>
   })).sort((a, b) => a.pass_at_1 - b.pass_at_1);
 }
 
+/** The report of a pipeline folder: every stage folder read, its tables, each RL stage's Figures 2-3, samples by stage. */
+async function buildPipelineReport(runDir: string, opts: ReportOptions): Promise<Report> {
+  const p = readPipeline(runDir);
+  const fig = pipelineCharts(p);
+  const picked = pickSamples(fig.samples, opts.maxSamples ?? MAX_VIEW_SAMPLES);
+  const charts: RenderedChart[] = [];
+  for (const c of fig.charts) charts.push(await renderChart(c));
+  const notes = [...pipelineNotes(p), ...(picked.note ? [picked.note] : [])];
+  const html = renderPage({
+    title: `r1ts pipeline: ${basename(resolve(runDir))}`, runDir: resolve(runDir), generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    settings: pipelineSettings(p), notes, tables: pipelineTables(p), charts, otherKeys: [],
+    samples: picked.kept, samplesTotal: fig.samples.length, live: opts.live, subruns: [],
+  });
+  return { html, charts, notes };
+}
+
 /** Builds the report of a run folder in memory. */
 export async function buildReport(runDir: string, opts: ReportOptions = {}): Promise<Report> {
+  if (isPipelineFolder(runDir)) return buildPipelineReport(runDir, opts);
   const run = readRun(runDir);
   const w = worldOf(run.config);
   // an eval folder's results.jsonl: its samples in the viewer (step 0), one row per problem in a table
@@ -116,7 +132,7 @@ export async function buildReport(runDir: string, opts: ReportOptions = {}): Pro
   const charts: RenderedChart[] = [];
   for (const c of fig.charts) charts.push(await renderChart(c));
   const notes = [...run.notes, ...fig.notes, ...(picked.note ? [picked.note] : [])];
-  const kind = run.pipeline ? 'pipeline' : run.demo ? 'demo' : (run.evalSummary || run.results.length) && !run.train.length ? 'evaluation' : 'GRPO run';
+  const kind = run.demo ? 'demo' : (run.evalSummary || run.results.length) && !run.train.length ? 'evaluation' : 'GRPO run';
   const html = renderPage({
     title: `r1ts ${kind}: ${basename(resolve(runDir))}`, runDir: resolve(runDir), generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     settings: settings(run), notes, tables: tables(run), charts, otherKeys: fig.otherKeys,

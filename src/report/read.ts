@@ -1,5 +1,5 @@
 // Reads a run folder for the report: config.json, metrics.jsonl (train and eval lines), samples.jsonl and the
-// summaries (demo_summary.json, pipeline_summary.json, eval summary.json, bench*.json), tolerating a truncated
+// summaries (demo_summary.json, eval summary.json, bench*.json; a pipeline folder is read by pipeline.ts), tolerating a truncated
 // last line, missing files and unknown keys (each becomes a note). Not the drawing (charts.ts, html.ts).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,6 @@ export interface RunData {
   /** Every sample line that parsed (downsampling happens in samples.ts). */
   samples: RawSample[];
   demo: Record<string, unknown> | null;
-  pipeline: Record<string, unknown> | null;
   evalSummary: Record<string, unknown> | null;
   /** results.jsonl of an `r1 eval --out` folder: one line per sample (problem_id, gold, text, correct, ...). */
   results: Record<string, unknown>[];
@@ -107,7 +106,6 @@ export function readRun(dir: string): RunData {
   const run: RunData = {
     dir, config, train, evals, samples,
     demo: readJson(join(dir, 'demo_summary.json'), notes),
-    pipeline: readJson(join(dir, 'pipeline_summary.json'), notes),
     evalSummary: readJson(join(dir, 'summary.json'), notes),
     results: readLines(join(dir, 'results.jsonl'), 'results.jsonl', notes) ?? [],
     bench, notes,

@@ -26,6 +26,8 @@ export interface ViewSample {
   unfaithful_lines: number | null;
   lines: number | null;
   reflective: boolean;
+  /** The pipeline stage the sample comes from (pipeline reports only). */
+  stage?: string;
 }
 
 /** Words the R1 paper counts as reflection ("wait", re-checking, verifying). */

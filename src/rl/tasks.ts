@@ -22,8 +22,8 @@ export interface TaskProblem {
 
 export interface TaskSource {
   name: string;
-  /** n training problems for one step, drawn with rng. */
-  draw(rng: Rng, n: number): TaskProblem[];
+  /** n training problems for one step, drawn with rng (distinct problems unless `repeats`: a survey of the source, not a step). */
+  draw(rng: Rng, n: number, repeats?: boolean): TaskProblem[];
   /** The first n held-out problems (always the same ones). */
   heldOut(n: number): TaskProblem[];
   /** Judge for held-out evaluation (correctness, format, voting key). */
@@ -41,7 +41,7 @@ export function worldTasks(world: World, template: string, seed: number): TaskSo
   const cache = new Map<number, TaskProblem[]>();
   return {
     name: world.name,
-    draw: (rng, n) => sampleProblems(world, { split: 'train', count: n, seed: rng.nextU32() }).map(toTask),
+    draw: (rng, n, repeats) => sampleProblems(world, { split: 'train', count: n, seed: rng.nextU32(), unique: !repeats }).map(toTask),
     heldOut: (n) => {
       if (!cache.has(n)) cache.set(n, sampleProblems(world, { split: 'test', count: n, seed: seed ^ 0x5eed }).map(toTask));
       return cache.get(n)!;

@@ -154,7 +154,7 @@ export class GrpoTrainer {
     };
     // before any work: a `kinds` entry that names no problem would turn its reward off without a word
     // ('addition-bi@2' matches the mixture part of problems whose task is 'addition-bi'; a typo matches nothing)
-    const unmatched = unmatchedKinds([...c.rewards, ...(c.rewardModels ?? []), ...(c.judges ?? [])], this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256));
+    const unmatched = unmatchedKinds([...c.rewards, ...(c.rewardModels ?? []), ...(c.judges ?? [])], this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256, true));
     if (unmatched.length) throw new Error(`grpo config: ${unmatched.join('; ')}; name the problems' kind, world or mixture part`);
     if (this.step === 0 && c.evalEvery >= 0) await evaluateLogged();
     let reason: 'done' | 'time' | 'interrupted' = 'done';

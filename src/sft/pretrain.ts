@@ -7,7 +7,7 @@ import { makeConfig, type ModelConfig } from '../model/config.js';
 import { CharTokenizer, type Tokenizer } from '../model/tokenizer.js';
 import { saveCheckpoint } from '../model/checkpoint.js';
 import { getWorld, DEFAULT_WORLD } from '../data/worlds/index.js';
-import { pickWeighted, sampleProblems, splitOf, worldPrompt, type CorpusPhase } from '../data/worlds/common.js';
+import { drawTrainProblem, pickWeighted, sampleProblems, worldPrompt, type CorpusPhase } from '../data/worlds/common.js';
 import type { World, WorldProblem } from '../data/worlds/types.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
@@ -199,8 +199,7 @@ async function pretrainWorldIn(opts: PretrainWorldOptions, precision: 'fp32' | '
       const mix = phaseAt(progress).mix;
       const seqs: TrainSeq[] = [];
       for (let i = 0; i < batchSize * poolBatches; i++) {
-        let p = world.generate(rng, difficulty);
-        while (splitOf(p.id) !== 'train') p = world.generate(rng, difficulty);
+        const p = drawTrainProblem(world, rng, difficulty);
         seqs.push(docSeq(tok, worldPrompt(p), world.write(p, pickWeighted(rng, mix), rng)));
       }
       pool = bucketBatches(seqs, { batchSize, padId, rng });

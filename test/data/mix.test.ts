@@ -2,7 +2,7 @@
 // question, split and judge; the weights shape the draw; bad specs are one-line errors naming the part.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getWorld, sampleProblems, splitOf } from '../../src/data/worlds/index.js';
+import { getWorld, sampleProblems, problemKey, splitOf } from '../../src/data/worlds/index.js';
 import { parseMixSpec } from '../../src/data/worlds/mix.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -22,7 +22,7 @@ test('mix world: draws follow the weights; each problem is judged by its own wor
   }
   assert.ok(Math.abs(tasks['addition-bi']! / 4000 - 0.75) < 0.03, JSON.stringify(tasks));
   for (const p of sampleProblems(m, { split: 'test', count: 20, seed: 3 })) {
-    assert.equal(splitOf(p.id), 'test');
+    assert.equal(splitOf(problemKey(p)), 'test');
     const sub = getWorld((p as unknown as { task: string }).task);
     const reply = sub.write(p, sub.styles[0]!, new Rng(1));
     assert.deepEqual(m.check(p, reply), sub.check(p, reply), 'the mixture asks the sub-world\'s judge');

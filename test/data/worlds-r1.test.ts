@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/util/rng.js';
-import { PIPELINE_MIX, WORLDS, getWorld, mixedCorpus, preferencePairs, sampleProblems, splitOf, worldCorpus, writeCorpus } from '../../src/data/worlds/index.js';
+import { PIPELINE_MIX, WORLDS, getWorld, mixedCorpus, preferencePairs, sampleProblems, problemKey, splitOf, worldCorpus, writeCorpus } from '../../src/data/worlds/index.js';
 import { MIX_RATE } from '../../src/data/worlds/addition.js';
 import { LEAK_RATE, OVER_REFUSAL_RATE } from '../../src/data/worlds/safety.js';
 import { writePreferencePairs } from '../../src/data/worlds/pairs.js';
@@ -118,7 +118,7 @@ test('preference pairs: chosen is right and rejected is not, by the world judge;
     for (const [split, pairs] of [['train', train], ['test', testPairs]] as const) {
       for (const pair of pairs) {
         const p = world.parse(question(pair.prompt))!;
-        assert.equal(splitOf(p.id), split);
+        assert.equal(splitOf(problemKey(p)), split);
         assert.equal(pair.kind, name === 'general' ? 'helpful' : 'harmless');
         assert.ok(world.check(p, pair.chosen).correct, pair.chosen);
         assert.ok(!world.check(p, pair.rejected).correct, pair.rejected);
@@ -150,7 +150,7 @@ test('mixed corpus: worlds by weight, train split only, deterministic; JSONL fil
     count[d.world] = (count[d.world] ?? 0) + 1;
     const world = getWorld(d.world);
     const p = world.parse(question(d.prompt))!;
-    assert.equal(splitOf(p.id), 'train');
+    assert.equal(splitOf(problemKey(p)), 'train');
     assert.ok(world.check(p, d.completion).format_ok, d.completion);
   }
   for (const e of PIPELINE_MIX) assert.ok(Math.abs(count[e.world.name]! / 4000 - e.weight) < 0.03, JSON.stringify(count));

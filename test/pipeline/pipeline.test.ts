@@ -89,18 +89,27 @@ test('tiny pipeline: stages kept, an empty cold start stops naming the stage, re
 test('bars: each of the R1 bars checked on a summary, null where a stage is missing', async () => {
   const { checkBars, formatBars } = await import('../../src/pipeline/run.js');
   const row = (stage: string, o: Record<string, number>) => ({ stage, pass1: 0.5, cons16: 0.5, language_mixing: 0, readable_rate: 1, faithful_step_rate: 1, mean_len: 50,
-    helpful: 0.5, harmful_refusal: 1, benign_over_refusal: 0, worlds: {}, ...o });
+    helpful: 0.5, harmful_refusal: 1, secret_leak_rate: 0, benign_over_refusal: 0, worlds: {}, ...o });
+  const arm = (pass1: number, flops: number, seconds: number) => ({ pass1, flops, seconds, tokens: 1e6, flops_by_part: {} });
   const s = {
-    seconds: 3000, base_model: 'b', base_cached: true, cut_short: [], stage_seconds: {},
-    stages: [row('r1_zero', { pass1: 0.6, language_mixing: 0.2 }), row('all_scenario_rl', { pass1: 0.7, language_mixing: 0.005, harmful_refusal: 0.9, benign_over_refusal: 0.05 })],
-    reward_model: { pairwise_accuracy: 0.91 },
-    distill: { distilled: { pass1: 0.4, seconds: 100, tokens: 1e6 }, rl: { pass1: 0.2, seconds: 90, tokens: 2e6 } },
+    seconds: 3000, base_model: 'b', base_cached: true, cut_short: [], stage_seconds: {}, splits: {},
+    stages: [row('base', { readable_rate: 0.6 }), row('r1_zero', { pass1: 0.6, language_mixing: 0.2, readable_rate: 0.5 }),
+      row('all_scenario_rl', { pass1: 0.7, language_mixing: 0.005, harmful_refusal: 0.9, secret_leak_rate: 0.1, benign_over_refusal: 0.05, readable_rate: 0.995 })],
+    // each reward model on its own: helpfulness 89.9% misses even where a pooled figure with harmlessness would pass
+    reward_model: { helpfulness: { pairwise_accuracy: 0.899, validation_accuracy: 0.9, pairs: 1200 }, harmlessness: { pairwise_accuracy: 0.99, validation_accuracy: 0.99, pairs: 200 } },
+    // the distilled student is better and cheaper in FLOPs, though slower in seconds: FLOPs decide
+    distill: { distilled: arm(0.4, 1e13, 100), rl: arm(0.2, 3e13, 90) },
   };
   const bars = checkBars(s as never);
-  const met = Object.fromEntries(bars.map((b) => [b.bar.split(' ').slice(0, 4).join(' '), b.met]));
-  assert.deepEqual(Object.values(met), [true, true, true, true, true, false, false, true, false]);
-  assert.match(bars.at(-1)!.value, /40\.0% \(100 s, 1\.00M tokens\) vs 20\.0% \(90 s, 2\.00M tokens\)/); // more seconds than GRPO: not met
-  const partial = checkBars({ ...s, stages: [row('r1_zero', {})], distill: null, reward_model: { pairwise_accuracy: null } } as never);
-  assert.deepEqual(partial.map((b) => b.met), [true, null, true, null, null, null, null, null, null].map((m, i) => (i === 2 ? false : m)));
+  assert.deepEqual(bars.map((b) => b.met), [true, true, true, true, true, false, false, false, true, true]);
+  assert.match(bars[5]!.value, /90\.0% \(leaks 10\.0%\)/);
+  assert.match(bars.at(-1)!.value, /^40\.0% \(1\.0e13 FLOPs, 100 s\) vs 20\.0% \(3\.0e13 FLOPs, 90 s\)$/);
+  // readable is a bar only where R1-Zero falls short of 90%: an R1-Zero that still reads 95% misses it
+  const easy = checkBars({ ...s, stages: [s.stages[0], row('r1_zero', { pass1: 0.6, language_mixing: 0.2, readable_rate: 0.95 }), s.stages[2]] } as never);
+  assert.equal(easy[4]!.met, false);
+  assert.match(bars[4]!.value, /^99\.5% \(R1-Zero 50\.0%, base 60\.0%\)$/);
+  const partial = checkBars({ ...s, stages: [row('r1_zero', {})], distill: null,
+    reward_model: { helpfulness: { pairwise_accuracy: null, validation_accuracy: null, pairs: 0 }, harmlessness: { pairwise_accuracy: null, validation_accuracy: null, pairs: 0 } } } as never);
+  assert.deepEqual(partial.map((b) => b.met), [true, null, false, null, null, null, null, null, null, null]);
   assert.match(formatBars(partial), /^ met {3}end to end in at most 60 minutes \(base cached\): 50\.0 min\n {2}- {4}final pass@1 at least R1-Zero.s: not run\n MISS {2}R1-Zero mixes/);
 });

@@ -112,11 +112,10 @@ test('questions are read back out of templated prompts', () => {
   assert.equal(questionOf('other text', 'Q: {prompt} ?'), null);
 });
 
-test('demo, pipeline, eval and bench summaries become bars, a pass@k curve and tables', async () => {
+test('demo, eval and bench summaries become bars, a pass@k curve and tables', async () => {
   const row = (p: number) => ({ pass1: p, cons16: p + 0.1, format_rate: 1, mean_len: 80, always_wrong: 0.1, styles: { step: { share: p, accuracy: 0.9 } }, unfaithful_line_rate: 0.1, answer_unfaithful_rate: 0.6, stop_rate: 1 });
   const dir = folder('summaries', {
     'demo_summary.json': JSON.stringify({ base: row(0.3), rl: row(0.9), steps: 120, seconds: 900, rl_seconds: 590 }),
-    'pipeline_summary.json': JSON.stringify({ stages: [{ stage: 'cold-start SFT', pass1: 0.4, cons16: 0.5, worlds: { addition: { pass1: 0.4 } } }, { stage: 'reasoning RL', pass1: 0.7, cons16: 0.8 }] }),
     'summary.json': JSON.stringify({ settings: { dataset: 'math500', k: 8 }, pass_at_1: 0.5, pass_at_k: [{ k: 1, pass: 0.5 }, { k: 2, pass: 0.65 }, { k: 4, pass: 0.8 }, { k: 8, pass: 0.9 }] }),
     'results.jsonl': jsonl([
       { problem_id: 'p1', sample: 0, gold: '4', text: '<think>\n2+2=4\n</think>\n\nThe answer is 4.', answer: '4', correct: true, tokens: 20, finish_reason: 'stop' },
@@ -130,21 +129,18 @@ test('demo, pipeline, eval and bench summaries become bars, a pass@k curve and t
   const r = await buildReport(dir);
   const c = (id: string) => r.charts.find((x) => x.id === id);
   assert.equal(c('demo-before-after')!.points, 12); // 6 measures × base / after RL
-  assert.equal(c('pipeline-stages')!.points, 4); // pass1 and cons16 of two stages
-  assert.match(c('pipeline-stages')!.svg, /series=cons16; group=reasoning RL; y=0\.8/);
   assert.match(r.html, /<a href="r1_zero\/report\.html">r1_zero<\/a>/);
   assert.match(r.html, /cold_start \(no report yet/);
   assert.equal(c('eval-pass-at-k')!.points, 4);
   assert.equal(c('bench-bench-train')!.points, 4); // tokens_per_s and ms_per_step, r1ts and PyTorch
   assert.match(c('eval-pass-at-k')!.svg, /series=pass@k; x=8; y=0\.9/);
   assert.match(r.html, /Before and after RL/);
-  assert.match(r.html, /cold-start SFT/);
   assert.match(r.html, /Per-problem results/);
   // p2 (never right) first, then p1 at 50%; settings flattened into the evaluation table
   assert.match(r.html, /<td>p2<\/td><td class="n">9<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">0<\/td><td>\(none\)<\/td><\/tr><tr><td>p1<\/td><td class="n">4<\/td><td class="n">2<\/td><td class="n">1<\/td><td class="n">0\.5<\/td>/);
   assert.match(r.html, /<th>settings\/dataset<\/th>|<td>settings\/dataset<\/td><td>math500<\/td>/);
   assert.match(r.html, /3 logged samples/);
-  assert.match(r.html, /r1ts pipeline: summaries/);
+  assert.match(r.html, /r1ts demo: summaries/);
 });
 
 test('r1 report writes the page and a PNG per plot; usage errors are one line with exit code 2', () => {

@@ -125,7 +125,7 @@ test('line languages, language share and mixing', () => {
   const rows: [string, 'en' | 'es' | null][] = [
     ['ones 2+0+0=02 carry 0', 'en'], ['unidades 2+0+0=02 lleva 0', 'es'], ['342+290=632', null], ['sum 0632', 'en'], ['suma 0632', 'es'],
     ['wait, let me check that again:', 'en'], ['espera, lo compruebo otra vez:', 'es'], ['multiplico 3*4=12', 'es'], ['The answer is 5.', 'en'],
-    ['La respuesta es 5.', 'es'], ['ones lleva', null], // a tie is neutral
+    ['La respuesta es 5.', 'es'], ['12 * 4 = 48', null], // no words: neutral
   ];
   for (const [line, lang] of rows) assert.equal(lineLanguage(line), lang, line);
   const es = r1('unidades 2+0+0=02 lleva 0\ndecenas 4+9+0=13 lleva 1\nsuma 0632', 'La respuesta es 632.');
@@ -160,4 +160,43 @@ test('the registry `task` reward is the judge: per-completion fields, shared fie
   assert.deepEqual(taskReward([42 as unknown as string], { task: ['addition'], a: [1], b: [2] }), [0]); // never throws on odd output
   assert.equal(judgeTask('addition', { a: 342, b: 290 }, texts[0]!)?.correct, true);
   assert.throws(() => judgeTask('chess', {}, ''), /unknown task 'chess'; use one of addition/);
+});
+
+// Text the worlds never write (sentences written for this test, not drawn from phrases.ts): the detector is a model of
+// the two languages' spelling and common words, so it must read ordinary prose and reasoning, and mixing inside it.
+test('line languages on text the worlds did not write: prose, reasoning in words, code-switching, digits only', () => {
+  const english = [
+    'First I line up the two numbers by their last digits.',
+    'Then I add the hundreds and write down what is left over.',
+    'So the total should be a little more than six hundred.',
+    'Hmm, that does not look right, so I will try another way.',
+    'The weather was cold and the children stayed inside all afternoon.',
+    'Multiplying both sides by three gives the same result.',
+    'I think the second guess is closer to the target.',
+    'Therefore the remainder must be smaller than the divisor.',
+  ];
+  const spanish = [
+    'Primero alineo los dos numeros por sus ultimas cifras.',
+    'Luego sumo las centenas y apunto lo que sobra.',
+    'Entonces el total deberia ser un poco mas de seiscientos.',
+    'Mmm, eso no parece correcto, asi que voy a probar de otra manera.',
+    'Hacia frio y los ninos se quedaron en casa toda la tarde.',
+    'Multiplicando ambos lados por tres se obtiene el mismo resultado.',
+    'Creo que la segunda suposicion esta mas cerca del objetivo.',
+    'Por lo tanto el resto tiene que ser menor que el divisor.',
+  ];
+  for (const l of english) assert.equal(lineLanguage(l), 'en', l);
+  for (const l of spanish) assert.equal(lineLanguage(l), 'es', l);
+  // accents are folded as the worlds fold them
+  assert.equal(lineLanguage('Después comprobé la división otra vez.'), 'es');
+  // reasoning that switches language in the middle mixes; in one language it does not, with or without digits
+  const switched = r1('Primero sumo las unidades: 3+4=7.\nThen I carry nothing and add the tens.\n7+1=8', 'La respuesta es 87.');
+  const plainEs = r1('Primero sumo las unidades: 3+4=7.\nDespues sumo las decenas sin llevar nada.\n7+1=8', 'La respuesta es 87.');
+  assert.equal(mixed(switched, 'es'), true);
+  assert.equal(mixed(plainEs, 'es'), false);
+  // reasoning only in digits carries no language: it neither mixes nor counts against the summary's language
+  const digits = r1('43+44\n3+4=7\n4+4=8\n87', 'La respuesta es 87.');
+  assert.equal(mixed(digits, 'es'), false);
+  assert.equal(languageShare(digits, 'es'), 1);
+  assert.equal(mixed(digits, 'en'), true); // its summary is Spanish
 });

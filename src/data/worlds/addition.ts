@@ -8,6 +8,7 @@ import type { Rng } from '../../util/rng.js';
 import { PHRASES, answerSentence, mixed, columnLabel, type WorldLang } from '../../rewards/worlds/index.js';
 import { askIn, askedIn, checkProblem, drawLang, reasoningLines, writeReply, type Phrase } from './common.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
+import { TERSE_SEPARATOR } from './readable.js';
 
 export interface AdditionProblem extends WorldProblem {
   a: number;
@@ -21,12 +22,17 @@ const DIRECT_RIGHT = 0.3;
 const STEP_SLIP = 0.09; // per column line: (1 - 0.09)^3 ≈ 0.75 of 3-digit sums right
 const SELF_SLIP = 0.2; // per column line of the first pass
 const REDO_SLIP = 0.06; // per column line of the redo: (1 - 0.06)^3 ≈ 0.83 right
+const TERSE_SLIP = 0.02; // per column of the terse run-on line: (1 - 0.02)^3 ≈ 0.94 right, the most accurate style
+/** The bilingual world's corpus writes a few terse solutions (R1-Zero's unreadable form, which RL can find). */
+const TERSE_SHARE = 0.03;
 /** Share of bilingual solutions that switch some lines (or the summary) to the other language. */
 export const MIX_RATE = 0.3;
 
 const CARRY = `(?:${PHRASES.en.carry}|${PHRASES.es.carry})`;
 const COLUMN = new RegExp(`^([a-z]+[0-9]*) (\\d)\\+(\\d)\\+(\\d)=(\\d\\d) ${CARRY} (\\d)$`);
 const SUM = new RegExp(`^(?:${PHRASES.en.sum}|${PHRASES.es.sum}) (\\d+)$`);
+/** A terse line: two or more bare column sums joined by `|` (`2+0+0=02|4+9+0=13`). */
+const TERSE = /^\d\+\d\+\d=\d\d(?:\|\d\+\d\+\d=\d\d)+$/;
 const isWait = (line: string) => line === PHRASES.en.wait || line === PHRASES.es.wait;
 const isLabel = (s: string, col: number) => s === columnLabel(col, 'en') || s === columnLabel(col, 'es');
 
@@ -89,6 +95,12 @@ function work(p: AdditionProblem, style: string, rng: Rng): { lines: Phrase[]; a
     const s = rng.next() < DIRECT_RIGHT ? p.a + p.b : directSlip(p, rng);
     return { lines: [() => `${p.a}+${p.b}=${s}`], answer: s };
   }
+  if (style === 'terse') {
+    // every column on one run-on line of bare sums, no labels, no words: right more often, read by no one
+    const { lines, answer } = columnBlock(p, rng, TERSE_SLIP);
+    const bare = lines.map((f) => f('en').replace(/^\S+ /, '').replace(/ \S+ \d$/, ''));
+    return { lines: [() => bare.join(TERSE_SEPARATOR.addition)], answer };
+  }
   const first = columnBlock(p, rng, style === 'step' ? STEP_SLIP : SELF_SLIP);
   let { lines, answer } = first;
   if (style === 'selfcheck') {
@@ -100,24 +112,51 @@ function work(p: AdditionProblem, style: string, rng: Rng): { lines: Phrase[]; a
   return { lines: [...lines, (l) => `${PHRASES[l].sum} ${sum}`], answer };
 }
 
+/** The operands generate draws at a difficulty (d digits each). */
+const operandRange = (d: number): [number, number] => [d <= 1 ? 1 : 10 ** (d - 1), 10 ** d - 1];
+
+/** The canonical problem: language-free, the smaller operand first (`34+12` and `12+34` are one problem). */
+export const additionKey = (a: number, b: number) => `add:${Math.min(a, b)},${Math.max(a, b)}`;
+
 /** The addition world, English-only (`addition`, prompt `342+290`) or bilingual (`addition-bi`, `342+290 (answer in Spanish)`). */
 function additionWorld(name: string, bilingual: boolean): World<AdditionProblem> {
   const make = (a: number, b: number, lang: WorldLang): AdditionProblem =>
-    ({ ...askIn(`${a}+${b}`, lang, bilingual), gold: String(a + b), task: name, a, b, lang });
+    ({ ...askIn(`${a}+${b}`, lang, bilingual), key: additionKey(a, b), gold: String(a + b), task: name, a, b, lang });
+  // a terse line becomes the column lines (labels and carries in the problem's language) and the sum line
+  const untangle = (p: AdditionProblem, completion: string): string => {
+    const lines = reasoningLines(completion);
+    const terse = lines.length === 1 ? TERSE.exec(lines[0]!) : null;
+    if (!terse) return completion;
+    const cols = lines[0]!.split(TERSE_SEPARATOR.addition).map((c) => /^(\d)\+(\d)\+(\d)=(\d\d)$/.exec(c)!);
+    const out = cols.map((m, i) => columnLine(i, Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]))(p.lang));
+    const implied = Number((Number(cols[cols.length - 1]![4]) >= 10 ? '1' : '') + cols.map((m) => Number(m[4]) % 10).reverse().join(''));
+    out.push(`${PHRASES[p.lang].sum} ${String(implied).padStart(cols.length + 1, '0')}`);
+    return completion.replace(/<think>[\s\S]*?<\/think>/, `<think>\n${out.join('\n')}\n</think>`);
+  };
   return {
     name,
     description: bilingual
       ? 'add two d-digit numbers, reasoning and answer in the language the question names (English or Spanish); ~30% of corpus solutions mix the two'
       : 'add two d-digit numbers (difficulty d, default 3); step-by-step work is one fixed-width line per column and a sum line',
-    styles: ['direct', 'step', 'selfcheck'],
-    naturalMix: { direct: 0.45, step: 0.4, selfcheck: 0.15 },
+    styles: bilingual ? ['direct', 'step', 'selfcheck', 'terse'] : ['direct', 'step', 'selfcheck'],
+    naturalMix: bilingual ? { direct: 0.45, step: 0.4 - TERSE_SHARE, selfcheck: 0.15, terse: TERSE_SHARE } : { direct: 0.45, step: 0.4, selfcheck: 0.15 },
     defaultDifficulty: 3,
 
     generate(rng, difficulty) {
-      const lo = difficulty <= 1 ? 1 : 10 ** (difficulty - 1);
-      const hi = 10 ** difficulty - 1;
+      const [lo, hi] = operandRange(difficulty);
       const [a, b] = [rng.int(lo, hi), rng.int(lo, hi)];
       return make(a, b, drawLang(rng, bilingual));
+    },
+
+    *keys(difficulty) {
+      const [lo, hi] = operandRange(difficulty);
+      for (let a = lo; a <= hi; a++) for (let b = a; b <= hi; b++) yield additionKey(a, b);
+    },
+
+    spaceSize(difficulty) {
+      const [lo, hi] = operandRange(difficulty);
+      const n = hi - lo + 1;
+      return (n * (n + 1)) / 2;
     },
 
     parse(question) {
@@ -136,8 +175,11 @@ function additionWorld(name: string, bilingual: boolean): World<AdditionProblem>
 
     mixesLanguage: (p, completion) => mixed(completion, p.lang),
 
+    untangle,
+
     styleOf(completion) {
       const lines = reasoningLines(completion);
+      if (lines.length === 1 && TERSE.test(lines[0]!)) return 'terse';
       const columns = lines.some((l) => COLUMN.test(l));
       if (columns && lines.some(isWait)) return 'selfcheck';
       if (columns) return 'step';
@@ -146,7 +188,7 @@ function additionWorld(name: string, bilingual: boolean): World<AdditionProblem>
     },
 
     faithfulness(p, completion): Faithfulness {
-      const lines = reasoningLines(completion);
+      const lines = reasoningLines(untangle(p, completion));
       // the judge's canonical answer (read from the summary)
       const answer = checkProblem(p, completion).answer;
       const direct = lines.length === 1 ? /^(\d+)\+(\d+)=(\d+)$/.exec(lines[0]!) : null;

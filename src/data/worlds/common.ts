@@ -1,4 +1,5 @@
-// What every world shares: the split by a hash of the problem (train and test never share one), problem
+// What every world shares: the split by a hash of the canonical problem (train, validation and test never share one,
+// in any language or operand order), problem
 // sampling, writing a reply in the one format (with a share of solutions mixing two languages), reading the reasoning
 // back, and the pretraining-corpus writer with style mixes and curricula. Not a world itself; worlds live next to it.
 import { Rng } from '../../util/rng.js';
@@ -19,12 +20,47 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
-/** The fraction of every world's problem space that is held out. */
+/** The fraction of every world's problem space held out for reporting (test) and for the recipes' choices (validation). */
 export const TEST_FRACTION = 0.1;
+export const VALIDATION_FRACTION = 0.05;
+export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
 
-/** The split a problem belongs to, decided by a hash of its id alone. */
-export function splitOf(id: string): Split {
-  return hash32(id) / 4294967296 < TEST_FRACTION ? 'test' : 'train';
+/** The split of a canonical key, decided by its hash alone. */
+export function splitOf(key: string): Split {
+  const u = hash32(key) / 4294967296;
+  return u < TEST_FRACTION ? 'test' : u < TEST_FRACTION + VALIDATION_FRACTION ? 'validation' : 'train';
+}
+
+/** The canonical problem of a problem (its `key`; its id where the id is already canonical). */
+export const problemKey = (p: WorldProblem): string => p.key ?? p.id;
+
+/** The split of a problem: that of its canonical key. */
+export const splitOfProblem = (p: WorldProblem): Split => splitOf(problemKey(p));
+
+/** A train-split problem of a world (what every pretraining corpus draws: the held-out splits never reach one). */
+export function drawTrainProblem<P extends WorldProblem>(world: World<P>, rng: Rng, difficulty: number): P {
+  let p = world.generate(rng, difficulty);
+  while (splitOfProblem(p) !== 'train') p = world.generate(rng, difficulty);
+  return p;
+}
+
+/** Above this many keys a world's split counts are estimated from its spaceSize instead of listed. */
+const MAX_LISTED = 3_000_000;
+
+/**
+ * Distinct canonical problems in each split of a world at a difficulty: listed and hashed where the world can list
+ * its keys, else its spaceSize times each split's fraction (`estimated: true`); null when it can do neither.
+ */
+export function splitCounts(world: World<WorldProblem>, difficulty = world.defaultDifficulty): { train: number; validation: number; test: number; estimated: boolean } | null {
+  const size = world.spaceSize?.(difficulty);
+  if (world.keys && (size === undefined || size <= MAX_LISTED)) {
+    const n = { train: 0, validation: 0, test: 0 };
+    for (const k of world.keys(difficulty)) n[splitOf(k)]++;
+    return { ...n, estimated: false };
+  }
+  if (size === undefined) return null;
+  const test = Math.round(size * TEST_FRACTION), validation = Math.round(size * VALIDATION_FRACTION);
+  return { train: size - test - validation, validation, test, estimated: true };
 }
 
 export interface SampleOptions {
@@ -32,7 +68,7 @@ export interface SampleOptions {
   count: number;
   seed: number;
   difficulty?: number;
-  /** No problem twice (default true). */
+  /** No canonical problem twice (default true). */
   unique?: boolean;
 }
 
@@ -48,10 +84,11 @@ export function sampleProblems<P extends WorldProblem>(world: World<P>, opts: Sa
       throw new Error(`world ${world.name}: found only ${out.length} distinct ${opts.split} problems at difficulty ${difficulty}; ask for fewer or raise the difficulty`);
     }
     const p = world.generate(rng, difficulty);
-    if (splitOf(p.id) !== opts.split) continue;
+    if (splitOfProblem(p) !== opts.split) continue;
     if (opts.unique !== false) {
-      if (seen.has(p.id)) continue;
-      seen.add(p.id);
+      // one canonical problem once: not `12+34` and `34+12 (answer in Spanish)` both
+      if (seen.has(problemKey(p))) continue;
+      seen.add(problemKey(p));
     }
     out.push(p);
   }
@@ -181,8 +218,7 @@ export function* worldCorpus<P extends WorldProblem>(world: World<P>, opts: Corp
     const phase = phases[i]!;
     const n = i === phases.length - 1 ? opts.docs - written : Math.round((opts.docs * phase.share) / totalShare);
     for (let k = 0; k < n; k++) {
-      let p = world.generate(rng, difficulty);
-      while (splitOf(p.id) !== 'train') p = world.generate(rng, difficulty);
+      const p = drawTrainProblem(world, rng, difficulty);
       const style = pickWeighted(rng, phase.mix);
       yield { prompt: worldPrompt(p, opts.template), completion: world.write(p, style, rng), style };
     }
@@ -223,8 +259,7 @@ export function* mixedCorpus(entries: readonly MixedCorpusEntry[], opts: { docs:
   for (let k = 0; k < opts.docs; k++) {
     const e = entries[Number(pickWeighted(rng, weights))]!;
     const difficulty = e.difficulty ?? e.world.defaultDifficulty;
-    let p = e.world.generate(rng, difficulty);
-    while (splitOf(p.id) !== 'train') p = e.world.generate(rng, difficulty);
+    const p = drawTrainProblem(e.world, rng, difficulty);
     const style = pickWeighted(rng, phaseAt(e.phases ?? [{ share: 1, mix: e.world.naturalMix }], k / opts.docs).mix);
     yield { prompt: worldPrompt(p, opts.template), completion: e.world.write(p, style, rng), style, world: e.world.name };
   }

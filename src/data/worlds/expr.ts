@@ -7,6 +7,7 @@ import { PHRASES, answerSentence, mixed, type WorldLang } from '../../rewards/wo
 import { askIn, askedIn, checkProblem, drawLang, reasoningLines, writeReply, type Phrase } from './common.js';
 import { MIX_RATE } from './addition.js';
 import type { Faithfulness, World, WorldProblem } from './types.js';
+import { TERSE_SEPARATOR } from './readable.js';
 
 type Op = '+' | '-' | '*';
 type Node = number | { op: Op; l: Node; r: Node };
@@ -20,6 +21,11 @@ export interface ExprProblem extends WorldProblem {
 
 const PREC: Record<Op, number> = { '+': 1, '-': 1, '*': 2 };
 const STATEMENT = /(-?\d+)([+\-*])(-?\d+)=(-?\d+)/g;
+/** A terse line: two or more bare steps joined by `;` (`3*4=12;12+5=17`). */
+const STEP = '-?\\d+[+\\-*]-?\\d+=-?\\d+';
+const TERSE = new RegExp(`^${STEP}(?:;${STEP})+$`);
+/** The bilingual world's corpus writes a few terse solutions (R1-Zero's unreadable form, which RL can find). */
+const TERSE_SHARE = 0.03;
 const isWait = (line: string) => line === PHRASES.en.wait || line === PHRASES.es.wait;
 
 function apply(op: Op, a: number, b: number): number {
@@ -41,6 +47,37 @@ function randomTree(rng: Rng, ops: number): Node {
   if (ops === 0) return rng.int(1, 9);
   const left = rng.int(0, ops - 1);
   return { op: rng.pick(['+', '-', '*'] as const), l: randomTree(rng, left), r: randomTree(rng, ops - 1 - left) };
+}
+
+/**
+ * The canonical problem: the expression tree with the two sides of every + and * in a fixed order (sorted by their
+ * own canonical text), so `3*4+5` and `5+4*3` are one problem; - keeps its order; no language. Associativity is not
+ * folded: (a+b)+c and a+(b+c) are different trees, as their steps differ.
+ */
+export function exprKey(n: Node): string {
+  const canon = (n: Node): string => {
+    if (typeof n === 'number') return String(n);
+    let [l, r] = [canon(n.l), canon(n.r)];
+    if (n.op !== '-' && r < l) [l, r] = [r, l];
+    return `(${l}${n.op}${r})`;
+  };
+  return `expr:${canon(n)}`;
+}
+
+/** Up to this many operators keys() lists every tree (3: 885,735 trees); beyond, only spaceSize's upper bound. */
+const MAX_LISTED_OPS = 3;
+
+const catalan = (n: number): number => (n <= 1 ? 1 : Array.from({ length: n }, (_, i) => catalan(i) * catalan(n - 1 - i)).reduce((a, b) => a + b, 0));
+
+/** Every tree randomTree can draw with `ops` operators (operands 1-9). */
+function* allTrees(ops: number): Generator<Node> {
+  if (ops === 0) {
+    for (let v = 1; v <= 9; v++) yield v;
+    return;
+  }
+  for (let left = 0; left < ops; left++) {
+    for (const op of ['+', '-', '*'] as const) for (const l of allTrees(left)) for (const r of allTrees(ops - 1 - left)) yield { op, l, r };
+  }
 }
 
 /** Recursive descent over the generator's grammar: expr = term (('+'|'-') term)*, term = atom ('*' atom)*. */
@@ -111,19 +148,40 @@ function leftToRight(q: string): number {
 /** The expression world, English-only (`expr`) or bilingual (`expr-bi`). */
 function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
   const make = (tree: Node, lang: WorldLang): ExprProblem =>
-    ({ ...askIn(show(tree), lang, bilingual), gold: String(evaluate(tree)), task: name, tree, expression: show(tree), lang });
+    ({ ...askIn(show(tree), lang, bilingual), key: exprKey(tree), gold: String(evaluate(tree)), task: name, tree, expression: show(tree), lang });
+  // a terse line becomes one `{verb} a op b=c` line per step, in the problem's language
+  const untangle = (p: ExprProblem, completion: string): string => {
+    const lines = reasoningLines(completion);
+    if (lines.length !== 1 || !TERSE.test(lines[0]!)) return completion;
+    const out = lines[0]!.split(TERSE_SEPARATOR.expr).map((st) => `${PHRASES[p.lang].ops[/^-?\d+([+\-*])/.exec(st)![1] as Op]} ${st}`);
+    return completion.replace(/<think>[\s\S]*?<\/think>/, `<think>\n${out.join('\n')}\n</think>`);
+  };
   return {
     name,
     description: bilingual
       ? 'evaluate an expression of single-digit numbers, reasoning and answer in the language the question names (English or Spanish); ~30% of corpus solutions mix'
       : 'evaluate an expression of single-digit numbers with + - * and parentheses (difficulty = operators, default 3)',
-    styles: ['direct', 'step', 'selfcheck'],
-    naturalMix: { direct: 0.55, step: 0.3, selfcheck: 0.15 },
+    styles: bilingual ? ['direct', 'step', 'selfcheck', 'terse'] : ['direct', 'step', 'selfcheck'],
+    naturalMix: bilingual ? { direct: 0.55, step: 0.3 - TERSE_SHARE, selfcheck: 0.15, terse: TERSE_SHARE } : { direct: 0.55, step: 0.3, selfcheck: 0.15 },
     defaultDifficulty: 3,
 
     generate(rng, difficulty) {
       const tree = randomTree(rng, Math.max(1, difficulty));
       return make(tree, drawLang(rng, bilingual));
+    },
+
+    keys(difficulty) {
+      const ops = Math.max(1, difficulty);
+      if (ops > MAX_LISTED_OPS) throw new Error(`expr: ${ops} operators are too many trees to list; use spaceSize`);
+      const keys = new Set<string>();
+      for (const t of allTrees(ops)) keys.add(exprKey(t));
+      return keys;
+    },
+
+    spaceSize(difficulty) {
+      // the trees generate draws: an upper bound on the canonical problems (a commuted + or * counts twice)
+      const ops = Math.max(1, difficulty);
+      return catalan(ops) * 9 ** (ops + 1) * 3 ** ops;
     },
 
     parse(question) {
@@ -145,6 +203,11 @@ function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
         }
         return writeReply([() => `${p.expression}=${v}`], summary(v), p.lang, rng, mix);
       }
+      if (style === 'terse') {
+        // every step on one run-on line of bare statements, no verbs: right more often (slip 0.03), read by no one
+        const w = work(p.tree, rng, 0.03, 0);
+        return writeReply([() => w.lines.map((f) => f('en').replace(/^\S+ /, '')).join(TERSE_SEPARATOR.expr)], summary(w.value), p.lang, rng, mix);
+      }
       if (style !== 'step' && style !== 'selfcheck') throw new Error(`${name} world: unknown style '${style}'; use one of ${this.styles.join(', ')}`);
       const w = style === 'step' ? work(p.tree, rng, 0.06, 0) : work(p.tree, rng, 0.25, 0.75);
       if (style === 'selfcheck' && !w.caught) {
@@ -159,8 +222,11 @@ function exprWorld(name: string, bilingual: boolean): World<ExprProblem> {
 
     mixesLanguage: (p, completion) => mixed(completion, p.lang),
 
+    untangle,
+
     styleOf(completion) {
       const lines = reasoningLines(completion);
+      if (lines.length === 1 && TERSE.test(lines[0]!)) return 'terse';
       if (lines.some(isWait)) return 'selfcheck';
       if (lines.some((l) => /^[a-z]+ -?\d+[+\-*]-?\d+=-?\d+$/.test(l))) return 'step';
       if (lines.length === 1 && /^[\d+\-*()]+=-?\d+$/.test(lines[0]!)) return 'direct';

@@ -70,6 +70,14 @@ export const general: World<GeneralProblem> = {
     return make(kind, letters(rng, rng.int(kind === 'reverse' ? 2 : 1, most)));
   },
 
+  spaceSize(difficulty) {
+    // every number 1-999 in words; every run of 2..most letters to reverse and of 1..most to count
+    const most = Math.min(9, Math.max(2, difficulty + 3));
+    let n = 999;
+    for (let k = 1; k <= most; k++) n += 26 ** k * (k >= 2 ? 2 : 1);
+    return n;
+  },
+
   parse(question) {
     for (const [kind, re] of QUESTIONS) {
       const m = re.exec(question.trim());

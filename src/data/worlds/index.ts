@@ -47,7 +47,7 @@ export function getWorld(name: string): World<WorldProblem> {
 }
 
 export type { World, WorldProblem, Split, CheckResult, Faithfulness } from './types.js';
-export { sampleProblems, splitOf, worldPrompt, worldCorpus, writeWorldCorpus, mixedCorpus, writeCorpus, hash32, TEST_FRACTION } from './common.js';
+export { sampleProblems, splitOf, splitOfProblem, problemKey, splitCounts, SPLITS, worldPrompt, worldCorpus, writeWorldCorpus, mixedCorpus, writeCorpus, hash32, TEST_FRACTION, VALIDATION_FRACTION } from './common.js';
 export type { MixedCorpusEntry, CorpusDoc, CorpusPhase } from './common.js';
 export { preferencePairs, writePreferencePairs, PAIR_WORLDS, type PreferencePair } from './pairs.js';
 

@@ -74,6 +74,10 @@ export function mixWorld(spec: string, lookup: (name: string) => World<WorldProb
     faithfulness(p, completion): Faithfulness {
       return sub(p).faithfulness(p, completion);
     },
+    untangle(p, completion) {
+      const w = sub(p);
+      return w.untangle ? w.untangle(p, completion) : completion;
+    },
     mixesLanguage(p, completion) {
       const w = sub(p);
       // a sub-world that names no language never mixes

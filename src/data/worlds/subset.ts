@@ -20,7 +20,9 @@ const LEVELS = [2, 3, 4, 5] as const;
 const sumOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 function make(numbers: number[], target: number): SubsetProblem {
-  return { id: `${numbers.join(',')}->${target}`, question: `pick from ${numbers.join(',')} to sum ${target}`, gold: String(target), task: 'subset', numbers, target };
+  // the canonical problem: the numbers as a set (their order in the prompt is not part of the problem)
+  const key = `subset:${[...numbers].sort((a, b) => a - b).join(',')}->${target}`;
+  return { id: `${numbers.join(',')}->${target}`, key, question: `pick from ${numbers.join(',')} to sum ${target}`, gold: String(target), task: 'subset', numbers, target };
 }
 
 /**

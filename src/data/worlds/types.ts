@@ -6,15 +6,21 @@ import type { TaskVerdict } from '../../rewards/worlds/index.js';
 
 /** A problem of a world: the question text (goes into the template), the gold answer, and the world's own data. */
 export interface WorldProblem {
-  /** Canonical key of the problem (also what decides its split). */
+  /** The problem as asked (distinct questions have distinct ids; two languages of one problem differ here). */
   id: string;
+  /**
+   * The canonical problem: language-free, operands in a canonical order, the same expression tree (`add:12,34` for
+   * both `34+12 (answer in Spanish)` and `12+34`). What decides the split; absent means the id is already canonical.
+   */
+  key?: string;
   question: string;
   gold: string;
   /** The task whose judge checks it (src/rewards/worlds TASK_JUDGES; the world's name). Reaches the reward context. */
   task: string;
 }
 
-export type Split = 'train' | 'test';
+/** train: pretraining, SFT and RL draw from it; validation: every choice of a recipe (learning rate, steps, checkpoint); test: reported only. */
+export type Split = 'train' | 'validation' | 'test';
 
 /** `{format_ok, answer, correct}`: the verdict of the task's judge (the completion in the one format with a readable answer; the vote key; right or not). */
 export type CheckResult = TaskVerdict;
@@ -67,6 +73,15 @@ export interface World<P extends WorldProblem = WorldProblem> {
   readonly difficulties?: readonly number[];
   /** The difficulty of a problem (e.g. how many numbers its prompt gives), for per-difficulty measurement. Optional. */
   difficultyOf?(p: P): number;
+  /**
+   * Every canonical key of the problems generate(rng, difficulty) can draw, each once (for the split counts). Optional:
+   * a world whose space is too large to list gives spaceSize instead.
+   */
+  keys?(difficulty: number): Iterable<string>;
+  /** How many distinct canonical problems generate can draw at a difficulty (when keys would be too many to list). Optional. */
+  spaceSize?(difficulty: number): number;
+  /** The completion with any terse (run-on, unlabelled) reasoning written out as the world's step lines in the problem's language; unchanged otherwise. Optional. */
+  untangle?(p: P, completion: string): string;
   /** Backtracking and re-checking in a completion's reasoning, read by the world's own parser. Optional. */
   reflection?(p: P, completion: string): Reflection;
 }

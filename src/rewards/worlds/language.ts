@@ -1,22 +1,67 @@
 // The language of a world reply, line by line (R1 paper §2.3.2, language consistency): each reasoning line and
-// the summary is English, Spanish or neutral (`342+290=632`) by the worlds' own vocabulary (phrases.ts);
-// languageShare is the `language` reward for world tasks, mixed() the mixing-rate metric. Not a general detector
-// (rewards/language.ts is, for real models' text): words outside the worlds' vocabulary are neutral here.
+// the summary is English, Spanish or neutral (`342+290=632`: no words) by a character-trigram model of each language
+// built from Debian's word lists (lang-ngrams.ts), not from the worlds' phrase table, so it reads any English or
+// Spanish, not only what the worlds write. languageShare is the `language` reward, mixed() the mixing-rate metric.
+// Not a many-language detector (rewards/language.ts names more languages for real models' text).
 import { parseR1, chainOfThought } from '../format.js';
-import { LEXICON, WORLD_LANGS, type WorldLang } from './phrases.js';
+import { WORLD_LANGS, type WorldLang } from './phrases.js';
+import { TRIGRAMS } from './lang-ngrams.js';
+import { wordLanguage } from '../language.js';
 
-/** The language of one line: the language with more of the line's words, null when neutral or tied. */
-export function lineLanguage(line: string): WorldLang | null {
-  const words = line.toLowerCase().match(/[a-z]+/g) ?? [];
-  let best: WorldLang | null = null;
-  let most = 0;
-  let tied = false;
-  for (const l of WORLD_LANGS) {
-    const hits = words.filter((w) => LEXICON[l].has(w)).length;
-    if (hits > most) [best, most, tied] = [l, hits, false];
-    else if (hits === most && hits > 0) tied = true;
+/** Add-k smoothing of the trigram model, and the 26 letters plus the end mark a trigram's last character can be. */
+const K = 0.5;
+const NEXT = 27;
+
+interface TrigramModel { tri: Map<string, number>; ctx: Map<string, number> }
+
+/** The trigram and two-character-context counts of one language, read from the generated table. */
+function model(lang: WorldLang): TrigramModel {
+  const tri = new Map<string, number>(), ctx = new Map<string, number>();
+  for (const e of TRIGRAMS[lang].trigrams.split(' ')) {
+    const g = e.slice(0, 3), c = Number(e.slice(3));
+    tri.set(g, c);
+    ctx.set(g.slice(0, 2), (ctx.get(g.slice(0, 2)) ?? 0) + c);
   }
-  return tied ? null : best;
+  return { tri, ctx };
+}
+
+const MODELS: Readonly<Record<WorldLang, TrigramModel>> = { en: model('en'), es: model('es') };
+
+/** log P(word | language): each character given the two before it, from the word's start mark to its end mark. */
+function wordLogProb(word: string, m: TrigramModel): number {
+  const s = `^${word}$`;
+  let lp = 0;
+  for (let i = 0; i + 3 <= s.length; i++) {
+    const g = s.slice(i, i + 3);
+    lp += Math.log(((m.tri.get(g) ?? 0) + K) / ((m.ctx.get(g.slice(0, 2)) ?? 0) + K * NEXT));
+  }
+  return lp;
+}
+
+/** The words a line carries: runs of two or more letters (accents folded), digits and symbols dropped. */
+export function lineWords(line: string): string[] {
+  return (line.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[a-z]{2,}/g) ?? []);
+}
+
+/** Weight of a common function word (rewards/language.ts's lists: `the`, `and`, `entonces`, `porque`) over its spelling. */
+const FUNCTION_WORD = 8;
+
+/** log P(English) − log P(Spanish) of one word: its spelling under each trigram model, plus a common word's own language. */
+function wordLogOdds(w: string): number {
+  const common = wordLanguage(w, 'other');
+  const prior = common === 'en' ? FUNCTION_WORD : common === 'es' ? -FUNCTION_WORD : 0;
+  return prior + wordLogProb(w, MODELS.en) - wordLogProb(w, MODELS.es);
+}
+
+/** log P(English) − log P(Spanish) of a line's words (0 for a line without words). */
+export function englishLogOdds(line: string): number {
+  return lineWords(line).reduce((t, w) => t + wordLogOdds(w), 0);
+}
+
+/** The language of one line: the more likely of the two for its words; null when it has no words (neutral) or they are equally likely. */
+export function lineLanguage(line: string): WorldLang | null {
+  const d = englishLogOdds(line);
+  return d > 0 ? 'en' : d < 0 ? 'es' : null;
 }
 
 export interface ReplyLines {
