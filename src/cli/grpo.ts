@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);
     return r.reason === 'interrupted' ? 130 : 0;
   } catch (e) {
-    if (e instanceof DatasetError) throw new UsageError(e.message);
+    if (e instanceof DatasetError || e instanceof ConfigError) throw new UsageError(e.message); // ConfigError: e.g. the memory estimate's refusal
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

@@ -137,6 +137,14 @@ export interface GrpoConfig {
   samplesPerStepLogged: number;
   /** Rows per forward pass when sampling (bounds memory); all of a step's prompts × G by default. */
   generationBatchSize: number | null;
+  // ---- memory options (issue 21, mem): one block, for the run spec to take over ----
+  /** Activation checkpointing: each decoder layer keeps only its input and runs again in backward (about 1/3 more compute, far fewer activations). */
+  gradientCheckpointing: boolean;
+  /** Micro-batches by token count: each holds at most this many padded tokens (rows × longest row); 0 = gradientAccumulationSteps equal parts. */
+  maxTokensPerMicroBatch: number;
+  /** The memory (GiB) the run may use: a run whose estimate exceeds it is refused before loading; 0 = the machine's total memory. */
+  memoryLimitGb: number;
+  // ---- end of memory options ----
 }
 
 export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
@@ -183,6 +191,10 @@ export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
   saveEvery: 100,
   samplesPerStepLogged: 4,
   generationBatchSize: null,
+  // memory options (issue 21, mem)
+  gradientCheckpointing: false,
+  maxTokensPerMicroBatch: 0,
+  memoryLimitGb: 0,
 };
 
 /** Thrown for a bad configuration; the message names the key and the fix. */
@@ -261,6 +273,7 @@ function validate(c: GrpoConfig): void {
   if (c.evalMaxNewTokens !== null) int('evalMaxNewTokens', 1);
   if (c.generationBatchSize !== null) int('generationBatchSize', 1);
   bool('dynamicSampling'); bool('maskTruncatedCompletions');
+  bool('gradientCheckpointing'); int('maxTokensPerMicroBatch', 0); num('memoryLimitGb', 0); // memory options (issue 21, mem)
   if (!LOSS_TYPES.includes(c.lossType)) fail(`lossType must be one of ${LOSS_TYPES.join(', ')}, got ${JSON.stringify(c.lossType)}`);
   if (!IMPORTANCE_SAMPLING_LEVELS.includes(c.importanceSamplingLevel)) fail(`importanceSamplingLevel must be one of ${IMPORTANCE_SAMPLING_LEVELS.join(', ')} ('sequence' is GSPO), got ${JSON.stringify(c.importanceSamplingLevel)}`);
   if (!SCALE_REWARDS.includes(c.scaleRewards)) fail(`scaleRewards must be one of ${SCALE_REWARDS.join(', ')} (or true/false), got ${JSON.stringify(c.scaleRewards)}`);

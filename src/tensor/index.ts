@@ -9,7 +9,7 @@ export { matmul, linear, embedding } from './ops/matmul.js';
 export type { MatmulOpts } from './ops/matmul.js';
 export { rmsnorm, RopeTable, rope, attention, softmax, logSoftmax, logprobOfTargets, crossEntropy } from './ops/nn.js';
 export type { AttentionOpts } from './ops/nn.js';
-export { lmHeadLogprob, defaultChunkRows } from './ops/lmhead.js';
+export { lmHeadLogprob, lmHeadCrossEntropy, defaultChunkRows } from './ops/lmhead.js';
 export { checkpoint } from './ops/checkpoint.js';
 export type { LmHeadOpts } from './ops/lmhead.js';
 export { getKernels, withKernels, tsKernels, loadNativeKernels } from './kernels/index.js';

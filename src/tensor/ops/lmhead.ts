@@ -6,6 +6,8 @@
 import { getKernels } from '../kernels/index.js';
 import { matmulPrecision } from '../precision.js';
 import { Tensor, engine, gradBuffer, gradTarget, accumulateGrad, result, shapeStr } from '../tensor.js';
+import { mul } from './elementwise.js';
+import { sum } from './reduce.js';
 
 export interface LmHeadOpts {
   /** Logits are divided by it (the sampling temperature); default 1. */
@@ -105,4 +107,21 @@ export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Arra
     if (dh) accumulateGrad(hidden, dh, true);
   });
   return { logp: res, entropy: ent };
+}
+
+/**
+ * Mean cross-entropy of the targets that are not ignoreIndex, from hidden states: crossEntropy(linear(hidden, weight),
+ * targets, ignoreIndex) without the (rows, V) logits. Every target ignored: 0 with zero gradient (as crossEntropy).
+ */
+export function lmHeadCrossEntropy(hidden: Tensor, weight: Tensor, targets: Int32Array, ignoreIndex = -100, opts: LmHeadOpts = {}): Tensor {
+  const t = new Int32Array(targets.length);
+  let count = 0;
+  for (let i = 0; i < targets.length; i++) {
+    const ignored = targets[i] === ignoreIndex;
+    if (!ignored && targets[i]! < 0) throw new Error(`lmHeadCrossEntropy: target ${targets[i]} at row ${i} is negative and not ignoreIndex ${ignoreIndex}`);
+    t[i] = ignored ? -1 : targets[i]!;
+    if (!ignored) count++;
+  }
+  const { logp } = lmHeadLogprob(hidden, weight, t, opts);
+  return mul(sum(logp), count === 0 ? 0 : -1 / count);
 }
