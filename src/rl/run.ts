@@ -45,12 +45,9 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
     log(`resume: nothing to resume in ${cfg.out}; starting fresh`);
   }
   const est = await estimateRun(cfg, tasks);
-  const limit = cfg.memoryLimitGb > 0 ? cfg.memoryLimitGb * 1024 ** 3 : totalmem();
-  log(`memory estimate: ${formatEstimate(est)}, of ${(limit / 1024 ** 3).toFixed(1)} GiB`);
-  if (est.total > limit) {
-    throw new ConfigError(`this run needs about ${formatEstimate(est)} but ${cfg.memoryLimitGb > 0 ? 'memoryLimitGb allows' : 'the machine has'} ${(limit / 1024 ** 3).toFixed(1)} GiB; ` +
-      `lower it with ${cfg.gradientCheckpointing ? '' : '--gradient-checkpointing, '}--max-tokens-per-micro-batch N (or --gradient-accumulation-steps N), --generation-batch-size N, a smaller --max-completion-length or --prompts-per-step${cfg.beta > 0 ? ', or --beta 0 (no reference model)' : ''}`);
-  }
+  log(`memory estimate: ${formatEstimate(est)}, of ${(memoryLimit(cfg) / 1024 ** 3).toFixed(1)} GiB`);
+  const refusal = memoryRefusal(cfg, est, memoryLimit(cfg));
+  if (refusal) throw new ConfigError(refusal);
   const policy = await loadCheckpoint(ckpt ? ckpt.dir : cfg.model);
   const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
   writeRunConfig(cfg);
@@ -80,4 +77,21 @@ export async function estimateRun(cfg: GrpoConfig, tasks: TaskSource): Promise<M
     microBatchTokens, gradientCheckpointing: cfg.gradientCheckpointing, reference: cfg.beta > 0,
     sampleRows: cfg.generationBatchSize ?? rows, sampleLength: seq, precision,
   });
+}
+
+/** Bytes the run may use: memoryLimitGb, or the machine's total memory. */
+export function memoryLimit(cfg: GrpoConfig): number {
+  return cfg.memoryLimitGb > 0 ? cfg.memoryLimitGb * 1024 ** 3 : totalmem();
+}
+
+/** The one-line refusal of a run whose estimate exceeds the limit, naming the options that lower it; null when it fits. */
+export function memoryRefusal(cfg: GrpoConfig, est: MemoryEstimate, limit: number): string | null {
+  if (est.total <= limit) return null;
+  const options = [
+    ...(cfg.gradientCheckpointing ? [] : ['--gradient-checkpointing']),
+    '--max-tokens-per-micro-batch N (or --gradient-accumulation-steps N)', '--generation-batch-size N',
+    'a smaller --max-completion-length or --prompts-per-step', ...(cfg.beta > 0 ? ['--beta 0 (no reference model)'] : []),
+  ];
+  return `this run needs about ${formatEstimate(est)} but ${cfg.memoryLimitGb > 0 ? 'memoryLimitGb allows' : 'the machine has'} ` +
+    `${(limit / 1024 ** 3).toFixed(1)} GiB; lower it with ${options.join(', ')}`;
 }
