@@ -4,6 +4,7 @@
 // runs (Qwen2.5-0.5B, SmolLM2-135M bodies at vocabulary 151,936) and meant to err high by a little.
 import type { ModelConfig } from './config.js';
 import { headSize } from './config.js';
+import { defaultChunkRows } from '../tensor/index.js';
 
 export interface MemoryPlan {
   /** Rows × padded length of the largest training micro-batch (tokens in one forward with the tape on). */
@@ -52,7 +53,7 @@ export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
   const act = p.gradientCheckpointing ? N * (L * C * 4 + perLayer) : N * L * perLayer;
   // gradients in flight during backward: a few (N, C) and one (N, F) buffer, plus the final hidden states
   const actGrads = N * (4 * C + 2 * c.intermediate_size) * 4;
-  const chunkRows = Math.max(16, Math.floor((64 * 1024 * 1024) / (4 * V)));
+  const chunkRows = defaultChunkRows(V);
   const kvCache = p.sampleRows * p.sampleLength * L * 2 * kvDim * (p.precision === 'bf16' ? 2 : 4);
   const parts: Record<string, number> = {
     weights: P * 4,
@@ -60,7 +61,7 @@ export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
     'AdamW state': 2 * P * 4,
     'reference model': p.reference ? P * 4 : 0,
     activations: act + actGrads,
-    'lm_head chunks': 3 * chunkRows * V * 4,
+    'lm_head chunks': 2 * Math.min(chunkRows, N) * V * 4, // one chunk's logits, and its softmax for the entropy
     'sampler (KV cache, logits)': kvCache + p.sampleRows * V * 4 * 3 + (p.precision === 'bf16' ? P * 2 : 0),
     // Node, the tokenizer, and the buffer pool's recycled buffers (activation-sized)
     runtime: 0.6 * 1024 ** 3 + 0.25 * (act + actGrads),
