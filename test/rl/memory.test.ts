@@ -111,3 +111,21 @@ test('GRPO with gradient checkpointing trains bit-identically; micro-batches by 
   });
 });
 
+
+test('SFT step: the chunked loss equals crossEntropy over full logits; gradient checkpointing is bit-identical', async () => {
+  const { Trainer } = await import('../../src/sft/trainer.js');
+  const { makeBatch } = await import('../../src/sft/batching.js');
+  const { crossEntropy, noGrad } = await import('../../src/tensor/index.js');
+  const seqs = [{ ids: [1, 2, 3, 2, 1, 3], lossFrom: 2 }, { ids: [3, 3, 1, 2], lossFrom: 1 }];
+  const batch = makeBatch(seqs, 0);
+  const run = (ckpt: boolean) => {
+    const m = tinyModel();
+    const full = noGrad(() => crossEntropy(m.forward(batch.ids, batch.B, batch.T), batch.targets, -100).item());
+    const st = new Trainer(m, { gradientCheckpointing: ckpt }).step([batch], 1e-2);
+    return { full, st, weights: m.parameters().map((p) => p.data.slice()) };
+  };
+  const a = run(false), b = run(true);
+  assert.ok(Math.abs(a.st.loss - a.full) < 1e-6, `chunked ${a.st.loss} vs full logits ${a.full}`);
+  assert.deepEqual(b.st, a.st);
+  assert.deepEqual(b.weights, a.weights);
+});
