@@ -1,7 +1,7 @@
 // An estimate of a training run's peak memory from the model's config and the run's shapes, in parts: weights,
 // gradients, optimizer state, a frozen reference copy, activations kept for backward, the lm_head chunks, the
-// sampler's KV cache and logits, and the runtime. Not a measurement: calibrated against peak RSS of real-shape GRPO
-// runs (Qwen2.5-0.5B, SmolLM2-135M bodies at vocabulary 151,936) and meant to err high by a little.
+// sampler's KV cache and logits, and the runtime. Not a measurement: it counts every op output the tape keeps for
+// backward (FP32) plus a share for the buffer pool, so it errs high; not yet calibrated against real-shape peak RSS.
 import type { ModelConfig } from './config.js';
 import { headSize } from './config.js';
 import { defaultChunkRows } from '../tensor/index.js';
