@@ -4,7 +4,7 @@
 // Not the KV-cached sampler (src/generate has its own no-grad fast path over the same weights).
 // Follows transformers' modeling_llama / _qwen2 / _qwen3 / _mistral (HF tensor names, rotate-half RoPE).
 import {
-  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
+  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable, checkpoint,
 } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, headSize, validateConfig, hasQkNorm, hasOutputBias } from './config.js';
@@ -40,6 +40,8 @@ export class Decoder {
   /** (V, C), or null when tied to embedTokens. */
   readonly lmHead: Tensor | null;
   private rope: RopeTable | null = null;
+  /** Activation checkpointing: each layer keeps only its input and runs again in backward (trainers set it). */
+  gradientCheckpointing = false;
 
   /** rng null: zero matrices, to be overwritten by a checkpoint loader (skips the cost of random init). */
   constructor(config: ModelConfig, rng: Rng | null) {
@@ -162,8 +164,7 @@ export class Decoder {
     const pos = new Int32Array(B * T);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) pos[b * T + t] = t;
 
-    let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
-    for (const l of this.layers) {
+    const block = (l: DecoderLayer, x: Tensor): Tensor => {
       const h = rmsnorm(x, l.inputNorm, eps); // (B, T, C)
       const qh = reshape(linear(h, l.qProj, l.qBias ?? undefined), [B, T, nh, hs]); // (B, T, nh, hs)
       const kh = reshape(linear(h, l.kProj, l.kBias ?? undefined), [B, T, nkv, hs]); // (B, T, nkv, hs)
@@ -174,8 +175,17 @@ export class Decoder {
       x = add(x, linear(reshape(a, [B, T, nh * hs]), l.oProj, l.oBias ?? undefined)); // (B, T, C)
       const h2 = rmsnorm(x, l.postNorm, eps); // (B, T, C)
       const m = swiglu(linear(h2, l.gateProj, l.gateBias ?? undefined), linear(h2, l.upProj, l.upBias ?? undefined)); // (B, T, F)
-      x = add(x, linear(m, l.downProj, l.downBias ?? undefined)); // (B, T, C)
+      return add(x, linear(m, l.downProj, l.downBias ?? undefined)); // (B, T, C)
+    };
+    let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
+    for (const l of this.layers) {
+      x = this.gradientCheckpointing ? checkpoint((xi) => block(l, xi), x, layerTensors(l)) : block(l, x); // (B, T, C)
     }
     return rmsnorm(x, this.norm, eps); // (B, T, C)
   }
+}
+
+/** A layer's tensors (the parameters a checkpointed layer's backward reaches). */
+function layerTensors(l: DecoderLayer): Tensor[] {
+  return Object.values(l).filter((t): t is Tensor => t instanceof Tensor);
 }

@@ -86,6 +86,10 @@ export const GRPO_FIELDS = {
   saveEvery: withDefault(V.saveEvery, 100),
   samplesPerStepLogged: int(4, 'completions written to samples.jsonl per step', { min: 0 }),
   generationBatchSize: nullable(int(1, "rows per forward pass when sampling (bounds memory); default all of a step's prompts × G", { min: 1 })),
+  // memory (issue 21): what the estimate printed before a run counts, and the options that lower it
+  gradientCheckpointing: V.gradientCheckpointing,
+  maxTokensPerMicroBatch: int(0, 'micro-batches by token count: each holds at most this many padded tokens (rows × longest row); 0: gradientAccumulationSteps equal parts', { min: 0 }),
+  memoryLimitGb: num(0, "the memory (GiB) the run may use: a run whose estimate exceeds it is refused before loading; 0: the machine's total memory", { min: 0 }),
 };
 
 export const GRPO_SPEC = defineSpec({

@@ -1,9 +1,10 @@
 // The GRPO loss on Tensors: packs rollouts (prompt + completion) into a right-padded batch, runs the
-// policy, and builds -(Σ w · (min(ρA, clip(ρ)A) - β·KL)) with autograd through logprobOfTargets.
+// policy, and builds -(Σ w · (min(ρA, clip(ρ)A) - β·KL)) with autograd through lmHeadLogprob (lm_head and
+// log-softmax in row chunks over the completion positions only: no (B, T, V) logits).
 // Not the math (src/rl/grpo.ts holds the per-token functions this mirrors) and not the loop (trainer.ts).
 // Equations 1–2 of DeepSeek-R1; per-sequence weights implement TRL's loss types; GSPO sequence ratios, CISPO weights.
 import {
-  Tensor, tensor, noGrad, tidy, sub, mul, exp, clamp, minimum, sum, neg, logprobOfTargets,
+  Tensor, tensor, noGrad, tidy, sub, mul, exp, clamp, minimum, sum, neg, lmHeadLogprob,
 } from '../tensor/index.js';
 import type { Decoder } from '../model/decoder.js';
 import {
@@ -29,7 +30,7 @@ export interface Rollout {
 /** A right-padded batch: input ids (B, T) and, at every position, the next token to score. */
 export interface Packed {
   ids: Int32Array; // (B, T)
-  targets: Int32Array; // (B, T), 0 where nothing is scored
+  targets: Int32Array; // (B, T), -1 where nothing is scored (prompt and padding positions)
   B: number;
   T: number;
   /** Flat index (b*T + t) of each rollout's first completion logit; its j-th token sits at start + j. */
@@ -41,7 +42,7 @@ export function pack(rollouts: readonly Rollout[], padId: number): Packed {
   const B = rollouts.length;
   const T = Math.max(1, ...rollouts.map((r) => r.prompt.length + r.completion.length - 1));
   const ids = new Int32Array(B * T).fill(padId);
-  const targets = new Int32Array(B * T);
+  const targets = new Int32Array(B * T).fill(-1);
   const start: number[] = [];
   rollouts.forEach((r, b) => {
     if (r.prompt.length === 0) throw new Error('pack: a rollout has an empty prompt; every prompt needs at least one token');
@@ -58,13 +59,9 @@ export function pack(rollouts: readonly Rollout[], padId: number): Packed {
 export function completionLogprobs(model: Decoder, rollouts: readonly Rollout[], temperature: number, padId: number): Float32Array[] {
   const p = pack(rollouts, padId);
   return tidy(() => { // the slices are copies, so the forward's buffers can be recycled
-    const lp = noGrad(() => logprobOfTargets(scaled(model.forward(p.ids, p.B, p.T), temperature), p.targets));
+    const lp = noGrad(() => lmHeadLogprob(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, { temperature }).logp);
     return rollouts.map((r, b) => lp.data.slice(p.start[b]!, p.start[b]! + r.completion.length));
   });
-}
-
-function scaled(logits: Tensor, temperature: number): Tensor {
-  return temperature === 1 ? logits : mul(logits, 1 / temperature);
 }
 
 export interface LossOptions {
@@ -109,8 +106,8 @@ export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOp
     }
   });
   const shape = [p.B, p.T];
-  const logits = scaled(model.forward(p.ids, p.B, p.T), o.temperature); // (B, T, V)
-  const logp = logprobOfTargets(logits, p.targets); // (B, T)
+  for (let i = 0; i < n; i++) if (w[i] === 0) p.targets[i] = -1; // masked tokens: no logits computed (logp 0, weight 0)
+  const { logp, entropy: ent } = lmHeadLogprob(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, { temperature: o.temperature, entropy: true }); // (B, T)
   const A = tensor(adv, shape);
   const logRatio = importanceLogRatio(logp, old, p, rollouts, o.importanceSamplingLevel ?? 'token'); // (B, T) or (B, 1)
   const ratio = exp(logRatio); // ρ = π_θ / π_θold, per token or per sequence
@@ -128,7 +125,7 @@ export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOp
     objective = sub(objective, mul(sub(sub(exp(d), d), 1), o.beta)); // equation 2, weighted by β
   }
   const loss = neg(sum(mul(objective, tensor(w, shape))));
-  return { loss, stats: tokenStats(logp.data, logits.data, ratio.data, p, adv, w, ref, o) };
+  return { loss, stats: tokenStats(logp.data, ent!, ratio.data, p, adv, w, ref, o) };
 }
 
 /**
@@ -145,9 +142,8 @@ function importanceLogRatio(logp: Tensor, old: Float32Array, p: Packed, rollouts
   return sum(mul(perToken, tensor(mask, [p.B, p.T])), 1, true); // (B, 1)
 }
 
-function tokenStats(logp: Float32Array, logits: Float32Array, ratio: Float32Array, p: Packed, adv: Float32Array, w: Float32Array,
+function tokenStats(logp: Float32Array, ent: Float32Array, ratio: Float32Array, p: Packed, adv: Float32Array, w: Float32Array,
   ref: Float32Array | null, o: LossOptions): LossStats {
-  const V = logits.length / (p.B * p.T);
   const perSequence = ratio.length !== w.length;
   const cispo = LOSS_TYPE_TABLE[o.lossType ?? 'grpo'].surrogate === 'cispo';
   const s: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
@@ -160,21 +156,7 @@ function tokenStats(logp: Float32Array, logits: Float32Array, ratio: Float32Arra
     if (c.clippedLow) s.clipLow++;
     if (c.clippedHigh) s.clipHigh++;
     if (ref) s.klSum += klEstimate(logp[i]!, ref[i]!);
-    s.entropySum += entropy(logits, i * V, V);
+    s.entropySum += ent[i]!;
   }
   return s;
-}
-
-/** Entropy (nats) of softmax(logits[off .. off+V]). */
-function entropy(x: Float32Array, off: number, V: number): number {
-  let m = -Infinity;
-  for (let j = 0; j < V; j++) m = Math.max(m, x[off + j]!);
-  let z = 0, ez = 0;
-  for (let j = 0; j < V; j++) {
-    const a = x[off + j]! - m;
-    const e = Math.exp(a);
-    z += e;
-    ez += e * a;
-  }
-  return Math.log(z) - ez / z;
 }

@@ -4,7 +4,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
-import { add, crossEntropy, linear, mul, noGrad, tidy } from '../tensor/index.js';
+import { add, lmHeadCrossEntropy, mul, noGrad, tidy } from '../tensor/index.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
 import { UsageError } from '../run/spec.js';
@@ -86,6 +86,8 @@ export interface RmTrainOptions {
   lmWeight?: number;
   /** Longest sequence in tokens (default the model's context); longer ones keep their last tokens. */
   maxLength?: number;
+  /** Activation checkpointing per decoder layer (each layer runs again in backward). Default false. */
+  gradientCheckpointing?: boolean;
   seed?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -158,7 +160,7 @@ function pairLoss(rm: RewardModel, batch: readonly EncodedPair[], padId: number,
   batch.forEach((p, i) => {
     for (let t = Math.max(0, p.promptLen - 1); t < p.chosen.length - 1; t++) targets[i * b.T + t] = p.chosen[t + 1]!;
   });
-  const lm = crossEntropy(linear(h, rm.decoder.outputWeight()), targets, -100); // (2N, T, V) logits → mean over targets
+  const lm = lmHeadCrossEntropy(h, rm.decoder.outputWeight(), targets, -100); // mean over targets, lm_head in row chunks
   return { loss: add(bt, mul(lm, lmWeight)), bt, lm, scores: r };
 }
 
@@ -199,6 +201,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
   const stepsPerEpoch = Math.ceil(train.enc.length / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const lmWeight = opts.lmWeight ?? 0;
+  rm.decoder.gradientCheckpointing = opts.gradientCheckpointing ?? false;
   const named = rm.namedParameters();
   if (lmWeight > 0 && rm.decoder.lmHead) named.push(['lm_head.weight', rm.decoder.lmHead]); // trained for the auxiliary loss, not saved
   const params = named.map(([, t]) => t);

@@ -3,10 +3,15 @@
 // Not flag parsing (src/cli/grpo.ts) and not the loop (trainer.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { totalmem } from 'node:os';
+import { loadCheckpoint, loadConfig } from '../model/checkpoint.js';
+import { loadTokenizer } from '../model/tokenizer.js';
+import { estimateMemory, formatEstimate, type MemoryEstimate } from '../model/memory.js';
+import { Rng } from '../util/rng.js';
+import { getKernels } from '../tensor/index.js';
 import { loadProblems } from '../data/datasets.js';
 import { getWorld } from '../data/worlds/index.js';
-import type { GrpoConfig } from './config.js';
+import { ConfigError, type GrpoConfig } from './config.js';
 import { latestCheckpoint } from './state.js';
 import { dataTasks, worldTasks, type TaskSource } from './tasks.js';
 import { GrpoTrainer, writeRunConfig, type EvalMetrics, type TrainerHooks } from './trainer.js';
@@ -39,6 +44,10 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
     if (existsSync(join(cfg.out, 'metrics.jsonl'))) throw new Error(`--resume: ${cfg.out} has no complete checkpoint (checkpoints/step-N/trainer_state.json); start again without --resume`);
     log(`resume: nothing to resume in ${cfg.out}; starting fresh`);
   }
+  const est = await estimateRun(cfg, tasks);
+  log(`memory estimate: ${formatEstimate(est)}, of ${(memoryLimit(cfg) / 1024 ** 3).toFixed(1)} GiB`);
+  const refusal = memoryRefusal(cfg, est, memoryLimit(cfg));
+  if (refusal) throw new ConfigError(refusal);
   const policy = await loadCheckpoint(ckpt ? ckpt.dir : cfg.model);
   const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
   writeRunConfig(cfg);
@@ -52,4 +61,37 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
     reason, steps: trainer.step, seconds: trainer.elapsed, lastEval: trainer.lastEval,
     checkpoint: join(cfg.out, 'checkpoints', `step-${trainer.step}`), trainer,
   };
+}
+
+/** The run's peak-memory estimate from the model's config and the longest of 64 drawn prompts (before any weights load). */
+export async function estimateRun(cfg: GrpoConfig, tasks: TaskSource): Promise<MemoryEstimate> {
+  const config = loadConfig(cfg.model);
+  const tok = await loadTokenizer(cfg.model);
+  const prompt = Math.max(1, ...tasks.draw(new Rng(cfg.seed ^ 0x3e3), 64).map((p) => tok.encode(p.prompt).length));
+  const seq = prompt + cfg.maxCompletionLength;
+  const rows = cfg.promptsPerStep * cfg.numGenerations;
+  const perMicro = Math.ceil(rows / cfg.gradientAccumulationSteps) * (seq - 1);
+  const microBatchTokens = cfg.maxTokensPerMicroBatch > 0 ? Math.min(perMicro, Math.max(cfg.maxTokensPerMicroBatch, seq - 1)) : perMicro;
+  const precision = cfg.precision === 'bf16' || (cfg.precision === 'auto' && getKernels().bf16 !== null) ? 'bf16' : 'fp32';
+  return estimateMemory(config, {
+    microBatchTokens, gradientCheckpointing: cfg.gradientCheckpointing, reference: cfg.beta > 0,
+    sampleRows: cfg.generationBatchSize ?? rows, sampleLength: seq, precision,
+  });
+}
+
+/** Bytes the run may use: memoryLimitGb, or the machine's total memory. */
+export function memoryLimit(cfg: GrpoConfig): number {
+  return cfg.memoryLimitGb > 0 ? cfg.memoryLimitGb * 1024 ** 3 : totalmem();
+}
+
+/** The one-line refusal of a run whose estimate exceeds the limit, naming the options that lower it; null when it fits. */
+export function memoryRefusal(cfg: GrpoConfig, est: MemoryEstimate, limit: number): string | null {
+  if (est.total <= limit) return null;
+  const options = [
+    ...(cfg.gradientCheckpointing ? [] : ['--gradient-checkpointing']),
+    '--max-tokens-per-micro-batch N (or --gradient-accumulation-steps N)', '--generation-batch-size N',
+    'a smaller --max-completion-length or --prompts-per-step', ...(cfg.beta > 0 ? ['--beta 0 (no reference model)'] : []),
+  ];
+  return `this run needs about ${formatEstimate(est)} but ${cfg.memoryLimitGb > 0 ? 'memoryLimitGb allows' : 'the machine has'} ` +
+    `${(limit / 1024 ** 3).toFixed(1)} GiB; lower it with ${options.join(', ')}`;
 }

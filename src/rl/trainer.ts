@@ -241,9 +241,8 @@ export class GrpoTrainer {
     const c = this.cfg;
     // sort by length so each micro-batch pads little; the loss is a weighted sum, so the order does not change it
     const order = rollouts.map((_, i) => i).sort((a, b) => seqLen(rollouts[a]!) - seqLen(rollouts[b]!));
-    const per = Math.ceil(rollouts.length / c.gradientAccumulationSteps);
-    const micro: Rollout[][] = [];
-    for (let s = 0; s < order.length; s += per) micro.push(order.slice(s, s + per).map((i) => rollouts[i]!));
+    const micro = microBatches(order.map((i) => rollouts[i]!), c.gradientAccumulationSteps, c.maxTokensPerMicroBatch);
+    this.policy.gradientCheckpointing = c.gradientCheckpointing;
     if (this.ref) {
       for (const mb of micro) {
         const ref = completionLogprobs(this.ref, mb, c.temperature, this.padId);
@@ -376,6 +375,26 @@ function withGroupMeans(total: (number | null)[], G: number): number[] {
     for (let j = g; j < g + G; j++) out[j] = total[j] ?? mean;
   }
   return out;
+}
+
+/**
+ * Rollouts sorted by length → micro-batches: with maxTokens > 0, each as many rows as keep rows × (longest row - 1)
+ * (the padded tokens of its forward) within maxTokens (a longer row alone); else `parts` equal parts.
+ */
+export function microBatches(sorted: Rollout[], parts: number, maxTokens: number): Rollout[][] {
+  const micro: Rollout[][] = [];
+  if (maxTokens > 0) {
+    let cur: Rollout[] = [];
+    for (const r of sorted) { // ascending lengths: the newest row is the longest
+      if (cur.length > 0 && (cur.length + 1) * (seqLen(r) - 1) > maxTokens) { micro.push(cur); cur = []; }
+      cur.push(r);
+    }
+    if (cur.length > 0) micro.push(cur);
+    return micro;
+  }
+  const per = Math.ceil(sorted.length / parts);
+  for (let s = 0; s < sorted.length; s += per) micro.push(sorted.slice(s, s + per));
+  return micro;
 }
 
 function gradNormOf(params: readonly { grad: Float32Array | null }[]): number {

@@ -31,6 +31,8 @@ export interface SftOptions {
   warmupSteps?: number;
   minLrRatio?: number;
   weightDecay?: number;
+  /** Activation checkpointing per decoder layer (each layer runs again in backward). Default false. */
+  gradientCheckpointing?: boolean;
   /** Longest training sequence in tokens (default the model's max_position_embeddings); longer completions are cut. */
   maxLength?: number;
   /** Save out/checkpoints/step-N every this many optimizer steps (default: only the final model in out). */
@@ -127,7 +129,7 @@ async function sftTrainIn(opts: SftOptions): Promise<SftResult> {
   const stepsPerEpoch = Math.ceil(Math.ceil(seqs.length / batchSize) / accum);
   const totalSteps = stepsPerEpoch * epochs;
   const peak = opts.lr ?? 1e-4;
-  const trainer = new Trainer(model, { weightDecay: opts.weightDecay ?? 0.0 });
+  const trainer = new Trainer(model, { weightDecay: opts.weightDecay ?? 0.0, gradientCheckpointing: opts.gradientCheckpointing });
   log(`sft: ${seqs.length} train / ${valSeqs.length} validation examples, ${epochs} epoch(s) of ${stepsPerEpoch} steps (batch ${batchSize} x ${accum}), ${truncated} truncated to ${maxLength} tokens`);
 
   const valLoss: number[] = [];

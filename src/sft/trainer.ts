@@ -1,7 +1,7 @@
 // The next-token training step shared by pretraining and SFT: token-weighted cross-entropy over micro-batches
 // (gradient accumulation), global-norm clipping, AdamW with weight decay on matrices only; and the no-grad
 // validation loss. Not a loop: pretrain.ts and sft.ts own schedules, data and checkpoints.
-import { crossEntropy, mul, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { lmHeadCrossEntropy, mul, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { AdamW, clipGradNorm } from '../optim/index.js';
 import type { Decoder } from '../model/decoder.js';
 import { IGNORE, type Batch } from './batching.js';
@@ -12,6 +12,8 @@ export interface TrainerOptions {
   betas?: [number, number];
   /** Global gradient-norm clip. Default 1.0. */
   clip?: number;
+  /** Activation checkpointing per decoder layer (each layer runs again in backward). Default false. */
+  gradientCheckpointing?: boolean;
 }
 
 export interface StepStats {
@@ -38,6 +40,7 @@ export class Trainer {
     this.decayed = new AdamW(matrices, { lr: 0, betas, weightDecay: opts.weightDecay ?? 0.1 });
     this.plain = vectors.length ? new AdamW(vectors, { lr: 0, betas, weightDecay: 0 }) : null;
     this.clip = opts.clip ?? 1.0;
+    model.gradientCheckpointing = opts.gradientCheckpointing ?? false;
   }
 
   /** One optimizer step over micro-batches whose gradients are summed, weighted by their target counts. */
@@ -51,8 +54,7 @@ export class Trainer {
     for (const b of micro) {
       if (b.tokens === 0) continue;
       loss += tidy(() => { // activations recycled for the next micro-batch
-        const logits = this.model.forward(b.ids, b.B, b.T); // (B, T, V)
-        const l = crossEntropy(logits, b.targets, IGNORE); // mean over this micro-batch's targets
+        const l = this.loss(b); // mean over this micro-batch's targets
         mul(l, b.tokens / total).backward();
         return l.item() * (b.tokens / total);
       });
@@ -71,11 +73,16 @@ export class Trainer {
     noGrad(() => {
       for (const b of batches) {
         if (b.tokens === 0) continue;
-        sum += tidy(() => crossEntropy(this.model.forward(b.ids, b.B, b.T), b.targets, IGNORE).item()) * b.tokens;
+        sum += tidy(() => this.loss(b).item()) * b.tokens;
         n += b.tokens;
       }
     });
     return n ? sum / n : NaN;
+  }
+
+  /** Mean next-token cross-entropy of a batch's targets, lm_head in row chunks (no (B, T, V) logits). */
+  private loss(b: Batch): Tensor {
+    return lmHeadCrossEntropy(this.model.hidden(b.ids, b.B, b.T), this.model.outputWeight(), b.targets, IGNORE); // (B, T, C) → []
   }
 
   stateDict(): { decayed: unknown; plain: unknown } {

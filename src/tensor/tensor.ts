@@ -224,17 +224,22 @@ export class Tensor {
     return new Tensor(this.data, this.shape.slice());
   }
 
-  /** Backpropagates from this scalar; grads accumulate into the .grad of leaves that require grad. Frees the tape. */
-  backward(): void {
-    if (this.data.length !== 1) throw new Error(`backward(): needs a scalar, got shape [${this.shape}]`);
+  /**
+   * Backpropagates from this scalar (or from any tensor, given its gradient `seed`: the
+   * recomputed layer of activation checkpointing); grads accumulate into the .grad of leaves that require grad. Frees the tape.
+   */
+  backward(seed?: Float32Array): void {
+    if (seed !== undefined && seed.length !== this.data.length) throw new Error(`backward(): seed has ${seed.length} elements, the tensor [${this.shape}] ${this.data.length}`);
+    if (seed === undefined && this.data.length !== 1) throw new Error(`backward(): needs a scalar, got shape [${this.shape}]`);
     if (!this.requiresGrad) throw new Error('backward(): this tensor does not require grad (made under noGrad, or from inputs without requiresGrad)');
     if (this.node === FREED) throw new Error('backward(): the graph was already freed by an earlier backward()');
+    const g0 = seed ?? Float32Array.of(1);
     if (this.node === null) {
-      accumulateGrad(this, Float32Array.of(1), true);
+      accumulateGrad(this, g0, seed === undefined);
       return;
     }
     const order = topoOrder(this);
-    accumulateGrad(this, Float32Array.of(1), true);
+    accumulateGrad(this, g0, seed === undefined); // a seed stays the caller's (copied)
     const check = engine.checkNan;
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;

@@ -35,7 +35,7 @@ test('pack: position t predicts token t+1, completions start at the last prompt 
   assert.equal(p.T, 3);
   assert.deepEqual([...p.ids], [1, 2, 3, 5, 6, 0]);
   assert.deepEqual(p.start, [1, 3]);
-  assert.deepEqual([...p.targets], [0, 3, 4, 6, 0, 0]);
+  assert.deepEqual([...p.targets], [-1, 3, 4, 6, -1, -1]);
 });
 
 for (const lossType of ['grpo', 'dr_grpo', 'dapo'] as const) {

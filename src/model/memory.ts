@@ -1,0 +1,78 @@
+// An estimate of a training run's peak memory from the model's config and the run's shapes, in parts: weights,
+// gradients, optimizer state, a frozen reference copy, activations kept for backward, the lm_head chunks, the
+// sampler's KV cache and logits, and the runtime. Not a measurement: it counts every op output the tape keeps for
+// backward (FP32) plus a share for the buffer pool, so it errs high; not yet calibrated against real-shape peak RSS.
+import type { ModelConfig } from './config.js';
+import { headSize } from './config.js';
+import { defaultChunkRows } from '../tensor/index.js';
+
+export interface MemoryPlan {
+  /** Rows × padded length of the largest training micro-batch (tokens in one forward with the tape on). */
+  microBatchTokens: number;
+  /** Activation checkpointing per decoder layer. */
+  gradientCheckpointing: boolean;
+  /** A frozen reference model is held too (β > 0). */
+  reference: boolean;
+  /** Sampling: rows per forward and their longest sequence (prompt + completion). */
+  sampleRows: number;
+  sampleLength: number;
+  /** Matmul precision: 'bf16' adds the sampler's packed BF16 weights and halves its KV cache. */
+  precision: 'fp32' | 'bf16';
+}
+
+export interface MemoryEstimate {
+  /** Bytes per part, in print order. */
+  parts: Record<string, number>;
+  total: number;
+}
+
+/** Scalars in the decoder's parameters. */
+export function parameterCount(c: ModelConfig): number {
+  const C = c.hidden_size, F = c.intermediate_size, hs = headSize(c), kv = c.num_key_value_heads * hs, q = c.num_attention_heads * hs;
+  const bias = c.attention_bias ? q + 2 * kv : 0;
+  const layer = 2 * C + C * q + 2 * C * kv + q * C + bias + 3 * C * F;
+  return c.vocab_size * C * (c.tie_word_embeddings ? 1 : 2) + c.num_hidden_layers * layer + C;
+}
+
+/** Float32 activations one token keeps per decoder layer for backward (the engine's saved op outputs). */
+function activationFloatsPerLayer(c: ModelConfig): number {
+  const C = c.hidden_size, F = c.intermediate_size, hs = headSize(c);
+  const q = c.num_attention_heads * hs, kv = c.num_key_value_heads * hs;
+  // rmsnorm ×2, residual adds ×2, o/down outputs (C each); q, k, v projections and their RoPE'd copies; attention
+  // output; gate, up and swiglu (F each); lse per head
+  return 6 * C + 3 * q + 4 * kv + 3 * F + c.num_attention_heads;
+}
+
+export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
+  const P = parameterCount(c);
+  const L = c.num_hidden_layers, C = c.hidden_size, V = c.vocab_size;
+  const kvDim = c.num_key_value_heads * headSize(c);
+  const perLayer = activationFloatsPerLayer(c) * 4;
+  const N = p.microBatchTokens;
+  // with checkpointing: every layer's input, plus one layer's activations while it runs again in backward
+  const act = p.gradientCheckpointing ? N * (L * C * 4 + perLayer) : N * L * perLayer;
+  // gradients in flight during backward: a few (N, C) and one (N, F) buffer, plus the final hidden states
+  const actGrads = N * (4 * C + 2 * c.intermediate_size) * 4;
+  const chunkRows = defaultChunkRows(V);
+  const kvCache = p.sampleRows * p.sampleLength * L * 2 * kvDim * (p.precision === 'bf16' ? 2 : 4);
+  const parts: Record<string, number> = {
+    weights: P * 4,
+    gradients: P * 4,
+    'AdamW state': 2 * P * 4,
+    'reference model': p.reference ? P * 4 : 0,
+    activations: act + actGrads,
+    'lm_head chunks': 2 * Math.min(chunkRows, N) * V * 4, // one chunk's logits, and its softmax for the entropy
+    'sampler (KV cache, logits)': kvCache + p.sampleRows * V * 4 * 3 + (p.precision === 'bf16' ? P * 2 : 0),
+    // Node, the tokenizer, and the buffer pool's recycled buffers (activation-sized)
+    runtime: 0.6 * 1024 ** 3 + 0.25 * (act + actGrads),
+  };
+  const total = Object.values(parts).reduce((a, b) => a + b, 0);
+  return { parts, total };
+}
+
+/** "9.8 GiB (weights 1.8, gradients 1.8, …)", parts that are 0 left out. */
+export function formatEstimate(e: MemoryEstimate): string {
+  const gib = (b: number) => (b / 1024 ** 3).toFixed(b < 1024 ** 3 ? 2 : 1);
+  const parts = Object.entries(e.parts).filter(([, b]) => b > 0).map(([k, b]) => `${k} ${gib(b)}`);
+  return `${gib(e.total)} GiB (${parts.join(', ')})`;
+}
