@@ -114,7 +114,8 @@ export async function benchGrpo(options: Record<string, unknown>, peer: { python
     model: cfg.model, data: cfg.data, world: cfg.world, prompts_per_step: cfg.promptsPerStep, num_generations: cfg.numGenerations,
     max_completion_length: cfg.maxCompletionLength, num_iterations: cfg.numIterations, steps: cfg.steps, beta: cfg.beta,
     epsilon: cfg.epsilon, precision: cfg.precision ?? 'fp32', learning_rate: cfg.learningRate,
-    gradient_accumulation_steps: cfg.gradientAccumulationSteps,
+    gradient_accumulation_steps: cfg.gradientAccumulationSteps, gradient_checkpointing: cfg.gradientCheckpointing,
+    max_tokens_per_micro_batch: cfg.maxTokensPerMicroBatch,
   };
   const trl = peer ? benchTrl(peer.python, cfg, problems, peer.threads, log) : {};
   log(`  ours: ${cfg.steps} step(s) of ${cfg.promptsPerStep} x ${cfg.numGenerations} x ${cfg.maxCompletionLength} tokens, μ = ${cfg.numIterations} ...`);

@@ -13,14 +13,15 @@ const OPTIONS: Record<string, string> = {
   model: 'model', data: 'data', world: 'world', template: 'template', precision: 'precision', steps: 'steps', seed: 'seed',
   'prompts-per-step': 'promptsPerStep', 'num-generations': 'numGenerations', 'max-completion-length': 'maxCompletionLength',
   'num-iterations': 'numIterations', beta: 'beta', epsilon: 'epsilon', 'learning-rate': 'learningRate',
-  'gradient-accumulation-steps': 'gradientAccumulationSteps',
+  'gradient-accumulation-steps': 'gradientAccumulationSteps', 'max-tokens-per-micro-batch': 'maxTokensPerMicroBatch',
+  'memory-limit-gb': 'memoryLimitGb',
 };
 const TEXT = new Set(['model', 'data', 'world', 'template', 'precision']);
 
 const HELP = `usage: r1 bench grpo --model DIR (--data FILE.jsonl | --world NAME) [r1 grpo options] [--compare-trl --python PY] [--json]
   r1 grpo's options: --prompts-per-step N --num-generations N --max-completion-length N --num-iterations N
     --precision fp32|bf16|auto --steps N (default 1) --beta X --epsilon X --learning-rate X --seed N --template T
-    --gradient-accumulation-steps N
+    --gradient-accumulation-steps N --max-tokens-per-micro-batch N --gradient-checkpointing --memory-limit-gb X
   --compare-trl       also run TRL's GRPOTrainer (scripts/ref/bench_grpo_trl.py) on the same checkpoint, prompts, settings
   --python PY         the interpreter with torch and trl for --compare-trl (default: python3)
   --trl-threads LIST  torch thread counts to try on TRL's side; the fastest is compared (default: 1,<cores>)
@@ -31,7 +32,7 @@ export async function run(argv: string[]): Promise<number | void> {
     args: argv,
     options: {
       ...Object.fromEntries(Object.keys(OPTIONS).map((f) => [f, { type: 'string' as const }])),
-      'compare-trl': { type: 'boolean' }, python: { type: 'string' }, 'trl-threads': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'gradient-checkpointing': { type: 'boolean' }, 'compare-trl': { type: 'boolean' }, python: { type: 'string' }, 'trl-threads': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
   if (values.help) {
@@ -48,6 +49,7 @@ export async function run(argv: string[]): Promise<number | void> {
     if (!TEXT.has(flag) && (s.trim() === '' || !Number.isFinite(n))) throw new UsageError(`--${flag} needs a number, got '${s}'`);
     options[key] = TEXT.has(flag) ? s : n;
   }
+  if (v['gradient-checkpointing']) options.gradientCheckpointing = true;
   const cores = availableParallelism();
   const threads = ((v['trl-threads'] as string | undefined) ?? [...new Set([1, cores])].join(',')).split(',').map((s) => {
     const n = Number(s);
