@@ -11,6 +11,7 @@ import { writeReport } from '../report/index.js';
 import { worldNameProblem } from '../data/worlds/index.js';
 import { DatasetError } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
+import { parseTargetModules } from '../model/lora.js';
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 const CONFIG_KEYS = ['model', 'out', ...Object.keys(DEFAULTS)] as (keyof GrpoConfig)[];
@@ -34,9 +35,10 @@ function flagValue(key: keyof GrpoConfig, text: string): unknown {
   if (key === 'rewards') return parseRewardList(text);
   if (key === 'stopStrings') return text.split(',').filter(Boolean);
   if (key === 'adamBetas') return text.split(',').map(Number);
+  if (key === 'loraTargetModules') return parseTargetModules(text); // LoRA
   if (key === 'scaleRewards' && (text === 'true' || text === 'false')) return text === 'true';
   const def = (DEFAULTS as Record<string, unknown>)[key];
-  const numeric = typeof def === 'number' || ['epsilonHigh', 'evalMaxNewTokens', 'generationBatchSize'].includes(key);
+  const numeric = typeof def === 'number' || ['epsilonHigh', 'evalMaxNewTokens', 'generationBatchSize', 'loraAlpha'].includes(key);
   if (numeric) {
     const n = Number(text);
     if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${kebab(key)} needs a number, got '${text}'`);

@@ -1,7 +1,7 @@
 // LoRA adapters on the decoder's projections: y = x Wᵀ (+ b) + scale · (dropout(x) Aᵀ) Bᵀ with A (r, in), B (out, r),
 // scale = alpha / r (alpha / √r with rsLoRA); the base weights stay frozen, only A and B train. Not the file format
 // (lora-io.ts) and not DoRA, rank patterns or adapters on embeddings. Follows PEFT 0.21's LoraLayer (tuners/lora/layer.py).
-import type { Rng } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import { type Tensor, zeros, isGradEnabled, getKernels, matmulPrecision } from '../tensor/index.js';
 import { gradTarget, outBuffer, result, shapeStr } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
@@ -266,4 +266,44 @@ function linearBackward(x: Tensor, w: Tensor, bias: Tensor | null, rows: number,
       for (let i = 0; i < rows; i++) for (let j = 0; j < outF; j++) buf[j]! += g[i * outF + j]!;
     }
   };
+}
+
+/** The LoRA options of every trainer (GRPO, SFT, distillation, reward models), PEFT's names in camelCase. */
+export interface LoraTrainOptions {
+  /** LoRA rank r; 0 = full fine-tuning (every weight trains). With r > 0 only the adapter trains and checkpoints are adapters. */
+  loraR: number;
+  /** lora_alpha (the update is scaled by alpha / r); null = 2 × loraR. */
+  loraAlpha: number | null;
+  /** Dropout on the adapter's input while training (PEFT's lora_dropout). */
+  loraDropout: number;
+  /** Projections to adapt: 'all-linear' or a list of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (PEFT's default for Llama/Qwen2: q_proj, v_proj). */
+  loraTargetModules: string[] | 'all-linear';
+}
+
+export const LORA_DEFAULTS: LoraTrainOptions = { loraR: 0, loraAlpha: null, loraDropout: 0, loraTargetModules: ['q_proj', 'v_proj'] };
+
+/** What is wrong with a config's LoRA options (naming the key and the fix), or null. */
+export function loraOptionsProblem(o: LoraTrainOptions): string | null {
+  if (!Number.isInteger(o.loraR) || o.loraR < 0) return `loraR must be an integer >= 0 (0 = full fine-tuning), got ${JSON.stringify(o.loraR)}`;
+  if (o.loraAlpha !== null && !(typeof o.loraAlpha === 'number' && o.loraAlpha > 0)) return `loraAlpha must be a positive number or null (2 × loraR), got ${JSON.stringify(o.loraAlpha)}`;
+  if (!(typeof o.loraDropout === 'number' && o.loraDropout >= 0 && o.loraDropout < 1)) return `loraDropout must be a number in [0, 1), got ${JSON.stringify(o.loraDropout)}`;
+  try {
+    resolveTargets(o.loraTargetModules);
+  } catch (e) {
+    return `loraTargetModules: ${(e as Error).message.replace(/^LoRA: /, '')}`;
+  }
+  return null;
+}
+
+/** `q_proj,v_proj` or `all-linear` (the --lora-target-modules flag) as the option's value. */
+export function parseTargetModules(text: string): string[] | 'all-linear' {
+  return text.trim() === 'all-linear' ? 'all-linear' : text.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** A new adapter on model as the options say (the base frozen), or null when loraR is 0; dropout draws from its own Rng. */
+export function attachLora(model: Decoder, o: LoraTrainOptions, seed: number): LoraAdapter | null {
+  if (!o.loraR) return null;
+  const a = new LoraAdapter(model, { r: o.loraR, alpha: o.loraAlpha ?? 2 * o.loraR, dropout: o.loraDropout, targetModules: o.loraTargetModules }, new Rng(seed));
+  a.rng = new Rng(seed + 1);
+  return a;
 }

@@ -8,6 +8,7 @@ import {
 } from './grpo.js';
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
 import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
+import { LORA_DEFAULTS, loraOptionsProblem, type LoraTrainOptions } from '../model/lora.js';
 
 export interface RewardSpec {
   /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
@@ -18,7 +19,8 @@ export interface RewardSpec {
   kinds?: string[];
 }
 
-export interface GrpoConfig {
+// LoRA (src/model/lora.ts): loraR, loraAlpha, loraDropout, loraTargetModules; loraR 0 = full fine-tuning
+export interface GrpoConfig extends LoraTrainOptions {
   /** Policy checkpoint folder (HF layout); also the reference model when beta > 0. */
   model: string;
   /** A synthetic world to draw train and held-out problems from (exclusive with data). */
@@ -183,6 +185,7 @@ export const DEFAULTS: Omit<GrpoConfig, 'model' | 'out'> = {
   saveEvery: 100,
   samplesPerStepLogged: 4,
   generationBatchSize: null,
+  ...LORA_DEFAULTS, // LoRA: loraR 0 (off), loraAlpha null (2 × r), loraDropout 0, loraTargetModules q_proj, v_proj
 };
 
 /** Thrown for a bad configuration; the message names the key and the fix. */
@@ -277,6 +280,8 @@ function validate(c: GrpoConfig): void {
     if (extra.length) fail(`reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?}`);
     if (r.kinds !== undefined && (!Array.isArray(r.kinds) || r.kinds.some((k) => typeof k !== 'string'))) fail(`reward ${r.name}: kinds must be a list of problem kinds or world names, got ${JSON.stringify(r.kinds)}`);
   }
+  const loraProblem = loraOptionsProblem(c); // LoRA
+  if (loraProblem) fail(loraProblem);
   const rmProblem = rewardModelsProblem(c.rewardModels, c.rewards.map((r) => r.name), c.judges);
   if (rmProblem) fail(rmProblem);
 }
