@@ -9,6 +9,7 @@ import { PipelineConfigError, readPipelineConfigFile, resolvePipelineConfig } fr
 import { distillFromTeacher } from '../pipeline/stages.js';
 import { StageError } from '../pipeline/run.js';
 import { createPhasedProgress } from '../util/progress.js';
+import { LORA_FLAGS, LORA_HELP, loraFlags } from './lora-flags.js';
 
 const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--student-layers N] [--config FILE] [--json]
   --teacher DIR        the teacher checkpoint (e.g. a pipeline's all_scenario_rl model)
@@ -18,14 +19,16 @@ const HELP = `usage: r1 distill --teacher DIR --out DIR [--student-hidden N] [--
   --config FILE        pipeline options (worlds, eval, distill.*) over the defaults
   --json               print {"distilled": {pass1, seconds, tokens}, "rl": {...}} on stdout
   --precision P        matmul precision of every stage: auto (default: bf16 where the CPU has AMX / AVX512-BF16), bf16, or fp32
-  -q, --quiet          no progress on stderr`;
+  -q, --quiet          no progress on stderr
+${LORA_HELP}
+                       (the distilled student is then an adapter on its base)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
     options: { precision: { type: 'string' },
       teacher: { type: 'string' }, out: { type: 'string' }, 'student-hidden': { type: 'string' }, 'student-layers': { type: 'string' },
-      config: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+      ...LORA_FLAGS, config: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
   if (values.help) {
@@ -40,7 +43,8 @@ export async function run(argv: string[]): Promise<number> {
     const file = values.config ? readPipelineConfigFile(values.config) : {};
     const distill = { ...((file.distill as Record<string, unknown>) ?? {}),
       ...(values['student-hidden'] ? { studentHidden: numFlag(values['student-hidden'], 'student-hidden', POSITIVE_INT) } : {}),
-      ...(values['student-layers'] ? { studentLayers: numFlag(values['student-layers'], 'student-layers', POSITIVE_INT) } : {}) };
+      ...(values['student-layers'] ? { studentLayers: numFlag(values['student-layers'], 'student-layers', POSITIVE_INT) } : {}),
+      ...(values['lora-r'] !== undefined ? loraFlags(values) : {}) }; // LoRA
     cfg = resolvePipelineConfig(file, { out: values.out, distill, ...(precision ? { precision } : {}) });
   } catch (e) {
     if (e instanceof PipelineConfigError) throw new UsageError(e.message);

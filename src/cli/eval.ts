@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, applyPrecisionFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
 import { createProgress } from '../util/progress.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { ADAPTER_HELP, loadModelFlags } from './lora-flags.js';
 import { resolveDataset, rowToProblem, mathGold, DatasetError } from '../data/datasets.js';
 import { readJsonl } from '../data/jsonl.js';
 import { applyTemplate } from '../data/templates.js';
@@ -19,6 +19,7 @@ import { encodePrompt, engineSampler } from '../serve/prompt.js';
 import { promptOpensThink } from '../serve/reasoning.js';
 
 const HELP = `usage: r1 eval (--model DIR | --endpoint URL --model-name NAME [--api-key-env VAR]) --dataset NAME --out DIR [options]
+${ADAPTER_HELP} (with --model)
   --dataset D          gsm8k | math500 | aime24 | amc23 | FILE.jsonl | world:NAME (${Object.keys(WORLDS).join(', ')})
   --out DIR            results.jsonl (every sample), summary.json, settings.json; an unfinished run there resumes
   --k K                samples per problem: pass@1 is their mean correctness, cons@K their vote (default 64)
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
     options: {
-      model: { type: 'string' }, endpoint: { type: 'string' }, 'model-name': { type: 'string' }, 'api-key-env': { type: 'string' },
+      model: { type: 'string' }, adapter: { type: 'string' }, endpoint: { type: 'string' }, 'model-name': { type: 'string' }, 'api-key-env': { type: 'string' },
       dataset: { type: 'string' }, out: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
       'max-tokens': { type: 'string' }, limit: { type: 'string' }, template: { type: 'string' }, 'n-per-request': { type: 'string' },
       concurrency: { type: 'string' }, slots: { type: 'string' }, stop: { type: 'string', multiple: true }, seed: { type: 'string' },
@@ -80,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
 
   // the checkpoint, when sampling in-process (its tokenizer decides the default template)
   applyPrecisionFlag(values.precision);
-  const ckpt = endpoint ? null : await loadCheckpoint(values.model!);
+  const ckpt = endpoint ? null : await loadModelFlags(values.model!, values.adapter);
   const hasChat = (() => {
     if (!ckpt) return true;
     try {

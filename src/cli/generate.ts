@@ -4,13 +4,14 @@
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, applyPrecisionFlag, NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE_INT } from './args.js';
 import { Rng } from '../util/rng.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { ADAPTER_HELP, loadModelFlags } from './lora-flags.js';
 import { HFTokenizer } from '../model/tokenizer.js';
 import { eosIds } from '../model/config.js';
 import { generate } from '../generate/index.js';
 
 const HELP = `usage: r1 generate --model DIR --prompt TEXT [options]
   --model DIR            checkpoint folder (HF layout: config.json, model.safetensors, tokenizer.json)  [required]
+${ADAPTER_HELP}
   --prompt TEXT          prompt text                                                                   [required]
   --chat                 wrap the prompt as a user message with the tokenizer's chat template
   --temperature X        0 = greedy (default 1)
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
     args: argv,
     options: {
-      model: { type: 'string' }, prompt: { type: 'string' }, chat: { type: 'boolean' }, temperature: { type: 'string' },
+      model: { type: 'string' }, adapter: { type: 'string' }, prompt: { type: 'string' }, chat: { type: 'boolean' }, temperature: { type: 'string' },
       'top-p': { type: 'string' }, 'top-k': { type: 'string' }, 'max-new-tokens': { type: 'string' }, n: { type: 'string' },
       stop: { type: 'string', multiple: true }, seed: { type: 'string' }, precision: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -46,7 +47,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const seed = numFlag(values.seed, 'seed', NON_NEGATIVE_INT, 0);
   applyPrecisionFlag(values.precision);
 
-  const { model, tokenizer, config } = await loadCheckpoint(values.model);
+  const { model, tokenizer, config } = await loadModelFlags(values.model, values.adapter);
   let ids: number[];
   if (values.chat) {
     ids = tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: values.prompt }], { addGenerationPrompt: true }));

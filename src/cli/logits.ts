@@ -2,18 +2,19 @@
 // for checking r1ts against other implementations. Parses flags and calls Decoder.forward; nothing else.
 import { UsageError } from './main.js';
 import { parseFlags } from './args.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { ADAPTER_HELP, loadModelFlags } from './lora-flags.js';
 import { noGrad } from '../tensor/index.js';
 
 const HELP = `usage: r1 logits --model DIR --tokens 1,2,3 [--json]
   --model DIR     checkpoint folder (HF layout)   [required]
+${ADAPTER_HELP}
   --tokens LIST   comma-separated token ids        [required]
   --json          {"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)`;
 
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = parseFlags({
     args: argv,
-    options: { model: { type: 'string' }, tokens: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { model: { type: 'string' }, adapter: { type: 'string' }, tokens: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   }, HELP);
   if (values.help) {
     console.log(HELP);
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number | void> {
     return n;
   });
   if (ids.length === 0) throw new UsageError('--tokens is empty; give at least one token id');
-  const { model, config } = await loadCheckpoint(values.model);
+  const { model, config } = await loadModelFlags(values.model, values.adapter);
   const bad = ids.find((id) => id >= config.vocab_size);
   if (bad !== undefined) throw new UsageError(`--tokens: id ${bad} is outside the vocabulary [0, ${config.vocab_size})`);
   const V = config.vocab_size;

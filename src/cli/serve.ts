@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from './main.js';
 import { parseFlags, numFlag, NON_NEGATIVE_INT, POSITIVE_INT, applyPrecisionFlag } from './args.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { ADAPTER_HELP, loadModelFlags } from './lora-flags.js';
 import { Engine, slotsFor } from '../serve/engine.js';
 import { OpenAIServer } from '../serve/server.js';
 
 const HELP = `usage: r1 serve --model DIR [options]
   --model DIR          checkpoint folder (config.json, model.safetensors, tokenizer.json)   [required]
+${ADAPTER_HELP}
   --port N             (default 8000; 0 = any free port, printed on start)
   --host H             (default 127.0.0.1; 0.0.0.0 to listen on every interface)
   --model-name NAME    the name clients pass as "model" (default: the folder's name)
@@ -24,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv, allowPositionals: false,
     options: { precision: { type: 'string' },
-      model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'model-name': { type: 'string' },
+      model: { type: 'string' }, adapter: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'model-name': { type: 'string' },
       slots: { type: 'string' }, 'max-model-len': { type: 'string' }, 'api-key-env': { type: 'string' }, reasoning: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }, HELP);
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     apiKey = process.env[values['api-key-env']];
     if (!apiKey) throw new UsageError(`--api-key-env ${values['api-key-env']}: that environment variable is empty; export it or drop the flag`);
   }
-  const { model, tokenizer, config } = await loadCheckpoint(values.model);
+  const { model, tokenizer, config } = await loadModelFlags(values.model, values.adapter);
   if (maxLen !== undefined && (maxLen < 2 || maxLen > config.max_position_embeddings)) {
     throw new UsageError(`--max-model-len must be in [2, ${config.max_position_embeddings}] (the model's max_position_embeddings), got ${maxLen}`);
   }

@@ -7,6 +7,7 @@ import { createProgress } from '../util/progress.js';
 import { DatasetError } from '../data/datasets.js';
 import { JsonlError } from '../data/jsonl.js';
 import { sftTrain } from '../sft/sft.js';
+import { LORA_FLAGS, LORA_HELP, loraFlags } from './lora-flags.js';
 
 const HELP = `usage: r1 sft --model DIR --data FILE.jsonl --out DIR [options]
   --model DIR          starting checkpoint (HF layout)                          [required]
@@ -23,6 +24,7 @@ const HELP = `usage: r1 sft --model DIR --data FILE.jsonl --out DIR [options]
   --save-every N       also save OUT/checkpoints/step-N every N steps
   --skip-bad-lines     skip malformed JSONL lines (each reported) instead of failing
   --seed N             (default 1)
+${LORA_HELP}
   --json               one JSON object on stdout
   -q, --quiet          no progress on stderr
 Ctrl-C saves the model trained so far and exits 130.`;
@@ -34,7 +36,7 @@ export async function run(argv: string[]): Promise<number | void> {
       model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' },
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, lr: { type: 'string' },
       warmup: { type: 'string' }, 'max-length': { type: 'string' }, precision: { type: 'string' }, 'eval-every': { type: 'string' }, 'save-every': { type: 'string' },
-      'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
+      ...LORA_FLAGS, 'skip-bad-lines': { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' },
     },
   }, HELP);
   if (values.help) {
@@ -56,7 +58,7 @@ export async function run(argv: string[]): Promise<number | void> {
       epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT), gradAccum: numFlag(values['grad-accum'], 'grad-accum', POSITIVE_INT),
       lr: numFlag(values.lr, 'lr', POSITIVE), warmupSteps: numFlag(values.warmup, 'warmup', POSITIVE_INT), maxLength: numFlag(values['max-length'], 'max-length', POSITIVE_INT),
       evalEvery: numFlag(values['eval-every'], 'eval-every', POSITIVE_INT), saveEvery: numFlag(values['save-every'], 'save-every', POSITIVE_INT), seed: numFlag(values.seed, 'seed', POSITIVE_INT),
-      onError: values['skip-bad-lines'] ? 'skip' : 'fail', signal: ac.signal, precision: precisionFlag(values.precision),
+      ...loraFlags(values), onError: values['skip-bad-lines'] ? 'skip' : 'fail', signal: ac.signal, precision: precisionFlag(values.precision),
       log: (line) => bar.log(line), progress: (step, fraction, v) => bar.update(step, v, fraction),
     });
     bar.stop();

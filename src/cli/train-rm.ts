@@ -5,6 +5,7 @@ import { UsageError } from './main.js';
 import { parseFlags, numFlag, POSITIVE_INT, POSITIVE, NON_NEGATIVE_INT, NON_NEGATIVE, applyPrecisionFlag } from './args.js';
 import { REPLY_VIEWS, RewardModel, type ReplyView } from '../rl/rm.js';
 import { PairError, readPairs, splitByPrompt, trainRewardModel } from '../rl/rm-train.js';
+import { LORA_FLAGS, LORA_HELP, loraFlags } from './lora-flags.js';
 
 const HELP = `usage: r1 train-rm --model DIR --data pairs.jsonl --out DIR [options]
   --model DIR          policy checkpoint the reward model starts from (HF layout)       [required]
@@ -22,6 +23,8 @@ const HELP = `usage: r1 train-rm --model DIR --data pairs.jsonl --out DIR [optio
   --lm-weight X        add X × next-token loss on the chosen replies (default 0; GRM-style regulariser that
                        teaches the trunk the preferred reply, so the score can check a reply against it)
   --seed N             (default 1)
+${LORA_HELP}
+                       (the saved reward model has the adapter merged into its weights)
   --json               one JSON object on stdout
   --precision P        matmul precision: fp32 (default), bf16, or auto (bf16 where the CPU has AMX / AVX512-BF16)`;
 
@@ -32,7 +35,7 @@ export async function run(argv: string[]): Promise<number | void> {
       model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, 'eval-data': { type: 'string' },
       'held-out': { type: 'string' }, on: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
       lr: { type: 'string' }, warmup: { type: 'string' }, 'max-length': { type: 'string' }, seed: { type: 'string' }, 'lm-weight': { type: 'string' },
-      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...LORA_FLAGS,
     },
   }, HELP);
   if (values.help) {
@@ -48,7 +51,7 @@ export async function run(argv: string[]): Promise<number | void> {
     epochs: numFlag(values.epochs, 'epochs', POSITIVE_INT), batchSize: numFlag(values['batch-size'], 'batch-size', POSITIVE_INT),
     lr: numFlag(values.lr, 'lr', POSITIVE), warmupSteps: numFlag(values.warmup, 'warmup', NON_NEGATIVE_INT),
     maxLength: numFlag(values['max-length'], 'max-length', POSITIVE_INT), seed: numFlag(values.seed, 'seed', POSITIVE_INT, 1),
-    lmWeight: numFlag(values['lm-weight'], 'lm-weight', NON_NEGATIVE),
+    lmWeight: numFlag(values['lm-weight'], 'lm-weight', NON_NEGATIVE), ...loraFlags(values),
   };
   const ac = new AbortController();
   const onInt = () => {

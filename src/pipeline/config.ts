@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
+import { LORA_DEFAULTS, loraOptionsProblem, type LoraTrainOptions } from '../model/lora.js';
 
 /** The stage names, in the order they run (the --json-summary `stage` values; `reward_model` and `distill` have no row). */
 export const STAGES = ['base', 'r1_zero', 'cold_start', 'reasoning_rl', 'reasoning_rl_no_language_reward', 'rejection_sft',
@@ -63,7 +64,8 @@ export interface PipelineConfig {
   /** Stage 6 (§2.3.4): GRPO from the rejection-SFT model on all worlds: rules for reasoning, the reward model for general (summary) and safety (whole reply). Its lr is a third of R1-Zero's (1e-4): at 3e-4 it lost 0.4–4.4 points of expr and 20 points of rule-judged helpfulness (the policy found what the helpfulness model over-scores); at 1e-4 it kept both (one run: 75.9% vs 73.4% pass@1, helpful 59.2% vs 41.7%). */
   allScenarioRl: RlStage & { helpfulWeight: number; harmlessWeight: number };
   /** Distillation (§2.4, §4.1): a student of studentScale × the teacher's hidden size (a quarter of the parameters or less) fine-tuned on the final model's correct samples, against the same student trained with GRPO from its own base. */
-  distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; epochs: number; lr: number; rl: RlStage };
+  distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; epochs: number; lr: number; rl: RlStage }
+    & LoraTrainOptions; // LoRA: loraR > 0 distils into an adapter on the student base (src/model/lora.ts)
 }
 
 export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
@@ -85,6 +87,7 @@ export const PIPELINE_DEFAULTS: Omit<PipelineConfig, 'out'> = {
   distill: {
     studentHidden: 64, studentLayers: 4, studentTokens: 6_000_000, prompts: 1500, samplesPerPrompt: 4, epochs: 3, lr: 1e-3,
     rl: { steps: 160, maxSeconds: 900, grpo: {} },
+    ...LORA_DEFAULTS, // LoRA: off
   },
 };
 
@@ -145,6 +148,8 @@ function validate(c: PipelineConfig): void {
   }
   pos(c.distill.studentHidden, 'distill.studentHidden'); pos(c.distill.studentLayers, 'distill.studentLayers'); pos(c.distill.studentTokens, 'distill.studentTokens');
   pos(c.distill.prompts, 'distill.prompts'); pos(c.distill.samplesPerPrompt, 'distill.samplesPerPrompt'); pos(c.distill.epochs, 'distill.epochs');
+  const lora = loraOptionsProblem(c.distill); // LoRA
+  if (lora) fail(`'distill.${lora.replace(/^(\w+)/, "$1'")}`);
   for (const [at, v] of [['coldStart.lr', c.coldStart.lr], ['rejection.lr', c.rejection.lr], ['distill.lr', c.distill.lr]] as const) pos(v, at, false);
 }
 
