@@ -61,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   const endpoint = values.endpoint;
   const modelName = values['model-name'] ?? (endpoint ? values.model : undefined);
   if (endpoint && !modelName) throw new UsageError('--endpoint needs --model-name NAME (the served model; GET URL/v1/models lists them)');
+  if (endpoint && values.adapter) throw new UsageError('--adapter goes with --model DIR (a local checkpoint); a served model has its adapter loaded by its server (r1 serve --adapter)');
   if (!endpoint && !values.model) throw new UsageError('give --model DIR (a checkpoint folder) or --endpoint URL --model-name NAME');
   if (!endpoint && !existsSync(values.model!)) throw new UsageError(`--model ${values.model}: no such folder; pass a checkpoint folder, or --endpoint URL to evaluate a served model`);
   let apiKey: string | undefined;
