@@ -12,7 +12,7 @@ import { AdapterError, loadAdapter, loadModel, saveAdapter } from '../../src/mod
 import { openSafetensors, readTensorInto } from '../../src/model/safetensors.js';
 import { generate } from '../../src/generate/index.js';
 import { Trainer } from '../../src/sft/trainer.js';
-import { add, linear, mul, noGrad, randn, sum, tensor, tsKernels, withKernels, getKernels, type Tensor } from '../../src/tensor/index.js';
+import { add, linear, logSoftmax, mul, noGrad, randn, sum, tensor, tsKernels, withKernels, getKernels, type Tensor } from '../../src/tensor/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'model');
@@ -183,4 +183,19 @@ test('lora: an adapter made for another base fails naming the tensor', async () 
   await assert.rejects(loadModel(small, PEFT), (e: Error) => e instanceof AdapterError && /tensor '.*layers\.1\..*' is for layer 1, but the base has 1 layers/.test(e.message));
   writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...cfg, use_dora: true }));
   await assert.rejects(loadModel(BASE, dir), /use_dora = true is not supported/);
+});
+
+test("lora: the KV-cached sampler's logprobs equal the full forward's with the adapter on (two prompts of different lengths)", async () => {
+  const { model } = await loadModel(BASE, PEFT);
+  const prompts = [[5, 17, 200], [33, 262, 99, 1, 250]];
+  const res = generate(model, prompts, { maxNewTokens: 6, temperature: 1, rng: new Rng(4), eosIds: [] });
+  let d = 0;
+  res.forEach((r, i) => {
+    const ids = [...prompts[i]!, ...r.tokens];
+    const lp = noGrad(() => logSoftmax(model.forward(Int32Array.from(ids), 1, ids.length))).data; // (1, T, V)
+    const V = model.config.vocab_size;
+    r.tokens.forEach((tok, j) => { d = Math.max(d, Math.abs(lp[(prompts[i]!.length - 1 + j) * V + tok]! - r.logprobs[j]!)); });
+  });
+  console.log(`  sampler vs forward logprobs with the adapter: max |diff| ${d.toExponential(2)}`);
+  assert.ok(d < 1e-4, `max diff ${d}`);
 });
