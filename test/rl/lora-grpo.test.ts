@@ -75,3 +75,25 @@ test('LoRA options are validated with the key named', () => {
   assert.throws(() => resolveConfig({ ...base, loraR: 8, loraTargetModules: ['q_proj', 'lm_head'] }), /loraTargetModules: target module 'lm_head'/);
   assert.throws(() => resolveConfig({ ...base, loraDropout: 1 }), /loraDropout must be a number in \[0, 1\)/);
 });
+
+test('LoRA GRPO through runGrpo: a run stopped and resumed from its adapter checkpoint logs what an uninterrupted run logs', async () => {
+  const { runGrpo } = await import('../../src/rl/run.js');
+  const { writeFileSync } = await import('node:fs');
+  const d = tmp();
+  const data = join(d, 'p.jsonl');
+  writeFileSync(data, Array.from({ length: 6 }, (_, i) => JSON.stringify({ prompt: `${i} + ${i}`, answer: String(2 * i) })).join('\n') + '\n');
+  const base = join(import.meta.dirname, '..', 'fixtures', 'model', 'qwen2-tiny');
+  const cfg = (out: string, steps: number) => resolveConfig({
+    model: base, out, data, template: 'none', steps, promptsPerStep: 2, numGenerations: 2, maxCompletionLength: 5, evalEvery: -1,
+    evalProblems: 1, saveEvery: 1, seed: 3, beta: 0.05, learningRate: 1e-2, loraR: 2, loraTargetModules: ['q_proj', 'down_proj'],
+  });
+  const whole = tmp(), split = tmp();
+  await runGrpo(cfg(whole, 3));
+  await runGrpo(cfg(split, 2));
+  const r = await runGrpo(cfg(split, 3), { resume: true });
+  assert.equal(r.steps, 3);
+  const strip = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => Object.fromEntries(Object.entries(JSON.parse(l)).filter(([k]) => !/seconds|tokens_per_s/.test(k))));
+  assert.deepEqual(strip(split), strip(whole));
+  assert.ok(existsSync(join(split, 'checkpoints', 'step-3', 'adapter_model.safetensors')));
+});
