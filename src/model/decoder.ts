@@ -4,11 +4,12 @@
 // Not the KV-cached sampler (src/generate has its own no-grad fast path over the same weights).
 // Follows transformers' modeling_llama / _qwen2 / _qwen3 / _mistral (HF tensor names, rotate-half RoPE).
 import {
-  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
+  Tensor, zeros, ones, randn, add, reshape, linear, linear as plainLinear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
 } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, headSize, validateConfig, hasQkNorm, hasOutputBias } from './config.js';
 import { isDynamicRope, ropeTableOf } from './rope.js';
+import type { LoraAdapter } from './lora.js';
 
 /** One decoder layer's weights (HF layout: Linear weights are (out, in)). */
 export interface DecoderLayer {
@@ -40,6 +41,8 @@ export class Decoder {
   /** (V, C), or null when tied to embedTokens. */
   readonly lmHead: Tensor | null;
   private rope: RopeTable | null = null;
+  /** A LoRA adapter on the projections (src/model/lora.ts), set by its constructor; null: the plain model. */
+  adapter: LoraAdapter | null = null;
 
   /** rng null: zero matrices, to be overwritten by a checkpoint loader (skips the cost of random init). */
   constructor(config: ModelConfig, rng: Rng | null) {
@@ -162,6 +165,8 @@ export class Decoder {
     const pos = new Int32Array(B * T);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) pos[b * T + t] = t;
 
+    const adapter = this.adapter;
+    const linear = adapter ? adapter.linear.bind(adapter) : plainLinear; // the projections, plus the LoRA term where adapted
     let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
     for (const l of this.layers) {
       const h = rmsnorm(x, l.inputNorm, eps); // (B, T, C)

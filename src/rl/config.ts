@@ -86,6 +86,11 @@ export const GRPO_FIELDS = {
   saveEvery: withDefault(V.saveEvery, 100),
   samplesPerStepLogged: int(4, 'completions written to samples.jsonl per step', { min: 0 }),
   generationBatchSize: nullable(int(1, "rows per forward pass when sampling (bounds memory); default all of a step's prompts × G", { min: 1 })),
+  // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen policy (checkpoints are PEFT adapters; the reference is the base, the adapter off)
+  loraR: V.loraR,
+  loraAlpha: V.loraAlpha,
+  loraDropout: V.loraDropout,
+  loraTargetModules: V.loraTargetModules,
 };
 
 export const GRPO_SPEC = defineSpec({

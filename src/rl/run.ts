@@ -4,6 +4,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../model/checkpoint.js';
+import { attachLora } from '../model/lora.js';
+import { Rng } from '../util/rng.js';
+import { loadModel } from '../model/lora-io.js';
 import { loadProblems } from '../data/datasets.js';
 import { getWorld } from '../data/worlds/index.js';
 import type { GrpoConfig } from './config.js';
@@ -39,8 +42,11 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
     if (existsSync(join(cfg.out, 'metrics.jsonl'))) throw new Error(`--resume: ${cfg.out} has no complete checkpoint (checkpoints/step-N/trainer_state.json); start again without --resume`);
     log(`resume: nothing to resume in ${cfg.out}; starting fresh`);
   }
-  const policy = await loadCheckpoint(ckpt ? ckpt.dir : cfg.model);
-  const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
+  // LoRA: the policy is the base plus an adapter (a resumed run's latest one), and the reference is the same model with it off
+  const policy = cfg.loraR > 0 ? await loadModel(cfg.model, ckpt?.dir) : await loadCheckpoint(ckpt ? ckpt.dir : cfg.model);
+  if (cfg.loraR > 0 && !ckpt) attachLora(policy.model, cfg, cfg.seed + 4243);
+  if (cfg.loraR > 0 && ckpt) policy.model.adapter!.rng = new Rng(cfg.seed + 4244); // dropout masks
+  const ref = cfg.beta > 0 ? (cfg.loraR > 0 ? policy.model : (await loadCheckpoint(cfg.model)).model) : null;
   writeRunConfig(cfg);
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
   if (ckpt) {
