@@ -25,7 +25,8 @@ export async function run(argv: string[]): Promise<number> {
   const c = resolve(DISTILL_SPEC, [cl.layer]);
   const file = values.config ? readPipelineConfigFile(values.config) : {};
   const distill = { ...((file.distill as Record<string, unknown>) ?? {}),
-    ...(c.studentHidden ? { studentHidden: c.studentHidden } : {}), ...(c.studentLayers ? { studentLayers: c.studentLayers } : {}) };
+    ...(c.studentHidden ? { studentHidden: c.studentHidden } : {}), ...(c.studentLayers ? { studentLayers: c.studentLayers } : {}),
+    ...Object.fromEntries(Object.entries(cl.layer).filter(([k]) => k.startsWith('lora'))) }; // LoRA flags given
   const cfg = resolvePipelineConfig(file, { out: c.out, distill, ...(c.precision ? { precision: c.precision } : {}) });
   const intr = onInterrupt('distill');
   const bar = createPhasedProgress({ label: 'r1 distill', quiet: values.quiet });

@@ -8,7 +8,7 @@ import { EVAL_SPEC } from '../eval/config.js';
 import { readConfigFile, resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { createProgress } from '../util/progress.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { loadModel } from '../model/lora-io.js';
 import { resolveDataset, rowToProblem, mathGold, DatasetError } from '../data/datasets.js';
 import { readJsonl } from '../data/jsonl.js';
 import { applyTemplate } from '../data/templates.js';
@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
 
   // the checkpoint, when sampling in-process (its tokenizer decides the default template)
   applyPrecisionFlag(c.precision);
-  const ckpt = endpoint ? null : await loadCheckpoint(c.model!);
+  const ckpt = endpoint ? null : await loadModel(c.model!, c.adapter); // a LoRA adapter on it with --adapter
   const hasChat = (() => {
     if (!ckpt) return true;
     try {

@@ -7,7 +7,7 @@ import { GENERATE_SPEC } from './specs.js';
 import { readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { Rng } from '../util/rng.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { loadModel } from '../model/lora-io.js';
 import { HFTokenizer } from '../model/tokenizer.js';
 import { eosIds } from '../model/config.js';
 import { generate } from '../generate/index.js';
@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const { temperature, topP, topK, maxCompletionLength: maxNewTokens, numGenerations: n, seed } = values;
   applyPrecisionFlag(values.precision);
 
-  const { model, tokenizer, config } = await loadCheckpoint(values.model);
+  const { model, tokenizer, config } = await loadModel(values.model, values.adapter); // a LoRA adapter on it with --adapter
   let ids: number[];
   if (values.chat) {
     ids = tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: values.prompt }], { addGenerationPrompt: true }));

@@ -2,15 +2,16 @@
 // for checking r1ts against other implementations. Parses flags and calls Decoder.forward; nothing else.
 import { UsageError } from './main.js';
 import { printJson, readCommandLine } from './args.js';
-import { defineSpec, required, resolve, str, withDefault } from '../run/spec.js';
+import { defineSpec, nullable, required, resolve, str, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { loadModel } from '../model/lora-io.js';
 import { noGrad } from '../tensor/index.js';
 
 const SPEC = defineSpec({
   name: 'logits',
   fields: {
     model: required(V.model),
+    adapter: nullable(V.adapter),
     tokenIds: required(str('', 'comma-separated token ids', { metavar: '1,2,3', aliases: ['tokens'] })),
     json: withDefault(V.json, false, { doc: '{"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)' }),
     quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
@@ -28,7 +29,7 @@ export async function run(argv: string[]): Promise<number | void> {
     return n;
   });
   if (ids.length === 0) throw new UsageError('--token-ids is empty; give at least one token id');
-  const { model, config } = await loadCheckpoint(values.model);
+  const { model, config } = await loadModel(values.model, values.adapter); // a LoRA adapter on it with --adapter
   const bad = ids.find((id) => id >= config.vocab_size);
   if (bad !== undefined) throw new UsageError(`--token-ids: id ${bad} is outside the vocabulary [0, ${config.vocab_size})`);
   const nv = config.vocab_size;

@@ -27,6 +27,7 @@ const commands: Record<string, Command> = {
   grpo: { summary: 'GRPO reinforcement learning with rule-based rewards', load: () => load('grpo') },
   eval: { summary: 'pass@1 / cons@k evaluation of a checkpoint or an OpenAI-compatible endpoint', load: () => load('eval') },
   'train-rm': { summary: 'train a reward model (decoder + scalar head, Bradley-Terry loss) on preference pairs', load: () => load('train-rm') },
+  'merge-lora': { summary: 'fold a LoRA adapter into its base: a plain checkpoint (PEFT merge_and_unload)', load: () => load('merge-lora') },
   serve: { summary: 'OpenAI-compatible server for a checkpoint (continuous batching, streaming)', load: () => load('serve') },
   tokenize: { summary: 'token ids of a text or a chat prompt (the chat template rendered), as HF tokenizers gives them', load: () => load('tokenize') },
   pipeline: { summary: 'DeepSeek-R1 in miniature: R1-Zero, cold start, reasoning RL, rejection sampling + SFT, reward model, RL for all scenarios, distillation', load: () => load('pipeline') },

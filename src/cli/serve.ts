@@ -8,7 +8,7 @@ import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
 import { SERVE_SPEC } from './specs.js';
 import { readConfigFile, resolve as resolveSpec, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { loadModel } from '../model/lora-io.js';
 import { Engine, slotsFor } from '../serve/engine.js';
 import { OpenAIServer } from '../serve/server.js';
 
@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     apiKey = process.env[c.apiKeyEnv];
     if (!apiKey) throw new UsageError(`--api-key-env ${c.apiKeyEnv}: that environment variable is empty; export it or drop the flag`);
   }
-  const { model, tokenizer, config } = await loadCheckpoint(c.model);
+  const { model, tokenizer, config } = await loadModel(c.model, c.adapter); // a LoRA adapter on it with --adapter
   if (maxLen !== undefined && (maxLen < 2 || maxLen > config.max_position_embeddings)) {
     throw new UsageError(`--max-model-len must be in [2, ${config.max_position_embeddings}] (the model's max_position_embeddings), got ${maxLen}`);
   }

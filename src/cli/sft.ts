@@ -22,6 +22,7 @@ export async function run(argv: string[]): Promise<number | void> {
       gradAccum: c.gradientAccumulationSteps, lr: c.learningRate, warmupSteps: c.warmupSteps, maxLength: c.maxLength || undefined,
       evalEvery: c.evalEvery || undefined, saveEvery: c.saveEvery || undefined, seed: c.seed, onError: c.skipBadLines ? 'skip' : 'fail',
       signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (step, fraction, v) => bar.update(step, v, fraction),
+      loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules, // LoRA
     });
     bar.stop();
     if (cl.flags.json) printJson(r);

@@ -1,7 +1,7 @@
 // The run specs of the sampling commands (generate, sample, serve), and the table of every command's spec that
 // --help, the one-vocabulary test and the docs read. Declarations only (src/run/spec.ts); the trainers' specs live
 // beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
-import { bool, defineSpec, int, nullable, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
+import { bool, defineSpec, int, nullable, oneOf, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { GRPO_SPEC } from '../rl/config.js';
 import { DEMO_SPEC } from '../rl/demo.js';
@@ -13,6 +13,7 @@ export const GENERATE_SPEC = defineSpec({
   name: 'generate',
   fields: {
     model: required(withDefault(V.model, '', { doc: 'checkpoint folder (HF layout: config.json, model.safetensors, tokenizer.json)' })),
+    adapter: nullable(V.adapter),
     prompt: required(str('', 'prompt text', { metavar: 'TEXT' })),
     chat: V.chat,
     temperature: withDefault(V.temperature, 1),
@@ -50,6 +51,7 @@ export const SERVE_SPEC = defineSpec({
   name: 'serve',
   fields: {
     model: required(withDefault(V.model, '', { doc: 'checkpoint folder (config.json, model.safetensors, tokenizer.json)' })),
+    adapter: nullable(V.adapter),
     port: withDefault(V.port, 8000, { doc: 'TCP port (0 = any free port, printed on start)' }),
     host: str('127.0.0.1', '0.0.0.0 to listen on every interface', { metavar: 'H' }),
     modelName: nullable(withDefault(V.modelName, '', { doc: 'the name clients pass as "model" (default: the folder\'s name)' })),
@@ -81,12 +83,28 @@ export const DISTILL_SPEC = defineSpec({
     studentHidden: nullable(int(64, 'student width (default 64: a quarter of the default teacher\'s parameters or less)', { min: 1 })),
     studentLayers: nullable(int(4, 'student depth (default 4)', { min: 1 })),
     precision: nullable(withDefault(V.precision, 'auto', { doc: "matmul precision of every stage (default the config's: auto)" })),
+    // LoRA (src/model/lora.ts): the distilled student as an adapter on its base; given flags override the config's distill.lora*
+    loraR: V.loraR,
+    loraAlpha: V.loraAlpha,
+    loraDropout: V.loraDropout,
+    loraTargetModules: V.loraTargetModules,
+  },
+});
+
+/** `r1 merge-lora`'s options: a base, a LoRA adapter on it, and where the merged checkpoint goes. */
+export const MERGE_LORA_SPEC = defineSpec({
+  name: 'merge-lora',
+  fields: {
+    model: required(withDefault(V.model, '', { doc: 'the checkpoint the adapter was trained on (HF layout)' })),
+    adapter: required(V.adapter),
+    out: required(withDefault(V.out, '', { doc: 'where the merged checkpoint goes (config.json, model.safetensors, tokenizer)' })),
+    dtype: nullable(oneOf(['float32', 'bfloat16', 'float16'] as const, 'float32', "stored dtype (default: the base's)")),
   },
 });
 
 /** Every command that has a run spec (the one-vocabulary test walks these). */
 export const COMMAND_SPECS: Readonly<Record<string, Spec<Fields>>> = {
   grpo: GRPO_SPEC, demo: DEMO_SPEC, pretrain: PRETRAIN_SPEC, sft: SFT_SPEC, 'train-rm': TRAIN_RM_SPEC, eval: EVAL_SPEC,
-  generate: GENERATE_SPEC, sample: SAMPLE_SPEC, serve: SERVE_SPEC, pipeline: PIPELINE_SPEC, distill: DISTILL_SPEC,
+  generate: GENERATE_SPEC, sample: SAMPLE_SPEC, serve: SERVE_SPEC, pipeline: PIPELINE_SPEC, distill: DISTILL_SPEC, 'merge-lora': MERGE_LORA_SPEC,
 } as Record<string, Spec<Fields>>;
 

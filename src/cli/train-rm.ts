@@ -23,6 +23,7 @@ export async function run(argv: string[]): Promise<number | void> {
     const r = await trainRewardModel(rm, {
       ...split, out: c.out, epochs: c.numTrainEpochs, batchSize: c.batchSize, lr: c.learningRate, warmupSteps: c.warmupSteps,
       maxLength: c.maxLength || undefined, seed: c.seed, lmWeight: c.lmWeight, signal: stop.signal,
+      loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules, // LoRA
       log: (line) => { if (!cl.flags.quiet) process.stderr.write(line + '\n'); },
     });
     const last = r.held_out[r.held_out.length - 1];

@@ -6,6 +6,7 @@ import { PAPER_EVAL, V } from '../run/vocabulary.js';
 
 export const EVAL_FIELDS = {
   model: nullable(withDefault(V.model, '', { doc: 'a checkpoint folder, sampled in-process (with --endpoint: the served name, as --model-name)' })),
+  adapter: nullable(withDefault(V.adapter, '', { doc: "a LoRA adapter (PEFT's adapter_config.json + adapter_model.safetensors) on top of --model (a local checkpoint)" })),
   endpoint: nullable(str('', 'an OpenAI-compatible server to evaluate instead (with --model-name)', { metavar: 'URL' })),
   modelName: nullable(V.modelName),
   apiKeyEnv: nullable(V.apiKeyEnv),
@@ -31,6 +32,7 @@ export const EVAL_FIELDS = {
 export const EVAL_SPEC = defineSpec({
   name: 'eval', fields: EVAL_FIELDS,
   check: (c) => (c.endpoint && !c.modelName && !c.model ? '--endpoint needs --model-name NAME (the served model; GET URL/v1/models lists them)'
-    : !c.endpoint && !c.model ? 'give --model DIR (a checkpoint folder) or --endpoint URL --model-name NAME' : null),
+    : !c.endpoint && !c.model ? 'give --model DIR (a checkpoint folder) or --endpoint URL --model-name NAME'
+    : c.endpoint && c.adapter ? '--adapter goes with --model DIR (a local checkpoint); a served model has its adapter loaded by its server (r1 serve --adapter)' : null),
 });
 export type EvalConfig = ConfigOf<typeof EVAL_FIELDS>;

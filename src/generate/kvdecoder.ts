@@ -129,6 +129,7 @@ export class KVDecoder {
       this.k.gemm(inp, w, out, 1, n, outDim, inDim, false, true, 1, beta, 0, 0, 0);
     }
     if (bias) this.k.binary(BinaryOp.Add, out, bias, out, n * outDim);
+    this.model.adapter?.addTerm(inp, w, out, n); // + scale · (inp Aᵀ) Bᵀ where a LoRA adapter adapts w
   }
 
   /** The layer stack on x (n = B*T tokens); attend() runs attention for layer i from qr/kr/vv into att. */

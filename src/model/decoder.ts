@@ -4,11 +4,13 @@
 // Not the KV-cached sampler (src/generate has its own no-grad fast path over the same weights).
 // Follows transformers' modeling_llama / _qwen2 / _qwen3 / _mistral (HF tensor names, rotate-half RoPE).
 import {
-  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable, checkpoint,
+  Tensor, zeros, ones, randn, add, reshape, linear, linear as plainLinear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
+  checkpoint,
 } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, headSize, validateConfig, hasQkNorm, hasOutputBias } from './config.js';
 import { isDynamicRope, ropeTableOf } from './rope.js';
+import type { LoraAdapter } from './lora.js';
 
 /** One decoder layer's weights (HF layout: Linear weights are (out, in)). */
 export interface DecoderLayer {
@@ -42,6 +44,8 @@ export class Decoder {
   private rope: RopeTable | null = null;
   /** Activation checkpointing: each layer keeps only its input and runs again in backward (trainers set it). */
   gradientCheckpointing = false;
+  /** A LoRA adapter on the projections (src/model/lora.ts), set by its constructor; null: the plain model. */
+  adapter: LoraAdapter | null = null;
 
   /** rng null: zero matrices, to be overwritten by a checkpoint loader (skips the cost of random init). */
   constructor(config: ModelConfig, rng: Rng | null) {
@@ -164,6 +168,8 @@ export class Decoder {
     const pos = new Int32Array(B * T);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) pos[b * T + t] = t;
 
+    const adapter = this.adapter;
+    const linear = adapter ? adapter.linear.bind(adapter) : plainLinear; // the projections, plus the LoRA term where adapted
     const block = (l: DecoderLayer, x: Tensor): Tensor => {
       const h = rmsnorm(x, l.inputNorm, eps); // (B, T, C)
       const qh = reshape(linear(h, l.qProj, l.qBias ?? undefined), [B, T, nh, hs]); // (B, T, nh, hs)
@@ -178,9 +184,11 @@ export class Decoder {
       return add(x, linear(m, l.downProj, l.downBias ?? undefined)); // (B, T, C)
     };
     let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
-    for (const l of this.layers) {
-      x = this.gradientCheckpointing ? checkpoint((xi) => block(l, xi), x, layerTensors(l)) : block(l, x); // (B, T, C)
-    }
+    this.layers.forEach((l, i) => {
+      // checkpointed: the layer's own tensors and its adapter pairs are what the recomputed forward reaches
+      const params = (): Tensor[] => [...layerTensors(l), ...(adapter ? adapter.pairs.filter((p) => p.layer === i).flatMap((p) => [p.a, p.b]) : [])];
+      x = this.gradientCheckpointing ? checkpoint((xi) => block(l, xi), x, params()) : block(l, x); // (B, T, C)
+    });
     return rmsnorm(x, this.norm, eps); // (B, T, C)
   }
 }

@@ -11,8 +11,10 @@ export interface MemoryPlan {
   microBatchTokens: number;
   /** Activation checkpointing per decoder layer. */
   gradientCheckpointing: boolean;
-  /** A frozen reference model is held too (β > 0). */
+  /** A frozen reference model is held too (β > 0; not with LoRA, whose reference is the base with the adapter off). */
   reference: boolean;
+  /** Scalars that train (a LoRA adapter's); default every parameter (full fine-tuning). Grads and AdamW state are theirs only. */
+  trainableParameters?: number;
   /** Sampling: rows per forward and their longest sequence (prompt + completion). */
   sampleRows: number;
   sampleLength: number;
@@ -57,8 +59,8 @@ export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
   const kvCache = p.sampleRows * p.sampleLength * L * 2 * kvDim * (p.precision === 'bf16' ? 2 : 4);
   const parts: Record<string, number> = {
     weights: P * 4,
-    gradients: P * 4,
-    'AdamW state': 2 * P * 4,
+    gradients: (p.trainableParameters ?? P) * 4,
+    'AdamW state': 2 * (p.trainableParameters ?? P) * 4,
     'reference model': p.reference ? P * 4 : 0,
     activations: act + actGrads,
     'lm_head chunks': 2 * Math.min(chunkRows, N) * V * 4, // one chunk's logits, and its softmax for the entropy

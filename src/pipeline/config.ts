@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
 import { GRPO_SPEC, type GrpoConfig } from '../rl/config.js';
-import { UsageError, fieldProblem, lookup, readRecipe, unknownKey } from '../run/spec.js';
-import { PAPER_EVAL } from '../run/vocabulary.js';
+import { UsageError, fieldProblem, lookup, readRecipe, unknownKey, type Field } from '../run/spec.js';
+import { PAPER_EVAL, V } from '../run/vocabulary.js';
+import { LORA_DEFAULTS, type LoraTrainOptions } from '../model/lora.js';
 
 /** A stage's `grpo` options, each name and value checked against GRPO_SPEC (the stage's own keys decide model, out, world). */
 function grpoOptions(v: Record<string, unknown>, at: string): Partial<GrpoConfig> {
@@ -81,7 +82,8 @@ export interface PipelineConfig {
   /** Stage 6 (§2.3.4): GRPO from the rejection-SFT model on all worlds: rules for reasoning, the reward model for general (summary) and safety (whole reply). Its lr is a third of R1-Zero's (1e-4): at 3e-4 it lost 0.4–4.4 points of expr and 20 points of rule-judged helpfulness (the policy found what the helpfulness model over-scores); at 1e-4 it kept both (one run: 75.9% vs 73.4% pass@1, helpful 59.2% vs 41.7%). */
   allScenarioRl: RlStage & { helpfulWeight: number; harmlessWeight: number };
   /** Distillation (§2.4, §4.1): a student of studentScale × the teacher's hidden size (a quarter of the parameters or less) fine-tuned on the final model's correct samples, against the same student trained with GRPO from its own base. */
-  distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; epochs: number; lr: number; rl: RlStage };
+  distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; epochs: number; lr: number; rl: RlStage }
+    & LoraTrainOptions; // LoRA: loraR > 0 distils into an adapter on the student base (src/model/lora.ts)
 }
 
 /** The default recipe: configs/pipeline.yaml (data, read by the same reader as users' files), the evaluation's T and top-p the paper's. */
@@ -89,8 +91,12 @@ export function pipelineDefaults(): Omit<PipelineConfig, 'out'> {
   const d = readRecipe('pipeline') as unknown as Omit<PipelineConfig, 'out'>;
   const { problems, samples, ...rest } = d.eval;
   const paper = { temperature: PAPER_EVAL.temperature, topP: PAPER_EVAL.topP };
-  return { ...d, eval: { problems, samples, ...paper, ...rest } }; // the keys in config.json's order
+  // LoRA: off unless distill.loraR > 0 (the vocabulary's defaults, src/run/vocabulary.ts)
+  return { ...d, eval: { problems, samples, ...paper, ...rest }, distill: { ...d.distill, ...LORA_DEFAULTS } }; // the keys in config.json's order
 }
+
+/** The LoRA options of the distill stage (checked against the vocabulary's fields). */
+const LORA_KEYS = ['loraR', 'loraAlpha', 'loraDropout', 'loraTargetModules'] as const;
 
 /** Thrown for a bad pipeline config; the message names the key (a.b.c) and the fix. */
 export class PipelineConfigError extends UsageError {}
@@ -150,6 +156,12 @@ function validate(c: PipelineConfig): void {
   }
   pos(c.distill.studentHidden, 'distill.studentHidden'); pos(c.distill.studentLayers, 'distill.studentLayers'); pos(c.distill.studentTokens, 'distill.studentTokens');
   pos(c.distill.prompts, 'distill.prompts'); pos(c.distill.samplesPerPrompt, 'distill.samplesPerPrompt'); pos(c.distill.epochs, 'distill.epochs');
+  for (const k of LORA_KEYS) { // LoRA
+    const f = V[k] as Field<unknown>;
+    if (f.coerce) (c.distill as unknown as Record<string, unknown>)[k] = f.coerce(c.distill[k]);
+    const bad = fieldProblem(`distill.${k}`, f, c.distill[k]);
+    if (bad) fail(bad);
+  }
   for (const [at, v] of [['coldStart.lr', c.coldStart.lr], ['rejection.lr', c.rejection.lr], ['distill.lr', c.distill.lr]] as const) pos(v, at, false);
 }
 

@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
+import { loadModel } from '../model/lora-io.js';
+import type { LoraTrainOptions } from '../model/lora.js';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { getWorld } from '../data/worlds/index.js';
@@ -22,7 +24,7 @@ export interface DistillDeps {
   cachedBase: (ctx: StageContext, kind: string, model: Record<string, unknown>, tokens: number) => Promise<{ dir: string; cached: boolean; seconds: number }>;
   grpoStage: (ctx: StageContext, stage: StageName, from: string, world: string, rewards: { name: string; weight: number }[], rl: RlStage, extra?: Record<string, unknown>) =>
     Promise<{ model: string; cutShort: boolean; interrupted: boolean; seconds: number; tokens: number }>;
-  sftStage: (ctx: StageContext, stage: StageName, from: string, rows: SftRow[], epochs: number, lr: number, out?: string) => Promise<SftResult>;
+  sftStage: (ctx: StageContext, stage: StageName, from: string, rows: SftRow[], epochs: number, lr: number, out?: string, lora?: Partial<LoraTrainOptions>) => Promise<SftResult>;
   measure: (ctx: StageContext, stage: string, model: Decoder, tokenizer: Tokenizer) => Promise<{ row: StageRow; general: GeneralSample[] }>;
   trainProblems: (world: string, count: number, seed: number) => WorldProblem[];
   rewardsOf: (languageWeight: number) => { name: string; weight: number }[];
@@ -71,7 +73,8 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   }
   if (rows.length === 0) throw new StageError('stage distill: the teacher produced no correct sample to distil; check the all_scenario_rl model');
   const sampleSeconds = (performance.now() - t0) / 1000;
-  const sft = await d.sftStage(ctx, 'distill', base.dir, new Rng(ctx.cfg.seed + 903).shuffle(rows), c.epochs, c.lr, join(ctx.dir('distill'), 'student-distilled'));
+  const sft = await d.sftStage(ctx, 'distill', base.dir, new Rng(ctx.cfg.seed + 903).shuffle(rows), c.epochs, c.lr, join(ctx.dir('distill'), 'student-distilled'),
+    { loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules }); // LoRA: an adapter on the student base
   if (sft.stopped) return { interrupted: true };
   // the student's training passes run over whole sequences (prompt and completion), as GRPO's do
   const seqTokens = rows.reduce((t, r) => t + student.tokenizer.encode(r.prompt + r.completion).length, 0);
@@ -83,9 +86,9 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   if (rl.interrupted) return { interrupted: true };
   if (rl.seconds < distilled.seconds) ctx.log(`distill: note: the student's GRPO used less time (${rl.seconds.toFixed(0)} s) than distillation (${distilled.seconds.toFixed(0)} s); raise distill.rl.steps for an equal-compute comparison`);
 
-  const dm = await loadCheckpoint(sft.dir);
+  const dm = await loadModel(sft.dir); // an adapter folder loads onto its base
   const a = await d.measure(ctx, 'distill_student_sft', dm.model, dm.tokenizer);
-  const rm = await loadCheckpoint(rl.model);
+  const rm = await loadModel(rl.model);
   const b = await d.measure(ctx, 'distill_student_rl', rm.model, rm.tokenizer);
   return {
     model: sft.dir, rows: [a.row, b.row], cut_short: rl.cutShort,

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../util/rng.js';
 import type { RunContext } from '../run/context.js';
 import type { Decoder } from '../model/decoder.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
+import { loadModel } from '../model/lora-io.js';
+import type { LoraTrainOptions } from '../model/lora.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
 import type { WorldProblem } from '../data/worlds/types.js';
@@ -76,7 +77,7 @@ async function measure(ctx: StageContext, stage: string, model: Decoder, tokeniz
 
 /** A stage's checkpoint measured for its table row; its general replies are kept for the reward model to score. */
 async function measureCheckpoint(ctx: StageContext, stage: StageName, dir: string): Promise<{ row: StageRow; general: GeneralSample[] }> {
-  const { model, tokenizer } = await loadCheckpoint(dir);
+  const { model, tokenizer } = await loadModel(dir); // a LoRA stage's folder is an adapter on its base
   const m = await measure(ctx, stage, model, tokenizer);
   await writeStageData(join(ctx.dir(stage), 'general_samples.jsonl'), m.general);
   return m;
@@ -111,11 +112,11 @@ function grpoTokens(out: string): number {
   return Math.round(t);
 }
 
-async function sftStage(ctx: StageContext, stage: StageName, from: string, rows: SftRow[], epochs: number, lr: number, out?: string) {
+async function sftStage(ctx: StageContext, stage: StageName, from: string, rows: SftRow[], epochs: number, lr: number, out?: string, lora?: Partial<LoraTrainOptions>) {
   const dir = ctx.dir(stage);
   const data = join(dir, 'data.jsonl');
   await writeStageData(data, rows.map((r) => ({ prompt: r.prompt, completion: r.completion })));
-  return sftTrain({ model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ctx.signal,
+  return sftTrain({ ...lora, model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ctx.signal,
     progress: (step, f, v) => ctx.progress?.('sft', step, 0, f, v) });
 }
 

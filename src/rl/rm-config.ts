@@ -20,6 +20,11 @@ export const TRAIN_RM_FIELDS = {
   lmWeight: num(0, 'add X × next-token loss on the chosen replies (a GRM-style regulariser that teaches the trunk the preferred reply)', { min: 0 }),
   seed: withDefault(V.seed, 1, { min: 1 }),
   precision: V.precision,
+  // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen trunk plus the score head; the saved reward model has it merged
+  loraR: V.loraR,
+  loraAlpha: V.loraAlpha,
+  loraDropout: V.loraDropout,
+  loraTargetModules: V.loraTargetModules,
 };
 export const TRAIN_RM_SPEC = defineSpec({ name: 'train-rm', fields: TRAIN_RM_FIELDS });
 export type TrainRmConfig = ConfigOf<typeof TRAIN_RM_FIELDS>;

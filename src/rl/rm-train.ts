@@ -4,8 +4,9 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
-import { add, lmHeadCrossEntropy, mul, noGrad, tidy } from '../tensor/index.js';
+import { add, lmHeadCrossEntropy, mul, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
+import { LORA_DEFAULTS, attachLora, type LoraTrainOptions } from '../model/lora.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
 import { UsageError } from '../run/spec.js';
 import { RewardModel, bradleyTerryLoss, lastTokenScores, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
@@ -62,7 +63,8 @@ export function splitByPrompt(pairs: readonly PreferencePair[], fraction: number
   return { train: pairs.filter((p) => !held.has(p.prompt)), heldOut: pairs.filter((p) => held.has(p.prompt)) };
 }
 
-export interface RmTrainOptions {
+// LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen trunk plus the score head; the saved reward model has the adapter merged
+export interface RmTrainOptions extends Partial<LoraTrainOptions> {
   /** Pairs to train on, and held-out pairs for the per-epoch pairwise accuracy (may be empty). */
   train: readonly PreferencePair[];
   heldOut: readonly PreferencePair[];
@@ -202,8 +204,9 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
   const totalSteps = stepsPerEpoch * epochs;
   const lmWeight = opts.lmWeight ?? 0;
   rm.decoder.gradientCheckpointing = opts.gradientCheckpointing ?? false;
-  const named = rm.namedParameters();
-  if (lmWeight > 0 && rm.decoder.lmHead) named.push(['lm_head.weight', rm.decoder.lmHead]); // trained for the auxiliary loss, not saved
+  const lora = attachLora(rm.decoder, { ...LORA_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k.startsWith('lora') && v !== undefined)) }, seed + 4243);
+  const named: [string, Tensor][] = lora ? [...lora.namedParameters(), ['score.weight', rm.score]] : rm.namedParameters(); // LoRA: adapter + head
+  if (lmWeight > 0 && rm.decoder.lmHead && !lora) named.push(['lm_head.weight', rm.decoder.lmHead]); // trained for the auxiliary loss, not saved
   const params = named.map(([, t]) => t);
   const betas: [number, number] = [0.9, 0.95];
   const decayed = new AdamW(named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t), { lr: 0, betas, weightDecay: opts.weightDecay ?? 0 });
@@ -257,6 +260,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
     dir: opts.out, steps: step, epochs: epoch, pairs: train.enc.length, dropped_same_view: train.dropped + held.dropped,
     truncated: train.truncated + held.truncated, seconds, train_accuracy: right / Math.max(1, seen), held_out: heldOut, stopped,
   };
+  lora?.mergeInto(); // a reward-model folder holds plain weights
   saveRewardModel(opts.out, rm, { 'trainer_state.json': { kind: 'reward_model', view: rm.view, batch_size: batchSize, lr: peak, lm_weight: lmWeight, seed, ...res } });
   log(`train-rm: ${step} steps in ${seconds.toFixed(0)}s${heldOut.length ? `, held-out pairwise accuracy ${pct(heldOut[heldOut.length - 1]!.accuracy)}` : ''}, saved ${opts.out}`);
   return res;

@@ -9,6 +9,10 @@ import { loadTokenizer } from '../model/tokenizer.js';
 import { estimateMemory, formatEstimate, type MemoryEstimate } from '../model/memory.js';
 import { Rng } from '../util/rng.js';
 import { getKernels } from '../tensor/index.js';
+import { attachLora, moduleShape } from '../model/lora.js';
+import { resolveTargets } from '../model/lora-modules.js';
+import type { ModelConfig } from '../model/config.js';
+import { loadModel } from '../model/lora-io.js';
 import { loadProblems } from '../data/datasets.js';
 import { getWorld } from '../data/worlds/index.js';
 import { ConfigError, type GrpoConfig } from './config.js';
@@ -48,8 +52,11 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
   log(`memory estimate: ${formatEstimate(est)}, of ${(memoryLimit(cfg) / 1024 ** 3).toFixed(1)} GiB`);
   const refusal = memoryRefusal(cfg, est, memoryLimit(cfg));
   if (refusal) throw new ConfigError(refusal);
-  const policy = await loadCheckpoint(ckpt ? ckpt.dir : cfg.model);
-  const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
+  // LoRA: the policy is the base plus an adapter (a resumed run's latest one), and the reference is the same model with it off
+  const policy = cfg.loraR > 0 ? await loadModel(cfg.model, ckpt?.dir) : await loadCheckpoint(ckpt ? ckpt.dir : cfg.model);
+  if (cfg.loraR > 0 && !ckpt) attachLora(policy.model, cfg, cfg.seed + 4243);
+  if (cfg.loraR > 0 && ckpt) policy.model.adapter!.rng = new Rng(cfg.seed + 4244); // dropout masks
+  const ref = cfg.beta > 0 ? (cfg.loraR > 0 ? policy.model : (await loadCheckpoint(cfg.model)).model) : null;
   writeRunConfig(cfg);
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
   if (ckpt) {
@@ -74,9 +81,15 @@ export async function estimateRun(cfg: GrpoConfig, tasks: TaskSource): Promise<M
   const microBatchTokens = cfg.maxTokensPerMicroBatch > 0 ? Math.min(perMicro, Math.max(cfg.maxTokensPerMicroBatch, seq - 1)) : perMicro;
   const precision = cfg.precision === 'bf16' || (cfg.precision === 'auto' && getKernels().bf16 !== null) ? 'bf16' : 'fp32';
   return estimateMemory(config, {
-    microBatchTokens, gradientCheckpointing: cfg.gradientCheckpointing, reference: cfg.beta > 0,
+    microBatchTokens, gradientCheckpointing: cfg.gradientCheckpointing, reference: cfg.beta > 0 && cfg.loraR === 0,
+    trainableParameters: cfg.loraR > 0 ? loraParameterCount(config, cfg.loraR, cfg.loraTargetModules) : undefined,
     sampleRows: cfg.generationBatchSize ?? rows, sampleLength: seq, precision,
   });
+}
+
+/** Scalars of a LoRA adapter of rank r on the target modules of every layer: r × (in + out) per projection. */
+function loraParameterCount(c: ModelConfig, r: number, targets: readonly string[] | string): number {
+  return c.num_hidden_layers * resolveTargets(targets).reduce((s, m) => s + r * moduleShape(c, m).reduce((a, b) => a + b, 0), 0);
 }
 
 /** Bytes the run may use: memoryLimitGb, or the machine's total memory. */

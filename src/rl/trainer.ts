@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
-import { saveCheckpoint } from '../model/checkpoint.js';
 import { TensorState, readTensorState } from '../model/state.js';
+import { trainableParameters, withAdapter } from '../model/lora.js';
+import { saveTrained } from '../model/lora-io.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { defaultRegistry, type CombinedRewards, type Registry } from '../rewards/registry.js';
 import { evaluate, sampleCompletions, type Completion } from '../eval/runner.js';
@@ -72,7 +73,7 @@ export class GrpoTrainer {
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
     readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
     if (cfg.beta > 0 && !ref) throw new Error('beta > 0 needs a reference model');
-    this.params = policy.parameters();
+    this.params = trainableParameters(policy).map(([, t]) => t); // only the adapter with LoRA
     this.opt = new AdamW(this.params, { lr: cfg.learningRate, betas: cfg.adamBetas, weightDecay: cfg.weightDecay });
     this.rng = new Rng(cfg.seed);
     this.padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
@@ -100,7 +101,8 @@ export class GrpoTrainer {
       step: this.step, updates: this.updates, elapsedSeconds: this.elapsed, seed: this.cfg.seed,
       rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
     };
-    saveCheckpoint(dir, this.policy, this.tokenizer, { optimizer: new TensorState(this.opt.stateDict(false)), 'trainer_state.json': trainerState });
+    saveTrained(dir, this.policy, this.tokenizer, { optimizer: new TensorState(this.opt.stateDict(false)), 'trainer_state.json': trainerState },
+      { baseModel: this.cfg.model }); // an adapter (and its optimizer state) with LoRA
     return dir;
   }
 
@@ -244,8 +246,9 @@ export class GrpoTrainer {
     const micro = microBatches(order.map((i) => rollouts[i]!), c.gradientAccumulationSteps, c.maxTokensPerMicroBatch);
     this.policy.gradientCheckpointing = c.gradientCheckpointing;
     if (this.ref) {
-      for (const mb of micro) {
-        const ref = completionLogprobs(this.ref, mb, c.temperature, this.padId);
+      const ref0 = this.ref;
+      for (const mb of micro) { // with LoRA the reference is the policy with its adapter off (ref === policy)
+        const ref = withAdapter(ref0, ref0 !== this.policy, () => completionLogprobs(ref0, mb, c.temperature, this.padId));
         mb.forEach((r, i) => { r.refLogp = ref[i]!; });
       }
     }

@@ -1,7 +1,8 @@
 // The one vocabulary of option names shared by the `r1` commands: each option that two commands have is declared
 // here once (TRL's name in camelCase where TRL has one, its old names as deprecated aliases), and commands take it
 // from here (with their own default where theirs differs). Not a command's own options (those live in its spec).
-import { bool, int, num, oneOf, str, strings, type Field } from './spec.js';
+import { bool, int, nullable, num, oneOf, str, strings, type Field } from './spec.js';
+import { targetModulesProblem } from '../model/lora-modules.js';
 
 /** What a user asks the matmuls to run in: 'auto' is BF16 where the CPU has BF16 matrix instructions (AMX or AVX512-BF16), else FP32. */
 export const PRECISIONS = ['fp32', 'bf16', 'auto'] as const;
@@ -48,6 +49,16 @@ export const V = tag({
   apiKeyEnv: str('', 'environment variable holding the API key (the key itself never goes on the command line)', { metavar: 'VAR' }),
   slots: int(16, 'sequences decoded at once (continuous batching)', { min: 1 }),
   port: int(8000, 'TCP port', { min: 0, max: 65535 }),
+  // LoRA (src/model/lora.ts), PEFT's LoraConfig names: the trainers' adapter options and the loaders' --adapter
+  loraR: int(0, 'train a LoRA adapter of rank N instead of every weight (0: full fine-tuning); checkpoints are then PEFT adapters', { min: 0 }),
+  loraAlpha: nullable(num(1, 'LoRA alpha: the update is scaled by alpha / r (default 2 × r)', { above: 0 })),
+  loraDropout: num(0, "dropout on the LoRA adapter's input while training", {
+    min: 0, check: (v) => (v < 1 ? null : `loraDropout must be a number in [0, 1), got ${JSON.stringify(v)}`),
+  }),
+  loraTargetModules: strings(['q_proj', 'v_proj'], 'projections LoRA adapts: all-linear, or some of q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj', {
+    metavar: 'M,...', coerce: (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), check: targetModulesProblem,
+  }),
+  adapter: str('', "a LoRA adapter (PEFT's adapter_config.json + adapter_model.safetensors) on top of --model", { metavar: 'DIR' }),
   // the command's own flags (not saved in config.json)
   config: str('', 'a JSON or YAML file of options (flags override it)', { metavar: 'FILE' }),
   json: bool(false, 'print one JSON object on stdout (keys in snake_case)'),

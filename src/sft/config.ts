@@ -47,6 +47,11 @@ export const SFT_FIELDS = {
   saveEvery: withDefault(V.saveEvery, 0, { doc: 'also save OUT/checkpoints/step-N every N steps (0: only the final model)' }),
   skipBadLines: bool(false, 'skip malformed JSONL lines (each reported) instead of failing'),
   seed: withDefault(V.seed, 1, { min: 1 }),
+  // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves PEFT adapters
+  loraR: V.loraR,
+  loraAlpha: V.loraAlpha,
+  loraDropout: V.loraDropout,
+  loraTargetModules: V.loraTargetModules,
 };
 export const SFT_SPEC = defineSpec({ name: 'sft', fields: SFT_FIELDS });
 export type SftConfig = ConfigOf<typeof SFT_FIELDS>;

@@ -4,7 +4,9 @@
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import type { Tokenizer } from '../model/tokenizer.js';
-import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import { LORA_DEFAULTS, attachLora, type LoraTrainOptions } from '../model/lora.js';
+import { saveTrained } from '../model/lora-io.js';
 import { loadSftExamples, DatasetError, type ChatMessage, type SftExample } from '../data/datasets.js';
 import type { JsonlReadOptions } from '../data/jsonl.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
@@ -12,7 +14,8 @@ import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
 import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision, type Precision } from '../tensor/precision.js';
 
-export interface SftOptions {
+// LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves adapters
+export interface SftOptions extends Partial<LoraTrainOptions> {
   /** Checkpoint folder of the starting model. */
   model: string;
   /** JSONL of {prompt, completion} or {messages} rows. */
@@ -105,6 +108,7 @@ async function sftTrainIn(opts: SftOptions): Promise<SftResult> {
   const log = opts.log ?? (() => {});
   const { model, tokenizer: tok } = await loadCheckpoint(opts.model);
   const seed = opts.seed ?? 1;
+  attachLora(model, { ...LORA_DEFAULTS, ...definedOf(opts) }, seed + 4243); // LoRA: nothing when loraR is 0
   const rng = new Rng(seed);
   const read = { onError: opts.onError ?? 'fail', renderPrompt: renderWith(tok) } as const;
   let train = await loadSftExamples(opts.data, read);
@@ -138,7 +142,7 @@ async function sftTrainIn(opts: SftOptions): Promise<SftResult> {
     valLoss.push(trainer.evalLoss(valBatches));
     log(`  validation loss ${valLoss[valLoss.length - 1]!.toFixed(4)}`);
   };
-  const save = (dir: string, extra: Record<string, unknown>) => saveCheckpoint(dir, model, tok, { 'trainer_state.json': extra });
+  const save = (dir: string, extra: Record<string, unknown>) => saveTrained(dir, model, tok, { 'trainer_state.json': extra }, { baseModel: opts.model });
   let step = 0, tokens = 0, lossSum = 0, lossTokens = 0, stopped = false, epoch = 0;
   const t0 = performance.now();
   for (; epoch < epochs && !stopped; epoch++) {
@@ -174,4 +178,10 @@ async function sftTrainIn(opts: SftOptions): Promise<SftResult> {
   save(opts.out, { kind: 'sft', model: opts.model, data: opts.data, batchSize, gradAccum: accum, lr: peak, seed, ...result });
   log(`sft: ${step} steps in ${seconds.toFixed(0)}s, train loss ${finalTrain.toFixed(4)}${valLoss.length ? `, validation ${valLoss[valLoss.length - 1]!.toFixed(4)}` : ''}, saved ${opts.out}`);
   return result;
+}
+
+/** The LoRA options that are set (undefined ones leave the defaults). */
+function definedOf(o: Partial<LoraTrainOptions>): Partial<LoraTrainOptions> {
+  return Object.fromEntries(Object.entries({ loraR: o.loraR, loraAlpha: o.loraAlpha, loraDropout: o.loraDropout, loraTargetModules: o.loraTargetModules })
+    .filter(([, v]) => v !== undefined));
 }

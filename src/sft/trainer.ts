@@ -4,6 +4,7 @@
 import { lmHeadCrossEntropy, mul, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { AdamW, clipGradNorm } from '../optim/index.js';
 import type { Decoder } from '../model/decoder.js';
+import { trainableParameters } from '../model/lora.js';
 import { IGNORE, type Batch } from './batching.js';
 
 export interface TrainerOptions {
@@ -32,7 +33,7 @@ export class Trainer {
   private readonly clip: number;
 
   constructor(readonly model: Decoder, opts: TrainerOptions = {}) {
-    const named = model.namedParameters();
+    const named = trainableParameters(model); // the adapter's tensors when the model has a LoRA adapter
     this.params = named.map(([, t]) => t);
     const matrices = named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t);
     const vectors = named.filter(([, t]) => t.shape.length < 2).map(([, t]) => t);
