@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './main.js';
-import { ConfigError, DEFAULTS, parseRewardList, readConfigFile, resolveConfig, type GrpoConfig } from '../rl/config.js';
+import { ConfigError, DEFAULTS, parseRewardList, readConfigFile, resolveConfig, type GrpoConfig, type RewardSpec } from '../rl/config.js';
+import { parseRewardModuleFlag, RewardModuleError } from '../rl/reward-module.js';
 import { runGrpo } from '../rl/run.js';
 import { writeReport } from '../report/index.js';
 import { worldNameProblem } from '../data/worlds/index.js';
@@ -23,6 +24,9 @@ const HELP = `usage: r1 grpo --model DIR (--world NAME | --data FILE.jsonl) --ou
 options (defaults in parentheses; see src/rl/config.ts for what each does):
 ${CONFIG_KEYS.filter((k) => k !== 'model' && k !== 'out').map((k) => `  --${kebab(k)}${BOOL_KEYS.includes(k) ? '' : ' V'}  (${JSON.stringify((DEFAULTS as Record<string, unknown>)[k])})`).join('\n')}
   --rewards NAME:W,...   rewards and weights (accuracy:1,format:0.1)
+  --reward-module PATH#EXPORT[:W]  a reward function of your own, (prompts, completions, columns) => (number | null)[]
+                         (TRL's contract; .ts or .js; repeatable); with it the rewards are these plus any --rewards
+  --template chat        conversational data (prompt: [{role, content}, ...]) through the checkpoint's chat template
   --stop-strings S,...   comma-separated stop strings
   --adam-betas B1,B2
   --json                 print one JSON summary on stdout
@@ -46,9 +50,10 @@ function flagValue(key: keyof GrpoConfig, text: string): unknown {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { config: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { config: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' } };
   for (const k of CONFIG_KEYS) options[kebab(k)] = { type: BOOL_KEYS.includes(k) ? 'boolean' : 'string' };
-  let values: Record<string, string | boolean | undefined>;
+  options['reward-module'] = { type: 'string', multiple: true }; // reward (issue 22)
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (e) {
@@ -62,8 +67,17 @@ export async function run(argv: string[]): Promise<number> {
   for (const k of CONFIG_KEYS) {
     const v = values[kebab(k)];
     if (v === undefined) continue;
-    flags[k] = typeof v === 'boolean' ? v : flagValue(k, v);
+    flags[k] = typeof v === 'boolean' ? v : flagValue(k, v as string);
   }
+  // --- reward (issue 22): --reward-module PATH#EXPORT[:WEIGHT], repeatable; with --rewards or alone, the whole list (TRL's reward_funcs) ---
+  try {
+    const modules = ((values['reward-module'] as string[] | undefined) ?? []).map((m) => parseRewardModuleFlag(m));
+    if (modules.length) flags.rewards = [...((flags.rewards as RewardSpec[] | undefined) ?? []), ...modules];
+  } catch (e) {
+    if (e instanceof RewardModuleError) throw new UsageError(e.message);
+    throw e;
+  }
+  // --- end reward ---
   const layers: Record<string, unknown>[] = [];
   let cfg: GrpoConfig;
   try {
@@ -102,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);
     return r.reason === 'interrupted' ? 130 : 0;
   } catch (e) {
-    if (e instanceof DatasetError) throw new UsageError(e.message);
+    if (e instanceof DatasetError || e instanceof RewardModuleError) throw new UsageError(e.message); // reward (issue 22): RewardModuleError
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

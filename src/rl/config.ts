@@ -8,6 +8,8 @@ import {
 } from './grpo.js';
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
 import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
+import type { UserRewardFn } from './reward-module.js';
+import { defaultDataTemplate } from '../data/templates.js';
 
 export interface RewardSpec {
   /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
@@ -16,6 +18,11 @@ export interface RewardSpec {
   weight: number;
   /** Count it only for problems whose `kind` or `task` field is listed (e.g. the reasoning worlds); default every problem. */
   kinds?: string[];
+  // --- reward (issue 22): user rewards in the same list (src/rl/reward-module.ts) ---
+  /** A user reward module, `path#export` (.ts/.js; `--reward-module`); `name` is then its component name. Its nulls are skipped (TRL's nansum). */
+  module?: string;
+  /** A user reward function passed through the library (`grpo()`); not written to config.json. */
+  fn?: UserRewardFn;
 }
 
 export interface GrpoConfig {
@@ -27,7 +34,7 @@ export interface GrpoConfig {
   data: string | null;
   /** A JSONL of held-out problems for evaluation with data; null holds out the last evalProblems rows of data. */
   evalData: string | null;
-  /** Prompt template wrapped around each question: 'r1-zero' (the paper's Table 1), 'compact', 'none', or a string with {prompt}. null: the world's own template ('r1-zero' for data). */
+  /** Prompt template wrapped around each question: 'chat' (the checkpoint's chat template; needed for conversational rows), 'r1-zero' (the paper's Table 1), 'compact', 'none', or a string with {prompt}. null: the world's own template ('compact'); for data 'chat' when the checkpoint has a chat template, else 'r1-zero'. */
   template: string | null;
   /** The run folder: config.json, metrics.jsonl, samples.jsonl, checkpoints/. */
   out: string;
@@ -227,7 +234,7 @@ export function resolveConfig(...layers: Record<string, unknown>[]): GrpoConfig 
   if (!layers.some((l) => l.rewards !== undefined)) {
     merged.rewards = merged.world
       ? [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]
-      : [{ name: 'accuracy', weight: 1 }, { name: (merged.template ?? 'r1-zero') === 'r1-zero' ? 'r1-zero-format' : 'format', weight: 0.1 }];
+      : [{ name: 'accuracy', weight: 1 }, { name: (merged.template ?? dataTemplateOf(merged.model)) === 'r1-zero' ? 'r1-zero-format' : 'format', weight: 0.1 }];
   }
   const c = merged as unknown as GrpoConfig;
   validate(c);
@@ -273,12 +280,19 @@ function validate(c: GrpoConfig): void {
   if (!Array.isArray(c.rewards) || c.rewards.length === 0) fail('rewards must be a non-empty list of {name, weight}, e.g. [{"name": "accuracy", "weight": 1}]');
   for (const r of c.rewards) {
     if (!r || typeof r.name !== 'string' || typeof r.weight !== 'number' || !Number.isFinite(r.weight)) fail(`each reward needs a name and a numeric weight, got ${JSON.stringify(r)}`);
-    const extra = Object.keys(r).filter((k) => k !== 'name' && k !== 'weight' && k !== 'kinds');
-    if (extra.length) fail(`reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?}`);
+    const extra = Object.keys(r).filter((k) => !['name', 'weight', 'kinds', 'module', 'fn'].includes(k));
+    if (extra.length) fail(`reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?, module?}`);
+    if (r.module !== undefined && (typeof r.module !== 'string' || !r.module)) fail(`reward ${r.name}: module must be 'path#export', got ${JSON.stringify(r.module)}`);
+    if (r.fn !== undefined && typeof r.fn !== 'function') fail(`reward ${r.name}: fn must be a function (prompts, completions, columns) => (number | null)[]`);
     if (r.kinds !== undefined && (!Array.isArray(r.kinds) || r.kinds.some((k) => typeof k !== 'string'))) fail(`reward ${r.name}: kinds must be a list of problem kinds or world names, got ${JSON.stringify(r.kinds)}`);
   }
   const rmProblem = rewardModelsProblem(c.rewardModels, c.rewards.map((r) => r.name), c.judges);
   if (rmProblem) fail(rmProblem);
+}
+
+/** reward (issue 22): a dataset run's default template, 'chat' when the checkpoint has a chat template (else 'r1-zero'). */
+function dataTemplateOf(model: unknown): string {
+  return typeof model === 'string' ? defaultDataTemplate(model) : 'r1-zero';
 }
 
 /** Parses `accuracy:1,format:0.1` (the --rewards flag) into reward specs. */
