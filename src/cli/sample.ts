@@ -4,7 +4,8 @@
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { readJsonlAll, writeJsonl } from '../data/jsonl.js';
-import { getWorld, sampleProblems } from '../data/worlds/index.js';
+import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
+import { rowToProblem, type ChatMessage } from '../data/datasets.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { UsageError } from './main.js';
 import { numFlag, parseFlags, POSITIVE, POSITIVE_INT, applyPrecisionFlag } from './args.js';
@@ -12,7 +13,8 @@ import { formatRejectReport, rejectionSample } from '../pipeline/reject.js';
 import { createProgress } from '../util/progress.js';
 
 const HELP = `usage: r1 sample --model DIR (--data FILE.jsonl | --world NAME [--problems N]) --n K --out FILE.jsonl [--reject] [--json]
-  --data FILE       problems of a world, one {"question": "..."} (or {"prompt": "..."}) a line; --world names the world (default: from --data rows' "world")
+  --data FILE       problems of a world, one {"question": "..."} (or {"prompt": "..."}, or TRL's conversational {"prompt": [messages]},
+                    rendered with the checkpoint's chat template) a line; --world names the world (default: from --data rows' "world")
   --world NAME      a synthetic world (or mix:a=1,b=1); without --data, its first N train problems (--problems, default 100)
   --n K             samples per problem (default 4)
   --reject          keep only correct, single-language, short-paragraph, code-free, distinct samples
@@ -43,14 +45,18 @@ export async function run(argv: string[]): Promise<number> {
   const seed = numFlag(values.seed, 'seed', { int: true, min: 0 }, 1);
   let worldName = values.world;
   let problems: WorldProblem[];
+  const conversations: (ChatMessage[] | null)[] = []; // reward (issue 22): TRL's conversational rows, rendered with the chat template
   if (values.data) {
     const rows = await readJsonlAll<Record<string, unknown>>(values.data, { onError: 'fail' });
     problems = rows.map(({ value, line }) => {
       const w = typeof value.world === 'string' ? value.world : worldName;
       if (!w) throw new UsageError(`${values.data}:${line}: no world; pass --world NAME or give the row a "world" field`);
       worldName ??= w;
-      const q = typeof value.question === 'string' ? value.question : typeof value.prompt === 'string' ? value.prompt : null;
-      if (q === null) throw new UsageError(`${values.data}:${line}: expected a "question" string`);
+      const conv = Array.isArray(value.prompt) ? rowToProblem({ ...value, answer: '?' }, `${values.data}:${line}`) : null;
+      if (typeof conv === 'string') throw new UsageError(`${values.data}:${line}: ${conv}`);
+      conversations.push(conv?.messages ?? null);
+      const q = conv ? conv.prompt : typeof value.question === 'string' ? value.question : typeof value.prompt === 'string' ? value.prompt : null;
+      if (q === null) throw new UsageError(`${values.data}:${line}: expected a "question" string (or a conversational "prompt": [messages])`);
       const p = getWorld(w).parse(q);
       if (!p) throw new UsageError(`${values.data}:${line}: '${q}' is not a question of world ${w}; write it as the world's generator does`);
       return p;
@@ -61,13 +67,21 @@ export async function run(argv: string[]): Promise<number> {
   }
   const world = getWorld(worldName!);
   const { model, tokenizer } = await loadCheckpoint(values.model);
+  let prompts: string[] | undefined;
+  if (conversations.some((c) => c !== null)) {
+    try {
+      prompts = problems.map((p, i) => (conversations[i] ? tokenizer.applyChatTemplate(conversations[i]!, { addGenerationPrompt: true }) : worldPrompt(p)));
+    } catch (e) {
+      throw new UsageError(`${values.data}: conversational rows need the checkpoint's chat template: ${(e as Error).message}`);
+    }
+  }
   const n = numFlag(values.n, 'n', POSITIVE_INT, 4);
   const bar = createProgress({ label: 'r1 sample', total: problems.length * n, unit: 'samples', quiet: Boolean(values.quiet) });
   const r = await rejectionSample(model, tokenizer, world, problems, {
     samples: n, temperature: numFlag(values.temperature, 'temperature', POSITIVE, 1.0),
     topP: numFlag(values['top-p'], 'top-p', { above: 0, max: 1 }, 1.0), maxNewTokens: numFlag(values['max-tokens'], 'max-tokens', POSITIVE_INT, 240),
     rng: new Rng(seed), maxParagraphChars: values.reject ? numFlag(values['max-paragraph'], 'max-paragraph', POSITIVE_INT, 400) : Number.MAX_SAFE_INTEGER,
-    acceptMixed: !values.reject, keepWrong: !values.reject, log: (l) => bar.log(l), progress: (done) => bar.update(done),
+    acceptMixed: !values.reject, keepWrong: !values.reject, log: (l) => bar.log(l), progress: (done) => bar.update(done), prompts,
   }).finally(() => bar.stop());
   await writeJsonl(values.out, r.rows.map(({ prompt, completion, task }) => ({ prompt, completion, ...(task ? { task } : {}) })));
   if (values.json) console.log(JSON.stringify({ ...r.report, out: values.out }));

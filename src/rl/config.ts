@@ -229,12 +229,13 @@ export function resolveConfig(...layers: Record<string, unknown>[]): GrpoConfig 
     }
   }
   if (typeof merged.scaleRewards === 'boolean') merged.scaleRewards = merged.scaleRewards ? 'group' : 'none';
+  if (merged.data && merged.template == null) merged.template = dataTemplateOf(merged.model); // reward (issue 22): chat when the checkpoint has one
   // rewards not given: a world is scored by its own task judge and the one format; a dataset by the math verifier and
   // the format of its template (the R1-Zero template's <answer> tags by default)
   if (!layers.some((l) => l.rewards !== undefined)) {
     merged.rewards = merged.world
       ? [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]
-      : [{ name: 'accuracy', weight: 1 }, { name: (merged.template ?? dataTemplateOf(merged.model)) === 'r1-zero' ? 'r1-zero-format' : 'format', weight: 0.1 }];
+      : [{ name: 'accuracy', weight: 1 }, { name: (merged.template ?? 'r1-zero') === 'r1-zero' ? 'r1-zero-format' : 'format', weight: 0.1 }];
   }
   const c = merged as unknown as GrpoConfig;
   validate(c);

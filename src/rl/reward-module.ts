@@ -140,7 +140,6 @@ export class RewardSet {
       if (seen.has(spec.name)) throw new RewardModuleError(`reward '${spec.name}' is listed twice; give each reward its own name (--reward-module PATH#EXPORT names it EXPORT)`);
       seen.add(spec.name);
       if (spec.fn || spec.module) {
-        if (registry.names().includes(spec.name)) throw new RewardModuleError(`reward function '${spec.name}' has the name of a built-in reward; export it under another name`);
         const fn = spec.fn ?? await loadRewardFunction(spec.module!, cwd);
         if (typeof fn !== 'function') throw new RewardModuleError(`reward '${spec.name}': fn is not a function`);
         out.push({ spec, fn, label: spec.module ?? `function ${spec.name}` });

@@ -67,7 +67,7 @@ test("the total: weights × scores, a function's null skipped (TRL's nansum), a 
 });
 
 test("with built-in rewards in the list: a built-in's null still makes the row unscorable (its verdict is missing), kinds apply", async () => {
-  const u: UserRewardFn = (_p, cs) => cs.map((c) => (c.includes('</think>') ? null : 1));
+  const u: UserRewardFn = (_p, cs) => cs.map((c) => (String(c).includes('</think>') ? null : 1));
   const set = await RewardSet.load(rewardSpecs(['accuracy', { fn: u, name: 'u', weight: 0.5, kinds: ['k'] }]), defaultRegistry);
   const withKind: TaskProblem = { ...problems[1]!, fields: { ...problems[1]!.fields, kind: 'k' } };
   const noGold: TaskProblem = { ...withKind, gold: null as unknown as string };
@@ -94,10 +94,11 @@ test('bad output is one line naming the function, the row and what to return; th
   await assert.rejects(short.probe(problems), /reward function short returned 1 scores for 2 completions on the start-of-run check/);
 });
 
-test('the list is checked as it loads: names used twice, a built-in name for a function, unknown built-ins, anonymous functions', async () => {
+test('the list is checked as it loads: names used twice, unknown built-ins, anonymous functions', async () => {
   const f: UserRewardFn = (_p, cs) => cs.map(() => 1);
   await assert.rejects(RewardSet.load([{ name: 'x', fn: f, weight: 1 }, { name: 'x', fn: f, weight: 1 }], defaultRegistry), /reward 'x' is listed twice/);
-  await assert.rejects(RewardSet.load([{ name: 'format', fn: f, weight: 1 }], defaultRegistry), /'format' has the name of a built-in reward/);
+  await assert.rejects(RewardSet.load([{ name: 'format', weight: 1 }, { name: 'format', fn: f, weight: 1 }], defaultRegistry), /reward 'format' is listed twice/);
+  assert.deepEqual((await (await RewardSet.load([{ name: 'format', fn: f, weight: 1 }], defaultRegistry)).score(['x'], [problems[1]!])).components, { format: [1] }); // a function may take a built-in's name when that one is not listed
   await assert.rejects(RewardSet.load([{ name: 'acuracy', weight: 1 }], defaultRegistry), /unknown reward 'acuracy'/);
   assert.throws(() => rewardSpecs([(_p: unknown, cs: unknown[]) => cs.map(() => 1)]), /anonymous function/);
   assert.deepEqual(rewardSpecs(['format', { module: '/m/r.ts#ok', weight: 0.1 }]), [{ name: 'format', weight: 1 }, { name: 'ok', weight: 0.1, module: '/m/r.ts#ok' }]);
