@@ -75,3 +75,27 @@ test('a module that fails mid-run: one line naming it and the step, exit 2, the 
   assert.ok(existsSync(join(dir, 'flaky', 'checkpoints', 'step-2', 'trainer_state.json')));
   assert.equal(existsSync(join(dir, 'flaky', 'checkpoints', 'step-3')), false);
 });
+
+test("the library: grpo() takes functions (TRL's reward_funcs) beside built-in names; config.json records them without code", async () => {
+  const { grpo } = await import('../../src/rl/index.js');
+  const seen: number[] = [];
+  function long(_p: unknown[], completions: unknown[]): number[] {
+    seen.push(completions.length);
+    return completions.map((c) => (Array.isArray(c) ? String((c[0] as { content: string }).content).length : 0));
+  }
+  const out = join(dir, 'lib');
+  const r = await grpo({
+    model, out, data: join(dir, 'train.jsonl'), evalData: join(dir, 'held.jsonl'), rewards: [long, { name: 'format', weight: 0.1 }],
+    steps: 1, promptsPerStep: 2, numGenerations: 2, maxCompletionLength: 5, evalEvery: -1, seed: 3,
+  });
+  assert.equal(r.steps, 1);
+  assert.deepEqual(seen, [2, 4]); // the start-of-run probe (2 problems), then 2 prompts × 2 completions
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).rewards, [{ name: 'long', weight: 1 }, { name: 'format', weight: 0.1 }]);
+  const m = JSON.parse(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]!);
+  assert.equal(typeof m['rewards/long/mean'], 'number');
+  for (const line of readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n')) {
+    const x = JSON.parse(line);
+    assert.equal(x.rewards.long, x.completion.length); // the function saw the completion as TRL's assistant message
+    assert.equal(x.reward, x.completion.length + 0.1 * x.rewards.format);
+  }
+});
