@@ -9,7 +9,7 @@ import {
 import { PRECISIONS, type Precision } from '../tensor/precision.js';
 import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
 import type { UserRewardFn } from './reward-module.js';
-import { defaultDataTemplate } from '../data/templates.js';
+import { defaultDataTemplate } from '../data/chat.js';
 
 export interface RewardSpec {
   /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */

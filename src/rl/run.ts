@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { loadTokenizer } from '../model/tokenizer.js';
 import { DatasetError, loadProblems, type ChatMessage } from '../data/datasets.js';
-import { defaultDataTemplate, TemplateError } from '../data/templates.js';
+import { defaultDataTemplate, TemplateError } from '../data/chat.js';
 import { getWorld } from '../data/worlds/index.js';
 import type { GrpoConfig } from './config.js';
 import { latestCheckpoint } from './state.js';

@@ -3,7 +3,8 @@
 // Not a dataset reader (src/data) nor a reward (src/rewards): only the glue the trainer needs.
 import type { Rng } from '../util/rng.js';
 import type { ChatMessage, Problem } from '../data/datasets.js';
-import { applyTemplate, renderPrompt } from '../data/templates.js';
+import { applyTemplate } from '../data/templates.js';
+import { renderPrompt } from '../data/chat.js';
 import { sampleProblems } from '../data/worlds/common.js';
 import type { World, WorldProblem } from '../data/worlds/types.js';
 import { registryJudge, type Judge } from '../eval/runner.js';
