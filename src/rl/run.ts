@@ -31,17 +31,17 @@ export interface RunResult {
  * has a chat template, else 'r1-zero'; conversational rows need 'chat').
  */
 export async function buildTasks(cfg: GrpoConfig): Promise<TaskSource> {
-  if (cfg.world) return worldTasks(getWorld(cfg.world), cfg.template ?? 'compact', cfg.seed);
-  const all = await loadProblems(cfg.data!);
-  const held = cfg.evalData ? await loadProblems(cfg.evalData) : all.slice(Math.max(0, all.length - cfg.evalProblems));
-  const train = cfg.evalData ? all : all.slice(0, Math.max(0, all.length - cfg.evalProblems));
-  const template = cfg.template ?? defaultDataTemplate(cfg.model);
+  const template = cfg.template ?? (cfg.world ? 'compact' : defaultDataTemplate(cfg.model));
   const tokenizer = template === 'chat' ? await loadTokenizer(cfg.model) : null;
   const renderChat = tokenizer && ((m: ChatMessage[]) => tokenizer.applyChatTemplate(m, { addGenerationPrompt: true }));
   try {
+    if (cfg.world) return worldTasks(getWorld(cfg.world), template, cfg.seed, renderChat);
+    const all = await loadProblems(cfg.data!);
+    const held = cfg.evalData ? await loadProblems(cfg.evalData) : all.slice(Math.max(0, all.length - cfg.evalProblems));
+    const train = cfg.evalData ? all : all.slice(0, Math.max(0, all.length - cfg.evalProblems));
     return dataTasks(cfg.data!, train, held, template, renderChat);
   } catch (e) {
-    if (e instanceof TemplateError) throw new DatasetError(`${cfg.data}: ${e.message}`);
+    if (e instanceof TemplateError) throw new DatasetError(`${cfg.data ?? `world ${cfg.world}`}: ${e.message}`);
     if (e instanceof Error && /chat_template/.test(e.message)) throw new DatasetError(`--template chat: ${cfg.model}: ${e.message}`);
     throw e;
   }

@@ -3,7 +3,6 @@
 // Not a dataset reader (src/data) nor a reward (src/rewards): only the glue the trainer needs.
 import type { Rng } from '../util/rng.js';
 import type { ChatMessage, Problem } from '../data/datasets.js';
-import { applyTemplate } from '../data/templates.js';
 import { renderPrompt } from '../data/chat.js';
 import { sampleProblems } from '../data/worlds/common.js';
 import type { World, WorldProblem } from '../data/worlds/types.js';
@@ -35,11 +34,11 @@ export interface TaskSource {
   world?: World;
 }
 
-/** A world's problems in the given template; the world's own checker judges evaluations. */
-export function worldTasks(world: World, template: string, seed: number): TaskSource {
+/** A world's problems in the given template ('chat': the checkpoint's chat template through renderChat); the world's own checker judges evaluations. */
+export function worldTasks(world: World, template: string, seed: number, renderChat: ((m: ChatMessage[]) => string) | null = null): TaskSource {
   const toTask = (p: WorldProblem): TaskProblem => {
     const { id, question, gold, ...fields } = p;
-    return { id, gold, prompt: applyTemplate(template, question), fields: { question, ...fields }, input: question, world: p };
+    return { id, gold, prompt: renderPrompt(template, question, undefined, renderChat), fields: { question, ...fields }, input: question, world: p };
   };
   const cache = new Map<number, TaskProblem[]>();
   return {

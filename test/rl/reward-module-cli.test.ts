@@ -99,3 +99,10 @@ test("the library: grpo() takes functions (TRL's reward_funcs) beside built-in n
     assert.equal(x.reward, x.completion.length + 0.1 * x.rewards.format);
   }
 });
+
+test("--template chat on a world renders its questions with the checkpoint's chat template (the compact prompt for r1ts's own)", async () => {
+  const { buildTasks } = await import('../../src/rl/run.js');
+  const { resolveConfig } = await import('../../src/rl/config.js');
+  const tasks = await buildTasks(resolveConfig({ model, out: join(dir, 'w'), world: 'addition', template: 'chat' }));
+  for (const p of tasks.heldOut(3)) assert.equal(p.prompt, `User: ${p.input}\nAssistant: `);
+});
