@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRegistry } from '../../src/rewards/registry.js';
 import { checkUserScores, loadRewardFunction, parseRewardModuleFlag, RewardModuleError, RewardSet, userRewardArgs, type UserRewardFn } from '../../src/rl/reward-module.js';
-import { rewardSpecs } from '../../src/rl/api.js';
+import { rewardSpecs, splitRewards } from '../../src/rl/api.js';
 import type { TaskProblem } from '../../src/rl/tasks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'r1-rmod-'));
@@ -102,4 +102,13 @@ test('the list is checked as it loads: names used twice, unknown built-ins, anon
   await assert.rejects(RewardSet.load([{ name: 'acuracy', weight: 1 }], defaultRegistry), /unknown reward 'acuracy'/);
   assert.throws(() => rewardSpecs([(_p: unknown, cs: unknown[]) => cs.map(() => 1)]), /anonymous function/);
   assert.deepEqual(rewardSpecs(['format', { module: '/m/r.ts#ok', weight: 0.1 }]), [{ name: 'format', weight: 1 }, { name: 'ok', weight: 0.1, module: '/m/r.ts#ok' }]);
+});
+
+test('one rewards list for the library: reward models and judges go to the config\'s rewardModels and judges', () => {
+  function mine(_p: unknown[], cs: unknown[]) { return cs.map(() => 1); }
+  const s = splitRewards(['accuracy', mine, { name: 'helpful', rewardModel: '/rm', on: 'summary', weight: 0.5, kinds: ['general'] },
+    { name: 'v3', judge: { model: 'deepseek-chat', endpoint: 'http://x', apiKeyEnv: 'KEY' } }]);
+  assert.deepEqual(s.rewards, [{ name: 'accuracy', weight: 1 }, { name: 'mine', weight: 1, fn: mine }]);
+  assert.deepEqual(s.rewardModels, [{ name: 'helpful', weight: 0.5, kinds: ['general'], path: '/rm', on: 'summary' }]);
+  assert.deepEqual(s.judges, [{ name: 'v3', weight: 1, model: 'deepseek-chat', endpoint: 'http://x', apiKeyEnv: 'KEY' }]);
 });
