@@ -96,8 +96,9 @@ export class CharTokenizer implements Tokenizer {
     const chars = byId.slice(n);
     if (chars.some((c) => c === undefined || Array.from(c).length !== 1) || specials.length !== specialSet.size) return null;
     const tmpl = config['chat_template'];
-    // a character-level checkpoint without a template (written before r1ts wrote one) gets the format it was trained on
-    return new CharTokenizer({ chars, specials, chatTemplate: typeof tmpl === 'string' ? tmpl : undefined });
+    // a character-level checkpoint without a template (written before r1ts wrote one) gets the format it was trained on;
+    // `"chat_template": null` says it has none
+    return new CharTokenizer({ chars, specials, chatTemplate: typeof tmpl === 'string' ? tmpl : tmpl === null ? null : undefined });
   }
 
   get vocabSize(): number {
@@ -183,7 +184,7 @@ export class CharTokenizer implements Tokenizer {
     const cfg: Record<string, unknown> = { tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: 1000000, clean_up_tokenization_spaces: false };
     const roles: [string, string][] = [['pad_token', '<|pad|>'], ['bos_token', '<|bos|>'], ['eos_token', '<|eos|>'], ['unk_token', '<|unk|>']];
     for (const [key, tok] of roles) if (this.specials.includes(tok)) cfg[key] = tok;
-    if (this.chatTemplate) cfg['chat_template'] = this.chatTemplate;
+    cfg['chat_template'] = this.chatTemplate; // null (none) is written too: absent means R1TS_CHAT_TEMPLATE
     return cfg;
   }
 

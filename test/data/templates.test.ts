@@ -41,7 +41,10 @@ test("r1ts's chat template renders the format its models are trained on: one use
   // written into tokenizer_config.json, and read back
   assert.equal(tok.tokenizerConfig().chat_template, R1TS_CHAT_TEMPLATE);
   assert.equal(CharTokenizer.fromJSON(tok.toJSON(), {})!.chatTemplate, R1TS_CHAT_TEMPLATE); // a checkpoint from before templates
-  assert.equal(new CharTokenizer({ chars: 'ab', chatTemplate: null }).chatTemplate, null);
+  const none = new CharTokenizer({ chars: 'ab', chatTemplate: null });
+  assert.equal(none.chatTemplate, null);
+  assert.equal(CharTokenizer.fromJSON(none.toJSON(), none.tokenizerConfig())!.chatTemplate, null); // written as null, read as none
+  assert.throws(() => none.applyChatTemplate([{ role: 'user', content: 'a' }]), /has no chat_template/);
 });
 
 test("a dataset run's default template: chat when the checkpoint has one (r1ts's own always do), else the paper's r1-zero", () => {
