@@ -112,3 +112,25 @@ test('one rewards list for the library: reward models and judges go to the confi
   assert.deepEqual(s.rewardModels, [{ name: 'helpful', weight: 0.5, kinds: ['general'], path: '/rm', on: 'summary' }]);
   assert.deepEqual(s.judges, [{ name: 'v3', weight: 1, model: 'deepseek-chat', endpoint: 'http://x', apiKeyEnv: 'KEY' }]);
 });
+
+test("the example module (examples/addition/reward.ts) agrees with the addition world's own judge on its written replies", async () => {
+  const { correct, format } = await import('../../examples/addition/reward.js');
+  const { getWorld, sampleProblems } = await import('../../src/data/worlds/index.js');
+  const { Rng } = await import('../../src/util/rng.js');
+  const world = getWorld('addition');
+  const rng = new Rng(4);
+  const rows: { p: ReturnType<typeof world.generate>; text: string }[] = [];
+  for (const p of sampleProblems(world, { split: 'train', count: 200, seed: 9 })) {
+    for (const style of world.styles) {
+      const text = world.write(p, style, rng);
+      rows.push({ p, text }, { p, text: text.slice(0, Math.floor(text.length / 2)) }); // and cut short: out of format, no answer
+    }
+  }
+  const completions = rows.map((r) => [{ role: 'assistant', content: r.text }]);
+  const answers = rows.map((r) => r.p.gold);
+  const c = correct([], completions, { gold: answers, answer: answers }), f = format([], completions);
+  const want = rows.map((r) => world.check(r.p, r.text));
+  assert.ok(want.some((v) => v.correct) && want.some((v) => !v.correct && v.format_ok)); // the corpus writer slips: right and wrong answers
+  assert.deepEqual(c, want.map((v) => (v.correct ? 1 : 0)));
+  assert.deepEqual(f, want.map((v) => (v.format_ok ? 1 : 0)));
+});
