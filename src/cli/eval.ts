@@ -9,7 +9,7 @@ import { readConfigFile, resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { createProgress } from '../util/progress.js';
 import { loadModel } from '../model/lora-io.js';
-import { resolveDataset, rowToProblem, mathGold, DatasetError } from '../data/datasets.js';
+import { resolveDataset, rowToProblem, mathGold, DatasetError, type Problem } from '../data/datasets.js';
 import { readJsonl } from '../data/jsonl.js';
 import { applyTemplate } from '../data/templates.js';
 import { getWorld, worldNameProblem } from '../data/worlds/index.js';
@@ -72,6 +72,9 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const rows = await loadRows(dataset, limit, skipped, log);
     problems = rows.map((p) => {
+      // reward (issue 22): a conversational row (TRL's prompt: [messages]) is sent as its messages, without the instruction
+      if (p.messages && template === 'chat') return { id: p.id, gold: p.gold, prompt: { messages: p.messages } };
+      if (p.messages && p.messages.length > 1) throw new UsageError(`${dataset}: problem ${p.id} is a conversation of ${p.messages.length} messages; it needs --template chat`);
       const content = `${p.prompt}\n${MATH_INSTRUCTION}`;
       return { id: p.id, gold: p.gold, prompt: template === 'chat' ? { messages: [{ role: 'user', content }] } : { text: applyTemplateOrThrow(template, content) } };
     });
@@ -164,7 +167,7 @@ async function loadRows(name: string, limit: number | undefined, skipped: { prob
   } catch (e) {
     throw new UsageError((e as DatasetError).message);
   }
-  const out: { id: string; prompt: string; gold: string }[] = [];
+  const out: Problem[] = [];
   for await (const { value, line } of readJsonl<Record<string, unknown>>(file, {
     onError: 'skip', onSkip: (e) => { log(`skipped ${e.message}`); skipped.push({ problem_id: `${file}:${e.line ?? '?'}`, error: e.message }); },
   })) {

@@ -4,7 +4,8 @@
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { readJsonlAll, writeJsonl } from '../data/jsonl.js';
-import { getWorld, sampleProblems } from '../data/worlds/index.js';
+import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
+import { rowToProblem, type ChatMessage } from '../data/datasets.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { UsageError } from './main.js';
 import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
@@ -25,14 +26,18 @@ export async function run(argv: string[]): Promise<number> {
   const seed = c.seed;
   let worldName = c.world ?? undefined;
   let problems: WorldProblem[];
+  const conversations: (ChatMessage[] | null)[] = []; // reward (issue 22): TRL's conversational rows, rendered with the chat template
   if (c.data) {
     const rows = await readJsonlAll<Record<string, unknown>>(c.data, { onError: 'fail' });
     problems = rows.map(({ value, line }) => {
       const w = typeof value.world === 'string' ? value.world : worldName;
       if (!w) throw new UsageError(`${c.data}:${line}: no world; pass --world NAME or give the row a "world" field`);
       worldName ??= w;
-      const q = typeof value.question === 'string' ? value.question : typeof value.prompt === 'string' ? value.prompt : null;
-      if (q === null) throw new UsageError(`${c.data}:${line}: expected a "question" string`);
+      const conv = Array.isArray(value.prompt) ? rowToProblem({ ...value, answer: '?' }, `${c.data}:${line}`) : null;
+      if (typeof conv === 'string') throw new UsageError(`${c.data}:${line}: ${conv}`);
+      conversations.push(conv?.messages ?? null);
+      const q = conv ? conv.prompt : typeof value.question === 'string' ? value.question : typeof value.prompt === 'string' ? value.prompt : null;
+      if (q === null) throw new UsageError(`${c.data}:${line}: expected a "question" string (or a conversational "prompt": [messages])`);
       const p = getWorld(w).parse(q);
       if (!p) throw new UsageError(`${c.data}:${line}: '${q}' is not a question of world ${w}; write it as the world's generator does`);
       return p;
@@ -43,12 +48,20 @@ export async function run(argv: string[]): Promise<number> {
   }
   const world = getWorld(worldName!);
   const { model, tokenizer } = await loadCheckpoint(c.model);
+  let prompts: string[] | undefined;
+  if (conversations.some((m) => m !== null)) {
+    try {
+      prompts = problems.map((p, i) => (conversations[i] ? tokenizer.applyChatTemplate(conversations[i]!, { addGenerationPrompt: true }) : worldPrompt(p)));
+    } catch (e) {
+      throw new UsageError(`${c.data}: conversational rows need the checkpoint's chat template: ${(e as Error).message}`);
+    }
+  }
   const n = c.numGenerations;
   const bar = createProgress({ label: 'r1 sample', total: problems.length * n, unit: 'samples', quiet: Boolean(values.quiet) });
   const r = await rejectionSample(model, tokenizer, world, problems, {
     samples: n, temperature: c.temperature, topP: c.topP, maxNewTokens: c.maxCompletionLength,
     rng: new Rng(seed), maxParagraphChars: c.reject ? c.maxParagraphChars : Number.MAX_SAFE_INTEGER,
-    acceptMixed: !c.reject, keepWrong: !c.reject, log: (l) => bar.log(l), progress: (done) => bar.update(done),
+    acceptMixed: !c.reject, keepWrong: !c.reject, log: (l) => bar.log(l), progress: (done) => bar.update(done), prompts,
   }).finally(() => bar.stop());
   await writeJsonl(c.out, r.rows.map(({ prompt, completion, task }) => ({ prompt, completion, ...(task ? { task } : {}) })));
   if (values.json) printJson({ ...r.report, out: c.out });

@@ -12,8 +12,13 @@ import { goldAnswer, normalizeAnswer } from '../rewards/math/index.js';
 export interface Problem {
   /** Stable id: the row's own id when it has one, else `file:line`. */
   id: string;
+  /** The question as text (a conversational row: its last user message). */
   prompt: string;
   gold: string;
+  /** A conversational row's prompt (TRL's format: a list of messages), rendered with the checkpoint's chat template. */
+  messages?: ChatMessage[];
+  /** Every column of the row but the prompt (TRL hands them to reward functions), when read from a dataset. */
+  columns?: Record<string, unknown>;
 }
 
 export interface ChatMessage {
@@ -77,26 +82,37 @@ export function rowToProblem(row: Row, fallbackId: string): Problem | string {
   const id = row.id !== undefined ? String(row.id) : row.unique_id !== undefined ? String(row.unique_id) : fallbackId;
   let prompt: unknown;
   let gold: string | null = null;
+  let messages: ChatMessage[] | undefined;
   if (typeof row.question === 'string' && typeof row.answer === 'string' && row.answer.includes('####')) {
     prompt = row.question; // GSM8K
     gold = gsm8kGold(row.answer);
   } else if (typeof row.problem === 'string') {
     prompt = row.problem; // MATH-500, AIME 2024, AMC 2023
     gold = answerString(row.answer ?? row.gold);
-  } else if (Array.isArray(row.messages)) {
-    const msgs = row.messages as ChatMessage[];
-    const user = [...msgs].reverse().find((m) => m && m.role === 'user');
-    prompt = user?.content;
+  } else if (Array.isArray(row.prompt) || Array.isArray(row.messages)) {
+    const key = Array.isArray(row.prompt) ? 'prompt' : 'messages';
+    const msgs = row[key] as unknown[];
+    const bad = msgs.findIndex((m) => !isMessage(m));
+    if (bad >= 0) return `${key}[${bad}] is not a message: a conversational ${key} is a list of {"role": "system" | "user" | "assistant", "content": "..."}`;
+    const lastUser = (msgs as ChatMessage[]).map((m) => m.role).lastIndexOf('user');
+    if (lastUser < 0) return `${key} has no user message: a conversational prompt ends with the user's turn`;
+    messages = (msgs as ChatMessage[]).slice(0, lastUser + 1); // an SFT row's assistant reply is not part of the prompt
+    prompt = messages[lastUser]!.content;
     gold = answerString(row.answer ?? row.gold);
   } else {
     prompt = row.prompt ?? row.question;
     gold = answerString(row.answer ?? row.gold);
   }
   if (typeof prompt !== 'string' || prompt.trim() === '') {
-    return 'no prompt: expected a string field question, problem or prompt (or a user message in messages)';
+    return 'no prompt: expected a string field question, problem or prompt (or a list of messages with a user turn in prompt or messages)';
   }
   if (gold === null || gold === '') return 'no gold answer: expected a field answer (GSM8K: a final line `#### N`) or gold';
-  return { id, prompt, gold };
+  const columns = Object.fromEntries(Object.entries(row).filter(([k]) => k !== 'prompt'));
+  return { id, prompt, gold, ...(messages ? { messages } : {}), columns };
+}
+
+function isMessage(m: unknown): m is ChatMessage {
+  return typeof m === 'object' && m !== null && typeof (m as ChatMessage).role === 'string' && typeof (m as ChatMessage).content === 'string';
 }
 
 export interface LoadProblemsOptions extends Partial<JsonlReadOptions> {
@@ -139,13 +155,22 @@ export async function loadProblems(nameOrPath: string, opts: LoadProblemsOptions
   return out;
 }
 
-/** The SFT example in a row: {prompt, completion}, {prompt, response|answer}, or {messages} ending with an assistant turn. */
+/**
+ * The SFT example in a row: {prompt, completion}, {prompt, response|answer}, or TRL's conversational layouts: {messages}
+ * ending with an assistant turn, or {prompt: messages, completion: [one assistant message]}. A conversation's prompt is
+ * rendered with renderPrompt (the chat template, the assistant turn opened); the loss covers the last assistant turn.
+ */
 export function rowToSftExample(row: Row, fallbackId: string, renderPrompt?: (messages: ChatMessage[]) => string): SftExample | string {
   const id = row.id !== undefined ? String(row.id) : fallbackId;
-  if (Array.isArray(row.messages)) {
-    const msgs = row.messages as ChatMessage[];
+  const conversational = Array.isArray(row.messages) || (Array.isArray(row.prompt) && Array.isArray(row.completion));
+  if (conversational) {
+    const key = Array.isArray(row.messages) ? 'messages' : 'prompt + completion';
+    const msgs = (Array.isArray(row.messages) ? row.messages : [...(row.prompt as unknown[]), ...(row.completion as unknown[])]) as ChatMessage[];
+    const bad = msgs.findIndex((m) => !isMessage(m));
+    if (bad >= 0) return `${key}: item ${bad} is not a message {"role": ..., "content": "..."}`;
+    if (!Array.isArray(row.messages) && (row.completion as unknown[]).length !== 1) return 'a conversational completion is a list of one assistant message';
     const last = msgs[msgs.length - 1];
-    if (!last || last.role !== 'assistant' || typeof last.content !== 'string') return 'messages must end with an assistant message (the completion the loss is taken on)';
+    if (!last || last.role !== 'assistant' || typeof last.content !== 'string') return `${key} must end with an assistant message (the completion the loss is taken on)`;
     const context = msgs.slice(0, -1);
     const prompt = renderPrompt ? renderPrompt(context) : context.map((m) => m.content).join('\n');
     return { id, prompt, completion: last.content };

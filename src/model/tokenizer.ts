@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer as HFTokenizerImpl } from '@huggingface/tokenizers';
 import { Template } from '@huggingface/jinja';
+import { R1TS_CHAT_TEMPLATE } from './chat.js';
 
 export interface ChatMessage {
   role: string;
@@ -44,7 +45,7 @@ export interface CharTokenizerOptions {
   chars: string | string[];
   /** Special tokens (ids 0..n-1), matched whole in text before characters. Default DEFAULT_SPECIALS. */
   specials?: string[];
-  /** Jinja chat template, or null. */
+  /** Jinja chat template; null for none. Default R1TS_CHAT_TEMPLATE (src/model/chat.ts): the format r1ts's character-level models are trained on. */
   chatTemplate?: string | null;
 }
 
@@ -59,7 +60,7 @@ export class CharTokenizer implements Tokenizer {
   constructor(opts: CharTokenizerOptions) {
     this.specials = [...(opts.specials ?? DEFAULT_SPECIALS)];
     this.chars = typeof opts.chars === 'string' ? [...new Set(Array.from(opts.chars))] : [...opts.chars];
-    this.chatTemplate = opts.chatTemplate ?? null;
+    this.chatTemplate = opts.chatTemplate === undefined ? R1TS_CHAT_TEMPLATE : opts.chatTemplate;
     this.tokens = [...this.specials, ...this.chars];
     this.tokens.forEach((t, i) => {
       if (this.idOf.has(t)) throw new Error(`CharTokenizer: token ${JSON.stringify(t)} appears twice; list each character and special once`);
@@ -95,7 +96,9 @@ export class CharTokenizer implements Tokenizer {
     const chars = byId.slice(n);
     if (chars.some((c) => c === undefined || Array.from(c).length !== 1) || specials.length !== specialSet.size) return null;
     const tmpl = config['chat_template'];
-    return new CharTokenizer({ chars, specials, chatTemplate: typeof tmpl === 'string' ? tmpl : null });
+    // a character-level checkpoint without a template (written before r1ts wrote one) gets the format it was trained on;
+    // `"chat_template": null` says it has none
+    return new CharTokenizer({ chars, specials, chatTemplate: typeof tmpl === 'string' ? tmpl : tmpl === null ? null : undefined });
   }
 
   get vocabSize(): number {
@@ -181,7 +184,7 @@ export class CharTokenizer implements Tokenizer {
     const cfg: Record<string, unknown> = { tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: 1000000, clean_up_tokenization_spaces: false };
     const roles: [string, string][] = [['pad_token', '<|pad|>'], ['bos_token', '<|bos|>'], ['eos_token', '<|eos|>'], ['unk_token', '<|unk|>']];
     for (const [key, tok] of roles) if (this.specials.includes(tok)) cfg[key] = tok;
-    if (this.chatTemplate) cfg['chat_template'] = this.chatTemplate;
+    cfg['chat_template'] = this.chatTemplate; // null (none) is written too: absent means R1TS_CHAT_TEMPLATE
     return cfg;
   }
 

@@ -26,6 +26,8 @@ export interface RejectOptions {
   acceptMixed?: boolean;
   /** Rows per generate call (default 512). */
   batch?: number;
+  /** The prompt text of each problem (e.g. a conversation through the chat template); default the world's compact prompt. */
+  prompts?: readonly string[];
   log?: (line: string) => void;
   /** After each generate call: samples done of all (replaces the log's `rejection sampling: done/total` lines; src/util/progress). */
   progress?: (done: number, total: number) => void;
@@ -62,7 +64,7 @@ export const hasCodeBlock = (text: string): boolean => /```|~~~/.test(text);
 /** Samples `problems` and keeps the correct, single-language, short-paragraph, code-free, distinct completions. */
 export async function rejectionSample(model: Decoder, tokenizer: Tokenizer, world: World<WorldProblem>, problems: readonly WorldProblem[],
   o: RejectOptions): Promise<{ rows: SftRow[]; report: RejectReport; sampledTokens: number; seconds: number }> {
-  const prompts = problems.map((p) => worldPrompt(p));
+  const prompts = o.prompts ?? problems.map((p) => worldPrompt(p));
   const evalProblems = problems.map((p) => ({ id: p.id, gold: p.gold, world: p }));
   const batch = Math.max(o.samples, Math.floor((o.batch ?? 512) / o.samples) * o.samples);
   const r = await evaluate(model, tokenizer, evalProblems, prompts, o.samples, {

@@ -6,8 +6,10 @@ import {
 } from './grpo.js';
 import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
 import type { RewardSpec } from './covered.js';
+import { parseRewardModuleFlag, RewardModuleError } from './reward-module.js';
+import { defaultDataTemplate } from '../data/chat.js';
 import {
-  ConfigError, bool, defineSpec, int, nullable, num, oneOf, readConfigFile, required, resolve, value, withDefault,
+  ConfigError, bool, defineSpec, int, nullable, num, oneOf, readConfigFile, required, resolve, strings, value, withDefault,
   type ConfigOf, type Warn,
 } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
@@ -19,9 +21,30 @@ function rewardsProblem(rs: RewardSpec[]): string | null {
   if (!Array.isArray(rs) || rs.length === 0) return 'rewards must be a non-empty list of {name, weight}, e.g. [{"name": "accuracy", "weight": 1}]';
   for (const r of rs) {
     if (!r || typeof r.name !== 'string' || typeof r.weight !== 'number' || !Number.isFinite(r.weight)) return `each reward needs a name and a numeric weight, got ${JSON.stringify(r)}`;
-    const extra = Object.keys(r).filter((k) => k !== 'name' && k !== 'weight' && k !== 'kinds');
-    if (extra.length) return `reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?}`;
+    const extra = Object.keys(r).filter((k) => !['name', 'weight', 'kinds', 'module', 'fn'].includes(k));
+    if (extra.length) return `reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?, module?}`;
+    // reward (issue 22): user rewards in the same list (src/rl/reward-module.ts)
+    if (r.module !== undefined && (typeof r.module !== 'string' || !r.module)) return `reward ${r.name}: module must be 'path#export', got ${JSON.stringify(r.module)}`;
+    if (r.fn !== undefined && typeof r.fn !== 'function') return `reward ${r.name}: fn must be a function (prompts, completions, columns) => (number | null)[]`;
     if (r.kinds !== undefined && (!Array.isArray(r.kinds) || r.kinds.some((k) => typeof k !== 'string'))) return `reward ${r.name}: kinds must be a list of problem kinds or world names, got ${JSON.stringify(r.kinds)}`;
+  }
+  return null;
+}
+
+/** reward (issue 22): a dataset run's default template, 'chat' when the checkpoint has a chat template (else 'r1-zero'). */
+function dataTemplateOf(model: unknown): string {
+  return typeof model === 'string' ? defaultDataTemplate(model) : 'r1-zero';
+}
+
+/** reward (issue 22): why a --reward-module list is malformed (each PATH#EXPORT[:WEIGHT]), or null. */
+function rewardModulesProblem(texts: string[]): string | null {
+  for (const t of texts) {
+    try {
+      parseRewardModuleFlag(t);
+    } catch (e) {
+      if (e instanceof RewardModuleError) return e.message;
+      throw e;
+    }
   }
   return null;
 }
@@ -41,7 +64,7 @@ export const GRPO_FIELDS = {
   world: nullable(withDefault(V.world, '', { doc: 'a synthetic world to draw train and held-out problems from (exclusive with data)' })),
   data: nullable(withDefault(V.data, '', { doc: 'a JSONL dataset of problems ({prompt, answer}, GSM8K, MATH layouts) instead of a world' })),
   evalData: nullable(withDefault(V.evalData, '', { doc: 'a JSONL of held-out problems for evaluation with data (default: the last evalProblems rows of data)' })),
-  template: nullable(withDefault(V.template, '', { doc: "prompt template: 'r1-zero' (the paper's Table 1), 'compact', 'none', or a string with {prompt} (default: the world's own; 'r1-zero' for data)" })),
+  template: nullable(withDefault(V.template, '', { doc: "prompt template: 'chat' (the checkpoint's chat template; needed for conversational rows), 'r1-zero' (the paper's Table 1), 'compact', 'none', or a string with {prompt} (default: the world's own; for data 'chat' when the checkpoint has a chat template, else 'r1-zero')" })),
   out: required(withDefault(V.out, '', { doc: 'the run folder: config.json, metrics.jsonl, samples.jsonl, checkpoints/' })),
   seed: V.seed,
   steps: withDefault(V.steps, 200, { doc: 'optimisation steps (one batch of prompts each; numIterations updates per batch); the LR schedule runs over them' }),
@@ -56,6 +79,10 @@ export const GRPO_FIELDS = {
   stopStrings: V.stopStrings,
   rewards: value<RewardSpec[]>([], "rewards and weights, NAME:W,... (default: a world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × its template's format)", { parse: parseRewardList, check: rewardsProblem, metavar: 'NAME:W,...' }),
   rewardModels: value<RewardModelSpec[]>([], 'reward models (folders written by r1 train-rm) added to the total, JSON [{name, path, on, weight, kinds?}] (DeepSeek-R1 §2.3.4)', { check: (v) => rewardModelsProblem(v, []), metavar: 'JSON' }),
+  // reward (issue 22): user reward functions (TRL's reward_funcs contract), moved into `rewards` when the config is resolved
+  rewardModule: strings([], "a reward function of your own, PATH#EXPORT[:WEIGHT] ((prompts, completions, columns) => (number | null)[]; .ts or .js; repeatable): the rewards are these plus any --rewards", {
+    metavar: 'PATH#EXPORT[:W]', check: rewardModulesProblem,
+  }),
   judges: value<JudgeRewardSpec[]>([], 'generative judges added like reward models, JSON [{name, model, endpoint?, apiKeyEnv?, template?, weight, kinds?}]', { check: (v) => rewardModelsProblem([], [], v), metavar: 'JSON' }),
   beta: num(0, 'KL coefficient β of equation 1; 0 skips the reference model entirely', { min: 0 }),
   epsilon: num(0.2, 'ε: the ratio is clipped to [1 - ε, 1 + epsilonHigh]', { min: 0, max: 1 }),
@@ -103,6 +130,17 @@ export const GRPO_SPEC = defineSpec({
   // rewards not given: a world is scored by its own task judge and the one format; a dataset by the math verifier and
   // the format of its template (the R1-Zero template's <answer> tags by default)
   derive: (c, given) => {
+    // reward (issue 22): a dataset's default template is the checkpoint's chat template when it has one
+    if (c.data && c.template == null) c.template = dataTemplateOf(c.model);
+    // reward (issue 22): --reward-module specs join the rewards (alone, they are the whole list, as TRL's reward_funcs);
+    // they are moved, so config.json holds them once, in rewards (a resumed run reads them from there)
+    if (c.rewardModule.length && !rewardModulesProblem(c.rewardModule)) {
+      const have = new Set((given.has('rewards') ? c.rewards : []).map((r) => r.module).filter(Boolean));
+      const mods = c.rewardModule.map((t) => parseRewardModuleFlag(t)).filter((r) => !have.has(r.module));
+      c.rewards = [...(given.has('rewards') ? c.rewards : []), ...mods];
+      c.rewardModule = [];
+      return;
+    }
     if (given.has('rewards')) return;
     c.rewards = c.world
       ? [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]

@@ -2,6 +2,8 @@
 // reward spec with `kinds` counts only for problems whose `kind` or `task` field is listed; elsewhere it adds nothing
 // to the total. Pure; the registry still reports every component as scored. Not the registry's combine.
 
+import type { UserRewardFn } from './reward-module.js';
+
 /** One rule reward of a GRPO config (`rewards`). */
 export interface RewardSpec {
   /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
@@ -10,6 +12,11 @@ export interface RewardSpec {
   weight: number;
   /** Count it only for problems whose `kind` or `task` field is listed (e.g. the reasoning worlds); default every problem. */
   kinds?: string[];
+  // --- reward (issue 22): user rewards in the same list (src/rl/reward-module.ts) ---
+  /** A user reward module, `path#export` (.ts/.js; `--reward-module`); `name` is then its component name. Its nulls are skipped (TRL's nansum). */
+  module?: string;
+  /** A user reward function passed through the library (`grpo()`); not written to config.json. */
+  fn?: UserRewardFn;
 }
 
 /** A problem's fields as the trainer holds them. */
@@ -44,20 +51,26 @@ export function unmatchedKinds(specs: readonly { name: string; kinds?: string[] 
 
 /**
  * Σ weight · component over the specs that cover each row's problem; null where a covering component with a non-zero
- * weight is null (the row cannot be scored), as the registry's own total does.
+ * weight is null (the row cannot be scored), as the registry's own total does. The components named in `nansum` (user
+ * reward functions) follow TRL instead: their null adds nothing, and a row where each of them was null and nothing
+ * else counted is null (TRL: every reward NaN).
  */
-export function coveredTotal(specs: readonly RewardSpec[], components: Record<string, (number | null)[]>, rows: readonly KindedProblem[]): (number | null)[] {
+export function coveredTotal(specs: readonly RewardSpec[], components: Record<string, (number | null)[]>, rows: readonly KindedProblem[],
+  nansum: ReadonlySet<string> = new Set()): (number | null)[] {
   return rows.map((p, i) => {
-    let t = 0;
+    let t = 0, counted = 0, skipped = 0;
     for (const s of specs) {
       if (!specCovers(s, p)) continue;
       const v = components[s.name]?.[i] ?? null;
       if (v === null) {
-        if (s.weight !== 0) return null;
+        if (s.weight === 0) continue;
+        if (!nansum.has(s.name)) return null;
+        skipped++;
         continue;
       }
       t += s.weight * v;
+      if (s.weight !== 0) counted++;
     }
-    return t;
+    return counted === 0 && skipped > 0 ? null : t;
   });
 }

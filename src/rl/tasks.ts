@@ -2,8 +2,8 @@
 // or a JSONL dataset, each templated into prompts, with a judge for held-out evaluation.
 // Not a dataset reader (src/data) nor a reward (src/rewards): only the glue the trainer needs.
 import type { Rng } from '../util/rng.js';
-import type { Problem } from '../data/datasets.js';
-import { applyTemplate } from '../data/templates.js';
+import type { ChatMessage, Problem } from '../data/datasets.js';
+import { renderPrompt } from '../data/chat.js';
 import { sampleProblems } from '../data/worlds/common.js';
 import type { World, WorldProblem } from '../data/worlds/types.js';
 import { registryJudge, type Judge } from '../eval/runner.js';
@@ -14,8 +14,10 @@ export interface TaskProblem {
   id: string;
   gold: string;
   prompt: string;
-  /** Extra per-problem fields handed to rewards through the context (e.g. countdown's numbers, target). */
+  /** Extra per-problem fields handed to rewards through the context (e.g. countdown's numbers, target); a dataset's columns. */
   fields: Record<string, unknown>;
+  /** The prompt as the data gave it, before templating (a question, or a conversation): what user reward modules receive. */
+  input?: string | ChatMessage[];
   /** The world's own problem (for its checker); absent for dataset problems. */
   world?: WorldProblem;
 }
@@ -32,11 +34,11 @@ export interface TaskSource {
   world?: World;
 }
 
-/** A world's problems in the given template; the world's own checker judges evaluations. */
-export function worldTasks(world: World, template: string, seed: number): TaskSource {
+/** A world's problems in the given template ('chat': the checkpoint's chat template through renderChat); the world's own checker judges evaluations. */
+export function worldTasks(world: World, template: string, seed: number, renderChat: ((m: ChatMessage[]) => string) | null = null): TaskSource {
   const toTask = (p: WorldProblem): TaskProblem => {
     const { id, question, gold, ...fields } = p;
-    return { id, gold, prompt: applyTemplate(template, question), fields: { question, ...fields }, world: p };
+    return { id, gold, prompt: renderPrompt(template, question, undefined, renderChat), fields: { question, ...fields }, input: question, world: p };
   };
   const cache = new Map<number, TaskProblem[]>();
   return {
@@ -51,14 +53,22 @@ export function worldTasks(world: World, template: string, seed: number): TaskSo
   };
 }
 
-/** Dataset problems: rollouts draw from `train` with replacement across steps; `test` is held out. */
-export function dataTasks(name: string, train: Problem[], test: Problem[], template: string): TaskSource {
+/**
+ * Dataset problems: rollouts draw from `train` with replacement across steps; `test` is held out. Prompts are rendered
+ * up front (a conversation needs template 'chat' and renderChat, the checkpoint's chat template); a row's columns
+ * become its fields.
+ */
+export function dataTasks(name: string, train: Problem[], test: Problem[], template: string,
+  renderChat: ((m: ChatMessage[]) => string) | null = null): TaskSource {
   if (train.length === 0) throw new Error(`dataset ${name} has no training problems left after holding out evaluation problems; pass --eval-data FILE or lower --eval-problems`);
-  const toTask = (p: Problem): TaskProblem => ({ id: p.id, gold: p.gold, prompt: applyTemplate(template, p.prompt), fields: {} });
+  const toTask = (p: Problem): TaskProblem => ({
+    id: p.id, gold: p.gold, prompt: renderPrompt(template, p.prompt, p.messages, renderChat), fields: { ...p.columns }, input: p.messages ?? p.prompt,
+  });
+  const trainTasks = train.map(toTask), testTasks = test.map(toTask); // a prompt that cannot be rendered fails before any work
   return {
     name,
-    draw: (rng, n) => Array.from({ length: n }, () => toTask(train[rng.int(0, train.length - 1)]!)),
-    heldOut: (n) => test.slice(0, n).map(toTask),
+    draw: (rng, n) => Array.from({ length: n }, () => trainTasks[rng.int(0, trainTasks.length - 1)]!),
+    heldOut: (n) => testTasks.slice(0, n),
     judge: registryJudge('accuracy', template === 'r1-zero' ? 'r1-zero-format' : 'format'),
   };
 }

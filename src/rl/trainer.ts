@@ -18,8 +18,9 @@ import type { GrpoConfig } from './config.js';
 import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncationMask } from './grpo.js';
 import { completionLogprobs, grpoLoss, type LossStats, type Rollout } from './loss.js';
 import { trimJsonl } from './state.js';
-import { rewardContext, type TaskProblem, type TaskSource } from './tasks.js';
-import { coveredTotal, unmatchedKinds } from './covered.js';
+import type { TaskProblem, TaskSource } from './tasks.js';
+import { unmatchedKinds } from './covered.js';
+import { RewardSet } from './reward-module.js';
 import { ModelRewards } from './rm-reward.js';
 import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision } from '../tensor/precision.js';
 import { tidy } from '../tensor/index.js';
@@ -69,6 +70,8 @@ export class GrpoTrainer {
   private readonly padId: number;
   /** cfg.rewardModels and cfg.judges, loaded on the first step. */
   private readonly modelRewards: ModelRewards;
+  /** cfg.rewards with user modules loaded: on the first step unless set before (runGrpo sets it after its start-of-run check). */
+  rewardSet: Promise<RewardSet> | null = null;
 
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
     readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
@@ -206,8 +209,8 @@ export class GrpoTrainer {
     });
     const tScore = performance.now();
     const rowProblems = completions.map((x) => problems[x.promptIndex]!);
-    const scored = await this.registry.combineAsync(c.rewards.map(({ name, weight }) => ({ name, weight })), completions.map((x) => x.text), rewardContext(rowProblems));
-    if (c.rewards.some((r) => r.kinds)) scored.total = coveredTotal(c.rewards, scored.components, rowProblems); // rules only where they apply
+    const rewards = await (this.rewardSet ??= RewardSet.load(c.rewards, this.registry)); // registry rewards and user functions, `kinds` applied
+    const scored = await rewards.score(completions.map((x) => x.text), rowProblems, `at step ${this.step + 1}`);
     await this.modelRewards.add(scored, completions.map((x) => x.text), rowProblems); // + Σ weight · reward-model score / judge verdict
     const total = withGroupMeans(scored.total, G); // an unscorable completion gets its group's mean (advantage 0) and no weight
     const { advantages, zeroStdFraction } = groupAdvantages(total, G, c.scaleRewards);

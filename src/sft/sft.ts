@@ -88,12 +88,13 @@ export function sftSequences(examples: SftExample[], tok: Tokenizer, maxLength: 
   return { seqs, truncated };
 }
 
-function renderWith(tok: Tokenizer): (m: ChatMessage[]) => string {
+/** Conversational rows' prompts through the checkpoint's chat template, the assistant turn opened (no silent plain-text fallback). */
+function renderWith(tok: Tokenizer, model: string): (m: ChatMessage[]) => string {
   return (messages) => {
     try {
       return tok.applyChatTemplate(messages, { addGenerationPrompt: true });
-    } catch {
-      return messages.map((m) => m.content).join('\n');
+    } catch (e) {
+      throw new DatasetError(`conversational SFT data needs a chat template: ${model}: ${(e as Error).message}; add chat_template to its tokenizer_config.json or write the rows as {prompt, completion} text`);
     }
   };
 }
@@ -110,7 +111,7 @@ async function sftTrainIn(opts: SftOptions): Promise<SftResult> {
   const seed = opts.seed ?? 1;
   attachLora(model, { ...LORA_DEFAULTS, ...definedOf(opts) }, seed + 4243); // LoRA: nothing when loraR is 0
   const rng = new Rng(seed);
-  const read = { onError: opts.onError ?? 'fail', renderPrompt: renderWith(tok) } as const;
+  const read = { onError: opts.onError ?? 'fail', renderPrompt: renderWith(tok, opts.model) } as const;
   let train = await loadSftExamples(opts.data, read);
   let val: SftExample[] = [];
   if (opts.val) val = await loadSftExamples(opts.val, read);

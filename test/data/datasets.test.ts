@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProblems, loadSftExamples, gsm8kGold, rowToProblem, checkPromptLengths, DatasetError, datasetsDir } from '../../src/data/datasets.js';
+import { loadProblems, loadSftExamples, gsm8kGold, rowToProblem, rowToSftExample, checkPromptLengths, DatasetError, datasetsDir, type Problem } from '../../src/data/datasets.js';
 import { existsSync } from 'node:fs';
 
 const dir = mkdtempSync(join(tmpdir(), 'r1-ds-'));
@@ -30,10 +30,21 @@ test('the shared benchmark sets load as {id, prompt, gold}', { skip: noShared },
   assert.equal(c[0]!.gold, '27'); // the number 27.0 as a string
 });
 
-test('generic layouts: {prompt, answer} and {messages, answer}', () => {
-  assert.deepEqual(rowToProblem({ prompt: 'What is 2+2?', answer: 4 }, 'f:1'), { id: 'f:1', prompt: 'What is 2+2?', gold: '4' });
-  assert.deepEqual(rowToProblem({ id: 7, messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'q?' }], answer: 'x' }, 'f:2'), { id: '7', prompt: 'q?', gold: 'x' });
+test('generic layouts: {prompt, answer} and {messages, answer}; every column but the prompt is kept', () => {
+  assert.deepEqual(rowToProblem({ prompt: 'What is 2+2?', answer: 4 }, 'f:1'), { id: 'f:1', prompt: 'What is 2+2?', gold: '4', columns: { answer: 4 } });
+  const msgs = [{ role: 'system', content: 's' }, { role: 'user', content: 'q?' }];
+  assert.deepEqual(rowToProblem({ id: 7, messages: msgs, answer: 'x' }, 'f:2'), { id: '7', prompt: 'q?', gold: 'x', messages: msgs, columns: { id: 7, messages: msgs, answer: 'x' } });
   assert.match(rowToProblem({ prompt: 'q' }, 'f:3') as string, /no gold answer/);
+});
+
+test("TRL's conversational prompt: a list of messages, the question its last user turn, an SFT row's reply left out", () => {
+  const conv = [{ role: 'system', content: 'Add.' }, { role: 'user', content: '12+30' }];
+  const p = rowToProblem({ prompt: conv, answer: '42', level: 2 }, 'f:1') as Problem;
+  assert.deepEqual(p, { id: 'f:1', prompt: '12+30', gold: '42', messages: conv, columns: { answer: '42', level: 2 } });
+  const withReply = rowToProblem({ messages: [...conv, { role: 'assistant', content: '42' }], answer: '42' }, 'f:2') as Problem;
+  assert.deepEqual(withReply.messages, conv);
+  assert.match(rowToProblem({ prompt: [{ role: 'user' }], answer: '1' }, 'f:3') as string, /prompt\[0\] is not a message/);
+  assert.match(rowToProblem({ prompt: [{ role: 'system', content: 's' }], answer: '1' }, 'f:4') as string, /no user message/);
 });
 
 test('bad datasets: empty, missing gold, unparsable gold name the item and the fix', async () => {
@@ -61,4 +72,14 @@ test('SFT examples from {prompt, completion} and {messages}; prompts longer than
   const enc = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
   checkPromptLengths([{ id: 'a', prompt: 'abc' }], enc, 10, 5);
   assert.throws(() => checkPromptLengths([{ id: 'long1', prompt: 'x'.repeat(8) }], enc, 10, 5), /item long1: prompt is 8 tokens/);
+});
+
+test("SFT in TRL's conversational layouts: the prompt rendered by the chat template, the loss on the assistant reply only", () => {
+  const render = (m: { role: string; content: string }[]) => m.map((x) => `<${x.role}>${x.content}`).join('') + '<assistant>';
+  const sys = { role: 'system', content: 'S' }, user = { role: 'user', content: 'U' }, reply = { role: 'assistant', content: 'A' };
+  assert.deepEqual(rowToSftExample({ messages: [sys, user, reply] }, 'f:1', render), { id: 'f:1', prompt: '<system>S<user>U<assistant>', completion: 'A' });
+  assert.deepEqual(rowToSftExample({ prompt: [sys, user], completion: [reply] }, 'f:2', render), { id: 'f:2', prompt: '<system>S<user>U<assistant>', completion: 'A' });
+  assert.match(rowToSftExample({ prompt: [user], completion: [reply, reply] }, 'f:3', render) as string, /list of one assistant message/);
+  assert.match(rowToSftExample({ prompt: [user], completion: [user] }, 'f:4', render) as string, /must end with an assistant message/);
+  assert.match(rowToSftExample({ prompt: [user], completion: [{ role: 'assistant' }] }, 'f:5', render) as string, /item 1 is not a message/);
 });

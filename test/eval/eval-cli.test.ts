@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -10,7 +11,17 @@ const TINY = join(ROOT, 'test', 'fixtures', 'model', 'addition-tiny');
 const r1 = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'eval', ...args], { encoding: 'utf8' });
 const out = join(tmpdir(), 'r1-eval-cli-unused');
 
+/** TINY with `"chat_template": null`: a character-level checkpoint that says it has no chat template. */
+function withoutTemplate(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-eval-notmpl-'));
+  cpSync(TINY, dir, { recursive: true });
+  const cfg = JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8'));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...cfg, chat_template: null }));
+  return dir;
+}
+
 test('r1 eval: bad flags and inputs are one-line usage errors', () => {
+  const NO_TEMPLATE = withoutTemplate();
   const cases: [string[], RegExp][] = [
     [['--model', TINY, '--out', out], /--dataset is required: gsm8k \| math500 \| aime24 \| amc23 \| FILE\.jsonl \| world:NAME/],
     [['--model', TINY, '--dataset', 'gsm8k'], /--out is required: results\.jsonl/],
@@ -18,7 +29,7 @@ test('r1 eval: bad flags and inputs are one-line usage errors', () => {
     [['--model', join(TINY, 'nope'), '--dataset', 'gsm8k', '--out', out], /nope: no such folder/],
     [['--model', TINY, '--dataset', 'world:nowhere', '--out', out], /unknown world 'nowhere'; choose one of/],
     [['--model', TINY, '--dataset', 'no-such-set', '--out', out], /dataset 'no-such-set' not found/],
-    [['--model', TINY, '--dataset', 'gsm8k', '--template', 'chat', '--out', out], /has no chat template .*use --template r1-zero or compact/],
+    [['--model', NO_TEMPLATE, '--dataset', 'gsm8k', '--template', 'chat', '--out', out], /has no chat template .*use --template r1-zero or compact/],
     [['--model', TINY, '--dataset', 'gsm8k', '--num-generations', '0', '--out', out], /--num-generations must be an integer >= 1/],
     [['--model', TINY, '--dataset', 'gsm8k', '--top-p', '1.5', '--out', out], /--top-p must be a number > 0 and <= 1, got 1.5/],
   ];
