@@ -2,7 +2,7 @@
 // --help, the one-vocabulary test and the docs read. Declarations only (src/run/spec.ts); the trainers' specs live
 // beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
 import { bool, defineSpec, int, nullable, oneOf, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
-import { V } from '../run/vocabulary.js';
+import { V, LORA_FIELDS } from '../run/vocabulary.js';
 import { GRPO_SPEC } from '../rl/config.js';
 import { DEMO_SPEC } from '../rl/demo.js';
 import { TRAIN_RM_SPEC } from '../rl/rm-config.js';
@@ -84,10 +84,7 @@ export const DISTILL_SPEC = defineSpec({
     studentLayers: nullable(int(4, 'student depth (default 4)', { min: 1 })),
     precision: nullable(withDefault(V.precision, 'auto', { doc: "matmul precision of every stage (default the config's: auto)" })),
     // LoRA (src/model/lora.ts): the distilled student as an adapter on its base; given flags override the config's distill.lora*
-    loraR: V.loraR,
-    loraAlpha: V.loraAlpha,
-    loraDropout: V.loraDropout,
-    loraTargetModules: V.loraTargetModules,
+    ...LORA_FIELDS,
   },
 });
 

@@ -12,7 +12,7 @@ import {
   ConfigError, bool, defineSpec, int, nullable, num, oneOf, readConfigFile, required, resolve, strings, value, withDefault,
   type ConfigOf, type Warn,
 } from '../run/spec.js';
-import { PAPER_EVAL, V } from '../run/vocabulary.js';
+import { PAPER_EVAL, V, LORA_FIELDS } from '../run/vocabulary.js';
 
 export { ConfigError, readConfigFile, type RewardSpec };
 
@@ -118,10 +118,7 @@ export const GRPO_FIELDS = {
   maxTokensPerMicroBatch: int(0, 'micro-batches by token count: each holds at most this many padded tokens (rows × longest row); 0: gradientAccumulationSteps equal parts', { min: 0 }),
   memoryLimitGb: num(0, "the memory (GiB) the run may use: a run whose estimate exceeds it is refused before loading; 0: the machine's total memory", { min: 0 }),
   // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen policy (checkpoints are PEFT adapters; the reference is the base, the adapter off)
-  loraR: V.loraR,
-  loraAlpha: V.loraAlpha,
-  loraDropout: V.loraDropout,
-  loraTargetModules: V.loraTargetModules,
+  ...LORA_FIELDS,
 };
 
 export const GRPO_SPEC = defineSpec({

@@ -2,7 +2,7 @@
 // from which its flags, --help and config files come (src/run/spec.ts). Not the trainer (rm-train.ts); the
 // defaults here are its. DeepSeek-R1 §2.3.4 (helpfulness on the summary, harmlessness on the whole reply).
 import { defineSpec, num, nullable, oneOf, required, withDefault, type ConfigOf } from '../run/spec.js';
-import { V } from '../run/vocabulary.js';
+import { V, LORA_FIELDS } from '../run/vocabulary.js';
 import { REPLY_VIEWS } from './rm.js';
 
 export const TRAIN_RM_FIELDS = {
@@ -21,10 +21,7 @@ export const TRAIN_RM_FIELDS = {
   seed: withDefault(V.seed, 1, { min: 1 }),
   precision: V.precision,
   // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen trunk plus the score head; the saved reward model has it merged
-  loraR: V.loraR,
-  loraAlpha: V.loraAlpha,
-  loraDropout: V.loraDropout,
-  loraTargetModules: V.loraTargetModules,
+  ...LORA_FIELDS,
 };
 export const TRAIN_RM_SPEC = defineSpec({ name: 'train-rm', fields: TRAIN_RM_FIELDS });
 export type TrainRmConfig = ConfigOf<typeof TRAIN_RM_FIELDS>;

@@ -76,3 +76,6 @@ function tag<T extends Record<string, Field<unknown>>>(o: T): T {
 /** Every deprecated name of the vocabulary → its canonical name (for the one-vocabulary test and for readers). */
 export const DEPRECATED: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(V).flatMap(([k, f]) => ((f as Field<unknown>).aliases ?? []).map((a) => [a, k])));
+
+/** LoRA's four options (src/model/lora.ts), spread into every trainer's spec that can train an adapter. */
+export const LORA_FIELDS = { loraR: V.loraR, loraAlpha: V.loraAlpha, loraDropout: V.loraDropout, loraTargetModules: V.loraTargetModules };

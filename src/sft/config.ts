@@ -2,7 +2,7 @@
 // deprecated aliases), from which their flags, --help, config files and the saved config come (src/run/spec.ts).
 // Not the trainers (pretrain.ts, corpus.ts, sft.ts); the defaults here are theirs.
 import { bool, defineSpec, int, nullable, required, str, withDefault, type ConfigOf } from '../run/spec.js';
-import { V } from '../run/vocabulary.js';
+import { V, LORA_FIELDS } from '../run/vocabulary.js';
 
 export const PRETRAIN_FIELDS = {
   world: nullable(withDefault(V.world, '', { doc: 'synthetic world to pretrain on (default addition)' })),
@@ -48,10 +48,7 @@ export const SFT_FIELDS = {
   skipBadLines: bool(false, 'skip malformed JSONL lines (each reported) instead of failing'),
   seed: withDefault(V.seed, 1, { min: 1 }),
   // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves PEFT adapters
-  loraR: V.loraR,
-  loraAlpha: V.loraAlpha,
-  loraDropout: V.loraDropout,
-  loraTargetModules: V.loraTargetModules,
+  ...LORA_FIELDS,
 };
 export const SFT_SPEC = defineSpec({ name: 'sft', fields: SFT_FIELDS });
 export type SftConfig = ConfigOf<typeof SFT_FIELDS>;
