@@ -7,7 +7,7 @@ import { gradTarget, outBuffer, result, shapeStr } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
 import { headSize } from './config.js';
 import type { Decoder } from './decoder.js';
-import { LORA_MODULES, resolveTargets, targetModulesProblem, type LoraModule } from './lora-modules.js';
+import { LORA_MODULES, resolveTargets, targetModulesProblem, type LoraModule } from '../run/lora-targets.js';
 import { V } from '../run/vocabulary.js';
 
 export { LORA_MODULES, resolveTargets, type LoraModule };

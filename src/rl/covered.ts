@@ -2,7 +2,21 @@
 // reward spec with `kinds` counts only for problems whose `kind` or `task` field is listed; elsewhere it adds nothing
 // to the total. Pure; the registry still reports every component as scored. Not the registry's combine.
 
-import type { UserRewardFn } from './reward-module.js';
+import type { ChatMessage } from '../data/datasets.js';
+
+/** A prompt as the dataset gave it: a question, or (TRL's conversational format) a list of messages. */
+export type RewardPrompt = string | ChatMessage[];
+/** A completion: its text, or for a conversational prompt TRL's `[{role: 'assistant', content}]`. */
+export type RewardCompletion = string | ChatMessage[];
+/** Every dataset column (a world's problem fields) as one array entry per completion, plus `gold`, the reference answer. */
+export type RewardColumns = Record<string, unknown[]> & { gold: (string | null)[] };
+
+/**
+ * A user reward: one score per completion, `null` (or NaN, TRL's None) where it does not apply; the weighted total
+ * skips it, as TRL's nansum does. Completions of one prompt are consecutive (numGenerations of each).
+ */
+export type UserRewardFn = (prompts: RewardPrompt[], completions: RewardCompletion[], columns: RewardColumns) =>
+  (number | null)[] | Promise<(number | null)[]>;
 
 /** One rule reward of a GRPO config (`rewards`). */
 export interface RewardSpec {

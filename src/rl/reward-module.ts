@@ -7,23 +7,11 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CombinedRewards, Registry } from '../rewards/registry.js';
 import type { ChatMessage } from '../data/datasets.js';
-import { coveredTotal } from './covered.js';
+import { coveredTotal, type RewardColumns, type RewardCompletion, type RewardPrompt, type UserRewardFn } from './covered.js';
 import { UsageError } from '../run/spec.js';
 import { rewardContext, type TaskProblem } from './tasks.js';
 
-/** A prompt as the dataset gave it: a question, or (TRL's conversational format) a list of messages. */
-export type RewardPrompt = string | ChatMessage[];
-/** A completion: its text, or for a conversational prompt TRL's `[{role: 'assistant', content}]`. */
-export type RewardCompletion = string | ChatMessage[];
-/** Every dataset column (a world's problem fields) as one array entry per completion, plus `gold`, the reference answer. */
-export type RewardColumns = Record<string, unknown[]> & { gold: (string | null)[] };
-
-/**
- * A user reward: one score per completion, `null` (or NaN, TRL's None) where it does not apply; the weighted total
- * skips it, as TRL's nansum does. Completions of one prompt are consecutive (numGenerations of each).
- */
-export type UserRewardFn = (prompts: RewardPrompt[], completions: RewardCompletion[], columns: RewardColumns) =>
-  (number | null)[] | Promise<(number | null)[]>;
+export type { RewardColumns, RewardCompletion, RewardPrompt, UserRewardFn } from './covered.js';
 
 /** One entry of the rewards list as RewardSet reads it (rl/config.ts's RewardSpec). */
 export interface RewardSetSpec {

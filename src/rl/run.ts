@@ -9,7 +9,7 @@ import { loadTokenizer } from '../model/tokenizer.js';
 import { estimateMemory, formatEstimate, type MemoryEstimate } from '../model/memory.js';
 import { getKernels } from '../tensor/index.js';
 import { attachLora, moduleShape } from '../model/lora.js';
-import { resolveTargets } from '../model/lora-modules.js';
+import { resolveTargets } from '../run/lora-targets.js';
 import type { ModelConfig } from '../model/config.js';
 import { loadModel } from '../model/lora-io.js';
 import { DatasetError, loadProblems, type ChatMessage } from '../data/datasets.js';

@@ -2,7 +2,7 @@
 // here once (TRL's name in camelCase where TRL has one, its old names as deprecated aliases), and commands take it
 // from here (with their own default where theirs differs). Not a command's own options (those live in its spec).
 import { bool, int, nullable, num, oneOf, str, strings, type Field } from './spec.js';
-import { targetModulesProblem } from '../model/lora-modules.js';
+import { targetModulesProblem } from './lora-targets.js';
 
 /** What a user asks the matmuls to run in: 'auto' is BF16 where the CPU has BF16 matrix instructions (AMX or AVX512-BF16), else FP32. */
 export const PRECISIONS = ['fp32', 'bf16', 'auto'] as const;

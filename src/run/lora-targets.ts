@@ -1,6 +1,7 @@
-// The projections a LoRA adapter can target (PEFT's and HF's module names) and how a targetModules value selects them:
+// The values of the LoRA target-modules option: the projections an adapter can target (PEFT's and HF's module names) and how a
+// targetModules value selects them;
 // plain data with no tensor imports, so the option vocabulary (src/run/vocabulary.ts) can validate --lora-target-modules.
-// Not the adapter (lora.ts).
+// Not the adapter (src/model/lora.ts).
 
 /** The projections an adapter can target, by PEFT's (and HF's) module names. */
 export const LORA_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
