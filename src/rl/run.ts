@@ -60,7 +60,7 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
   const tasks = await buildTasks(cfg);
   // user reward modules load, and answer a probe of two training problems, before any model is loaded
   const rewards = await RewardSet.load(cfg.rewards, defaultRegistry);
-  if (rewards.hasUserRewards) await rewards.probe(tasks.draw(new Rng(cfg.seed ^ 0x9e37), 2));
+  if (rewards.hasUserRewards) await rewards.probe(tasks.draw(new Rng(cfg.seed ^ 0x9e37), 2, true));
   const ckpt = opts.resume ? latestCheckpoint(cfg.out) : null;
   if (opts.resume && !ckpt) {
     if (existsSync(join(cfg.out, 'metrics.jsonl'))) throw new Error(`--resume: ${cfg.out} has no complete checkpoint (checkpoints/step-N/trainer_state.json); start again without --resume`);
@@ -93,7 +93,7 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
 export async function estimateRun(cfg: GrpoConfig, tasks: TaskSource): Promise<MemoryEstimate> {
   const config = loadConfig(cfg.model);
   const tok = await loadTokenizer(cfg.model);
-  const prompt = Math.max(1, ...tasks.draw(new Rng(cfg.seed ^ 0x3e3), 64).map((p) => tok.encode(p.prompt).length));
+  const prompt = Math.max(1, ...tasks.draw(new Rng(cfg.seed ^ 0x3e3), 64, true).map((p) => tok.encode(p.prompt).length));
   const seq = prompt + cfg.maxCompletionLength;
   const rows = cfg.promptsPerStep * cfg.numGenerations;
   const perMicro = Math.ceil(rows / cfg.gradientAccumulationSteps) * (seq - 1);
