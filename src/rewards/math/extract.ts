@@ -8,7 +8,7 @@
 // Inside a group the match that ends last wins; a match that does not parse gives way to the next,
 // and numbers inside a failed LaTeX span are never used. It only finds text: equivalence.ts judges it.
 
-import { boxesIn, lastBoxStart } from './boxes.js';
+import { boxesIn } from './boxes.js';
 
 export { lastBoxed, matchBrace } from './boxes.js';
 
@@ -432,7 +432,7 @@ function latexParses(t: string): boolean {
  */
 function boxedCandidate(text: string, several: boolean | (() => boolean)): Candidate | null {
   const close = text.lastIndexOf('}');
-  if (close < 0 || lastBoxStart(text, close) < 0) return null;
+  if (close < 0) return null;
   const run = boxesIn(text, 'last', close + 1, several);
   if (run === null) return null;
   const t = cleanCandidate(run.content);
@@ -442,8 +442,12 @@ function boxedCandidate(text: string, several: boolean | (() => boolean)): Candi
 
 
 /** Where the last `<answer>` and the last `</think>` start (-1 when absent). */
+const NO_TAGS = { answer: -1, think: -1 } as const;
+
 function findTags(text: string): { answer: number; think: number } {
-  // A forward search first: it is much faster than a backwards one when the tag is absent.
+  // A forward search first: it is much faster than a backwards one when the tag is absent. No `>` at all
+  // (most texts that are not R1 completions) is one search for both tags.
+  if (!text.includes('>')) return NO_TAGS;
   const answer = text.indexOf('<answer>') < 0 ? -1 : text.lastIndexOf('<answer>');
   const think = text.indexOf('</think>') < 0 ? -1 : text.lastIndexOf('</think>');
   return { answer, think };

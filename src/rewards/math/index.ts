@@ -84,7 +84,7 @@ export function readPrediction(text: string, opts: VerifyOptions = {}, gold?: st
   }
   // Asked only when boxes stand apart in prose.
   const several = opts.extract?.severalBoxes ?? (() => questionWantsSeveral(opts.question) || (gold !== undefined && isSeveral(gold)));
-  const found = extractAnswer(t, { ...opts.extract, severalBoxes: several });
+  const found = extractAnswer(t, opts.extract === undefined ? { severalBoxes: several } : { ...opts.extract, severalBoxes: several });
   return found === null ? null : unglueSpacing(found);
 }
 
@@ -108,6 +108,8 @@ function isSeveral(gold: string): boolean {
  */
 export function goldAnswer(gold: string, kind: TextKind = 'auto'): string {
   if (typeof gold !== 'string') return '';
+  // A plain number (most golds: GSM8K, AIME, two thirds of MATH) is its own answer: no reading needed.
+  if (PLAIN_NUMBER.test(gold)) return gold;
   const t = unglueSpacing(unescapeLatex(gold.trim()));
   if (t.length === 0) return t;
   if (kind === 'answer' || (kind === 'auto' && isBareAnswer(t))) return wholeAnswer(t);
@@ -116,6 +118,8 @@ export function goldAnswer(gold: string, kind: TextKind = 'auto'): string {
   }
   return t;
 }
+
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
 
 /** A gold written as a phrase: "answer is 0.75", "The answer: 12", "so x = 3". */
 const ANSWER_PHRASE = /\b(?:answer|therefore|thus|hence|so)\b/i;

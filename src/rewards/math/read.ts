@@ -24,13 +24,18 @@ const COMMANDS = new Set(
 /** Whether a lone doubled backslash stands before a known command or an escaped symbol (a scan by indexOf). */
 function hasDoubled(s: string): boolean {
   for (let i = s.indexOf('\\\\'); i >= 0; i = s.indexOf('\\\\', i + 2)) {
-    if (s.charCodeAt(i - 1) === 92) continue;
-    let j = i + 2;
+    const next = s.charCodeAt(i + 2);
+    // A line break (`\\` before a space, a newline, `&` or a digit) is the common case: one look.
+    if (next === 92 || (!isLetter(next) && !ESCAPED_SYMBOL.has(next)) || s.charCodeAt(i - 1) === 92) continue;
+    let j = i + 3;
     while (j < s.length && j < i + 16 && isLetter(s.charCodeAt(j))) j++;
-    if (j > i + 2 ? artefact(s.slice(i + 2, j)) : '!$%{},;:'.includes(s[i + 2] ?? '\\')) return true;
+    if (!isLetter(next) || COMMANDS.has(s.slice(i + 2, j))) return true;
   }
   return false;
 }
+
+/** `!$%{},;:` as character codes: symbols that a doubled backslash before is an escaping artefact. */
+const ESCAPED_SYMBOL = new Set([...'!$%{},;:'].map((c) => c.charCodeAt(0)));
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -71,8 +76,8 @@ const PROSE_WORDS = new Set(
   ).split(' '),
 );
 
-/** Pieces of sentence words, found by includes (cheaper than a regex over a long text). */
-const PROSE_MARKS = [' the ', 'The ', ' is ', ' are ', ' we ', 'We ', ' so ', 'So ', 'herefore', 'Thus', ' thus', 'nswer'];
+/** Pieces of sentence words: one alternation (a third of the time of twelve `includes`). */
+const PROSE_MARK = / the |The | is | are | we |We | so |So |herefore|Thus| thus|nswer/;
 
 /** Words that make even a short text without numbers a sentence (`The answer is odd`). */
 const SENTENCE_WORDS = new Set('the is are was answer answers final therefore thus hence so we get gives'.split(' '));
@@ -95,10 +100,13 @@ const ANSWER_WORDS = new Set(
 export function isBareAnswer(text: string): boolean {
   const t = text.trim();
   if (t.length === 0 || t.length > 600) return false;
-  // A longer text with sentence words is prose: the cheap test first.
-  if (t.length > 40 && PROSE_MARKS.some((w) => t.includes(w))) return false;
-  // Several lines are prose unless one display block or environment holds them (checked first: cheap).
+  // The cheap tests first. Several lines are prose unless one display block or environment holds them.
   if (t.includes('\n') && !/^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t)) return false;
+  // A longer text with sentence words is prose (its first 100 characters are enough to tell, mostly).
+  if (t.length > 40) {
+    const head = t.length > 100 ? t.slice(0, 100) : t;
+    if (PROSE_MARK.test(head) || (head !== t && PROSE_MARK.test(t))) return false;
+  }
   if (t.includes('####') || t.includes('think>') || t.includes('answer>')) return false;
   const inner = stripOuter(t);
   if (inner === null) return false;
