@@ -12,7 +12,7 @@ import { resolveConfig, type GrpoConfig } from '../rl/config.js';
 import { buildTasks } from '../rl/run.js';
 import type { TaskProblem, TaskSource } from '../rl/tasks.js';
 import { GrpoTrainer } from '../rl/trainer.js';
-import { checkPrecision, resolvePrecision, withPrecision } from '../tensor/precision.js';
+import { checkPrecision, resolvePrecision } from '../tensor/precision.js';
 
 /** One side's figures: what `--json` prints under "ours" and "trl". */
 export interface PeerFigures {
@@ -49,15 +49,14 @@ export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, log: (s: str
   const policy = await loadCheckpoint(cfg.model);
   const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
+  trainer.setPrecision(precision);
   const sampling: number[] = [], updates: number[] = [];
-  await withPrecision(precision, async () => {
-    for (let s = 0; s < cfg.steps; s++) {
-      const m = await trainer.trainStep();
-      sampling.push(m.sampling_seconds!);
-      updates.push((m.step_seconds! - m.sampling_seconds!) / cfg.numIterations);
-      log(`  ours step ${s + 1}: sampling ${m.sampling_seconds!.toFixed(1)} s, ${cfg.numIterations} updates ${(m.step_seconds! - m.sampling_seconds!).toFixed(1)} s`);
-    }
-  });
+  for (let s = 0; s < cfg.steps; s++) {
+    const m = await trainer.trainStep();
+    sampling.push(m.sampling_seconds!);
+    updates.push((m.step_seconds! - m.sampling_seconds!) / cfg.numIterations);
+    log(`  ours step ${s + 1}: sampling ${m.sampling_seconds!.toFixed(1)} s, ${cfg.numIterations} updates ${(m.step_seconds! - m.sampling_seconds!).toFixed(1)} s`);
+  }
   rmSync(cfg.out, { recursive: true, force: true });
   const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
   return {

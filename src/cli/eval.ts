@@ -3,7 +3,8 @@
 // server (--endpoint URL --model-name NAME), on a benchmark, a JSONL file or a world. Parses flags and wires src/eval.
 import { existsSync } from 'node:fs';
 import { UsageError } from './main.js';
-import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
+import { printJson, readCommandLine } from './args.js';
+import { resolvePrecision } from '../tensor/precision.js';
 import { EVAL_SPEC } from '../eval/config.js';
 import { readConfigFile, resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -45,8 +46,8 @@ export async function run(argv: string[]): Promise<number> {
   const log = (m: string) => bar.log(`r1 eval: ${m}`);
 
   // the checkpoint, when sampling in-process (its tokenizer decides the default template)
-  applyPrecisionFlag(c.precision);
-  const ckpt = endpoint ? null : await loadModel(c.model!, c.adapter); // a LoRA adapter on it with --adapter
+  const precision = resolvePrecision(c.precision);
+  const ckpt = endpoint ? null : await loadModel(c.model!, c.adapter, precision); // a LoRA adapter on it with --adapter
   const hasChat = (() => {
     if (!ckpt) return true;
     try {
@@ -114,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     const maxLen = Math.min(config.max_position_embeddings, longest + maxTokens);
     maxTokensUsed = Math.min(maxTokens, maxLen - 1);
     for (const p of problems) if ('messages' in p.prompt) p.opensThink = promptOpensThink(tokenizer.applyChatTemplate(p.prompt.messages, { addGenerationPrompt: true }));
-    const slots = c.slots ?? slotsFor(config, maxLen, 64);
+    const slots = c.slots ?? slotsFor(config, maxLen, 64, undefined, model.precision);
     const engine = new Engine(model, tokenizer, { slots, maxLen });
     sampler = engineSampler(engine);
     concurrency = c.concurrency ?? Math.max(2, Math.ceil((2 * slots) / nPer));

@@ -8,7 +8,8 @@ import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
 import { rowToProblem, type ChatMessage } from '../data/datasets.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { UsageError } from './main.js';
-import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
+import { printJson, readCommandLine } from './args.js';
+import { resolvePrecision } from '../tensor/precision.js';
 import { SAMPLE_SPEC } from './specs.js';
 import { readConfigFile, resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -22,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!cl) return 0;
   const values = cl.flags;
   const c = resolve(SAMPLE_SPEC, [values.config ? readConfigFile(values.config) : {}, cl.layer]);
-  applyPrecisionFlag(c.precision); // the trainers and samplers below inherit it
+  const precision = resolvePrecision(c.precision);
   const seed = c.seed;
   let worldName = c.world ?? undefined;
   let problems: WorldProblem[];
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     problems = sampleProblems(getWorld(worldName!), { split: 'train', count: c.problems, seed });
   }
   const world = getWorld(worldName!);
-  const { model, tokenizer } = await loadCheckpoint(c.model);
+  const { model, tokenizer } = await loadCheckpoint(c.model, precision);
   let prompts: string[] | undefined;
   if (conversations.some((m) => m !== null)) {
     try {
