@@ -12,7 +12,7 @@ import { resolveConfig, type GrpoConfig } from '../rl/config.js';
 import { buildTasks } from '../rl/run.js';
 import type { TaskProblem, TaskSource } from '../rl/tasks.js';
 import { GrpoTrainer } from '../rl/trainer.js';
-import { checkPrecision, resolvePrecision } from '../tensor/precision.js';
+import { matmulPrecisionOf } from '../tensor/precision.js';
 
 /** One side's figures: what `--json` prints under "ours" and "trl". */
 export interface PeerFigures {
@@ -45,7 +45,7 @@ export async function benchProblems(cfg: GrpoConfig): Promise<{ tasks: TaskSourc
 
 /** Our trainer for cfg.steps steps on the fixed problems; per-step metrics give sampling and update seconds. */
 export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, log: (s: string) => void): Promise<GrpoBenchResult['ours']> {
-  const precision = resolvePrecision(checkPrecision(cfg.precision ?? 'fp32', 'bench grpo'));
+  const precision = matmulPrecisionOf(cfg.precision, 'bench grpo');
   const policy = await loadCheckpoint(cfg.model);
   const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
@@ -68,7 +68,7 @@ export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, log: (s: str
 /** TRL's GRPOTrainer under each thread count (a separate process each); the run with the least time per step wins. */
 export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[], threads: number[], log: (s: string) => void): Pick<GrpoBenchResult, 'trl' | 'trl_error'> {
   const script = join(import.meta.dirname, '..', '..', 'scripts', 'ref', 'bench_grpo_trl.py');
-  const bf16 = resolvePrecision(checkPrecision(cfg.precision ?? 'fp32', 'bench grpo')) === 'bf16';
+  const bf16 = matmulPrecisionOf(cfg.precision, 'bench grpo') === 'bf16';
   const runs: (Record<string, unknown> & { error?: string })[] = [];
   for (const t of threads) {
     const args = {

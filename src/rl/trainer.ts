@@ -22,7 +22,7 @@ import type { TaskProblem, TaskSource } from './tasks.js';
 import { unmatchedKinds } from './covered.js';
 import { RewardSet } from './reward-module.js';
 import { ModelRewards } from './rm-reward.js';
-import { checkPrecision, resolvePrecision, type MatmulPrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type MatmulPrecision, type Precision } from '../tensor/precision.js';
 import { tidy } from '../tensor/index.js';
 
 export interface TrainerHooks {
@@ -155,7 +155,7 @@ export class GrpoTrainer {
    */
   async train(hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted'> {
     const c = this.cfg;
-    const precision = resolvePrecision(checkPrecision(c.precision ?? hooks.precision ?? 'fp32', 'grpo'));
+    const precision = matmulPrecisionOf(c.precision ?? hooks.precision, 'grpo');
     this.setPrecision(precision);
     const log = hooks.log ?? (() => {});
     const evalDue = (s: number) => c.evalEvery > 0 && s % c.evalEvery === 0;

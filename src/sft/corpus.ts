@@ -11,7 +11,7 @@ import { bucketBatches, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
 import { defaultWorldModelConfig } from './pretrain.js';
-import { checkPrecision, resolvePrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
 
 export interface PretrainCorpusOptions {
   data: string;
@@ -53,7 +53,7 @@ function textOf(row: Record<string, unknown>, file: string, line: number): strin
 
 /** Trains a character-level base model on a text corpus, streaming it each epoch. */
 export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<PretrainCorpusResult> {
-  const precision = resolvePrecision(checkPrecision(opts.precision ?? 'fp32', 'pretrainCorpus'));
+  const precision = matmulPrecisionOf(opts.precision, 'pretrainCorpus');
   const log = opts.log ?? (() => {});
   const read = { onError: opts.onError ?? 'fail' } as const;
   const chars = new Set<string>();

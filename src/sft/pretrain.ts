@@ -12,7 +12,7 @@ import type { World, WorldProblem } from '../data/worlds/types.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
-import { checkPrecision, resolvePrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
 
 /** Every printable ASCII character and newline: the character vocabulary of the worlds (4 specials + 96 = 100 tokens). */
 export const WORLD_CHARS = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
@@ -137,7 +137,7 @@ export function stepLineBatches(world: World<WorldProblem>, tok: Tokenizer, opts
 
 /** Trains the default (or a configured) base model on a world and saves it to opts.out. */
 export async function pretrainWorld(opts: PretrainWorldOptions): Promise<PretrainResult> {
-  const precision = resolvePrecision(checkPrecision(opts.precision ?? 'fp32', 'pretrain'));
+  const precision = matmulPrecisionOf(opts.precision, 'pretrain');
   const world = getWorld(opts.world ?? DEFAULT_WORLD);
   const difficulty = opts.difficulty ?? world.defaultDifficulty;
   const tok = worldTokenizer();

@@ -12,7 +12,7 @@ import type { JsonlReadOptions } from '../data/jsonl.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
-import { checkPrecision, resolvePrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
 
 // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves adapters
 export interface SftOptions extends Partial<LoraTrainOptions> {
@@ -101,7 +101,7 @@ function renderWith(tok: Tokenizer, model: string): (m: ChatMessage[]) => string
 
 /** Fine-tunes a checkpoint on prompt → completion data and saves the result to opts.out. */
 export async function sftTrain(opts: SftOptions): Promise<SftResult> {
-  const precision = resolvePrecision(checkPrecision(opts.precision ?? 'fp32', 'sftTrain'));
+  const precision = matmulPrecisionOf(opts.precision, 'sftTrain');
   const log = opts.log ?? (() => {});
   const { model, tokenizer: tok } = await loadCheckpoint(opts.model, precision);
   const seed = opts.seed ?? 1;

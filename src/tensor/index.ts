@@ -14,5 +14,5 @@ export { checkpoint } from './ops/checkpoint.js';
 export type { LmHeadOpts } from './ops/lmhead.js';
 export { getKernels, withKernels, tsKernels, loadNativeKernels } from './kernels/index.js';
 export type { Kernels } from './kernels/types.js';
-export { checkPrecision, resolvePrecision, PRECISIONS } from './precision.js';
+export { checkPrecision, resolvePrecision, matmulPrecisionOf, PRECISIONS } from './precision.js';
 export type { Precision, MatmulPrecision } from './precision.js';

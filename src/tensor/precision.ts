@@ -24,3 +24,8 @@ export function resolvePrecision(p: Precision, k: Kernels = getKernels()): Matmu
   if (p === 'bf16' && k.bf16 === null) noteOnce('bf16-emulated', `r1ts: precision bf16 on kernels without BF16 instructions (${k.name}): emulated in FP32, slower than fp32; use --precision auto or fp32`);
   return p;
 }
+
+/** What a trainer's precision option (checked, fp32 when unset) runs its matmuls in; `where` names the option in errors. */
+export function matmulPrecisionOf(p: unknown, where: string, k: Kernels = getKernels()): MatmulPrecision {
+  return resolvePrecision(checkPrecision(p ?? 'fp32', where), k);
+}

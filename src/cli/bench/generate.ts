@@ -12,7 +12,7 @@ import { Rng } from '../../util/rng.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
 import { generate } from '../../generate/index.js';
-import { getKernels, checkPrecision, resolvePrecision, type MatmulPrecision } from '../../tensor/index.js';
+import { getKernels, matmulPrecisionOf, type MatmulPrecision } from '../../tensor/index.js';
 
 const HELP = `usage: r1 bench generate [options] [--json] [--compare-torch]
   --vocab N --dim N --layers N --heads N --kv-heads N --ffn N   model (default 64 / 128 / 4 / 4 / 2 / 344)
@@ -73,7 +73,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const prompts = (): number[][] => Array.from({ length: a.batch }, () => Array.from({ length: a.prompt_len }, () => rng.int(0, a.vocab - 1)));
   let precision: MatmulPrecision;
   try {
-    precision = resolvePrecision(checkPrecision(v.precision ?? 'fp32', '--precision'), kernels);
+    precision = matmulPrecisionOf(v.precision, '--precision', kernels);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -10,7 +10,7 @@ import { PYTHON_HELP, torchPython } from './python.js';
 import { parseFlags } from '../args.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
-import { crossEntropy, tidy, getKernels, withKernels, checkPrecision, resolvePrecision, type Kernels, type MatmulPrecision } from '../../tensor/index.js';
+import { crossEntropy, tidy, getKernels, withKernels, matmulPrecisionOf, type Kernels, type MatmulPrecision } from '../../tensor/index.js';
 import { AdamW } from '../../optim/index.js';
 import { Rng } from '../../util/rng.js';
 import { chooseCoreType, cpuFlags } from '../../tensor/kernels/cpu.js';
@@ -68,7 +68,7 @@ function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>;
     TRAIN_USAGE).values;
   let precision: MatmulPrecision;
   try {
-    precision = resolvePrecision(checkPrecision(values['precision'] ?? 'fp32', '--precision'));
+    precision = matmulPrecisionOf(values['precision'], '--precision');
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
