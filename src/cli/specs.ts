@@ -1,6 +1,6 @@
-// The run specs of the sampling commands (generate, sample, serve), and the table of every command's spec that
-// --help, the one-vocabulary test and the docs read. Declarations only (src/run/spec.ts); the trainers' specs live
-// beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
+// The run specs of the sampling commands (generate, sample, serve), the pipeline's and the small tools' (report,
+// tokenize, verify), and the table of every command's spec that --help, the one-vocabulary test and the docs read.
+// Declarations only (src/run/spec.ts); the trainers' specs live beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
 import { bool, defineSpec, int, nullable, num, oneOf, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
 import { V, LORA_FIELDS } from '../run/vocabulary.js';
 import { GRPO_SPEC } from '../rl/config.js';
@@ -113,6 +113,7 @@ export const REPORT_SPEC = defineSpec({
     help: V.help,
   },
 });
+
 /** `r1 tokenize`'s flags (src/cli/tokenize.ts; the work is src/model/encode-inputs.ts). */
 export const TOKENIZE_SPEC = defineSpec({
   name: 'tokenize',
@@ -145,6 +146,7 @@ export const VERIFY_SPEC = defineSpec({
     help: V.help,
   },
 });
+
 /** Every command that has a run spec (the one-vocabulary test walks these). */
 export const COMMAND_SPECS: Readonly<Record<string, Spec<Fields>>> = {
   grpo: GRPO_SPEC, demo: DEMO_SPEC, pretrain: PRETRAIN_SPEC, sft: SFT_SPEC, 'train-rm': TRAIN_RM_SPEC, eval: EVAL_SPEC,

@@ -61,8 +61,7 @@ export const DEMO_FIELDS = {
 export const DEMO_SPEC = defineSpec({ name: 'demo', fields: DEMO_FIELDS });
 export type DemoConfig = ConfigOf<typeof DEMO_FIELDS>;
 
-/** The demo's options and its run context (progress phases: 'pretrain', 'grpo'). */
-/** The demo's config and its run context (precision is the config's: pretraining, measuring and GRPO run in it). */
+/** The demo's config and its run context (progress phases: 'pretrain', 'grpo'; the precision is the config's, for pretraining, measuring and GRPO). */
 export interface DemoOptions extends Partial<DemoConfig>, Partial<Omit<RunContext, 'precision'>> {}
 
 /** The numbers of the before/after table and the --json-summary file. */
