@@ -92,11 +92,19 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
     caption: 'Share of completions in the format the format reward checks (reasoning inside <think> … </think>, then the answer).' },
   [...series(train, 'format_rate', 'training rollouts'), ...series(evals, 'format_rate', 'held-out samples')]);
 
+  // the loss of every trainer (pretrain, SFT, reward model, GRPO) and its held-out counterparts where logged
+  use('loss', 'step_line_loss', 'held_out_loss');
+  line({ id: 'loss', title: 'Loss', yTitle: 'loss',
+    caption: 'Training loss of each step (next-token loss for pretraining and SFT, Bradley–Terry for a reward model, the GRPO objective for RL) and the held-out losses where the trainer logs them.' },
+  [...series(train, 'loss', 'training'), ...series(evals, 'loss', 'held-out'), ...series(evals, 'step_line_loss', 'held-out step lines'),
+    ...series(train, 'held_out_loss', 'held-out')]);
+
   const diag: [string, string, string[], string, boolean][] = [
     ['kl', 'KL to the reference model', ['kl'], 'Per-token KL estimate (the k3 estimator of eq. 2); 0 when β = 0 (no reference model).', false],
     ['entropy', 'Policy entropy', ['entropy'], 'Mean per-token entropy of the policy on its own rollouts.', false],
     ['clip', 'Clip fractions', ['clip_low', 'clip_high'], 'Share of tokens whose ratio was clipped below 1 − ε and above 1 + ε (eq. 1).', true],
     ['lr', 'Learning rate', ['lr'], 'The learning rate of the last update of each step.', false],
+    ['grad-norm', 'Gradient norm', ['grad_norm'], 'The global gradient norm of each step, before clipping.', false],
     ['zero-spread', 'Groups with zero reward spread', ['zero_std_fraction', 'truncated_fraction'],
       'Share of groups whose G rewards are all equal (no learning signal), and of completions cut at the length limit.', true],
     ['throughput', 'Throughput', ['sampling_tokens_per_s', 'training_tokens_per_s'], 'Tokens per second while sampling and while training.', false],

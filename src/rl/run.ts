@@ -78,6 +78,7 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
   writeRunConfig(cfg);
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
   trainer.rewardSet = Promise.resolve(rewards);
+  if (opts.metrics) trainer.metrics = opts.metrics;
   if (ckpt) {
     trainer.resumeFrom(ckpt.dir);
     log(`resumed from ${ckpt.dir} (step ${ckpt.step})`);
