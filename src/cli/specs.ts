@@ -1,5 +1,5 @@
 // The run specs of the sampling commands (generate, sample, serve), the pipeline's and the small tools' (report,
-// tokenize, verify), and the table of every command's spec that --help, the one-vocabulary test and the docs read.
+// tokenize, verify, logits), and the table of every command's spec that --help, the one-vocabulary test and the docs read.
 // Declarations only (src/run/spec.ts); the trainers' specs live beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
 import { bool, defineSpec, int, nullable, num, oneOf, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
 import { V, LORA_FIELDS } from '../run/vocabulary.js';
@@ -147,9 +147,23 @@ export const VERIFY_SPEC = defineSpec({
   },
 });
 
+/** `r1 logits`'s flags (src/cli/logits.ts). */
+export const LOGITS_SPEC = defineSpec({
+  name: 'logits',
+  fields: {
+    model: required(V.model),
+    adapter: nullable(V.adapter),
+    tokenIds: required(str('', 'comma-separated token ids', { metavar: '1,2,3', aliases: ['tokens'] })),
+    json: withDefault(V.json, false, { doc: '{"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)' }),
+    quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
+    help: V.help,
+  },
+});
+
 /** Every command that has a run spec (the one-vocabulary test walks these). */
 export const COMMAND_SPECS: Readonly<Record<string, Spec<Fields>>> = {
   grpo: GRPO_SPEC, demo: DEMO_SPEC, pretrain: PRETRAIN_SPEC, sft: SFT_SPEC, 'train-rm': TRAIN_RM_SPEC, eval: EVAL_SPEC,
   generate: GENERATE_SPEC, sample: SAMPLE_SPEC, serve: SERVE_SPEC, pipeline: PIPELINE_SPEC, distill: DISTILL_SPEC, 'merge-lora': MERGE_LORA_SPEC,
+  report: REPORT_SPEC, tokenize: TOKENIZE_SPEC, verify: VERIFY_SPEC, logits: LOGITS_SPEC,
 } as Record<string, Spec<Fields>>;
 
