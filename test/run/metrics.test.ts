@@ -33,7 +33,9 @@ test('a tiny pretrain run writes one train line a step and its step-line losses;
   const loss = runFigures(run, []).charts.find((c) => c.id === 'loss')!;
   assert.equal(loss.line!.filter((p) => p.series === 'training').length, r.steps);
   assert.equal(loss.line!.filter((p) => p.series === 'held-out step lines').length, evalSteps.length);
-  assert.match((await buildReport(out)).html, /r1ts pretrain run/);
+  const report = await buildReport(out);
+  assert.match(report.html, /r1ts pretrain run/);
+  assert.ok(!report.notes.some((n) => /Figure 2|Figure 3|not in metrics\.jsonl/.test(n)), `no notes about what only GRPO logs: ${report.notes.join(' | ')}`);
 });
 
 test('a tiny SFT run logs its steps and validation losses; a writer in the context takes them instead of the folder', async () => {
