@@ -2,22 +2,10 @@
 // for checking r1ts against other implementations. Parses flags and calls Decoder.forward; nothing else.
 import { UsageError } from './main.js';
 import { printJson, readCommandLine } from './args.js';
-import { defineSpec, nullable, required, resolve, str, withDefault } from '../run/spec.js';
-import { V } from '../run/vocabulary.js';
+import { resolve } from '../run/spec.js';
+import { LOGITS_SPEC as SPEC } from './specs.js';
 import { loadModel } from '../model/lora-io.js';
 import { noGrad } from '../tensor/index.js';
-
-const SPEC = defineSpec({
-  name: 'logits',
-  fields: {
-    model: required(V.model),
-    adapter: nullable(V.adapter),
-    tokenIds: required(str('', 'comma-separated token ids', { metavar: '1,2,3', aliases: ['tokens'] })),
-    json: withDefault(V.json, false, { doc: '{"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)' }),
-    quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
-    help: V.help,
-  },
-});
 
 export async function run(argv: string[]): Promise<number | void> {
   const cl = readCommandLine(SPEC, {}, argv, { usage: 'usage: r1 logits --model DIR --token-ids 1,2,3 [--json]' });

@@ -1,5 +1,5 @@
 // The run specs of the sampling commands (generate, sample, serve), the pipeline's and the small tools' (report,
-// tokenize, verify), and the table of every command's spec that --help, the one-vocabulary test and the docs read.
+// tokenize, verify, logits), and the table of every command's spec that --help, the one-vocabulary test and the docs read.
 // Declarations only (src/run/spec.ts); the trainers' specs live beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
 import { bool, defineSpec, int, nullable, num, oneOf, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
 import { V, LORA_FIELDS } from '../run/vocabulary.js';
@@ -100,6 +100,10 @@ export const MERGE_LORA_SPEC = defineSpec({
   },
 });
 
+/** The small tools' --json, -q and --help, with what --json prints and what -q silences. */
+const toolManner = (json: string, quiet: string) =>
+  ({ json: withDefault(V.json, false, { doc: json }), quiet: withDefault(V.quiet, false, { doc: quiet }), help: V.help });
+
 /** `r1 report`'s flags (src/cli/report.ts; the report is src/report). */
 export const REPORT_SPEC = defineSpec({
   name: 'report',
@@ -108,9 +112,7 @@ export const REPORT_SPEC = defineSpec({
     png: bool(false, 'also write each plot as PNG into <out without .html>-png/ (for papers and issues)'),
     serve: bool(false, 'serve the report on 127.0.0.1 and reload it while the run goes on (Ctrl-C stops)'),
     port: nullable(withDefault(V.port, 8765, { doc: 'port for --serve (default 8765; 0 picks a free one)' })),
-    json: withDefault(V.json, false, { doc: 'print {"report": FILE, "charts": N, "notes": [...], "png": [...]} on stdout' }),
-    quiet: withDefault(V.quiet, false, { doc: 'print nothing on stderr' }),
-    help: V.help,
+    ...toolManner('print {"report": FILE, "charts": N, "notes": [...], "png": [...]} on stdout', 'print nothing on stderr'),
   },
 });
 
@@ -124,9 +126,7 @@ export const TOKENIZE_SPEC = defineSpec({
     jsonl: nullable(str('', 'one line per input, {"text"} or {"messages"}; prints one {"ids", "text"} line per input', { metavar: 'F' })),
     chat: withDefault(V.chat, false, { doc: 'treat the text as one user message and render it with the chat template (assistant turn opened)' }),
     special: bool(false, "add the tokenizer's post-processor tokens to raw text (e.g. a BOS), as transformers' tokenizer(text)"),
-    json: withDefault(V.json, false, { doc: '{"ids", "text"} on stdout (text: the rendered prompt with --chat, else the input)' }),
-    quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
-    help: V.help,
+    ...toolManner('{"ids", "text"} on stdout (text: the rendered prompt with --chat, else the input)', 'nothing on stderr (this command writes none)'),
   },
   check: (c) => ([c.text, c.file, c.jsonl].filter((v) => v !== null).length !== 1 ? 'give exactly one of --text T, --file F and --jsonl F' : null),
 });
@@ -141,9 +141,18 @@ export const VERIFY_SPEC = defineSpec({
     relTol: nullable(num(0, 'relative tolerance for decimals (default: both rounded to 6 places, as Math-Verify)', { min: 0, check: (v) => (v < 1 ? null : '--rel-tol must be below 1 (a relative tolerance such as 1e-4)') })),
     ordered: bool(false, 'comma-separated lists must match in order (default: any order)'),
     timeout: withDefault(V.timeout, 1, { doc: 'seconds one check may take' }),
-    json: withDefault(V.json, false, { doc: 'print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}' }),
-    quiet: withDefault(V.quiet, false, { doc: 'no summary on stderr' }),
-    help: V.help,
+    ...toolManner('print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}', 'no summary on stderr'),
+  },
+});
+
+/** `r1 logits`'s flags (src/cli/logits.ts). */
+export const LOGITS_SPEC = defineSpec({
+  name: 'logits',
+  fields: {
+    model: required(V.model),
+    adapter: nullable(V.adapter),
+    tokenIds: required(str('', 'comma-separated token ids', { metavar: '1,2,3', aliases: ['tokens'] })),
+    ...toolManner('{"logits": [[...], ...]} on stdout (otherwise the top 5 ids per position)', 'nothing on stderr (this command writes none)'),
   },
 });
 
@@ -151,5 +160,6 @@ export const VERIFY_SPEC = defineSpec({
 export const COMMAND_SPECS: Readonly<Record<string, Spec<Fields>>> = {
   grpo: GRPO_SPEC, demo: DEMO_SPEC, pretrain: PRETRAIN_SPEC, sft: SFT_SPEC, 'train-rm': TRAIN_RM_SPEC, eval: EVAL_SPEC,
   generate: GENERATE_SPEC, sample: SAMPLE_SPEC, serve: SERVE_SPEC, pipeline: PIPELINE_SPEC, distill: DISTILL_SPEC, 'merge-lora': MERGE_LORA_SPEC,
+  report: REPORT_SPEC, tokenize: TOKENIZE_SPEC, verify: VERIFY_SPEC, logits: LOGITS_SPEC,
 } as Record<string, Spec<Fields>>;
 

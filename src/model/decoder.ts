@@ -10,7 +10,19 @@ import {
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, headSize, validateConfig, hasQkNorm, hasOutputBias } from './config.js';
 import { isDynamicRope, ropeTableOf } from './rope.js';
-import type { LoraAdapter } from './lora.js';
+
+/**
+ * What the decoder asks of an adapter on its projections. src/model/lora.ts's LoraAdapter is the one there is; it is
+ * declared here so that the decoder does not import lora.ts, which builds on the decoder.
+ */
+export interface ProjectionAdapter {
+  /** linear() plus the adapter's term where it adapts w (the decoder's projection hook). */
+  linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor;
+  /** out (n, outDim) += the adapter's term where it adapts w (the KV-cached sampler's hook; no tape). */
+  addTerm(inp: Float32Array, w: Float32Array, out: Float32Array, n: number): void;
+  /** The adapter's tensors on layer i (what a checkpointed layer's recomputed forward reaches besides the layer's own). */
+  layerTensors(layer: number): Tensor[];
+}
 
 /** One decoder layer's weights (HF layout: Linear weights are (out, in)). */
 export interface DecoderLayer {
@@ -44,8 +56,8 @@ export class Decoder {
   private rope: RopeTable | null = null;
   /** Activation checkpointing: each layer keeps only its input and runs again in backward (trainers set it). */
   gradientCheckpointing = false;
-  /** A LoRA adapter on the projections (src/model/lora.ts), set by its constructor; null: the plain model. */
-  adapter: LoraAdapter | null = null;
+  /** A LoRA adapter on the projections (src/model/lora.ts, whose loraOf gives it typed), set by its constructor; null: the plain model. */
+  adapter: ProjectionAdapter | null = null;
   /** The matmul precision of its forward passes and of the samplers over it (src/tensor/precision.ts); set by whoever builds or loads it for a run. */
   precision: MatmulPrecision = 'fp32';
 
@@ -188,7 +200,7 @@ export class Decoder {
     let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
     this.layers.forEach((l, i) => {
       // checkpointed: the layer's own tensors and its adapter pairs are what the recomputed forward reaches
-      const params = (): Tensor[] => [...layerTensors(l), ...(adapter ? adapter.pairs.filter((p) => p.layer === i).flatMap((p) => [p.a, p.b]) : [])];
+      const params = (): Tensor[] => [...layerTensors(l), ...(adapter ? adapter.layerTensors(i) : [])];
       x = this.gradientCheckpointing ? checkpoint((xi) => block(l, xi), x, params()) : block(l, x); // (B, T, C)
     });
     return rmsnorm(x, this.norm, eps); // (B, T, C)

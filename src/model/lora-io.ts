@@ -12,7 +12,7 @@ import type { ModelConfig } from './config.js';
 import { openSafetensors, readTensorInto, writeSafetensors } from './safetensors.js';
 import type { MatmulPrecision } from '../tensor/index.js';
 import { UsageError } from '../run/spec.js';
-import { LORA_MODULES, LoraAdapter, moduleGroup, moduleShape, type LoraModule } from './lora.js';
+import { LORA_MODULES, LoraAdapter, loraOf, moduleGroup, moduleShape, type LoraModule } from './lora.js';
 
 /** A bad adapter folder or an adapter made for another base; the message names the file or tensor and the fix (a user error: one line, exit 2). */
 export class AdapterError extends UsageError {}
@@ -47,7 +47,7 @@ export function saveAdapter(dir: string, a: LoraAdapter, baseModel: string | nul
  */
 export function saveTrained(dir: string, model: Decoder, tokenizer: Tokenizer, extra: Record<string, unknown> = {},
   opts: SaveOptions & { baseModel?: string | null } = {}): void {
-  const a = model.adapter;
+  const a = loraOf(model);
   if (!a) {
     saveCheckpoint(dir, model, tokenizer, extra, opts);
     return;

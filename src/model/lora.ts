@@ -6,7 +6,7 @@ import { type Tensor, type MatmulPrecision, zeros, isGradEnabled, getKernels } f
 import { gradTarget, outBuffer, result, shapeStr } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
 import { headSize } from './config.js';
-import type { Decoder } from './decoder.js';
+import type { Decoder, ProjectionAdapter } from './decoder.js';
 import { LORA_MODULES, resolveTargets, targetModulesProblem, type LoraModule } from '../run/lora-targets.js';
 import { V } from '../run/vocabulary.js';
 
@@ -52,7 +52,7 @@ const WEIGHT_OF: Record<LoraModule, 'qProj' | 'kProj' | 'vProj' | 'oProj' | 'gat
   q_proj: 'qProj', k_proj: 'kProj', v_proj: 'vProj', o_proj: 'oProj', gate_proj: 'gateProj', up_proj: 'upProj', down_proj: 'downProj',
 };
 
-export class LoraAdapter {
+export class LoraAdapter implements ProjectionAdapter {
   readonly r: number;
   readonly alpha: number;
   readonly dropout: number;
@@ -123,6 +123,11 @@ export class LoraAdapter {
     return this.parameters().reduce((s, t) => s + t.size, 0);
   }
 
+  /** The A and B of each pair on layer i, in pair order (the decoder's checkpointed recompute reaches these). */
+  layerTensors(layer: number): Tensor[] {
+    return this.pairs.filter((p) => p.layer === layer).flatMap((p) => [p.a, p.b]);
+  }
+
   /** The pair that adapts the base weight whose data this is, or undefined (not adapted, or the adapter is off). */
   pairOf(w: Float32Array): LoraPair | undefined {
     return this.enabled ? this.byWeight.get(w) : undefined;
@@ -162,9 +167,14 @@ export class LoraAdapter {
   }
 }
 
+/** The model's LoRA adapter, or null (the decoder types it by what it asks of it). */
+export function loraOf(model: Decoder): LoraAdapter | null {
+  return model.adapter instanceof LoraAdapter ? model.adapter : null;
+}
+
 /** Runs fn with the model's adapter switched off (or on), restoring it after: GRPO's reference is the base itself. */
 export function withAdapter<T>(model: Decoder, on: boolean, fn: () => T): T {
-  const a = model.adapter;
+  const a = loraOf(model);
   if (!a) return fn();
   const prev = a.enabled;
   a.enabled = on;
@@ -177,7 +187,7 @@ export function withAdapter<T>(model: Decoder, on: boolean, fn: () => T): T {
 
 /** What a trainer updates: the adapter's tensors when the model has one, else every parameter (HF names). */
 export function trainableParameters(model: Decoder): [string, Tensor][] {
-  return model.adapter ? model.adapter.namedParameters() : model.namedParameters();
+  return loraOf(model)?.namedParameters() ?? model.namedParameters();
 }
 
 function gemmOf(precision: MatmulPrecision): ReturnType<typeof getKernels>['gemm'] {

@@ -1,7 +1,7 @@
 // AdamW with decoupled weight decay and torch.optim.AdamW semantics (per-parameter step counts, bias correction,
 // weight decay applied as p -= lr*wd*p before the Adam update), one kernels.adamw call per parameter.
 // Not param groups or amsgrad. Reference: Loshchilov & Hutter 2019; torch.optim.AdamW (PyTorch 1.13).
-import { engine, type Tensor } from '../tensor/tensor.js';
+import { recycleBuffer, type Tensor } from '../tensor/tensor.js';
 import { getKernels } from '../tensor/kernels/index.js';
 
 export interface AdamWOpts {
@@ -66,7 +66,7 @@ export class AdamW {
    */
   zeroGrad(): void {
     for (const p of this.params) {
-      if (p.grad !== null) engine.pool.give(p.grad);
+      if (p.grad !== null) recycleBuffer(p.grad);
       p.grad = null;
     }
   }

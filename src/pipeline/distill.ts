@@ -6,30 +6,14 @@ import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { loadModel } from '../model/lora-io.js';
-import type { LoraTrainOptions } from '../model/lora.js';
 import type { Decoder } from '../model/decoder.js';
-import type { Tokenizer } from '../model/tokenizer.js';
 import { getWorld } from '../data/worlds/index.js';
-import type { WorldProblem } from '../data/worlds/types.js';
-import type { RlStage, StageName, PipelineConfig } from './config.js';
-import type { GeneralSample, StageRow } from './measure.js';
+import type { PipelineConfig } from './config.js';
 import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
 import { StageError, matmulOf, type StageContext, type StageOutput } from './context.js';
-import type { SftResult } from '../sft/sft.js';
 import { PAPER_EVAL } from '../run/vocabulary.js';
 import { distilledCompute, grpoTokenCounts, rlCompute } from './flops.js';
-
-/** What distill borrows from stages.ts (passed in, so the stage table stays the one place that wires them). */
-export interface DistillDeps {
-  cachedBase: (ctx: StageContext, kind: string, model: Record<string, unknown>, tokens: number) => Promise<{ dir: string; cached: boolean; seconds: number }>;
-  grpoStage: (ctx: StageContext, stage: StageName, from: string, world: string, rewards: { name: string; weight: number }[], rl: RlStage, extra?: Record<string, unknown>) =>
-    Promise<{ model: string; cutShort: boolean; interrupted: boolean; seconds: number; tokens: number }>;
-  sftStage: (ctx: StageContext, stage: StageName, from: string, rows: SftRow[], epochs: number, lr: number, out?: string, lora?: Partial<LoraTrainOptions>) => Promise<SftResult>;
-  measure: (ctx: StageContext, stage: string, model: Decoder, tokenizer: Tokenizer) => Promise<{ row: StageRow; general: GeneralSample[] }>;
-  trainProblems: (world: string, count: number, seed: number) => WorldProblem[];
-  rewardsOf: (languageWeight: number) => { name: string; weight: number }[];
-  mixSpec: (cfg: PipelineConfig, which: 'reasoning' | 'all') => string;
-}
+import { cachedBase, grpoStage, measure, mixSpec, rewardsOf, sftStage, trainProblems } from './blocks.js';
 
 /** The student's model fields: the teacher's layout at a smaller width (intermediate 2.5 × hidden, a little under the default's 352/128, so that hidden 64 stays under a quarter of the default teacher). */
 export function studentModel(cfg: PipelineConfig): Record<string, unknown> {
@@ -41,12 +25,12 @@ const renameCounts = (c: { sampled: number; trained: number }) => ({ sampledToke
 
 const paramsOf = (m: Decoder) => m.parameters().reduce((s, t) => s + t.size, 0);
 
-export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promise<StageOutput> {
+export async function runDistillStage(ctx: StageContext): Promise<StageOutput> {
   const c = ctx.cfg.distill;
   const teacherDir = ctx.done('all_scenario_rl')?.model;
   if (!teacherDir) throw new StageError('stage distill: needs the all_scenario_rl model (the teacher), which is missing; remove its folder and rerun with --resume');
   const teacher = await loadCheckpoint(teacherDir, matmulOf(ctx.cfg));
-  const base = await d.cachedBase(ctx, 'student', studentModel(ctx.cfg), c.studentTokens);
+  const base = await cachedBase(ctx, 'student', studentModel(ctx.cfg), c.studentTokens);
   const student = await loadCheckpoint(base.dir, matmulOf(ctx.cfg));
   const ratio = paramsOf(student.model) / paramsOf(teacher.model);
   ctx.log(`distill: student ${paramsOf(student.model)} parameters = ${(100 * ratio).toFixed(1)}% of the teacher's ${paramsOf(teacher.model)}`);
@@ -61,7 +45,7 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   for (const w of worlds) {
     const share = ctx.cfg.reasoningWorlds.includes(w) ? ctx.cfg.baseMix.reasoning : w === ctx.cfg.generalWorld ? ctx.cfg.baseMix.general : ctx.cfg.baseMix.safety;
     const total = ctx.cfg.reasoningWorlds.length * ctx.cfg.baseMix.reasoning + ctx.cfg.baseMix.general + ctx.cfg.baseMix.safety;
-    const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), d.trainProblems(w, Math.max(1, Math.round((c.prompts * share) / total)), ctx.cfg.seed + 901), {
+    const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), trainProblems(w, Math.max(1, Math.round((c.prompts * share) / total)), ctx.cfg.seed + 901), {
       samples: c.samplesPerPrompt, temperature: PAPER_EVAL.temperature, topP: PAPER_EVAL.topP, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 902),
       maxParagraphChars: ctx.cfg.rejection.maxParagraphChars, perPrompt: 2, log: ctx.log,
       progress: (done, total) => ctx.progress?.(`sampling ${w}`, done, total, done / Math.max(1, total), {}, 'samples'),
@@ -73,7 +57,7 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   }
   if (rows.length === 0) throw new StageError('stage distill: the teacher produced no correct sample to distil; check the all_scenario_rl model');
   const sampleSeconds = (performance.now() - t0) / 1000;
-  const sft = await d.sftStage(ctx, 'distill', base.dir, new Rng(ctx.cfg.seed + 903).shuffle(rows), c.epochs, c.lr, join(ctx.dir('distill'), 'student-distilled'),
+  const sft = await sftStage(ctx, 'distill', base.dir, new Rng(ctx.cfg.seed + 903).shuffle(rows), c.epochs, c.lr, join(ctx.dir('distill'), 'student-distilled'),
     { loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules }); // LoRA: an adapter on the student base
   if (sft.stopped) return { interrupted: true };
   // the student's training passes run over whole sequences (prompt and completion), as GRPO's do
@@ -82,14 +66,14 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   const distilled = { seconds: sampleSeconds + sft.seconds, tokens: sampledTokens + sftTokens };
 
   // the comparison: the same student base trained with GRPO (rule rewards, like R1-Zero), for at least that compute
-  const rl = await d.grpoStage(ctx, 'distill', base.dir, d.mixSpec(ctx.cfg, 'reasoning'), d.rewardsOf(0), c.rl);
+  const rl = await grpoStage(ctx, 'distill', base.dir, mixSpec(ctx.cfg, 'reasoning'), rewardsOf(0), c.rl);
   if (rl.interrupted) return { interrupted: true };
   if (rl.seconds < distilled.seconds) ctx.log(`distill: note: the student's GRPO used less time (${rl.seconds.toFixed(0)} s) than distillation (${distilled.seconds.toFixed(0)} s); raise distill.rl.steps for an equal-compute comparison`);
 
   const dm = await loadModel(sft.dir, null, matmulOf(ctx.cfg)); // an adapter folder loads onto its base
-  const a = await d.measure(ctx, 'distill_student_sft', dm.model, dm.tokenizer);
+  const a = await measure(ctx, 'distill_student_sft', dm.model, dm.tokenizer);
   const rm = await loadModel(rl.model, null, matmulOf(ctx.cfg));
-  const b = await d.measure(ctx, 'distill_student_rl', rm.model, rm.tokenizer);
+  const b = await measure(ctx, 'distill_student_rl', rm.model, rm.tokenizer);
   return {
     model: sft.dir, rows: [a.row, b.row], cut_short: rl.cutShort,
     extra: {

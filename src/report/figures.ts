@@ -44,6 +44,8 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
   const { train, evals } = run;
   const charts: ChartDef[] = [];
   const notes: string[] = [];
+  // what a GRPO run logs and lacks is worth a note; a pretrain, SFT or reward-model folder (trainer_state.json says which) never logs it
+  const note = (line: string) => { if (run.trainerKind === null) notes.push(line); };
   const used = new Set<string>(['step']);
   const use = (...keys: (string | undefined)[]) => keys.forEach((k) => k && used.add(k));
   const sampleSteps = new Set(samples.map((s) => s.step)).size;
@@ -68,7 +70,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
   use('accuracy');
   line({ id: 'fig2-accuracy', title: 'Accuracy over steps (Figure 2)', percent: true, yTitle: 'accuracy',
     caption: `Held-out pass@1 (mean correctness of ${k ?? 'k'} samples per problem) and cons@${k ?? 'k'} (majority vote), as in the paper's Figure 2; training-rollout accuracy for comparison.` }, fig2);
-  if (!passKey) notes.push('no held-out pass@1 in metrics.jsonl: Figure 2 shows training-rollout accuracy only');
+  if (!passKey) note('no held-out pass@1 in metrics.jsonl: Figure 2 shows training-rollout accuracy only');
 
   // Figure 3: mean completion length with its spread
   const tl = withSpread(train, 'completion_length');
@@ -77,7 +79,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
   if (!line({ id: 'fig3-length', title: 'Mean completion length over steps (Figure 3)', yTitle: 'tokens',
     caption: 'Mean response length of the training rollouts (band: shortest to longest of the step, or ± one standard deviation) and of the held-out samples, as in the paper\'s Figure 3.' },
   [...series(tl.rows, 'completion_length', 'training rollouts', tl.band), ...series(el.rows, 'mean_len', 'held-out samples', el.band)])) {
-    notes.push('no completion lengths logged: Figure 3 is not drawn');
+    note('no completion lengths logged: Figure 3 is not drawn');
   }
 
   // rewards
@@ -92,11 +94,19 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
     caption: 'Share of completions in the format the format reward checks (reasoning inside <think> … </think>, then the answer).' },
   [...series(train, 'format_rate', 'training rollouts'), ...series(evals, 'format_rate', 'held-out samples')]);
 
+  // the loss of every trainer (pretrain, SFT, reward model, GRPO) and its held-out counterparts where logged
+  use('loss', 'step_line_loss', 'held_out_loss');
+  line({ id: 'loss', title: 'Loss', yTitle: 'loss',
+    caption: 'Training loss of each step (next-token loss for pretraining and SFT, Bradley–Terry for a reward model, the GRPO objective for RL) and the held-out losses where the trainer logs them.' },
+  [...series(train, 'loss', 'training'), ...series(evals, 'loss', 'held-out'), ...series(evals, 'step_line_loss', 'held-out step lines'),
+    ...series(train, 'held_out_loss', 'held-out')]);
+
   const diag: [string, string, string[], string, boolean][] = [
     ['kl', 'KL to the reference model', ['kl'], 'Per-token KL estimate (the k3 estimator of eq. 2); 0 when β = 0 (no reference model).', false],
     ['entropy', 'Policy entropy', ['entropy'], 'Mean per-token entropy of the policy on its own rollouts.', false],
     ['clip', 'Clip fractions', ['clip_low', 'clip_high'], 'Share of tokens whose ratio was clipped below 1 − ε and above 1 + ε (eq. 1).', true],
     ['lr', 'Learning rate', ['lr'], 'The learning rate of the last update of each step.', false],
+    ['grad-norm', 'Gradient norm', ['grad_norm'], 'The global gradient norm of each step, before clipping.', false],
     ['zero-spread', 'Groups with zero reward spread', ['zero_std_fraction', 'truncated_fraction'],
       'Share of groups whose G rewards are all equal (no learning signal), and of completions cut at the length limit.', true],
     ['throughput', 'Throughput', ['sampling_tokens_per_s', 'training_tokens_per_s'], 'Tokens per second while sampling and while training.', false],
@@ -105,7 +115,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
     use(...keys);
     const pts = keys.flatMap((key) => series(train, key, key));
     if (!line({ id, title, yTitle: percent ? 'share' : keys.length === 1 ? keys[0]! : 'value', caption, percent }, pts) && train.length) {
-      notes.push(`${keys.join(' / ')} not in metrics.jsonl: "${title}" is not drawn`);
+      note(`${keys.join(' / ')} not in metrics.jsonl: "${title}" is not drawn`);
     }
   }
 
@@ -119,7 +129,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
   const stylePts = styleKeys.flatMap((k) => { const m = STYLE_KEY.exec(k)!; return series(styleSrc.rows, k, m[1] ?? m[2]!); });
   if (!line({ id: 'styles', title: 'Reasoning styles over steps', percent: true, yTitle: 'share',
     caption: `Share of each style of reasoning (direct, step by step, self-checking, backtracking; "none": no style recognised), from ${styleSrc.from}.` }, stylePts)) {
-    notes.push('no styles logged and no samples to classify: "Reasoning styles" is not drawn');
+    note('no styles logged and no samples to classify: "Reasoning styles" is not drawn');
   }
   const fKeys = ['unfaithful_line_rate', 'answer_unfaithful_rate', 'reflection', 'backtrack', 'verify'];
   use(...fKeys);
@@ -145,7 +155,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
     caption: 'Share of written reasoning lines that are false or use numbers from nowhere, of answers that do not follow from their own lines, and ' +
       (parsed ? 'of completions that backtrack (abandon a line of work for another) or re-check a result, read by the world\'s own parser of the reasoning, not by counting "wait".'
         : 'of completions with reflection words ("wait", "let me check").') }, fPts)) {
-    notes.push('no faithfulness measures (no world to judge the samples with, and none logged): "Faithfulness" is not drawn');
+    note('no faithfulness measures (no world to judge the samples with, and none logged): "Faithfulness" is not drawn');
   }
 
   // per difficulty (worlds that mix levels within a run): does RL spend more thinking where it is needed?

@@ -132,7 +132,8 @@ export async function buildReport(runDir: string, opts: ReportOptions = {}): Pro
   const charts: RenderedChart[] = [];
   for (const c of fig.charts) charts.push(await renderChart(c));
   const notes = [...run.notes, ...fig.notes, ...(picked.note ? [picked.note] : [])];
-  const kind = run.demo ? 'demo' : (run.evalSummary || run.results.length) && !run.train.length ? 'evaluation' : 'GRPO run';
+  const kind = run.demo ? 'demo' : (run.evalSummary || run.results.length) && !run.train.length ? 'evaluation'
+    : run.trainerKind ? `${run.trainerKind.replace(/_/g, ' ')} run` : 'GRPO run';
   const html = renderPage({
     title: `r1ts ${kind}: ${basename(resolve(runDir))}`, runDir: resolve(runDir), generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     settings: settings(run), notes, tables: tables(run), charts, otherKeys: fig.otherKeys,

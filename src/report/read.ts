@@ -18,6 +18,8 @@ export interface RunData {
   /** Every sample line that parsed (downsampling happens in samples.ts). */
   samples: RawSample[];
   demo: Record<string, unknown> | null;
+  /** The `kind` of a trainer_state.json at the folder's top (pretrain, SFT and reward-model folders have one), else null. */
+  trainerKind: string | null;
   evalSummary: Record<string, unknown> | null;
   /** results.jsonl of an `r1 eval --out` folder: one line per sample (problem_id, gold, text, correct, ...). */
   results: Record<string, unknown>[];
@@ -79,6 +81,10 @@ function readLines(file: string, what: string, notes: string[]): Record<string, 
   return rows;
 }
 
+function trainerKindOf(state: Record<string, unknown> | null): string | null {
+  return typeof state?.kind === 'string' ? state.kind : null;
+}
+
 /** Reads everything the report can draw from a run folder. Throws only when dir is not a folder. */
 export function readRun(dir: string): RunData {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: no such run folder`);
@@ -106,6 +112,7 @@ export function readRun(dir: string): RunData {
   const run: RunData = {
     dir, config, train, evals, samples,
     demo: readJson(join(dir, 'demo_summary.json'), notes),
+    trainerKind: trainerKindOf(readJson(join(dir, 'trainer_state.json'), notes)),
     evalSummary: readJson(join(dir, 'summary.json'), notes),
     results: readLines(join(dir, 'results.jsonl'), 'results.jsonl', notes) ?? [],
     bench, notes,

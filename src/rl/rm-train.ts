@@ -1,14 +1,14 @@
 // Training a reward model on preference pairs `{prompt, chosen, rejected, kind?}`: reading and checking the pair file
 // (file:line errors naming the fix), batches of pairs (chosen and rejected rows in one forward), AdamW with a cosine
 // schedule, epochs, held-out pairwise accuracy each epoch, metrics.jsonl. Not the model or loss (rm.ts). TRL's RewardTrainer.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import { add, lmHeadCrossEntropy, mul, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { LORA_DEFAULTS, attachLora, type LoraTrainOptions } from '../model/lora.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
 import { UsageError } from '../run/spec.js';
+import type { RunContext } from '../run/context.js';
+import { metricsFor, type MetricsLine } from '../run/metrics.js';
 import { RewardModel, bradleyTerryLoss, lastTokenScores, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
 
 /** One preference: the same prompt answered twice, the first reply preferred. */
@@ -64,7 +64,7 @@ export function splitByPrompt(pairs: readonly PreferencePair[], fraction: number
 }
 
 // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen trunk plus the score head; the saved reward model has the adapter merged
-export interface RmTrainOptions extends Partial<LoraTrainOptions> {
+export interface RmTrainOptions extends Partial<LoraTrainOptions>, Partial<Pick<RunContext, 'signal' | 'metrics'>> {
   /** Pairs to train on, and held-out pairs for the per-epoch pairwise accuracy (may be empty). */
   train: readonly PreferencePair[];
   heldOut: readonly PreferencePair[];
@@ -91,7 +91,6 @@ export interface RmTrainOptions extends Partial<LoraTrainOptions> {
   /** Activation checkpointing per decoder layer (each layer runs again in backward). Default false. */
   gradientCheckpointing?: boolean;
   seed?: number;
-  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -211,10 +210,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
   const betas: [number, number] = [0.9, 0.95];
   const decayed = new AdamW(named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t), { lr: 0, betas, weightDecay: opts.weightDecay ?? 0 });
   const plain = new AdamW(named.filter(([, t]) => t.shape.length < 2).map(([, t]) => t), { lr: 0, betas, weightDecay: 0 });
-  mkdirSync(opts.out, { recursive: true });
-  const metricsFile = join(opts.out, 'metrics.jsonl');
-  writeFileSync(metricsFile, '');
-  const write = (o: object) => appendFileSync(metricsFile, JSON.stringify(o) + '\n');
+  const metrics = metricsFor(opts.metrics, opts.out);
   log(`train-rm: ${train.enc.length} train / ${held.enc.length} held-out pairs (${train.dropped + held.dropped} the same under the '${rm.view}' view, dropped), ${epochs} epoch(s) of ${stepsPerEpoch} steps of ${batchSize} pairs`);
 
   const heldOut: PairwiseEval[] = [];
@@ -239,21 +235,21 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
       plain.step(lr);
       step++;
       eRight += ok; eSeen += N; eLoss += btLoss * N;
-      write({ type: 'train', step, epoch: epoch + 1, loss: btLoss, ...(lmLoss !== undefined ? { lm_loss: lmLoss } : {}), accuracy: ok / N, grad_norm: gradNorm, lr });
+      metrics.metric({ type: 'train', step, epoch: epoch + 1, loss: btLoss, ...(lmLoss !== undefined ? { lm_loss: lmLoss } : {}), accuracy: ok / N, grad_norm: gradNorm, lr });
       if (step % 10 === 0 || step === totalSteps) {
         log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(eLoss / eSeen).toFixed(4)}  train acc ${pct(eRight / eSeen)}  lr ${lr.toExponential(2)}`);
         await new Promise((res) => setImmediate(res)); // let Ctrl-C in
       }
     }
     right += eRight; seen += eSeen;
-    const e: Record<string, unknown> = { type: 'epoch', epoch: epoch + 1, step, train_loss: eLoss / Math.max(1, eSeen), train_accuracy: eRight / Math.max(1, eSeen), seconds: (performance.now() - t0) / 1000 };
+    const e: MetricsLine = { type: 'epoch', epoch: epoch + 1, step, train_loss: eLoss / Math.max(1, eSeen), train_accuracy: eRight / Math.max(1, eSeen), seconds: (performance.now() - t0) / 1000 };
     if (held.enc.length) {
       const h = evalPairs(rm, held.enc, padId);
       heldOut.push(h);
       Object.assign(e, { held_out_accuracy: h.accuracy, held_out_loss: h.loss, held_out_margin: h.margin, held_out_by_kind: h.by_kind });
       log(`epoch ${epoch + 1}: held-out pairwise accuracy ${pct(h.accuracy)} (${h.pairs} pairs), loss ${h.loss.toFixed(4)}, margin ${h.margin.toFixed(3)}`);
     }
-    write(e);
+    metrics.metric(e);
   }
   const seconds = (performance.now() - t0) / 1000;
   const res: RmTrainResult = {

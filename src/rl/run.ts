@@ -8,7 +8,7 @@ import { loadCheckpoint, loadConfig } from '../model/checkpoint.js';
 import { loadTokenizer } from '../model/tokenizer.js';
 import { estimateMemory, formatEstimate, type MemoryEstimate } from '../model/memory.js';
 import { getKernels } from '../tensor/index.js';
-import { attachLora, moduleShape } from '../model/lora.js';
+import { attachLora, loraOf, moduleShape } from '../model/lora.js';
 import { resolveTargets } from '../run/lora-targets.js';
 import type { ModelConfig } from '../model/config.js';
 import { loadModel } from '../model/lora-io.js';
@@ -73,11 +73,12 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
   // LoRA: the policy is the base plus an adapter (a resumed run's latest one), and the reference is the same model with it off
   const policy = cfg.loraR > 0 ? await loadModel(cfg.model, ckpt?.dir) : await loadCheckpoint(ckpt ? ckpt.dir : cfg.model);
   if (cfg.loraR > 0 && !ckpt) attachLora(policy.model, cfg, cfg.seed + 4243);
-  if (cfg.loraR > 0 && ckpt) policy.model.adapter!.rng = new Rng(cfg.seed + 4244); // dropout masks
+  if (cfg.loraR > 0 && ckpt) loraOf(policy.model)!.rng = new Rng(cfg.seed + 4244); // dropout masks
   const ref = cfg.beta > 0 ? (cfg.loraR > 0 ? policy.model : (await loadCheckpoint(cfg.model)).model) : null;
   writeRunConfig(cfg);
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
   trainer.rewardSet = Promise.resolve(rewards);
+  if (opts.metrics) trainer.metrics = opts.metrics;
   if (ckpt) {
     trainer.resumeFrom(ckpt.dir);
     log(`resumed from ${ckpt.dir} (step ${ckpt.step})`);

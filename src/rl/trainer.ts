@@ -2,7 +2,7 @@
 // registry rewards → group advantages → μ AdamW updates (gradient accumulation, clipping) → log;
 // periodic held-out evaluation, checkpoints with optimizer and Rng state, exact resume.
 // Not the math (grpo.ts, loss.ts) and not the CLI (src/cli/grpo.ts). DeepSeek-R1 §2.2, TRL's GRPOTrainer.
-import { appendFileSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import type { Decoder } from '../model/decoder.js';
@@ -24,6 +24,7 @@ import { RewardSet } from './reward-module.js';
 import { ModelRewards } from './rm-reward.js';
 import { matmulPrecisionOf, type MatmulPrecision, type Precision } from '../tensor/precision.js';
 import { tidy } from '../tensor/index.js';
+import { jsonlMetrics, type MetricsWriter } from '../run/metrics.js';
 
 export interface TrainerHooks {
   /** Progress lines (stderr in the CLI). */
@@ -36,6 +37,8 @@ export interface TrainerHooks {
   onEval?: (metrics: EvalMetrics) => void | Promise<void>;
   /** The run context's matmul precision, taken when cfg.precision is null; default fp32. */
   precision?: Precision;
+  /** The run context's metrics/samples writer (runGrpo hands it to the trainer); default the JSONL files in cfg.out. */
+  metrics?: MetricsWriter;
 }
 
 /** Held-out evaluation numbers, as logged to metrics.jsonl. */
@@ -74,6 +77,8 @@ export class GrpoTrainer {
   private readonly modelRewards: ModelRewards;
   /** cfg.rewards with user modules loaded: on the first step unless set before (runGrpo sets it after its start-of-run check). */
   rewardSet: Promise<RewardSet> | null = null;
+  /** Where step metrics and logged samples go: metrics.jsonl and samples.jsonl in cfg.out (appended to) unless set. */
+  metrics: MetricsWriter;
 
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
     readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
@@ -83,7 +88,7 @@ export class GrpoTrainer {
     this.rng = new Rng(cfg.seed);
     this.padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
     this.modelRewards = new ModelRewards(cfg.rewardModels ?? [], cfg.judges ?? []);
-    mkdirSync(cfg.out, { recursive: true });
+    this.metrics = jsonlMetrics(cfg.out); // makes the folder
   }
 
   /** Restores optimizer, Rng and counters from a checkpoint folder (the weights are loaded by the caller), and trims logs written after it. */
@@ -118,10 +123,6 @@ export class GrpoTrainer {
     return dir;
   }
 
-  private write(file: string, obj: unknown): void {
-    appendFileSync(join(this.cfg.out, file), JSON.stringify(obj) + '\n');
-  }
-
   /** Held-out evaluation (evalSamples per problem at evalTemperature / evalTopP), with its own fixed Rng so it never shifts training. */
   async evaluate(): Promise<EvalMetrics> {
     const c = this.cfg;
@@ -142,7 +143,7 @@ export class GrpoTrainer {
         m.by_difficulty = ws.byDifficulty.map((d) => ({ difficulty: d.difficulty, pass1: d.pass1, mean_len: d.meanLen, reflection: d.reflection.any }));
       }
     }
-    this.write('metrics.jsonl', { type: 'eval', step: this.step, ...m });
+    this.metrics.metric({ type: 'eval', step: this.step, ...m });
     this.lastEval = m;
     this.evalStep = this.step;
     return m;
@@ -243,7 +244,7 @@ export class GrpoTrainer {
     m.training_tokens_per_s = train ? train.tokensProcessed / m.training_seconds! : 0;
     m.step_seconds = (performance.now() - tStart) / 1000;
     Object.assign(m, this.reflectionMetrics(completions, rowProblems, scored));
-    this.write('metrics.jsonl', { type: 'train', step: this.step, ...m });
+    this.metrics.metric({ type: 'train', step: this.step, ...m });
     this.logSamples(completions, rowProblems, scored, advantages);
     return m;
   }
@@ -370,7 +371,7 @@ export class GrpoTrainer {
     for (let q = 0; q < Math.min(this.cfg.samplesPerStepLogged, completions.length); q++) {
       const i = (q % P) * G + Math.floor(q / P); // spread over prompts first
       const x = completions[i]!;
-      this.write('samples.jsonl', {
+      this.metrics.sample({
         step: this.step, prompt: problems[i]!.prompt, gold: problems[i]!.gold, completion: x.text, reward: scored.total[i],
         rewards: Object.fromEntries(Object.entries(scored.components).map(([k, v]) => [k, v[i]])),
         advantage: advantages[i], tokens: x.tokens.length, finish: x.finishReason,

@@ -12,8 +12,10 @@ import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
 import { defaultWorldModelConfig } from './pretrain.js';
 import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
+import type { RunContext } from '../run/context.js';
+import { metricsFor } from '../run/metrics.js';
 
-export interface PretrainCorpusOptions {
+export interface PretrainCorpusOptions extends Partial<Pick<RunContext, 'signal' | 'metrics'>> {
   data: string;
   out: string;
   model?: Partial<ModelConfig>;
@@ -27,7 +29,6 @@ export interface PretrainCorpusOptions {
   warmupSteps?: number;
   seed?: number;
   onError?: JsonlReadOptions['onError'];
-  signal?: AbortSignal;
   /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
   precision?: Precision;
   log?: Logger;
@@ -81,6 +82,7 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<Pretr
   const maxSeconds = opts.maxSeconds ?? Infinity;
   log(`pretrain: ${documents} documents, ${fmt(totalTokens)} tokens, vocabulary ${tok.vocabSize}, ${epochs} epoch(s)`);
   let step = 0, tokens = 0, lastLoss = NaN, stopped = false;
+  const metrics = metricsFor(opts.metrics, opts.out);
   const t0 = performance.now();
   const progress = () => Math.max(tokens / budget, (performance.now() - t0) / 1000 / maxSeconds);
   const trainPool = async (pool: TrainSeq[]) => {
@@ -89,10 +91,12 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<Pretr
         stopped = stopped || Boolean(opts.signal?.aborted);
         return;
       }
-      const st = trainer.step([b], cosineLr(progress(), step, { peak, warmupSteps: opts.warmupSteps ?? 100, minLr: peak * 0.1 }));
+      const lr = cosineLr(progress(), step, { peak, warmupSteps: opts.warmupSteps ?? 100, minLr: peak * 0.1 });
+      const st = trainer.step([b], lr);
       step++;
       tokens += st.tokens;
       lastLoss = st.loss;
+      metrics.metric({ type: 'train', step, loss: st.loss, lr, grad_norm: st.gradNorm, tokens: st.tokens, seconds: (performance.now() - t0) / 1000 });
       opts.progress?.(step, progress(), { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
       if (step % 100 === 0) {
         log(`step ${step}  loss ${st.loss.toFixed(4)}  ${fmt(tokens / ((performance.now() - t0) / 1000))} tok/s`);

@@ -2,6 +2,8 @@
 // curriculum) or on a JSONL text corpus, with a character-level tokenizer, saving an HF-layout checkpoint.
 // The default recipe follows issue 5's experiment: 0.8M-parameter Llama, step-heavy mix then the natural mix.
 import { Rng } from '../util/rng.js';
+import type { RunContext } from '../run/context.js';
+import { metricsFor } from '../run/metrics.js';
 import { Decoder } from '../model/decoder.js';
 import { makeConfig, type ModelConfig } from '../model/config.js';
 import { CharTokenizer, type Tokenizer } from '../model/tokenizer.js';
@@ -50,7 +52,7 @@ export function defaultCurriculum(world: World<WorldProblem>): CorpusPhase[] {
   ];
 }
 
-export interface PretrainWorldOptions {
+export interface PretrainWorldOptions extends Partial<Pick<RunContext, 'signal' | 'metrics'>> {
   out: string;
   /** World name (default addition) and difficulty (default the world's). */
   world?: string;
@@ -78,8 +80,6 @@ export interface PretrainWorldOptions {
   seed?: number;
   /** Evaluate the held-out step-line loss every this many steps (default 200). */
   evalEvery?: number;
-  /** Stops early, saving what was trained (Ctrl-C). */
-  signal?: AbortSignal;
   log?: Logger;
   /** After each step: steps done, the share of the token/time budget spent, numbers to show (src/util/progress). */
   progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
@@ -169,6 +169,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   const gate = stepLineBatches(world, tok, { count: 64, difficulty, seed: seed + 7 });
   const rng = new Rng(seed + 1);
   const padId = tok.padId ?? 0;
+  const metrics = metricsFor(opts.metrics, opts.out);
   log(`pretrain: world ${world.name} (difficulty ${difficulty}), ${params} parameters, budget ${fmt(budgetTokens)} tokens${safetySeconds > 0 ? ` (safety limit ${safetySeconds}s)` : ''}, batch ${batchSize}, ${precision} matmuls`);
 
   let pool: Batch[] = [];
@@ -212,9 +213,11 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
     }
     positions += st.positions;
     lastLoss = st.loss;
+    metrics.metric({ type: 'train', step, loss: st.loss, lr, grad_norm: st.gradNorm, tokens: st.tokens, progress: tokens / budgetTokens, seconds: (performance.now() - t0) / 1000 });
     opts.progress?.(step, tokens / budgetTokens, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
     if (step % evalEvery === 0) {
       stepLineLoss = trainer.evalLoss(gate);
+      metrics.metric({ type: 'eval', step, step_line_loss: stepLineLoss });
       const sec = (performance.now() - t0) / 1000;
       log(`step ${step}  progress ${(progress * 100).toFixed(1)}%  loss ${st.loss.toFixed(4)}  step-line ${stepLineLoss.toFixed(4)}  lr ${lr.toExponential(2)}  ${fmt(tokens / sec)} tok/s  ${sec.toFixed(0)}s`);
     }
@@ -223,6 +226,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   }
   const seconds = (performance.now() - t0) / 1000;
   stepLineLoss = trainer.evalLoss(gate);
+  if (step % evalEvery !== 0) metrics.metric({ type: 'eval', step, step_line_loss: stepLineLoss });
   const result: PretrainResult = {
     dir: opts.out, steps: step, tokens, seconds, tokensPerSecond: tokens / seconds, positionsPerSecond: positions / seconds,
     params, finalLoss: lastLoss, stepLineLoss, gatePassed: stepLineLoss <= STEP_LINE_GATE, stopped, cutShort, precision,

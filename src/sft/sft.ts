@@ -13,9 +13,11 @@ import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
 import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
+import type { RunContext } from '../run/context.js';
+import { metricsFor } from '../run/metrics.js';
 
 // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves adapters
-export interface SftOptions extends Partial<LoraTrainOptions> {
+export interface SftOptions extends Partial<LoraTrainOptions>, Partial<Pick<RunContext, 'signal' | 'metrics'>> {
   /** Checkpoint folder of the starting model. */
   model: string;
   /** JSONL of {prompt, completion} or {messages} rows. */
@@ -44,7 +46,6 @@ export interface SftOptions extends Partial<LoraTrainOptions> {
   evalEvery?: number;
   seed?: number;
   onError?: JsonlReadOptions['onError'];
-  signal?: AbortSignal;
   /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
   precision?: Precision;
   log?: Logger;
@@ -133,10 +134,12 @@ export async function sftTrain(opts: SftOptions): Promise<SftResult> {
   const trainer = new Trainer(model, { weightDecay: opts.weightDecay ?? 0.0, gradientCheckpointing: opts.gradientCheckpointing });
   log(`sft: ${seqs.length} train / ${valSeqs.length} validation examples, ${epochs} epoch(s) of ${stepsPerEpoch} steps (batch ${batchSize} x ${accum}), ${truncated} truncated to ${maxLength} tokens`);
 
+  const metrics = metricsFor(opts.metrics, opts.out);
   const valLoss: number[] = [];
   const evaluate = () => {
     if (!valBatches.length) return;
     valLoss.push(trainer.evalLoss(valBatches));
+    metrics.metric({ type: 'eval', step, loss: valLoss[valLoss.length - 1]! });
     log(`  validation loss ${valLoss[valLoss.length - 1]!.toFixed(4)}`);
   };
   const save = (dir: string, extra: Record<string, unknown>) => saveTrained(dir, model, tok, { 'trainer_state.json': extra }, { baseModel: opts.model });
@@ -155,6 +158,7 @@ export async function sftTrain(opts: SftOptions): Promise<SftResult> {
       tokens += st.tokens;
       lossSum += st.loss * st.tokens;
       lossTokens += st.tokens;
+      metrics.metric({ type: 'train', step, epoch: epoch + 1, loss: st.loss, lr, grad_norm: st.gradNorm, tokens: st.tokens, seconds: (performance.now() - t0) / 1000 });
       opts.progress?.(step, step / totalSteps, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
       if (step % 10 === 0 || step === totalSteps) {
         log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(lossSum / lossTokens).toFixed(4)}  lr ${lr.toExponential(2)}  ${fmt(tokens / ((performance.now() - t0) / 1000))} tok/s`);

@@ -1,7 +1,7 @@
 // The tensor engine's public surface: Tensor, creation, the tape switches, every op, and the kernel selection.
 // Not a place for logic: each export lives in tensor.ts, ops/*.ts or kernels/.
-export { Tensor, tensor, zeros, ones, randn, noGrad, tidy, isGradEnabled, setCheckNan, engine } from './tensor.js';
-export type { EngineContext } from './tensor.js';
+export { Tensor, tensor, zeros, ones, randn, noGrad, tidy, isGradEnabled, setCheckNan } from './tensor.js';
+export type { EngineContext } from './kernels/index.js';
 export { add, sub, mul, div, minimum, maximum, neg, exp, log, silu, swiglu, clamp, where } from './ops/elementwise.js';
 export type { Operand } from './ops/elementwise.js';
 export { sum, mean, max, reshape } from './ops/reduce.js';

@@ -69,7 +69,7 @@ test('tidy() recycles op outputs into the next scope, and leaves buffers made ou
 });
 
 test('BufferPool: size classes, least-recently-used eviction, and only whole buffers or its own views come back', async () => {
-  const { BufferPool, sizeClass } = await import('../../src/tensor/tensor.js');
+  const { BufferPool, sizeClass } = await import('../../src/tensor/kernels/pool.js');
   assert.deepEqual([4096, 4500, 5000, 5121, 6144, 8191].map(sizeClass), [4096, 5120, 5120, 6144, 6144, 8192]);
   const pool = new BufferPool(3 * 4096 * 4); // room for three 4096-float buffers
   const a = new Float32Array(4096), b = new Float32Array(4096), c = new Float32Array(2048), d = new Float32Array(6144);

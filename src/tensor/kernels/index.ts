@@ -1,18 +1,36 @@
 // Kernel selection: the native addon when it loads, else the pure-TS kernels with one warning line.
 // R1_KERNELS=ts forces TS; R1_KERNELS=native makes a missing addon an error. withKernels swaps the
-// active set for the duration of a synchronous call (tests run every op on both).
+// active set for the duration of a synchronous call (tests run every op on both). The registry is the one place
+// of process-wide mutable state: the kernel choice and the engine's switches and buffer pool (engineState).
 import type { Kernels } from './types.js';
 import { tsKernels } from './ts.js';
 import { loadNative } from './native.js';
+import { BufferPool, poolBytes } from './pool.js';
 
 export { tsKernels };
 export type { Kernels };
 export { BinaryOp, UnaryOp } from './types.js';
 
-/** The process-wide kernel choice: the loaded addon (cached: a .node loads once) and the active set. */
-const state: { native: Kernels | null | undefined; nativeError: string; active: Kernels | null; warned: boolean; noted: Set<string> } = {
-  native: undefined, nativeError: '', active: null, warned: false, noted: new Set(),
+/** The engine's state beside the kernels (tensor.ts reads and switches it): whether ops record the tape, whether NaN/Inf checks run, the buffer pool. */
+export interface EngineContext {
+  gradEnabled: boolean;
+  /** Inside tidy(): the op-output buffers made so far, handed back to the pool when the scope ends. */
+  scope: Float32Array[] | null;
+  /** Scan every op's output and every gradient it produces for NaN/Inf (env R1_CHECK_NAN=1, or setCheckNan). */
+  checkNan: boolean;
+  pool: BufferPool;
+}
+
+/** The process-wide kernel choice (the loaded addon, cached: a .node loads once; the active set) and the engine's state. */
+const state: { native: Kernels | null | undefined; nativeError: string; active: Kernels | null; warned: boolean; noted: Set<string>; engine: EngineContext | null } = {
+  native: undefined, nativeError: '', active: null, warned: false, noted: new Set(), engine: null,
 };
+
+/** The engine's state (made on first use: R1_CHECK_NAN and R1_POOL_MB are read then). */
+export function engineState(): EngineContext {
+  state.engine ??= { gradEnabled: true, scope: null, checkNan: process.env['R1_CHECK_NAN'] === '1', pool: new BufferPool(poolBytes()) };
+  return state.engine;
+}
 
 /** The native kernels, or null when the addon is missing or fails to load (the reason is kept for the warning). */
 export function loadNativeKernels(): Kernels | null {

@@ -1,7 +1,8 @@
 // Activation checkpointing: y = fn(x) run without the tape, keeping only x; the backward runs fn again with the tape
 // on and backpropagates y's gradient through it into x and the parameters fn reads. Trades one more forward of fn
 // for not holding its activations. Not for fn with randomness or side effects. Reference: torch.utils.checkpoint.
-import { Tensor, accumulateGrad, engine, isGradEnabled, noGrad, outBuffer, result, tidy } from '../tensor.js';
+import { Tensor, accumulateGrad, isGradEnabled, noGrad, outBuffer, result, tidy } from '../tensor.js';
+import { engineState } from '../kernels/index.js';
 
 /**
  * fn(x) with fn's intermediates freed at once and recomputed in backward. params: every tensor fn reads that may
@@ -11,6 +12,7 @@ export function checkpoint(fn: (x: Tensor) => Tensor, x: Tensor, params: readonl
   if (!isGradEnabled()) return fn(x);
   let shape: number[] = [];
   let out: Float32Array = new Float32Array(0);
+  const engine = engineState();
   const outer = engine.scope;
   noGrad(() => tidy(() => { // the forward's intermediates go back to the pool as it ends; y is copied out first
     const y = fn(x.detach());

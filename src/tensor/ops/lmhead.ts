@@ -5,7 +5,7 @@
 // Reference: Liger-Kernel's fused linear cross-entropy; the same value as logprobOfTargets(linear(h, W) / τ, t).
 import { getKernels } from '../kernels/index.js';
 import type { MatmulPrecision } from '../precision.js';
-import { Tensor, engine, gradBuffer, gradTarget, accumulateGrad, result, shapeStr } from '../tensor.js';
+import { Tensor, recycleBuffer, gradBuffer, gradTarget, accumulateGrad, result, shapeStr } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { sum } from './reduce.js';
 
@@ -83,10 +83,10 @@ export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Arra
       const dots = new Float32Array(m);
       k.gemm(probs, chunk!.logits, dots, m, 1, 1, V, false, true, 1, 0, V, V, 1);
       for (let i = 0; i < m; i++) ent[rows[i]!] = l[i]! - dots[i]!;
-      engine.pool.give(probs);
+      recycleBuffer(probs);
     }
   }
-  if (chunk) engine.pool.give(chunk.logits);
+  if (chunk) recycleBuffer(chunk.logits);
   const res = result('lmHeadLogprob', logp, hidden.shape.slice(0, -1), [hidden, weight], (g) => {
     const ch = { h: new Float32Array(Math.min(R, n) * C), logits: gradBuffer(Math.min(R, n) * V) };
     const dh = hidden.requiresGrad ? gradBuffer(hidden.size, true) : null; // (N, C), zero on unscored rows
@@ -108,7 +108,7 @@ export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Arra
         beta = 1;
       }
     }
-    engine.pool.give(ch.logits);
+    recycleBuffer(ch.logits);
     if (dh) accumulateGrad(hidden, dh, true);
   });
   return { logp: res, entropy: ent };

@@ -3,6 +3,8 @@
 // what is outside its grammar (or read differently by the engine) it leaves to the engine (null).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { datasetsDir } from '../../../src/data/datasets.js';
 import { test } from 'node:test';
 import { parseLatexWithEngine } from '../../../src/rewards/math/cas.js';
 import { evaluate, freeVariables, type Json } from '../../../src/rewards/math/evaluate.js';
@@ -52,7 +54,8 @@ test('leaves to the engine what it does not read, or what the engine reads its o
 });
 
 test('every MATH-500 answer it reads has the engine value', () => {
-  const rows = readFileSync(new URL('../../../../shared/datasets/math500/test.jsonl', import.meta.url), 'utf8').trim().split('\n');
+  // $R1_DATASETS, else ../shared/datasets beside the repository
+  const rows = readFileSync(join(datasetsDir(), 'math500', 'test.jsonl'), 'utf8').trim().split('\n');
   const rng = new Rng(3);
   let read = 0;
   for (const line of rows) {
