@@ -168,6 +168,16 @@ export class Engine {
     });
   }
 
+  /**
+   * Runs `load` (which replaces the model's weights or adapter in place) between two decode steps: it runs synchronously
+   * on the event loop, so no step sees half the new weights. Choices in flight go on with the new weights (their cached
+   * keys and values stay as computed), as vLLM's in-place reload does; the BF16 copies of the weights are packed again.
+   */
+  replaceWeights(load: () => void): void {
+    load();
+    this.dec.weightsChanged();
+  }
+
   /** Stops taking requests; those in flight finish. */
   close(): void {
     this.closed = true;
