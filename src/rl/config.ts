@@ -13,6 +13,8 @@ import {
   type ConfigOf, type Warn,
 } from '../run/spec.js';
 import { PAPER_EVAL, V, LORA_FIELDS } from '../run/vocabulary.js';
+import { parseRollout, rolloutProblem, type RolloutSpec } from './rollout.js';
+import { CORRECTION_MODES } from './correction.js';
 
 export { ConfigError, readConfigFile, type RewardSpec };
 
@@ -117,6 +119,14 @@ export const GRPO_FIELDS = {
   gradientCheckpointing: V.gradientCheckpointing,
   maxTokensPerMicroBatch: int(0, 'micro-batches by token count: each holds at most this many padded tokens (rows × longest row); 0: gradientAccumulationSteps equal parts', { min: 0 }),
   memoryLimitGb: num(0, "the memory (GiB) the run may use: a run whose estimate exceeds it is refused before loading; 0: the machine's total memory", { min: 0 }),
+  // rollouts (issue 23): sampling on OpenAI-compatible servers, weight sync over HTTP, TRL's off-policy correction
+  rollout: value<RolloutSpec>('local', "where rollouts are sampled: 'local' (this process) or servers: URL,URL or JSON {endpoints, modelName?, apiKeyEnv?, server?: vllm|sglang, timeout?, retries?, concurrency?, syncDir?, loraName?} (docs/rollouts.md)", {
+    parse: parseRollout, check: rolloutProblem, metavar: 'local|URL,...|JSON',
+  }),
+  weightSyncSteps: int(1, 'with servers: push the weights to them every N steps (in between they sample with older weights; the correction covers it)', { min: 1 }),
+  vllmImportanceSamplingCorrection: bool(true, "with servers: weight each token's surrogate by the trainer / sampler probability ratio (TRL's vLLM importance sampling)"),
+  vllmImportanceSamplingMode: oneOf(CORRECTION_MODES, 'sequence_mask', "the ratio per 'sequence' (exp Σ Δ) or 'token', and above the cap 'mask' (weight 0) or 'truncate' (weight = cap)"),
+  vllmImportanceSamplingCap: num(3.0, 'the cap of the correction ratio', { above: 0 }),
   // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen policy (checkpoints are PEFT adapters; the reference is the base, the adapter off)
   ...LORA_FIELDS,
 };
