@@ -149,7 +149,8 @@ export class EndpointPool {
     for (let attempt = 0; ; attempt++) {
       const version = ep.version;
       const { status, text } = await this.post(ep, '/v1/completions', body);
-      if (status === 200) return parseCompletion(ep.url, text, r.n).map((c) => ({ ...c, weightVersion: version, endpoint: ep.url }));
+      // the server's own weight_version when it reports one (r1 serve, SGLang), else the version last pushed to it
+      if (status === 200) return parseCompletion(ep.url, text, r.n).map((c) => ({ ...c, weightVersion: c.weightVersion ?? version, endpoint: ep.url }));
       if (status !== 429 && status !== 503 && status < 500) throw new RequestError(`${ep.url}/v1/completions rejected the request (HTTP ${status}: ${text.slice(0, 200)})`, 'fatal');
       if (status >= 500 && status !== 503) throw new RequestError(`answered HTTP ${status} (${text.slice(0, 120)})`, 'down');
       if (attempt >= retries) throw new RequestError(`answered HTTP ${status} ${retries + 1} times`, 'down');
@@ -232,14 +233,16 @@ function idOfToken(t: unknown): number | null {
  * The choices of a /v1/completions answer with their token ids (`token_ids`, else vLLM's "token_id:N" tokens) and
  * logprobs (`logprobs.token_logprobs`); a missing field is a RolloutProtocolError naming it and the server flag.
  */
-export function parseCompletion(url: string, text: string, n: number): { tokens: number[]; logprobs: Float32Array; finishReason: 'stop' | 'length' }[] {
-  let json: { choices?: unknown };
+export function parseCompletion(url: string, text: string, n: number): { tokens: number[]; logprobs: Float32Array; finishReason: 'stop' | 'length'; weightVersion: number | null }[] {
+  let json: { choices?: unknown; weight_version?: unknown };
   try {
     json = JSON.parse(text);
   } catch {
     throw new RolloutProtocolError(`${url} is not OpenAI-compatible: /v1/completions answered ${JSON.stringify(text.slice(0, 80))}, not JSON; start the server's OpenAI API (vllm serve, python -m sglang.launch_server, r1 serve)`);
   }
   if (!json || !Array.isArray(json.choices)) throw new RolloutProtocolError(`${url} is not OpenAI-compatible: its /v1/completions answer has no 'choices' list`);
+  const wv = json.weight_version;
+  const version = (typeof wv === 'string' || typeof wv === 'number') && /^\d+$/.test(String(wv)) ? Number(wv) : null;
   const choices = [...json.choices as Record<string, unknown>[]].sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
   if (choices.length !== n) throw new RolloutProtocolError(`${url} returned ${choices.length} choices for n = ${n}; the server must honour 'n'`);
   return choices.map((c) => {
@@ -256,6 +259,6 @@ export function parseCompletion(url: string, text: string, n: number): { tokens:
     if (!tokens) throw new RolloutProtocolError(`${url} returned no token ids (choices[].token_ids for 'return_token_ids: true', or "token_id:N" tokens for 'return_tokens_as_token_ids: true'); vLLM >= 0.10.2 returns them (older: serve with --return-tokens-as-token-ids)`);
     if (tokens.length !== logprobs.length) throw new RolloutProtocolError(`${url} returned ${tokens.length} token ids but ${logprobs.length} logprobs for one choice`);
     const finishReason = c.finish_reason === 'length' ? 'length' : 'stop';
-    return { tokens, logprobs: Float32Array.from(logprobs as number[]), finishReason };
+    return { tokens, logprobs: Float32Array.from(logprobs as number[]), finishReason, weightVersion: version };
   });
 }

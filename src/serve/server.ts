@@ -171,7 +171,6 @@ export class OpenAIServer {
     const wantLogprobs = chat ? b.logprobs === true : b.logprobs !== undefined && b.logprobs !== null && b.logprobs !== false;
     if (!chat && wantLogprobs) num(b, 'logprobs', 0, (x) => Number.isInteger(x) && x >= 0 && x <= 20, 'an integer in [0, 20]');
     const tokenIds = b.return_token_ids === true, asIds = b.return_tokens_as_token_ids === true;
-    const weightVersion = this.weights.version;
     const includeUsage = stream && typeof b.stream_options === 'object' && b.stream_options !== null && (b.stream_options as { include_usage?: unknown }).include_usage === true;
     const inputs = chat ? [{ messages: messagesOf(b) }] : promptsOf(b);
     if (inputs.length * n > (this.o.maxChoices ?? 256)) throw new ApiError(400, `${inputs.length} prompts × n ${n} asks for more than ${this.o.maxChoices ?? 256} choices; split the request`, 'n');
@@ -243,15 +242,16 @@ export class OpenAIServer {
     const choices = results.flatMap((cs, pi) => cs.map((c) => (chat
       ? { index: pi * n + c.index, message: { role: 'assistant', ...(split ? withReasoning(splitReasoning(c.text, opened)) : { content: c.text }) }, logprobs: logprobsOf(c), finish_reason: c.finishReason, completion_tokens: c.tokens.length, ...ids4(pi, c) }
       : { index: pi * n + c.index, text: c.text, logprobs: logprobsOf(c), finish_reason: c.finishReason, completion_tokens: c.tokens.length, ...ids4(pi, c) })));
+    const weightVersion = results[0]?.[0]?.weightVersion ?? null; // every choice of a request is queued with one version
     sendJson(res, { id, object: chat ? 'chat.completion' : 'text_completion', created, model, choices, usage, ...(weightVersion === null ? {} : { weight_version: weightVersion }) });
   }
 
   /** The weight-update routes, each answering in its server's format (vLLM: text; SGLang: {success, message}). */
-  private updateWeights(path: string, b: Record<string, unknown>, res: ServerResponse): void {
+  private async updateWeights(path: string, b: Record<string, unknown>, res: ServerResponse): Promise<void> {
     const vllm = path === '/v1/load_lora_adapter';
     try {
-      if (path === '/update_weights_from_disk') this.weights.updateFromDisk(b);
-      else this.weights.loadLora(b, vllm);
+      if (path === '/update_weights_from_disk') await this.weights.updateFromDisk(b);
+      else await this.weights.loadLora(b, vllm);
     } catch (e) {
       if (!(e instanceof WeightUpdateError)) throw e;
       if (vllm) throw new ApiError(e.status, e.message);
