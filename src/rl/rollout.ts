@@ -6,6 +6,7 @@ import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { generate } from '../generate/index.js';
 import { Rng } from '../util/rng.js';
+import { ConfigError } from '../run/spec.js';
 import type { Completion } from '../eval/runner.js';
 import { EndpointPool, RolloutProtocolError, parseCompletion, type EndpointsSpec } from './endpoints.js';
 import { WeightSync, type SyncKind } from './weight-sync.js';
@@ -18,7 +19,13 @@ const SPEC_KEYS = ['endpoints', 'modelName', 'apiKeyEnv', 'server', 'timeout', '
 export function parseRollout(text: string): RolloutSpec {
   const t = text.trim();
   if (t === 'local') return 'local';
-  if (t.startsWith('{')) return JSON.parse(t) as EndpointsSpec;
+  if (t.startsWith('{')) {
+    try {
+      return JSON.parse(t) as EndpointsSpec;
+    } catch (e) {
+      throw new ConfigError(`rollout: ${JSON.stringify(t.slice(0, 60))} is not valid JSON (${(e as Error).message}); give 'local', URL,URL or a JSON object`);
+    }
+  }
   return { endpoints: t.split(',').map((s) => s.trim()).filter(Boolean) };
 }
 

@@ -77,6 +77,8 @@ export class GrpoTrainer {
   rewardSet: Promise<RewardSet> | null = null;
   /** Rollouts from servers (cfg.rollout not 'local'; runGrpo opens it); null: sampled in this process. */
   rollout: EndpointRollout | null = null;
+  /** asyncRollouts: the batches of the coming steps, sampling on the servers, each with the Rng state before its draw. */
+  private pending: { rngState: number[]; problems: TaskProblem[]; batch: Promise<RemoteCompletion[]> }[] = [];
 
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
     readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
@@ -107,7 +109,8 @@ export class GrpoTrainer {
     const dir = join(this.cfg.out, 'checkpoints', `step-${this.step}`);
     const trainerState = {
       step: this.step, updates: this.updates, elapsedSeconds: this.elapsed, seed: this.cfg.seed,
-      rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
+      // with batches sampled ahead, the Rng as before their draw: a resumed run draws the same problems and seeds
+      rng: (this.pending[0]?.rngState ?? this.rng.getState()).map((x) => (Number.isNaN(x) ? null : x)),
     };
     saveTrained(dir, this.policy, this.tokenizer, { optimizer: new TensorState(this.opt.stateDict(false)), 'trainer_state.json': trainerState },
       { baseModel: this.cfg.model }); // an adapter (and its optimizer state) with LoRA
@@ -180,13 +183,14 @@ export class GrpoTrainer {
         break;
       }
       const t0 = performance.now();
-      const rngBefore = this.rng.getState();
+      const rngBefore = this.pending[0]?.rngState ?? this.rng.getState();
       let m: Metrics;
       try {
         m = await this.trainStep();
       } catch (e) {
         if (!(e instanceof NoServersError)) throw e;
         this.rng.setState(rngBefore); // the step did not happen: a resumed run draws the same problems and seeds again
+        this.pending = [];
         log(`grpo: STOPPED at step ${this.step} of ${c.steps}: ${e.message}; restart the servers and continue with --resume`);
         reason = 'no-servers';
         break;
@@ -216,12 +220,11 @@ export class GrpoTrainer {
   async trainStep(): Promise<Metrics> {
     const c = this.cfg, G = c.numGenerations;
     const tStart = performance.now();
-    const problems = this.tasks.draw(this.rng, c.promptsPerStep);
+    const remote = this.rollout ? this.nextRemoteBatch() : null;
+    const problems = remote ? remote.problems : this.tasks.draw(this.rng, c.promptsPerStep);
     const tSample = performance.now();
-    const completions: (Completion & Partial<RemoteCompletion>)[] = this.rollout
-      ? await this.rollout.sample(problems.map((p) => this.tokenizer.encode(p.prompt)), G, problems.map(() => this.rng.nextU32()), {
-        maxTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK, stop: c.stopStrings,
-      })
+    const completions: (Completion & Partial<RemoteCompletion>)[] = remote
+      ? await remote.batch
       : await sampleCompletions(this.policy, this.tokenizer, problems.map((p) => p.prompt), G, {
         maxNewTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK || undefined,
         stopStrings: c.stopStrings, batchSize: c.generationBatchSize ?? undefined, rng: this.rng,
@@ -236,7 +239,10 @@ export class GrpoTrainer {
     const tTrain = performance.now();
 
     const masked = truncationMask(completions.map((x) => x.finishReason), c.maskTruncatedCompletions).map((m, i) => m || scored.total[i] === null);
-    const groups = c.dynamicSampling ? informativeGroups(total, G) : problems.map((_, g) => g);
+    // with servers, groups sampled more than maxStaleness weight versions ago are dropped (one request = one group = one version)
+    const fresh = (g: number) => !this.rollout || this.step - (completions[g * G]!.weightVersion ?? this.step) <= c.maxStaleness;
+    const groups = (c.dynamicSampling ? informativeGroups(total, G) : problems.map((_, g) => g)).filter(fresh);
+    const dropped = problems.filter((_, g) => !fresh(g)).length * G;
     const rows = groups.flatMap((g) => Array.from({ length: G }, (_, j) => g * G + j));
     const weights = sequenceWeights(rows.map((i) => (masked[i] ? 0 : completions[i]!.tokens.length)), c.lossType, c.maxCompletionLength);
     const rollouts: Rollout[] = rows.map((i, k) => ({
@@ -260,10 +266,29 @@ export class GrpoTrainer {
     m.training_tokens_per_s = train ? train.tokensProcessed / m.training_seconds! : 0;
     m.step_seconds = (performance.now() - tStart) / 1000;
     Object.assign(m, this.reflectionMetrics(completions, rowProblems, scored));
-    if (this.rollout) Object.assign(m, this.rolloutMetrics(completions, train?.correction ?? null, syncSeconds));
+    if (this.rollout) Object.assign(m, this.rolloutMetrics(completions, train?.correction ?? null, syncSeconds), { 'rollout/dropped_stale': dropped });
     this.write('metrics.jsonl', { type: 'train', step: this.step, ...m });
     this.logSamples(completions, rowProblems, scored, advantages);
     return m;
+  }
+
+  /**
+   * This step's batch from the servers: sampled now (synchronous), or taken from those sampling ahead (asyncRollouts),
+   * after topping them up to this step plus maxStaleness. Each batch draws its problems, then one seed per prompt.
+   */
+  private nextRemoteBatch(): { problems: TaskProblem[]; batch: Promise<RemoteCompletion[]> } {
+    const c = this.cfg;
+    const ahead = c.asyncRollouts ? c.maxStaleness : 0;
+    while (this.pending.length <= ahead && this.step + this.pending.length < c.steps) {
+      const rngState = this.rng.getState();
+      const problems = this.tasks.draw(this.rng, c.promptsPerStep);
+      const batch = this.rollout!.sample(problems.map((p) => this.tokenizer.encode(p.prompt)), c.numGenerations, problems.map(() => this.rng.nextU32()), {
+        maxTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK, stop: c.stopStrings,
+      });
+      batch.catch(() => {}); // awaited when its step comes; a failure then stops the run
+      this.pending.push({ rngState, problems, batch });
+    }
+    return this.pending.shift()!;
   }
 
   /** μ optimizer updates on the rollouts, each over gradientAccumulationSteps micro-batches. */

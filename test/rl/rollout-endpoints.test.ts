@@ -211,3 +211,27 @@ test('no server left: the run stops with a checkpoint and one line, and its step
   assert.deepEqual(state.rng.slice(0, 4), new Rng(cfg.seed).getState().slice(0, 4), 'the Rng as before the step that did not happen');
   trainer.rollout!.close();
 });
+
+test('async steps, maxStaleness 1: the next batch samples while this step trains, with the weights it was launched under', async () => {
+  const a = await replica(), b = await replica();
+  const { trainer, steps, inProcess, cfg } = await trainerOn([a.url, b.url], { over: { steps: 3, asyncRollouts: true, maxStaleness: 1 } });
+  for (let i = 0; i < 3; i++) await trainer.trainStep();
+  assert.equal(steps.length, 3);
+  steps.forEach((s, i) => assertSameCompletions(s, inProcess[i]!, `batch ${i + 1}`)); // each equals the policy it was launched under
+  assert.deepEqual(steps.map((s) => s[0]!.weightVersion), [0, 0, 1], 'batch 2 was launched before the first update');
+  const m = readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(m.map((r) => r['rollout/staleness_max']), [0, 1, 1]);
+  assert.deepEqual(m.map((r) => r['rollout/dropped_stale']), [0, 0, 0]);
+  assert.ok(m[1]['offpolicy/abs_logp_diff'] > 1e-4, `one version behind, the trainer and the sampler differ: Δ ${m[1]['offpolicy/abs_logp_diff']}`);
+});
+
+test('rollouts older than maxStaleness are dropped and counted', async () => {
+  const a = await replica();
+  // sampling 1 step ahead and syncing every 2 steps: step 3's batch was sampled with version 0 and trains at version 2
+  const { trainer, cfg } = await trainerOn([a.url], { over: { steps: 3, asyncRollouts: true, maxStaleness: 1, weightSyncSteps: 2 } });
+  for (let i = 0; i < 3; i++) await trainer.trainStep();
+  const m = readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(m.map((r) => r['rollout/staleness_max']), [0, 1, 2]);
+  assert.deepEqual(m.map((r) => r['rollout/dropped_stale']), [0, 0, cfg.promptsPerStep * cfg.numGenerations]);
+  assert.deepEqual(m.map((r) => r.rollouts_trained), [12, 12, 0]);
+});

@@ -137,3 +137,14 @@ test('r1 grpo with a server that cannot be reached: exit 2 and one line, before 
   assert.equal(lines.length, 1, res.stderr);
   assert.match(lines[0]!, /http:\/\/127\.0\.0\.1:9\/v1\/models cannot be reached .*check rollout\.endpoints/);
 });
+
+test('the GRPO spec: async needs servers; a sync interval that outlives maxStaleness is refused with the fix', async () => {
+  const { resolveConfig, ConfigError } = await import('../../src/rl/config.js');
+  const base = { model: 'm', out: 'o', world: 'addition' };
+  assert.throws(() => resolveConfig({ ...base, asyncRollouts: true }), (e: Error) => e instanceof ConfigError && /asyncRollouts needs rollout servers/.test(e.message));
+  assert.throws(() => resolveConfig({ ...base, rollout: 'http://a:1/v1', weightSyncSteps: 6 }), /weightSyncSteps 6 .* more than maxStaleness 4.*lower weightSyncSteps or raise maxStaleness/);
+  const c = resolveConfig({ ...base, rollout: 'http://a:1/v1,http://b:1/v1' });
+  assert.deepEqual(c.rollout, { endpoints: ['http://a:1/v1', 'http://b:1/v1'] });
+  assert.deepEqual([c.vllmImportanceSamplingMode, c.vllmImportanceSamplingCap, c.maxStaleness, c.weightSyncSteps], ['sequence_mask', 3, 4, 1]);
+  assert.equal(resolveConfig(base).rollout, 'local');
+});
