@@ -4,7 +4,7 @@
 // usage: node --import tsx scripts/prof-grpo-update.ts DIR [rows=16] [completion=256] [prompt=150] [mu=2] [maxTokensPerMicroBatch=0] [ckpt=0]
 import { loadCheckpoint } from '../src/model/checkpoint.js';
 import { AdamW, clipGradNorm } from '../src/optim/index.js';
-import { tidy, withPrecision, resolvePrecision } from '../src/tensor/index.js';
+import { tidy, resolvePrecision } from '../src/tensor/index.js';
 import { grpoLoss, type Rollout } from '../src/rl/loss.js';
 import { microBatches } from '../src/rl/trainer.js';
 import { Rng } from '../src/util/rng.js';
@@ -31,25 +31,23 @@ const rollouts: Rollout[] = Array.from({ length: rows }, (_, i) => {
 const opt = new AdamW(model.parameters(), { lr: 1e-6 });
 const micro = microBatches([...rollouts].sort((a, b) => a.completion.length - b.completion.length), 1, maxTok);
 console.error(`${micro.length} micro-batches of ${micro.map((m) => m.length).join(', ')} rows`);
-const p = resolvePrecision('auto');
-withPrecision(p, () => {
-  for (let it = 0; it < mu; it++) {
-    const ts = performance.now();
-    opt.zeroGrad();
-    let fwd = 0, bwd = 0;
-    for (const mb of micro) {
-      tidy(() => {
-        const a = performance.now();
-        const { loss } = grpoLoss(model, mb, { epsilon: 0.2, epsilonHigh: 0.2, beta: 0, temperature: 1, padId: 0 });
-        const b = performance.now();
-        loss.backward();
-        fwd += b - a; bwd += performance.now() - b;
-      });
-    }
-    const a = performance.now();
-    clipGradNorm(model.parameters(), 1);
-    opt.step(1e-6);
-    const o = performance.now() - a;
-    console.error(`update ${it}: ${((performance.now() - ts) / 1000).toFixed(2)} s (fwd ${(fwd / 1000).toFixed(2)}, bwd ${(bwd / 1000).toFixed(2)}, clip+adam ${(o / 1000).toFixed(2)}), rss ${rss()} GB, peak ${maxRss()} GB`);
+model.precision = resolvePrecision('auto');
+for (let it = 0; it < mu; it++) {
+  const ts = performance.now();
+  opt.zeroGrad();
+  let fwd = 0, bwd = 0;
+  for (const mb of micro) {
+    tidy(() => {
+      const a = performance.now();
+      const { loss } = grpoLoss(model, mb, { epsilon: 0.2, epsilonHigh: 0.2, beta: 0, temperature: 1, padId: 0 });
+      const b = performance.now();
+      loss.backward();
+      fwd += b - a; bwd += performance.now() - b;
+    });
   }
-});
+  const a = performance.now();
+  clipGradNorm(model.parameters(), 1);
+  opt.step(1e-6);
+  const o = performance.now() - a;
+  console.error(`update ${it}: ${((performance.now() - ts) / 1000).toFixed(2)} s (fwd ${(fwd / 1000).toFixed(2)}, bwd ${(bwd / 1000).toFixed(2)}, clip+adam ${(o / 1000).toFixed(2)}), rss ${rss()} GB, peak ${maxRss()} GB`);
+}

@@ -12,7 +12,7 @@ import { resolveConfig, type GrpoConfig } from '../rl/config.js';
 import { buildTasks } from '../rl/run.js';
 import type { TaskProblem, TaskSource } from '../rl/tasks.js';
 import { GrpoTrainer } from '../rl/trainer.js';
-import { checkPrecision, resolvePrecision, withPrecision } from '../tensor/precision.js';
+import { matmulPrecisionOf } from '../tensor/precision.js';
 
 /** One side's figures: what `--json` prints under "ours" and "trl". */
 export interface PeerFigures {
@@ -45,19 +45,18 @@ export async function benchProblems(cfg: GrpoConfig): Promise<{ tasks: TaskSourc
 
 /** Our trainer for cfg.steps steps on the fixed problems; per-step metrics give sampling and update seconds. */
 export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, log: (s: string) => void): Promise<GrpoBenchResult['ours']> {
-  const precision = resolvePrecision(checkPrecision(cfg.precision ?? 'fp32', 'bench grpo'));
+  const precision = matmulPrecisionOf(cfg.precision, 'bench grpo');
   const policy = await loadCheckpoint(cfg.model);
   const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
+  trainer.setPrecision(precision);
   const sampling: number[] = [], updates: number[] = [];
-  await withPrecision(precision, async () => {
-    for (let s = 0; s < cfg.steps; s++) {
-      const m = await trainer.trainStep();
-      sampling.push(m.sampling_seconds!);
-      updates.push((m.step_seconds! - m.sampling_seconds!) / cfg.numIterations);
-      log(`  ours step ${s + 1}: sampling ${m.sampling_seconds!.toFixed(1)} s, ${cfg.numIterations} updates ${(m.step_seconds! - m.sampling_seconds!).toFixed(1)} s`);
-    }
-  });
+  for (let s = 0; s < cfg.steps; s++) {
+    const m = await trainer.trainStep();
+    sampling.push(m.sampling_seconds!);
+    updates.push((m.step_seconds! - m.sampling_seconds!) / cfg.numIterations);
+    log(`  ours step ${s + 1}: sampling ${m.sampling_seconds!.toFixed(1)} s, ${cfg.numIterations} updates ${(m.step_seconds! - m.sampling_seconds!).toFixed(1)} s`);
+  }
   rmSync(cfg.out, { recursive: true, force: true });
   const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
   return {
@@ -69,7 +68,7 @@ export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, log: (s: str
 /** TRL's GRPOTrainer under each thread count (a separate process each); the run with the least time per step wins. */
 export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[], threads: number[], log: (s: string) => void): Pick<GrpoBenchResult, 'trl' | 'trl_error'> {
   const script = join(import.meta.dirname, '..', '..', 'scripts', 'ref', 'bench_grpo_trl.py');
-  const bf16 = resolvePrecision(checkPrecision(cfg.precision ?? 'fp32', 'bench grpo')) === 'bf16';
+  const bf16 = matmulPrecisionOf(cfg.precision, 'bench grpo') === 'bf16';
   const runs: (Record<string, unknown> & { error?: string })[] = [];
   for (const t of threads) {
     const args = {

@@ -3,7 +3,6 @@
 // Not the specs themselves (src/run/spec.ts and each command's spec).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './main.js';
-import { setMatmulPrecision, matmulPrecision, type Precision } from '../tensor/precision.js';
 import { helpText, parseArgv, pick, resolve, type ConfigOf, type Fields, type Spec } from '../run/spec.js';
 
 /** A command line read against a run spec: the config layer its flags give, the command's own flags, the positionals. */
@@ -87,12 +86,6 @@ export function numFlag(v: string | undefined, name: string, rule: NumRule, dflt
     && (rule.max === undefined || n <= rule.max);
   if (!ok) throw new UsageError(`--${name} must be ${describe(rule)} (got '${v}')`);
   return n;
-}
-
-/** Sets the process's matmul precision from --precision (for commands that only sample); returns what it resolved to. */
-export function applyPrecisionFlag(p: Precision): 'fp32' | 'bf16' {
-  setMatmulPrecision(p);
-  return matmulPrecision();
 }
 
 /**

@@ -2,7 +2,7 @@
 // once and cached), evaluated, trained with GRPO on the recipe configs/demo.yaml (+ configs/<world>.yaml), evaluated
 // again. Flags and --help from DEMO_SPEC; parses and prints only, the work is src/rl/demo.ts.
 import { writeFileSync } from 'node:fs';
-import { applyPrecisionFlag, onInterrupt, printJson, readCommandLine } from './args.js';
+import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { DEMO_SPEC, demoConfig, formatSummary, runDemo } from '../rl/demo.js';
 import { readConfigFile, resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -19,7 +19,6 @@ export async function run(argv: string[]): Promise<number> {
   if (!cl) return 0;
   const c = resolve(DEMO_SPEC, [cl.flags.config ? readConfigFile(cl.flags.config) : {}, cl.layer]);
   demoConfig('base', 'out', c.world, c); // a bad GRPO key or value stops here, before any pretraining
-  applyPrecisionFlag(c.precision); // the trainers and samplers inherit the process's matmul precision
   const stop = onInterrupt('demo', 'stopping');
   const bar = createPhasedProgress({ label: 'r1 demo', quiet: cl.flags.quiet });
   try {

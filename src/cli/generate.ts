@@ -2,7 +2,8 @@
 // Parses flags, loads the folder, calls src/generate; no sampling logic here. Progress on stderr,
 // --json prints one object on stdout.
 import { UsageError } from './main.js';
-import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
+import { printJson, readCommandLine } from './args.js';
+import { resolvePrecision } from '../tensor/precision.js';
 import { GENERATE_SPEC } from './specs.js';
 import { readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -19,9 +20,9 @@ export async function run(argv: string[]): Promise<number | void> {
   if (!cl) return 0;
   const values = { ...cl.flags, ...resolve(GENERATE_SPEC, [cl.flags.config ? readConfigFile(cl.flags.config) : {}, cl.layer]) };
   const { temperature, topP, topK, maxCompletionLength: maxNewTokens, numGenerations: n, seed } = values;
-  applyPrecisionFlag(values.precision);
+  const precision = resolvePrecision(values.precision);
 
-  const { model, tokenizer, config } = await loadModel(values.model, values.adapter); // a LoRA adapter on it with --adapter
+  const { model, tokenizer, config } = await loadModel(values.model, values.adapter, precision); // a LoRA adapter on it with --adapter
   let ids: number[];
   if (values.chat) {
     ids = tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: values.prompt }], { addGenerationPrompt: true }));

@@ -1,19 +1,16 @@
 // `r1 pretrain --world NAME --out DIR` (or `--data FILE.jsonl` of {"text"} rows): train a base model from scratch.
 // Flags and --help from PRETRAIN_SPEC (src/sft/config.ts); calls src/sft (pretrainWorld / pretrainCorpus) and, with
-// --measure N, measureWorld. No training logic here. Progress on stderr; --json one object on stdout; Ctrl-C saves.
+// --measure N, measureCheckpoint (src/eval/world.ts). Progress on stderr; --json one object on stdout; Ctrl-C saves.
 import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { UsageError } from './main.js';
 import { createProgress } from '../util/progress.js';
-import { Rng } from '../util/rng.js';
 import { pretrainWorld } from '../sft/pretrain.js';
 import { pretrainCorpus } from '../sft/corpus.js';
-import { PRETRAIN_SPEC } from '../sft/config.js';
+import { PRETRAIN_SPEC, pretrainModelFields } from '../sft/config.js';
 import { readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
-import { DEFAULT_WORLD, getWorld, worldNameProblem, sampleProblems, writeWorldCorpus } from '../data/worlds/index.js';
-import { measureWorld, formatMeasurement } from '../eval/world.js';
-import { loadCheckpoint } from '../model/checkpoint.js';
-import type { ModelConfig } from '../model/config.js';
+import { DEFAULT_WORLD, getWorld, worldNameProblem, writeWorldCorpus } from '../data/worlds/index.js';
+import { measureCheckpoint, formatMeasurement } from '../eval/world.js';
 
 const OWN = { config: V.config, json: V.json, quiet: V.quiet, help: V.help };
 const USAGE = `usage: r1 pretrain [--world NAME | --data FILE.jsonl] --out DIR [options]
@@ -23,8 +20,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const cl = readCommandLine(PRETRAIN_SPEC, OWN, argv, { usage: USAGE, footer: 'Ctrl-C saves the model trained so far and exits 130.' });
   if (!cl) return 0;
   const { flags } = cl;
-  const file = flags.config ? readConfigFile(flags.config) : {};
-  const c = resolve(PRETRAIN_SPEC, [file, cl.layer]);
+  const c = resolve(PRETRAIN_SPEC, [flags.config ? readConfigFile(flags.config) : {}, cl.layer]);
   if (c.writeCorpus) {
     const world = getWorld(c.world ?? DEFAULT_WORLD);
     const n = await writeWorldCorpus(world, c.writeCorpus!, { docs: c.docs, seed: c.seed, difficulty: c.difficulty ?? undefined });
@@ -33,15 +29,10 @@ export async function run(argv: string[]): Promise<number | void> {
     return 0;
   }
   if (c.world && worldNameProblem(c.world)) throw new UsageError(worldNameProblem(c.world)!);
-  const model: Partial<ModelConfig> = {};
-  if (c.hiddenSize) model.hidden_size = c.hiddenSize;
-  if (c.numHiddenLayers) model.num_hidden_layers = c.numHiddenLayers;
-  if (c.numAttentionHeads) model.num_attention_heads = model.num_key_value_heads = c.numAttentionHeads;
-  if (c.intermediateSize) model.intermediate_size = c.intermediateSize;
   const stop = onInterrupt('pretrain', 'saving the checkpoint');
   const bar = createProgress({ label: 'r1 pretrain', total: 0, quiet: flags.quiet });
   const common = {
-    out: c.out, model, maxSeconds: c.maxSeconds || undefined, batchSize: c.batchSize, lr: c.learningRate, seed: c.seed, precision: c.precision,
+    out: c.out, model: pretrainModelFields(c), maxSeconds: c.maxSeconds || undefined, batchSize: c.batchSize, lr: c.learningRate, seed: c.seed, precision: c.precision,
     signal: stop.signal, log: (line: string) => bar.log(line), progress: (step: number, fraction: number, v: Record<string, number | string>) => bar.update(step, v, fraction),
   };
   try {
@@ -51,18 +42,11 @@ export async function run(argv: string[]): Promise<number | void> {
       if (flags.json) printJson(r);
       return r.stopped ? 130 : 0;
     }
-    const worldName = c.world ?? DEFAULT_WORLD;
-    const difficulty = c.difficulty ?? undefined;
+    const worldName = c.world ?? DEFAULT_WORLD, difficulty = c.difficulty ?? undefined;
     const r = await pretrainWorld({ ...common, world: worldName, difficulty, tokens: c.tokens });
     bar.stop();
-    let measurement;
-    if (c.measure) {
-      const world = getWorld(worldName);
-      const { model: m, tokenizer } = await loadCheckpoint(c.out);
-      const problems = sampleProblems(world, { split: 'test', count: c.measure, seed: 1234, difficulty });
-      measurement = await measureWorld(m, tokenizer, world, { problems, rng: new Rng(4321), log: common.log, maxNewTokens: world.maxCompletionChars(difficulty ?? world.defaultDifficulty) });
-      common.log(formatMeasurement(measurement));
-    }
+    const measurement = c.measure ? await measureCheckpoint(c.out, getWorld(worldName), c.measure, difficulty, common.log) : undefined;
+    if (measurement) common.log(formatMeasurement(measurement));
     if (flags.json) printJson({ ...r, measurement });
     return r.stopped ? 130 : 0;
   } finally {

@@ -2,35 +2,23 @@
 // demo, pipeline or eval), its plots as PNG files, or served on loopback while the run goes on.
 // Parses flags and prints; the report itself is src/report.
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from './main.js';
 import { printJson, readCommandLine } from './args.js';
-import { bool, defineSpec, nullable, resolve, withDefault } from '../run/spec.js';
-import { V } from '../run/vocabulary.js';
-import { buildReport, saveHtml, writePngs } from '../report/index.js';
+import { REPORT_SPEC } from './specs.js';
+import { resolve } from '../run/spec.js';
+import { writeReportFiles } from '../report/index.js';
 import { serveReport } from '../report/serve.js';
 
-const SPEC = defineSpec({
-  name: 'report',
-  fields: {
-    out: nullable(withDefault(V.out, '', { metavar: 'FILE.html', doc: 'where the report goes (default RUN_DIR/report.html); one self-contained file, no network needed' })),
-    png: bool(false, 'also write each plot as PNG into <out without .html>-png/ (for papers and issues)'),
-    serve: bool(false, 'serve the report on 127.0.0.1 and reload it while the run goes on (Ctrl-C stops)'),
-    port: nullable(withDefault(V.port, 8765, { doc: 'port for --serve (default 8765; 0 picks a free one)' })),
-    json: withDefault(V.json, false, { doc: 'print {"report": FILE, "charts": N, "notes": [...], "png": [...]} on stdout' }),
-    quiet: withDefault(V.quiet, false, { doc: 'print nothing on stderr' }),
-    help: V.help,
-  },
-});
 const USAGE = `usage: r1 report RUN_DIR [--out FILE.html] [--png] [--json]
        r1 report RUN_DIR --serve [--port N]
 RUN_DIR: a run folder (metrics.jsonl, samples.jsonl, config.json, demo/pipeline/eval summaries)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const cl = readCommandLine(SPEC, {}, argv, { usage: USAGE, positionals: true });
+  const cl = readCommandLine(REPORT_SPEC, {}, argv, { usage: USAGE, positionals: true });
   if (!cl) return 0;
   const positionals = cl.positionals;
-  const values = resolve(SPEC, [cl.layer]);
+  const values = resolve(REPORT_SPEC, [cl.layer]);
   if (positionals.length !== 1) throw new UsageError(`give exactly one RUN_DIR (got ${positionals.length}), e.g. r1 report runs/2026-01-01T00-00-00`);
   const dir = positionals[0]!;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such folder; pass the run folder that holds metrics.jsonl`);
@@ -38,13 +26,9 @@ export async function run(argv: string[]): Promise<number> {
   if (values.serve) {
     if (values.png || values.out) throw new UsageError('--serve serves the page; drop --out / --png (or run them without --serve)');
     const port = values.port ?? 8765;
-    let served;
-    try {
-      served = await serveReport(dir, port, log);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use; pass --port N (0 picks a free one)`);
-      throw e;
-    }
+    const served = await serveReport(dir, port, log).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use; pass --port N (0 picks a free one)`) : e;
+    });
     log(`r1 report: serving ${dir} at ${served.url} (reloads while the run goes on; Ctrl-C stops)`);
     if (values.json) printJson({ url: served.url });
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -55,10 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = values.out ?? join(dir, 'report.html');
   if (!/\.html?$/i.test(out)) throw new UsageError(`--out ${out}: give a file name ending in .html`);
   const t0 = performance.now();
-  const r = await buildReport(dir);
-  saveHtml(r.html, out);
-  const png = values.png ? await writePngs(r.charts, join(dirname(out), `${basename(out).replace(/\.html?$/i, '')}-png`)) : [];
-  const notes = r.notes, charts = r.charts.length;
+  const { charts, notes, png } = await writeReportFiles(dir, out, values.png);
   for (const n of notes) log(`note: ${n}`);
   log(`r1 report: ${charts} plots → ${out}${png.length ? ` and ${png.length} PNG files in ${dirname(png[0]!)}` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   if (values.json) printJson({ report: out, charts, notes, png });

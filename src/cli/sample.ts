@@ -3,12 +3,11 @@
 // what each filter removed. Writes {prompt, completion, task} SFT rows. Parses flags only; the work is src/pipeline/reject.ts.
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
-import { readJsonlAll, writeJsonl } from '../data/jsonl.js';
-import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
-import { rowToProblem, type ChatMessage } from '../data/datasets.js';
-import type { WorldProblem } from '../data/worlds/types.js';
-import { UsageError } from './main.js';
-import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
+import { writeJsonl } from '../data/jsonl.js';
+import { getWorld, sampleProblems } from '../data/worlds/index.js';
+import { conversationPrompts, readWorldRows } from '../data/world-rows.js';
+import { printJson, readCommandLine } from './args.js';
+import { resolvePrecision } from '../tensor/precision.js';
 import { SAMPLE_SPEC } from './specs.js';
 import { readConfigFile, resolve, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -22,40 +21,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!cl) return 0;
   const values = cl.flags;
   const c = resolve(SAMPLE_SPEC, [values.config ? readConfigFile(values.config) : {}, cl.layer]);
-  applyPrecisionFlag(c.precision); // the trainers and samplers below inherit it
+  const precision = resolvePrecision(c.precision);
   const seed = c.seed;
-  let worldName = c.world ?? undefined;
-  let problems: WorldProblem[];
-  const conversations: (ChatMessage[] | null)[] = []; // reward (issue 22): TRL's conversational rows, rendered with the chat template
-  if (c.data) {
-    const rows = await readJsonlAll<Record<string, unknown>>(c.data, { onError: 'fail' });
-    problems = rows.map(({ value, line }) => {
-      const w = typeof value.world === 'string' ? value.world : worldName;
-      if (!w) throw new UsageError(`${c.data}:${line}: no world; pass --world NAME or give the row a "world" field`);
-      worldName ??= w;
-      const conv = Array.isArray(value.prompt) ? rowToProblem({ ...value, answer: '?' }, `${c.data}:${line}`) : null;
-      if (typeof conv === 'string') throw new UsageError(`${c.data}:${line}: ${conv}`);
-      conversations.push(conv?.messages ?? null);
-      const q = conv ? conv.prompt : typeof value.question === 'string' ? value.question : typeof value.prompt === 'string' ? value.prompt : null;
-      if (q === null) throw new UsageError(`${c.data}:${line}: expected a "question" string (or a conversational "prompt": [messages])`);
-      const p = getWorld(w).parse(q);
-      if (!p) throw new UsageError(`${c.data}:${line}: '${q}' is not a question of world ${w}; write it as the world's generator does`);
-      return p;
-    });
-    if (problems.length === 0) throw new UsageError(`${c.data}: no problems`);
-  } else {
-    problems = sampleProblems(getWorld(worldName!), { split: 'train', count: c.problems, seed });
-  }
-  const world = getWorld(worldName!);
-  const { model, tokenizer } = await loadCheckpoint(c.model);
-  let prompts: string[] | undefined;
-  if (conversations.some((m) => m !== null)) {
-    try {
-      prompts = problems.map((p, i) => (conversations[i] ? tokenizer.applyChatTemplate(conversations[i]!, { addGenerationPrompt: true }) : worldPrompt(p)));
-    } catch (e) {
-      throw new UsageError(`${c.data}: conversational rows need the checkpoint's chat template: ${(e as Error).message}`);
-    }
-  }
+  const rows = c.data ? await readWorldRows(c.data, c.world ?? undefined)
+    : { world: c.world!, problems: sampleProblems(getWorld(c.world!), { split: 'train', count: c.problems, seed }), conversations: [] };
+  const { problems } = rows, world = getWorld(rows.world);
+  const { model, tokenizer } = await loadCheckpoint(c.model, precision);
+  const prompts = conversationPrompts(rows, (m) => tokenizer.applyChatTemplate(m, { addGenerationPrompt: true }), c.data!);
   const n = c.numGenerations;
   const bar = createProgress({ label: 'r1 sample', total: problems.length * n, unit: 'samples', quiet: Boolean(values.quiet) });
   const r = await rejectionSample(model, tokenizer, world, problems, {

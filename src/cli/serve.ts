@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from './main.js';
-import { applyPrecisionFlag, printJson, readCommandLine } from './args.js';
+import { printJson, readCommandLine } from './args.js';
+import { resolvePrecision } from '../tensor/precision.js';
 import { SERVE_SPEC } from './specs.js';
 import { readConfigFile, resolve as resolveSpec, withDefault } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
@@ -18,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   const cl = readCommandLine(SERVE_SPEC, OWN, argv, { usage: 'usage: r1 serve --model DIR [options]', footer: 'Ctrl-C or SIGTERM stops the server.' });
   if (!cl) return 0;
   const c = resolveSpec(SERVE_SPEC, [cl.flags.config ? readConfigFile(cl.flags.config) : {}, cl.layer]);
-  applyPrecisionFlag(c.precision); // the trainers and samplers below inherit it
+  const precision = resolvePrecision(c.precision);
   if (!existsSync(c.model)) throw new UsageError(`--model ${c.model}: no such folder; pass a checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
   const { port } = c;
   const maxLen = c.maxModelLen ?? undefined;
@@ -27,12 +28,12 @@ export async function run(argv: string[]): Promise<number> {
     apiKey = process.env[c.apiKeyEnv];
     if (!apiKey) throw new UsageError(`--api-key-env ${c.apiKeyEnv}: that environment variable is empty; export it or drop the flag`);
   }
-  const { model, tokenizer, config } = await loadModel(c.model, c.adapter); // a LoRA adapter on it with --adapter
+  const { model, tokenizer, config } = await loadModel(c.model, c.adapter, precision); // a LoRA adapter on it with --adapter
   if (maxLen !== undefined && (maxLen < 2 || maxLen > config.max_position_embeddings)) {
     throw new UsageError(`--max-model-len must be in [2, ${config.max_position_embeddings}] (the model's max_position_embeddings), got ${maxLen}`);
   }
   const len = maxLen ?? Math.min(config.max_position_embeddings, 8192);
-  const slots = c.slots ?? slotsFor(config, len, 32);
+  const slots = c.slots ?? slotsFor(config, len, 32, undefined, precision);
   const engine = new Engine(model, tokenizer, { slots, maxLen: len });
   const modelName = c.modelName ?? basename(resolve(c.model));
   const server = new OpenAIServer(engine, { modelName, apiKey, reasoning: c.reasoning });

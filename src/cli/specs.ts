@@ -1,13 +1,14 @@
-// The run specs of the sampling commands (generate, sample, serve), and the table of every command's spec that
-// --help, the one-vocabulary test and the docs read. Declarations only (src/run/spec.ts); the trainers' specs live
-// beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
-import { bool, defineSpec, int, nullable, oneOf, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
+// The run specs of the sampling commands (generate, sample, serve), the pipeline's and the small tools' (report,
+// tokenize, verify), and the table of every command's spec that --help, the one-vocabulary test and the docs read.
+// Declarations only (src/run/spec.ts); the trainers' specs live beside their trainers (src/rl/config.ts, src/sft/config.ts, …).
+import { bool, defineSpec, int, nullable, num, oneOf, required, str, withDefault, type Fields, type Spec } from '../run/spec.js';
 import { V, LORA_FIELDS } from '../run/vocabulary.js';
 import { GRPO_SPEC } from '../rl/config.js';
 import { DEMO_SPEC } from '../rl/demo.js';
 import { TRAIN_RM_SPEC } from '../rl/rm-config.js';
 import { PRETRAIN_SPEC, SFT_SPEC } from '../sft/config.js';
 import { EVAL_SPEC } from '../eval/config.js';
+import { TEXT_KINDS } from '../rewards/math/index.js';
 
 export const GENERATE_SPEC = defineSpec({
   name: 'generate',
@@ -96,6 +97,53 @@ export const MERGE_LORA_SPEC = defineSpec({
     adapter: required(V.adapter),
     out: required(withDefault(V.out, '', { doc: 'where the merged checkpoint goes (config.json, model.safetensors, tokenizer)' })),
     dtype: nullable(oneOf(['float32', 'bfloat16', 'float16'] as const, 'float32', "stored dtype (default: the base's)")),
+  },
+});
+
+/** `r1 report`'s flags (src/cli/report.ts; the report is src/report). */
+export const REPORT_SPEC = defineSpec({
+  name: 'report',
+  fields: {
+    out: nullable(withDefault(V.out, '', { metavar: 'FILE.html', doc: 'where the report goes (default RUN_DIR/report.html); one self-contained file, no network needed' })),
+    png: bool(false, 'also write each plot as PNG into <out without .html>-png/ (for papers and issues)'),
+    serve: bool(false, 'serve the report on 127.0.0.1 and reload it while the run goes on (Ctrl-C stops)'),
+    port: nullable(withDefault(V.port, 8765, { doc: 'port for --serve (default 8765; 0 picks a free one)' })),
+    json: withDefault(V.json, false, { doc: 'print {"report": FILE, "charts": N, "notes": [...], "png": [...]} on stdout' }),
+    quiet: withDefault(V.quiet, false, { doc: 'print nothing on stderr' }),
+    help: V.help,
+  },
+});
+
+/** `r1 tokenize`'s flags (src/cli/tokenize.ts; the work is src/model/encode-inputs.ts). */
+export const TOKENIZE_SPEC = defineSpec({
+  name: 'tokenize',
+  fields: {
+    tokenizer: required(str('', 'folder with tokenizer.json (and tokenizer_config.json for the chat template and special tokens)', { metavar: 'DIR' })),
+    text: nullable(str('', 'the text to encode', { metavar: 'T' })),
+    file: nullable(str('', "a file's whole content", { metavar: 'F' })),
+    jsonl: nullable(str('', 'one line per input, {"text"} or {"messages"}; prints one {"ids", "text"} line per input', { metavar: 'F' })),
+    chat: withDefault(V.chat, false, { doc: 'treat the text as one user message and render it with the chat template (assistant turn opened)' }),
+    special: bool(false, "add the tokenizer's post-processor tokens to raw text (e.g. a BOS), as transformers' tokenizer(text)"),
+    json: withDefault(V.json, false, { doc: '{"ids", "text"} on stdout (text: the rendered prompt with --chat, else the input)' }),
+    quiet: withDefault(V.quiet, false, { doc: 'nothing on stderr (this command writes none)' }),
+    help: V.help,
+  },
+  check: (c) => ([c.text, c.file, c.jsonl].filter((v) => v !== null).length !== 1 ? 'give exactly one of --text T, --file F and --jsonl F' : null),
+});
+
+/** `r1 verify`'s flags (src/cli/verify.ts; the work is src/rewards/verify-rows.ts). */
+export const VERIFY_SPEC = defineSpec({
+  name: 'verify',
+  fields: {
+    data: required(withDefault(V.data, '', { aliases: ['jsonl'], doc: 'lines {"gold": ..., "pred": ...}: gold an answer in any form (bare, $...$, \\boxed{}, "the answer is X", a worked solution), pred an answer or a completion; optional per line: "pred_kind", "gold_kind", "question" (its wording sets the list-order and several-boxes policies), "ordered"' })),
+    predKind: oneOf(TEXT_KINDS, 'auto', 'what pred is: answer (parsed whole), completion (searched for its final answer), auto (whole when it is one bare answer, else searched)'),
+    goldKind: oneOf(TEXT_KINDS, 'auto', 'the same for gold'),
+    relTol: nullable(num(0, 'relative tolerance for decimals (default: both rounded to 6 places, as Math-Verify)', { min: 0, check: (v) => (v < 1 ? null : '--rel-tol must be below 1 (a relative tolerance such as 1e-4)') })),
+    ordered: bool(false, 'comma-separated lists must match in order (default: any order)'),
+    timeout: withDefault(V.timeout, 1, { doc: 'seconds one check may take' }),
+    json: withDefault(V.json, false, { doc: 'print one object {total, correct, accuracy, malformed, no_answer, seconds, results: [lines]}' }),
+    quiet: withDefault(V.quiet, false, { doc: 'no summary on stderr' }),
+    help: V.help,
   },
 });
 

@@ -1,7 +1,8 @@
 // `r1 train-rm --model DIR --data pairs.jsonl --out DIR`: a reward model (the policy's decoder + a scalar head)
 // trained with the Bradley–Terry loss on {prompt, chosen, rejected} pairs. Flags and --help from TRAIN_RM_SPEC
 // (src/rl/rm-config.ts); calls src/rl/rm*.ts, no training logic here. --json: one object on stdout; Ctrl-C saves.
-import { applyPrecisionFlag, onInterrupt, printJson, readCommandLine } from './args.js';
+import { onInterrupt, printJson, readCommandLine } from './args.js';
+import { resolvePrecision } from '../tensor/precision.js';
 import { RewardModel } from '../rl/rm.js';
 import { readPairs, splitByPrompt, trainRewardModel } from '../rl/rm-train.js';
 import { TRAIN_RM_SPEC } from '../rl/rm-config.js';
@@ -14,12 +15,12 @@ export async function run(argv: string[]): Promise<number | void> {
   const cl = readCommandLine(TRAIN_RM_SPEC, OWN, argv, { usage: 'usage: r1 train-rm --model DIR --data pairs.jsonl --out DIR [options]' });
   if (!cl) return 0;
   const c = resolve(TRAIN_RM_SPEC, [cl.flags.config ? readConfigFile(cl.flags.config) : {}, cl.layer]);
-  applyPrecisionFlag(c.precision); // the trainers and samplers below inherit it
+  const precision = resolvePrecision(c.precision);
   const stop = onInterrupt('train-rm', 'saving the reward model');
   try {
     const pairs = await readPairs(c.data);
     const split = c.evalData ? { train: pairs, heldOut: await readPairs(c.evalData) } : splitByPrompt(pairs, c.heldOut, c.seed);
-    const rm = await RewardModel.fromPolicy(c.model, c.on, c.seed);
+    const rm = await RewardModel.fromPolicy(c.model, c.on, c.seed, precision);
     const r = await trainRewardModel(rm, {
       ...split, out: c.out, epochs: c.numTrainEpochs, batchSize: c.batchSize, lr: c.learningRate, warmupSteps: c.warmupSteps,
       maxLength: c.maxLength || undefined, seed: c.seed, lmWeight: c.lmWeight, signal: stop.signal,

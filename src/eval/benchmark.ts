@@ -216,6 +216,13 @@ function readFinished(file: string, k: number): Map<string, SampleRecord[]> {
   return byId;
 }
 
+/** The summary of k samples a problem as `r1 eval` prints it: one line, percentages to a tenth, where summary.json went. */
+export function formatBenchmarkSummary(s: BenchmarkSummary, k: number, outDir: string): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return `pass@1 ${pct(s.pass_at_1)} ± ${pct(s.pass_at_1_stderr)}  cons@${k} ${pct(s.cons_at_k)}  pass@k ${s.pass_at_k.map((p) => `${p.k}:${pct(p.pass)}`).join(' ')}  ` +
+    `mean length ${s.mean_length?.toFixed(1) ?? '?'}  truncated ${pct(s.truncation_rate)}  (${s.problems} problems, ${s.skipped.length} skipped; ${outDir}/summary.json)`;
+}
+
 /** The summary numbers from per-problem sample records. */
 export function summarizeRecords(perProblem: readonly SampleRecord[][], settings: BenchmarkSettings, equivalent: ((a: string, b: string) => boolean) | undefined,
   skipped: { problem_id: string; error: string }[], seconds: number): BenchmarkSummary {

@@ -3,6 +3,7 @@
 // (topped up with further requests where a server returns fewer), a concurrency limit, retries with exponential
 // backoff on 429/5xx/network errors (Retry-After respected), a per-request timeout, and `reasoning_content` kept
 // apart from the answer text. Not the official client library: fetch, only what evaluation needs.
+import { UsageError } from '../run/spec.js';
 
 export type PromptInput = { text: string } | { messages: { role: string; content: string }[] };
 
@@ -181,6 +182,13 @@ export async function listModels(o: EndpointOptions): Promise<string[]> {
   if (!res.ok) return []; // some servers have no /v1/models; the first completion request will tell
   const json = (await res.json().catch(() => null)) as { data?: { id?: string }[] } | null;
   return (json?.data ?? []).map((m) => String(m.id));
+}
+
+/** An endpoint's sampler once its model list names o.model (an empty list is taken as yes; unreachable: EndpointError). */
+export async function checkedEndpointSampler(o: EndpointOptions): Promise<Sampler> {
+  const names = await listModels(o);
+  if (names.length && !names.includes(o.model)) throw new UsageError(`--model-name ${o.model}: ${o.url} serves ${names.join(', ')}; pass one of them`);
+  return endpointSampler(o);
 }
 
 /** n completions of every text prompt, in prompt order (prompt i's samples are rows i*n .. i*n+n-1). */

@@ -3,10 +3,11 @@
 // style's accuracy, always-wrong problems, faithfulness of the written steps and, for worlds that name a language,
 // the language-mixing rate, reflection (backtracking / re-checking, from the world's own parser of the reasoning) and
 // per-difficulty numbers. Not a trainer and not a judge: the world's own check (src/rewards) decides.
-import type { Rng } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
-import { worldPrompt } from '../data/worlds/common.js';
+import { sampleProblems, worldPrompt } from '../data/worlds/common.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
 import type { Reflection, World, WorldProblem } from '../data/worlds/types.js';
 import { evaluate, type EvalProblem, type EvalResult, type Judge } from './runner.js';
 import { PAPER_EVAL } from '../run/vocabulary.js';
@@ -107,6 +108,14 @@ export interface WorldEval {
 /** Samples a model on world problems with the shared loop and measures it (see WorldMeasurement). */
 export async function measureWorld(model: Decoder, tokenizer: Tokenizer, world: World<WorldProblem>, opts: MeasureOptions): Promise<WorldMeasurement> {
   return (await evaluateWorld(model, tokenizer, world, opts)).measurement;
+}
+
+/** `r1 pretrain --measure N`: a saved checkpoint (fp32) sampled on N test problems of the world, at the world's answer length. */
+export async function measureCheckpoint(dir: string, world: World<WorldProblem>, count: number, difficulty: number | undefined,
+  log?: (line: string) => void): Promise<WorldMeasurement> {
+  const { model, tokenizer } = await loadCheckpoint(dir);
+  const problems = sampleProblems(world, { split: 'test', count, seed: 1234, difficulty });
+  return measureWorld(model, tokenizer, world, { problems, rng: new Rng(4321), log, maxNewTokens: world.maxCompletionChars(difficulty ?? world.defaultDifficulty) });
 }
 
 /** measureWorld, also returning the loop's per-problem samples. */

@@ -1,21 +1,21 @@
 // The no-grad inference path of the Decoder with a KV cache: calls the kernels directly on preallocated
 // buffers (no Tensor objects, no tape). Rows are left-aligned (row r's token t sits at position t) and each row
 // keeps its own length, masked per row by attentionFwd's kvLen. Not autograd, not a server: one generate() call.
-// Same math as src/model/decoder.ts (HF modeling_llama / _qwen2 / _qwen3 / _mistral, rope scaling from src/model/rope.ts). In the bf16 matmul precision each
+// Same math as src/model/decoder.ts (HF modeling_llama / _qwen2 / _qwen3 / _mistral, rope scaling from src/model/rope.ts). In the bf16 matmul precision (the model's) each
 // weight is packed to BF16 once per KVDecoder (half the bytes a decode step reads) and multiplied by gemmBf16Packed,
 // and attention runs in BF16 where the kernels have BF16 instructions, as the autograd attention does (nn.ts); there
 // the KV cache itself holds BF16 bits (the values that attention rounds k and v to anyway), so the cache a decode
 // step reads, larger than the weights once sequences grow, is half the bytes too.
-import { getKernels, matmulPrecision, type Kernels } from '../tensor/index.js';
+import { getKernels, bf16Attention, type Kernels, type MatmulPrecision } from '../tensor/index.js';
 import { BinaryOp } from '../tensor/kernels/index.js';
 import { bf16Bits } from '../tensor/kernels/bf16.js';
 import type { Decoder, DecoderLayer } from '../model/decoder.js';
 import { headSize } from '../model/config.js';
 import { DynamicRope, isDynamicRope } from '../model/rope.js';
 
-/** Bytes per cached K or V value for a KVDecoder made now: 2 (BF16 bits) in the bf16 matmul precision on kernels with BF16 instructions, else 4. */
-export function kvCacheBytesPerValue(k: Kernels = getKernels()): 2 | 4 {
-  return matmulPrecision() === 'bf16' && k.bf16 !== null ? 2 : 4;
+/** Bytes per cached K or V value for a KVDecoder of a model in precision: 2 (BF16 bits) in bf16 on kernels with BF16 instructions, else 4. */
+export function kvCacheBytesPerValue(precision: MatmulPrecision, k: Kernels = getKernels()): 2 | 4 {
+  return bf16Attention(k, precision) ? 2 : 4;
 }
 
 export class KVDecoder {
@@ -80,7 +80,8 @@ export class KVDecoder {
     this.cos = table.cos;
     this.sin = table.sin;
     this.len = new Int32Array(rows);
-    this.bf16Attention = kvCacheBytesPerValue(this.k) === 2;
+    this.bf16Attention = kvCacheBytesPerValue(model.precision, this.k) === 2;
+    this.packed = model.precision === 'bf16' ? new Map() : null;
     const cache = (): Float32Array | Uint16Array => this.bf16Attention ? new Uint16Array(rows * capLen * this.kvDim) : new Float32Array(rows * capLen * this.kvDim);
     this.kCache = model.layers.map(cache);
     this.vCache = model.layers.map(cache);
@@ -109,7 +110,7 @@ export class KVDecoder {
   }
 
   /** BF16 copies of the weights (packed on first use), or null in FP32. Weights must not change during one generate(). */
-  private readonly packed: Map<Float32Array, Uint16Array> | null = matmulPrecision() === 'bf16' ? new Map() : null;
+  private readonly packed: Map<Float32Array, Uint16Array> | null;
 
   /** Forgets the BF16 copies of the weights, so the next step packs them again (after the weights were replaced in place). */
   weightsChanged(): void {

@@ -17,3 +17,13 @@ export const R1TS_CHAT_TEMPLATE =
   "{%- endif -%}" +
   "{%- endfor -%}" +
   "{%- if add_generation_prompt -%}{{ 'Assistant: ' }}{%- endif -%}";
+
+/** Whether a tokenizer renders chats: its chat template takes one user turn with the generation prompt. */
+export function hasChatTemplate(tok: { applyChatTemplate(m: { role: string; content: string }[], o: { addGenerationPrompt: boolean }): string }): boolean {
+  try {
+    tok.applyChatTemplate([{ role: 'user', content: 'x' }], { addGenerationPrompt: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

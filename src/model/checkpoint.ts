@@ -9,6 +9,7 @@ import { type ModelConfig, type ModelType, makeConfig, configToJSON, eosIds, ARC
 import { ConfigError } from '../run/spec.js';
 import { type Tokenizer, loadTokenizer } from './tokenizer.js';
 import { type DType, type NamedArray, openSafetensors, readTensorInto, writeSafetensors, writeShardedSafetensors } from './safetensors.js';
+import type { MatmulPrecision } from '../tensor/index.js';
 import { TensorState, writeTensorState } from './state.js';
 import { UsageError } from '../run/spec.js';
 
@@ -128,10 +129,15 @@ export function loadConfig(dir: string): ModelConfig {
 /** A checkpoint folder that cannot be loaded: a user error (the message names the file and the fix; the CLI exits 2). */
 export class CheckpointError extends UsageError {}
 
-/** Loads a folder r1ts or transformers wrote. Every tensor is checked by name and shape before any data is read. */
-export async function loadCheckpoint(dir: string): Promise<{ model: Decoder; tokenizer: Tokenizer; config: ModelConfig }> {
+/**
+ * Loads a folder r1ts or transformers wrote, its model set to run its matmuls in precision. Every tensor is checked by
+ * name and shape before any data is read.
+ */
+export async function loadCheckpoint(dir: string, precision: MatmulPrecision = 'fp32'): Promise<{ model: Decoder; tokenizer: Tokenizer; config: ModelConfig }> {
   try {
-    return await readCheckpoint(dir);
+    const loaded = await readCheckpoint(dir);
+    loaded.model.precision = precision;
+    return loaded;
   } catch (e) {
     throw e instanceof Error && !(e instanceof UsageError) ? new CheckpointError(e.message) : e;
   }

@@ -4,8 +4,8 @@
 // Not the KV-cached sampler (src/generate has its own no-grad fast path over the same weights).
 // Follows transformers' modeling_llama / _qwen2 / _qwen3 / _mistral (HF tensor names, rotate-half RoPE).
 import {
-  Tensor, zeros, ones, randn, add, reshape, linear, linear as plainLinear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
-  checkpoint,
+  Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
+  checkpoint, type MatmulPrecision,
 } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, headSize, validateConfig, hasQkNorm, hasOutputBias } from './config.js';
@@ -46,6 +46,8 @@ export class Decoder {
   gradientCheckpointing = false;
   /** A LoRA adapter on the projections (src/model/lora.ts), set by its constructor; null: the plain model. */
   adapter: LoraAdapter | null = null;
+  /** The matmul precision of its forward passes and of the samplers over it (src/tensor/precision.ts); set by whoever builds or loads it for a run. */
+  precision: MatmulPrecision = 'fp32';
 
   /** rng null: zero matrices, to be overwritten by a checkpoint loader (skips the cost of random init). */
   constructor(config: ModelConfig, rng: Rng | null) {
@@ -149,7 +151,7 @@ export class Decoder {
 
   /** ids (B*T) → logits (B, T, V); positions 0..T-1 in every row (right-padded batches need no mask). */
   forward(ids: Int32Array, B: number, T: number): Tensor {
-    return linear(this.hidden(ids, B, T), this.outputWeight()); // (B, T, V)
+    return linear(this.hidden(ids, B, T), this.outputWeight(), null, this.precision); // (B, T, V)
   }
 
   /** ids (B*T) → final-norm hidden states (B, T, C), the input of lm_head (a reward model's score head reads them). */
@@ -168,20 +170,20 @@ export class Decoder {
     const pos = new Int32Array(B * T);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) pos[b * T + t] = t;
 
-    const adapter = this.adapter;
-    const linear = adapter ? adapter.linear.bind(adapter) : plainLinear; // the projections, plus the LoRA term where adapted
+    const adapter = this.adapter, precision = this.precision;
+    const proj = (x: Tensor, w: Tensor, b: Tensor | null): Tensor => (adapter ? adapter.linear(x, w, b) : linear(x, w, b, precision)); // plus the LoRA term where adapted
     const block = (l: DecoderLayer, x: Tensor): Tensor => {
       const h = rmsnorm(x, l.inputNorm, eps); // (B, T, C)
-      const qh = reshape(linear(h, l.qProj, l.qBias ?? undefined), [B, T, nh, hs]); // (B, T, nh, hs)
-      const kh = reshape(linear(h, l.kProj, l.kBias ?? undefined), [B, T, nkv, hs]); // (B, T, nkv, hs)
+      const qh = reshape(proj(h, l.qProj, l.qBias), [B, T, nh, hs]); // (B, T, nh, hs)
+      const kh = reshape(proj(h, l.kProj, l.kBias), [B, T, nkv, hs]); // (B, T, nkv, hs)
       const q = rope(l.qNorm ? rmsnorm(qh, l.qNorm, eps) : qh, table, pos); // (B, T, nh, hs)
       const k = rope(l.kNorm ? rmsnorm(kh, l.kNorm, eps) : kh, table, pos); // (B, T, nkv, hs)
-      const v = reshape(linear(h, l.vProj, l.vBias ?? undefined), [B, T, nkv, hs]); // (B, T, nkv, hs)
-      const a = attention(q, k, v, { causal: true }); // (B, T, nh, hs)
-      x = add(x, linear(reshape(a, [B, T, nh * hs]), l.oProj, l.oBias ?? undefined)); // (B, T, C)
+      const v = reshape(proj(h, l.vProj, l.vBias), [B, T, nkv, hs]); // (B, T, nkv, hs)
+      const a = attention(q, k, v, { causal: true, precision }); // (B, T, nh, hs)
+      x = add(x, proj(reshape(a, [B, T, nh * hs]), l.oProj, l.oBias)); // (B, T, C)
       const h2 = rmsnorm(x, l.postNorm, eps); // (B, T, C)
-      const m = swiglu(linear(h2, l.gateProj, l.gateBias ?? undefined), linear(h2, l.upProj, l.upBias ?? undefined)); // (B, T, F)
-      return add(x, linear(m, l.downProj, l.downBias ?? undefined)); // (B, T, C)
+      const m = swiglu(proj(h2, l.gateProj, l.gateBias), proj(h2, l.upProj, l.upBias)); // (B, T, F)
+      return add(x, proj(m, l.downProj, l.downBias)); // (B, T, C)
     };
     let x = embedding(this.embedTokens, ids, [B, T]); // (B, T, C)
     this.layers.forEach((l, i) => {

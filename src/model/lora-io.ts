@@ -10,6 +10,7 @@ import type { Decoder } from './decoder.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { ModelConfig } from './config.js';
 import { openSafetensors, readTensorInto, writeSafetensors } from './safetensors.js';
+import type { MatmulPrecision } from '../tensor/index.js';
 import { UsageError } from '../run/spec.js';
 import { LORA_MODULES, LoraAdapter, moduleGroup, moduleShape, type LoraModule } from './lora.js';
 
@@ -152,9 +153,9 @@ export function loadAdapter(dir: string, model: Decoder, baseDir = 'the base'): 
 
 /**
  * The one loader of a model for every command: a checkpoint folder, plus an adapter folder when given; a folder that
- * is itself an adapter loads its base_model_name_or_path under it.
+ * is itself an adapter loads its base_model_name_or_path under it. The model runs its matmuls in precision.
  */
-export async function loadModel(dir: string, adapterDir?: string | null): Promise<{ model: Decoder; tokenizer: Tokenizer; config: ModelConfig; adapter: LoraAdapter | null }> {
+export async function loadModel(dir: string, adapterDir?: string | null, precision: MatmulPrecision = 'fp32'): Promise<{ model: Decoder; tokenizer: Tokenizer; config: ModelConfig; adapter: LoraAdapter | null }> {
   let base = dir, adapterPath = adapterDir ?? null;
   if (!adapterPath && !existsSync(join(dir, 'config.json')) && isAdapterDir(dir)) {
     const b = readAdapterConfig(dir).baseModel;
@@ -162,7 +163,7 @@ export async function loadModel(dir: string, adapterDir?: string | null): Promis
     base = b;
     adapterPath = dir;
   }
-  const loaded = await loadCheckpoint(base);
+  const loaded = await loadCheckpoint(base, precision);
   const adapter = adapterPath ? loadAdapter(adapterPath, loaded.model, base) : null;
   return { ...loaded, adapter };
 }

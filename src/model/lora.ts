@@ -2,7 +2,7 @@
 // scale = alpha / r (alpha / √r with rsLoRA); the base weights stay frozen, only A and B train. Not the file format
 // (lora-io.ts) and not DoRA, rank patterns or adapters on embeddings. Follows PEFT 0.21's LoraLayer (tuners/lora/layer.py).
 import { Rng } from '../util/rng.js';
-import { type Tensor, zeros, isGradEnabled, getKernels, matmulPrecision } from '../tensor/index.js';
+import { type Tensor, type MatmulPrecision, zeros, isGradEnabled, getKernels } from '../tensor/index.js';
 import { gradTarget, outBuffer, result, shapeStr } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
 import { headSize } from './config.js';
@@ -132,14 +132,14 @@ export class LoraAdapter {
   linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor {
     const p = this.pairOf(w.data);
     const drop = p && this.dropout > 0 && this.rng && isGradEnabled() ? this.dropout : 0;
-    return loraLinear(x, w, bias ?? null, p ?? null, this.scale, drop, this.rng);
+    return loraLinear(x, w, bias ?? null, p ?? null, this.scale, drop, this.rng, this.model.precision);
   }
 
   /** out (n, outDim) += scale · (inp Aᵀ) Bᵀ where w is adapted (the KV-cached sampler's hook; no dropout, no tape). */
   addTerm(inp: Float32Array, w: Float32Array, out: Float32Array, n: number): void {
     const p = this.pairOf(w);
     if (!p) return;
-    const gemm = gemmOf();
+    const gemm = gemmOf(this.model.precision);
     const [outF, inF] = p.base.shape as [number, number];
     const t = new Float32Array(n * this.r); // (n, r)
     gemm(inp, p.a.data, t, 1, n, this.r, inF, false, true, 1, 0, 0, 0, 0);
@@ -180,21 +180,22 @@ export function trainableParameters(model: Decoder): [string, Tensor][] {
   return model.adapter ? model.adapter.namedParameters() : model.namedParameters();
 }
 
-function gemmOf(): ReturnType<typeof getKernels>['gemm'] {
+function gemmOf(precision: MatmulPrecision): ReturnType<typeof getKernels>['gemm'] {
   const k = getKernels();
-  return matmulPrecision() === 'bf16' ? k.gemmBf16 : k.gemm;
+  return precision === 'bf16' ? k.gemmBf16 : k.gemm;
 }
 
 /**
  * y = x Wᵀ (+ b) + s · (x̃ Aᵀ) Bᵀ as one op (x̃ = x with dropout p): keeps only t = x̃ Aᵀ (rows, r) and the dropout mask
  * for backward, not a second (rows, out) output. W is read but gets no grad unless it requires one.
  */
-function loraLinear(x: Tensor, w: Tensor, bias: Tensor | null, p: LoraPair | null, s: number, drop: number, rng: Rng | null): Tensor {
+function loraLinear(x: Tensor, w: Tensor, bias: Tensor | null, p: LoraPair | null, s: number, drop: number, rng: Rng | null,
+  precision: MatmulPrecision): Tensor {
   const inF = x.shape[x.shape.length - 1]!;
   if (w.shape.length !== 2 || w.shape[1] !== inF) throw new Error(`linear: x ${shapeStr(x.shape)} needs weight (out, ${inF}), got weight ${shapeStr(w.shape)}`);
   const outF = w.shape[0]!;
   const rows = x.size / inF;
-  const gemm = gemmOf();
+  const gemm = gemmOf(precision);
   const y = outBuffer(rows * outF, false); // (rows, out)
   if (bias) for (let i = 0; i < rows; i++) y.set(bias.data, i * outF);
   gemm(x.data, w.data, y, 1, rows, outF, inF, false, true, 1, bias ? 1 : 0, 0, 0, 0);

@@ -9,6 +9,7 @@ import type { PipelineConfig, StageName } from './config.js';
 import type { StageRow } from './measure.js';
 import type { RunContext } from '../run/context.js';
 import { UsageError } from '../run/spec.js';
+import { resolvePrecision, type MatmulPrecision } from '../tensor/precision.js';
 
 export interface StageContext extends RunContext {
   cfg: PipelineConfig;
@@ -57,11 +58,16 @@ export async function writeStageData(file: string, rows: unknown[]): Promise<voi
   await writeJsonl(file, rows);
 }
 
+/** The matmul precision every model of the pipeline runs in: the config's, 'auto' resolved. */
+export function matmulOf(cfg: PipelineConfig): MatmulPrecision {
+  return resolvePrecision(cfg.precision);
+}
+
 /** Loads a finished stage's model; a missing one is a StageError naming the stage and the fix. */
 export async function loadStageModel(cfg: PipelineConfig, stage: StageName, needer: StageName) {
   const d = readDone(cfg, stage);
   if (!d?.model || !existsSync(join(d.model, 'config.json'))) {
     throw new StageError(`stage ${needer}: needs the model of stage ${stage}, which is missing (${d?.model ?? join(stageDir(cfg, stage), 'done.json')}); rerun with --resume after removing ${stageDir(cfg, stage)} so it is rebuilt`);
   }
-  return { dir: d.model, ...(await loadCheckpoint(d.model)) };
+  return { dir: d.model, ...(await loadCheckpoint(d.model, matmulOf(cfg))) };
 }

@@ -14,7 +14,7 @@ import type { WorldProblem } from '../data/worlds/types.js';
 import type { RlStage, StageName, PipelineConfig } from './config.js';
 import type { GeneralSample, StageRow } from './measure.js';
 import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
-import { StageError, type StageContext, type StageOutput } from './context.js';
+import { StageError, matmulOf, type StageContext, type StageOutput } from './context.js';
 import type { SftResult } from '../sft/sft.js';
 import { PAPER_EVAL } from '../run/vocabulary.js';
 import { distilledCompute, grpoTokenCounts, rlCompute } from './flops.js';
@@ -45,9 +45,9 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   const c = ctx.cfg.distill;
   const teacherDir = ctx.done('all_scenario_rl')?.model;
   if (!teacherDir) throw new StageError('stage distill: needs the all_scenario_rl model (the teacher), which is missing; remove its folder and rerun with --resume');
-  const teacher = await loadCheckpoint(teacherDir);
+  const teacher = await loadCheckpoint(teacherDir, matmulOf(ctx.cfg));
   const base = await d.cachedBase(ctx, 'student', studentModel(ctx.cfg), c.studentTokens);
-  const student = await loadCheckpoint(base.dir);
+  const student = await loadCheckpoint(base.dir, matmulOf(ctx.cfg));
   const ratio = paramsOf(student.model) / paramsOf(teacher.model);
   ctx.log(`distill: student ${paramsOf(student.model)} parameters = ${(100 * ratio).toFixed(1)}% of the teacher's ${paramsOf(teacher.model)}`);
   if (ratio > 0.25) ctx.log(`distill: warning: the student has more than a quarter of the teacher's parameters; lower distill.studentHidden`);
@@ -86,9 +86,9 @@ export async function runDistillStage(ctx: StageContext, d: DistillDeps): Promis
   if (rl.interrupted) return { interrupted: true };
   if (rl.seconds < distilled.seconds) ctx.log(`distill: note: the student's GRPO used less time (${rl.seconds.toFixed(0)} s) than distillation (${distilled.seconds.toFixed(0)} s); raise distill.rl.steps for an equal-compute comparison`);
 
-  const dm = await loadModel(sft.dir); // an adapter folder loads onto its base
+  const dm = await loadModel(sft.dir, null, matmulOf(ctx.cfg)); // an adapter folder loads onto its base
   const a = await d.measure(ctx, 'distill_student_sft', dm.model, dm.tokenizer);
-  const rm = await loadModel(rl.model);
+  const rm = await loadModel(rl.model, null, matmulOf(ctx.cfg));
   const b = await d.measure(ctx, 'distill_student_rl', rm.model, rm.tokenizer);
   return {
     model: sft.dir, rows: [a.row, b.row], cut_short: rl.cutShort,

@@ -10,7 +10,7 @@ import { writeJsonl } from '../data/jsonl.js';
 import { RewardModel, loadRewardModel, scoreWithRewardModel, type ReplyView } from '../rl/rm.js';
 import { trainRewardModel, type PreferencePair } from '../rl/rm-train.js';
 import { STAGES } from './config.js';
-import { StageError, type StageContext, type StageOutput } from './context.js';
+import { StageError, matmulOf, type StageContext, type StageOutput } from './context.js';
 
 function pairsOf(world: string, split: Split, count: number, seed: number): PreferencePair[] {
   return [...preferencePairs(getWorld(world), { split, count, seed })].map((p) => ({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, kind: p.kind }));
@@ -31,19 +31,19 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
   for (const split of ['train', 'validation', 'test'] as const) await writeJsonl(join(dir, `pairs_${split}.jsonl`), [...data.helpful[split], ...data.harmless[split]]);
   const results: Record<string, RmResult> = {};
   for (const [name, view] of [['helpful', 'summary'], ['harmless', 'whole']] as ['helpful' | 'harmless', ReplyView][]) {
-    const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed);
+    const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed, matmulOf(ctx.cfg));
     const r = await trainRewardModel(rm, {
       train: data[name].train, heldOut: data[name].validation, out: join(dir, name),
       epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed, signal: ctx.signal, log: ctx.log,
     });
     if (r.stopped) return { interrupted: true };
     const val = r.held_out[r.held_out.length - 1];
-    const test = pairwiseAccuracy(await loadRewardModel(join(dir, name)), data[name].test);
+    const test = pairwiseAccuracy(await loadRewardModel(join(dir, name), matmulOf(ctx.cfg)), data[name].test);
     results[name] = { pairwise_accuracy: test.accuracy, pairs: test.pairs, validation_accuracy: val?.accuracy ?? NaN, validation_pairs: val?.pairs ?? 0, seconds: r.seconds };
     ctx.log(`reward model ${name} (${view}): pairwise accuracy ${pct(test.accuracy)} on ${test.pairs} test pairs (validation ${pct(val?.accuracy ?? NaN)} on ${val?.pairs ?? 0}; ${r.seconds.toFixed(0)} s)`);
   }
   // helpfulness of every measured stage: the mean reward-model score of its stored general replies
-  const helpful = await loadRewardModel(join(dir, 'helpful'));
+  const helpful = await loadRewardModel(join(dir, 'helpful'), matmulOf(ctx.cfg));
   const helpfulRm: Record<string, number> = {};
   for (const stage of STAGES) {
     const f = join(ctx.dir(stage), 'general_samples.jsonl');

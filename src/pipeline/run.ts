@@ -12,7 +12,6 @@ import { formatStageTable, splitsOf, type StageRow } from './measure.js';
 import { checkBars, formatBars, type PipelineSummary } from './bars.js';
 import type { ArmCompute } from './flops.js';
 import { STAGE_IMPLS } from './stages.js';
-import { resolvePrecision, withPrecision } from '../tensor/precision.js';
 import { readDone, stageDir, StageError, type StageContext, type StageDone, type StageOutput } from './context.js';
 
 export { readDone, stageDir, StageError, type StageDone } from './context.js';
@@ -20,11 +19,7 @@ export { readDone, stageDir, StageError, type StageDone } from './context.js';
 export { checkBars, formatBars, type PipelineSummary } from './bars.js';
 
 /** Runs every stage not yet done (with resume) or all of them into a fresh folder; returns the summary. */
-export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean } & Partial<RunContext> = {}): Promise<PipelineSummary> {
-  return withPrecision(resolvePrecision(cfg.precision), () => runPipelineIn(cfg, o));
-}
-
-async function runPipelineIn(cfg: PipelineConfig, o: { resume?: boolean } & Partial<RunContext>): Promise<PipelineSummary> {
+export async function runPipeline(cfg: PipelineConfig, o: { resume?: boolean } & Partial<Omit<RunContext, 'precision'>> = {}): Promise<PipelineSummary> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
   if (!o.resume && existsSync(join(cfg.out, 'pipeline_config.json'))) {
@@ -36,7 +31,7 @@ async function runPipelineIn(cfg: PipelineConfig, o: { resume?: boolean } & Part
     if (old.trim() !== JSON.stringify(cfg, null, 2).trim()) log(`resume: the config differs from the one ${cfg.out} was started with; finished stages are kept as they are`);
   }
   writeFileSync(join(cfg.out, 'pipeline_config.json'), JSON.stringify(cfg, null, 2) + '\n');
-  const ctx: StageContext = { cfg, ...runContext(o), log, done: (s) => readDone(cfg, s), dir: (s) => stageDir(cfg, s) };
+  const ctx: StageContext = { cfg, ...runContext({ ...o, precision: cfg.precision }), log, done: (s) => readDone(cfg, s), dir: (s) => stageDir(cfg, s) };
   let prior = 0;
   const enabled = STAGE_IMPLS.filter((impl) => impl.enabled(cfg));
   for (const [i, impl] of enabled.entries()) {

@@ -16,7 +16,7 @@ import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { refused } from '../rewards/worlds/safety.js';
 import { pretrainIntoCache } from '../sft/cache.js';
-import { resolvePrecision, withPrecision } from '../tensor/precision.js';
+import { resolvePrecision, type MatmulPrecision } from '../tensor/precision.js';
 import { sftTrain } from '../sft/sft.js';
 import { resolveConfig } from '../rl/config.js';
 import { readRecipe } from '../run/spec.js';
@@ -24,7 +24,7 @@ import { runGrpo } from '../rl/run.js';
 import type { PipelineConfig, RlStage, StageName } from './config.js';
 import { measureStage, type GeneralSample, type StageRow } from './measure.js';
 import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
-import { loadStageModel, writeStageData, StageError, type StageContext, type StageImpl, type StageOutput } from './context.js';
+import { loadStageModel, matmulOf, writeStageData, StageError, type StageContext, type StageImpl, type StageOutput } from './context.js';
 import { rewriteReadable } from './rewrite.js';
 import { trainRewardModelStage } from './rm.js';
 import { loadRewardModel, scoreWithRewardModel } from '../rl/rm.js';
@@ -77,7 +77,7 @@ async function measure(ctx: StageContext, stage: string, model: Decoder, tokeniz
 
 /** A stage's checkpoint measured for its table row; its general replies are kept for the reward model to score. */
 async function measureCheckpoint(ctx: StageContext, stage: StageName, dir: string): Promise<{ row: StageRow; general: GeneralSample[] }> {
-  const { model, tokenizer } = await loadModel(dir); // a LoRA stage's folder is an adapter on its base
+  const { model, tokenizer } = await loadModel(dir, null, matmulOf(ctx.cfg)); // a LoRA stage's folder is an adapter on its base
   const m = await measure(ctx, stage, model, tokenizer);
   await writeStageData(join(ctx.dir(stage), 'general_samples.jsonl'), m.general);
   return m;
@@ -92,7 +92,7 @@ async function grpoStage(ctx: StageContext, stage: StageName, from: string, worl
     evalEvery: -1, evalProblems: ctx.cfg.eval.problems, saveEvery: 25, ...extra,
   }, rl.grpo);
   const resume = existsSync(join(out, 'checkpoints'));
-  const r = await runGrpo(cfg, { resume, log: ctx.log, signal: ctx.signal, progress: (step, n, f, v) => ctx.progress?.('grpo', step, n, f, v) });
+  const r = await runGrpo(cfg, { resume, log: ctx.log, signal: ctx.signal, precision: ctx.cfg.precision, progress: (step, n, f, v) => ctx.progress?.('grpo', step, n, f, v) });
   if (r.reason === 'time') ctx.log(`stage ${stage}: its safety limit of ${rl.maxSeconds} s cut it short at step ${r.steps} of ${rl.steps}`);
   return { model: r.checkpoint, cutShort: r.reason === 'time', interrupted: r.reason === 'interrupted', seconds: r.seconds, tokens: grpoTokens(out) };
 }
@@ -117,7 +117,7 @@ async function sftStage(ctx: StageContext, stage: StageName, from: string, rows:
   const data = join(dir, 'data.jsonl');
   await writeStageData(data, rows.map((r) => ({ prompt: r.prompt, completion: r.completion })));
   return sftTrain({ ...lora, model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ctx.signal,
-    progress: (step, f, v) => ctx.progress?.('sft', step, 0, f, v) });
+    precision: ctx.cfg.precision, progress: (step, f, v) => ctx.progress?.('sft', step, 0, f, v) });
 }
 
 /** rejectionSample's progress as the stage's `sampling WORLD` phase (samples done of all). */
@@ -247,7 +247,7 @@ export const STAGE_IMPLS: StageImpl[] = [
       const r = await grpoStage(ctx, 'all_scenario_rl', from, mixSpec(ctx.cfg, 'all'), rewards, c, { rewardModels });
       if (r.interrupted) return { interrupted: true };
       const m = await measureCheckpoint(ctx, 'all_scenario_rl', r.model);
-      m.row.helpful_rm = await scoreGeneral(rm, m.general);
+      m.row.helpful_rm = await scoreGeneral(rm, m.general, matmulOf(ctx.cfg));
       return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens } };
     },
   },
@@ -289,27 +289,27 @@ function nonReasoningRows(cfg: PipelineConfig, count: number, seed: number): Sft
 }
 
 /** Mean helpfulness reward-model score of general replies. */
-async function scoreGeneral(rmDir: string, general: GeneralSample[]): Promise<number> {
-  const rm = await loadRewardModel(rmDir);
+async function scoreGeneral(rmDir: string, general: GeneralSample[], precision: MatmulPrecision): Promise<number> {
+  const rm = await loadRewardModel(rmDir, precision);
   const s = scoreWithRewardModel(rm, general.map((g) => g.prompt), general.map((g) => g.completion));
   return s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
 }
 
 /** `r1 distill`: the distillation stage on its own, with any teacher checkpoint standing in for the all-scenario model. */
-export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o: RunContext): Promise<StageOutput> {
+export async function distillFromTeacher(cfg: PipelineConfig, teacher: string, o: Omit<RunContext, 'precision'>): Promise<StageOutput> {
   if (!existsSync(join(teacher, 'config.json'))) throw new StageError(`--teacher ${teacher}: no config.json there; give a checkpoint folder (HF layout)`);
   const ctx: StageContext = {
-    cfg, log: o.log, signal: o.signal, progress: o.progress,
+    cfg, log: o.log, signal: o.signal, progress: o.progress, precision: cfg.precision,
     done: (s) => (s === 'all_scenario_rl' ? { stage: s, seconds: 0, model: teacher } : null),
     dir: (s) => join(cfg.out, s),
   };
   mkdirSync(ctx.dir('distill'), { recursive: true });
-  return withPrecision(resolvePrecision(cfg.precision), () => STAGE_IMPLS.find((s) => s.name === 'distill')!.run(ctx));
+  return STAGE_IMPLS.find((s) => s.name === 'distill')!.run(ctx);
 }
 
 /** Pretrains (or finds cached) the teacher's and the student's default bases, so a later pipeline run starts from cache. */
-export async function ensureBases(cfg: PipelineConfig, o: RunContext): Promise<{ teacher: string; student: string; seconds: number }> {
-  const ctx: StageContext = { cfg, log: o.log, signal: o.signal, progress: o.progress, done: () => null, dir: (s) => join(cfg.out, s) };
+export async function ensureBases(cfg: PipelineConfig, o: Omit<RunContext, 'precision'>): Promise<{ teacher: string; student: string; seconds: number }> {
+  const ctx: StageContext = { cfg, log: o.log, signal: o.signal, progress: o.progress, precision: cfg.precision, done: () => null, dir: (s) => join(cfg.out, s) };
   const { studentModel } = await import('./distill.js');
   const t = cfg.baseModel ? { dir: cfg.baseModel, seconds: 0 } : await cachedBase(ctx, 'base', {}, cfg.baseTokens);
   const s = await cachedBase(ctx, 'student', studentModel(cfg), cfg.distill.studentTokens);

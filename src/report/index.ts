@@ -149,6 +149,14 @@ export async function writeReport(runDir: string, outFile?: string): Promise<voi
   saveHtml((await buildReport(runDir)).html, outFile ?? join(runDir, 'report.html'));
 }
 
+/** `r1 report`'s files: the report of runDir at out and, with png, each plot as a PNG in <out without .html>-png/. */
+export async function writeReportFiles(runDir: string, out: string, png: boolean): Promise<{ charts: number; notes: string[]; png: string[] }> {
+  const r = await buildReport(runDir);
+  saveHtml(r.html, out);
+  const files = png ? await writePngs(r.charts, join(dirname(out), `${basename(out).replace(/\.html?$/i, '')}-png`)) : [];
+  return { charts: r.charts.length, notes: r.notes, png: files };
+}
+
 /** Writes a page through a temporary file and a rename. */
 export function saveHtml(html: string, out: string): void {
   mkdirSync(dirname(out), { recursive: true });

@@ -28,7 +28,7 @@ export type RewardInput = string | UserRewardFn | ModelRewardInput | {
 export type ModelRewardInput = { name: string; weight?: number; kinds?: string[] } &
   ({ rewardModel: string; on: RewardModelSpec['on'] } | { judge: Omit<JudgeRewardSpec, 'name' | 'weight' | 'kinds'> });
 
-export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, TrainerHooks {
+export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, Omit<TrainerHooks, 'precision'> {
   model: string;
   out: string;
   /** The rewards, weighted-summed (default rule rewards: the world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × format). */

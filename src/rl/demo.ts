@@ -14,7 +14,7 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { DEFAULT_WORLD, getWorld, sampleProblems } from '../data/worlds/index.js';
 import { measureWorld, type WorldMeasurement } from '../eval/world.js';
 import { pretrainIntoCache } from '../sft/cache.js';
-import { matmulPrecision } from '../tensor/precision.js';
+import { resolvePrecision, type MatmulPrecision } from '../tensor/precision.js';
 import { resolveConfig, type GrpoConfig } from './config.js';
 import { defineSpec, nullable, num, oneOf, readRecipe, str, value, withDefault, type ConfigOf } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
@@ -61,8 +61,8 @@ export const DEMO_FIELDS = {
 export const DEMO_SPEC = defineSpec({ name: 'demo', fields: DEMO_FIELDS });
 export type DemoConfig = ConfigOf<typeof DEMO_FIELDS>;
 
-/** The demo's options and its run context (progress phases: 'pretrain', 'grpo'). */
-export interface DemoOptions extends Partial<DemoConfig>, Partial<RunContext> {}
+/** The demo's config and its run context (progress phases: 'pretrain', 'grpo'; the precision is the config's, for pretraining, measuring and GRPO). */
+export interface DemoOptions extends Partial<DemoConfig>, Partial<Omit<RunContext, 'precision'>> {}
 
 /** The numbers of the before/after table and the --json-summary file. */
 export interface DemoRow {
@@ -109,9 +109,9 @@ export interface DifficultyRow {
 /**
  * The cache folder of a world's default base model: .cache/base-<hash of the recipe files, world, size (when not
  * small) and matmul precision (when not fp32: a BF16-pretrained base is another model)>. The precision is the
- * process's (r1 demo --precision), which pretraining uses.
+ * one pretraining uses (r1 demo --precision, resolved).
  */
-export function baseModelDir(world: string, size: DemoSize = 'small', precision: 'fp32' | 'bf16' = matmulPrecision()): string {
+export function baseModelDir(world: string, size: DemoSize = 'small', precision: MatmulPrecision = 'fp32'): string {
   const h = createHash('sha256').update(world);
   if (size !== 'small') h.update(`size:${size}:${JSON.stringify(SIZES[size])}`);
   if (precision !== 'fp32') h.update(`precision:${precision}`);
@@ -125,13 +125,13 @@ export function baseModelDir(world: string, size: DemoSize = 'small', precision:
 /** The default base model of a world: loaded from the cache, or pretrained into it (written to a temporary folder first). */
 export async function ensureBaseModel(world: string, o: { seconds?: number; size?: DemoSize } & RunContext):
   Promise<{ dir: string; pretrainSeconds: number }> {
-  const dir = baseModelDir(world, o.size);
+  const dir = baseModelDir(world, o.size, resolvePrecision(o.precision));
   if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'model.safetensors'))) {
     o.log(`base model: cached at ${dir}`);
     return { dir, pretrainSeconds: 0 };
   }
   o.log(`base model: none cached; pretraining the default recipe into ${dir}`);
-  const r = await pretrainIntoCache(dir, { world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log,
+  const r = await pretrainIntoCache(dir, { world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log, precision: o.precision,
     progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v), signal: o.signal });
   if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
   return { dir: r.dir, pretrainSeconds: r.seconds };
@@ -174,10 +174,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     log(`${label}: pass@1 ${pct(m.pass1)}  cons@16 ${pct(m.cons16)}  format ${pct(m.formatRate)}  mean length ${m.meanLen.toFixed(1)}  (${((performance.now() - t) / 1000).toFixed(0)} s)`);
     return m;
   };
-  const loaded = await loadCheckpoint(base.dir);
+  const loaded = await loadCheckpoint(base.dir, resolvePrecision(ctx.precision));
   const before = await measure(loaded.model, loaded.tokenizer, 'base');
   log(`GRPO: ${cfg.promptsPerStep} prompts × ${cfg.numGenerations} samples a step, at most ${cfg.maxSeconds} s, run folder ${out}`);
-  const r = await runGrpo(cfg, { log, signal: ctx.signal, progress: (step, n, f, v) => o.progress?.('grpo', step, n, f, v) });
+  const r = await runGrpo(cfg, { log, signal: ctx.signal, precision: ctx.precision, progress: (step, n, f, v) => o.progress?.('grpo', step, n, f, v) });
   const after = await measure(r.trainer.policy, r.trainer.tokenizer, 'after RL');
   const summary: DemoSummary = {
     base: row(before), rl: row(after), steps: r.steps, seconds: (performance.now() - t0) / 1000, rl_seconds: r.seconds,

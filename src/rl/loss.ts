@@ -63,7 +63,7 @@ export function pack(rollouts: readonly Rollout[], padId: number): Packed {
 export function completionLogprobs(model: Decoder, rollouts: readonly Rollout[], temperature: number, padId: number): Float32Array[] {
   const p = pack(rollouts, padId);
   return tidy(() => { // the slices are copies, so the forward's buffers can be recycled
-    const lp = noGrad(() => lmHeadLogprob(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, { temperature }).logp);
+    const lp = noGrad(() => lmHeadLogprob(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, { temperature, precision: model.precision }).logp);
     return rollouts.map((r, b) => lp.data.slice(p.start[b]!, p.start[b]! + r.completion.length));
   });
 }
@@ -111,7 +111,7 @@ export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOp
   });
   const shape = [p.B, p.T];
   for (let i = 0; i < n; i++) if (w[i] === 0) p.targets[i] = -1; // masked tokens: no logits computed (logp 0, weight 0)
-  const { logp, entropy: ent } = lmHeadLogprob(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, { temperature: o.temperature, entropy: true }); // (B, T)
+  const { logp, entropy: ent } = lmHeadLogprob(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, { temperature: o.temperature, entropy: true, precision: model.precision }); // (B, T)
   const A = tensor(adv, shape);
   const logRatio = importanceLogRatio(logp, old, p, rollouts, o.importanceSamplingLevel ?? 'token'); // (B, T) or (B, 1)
   const ratio = exp(logRatio); // ρ = π_θ / π_θold, per token or per sequence

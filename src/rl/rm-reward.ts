@@ -9,6 +9,7 @@ import { loadCheckpoint } from '../model/checkpoint.js';
 import { endpointJudge, judgeRewards, localJudge, type GenerativeJudge } from '../eval/judge.js';
 import { specCovers } from './covered.js';
 import { REPLY_VIEWS, loadRewardModel, scoreWithRewardModel, type ReplyView, type RewardModel } from './rm.js';
+import type { MatmulPrecision } from '../tensor/index.js';
 
 /** One reward model in a GRPO config (`rewardModels`). */
 export interface RewardModelSpec {
@@ -93,13 +94,13 @@ export interface ScoredProblem {
 }
 
 /** A judge as configured: an endpoint (API key from the environment) or a local checkpoint. */
-export async function makeJudge(spec: JudgeRewardSpec): Promise<GenerativeJudge> {
+export async function makeJudge(spec: JudgeRewardSpec, precision: MatmulPrecision = 'fp32'): Promise<GenerativeJudge> {
   if (spec.endpoint) {
     const apiKey = spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined;
     if (spec.apiKeyEnv && !apiKey) throw new Error(`judges '${spec.name}': the environment variable ${spec.apiKeyEnv} is not set; export the API key there or drop apiKeyEnv`);
     return endpointJudge({ url: spec.endpoint, model: spec.model, apiKey, template: spec.template ?? 'instruct' });
   }
-  const { model, tokenizer } = await loadCheckpoint(spec.model);
+  const { model, tokenizer } = await loadCheckpoint(spec.model, precision);
   return localJudge(model, tokenizer, { template: spec.template ?? 'compact' });
 }
 
@@ -107,14 +108,16 @@ export async function makeJudge(spec: JudgeRewardSpec): Promise<GenerativeJudge>
 export class ModelRewards {
   private models: Promise<RewardModel[]> | null = null;
   private judgeFns: Promise<GenerativeJudge[]> | null = null;
+  /** The matmul precision the models load in (the trainer sets its own before the first step). */
+  precision: MatmulPrecision = 'fp32';
 
   constructor(readonly specs: readonly RewardModelSpec[], readonly judges: readonly JudgeRewardSpec[] = [],
-    private readonly load: (path: string) => Promise<RewardModel> = loadRewardModel,
-    private readonly judgeOf: (spec: JudgeRewardSpec) => Promise<GenerativeJudge> = makeJudge) {}
+    private readonly load: (path: string, precision: MatmulPrecision) => Promise<RewardModel> = loadRewardModel,
+    private readonly judgeOf: (spec: JudgeRewardSpec, precision: MatmulPrecision) => Promise<GenerativeJudge> = makeJudge) {}
 
   private loaded(): Promise<RewardModel[]> {
     this.models ??= Promise.all(this.specs.map(async (s) => {
-      const rm = await this.load(s.path);
+      const rm = await this.load(s.path, this.precision);
       if (rm.view !== s.on) {
         throw new Error(`rewardModels '${s.name}': ${s.path} was trained on the '${rm.view}' view but the config says on: '${s.on}'; set on: '${rm.view}' or retrain with r1 train-rm --on ${s.on}`);
       }
@@ -143,7 +146,7 @@ export class ModelRewards {
 
   /** Each judge's 1/0 verdict where it covers the problem and there is a gold answer; a missing verdict makes the total null (weight 0: reported only). */
   private async addJudges(scored: CombinedRewards, completions: readonly string[], problems: readonly ScoredProblem[]): Promise<void> {
-    this.judgeFns ??= Promise.all(this.judges.map((j) => this.judgeOf(j)));
+    this.judgeFns ??= Promise.all(this.judges.map((j) => this.judgeOf(j, this.precision)));
     const fns = await this.judgeFns;
     const question = (p: ScoredProblem) => (typeof p.fields['question'] === 'string' ? p.fields['question'] as string : p.prompt);
     for (const [j, spec] of this.judges.entries()) {

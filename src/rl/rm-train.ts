@@ -162,7 +162,7 @@ function pairLoss(rm: RewardModel, batch: readonly EncodedPair[], padId: number,
   batch.forEach((p, i) => {
     for (let t = Math.max(0, p.promptLen - 1); t < p.chosen.length - 1; t++) targets[i * b.T + t] = p.chosen[t + 1]!;
   });
-  const lm = lmHeadCrossEntropy(h, rm.decoder.outputWeight(), targets, -100); // mean over targets, lm_head in row chunks
+  const lm = lmHeadCrossEntropy(h, rm.decoder.outputWeight(), targets, -100, { precision: rm.decoder.precision }); // mean over targets, lm_head in row chunks
   return { loss: add(bt, mul(lm, lmWeight)), bt, lm, scores: r };
 }
 

@@ -4,7 +4,7 @@
 // DeepSeek-R1 §2.3.4 (helpfulness on the summary, harmlessness on the whole reply); Ouyang et al. 2022 eq. 1.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tensor, noGrad, randn } from '../tensor/index.js';
+import { Tensor, noGrad, randn, type MatmulPrecision } from '../tensor/index.js';
 import { accumulateGrad, gradBuffer, result } from '../tensor/tensor.js';
 import { Rng } from '../util/rng.js';
 import { Decoder } from '../model/decoder.js';
@@ -45,8 +45,8 @@ export class RewardModel {
   }
 
   /** A fresh head on a policy checkpoint's decoder (its lm_head is dropped); the head starts at N(0, 0.02²) like HF's. */
-  static async fromPolicy(dir: string, view: ReplyView, seed = 1): Promise<RewardModel> {
-    const { model, tokenizer } = await loadCheckpoint(dir);
+  static async fromPolicy(dir: string, view: ReplyView, seed = 1, precision: MatmulPrecision = 'fp32'): Promise<RewardModel> {
+    const { model, tokenizer } = await loadCheckpoint(dir, precision);
     const score = randn([1, model.config.hidden_size], new Rng(seed), 0.02, { requiresGrad: true });
     return new RewardModel(model, score, tokenizer, view);
   }
@@ -203,7 +203,7 @@ export function saveRewardModel(dir: string, rm: RewardModel, extra: Record<stri
 }
 
 /** Loads what saveRewardModel (or transformers' LlamaForSequenceClassification with num_labels 1) wrote; every tensor is checked first. */
-export async function loadRewardModel(dir: string): Promise<RewardModel> {
+export async function loadRewardModel(dir: string, precision: MatmulPrecision = 'fp32'): Promise<RewardModel> {
   const path = join(dir, 'config.json');
   if (!existsSync(path)) throw new Error(`reward model: ${path} does not exist; point at a folder written by r1 train-rm`);
   let raw: Record<string, unknown>;
@@ -228,6 +228,7 @@ export async function loadRewardModel(dir: string): Promise<RewardModel> {
   }
   const tokenizer = await loadTokenizer(dir);
   const decoder = new Decoder(config, null);
+  decoder.precision = precision;
   const rm = new RewardModel(decoder, new Tensor(new Float32Array(config.hidden_size), [1, config.hidden_size], true), tokenizer, view);
   const infos = openSafetensors(dir);
   const params = new Map(rm.namedParameters());

@@ -22,7 +22,7 @@ import type { TaskProblem, TaskSource } from './tasks.js';
 import { unmatchedKinds } from './covered.js';
 import { RewardSet } from './reward-module.js';
 import { ModelRewards } from './rm-reward.js';
-import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type MatmulPrecision, type Precision } from '../tensor/precision.js';
 import { tidy } from '../tensor/index.js';
 import { NoServersError } from './endpoints.js';
 import type { EndpointRollout, RemoteCompletion } from './rollout.js';
@@ -37,6 +37,8 @@ export interface TrainerHooks {
   progress?: (step: number, steps: number, fraction: number, values: Record<string, number | string>) => void;
   /** After each held-out evaluation is logged (the CLI rewrites the run's report there). */
   onEval?: (metrics: EvalMetrics) => void | Promise<void>;
+  /** The run context's matmul precision, taken when cfg.precision is null; default fp32. */
+  precision?: Precision;
 }
 
 /** Held-out evaluation numbers, as logged to metrics.jsonl. */
@@ -104,6 +106,13 @@ export class GrpoTrainer {
     trimJsonl(join(this.cfg.out, 'samples.jsonl'), this.step);
   }
 
+  /** The matmul precision of the policy, the reference and the reward models (train() sets it; callers of trainStep() may). */
+  setPrecision(precision: MatmulPrecision): void {
+    this.policy.precision = precision;
+    if (this.ref) this.ref.precision = precision;
+    this.modelRewards.precision = precision;
+  }
+
   /** Saves checkpoints/step-N: HF weights, optimizer state (optimizer.json + optimizer.safetensors), trainer state; all or nothing. */
   save(): string {
     const dir = join(this.cfg.out, 'checkpoints', `step-${this.step}`);
@@ -149,15 +158,13 @@ export class GrpoTrainer {
 
   /**
    * Runs cfg.steps steps (the budget; the LR schedule runs over them), evaluating and saving on schedule, with the
-   * matmuls in cfg.precision; cfg.maxSeconds is only a safety limit ('time': it cut the run short). Returns why it stopped.
+   * matmuls in cfg.precision (else the context's): the policy, the reference and the reward models are set to it.
+   * cfg.maxSeconds is only a safety limit ('time': it cut the run short). Returns why it stopped.
    */
   async train(hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted' | 'no-servers'> {
-    const precision = this.cfg.precision == null ? matmulPrecision() : resolvePrecision(checkPrecision(this.cfg.precision, 'grpo'));
-    return withPrecision(precision, () => this.trainIn(hooks, precision));
-  }
-
-  private async trainIn(hooks: TrainerHooks, precision: 'fp32' | 'bf16'): Promise<'done' | 'time' | 'interrupted' | 'no-servers'> {
     const c = this.cfg;
+    const precision = matmulPrecisionOf(c.precision ?? hooks.precision, 'grpo');
+    this.setPrecision(precision);
     const log = hooks.log ?? (() => {});
     const evalDue = (s: number) => c.evalEvery > 0 && s % c.evalEvery === 0;
     const evaluateLogged = async () => {

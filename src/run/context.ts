@@ -1,7 +1,8 @@
 // The run context every long-running piece of work takes: one AbortSignal (Ctrl-C: save after the current step and
-// return), where its progress lines go, and its progress bar's callback. Passed explicitly, never module state.
-// Not the trainers' options (their run specs) and not the matmul precision (src/tensor/precision.ts, see DESIGN.md).
+// return), where its progress lines go, its progress bar's callback, and the matmul precision its models run in.
+// Passed explicitly, never module state. Not the trainers' options (their run specs).
 import type { PhaseProgressFn } from '../util/progress.js';
+import type { Precision } from './vocabulary.js';
 
 export interface RunContext {
   /** Aborted by Ctrl-C (or by a caller): the work saves what it has after its current step and returns. */
@@ -10,9 +11,14 @@ export interface RunContext {
   readonly log: (line: string) => void;
   /** The long parts' progress (pretraining, GRPO, SFT, sampling), for a bar on stderr. */
   readonly progress?: PhaseProgressFn;
+  /**
+   * The matmul precision of the models the work builds or loads (src/tensor/precision.ts: 'auto' resolves to bf16
+   * where the CPU has BF16 instructions); a trainer's own precision option, where set, wins.
+   */
+  readonly precision: Precision;
 }
 
-/** A context with what is given; the rest: a signal never aborted, lines dropped, no progress. */
+/** A context with what is given; the rest: a signal never aborted, lines dropped, no progress, fp32. */
 export function runContext(o: Partial<RunContext> = {}): RunContext {
-  return { signal: o.signal ?? new AbortController().signal, log: o.log ?? (() => {}), progress: o.progress };
+  return { signal: o.signal ?? new AbortController().signal, log: o.log ?? (() => {}), progress: o.progress, precision: o.precision ?? 'fp32' };
 }

@@ -11,6 +11,7 @@ import { eosIds as configEos, headSize, type ModelConfig } from '../model/config
 import { KVDecoder, kvCacheBytesPerValue } from '../generate/kvdecoder.js';
 import { SampleScratch, checkSampling, sampleRow } from '../generate/sampling.js';
 import { Rng } from '../util/rng.js';
+import type { MatmulPrecision } from '../tensor/index.js';
 
 export interface EngineRequest {
   /** Prompt token ids (at least one). */
@@ -71,14 +72,14 @@ interface Seq {
   done: (c: EngineChoice | Error) => void;
 }
 
-/** Bytes of KV cache one slot of maxLen positions takes (K and V, every layer; FP32, or BF16 in the bf16 precision). */
-export function slotBytes(c: ModelConfig, maxLen: number, bytesPerValue: number = kvCacheBytesPerValue()): number {
+/** Bytes of KV cache one slot of maxLen positions takes (K and V, every layer; 4 bytes a value in FP32, 2 in BF16). */
+export function slotBytes(c: ModelConfig, maxLen: number, bytesPerValue = 4): number {
   return c.num_hidden_layers * 2 * c.num_key_value_heads * headSize(c) * bytesPerValue * maxLen;
 }
 
-/** The most slots (up to `most`) whose KV cache fits in `budget` bytes (default 2 GiB); at least 1. */
-export function slotsFor(c: ModelConfig, maxLen: number, most: number, budget = 2 ** 31): number {
-  return Math.max(1, Math.min(most, Math.floor(budget / slotBytes(c, maxLen))));
+/** The most slots (up to `most`) whose KV cache, in a model of that precision, fits in `budget` bytes (default 2 GiB); at least 1. */
+export function slotsFor(c: ModelConfig, maxLen: number, most: number, budget = 2 ** 31, precision: MatmulPrecision = 'fp32'): number {
+  return Math.max(1, Math.min(most, Math.floor(budget / slotBytes(c, maxLen, kvCacheBytesPerValue(precision)))));
 }
 
 export class Engine {

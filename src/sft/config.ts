@@ -3,6 +3,7 @@
 // Not the trainers (pretrain.ts, corpus.ts, sft.ts); the defaults here are theirs.
 import { bool, defineSpec, int, nullable, required, str, withDefault, type ConfigOf } from '../run/spec.js';
 import { V, LORA_FIELDS } from '../run/vocabulary.js';
+import type { ModelConfig } from '../model/config.js';
 
 export const PRETRAIN_FIELDS = {
   world: nullable(withDefault(V.world, '', { doc: 'synthetic world to pretrain on (default addition)' })),
@@ -30,6 +31,16 @@ export const PRETRAIN_SPEC = defineSpec({
     : c.writeCorpus && c.data ? '--write-corpus writes a world corpus; give --world NAME, not --data' : null),
 });
 export type PretrainConfig = ConfigOf<typeof PRETRAIN_FIELDS>;
+
+/** The model fields a pretrain config sets (the rest are the default world model's); the heads are also the key/value heads. */
+export function pretrainModelFields(c: PretrainConfig): Partial<ModelConfig> {
+  const model: Partial<ModelConfig> = {};
+  if (c.hiddenSize) model.hidden_size = c.hiddenSize;
+  if (c.numHiddenLayers) model.num_hidden_layers = c.numHiddenLayers;
+  if (c.numAttentionHeads) model.num_attention_heads = model.num_key_value_heads = c.numAttentionHeads;
+  if (c.intermediateSize) model.intermediate_size = c.intermediateSize;
+  return model;
+}
 
 export const SFT_FIELDS = {
   model: required(withDefault(V.model, '', { doc: 'starting checkpoint (HF layout)' })),

@@ -11,7 +11,7 @@ import { bucketBatches, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
 import { defaultWorldModelConfig } from './pretrain.js';
-import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
 
 export interface PretrainCorpusOptions {
   data: string;
@@ -28,7 +28,7 @@ export interface PretrainCorpusOptions {
   seed?: number;
   onError?: JsonlReadOptions['onError'];
   signal?: AbortSignal;
-  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default: the process's current one (fp32 unless a command's --precision set it). */
+  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
   precision?: Precision;
   log?: Logger;
   /** After each step: steps done, the share of the budget spent, numbers to show (src/util/progress). */
@@ -53,11 +53,7 @@ function textOf(row: Record<string, unknown>, file: string, line: number): strin
 
 /** Trains a character-level base model on a text corpus, streaming it each epoch. */
 export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<PretrainCorpusResult> {
-  const precision = opts.precision === undefined ? matmulPrecision() : resolvePrecision(checkPrecision(opts.precision, 'pretrainCorpus'));
-  return withPrecision(precision, () => pretrainCorpusIn(opts));
-}
-
-async function pretrainCorpusIn(opts: PretrainCorpusOptions): Promise<PretrainCorpusResult> {
+  const precision = matmulPrecisionOf(opts.precision, 'pretrainCorpus');
   const log = opts.log ?? (() => {});
   const read = { onError: opts.onError ?? 'fail' } as const;
   const chars = new Set<string>();
@@ -75,6 +71,7 @@ async function pretrainCorpusIn(opts: PretrainCorpusOptions): Promise<PretrainCo
   const config = defaultWorldModelConfig(tok, { max_position_embeddings: Math.max(512, context), ...opts.model });
   const seed = opts.seed ?? 1;
   const model = new Decoder(config, new Rng(seed));
+  model.precision = precision;
   const trainer = new Trainer(model);
   const rng = new Rng(seed + 1);
   const batchSize = opts.batchSize ?? 32;

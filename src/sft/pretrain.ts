@@ -12,7 +12,7 @@ import type { World, WorldProblem } from '../data/worlds/types.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
-import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
 
 /** Every printable ASCII character and newline: the character vocabulary of the worlds (4 specials + 96 = 100 tokens). */
 export const WORLD_CHARS = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
@@ -64,7 +64,7 @@ export interface PretrainWorldOptions {
   tokens?: number;
   /** Wall-clock safety limit in seconds (default 0 = none): when hit, training stops early, says so, and `cutShort` is set. It never shapes the schedule. */
   maxSeconds?: number;
-  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls, FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default: the process's current one (fp32 unless a command's --precision set it). */
+  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls, FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
   precision?: Precision;
   /** Rows per batch (default 32); batches are cut from length-sorted pools of `poolBatches` batches. */
   batchSize?: number;
@@ -137,17 +137,14 @@ export function stepLineBatches(world: World<WorldProblem>, tok: Tokenizer, opts
 
 /** Trains the default (or a configured) base model on a world and saves it to opts.out. */
 export async function pretrainWorld(opts: PretrainWorldOptions): Promise<PretrainResult> {
-  const precision = opts.precision === undefined ? matmulPrecision() : resolvePrecision(checkPrecision(opts.precision, 'pretrain'));
-  return withPrecision(precision, () => pretrainWorldIn(opts, precision));
-}
-
-async function pretrainWorldIn(opts: PretrainWorldOptions, precision: 'fp32' | 'bf16'): Promise<PretrainResult> {
+  const precision = matmulPrecisionOf(opts.precision, 'pretrain');
   const world = getWorld(opts.world ?? DEFAULT_WORLD);
   const difficulty = opts.difficulty ?? world.defaultDifficulty;
   const tok = worldTokenizer();
   const seed = opts.seed ?? 1;
   const config = defaultWorldModelConfig(tok, opts.model);
   const model = new Decoder(config, new Rng(seed));
+  model.precision = precision;
   const log = opts.log ?? (() => {});
   const params = model.parameters().reduce((s, t) => s + t.size, 0);
   const phases = opts.phases ?? defaultCurriculum(world);

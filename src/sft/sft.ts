@@ -12,7 +12,7 @@ import type { JsonlReadOptions } from '../data/jsonl.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt, type Logger } from './schedule.js';
-import { checkPrecision, matmulPrecision, resolvePrecision, withPrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
 
 // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves adapters
 export interface SftOptions extends Partial<LoraTrainOptions> {
@@ -45,7 +45,7 @@ export interface SftOptions extends Partial<LoraTrainOptions> {
   seed?: number;
   onError?: JsonlReadOptions['onError'];
   signal?: AbortSignal;
-  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default: the process's current one (fp32 unless a command's --precision set it). */
+  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
   precision?: Precision;
   log?: Logger;
   /** After each step: steps done, the share of all steps done, numbers to show (src/util/progress). */
@@ -101,13 +101,9 @@ function renderWith(tok: Tokenizer, model: string): (m: ChatMessage[]) => string
 
 /** Fine-tunes a checkpoint on prompt → completion data and saves the result to opts.out. */
 export async function sftTrain(opts: SftOptions): Promise<SftResult> {
-  const precision = opts.precision === undefined ? matmulPrecision() : resolvePrecision(checkPrecision(opts.precision, 'sftTrain'));
-  return withPrecision(precision, () => sftTrainIn(opts));
-}
-
-async function sftTrainIn(opts: SftOptions): Promise<SftResult> {
+  const precision = matmulPrecisionOf(opts.precision, 'sftTrain');
   const log = opts.log ?? (() => {});
-  const { model, tokenizer: tok } = await loadCheckpoint(opts.model);
+  const { model, tokenizer: tok } = await loadCheckpoint(opts.model, precision);
   const seed = opts.seed ?? 1;
   attachLora(model, { ...LORA_DEFAULTS, ...definedOf(opts) }, seed + 4243); // LoRA: nothing when loraR is 0
   const rng = new Rng(seed);

@@ -83,7 +83,7 @@ export class Trainer {
 
   /** Mean next-token cross-entropy of a batch's targets, lm_head in row chunks (no (B, T, V) logits). */
   private loss(b: Batch): Tensor {
-    return lmHeadCrossEntropy(this.model.hidden(b.ids, b.B, b.T), this.model.outputWeight(), b.targets, IGNORE); // (B, T, C) → []
+    return lmHeadCrossEntropy(this.model.hidden(b.ids, b.B, b.T), this.model.outputWeight(), b.targets, IGNORE, { precision: this.model.precision }); // (B, T, C) → []
   }
 
   stateDict(): { decayed: unknown; plain: unknown } {

@@ -119,7 +119,8 @@ test('default slots: as many as fit a 2 GiB KV cache, at most the cap', async ()
   assert.equal(slotsFor(c, 256, 32), 32);
   assert.equal(slotsFor(c, 8192, 32, 1), 1);
   assert.equal(slotBytes(c, 8192, 2), 469_762_048 / 2, 'a BF16 cache takes half');
-  // under the bf16 precision the default follows the kernels: twice the slots where the cache holds BF16 bits
-  const { withPrecision, getKernels } = await import('../../src/tensor/index.js');
-  withPrecision('bf16', () => assert.equal(slotsFor(c, 8192, 32), getKernels().bf16 !== null ? 9 : 4));
+  // for a bf16 model the default follows the kernels: twice the slots where the cache holds BF16 bits
+  const { getKernels } = await import('../../src/tensor/index.js');
+  assert.equal(slotsFor(c, 8192, 32, undefined, 'bf16'), getKernels().bf16 !== null ? 9 : 4);
+  assert.equal(slotsFor(c, 8192, 32, undefined, 'fp32'), 4);
 });

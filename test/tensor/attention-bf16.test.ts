@@ -30,8 +30,8 @@ for (const k of sets) {
           const kk = T.tensor(randn(rng, B * S * nkv * hs), [B, S, nkv, hs], { requiresGrad: true });
           const v = T.tensor(randn(rng, B * S * nkv * hs), [B, S, nkv, hs], { requiresGrad: true });
           const w = T.tensor(randn(rng, B * Tq * nh * hs), [B, Tq, nh, hs]);
-          const y = T.withKernels(k, () => T.withPrecision(precision, () => T.attention(q, kk, v, { causal })));
-          T.withKernels(k, () => T.sum(T.mul(y, w)).backward()); // dL/dy = w; the precision is back to the default here
+          const y = T.withKernels(k, () => T.attention(q, kk, v, { causal, precision }));
+          T.withKernels(k, () => T.sum(T.mul(y, w)).backward()); // dL/dy = w; backward runs in the forward's precision
 
           const out = new Float32Array(q.size), lse = new Float32Array(B * nh * Tq);
           const dq = new Float32Array(q.size), dk = new Float32Array(kk.size), dv = new Float32Array(v.size);

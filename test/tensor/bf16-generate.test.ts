@@ -28,10 +28,11 @@ for (const k of kernelSets) {
       const model = new Decoder(config, new Rng(3));
       for (const p of model.parameters()) if (p.shape.length === 2) p.data.forEach((v, i) => { p.data[i] = v * 8; }); // peaked logits
       const prompt = [1, 7, 9, 4];
-      const run = (p: T.Precision) => T.withPrecision(p, () => generate(model, [prompt], { maxNewTokens: 8, temperature: 0, rng: new Rng(1), eosIds: [] })[0]!);
+      const run = (p: T.MatmulPrecision) => { model.precision = p; return generate(model, [prompt], { maxNewTokens: 8, temperature: 0, rng: new Rng(1), eosIds: [] })[0]!; };
       const bf = run('bf16'), fp = run('fp32');
       const seq = [...prompt, ...bf.tokens];
-      const ref = T.withPrecision('bf16', () => forwardLogprobs(model, seq));
+      model.precision = 'bf16';
+      const ref = forwardLogprobs(model, seq);
       let worstRef = 0, worstFp = 0;
       bf.tokens.forEach((tok, i) => {
         worstRef = Math.max(worstRef, Math.abs(bf.logprobs[i]! - ref[prompt.length - 1 + i]![tok]!));

@@ -10,18 +10,19 @@ import { Decoder } from '../../src/model/decoder.js';
 import { makeConfig } from '../../src/model/config.js';
 import { Rng } from '../../src/util/rng.js';
 
-function train(precision: T.Precision, useTidy: boolean): { losses: number[]; params: Float32Array[] } {
+function train(precision: T.MatmulPrecision, useTidy: boolean): { losses: number[]; params: Float32Array[] } {
   const config = makeConfig({
     vocab_size: 40, hidden_size: 32, intermediate_size: 88, num_hidden_layers: 2, num_attention_heads: 4,
     num_key_value_heads: 2, max_position_embeddings: 64, tie_word_embeddings: false,
   });
   const model = new Decoder(config, new Rng(3));
+  model.precision = precision;
   const params = model.parameters();
   const opt = new AdamW(params, { lr: 1e-2, weightDecay: 0.1 });
   const rng = new Rng(11);
   const B = 4, L = 48; // activations of 4 x 48 x 32 = 6144 floats: large enough for the pool
   const losses: number[] = [];
-  T.withPrecision(precision, () => {
+  {
     for (let step = 0; step < 5; step++) {
       const ids = new Int32Array(B * L), targets = new Int32Array(B * L);
       for (let i = 0; i < B * L; i++) { ids[i] = rng.int(0, 39); targets[i] = (ids[i]! * 7 + 3) % 40; }
@@ -34,7 +35,7 @@ function train(precision: T.Precision, useTidy: boolean): { losses: number[]; pa
       losses.push(useTidy ? T.tidy(body) : body());
       opt.step();
     }
-  });
+  }
   return { losses, params: params.map((p) => p.data.slice()) };
 }
 

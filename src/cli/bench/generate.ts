@@ -12,7 +12,7 @@ import { Rng } from '../../util/rng.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
 import { generate } from '../../generate/index.js';
-import { getKernels, withPrecision, checkPrecision, resolvePrecision, type MatmulPrecision } from '../../tensor/index.js';
+import { getKernels, matmulPrecisionOf, type MatmulPrecision } from '../../tensor/index.js';
 
 const HELP = `usage: r1 bench generate [options] [--json] [--compare-torch]
   --vocab N --dim N --layers N --heads N --kv-heads N --ffn N   model (default 64 / 128 / 4 / 4 / 2 / 344)
@@ -73,14 +73,13 @@ export async function run(argv: string[]): Promise<number | void> {
   const prompts = (): number[][] => Array.from({ length: a.batch }, () => Array.from({ length: a.prompt_len }, () => rng.int(0, a.vocab - 1)));
   let precision: MatmulPrecision;
   try {
-    precision = resolvePrecision(checkPrecision(v.precision ?? 'fp32', '--precision'), kernels);
+    precision = matmulPrecisionOf(v.precision, '--precision', kernels);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  let mode: MatmulPrecision = 'fp32';
   const sample = (n: number): number => {
     const t0 = performance.now();
-    const out = withPrecision(mode, () => generate(model, prompts(), { maxNewTokens: n, temperature, rng, eosIds: [] }));
+    const out = generate(model, prompts(), { maxNewTokens: n, temperature, rng, eosIds: [] });
     const sec = (performance.now() - t0) / 1000;
     if (out.some((r) => r.tokens.length !== n)) throw new Error('bench generate: a row stopped early');
     return sec;
@@ -88,7 +87,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const log = (s: string): void => void process.stderr.write(s + '\n');
   log(`bench generate: ${model.numParameters()} params, ${a.batch} x (${a.prompt_len} + ${a.new_tokens}) tokens, kernels ${kernels.name}, ${kernels.threads} threads`);
   const timed = (p: MatmulPrecision): number => {
-    mode = p;
+    model.precision = p;
     sample(Math.min(8, a.new_tokens));
     const times: number[] = [];
     for (let i = 0; i < a.repeats; i++) {

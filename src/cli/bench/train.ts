@@ -10,7 +10,7 @@ import { PYTHON_HELP, torchPython } from './python.js';
 import { parseFlags } from '../args.js';
 import { Decoder } from '../../model/decoder.js';
 import { makeConfig } from '../../model/config.js';
-import { crossEntropy, tidy, getKernels, withKernels, withPrecision, checkPrecision, resolvePrecision, type Kernels, type MatmulPrecision } from '../../tensor/index.js';
+import { crossEntropy, tidy, getKernels, withKernels, matmulPrecisionOf, type Kernels, type MatmulPrecision } from '../../tensor/index.js';
 import { AdamW } from '../../optim/index.js';
 import { Rng } from '../../util/rng.js';
 import { chooseCoreType, cpuFlags } from '../../tensor/kernels/cpu.js';
@@ -68,7 +68,7 @@ function parse(argv: string[]): { n: Record<(typeof INT_FLAGS)[number], number>;
     TRAIN_USAGE).values;
   let precision: MatmulPrecision;
   try {
-    precision = resolvePrecision(checkPrecision(values['precision'] ?? 'fp32', '--precision'));
+    precision = matmulPrecisionOf(values['precision'], '--precision');
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -111,6 +111,7 @@ function trainOnce(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, pr
   });
   const rng = new Rng(n.seed);
   const model = new Decoder(config, rng);
+  model.precision = precision;
   const params = model.parameters();
   const opt = new AdamW(params, { lr, weightDecay: 0.1 });
   const B = n.batch, T = n.seq;
@@ -129,7 +130,7 @@ function trainOnce(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, pr
     }
     if (step === 2) kernelMs.clear(); // the profile covers the timed steps only
     const t0 = performance.now();
-    loss = withPrecision(precision, () => withKernels(kernels, () => {
+    loss = withKernels(kernels, () => {
       opt.zeroGrad();
       const v = tidy(() => {
         const l = crossEntropy(model.forward(ids, B, T), targets);
@@ -138,7 +139,7 @@ function trainOnce(n: Record<(typeof INT_FLAGS)[number], number>, lr: number, pr
       });
       opt.step();
       return v;
-    }));
+    });
     times.push(performance.now() - t0);
     process.stderr.write(`${precision} step ${step}: loss ${loss.toFixed(4)}  ${times[step]!.toFixed(1)} ms\n`);
   }

@@ -10,8 +10,8 @@ export type { Kernels };
 export { BinaryOp, UnaryOp } from './types.js';
 
 /** The process-wide kernel choice: the loaded addon (cached: a .node loads once) and the active set. */
-const state: { native: Kernels | null | undefined; nativeError: string; active: Kernels | null; warned: boolean } = {
-  native: undefined, nativeError: '', active: null, warned: false,
+const state: { native: Kernels | null | undefined; nativeError: string; active: Kernels | null; warned: boolean; noted: Set<string> } = {
+  native: undefined, nativeError: '', active: null, warned: false, noted: new Set(),
 };
 
 /** The native kernels, or null when the addon is missing or fails to load (the reason is kept for the warning). */
@@ -43,6 +43,13 @@ function choose(): Kernels {
     process.stderr.write(`r1ts: using the slow pure-TS kernels: ${state.nativeError}\n`);
   }
   return tsKernels;
+}
+
+/** Writes line to stderr the first time key is noted in this process (notes about the kernels, such as BF16 emulated in FP32). */
+export function noteOnce(key: string, line: string): void {
+  if (state.noted.has(key)) return;
+  state.noted.add(key);
+  process.stderr.write(line + '\n');
 }
 
 /** The active kernels (native when available). */

@@ -4,7 +4,7 @@
 // cost nothing (logp 0, entropy 0, no gradient). Not a general fused linear: only reductions of the logits leave it.
 // Reference: Liger-Kernel's fused linear cross-entropy; the same value as logprobOfTargets(linear(h, W) / τ, t).
 import { getKernels } from '../kernels/index.js';
-import { matmulPrecision } from '../precision.js';
+import type { MatmulPrecision } from '../precision.js';
 import { Tensor, engine, gradBuffer, gradTarget, accumulateGrad, result, shapeStr } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { sum } from './reduce.js';
@@ -16,6 +16,8 @@ export interface LmHeadOpts {
   chunkRows?: number;
   /** Also compute each scored row's entropy (nats), no gradient; default false. */
   entropy?: boolean;
+  /** The logits' products in this matmul precision; default 'fp32'. */
+  precision?: MatmulPrecision;
 }
 
 /**
@@ -49,7 +51,7 @@ export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Arra
   const alpha = 1 / tau;
   const R = Math.max(1, opts.chunkRows ?? defaultChunkRows(V));
   const k = getKernels();
-  const gemm = matmulPrecision() === 'bf16' ? k.gemmBf16 : k.gemm;
+  const gemm = opts.precision === 'bf16' ? k.gemmBf16 : k.gemm;
   const n = scored.length;
   const logp = new Float32Array(N);
   const ent = opts.entropy ? new Float32Array(N) : null;

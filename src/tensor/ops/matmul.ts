@@ -1,15 +1,17 @@
 // matmul (batched, optional transposes, one 2-D operand broadcast over the batch), linear (HF weight layout), embedding.
 // Every product is one kernels.gemm call where the layout allows (a 2-D weight folds the batch into M), and
 // backward writes straight into the parent's grad with beta = 1 when it already holds one. Not general batch broadcasting.
-// In the 'bf16' matmul precision (precision.ts) forward and backward products go through gemmBf16.
+// In the 'bf16' matmul precision (precision.ts; an argument, 'fp32' when left out) forward and backward products go through gemmBf16.
 import { getKernels } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
-import { matmulPrecision } from '../precision.js';
+import type { MatmulPrecision } from '../precision.js';
 import { Tensor, gradTarget, numel, result, shapeStr, outBuffer } from '../tensor.js';
 
 export interface MatmulOpts {
   transA?: boolean;
   transB?: boolean;
+  /** The products' precision; default 'fp32'. */
+  precision?: MatmulPrecision;
 }
 
 /** a (..., M, K) (stored (..., K, M) when transA) @ b (..., K, N) or (K, N) (stored (N, K) when transB) → (..., M, N). */
@@ -32,7 +34,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOpts = {}): Tensor {
   else throw bad('batch dims must match (or one operand must be 2-D)');
   const batch = numel(batchDims);
   const sA = ra === 2 && batch > 1 ? 0 : M * K, sB = rb === 2 && batch > 1 ? 0 : K * N;
-  const k = gemmKernels(getKernels());
+  const k = gemmKernels(getKernels(), opts.precision);
   const res = outBuffer(batch * M * N, false);
   if (sB === 0 && !transA) k.gemm(a.data, b.data, res, 1, batch * M, N, K, false, transB, 1, 0, 0, 0, 0);
   else k.gemm(a.data, b.data, res, batch, M, N, K, transA, transB, 1, 0, sA, sB, M * N);
@@ -73,13 +75,13 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOpts = {}): Tensor {
   });
 }
 
-/** The gemm of the current matmul precision (captured at forward time, so backward runs in the same one). */
-function gemmKernels(k: Kernels): { gemm: Kernels['gemm'] } {
-  return matmulPrecision() === 'bf16' ? { gemm: k.gemmBf16 } : k;
+/** The gemm of matmul precision p (captured at forward time, so backward runs in the same one). */
+function gemmKernels(k: Kernels, p: MatmulPrecision = 'fp32'): { gemm: Kernels['gemm'] } {
+  return p === 'bf16' ? { gemm: k.gemmBf16 } : k;
 }
 
-/** x (..., in) @ w^T + bias, with w (out, in) in HF layout and bias (out) → (..., out). */
-export function linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor {
+/** x (..., in) @ w^T + bias, with w (out, in) in HF layout and bias (out) → (..., out); products in precision. */
+export function linear(x: Tensor, w: Tensor, bias?: Tensor | null, precision: MatmulPrecision = 'fp32'): Tensor {
   const r = x.shape.length;
   const inF = x.shape[r - 1]!;
   if (r < 1 || w.shape.length !== 2 || w.shape[1] !== inF) {
@@ -92,7 +94,7 @@ export function linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor {
   const rows = x.size / inF;
   const res = outBuffer(rows * outF, false);
   if (bias) for (let i = 0; i < rows; i++) res.set(bias.data, i * outF);
-  const k = gemmKernels(getKernels());
+  const k = gemmKernels(getKernels(), precision);
   k.gemm(x.data, w.data, res, 1, rows, outF, inF, false, true, 1, bias ? 1 : 0, 0, 0, 0);
   const parents = bias ? [x, w, bias] : [x, w];
   return result('linear', res, [...x.shape.slice(0, -1), outF], parents, (g) => {

@@ -1,10 +1,10 @@
 // The fused network ops: RMSNorm, rotary embeddings (HF rotate-half), grouped-query causal attention,
 // softmax / log-softmax, per-token target log-probs and cross-entropy. Each is one kernel call forward and one backward.
 // Not modules with parameters (src/model holds those). References: HF LlamaRMSNorm / LlamaRotaryEmbedding, F.cross_entropy.
-// Attention's products follow the matmul precision (precision.ts) where the kernels have BF16 instructions.
+// Attention's products follow the matmul precision passed (precision.ts) where the kernels have BF16 instructions.
 import { getKernels } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
-import { matmulPrecision } from '../precision.js';
+import type { MatmulPrecision } from '../precision.js';
 import { Tensor, accumulateGrad, gradBuffer, gradTarget, numel, result, shapeStr, outBuffer } from '../tensor.js';
 import { sameShape } from './broadcast.js';
 
@@ -77,6 +77,8 @@ export interface AttentionOpts {
   causal: boolean;
   /** Score scale; default 1/sqrt(hs). */
   scale?: number;
+  /** The matmul precision (BF16 products only where the kernels have BF16 instructions, see bf16Attention); default 'fp32'. */
+  precision?: MatmulPrecision;
 }
 
 /** softmax(q k^T * scale, masked) v with grouped-query heads: q (B, T, nh, hs), k, v (B, S, nkv, hs) → (B, T, nh, hs). */
@@ -93,7 +95,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOpts):
   const scale = opts.scale ?? 1 / Math.sqrt(hs);
   const res = outBuffer(q.size, false);
   const lse = new Float32Array(B * nh * T);
-  const kern = getKernels(), bf16 = bf16Attention(kern); // captured here: backward runs in the forward's precision
+  const kern = getKernels(), bf16 = bf16Attention(kern, opts.precision); // captured here: backward runs in the forward's precision
   if (bf16) kern.attentionFwdBf16(q.data, k.data, v.data, res, lse, B, T, S, nh, nkv, hs, scale, opts.causal, null);
   else kern.attentionFwd(q.data, k.data, v.data, res, lse, B, T, S, nh, nkv, hs, scale, opts.causal, null);
   return result('attention', res, q.shape.slice(), [q, k, v], (g) => {
@@ -111,8 +113,8 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOpts):
  * autocast: in the 'bf16' matmul precision on kernels with BF16 instructions. Elsewhere FP32, also under 'bf16' with
  * the TS kernels or R1_BF16=off: their attentionFwdBf16 is an emulation that would only be slower.
  */
-function bf16Attention(k: Kernels): boolean {
-  return matmulPrecision() === 'bf16' && k.bf16 !== null;
+export function bf16Attention(k: Kernels, p: MatmulPrecision = 'fp32'): boolean {
+  return p === 'bf16' && k.bf16 !== null;
 }
 
 function lastDim(op: string, x: Tensor): number {
