@@ -16,7 +16,7 @@ export interface EndpointsSpec {
   server?: 'vllm' | 'sglang';
   /** Seconds one request may take (default 600). */
   timeout?: number;
-  /** Retries on the same server after 429 / 503 (default 4); a server that cannot be reached is left at once. */
+  /** Retries on the same server after 429 / 5xx, with backoff (default 4); a server that cannot be reached or times out is left at once. */
   retries?: number;
   /** Requests in flight per server (default 8). */
   concurrency?: number;
@@ -151,9 +151,8 @@ export class EndpointPool {
       const { status, text } = await this.post(ep, '/v1/completions', body);
       // the server's own weight_version when it reports one (r1 serve, SGLang), else the version last pushed to it
       if (status === 200) return parseCompletion(ep.url, text, r.n).map((c) => ({ ...c, weightVersion: c.weightVersion ?? version, endpoint: ep.url }));
-      if (status !== 429 && status !== 503 && status < 500) throw new RequestError(`${ep.url}/v1/completions rejected the request (HTTP ${status}: ${text.slice(0, 200)})`, 'fatal');
-      if (status >= 500 && status !== 503) throw new RequestError(`answered HTTP ${status} (${text.slice(0, 120)})`, 'down');
-      if (attempt >= retries) throw new RequestError(`answered HTTP ${status} ${retries + 1} times`, 'down');
+      if (status !== 429 && status < 500) throw new RequestError(`${ep.url}/v1/completions rejected the request (HTTP ${status}: ${text.slice(0, 200)})`, 'fatal');
+      if (attempt >= retries) throw new RequestError(`answered HTTP ${status} ${retries + 1} times (${text.slice(0, 120)})`, 'down');
       await sleep(500 * 2 ** attempt * (0.75 + 0.5 * Math.random()));
     }
   }

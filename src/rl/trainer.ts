@@ -259,7 +259,7 @@ export class GrpoTrainer {
     const train = rollouts.length > 0 ? this.update(rollouts) : null;
     const tEnd = performance.now();
     let syncSeconds = 0;
-    if (this.rollout && (this.step + 1) % c.weightSyncSteps === 0) { // the servers get the weights of version step + 1
+    if (this.rollout && (this.step + 1) % c.weightSyncSteps === 0 && this.step + 1 < c.steps) { // the servers get version step + 1
       await this.rollout.sync(this.policy, this.tokenizer, this.step + 1);
       syncSeconds = (performance.now() - tEnd) / 1000;
     }

@@ -148,3 +148,27 @@ test('the GRPO spec: async needs servers; a sync interval that outlives maxStale
   assert.deepEqual([c.vllmImportanceSamplingMode, c.vllmImportanceSamplingCap, c.maxStaleness, c.weightSyncSteps], ['sequence_mask', 3, 4, 1]);
   assert.equal(resolveConfig(base).rollout, 'local');
 });
+
+test('a server that keeps answering 5xx is retried, then taken out, and its request moves; a 400 stops the run', async () => {
+  const { EndpointPool } = await import('../../src/rl/endpoints.js');
+  let calls = 0;
+  const s = createServer((req, res) => { req.resume(); req.on('end', () => { calls++; res.writeHead(500); res.end('oom'); }); });
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const broken = `http://127.0.0.1:${(s.address() as { port: number }).port}/v1`;
+  const good = await fake({ 'POST /v1/completions': GOOD, 'GET /health': [200, {}] });
+  const lines: string[] = [];
+  const pool = new EndpointPool({ endpoints: [broken, good], modelName: 'm', retries: 1, healthInterval: 60 }, (l) => lines.push(l));
+  const req = { index: 0, prompt: [1], n: 1, seed: 1, maxTokens: 1, temperature: 1, topP: 1, topK: 0, stop: [] };
+  const got = await pool.sample(req); // the first request goes to the first server (both idle)
+  assert.deepEqual(got.map((c) => [c.tokens, c.endpoint]), [[[3], good]]);
+  assert.equal(calls, 2, 'one try and one retry');
+  assert.equal(pool.eps[0]!.up, false);
+  assert.equal(pool.moved, 1);
+  assert.ok(lines.some((l) => l.includes(`moved off ${broken}`) && /HTTP 500 2 times/.test(l)), lines.join('\n'));
+  const refusing = await fake({ 'POST /v1/completions': [400, { error: { message: 'max_tokens too large' } }] });
+  const p2 = new EndpointPool({ endpoints: [refusing], modelName: 'm' }, () => {});
+  await assert.rejects(p2.sample(req), /rejected the request \(HTTP 400: .*max_tokens too large/);
+  pool.close();
+  p2.close();
+});
