@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     const summary = { out: cfg.out, reason: r.reason, steps: r.steps, seconds: r.seconds, checkpoint: r.checkpoint, eval: r.lastEval };
     if (flags.json) printJson(summary);
     else console.error(`r1 grpo: ${r.reason} after ${r.steps} steps (${r.seconds.toFixed(0)} s); checkpoint ${r.checkpoint}`);
-    return r.reason === 'interrupted' ? 130 : 0;
+    return r.reason === 'interrupted' ? 130 : r.reason === 'no-servers' ? 1 : 0;
   } finally {
     stop.dispose();
   }

@@ -112,6 +112,11 @@ export class KVDecoder {
   /** BF16 copies of the weights (packed on first use), or null in FP32. Weights must not change during one generate(). */
   private readonly packed: Map<Float32Array, Uint16Array> | null;
 
+  /** Forgets the BF16 copies of the weights, so the next step packs them again (after the weights were replaced in place). */
+  weightsChanged(): void {
+    this.packed?.clear();
+  }
+
   /** The kernels' attentionFwd in the precision the autograd attention takes (nn.ts), so sampled logprobs are the forward pass's. */
   private attentionFwd(...args: Parameters<Kernels['attentionFwd']>): void {
     if (this.bf16Attention) this.k.attentionFwdBf16(...args);

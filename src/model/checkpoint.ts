@@ -149,8 +149,18 @@ async function readCheckpoint(dir: string): Promise<{ model: Decoder; tokenizer:
   if (tokenizer.vocabSize > config.vocab_size) {
     throw new Error(`loadCheckpoint: ${join(dir, 'tokenizer.json')} has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocab_size}; the tokenizer does not belong to this model`);
   }
-  const infos = openSafetensors(dir);
   const model = new Decoder(config, null);
+  readWeightsInto(dir, model);
+  return { model, tokenizer, config };
+}
+
+/**
+ * Reads a folder's safetensors (one file or shards) into model's parameters in place, every tensor checked by name
+ * and shape against the model before any data is read (so a mismatch leaves the weights as they were).
+ */
+export function readWeightsInto(dir: string, model: Decoder): void {
+  const config = model.config;
+  const infos = openSafetensors(dir);
   const params = new Map(model.namedParameters());
   for (const [name, info] of infos) {
     if (IGNORED.test(name)) continue;
@@ -169,5 +179,4 @@ async function readCheckpoint(dir: string): Promise<{ model: Decoder; tokenizer:
     }
   }
   for (const [name, p] of params) readTensorInto(infos.get(name)!, p.data);
-  return { model, tokenizer, config };
 }

@@ -119,6 +119,17 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
     }
   }
 
+  // rollouts on servers (issue 23): drawn only for runs that sampled on servers (local runs log none of these keys)
+  const remote: [string, string, string[], string, boolean][] = [
+    ['staleness', 'Rollout staleness', ['rollout/staleness_mean', 'rollout/staleness_max'], 'Weight versions between the policy trained and the one that sampled each rollout (mean and max of the step).', false],
+    ['offpolicy', 'Off-policy correction', ['offpolicy/abs_logp_diff', 'offpolicy/masked_fraction'], "Mean |Δ| between the trainer's and the sampler's logprob per token, and the share of tokens the correction masked.", false],
+  ];
+  for (const [id, title, keys, caption, percent] of remote) {
+    if (!train.some((r) => keys[0]! in r)) continue;
+    use(...keys);
+    line({ id, title, yTitle: 'value', caption, percent }, keys.flatMap((key) => series(train, key, key)));
+  }
+
   // reasoning styles and faithfulness: logged per step when the trainer writes them, else measured on the logged samples
   const bySamples = sampleSeries(samples).map(({ step, values }) => ({ step, ...values }) as MetricRow);
   const styleRows = (rows: MetricRow[]) => [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => STYLE_KEY.test(k));

@@ -13,6 +13,8 @@ import {
   type ConfigOf, type Warn,
 } from '../run/spec.js';
 import { PAPER_EVAL, V, LORA_FIELDS } from '../run/vocabulary.js';
+import { parseRollout, rolloutProblem, type RolloutSpec } from './rollout.js';
+import { CORRECTION_MODES } from './correction.js';
 
 export { ConfigError, readConfigFile, type RewardSpec };
 
@@ -117,6 +119,16 @@ export const GRPO_FIELDS = {
   gradientCheckpointing: V.gradientCheckpointing,
   maxTokensPerMicroBatch: int(0, 'micro-batches by token count: each holds at most this many padded tokens (rows × longest row); 0: gradientAccumulationSteps equal parts', { min: 0 }),
   memoryLimitGb: num(0, "the memory (GiB) the run may use: a run whose estimate exceeds it is refused before loading; 0: the machine's total memory", { min: 0 }),
+  // rollouts (issue 23): sampling on OpenAI-compatible servers, weight sync over HTTP, TRL's off-policy correction
+  rollout: value<RolloutSpec>('local', "where rollouts are sampled: 'local' (this process) or servers: URL,URL or JSON {endpoints, modelName?, apiKeyEnv?, server?: vllm|sglang, timeout?, retries?, concurrency?, syncDir?, loraName?} (docs/rollouts.md)", {
+    parse: parseRollout, check: rolloutProblem, metavar: 'local|URL,...|JSON', coerce: (v) => (typeof v === 'string' ? parseRollout(v) : v),
+  }),
+  weightSyncSteps: int(1, 'with servers: push the weights to them every N steps (in between they sample with older weights; the correction covers it)', { min: 1 }),
+  asyncRollouts: bool(false, 'with servers: sample the next maxStaleness steps while this one trains (their rollouts are up to maxStaleness weight versions old)'),
+  maxStaleness: int(4, 'with servers: rollouts sampled more than this many weight versions before the update that trains on them are dropped (and counted)', { min: 0 }),
+  vllmImportanceSamplingCorrection: bool(true, "with servers: weight each token's surrogate by the trainer / sampler probability ratio (TRL's vLLM importance sampling)"),
+  vllmImportanceSamplingMode: oneOf(CORRECTION_MODES, 'sequence_mask', "the ratio per 'sequence' (exp Σ Δ) or 'token', and above the cap 'mask' (weight 0) or 'truncate' (weight = cap)"),
+  vllmImportanceSamplingCap: num(3.0, 'the cap of the correction ratio', { above: 0 }),
   // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen policy (checkpoints are PEFT adapters; the reference is the base, the adapter off)
   ...LORA_FIELDS,
 };
@@ -146,6 +158,8 @@ export const GRPO_SPEC = defineSpec({
   check: (c) => {
     if (c.temperature === 0) return 'temperature must be > 0 for GRPO: a group of greedy samples is identical and has no advantage; use 1.0';
     if (!c.world === !c.data) return 'give exactly one of world (--world NAME) and data (--data FILE.jsonl)';
+    if (c.rollout === 'local' && c.asyncRollouts) return 'asyncRollouts needs rollout servers (--rollout URL,...); local sampling is synchronous';
+    if (c.rollout !== 'local' && c.weightSyncSteps - 1 > c.maxStaleness) return `weightSyncSteps ${c.weightSyncSteps} would leave rollouts ${c.weightSyncSteps - 1} versions old, more than maxStaleness ${c.maxStaleness}: they would be dropped; lower weightSyncSteps or raise maxStaleness`;
     const rows = c.promptsPerStep * c.numGenerations;
     if (rows % c.gradientAccumulationSteps !== 0) return `gradientAccumulationSteps (${c.gradientAccumulationSteps}) must divide promptsPerStep × numGenerations (${rows})`;
     return rewardModelsProblem(c.rewardModels, c.rewards.map((r) => r.name), c.judges);

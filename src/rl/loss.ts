@@ -25,6 +25,10 @@ export interface Rollout {
   advantage: number;
   /** Loss weight of each token of this completion (sequenceWeights); 0 masks it. */
   weight: number;
+  /** Off-policy correction (correction.ts): each token's surrogate times this weight; absent: 1 (sampled in process). */
+  isWeight?: Float32Array | null;
+  /** The sampler's logprobs when another process sampled it (the trainer then computes oldLogp itself). */
+  samplerLogp?: Float32Array;
 }
 
 /** A right-padded batch: input ids (B, T) and, at every position, the next token to score. */
@@ -119,6 +123,11 @@ export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOp
     objective = mul(logp, tensor(coef, shape));
   } else {
     objective = minimum(mul(ratio, A), mul(clamp(ratio, 1 - o.epsilon, 1 + o.epsilonHigh), A)); // equation 1
+  }
+  if (rollouts.some((r) => r.isWeight)) { // TRL: the surrogate times the sampler correction, before the KL term
+    const iw = new Float32Array(n).fill(1);
+    rollouts.forEach((r, b) => { if (r.isWeight) iw.set(r.isWeight, p.start[b]!); });
+    objective = mul(objective, tensor(iw, shape));
   }
   if (ref) {
     const d = sub(tensor(ref, shape), logp); // log(π_ref / π_θ)

@@ -22,9 +22,10 @@ import { GrpoTrainer, writeRunConfig, type EvalMetrics, type TrainerHooks } from
 import { RewardSet } from './reward-module.js';
 import { defaultRegistry } from '../rewards/registry.js';
 import { Rng } from '../util/rng.js';
+import { EndpointRollout } from './rollout.js';
 
 export interface RunResult {
-  reason: 'done' | 'time' | 'interrupted';
+  reason: 'done' | 'time' | 'interrupted' | 'no-servers';
   steps: number;
   /** Seconds of training (steps and periodic evaluations), across resumes. */
   seconds: number;
@@ -83,7 +84,13 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
     trainer.resumeFrom(ckpt.dir);
     log(`resumed from ${ckpt.dir} (step ${ckpt.step})`);
   }
-  const reason = await trainer.train(opts);
+  if (cfg.rollout !== 'local') { // the servers are checked and given the trainer's weights before the first step
+    trainer.rollout = await EndpointRollout.open(cfg.rollout, {
+      kind: cfg.loraR > 0 ? 'lora' : 'full', syncDir: join(cfg.out, 'weight-sync'), baseModel: cfg.model, model: policy.model,
+      tokenizer: policy.tokenizer, version: trainer.step, probePrompt: policy.tokenizer.encode(tasks.draw(new Rng(cfg.seed ^ 0x51), 1, true)[0]!.prompt), log,
+    });
+  }
+  const reason = await trainer.train(opts).finally(() => trainer.rollout?.close());
   return {
     reason, steps: trainer.step, seconds: trainer.elapsed, lastEval: trainer.lastEval,
     checkpoint: join(cfg.out, 'checkpoints', `step-${trainer.step}`), trainer,

@@ -25,6 +25,9 @@ import { ModelRewards } from './rm-reward.js';
 import { matmulPrecisionOf, type MatmulPrecision, type Precision } from '../tensor/precision.js';
 import { tidy } from '../tensor/index.js';
 import { jsonlMetrics, type MetricsWriter } from '../run/metrics.js';
+import { NoServersError } from './endpoints.js';
+import type { EndpointRollout, RemoteCompletion } from './rollout.js';
+import { correctionMetrics, correctionWeights, emptyCorrectionStats, type CorrectionStats } from './correction.js';
 
 export interface TrainerHooks {
   /** Progress lines (stderr in the CLI). */
@@ -79,6 +82,10 @@ export class GrpoTrainer {
   rewardSet: Promise<RewardSet> | null = null;
   /** Where step metrics and logged samples go: metrics.jsonl and samples.jsonl in cfg.out (appended to) unless set. */
   metrics: MetricsWriter;
+  /** Rollouts from servers (cfg.rollout not 'local'; runGrpo opens it); null: sampled in this process. */
+  rollout: EndpointRollout | null = null;
+  /** asyncRollouts: the batches of the coming steps, sampling on the servers, each with the Rng state before its draw. */
+  private pending: { rngState: number[]; problems: TaskProblem[]; batch: Promise<RemoteCompletion[]> }[] = [];
 
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
     readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
@@ -116,7 +123,8 @@ export class GrpoTrainer {
     const dir = join(this.cfg.out, 'checkpoints', `step-${this.step}`);
     const trainerState = {
       step: this.step, updates: this.updates, elapsedSeconds: this.elapsed, seed: this.cfg.seed,
-      rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
+      // with batches sampled ahead, the Rng as before their draw: a resumed run draws the same problems and seeds
+      rng: (this.pending[0]?.rngState ?? this.rng.getState()).map((x) => (Number.isNaN(x) ? null : x)),
     };
     saveTrained(dir, this.policy, this.tokenizer, { optimizer: new TensorState(this.opt.stateDict(false)), 'trainer_state.json': trainerState },
       { baseModel: this.cfg.model }); // an adapter (and its optimizer state) with LoRA
@@ -154,7 +162,7 @@ export class GrpoTrainer {
    * matmuls in cfg.precision (else the context's): the policy, the reference and the reward models are set to it.
    * cfg.maxSeconds is only a safety limit ('time': it cut the run short). Returns why it stopped.
    */
-  async train(hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted'> {
+  async train(hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted' | 'no-servers'> {
     const c = this.cfg;
     const precision = matmulPrecisionOf(c.precision ?? hooks.precision, 'grpo');
     this.setPrecision(precision);
@@ -170,7 +178,7 @@ export class GrpoTrainer {
     const unmatched = unmatchedKinds([...c.rewards, ...(c.rewardModels ?? []), ...(c.judges ?? [])], this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256, true));
     if (unmatched.length) throw new Error(`grpo config: ${unmatched.join('; ')}; name the problems' kind, world or mixture part`);
     if (this.step === 0 && c.evalEvery >= 0) await evaluateLogged();
-    let reason: 'done' | 'time' | 'interrupted' = 'done';
+    let reason: 'done' | 'time' | 'interrupted' | 'no-servers' = 'done';
     const firstStep = this.step;
     let stepSeconds = 0;
     log(`grpo: ${c.steps - this.step} steps to run, ${precision} matmuls${c.maxSeconds > 0 ? `, wall-clock safety limit ${c.maxSeconds}s` : ''}`);
@@ -183,7 +191,18 @@ export class GrpoTrainer {
         break;
       }
       const t0 = performance.now();
-      const m = await this.trainStep();
+      const rngBefore = this.pending[0]?.rngState ?? this.rng.getState();
+      let m: Metrics;
+      try {
+        m = await this.trainStep();
+      } catch (e) {
+        if (!(e instanceof NoServersError)) throw e;
+        this.rng.setState(rngBefore); // the step did not happen: a resumed run draws the same problems and seeds again
+        this.pending = [];
+        log(`grpo: STOPPED at step ${this.step} of ${c.steps}: ${e.message}; restart the servers and continue with --resume`);
+        reason = 'no-servers';
+        break;
+      }
       stepSeconds += (performance.now() - t0) / 1000;
       if (this.step - firstStep === Math.min(3, c.steps - firstStep) && this.step < c.steps) {
         const per = stepSeconds / (this.step - firstStep);
@@ -199,7 +218,7 @@ export class GrpoTrainer {
       });
       if (c.saveEvery > 0 && this.step % c.saveEvery === 0 && this.step < c.steps) this.save();
     }
-    if (reason !== 'interrupted' && c.evalEvery >= 0 && this.evalStep !== this.step) await evaluateLogged();
+    if ((reason === 'done' || reason === 'time') && c.evalEvery >= 0 && this.evalStep !== this.step) await evaluateLogged();
     const dir = this.save();
     log(`saved ${dir}`);
     return reason;
@@ -209,12 +228,15 @@ export class GrpoTrainer {
   async trainStep(): Promise<Metrics> {
     const c = this.cfg, G = c.numGenerations;
     const tStart = performance.now();
-    const problems = this.tasks.draw(this.rng, c.promptsPerStep);
+    const remote = this.rollout ? this.nextRemoteBatch() : null;
+    const problems = remote ? remote.problems : this.tasks.draw(this.rng, c.promptsPerStep);
     const tSample = performance.now();
-    const completions = await sampleCompletions(this.policy, this.tokenizer, problems.map((p) => p.prompt), G, {
-      maxNewTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK || undefined,
-      stopStrings: c.stopStrings, batchSize: c.generationBatchSize ?? undefined, rng: this.rng,
-    });
+    const completions: (Completion & Partial<RemoteCompletion>)[] = remote
+      ? await remote.batch
+      : await sampleCompletions(this.policy, this.tokenizer, problems.map((p) => p.prompt), G, {
+        maxNewTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK || undefined,
+        stopStrings: c.stopStrings, batchSize: c.generationBatchSize ?? undefined, rng: this.rng,
+      });
     const tScore = performance.now();
     const rowProblems = completions.map((x) => problems[x.promptIndex]!);
     const rewards = await (this.rewardSet ??= RewardSet.load(c.rewards, this.registry)); // registry rewards and user functions, `kinds` applied
@@ -225,15 +247,23 @@ export class GrpoTrainer {
     const tTrain = performance.now();
 
     const masked = truncationMask(completions.map((x) => x.finishReason), c.maskTruncatedCompletions).map((m, i) => m || scored.total[i] === null);
-    const groups = c.dynamicSampling ? informativeGroups(total, G) : problems.map((_, g) => g);
+    // with servers, groups sampled more than maxStaleness weight versions ago are dropped (one request = one group = one version)
+    const fresh = (g: number) => !this.rollout || this.step - (completions[g * G]!.weightVersion ?? this.step) <= c.maxStaleness;
+    const groups = (c.dynamicSampling ? informativeGroups(total, G) : problems.map((_, g) => g)).filter(fresh);
+    const dropped = problems.filter((_, g) => !fresh(g)).length * G;
     const rows = groups.flatMap((g) => Array.from({ length: G }, (_, j) => g * G + j));
     const weights = sequenceWeights(rows.map((i) => (masked[i] ? 0 : completions[i]!.tokens.length)), c.lossType, c.maxCompletionLength);
     const rollouts: Rollout[] = rows.map((i, k) => ({
       prompt: this.tokenizer.encode(rowProblems[i]!.prompt), completion: completions[i]!.tokens, oldLogp: completions[i]!.logprobs,
-      refLogp: null, advantage: advantages[i]!, weight: weights[k]!,
+      refLogp: null, advantage: advantages[i]!, weight: weights[k]!, ...(this.rollout ? { samplerLogp: completions[i]!.logprobs } : {}),
     }));
     const train = rollouts.length > 0 ? this.update(rollouts) : null;
     const tEnd = performance.now();
+    let syncSeconds = 0;
+    if (this.rollout && (this.step + 1) % c.weightSyncSteps === 0 && this.step + 1 < c.steps) { // the servers get version step + 1
+      await this.rollout.sync(this.policy, this.tokenizer, this.step + 1);
+      syncSeconds = (performance.now() - tEnd) / 1000;
+    }
 
     this.step++;
     const m = this.stepMetrics(completions, scored, total, zeroStdFraction, train, rows.length);
@@ -244,13 +274,33 @@ export class GrpoTrainer {
     m.training_tokens_per_s = train ? train.tokensProcessed / m.training_seconds! : 0;
     m.step_seconds = (performance.now() - tStart) / 1000;
     Object.assign(m, this.reflectionMetrics(completions, rowProblems, scored));
+    if (this.rollout) Object.assign(m, this.rolloutMetrics(completions, train?.correction ?? null, syncSeconds), { 'rollout/dropped_stale': dropped });
     this.metrics.metric({ type: 'train', step: this.step, ...m });
     this.logSamples(completions, rowProblems, scored, advantages);
     return m;
   }
 
+  /**
+   * This step's batch from the servers: sampled now (synchronous), or taken from those sampling ahead (asyncRollouts),
+   * after topping them up to this step plus maxStaleness. Each batch draws its problems, then one seed per prompt.
+   */
+  private nextRemoteBatch(): { problems: TaskProblem[]; batch: Promise<RemoteCompletion[]> } {
+    const c = this.cfg;
+    const ahead = c.asyncRollouts ? c.maxStaleness : 0;
+    while (this.pending.length <= ahead && this.step + this.pending.length < c.steps) {
+      const rngState = this.rng.getState();
+      const problems = this.tasks.draw(this.rng, c.promptsPerStep);
+      const batch = this.rollout!.sample(problems.map((p) => this.tokenizer.encode(p.prompt)), c.numGenerations, problems.map(() => this.rng.nextU32()), {
+        maxTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK, stop: c.stopStrings,
+      });
+      batch.catch(() => {}); // awaited when its step comes; a failure then stops the run
+      this.pending.push({ rngState, problems, batch });
+    }
+    return this.pending.shift()!;
+  }
+
   /** μ optimizer updates on the rollouts, each over gradientAccumulationSteps micro-batches. */
-  private update(rollouts: Rollout[]): { loss: number; gradNorm: number; stats: LossStats; lr: number; tokensProcessed: number } {
+  private update(rollouts: Rollout[]): { loss: number; gradNorm: number; stats: LossStats; lr: number; tokensProcessed: number; correction: CorrectionStats | null } {
     const c = this.cfg;
     // sort by length so each micro-batch pads little; the loss is a weighted sum, so the order does not change it
     const order = rollouts.map((_, i) => i).sort((a, b) => seqLen(rollouts[a]!) - seqLen(rollouts[b]!));
@@ -263,6 +313,7 @@ export class GrpoTrainer {
         mb.forEach((r, i) => { r.refLogp = ref[i]!; });
       }
     }
+    const correction = rollouts.some((r) => r.samplerLogp) ? this.correct(micro) : null;
     const stats: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
     let loss = 0, gradNorm = 0, lr = 0, tokensProcessed = 0;
     const opts = {
@@ -291,7 +342,38 @@ export class GrpoTrainer {
       this.opt.step(lr);
       this.updates++;
     }
-    return { loss, gradNorm, stats, lr, tokensProcessed };
+    return { loss, gradNorm, stats, lr, tokensProcessed, correction };
+  }
+
+  /**
+   * Rollouts sampled by servers: the old logprobs are the trainer's own (one forward, no gradient, before the μ updates),
+   * and each token's surrogate is weighted by TRL's correction of the sampler's logprobs toward them.
+   */
+  private correct(micro: Rollout[][]): CorrectionStats {
+    const c = this.cfg, stats = emptyCorrectionStats();
+    for (const mb of micro) {
+      const old = completionLogprobs(this.policy, mb, c.temperature, this.padId);
+      mb.forEach((r, i) => {
+        r.oldLogp = old[i]!;
+        const w = correctionWeights(old[i]!, r.samplerLogp!, c.vllmImportanceSamplingMode, c.vllmImportanceSamplingCap, stats);
+        if (c.vllmImportanceSamplingCorrection) r.isWeight = w;
+      });
+    }
+    return stats;
+  }
+
+  /** Where the rollouts came from: the weight versions they were sampled with, requests moved, the correction's numbers. */
+  private rolloutMetrics(completions: Partial<RemoteCompletion>[], correction: CorrectionStats | null, syncSeconds: number): Metrics {
+    const staleness = completions.map((x) => this.step - 1 - (x.weightVersion ?? this.step - 1)); // the step trained on weights of version step - 1
+    return {
+      'rollout/staleness_mean': staleness.reduce((a, b) => a + b, 0) / Math.max(1, staleness.length),
+      'rollout/staleness_max': Math.max(0, ...staleness),
+      'rollout/weight_version_min': Math.min(...completions.map((x) => x.weightVersion ?? -1)),
+      'rollout/moved_requests': this.rollout!.takeMoved(),
+      'rollout/servers_up': this.rollout!.pool.eps.filter((e) => e.up).length,
+      weight_sync_seconds: syncSeconds,
+      ...(correction ? correctionMetrics(correction) : {}),
+    };
   }
 
   private stepMetrics(completions: Completion[], scored: CombinedRewards, total: number[],

@@ -39,6 +39,8 @@ export interface EngineChoice {
   tokens: number[];
   logprobs: number[];
   finishReason: 'stop' | 'length';
+  /** The weights' version when the request was queued (replaceWeights), null before any update. */
+  weightVersion: string | null;
 }
 
 /** A request the engine cannot take (bad prompt, too long for the context): the server answers 400. */
@@ -66,6 +68,7 @@ interface Seq {
   /** Incremental detokenising: `prefix` is the text of tokens[0, off). */
   off: number;
   prefix: string;
+  weightVersion: string | null;
   done: (c: EngineChoice | Error) => void;
 }
 
@@ -91,6 +94,13 @@ export class Engine {
   /** active[j] is the sequence in cache slot j. */
   private active: Seq[] = [];
   private running = false;
+  /** While weights are being replaced: requests submitted meanwhile, queued once the new weights are in. */
+  private held: Seq[] | null = null;
+  private idle: (() => void)[] = [];
+  private updates: Promise<void> = Promise.resolve();
+  private pendingUpdates = 0;
+  /** The version of the weights in use (replaceWeights), null before any update. */
+  weightVersion: string | null = null;
   private closed = false;
   /** Decode steps run and tokens sampled, for benchmarks and /metrics-like reporting. */
   stats = { steps: 0, tokens: 0, maxBatch: 0 };
@@ -149,7 +159,7 @@ export class Engine {
       const seqs: Seq[] = [];
       for (let j = 0; j < n; j++) {
         seqs.push({
-          req, index: j, rng: root.fork(), maxNew, tokens: [], logprobs: [], finish: null, text: '', sent: 0, off: 0, prefix: '',
+          req, index: j, rng: root.fork(), maxNew, tokens: [], logprobs: [], finish: null, text: '', sent: 0, off: 0, prefix: '', weightVersion: this.weightVersion,
           done: (c) => {
             if (failed) return;
             if (c instanceof Error) {
@@ -164,9 +174,42 @@ export class Engine {
         });
       }
       req.signal?.addEventListener('abort', () => seqs.forEach((s) => { if (!s.finish) s.done(abortError()); }), { once: true });
+      if (this.held) {
+        this.held.push(...seqs);
+        return;
+      }
       this.waiting.push(...seqs);
       this.kick();
     });
+  }
+
+  /**
+   * Replaces the weights with `load` (in place) once every request queued before has finished, so each completion is
+   * sampled with one version; requests submitted meanwhile wait and then run with the new weights (tagged `version`).
+   * Updates run one after another; a load that throws leaves the old weights (the loaders check before reading).
+   */
+  replaceWeights(load: () => void, version: string | null): Promise<void> {
+    this.held ??= []; // from now on new requests wait for the new weights
+    this.pendingUpdates++;
+    const run = async () => {
+      try {
+        if (this.running) await new Promise<void>((r) => this.idle.push(r));
+        load();
+        this.dec.weightsChanged(); // the BF16 copies are packed again from the new weights
+        this.weightVersion = version;
+      } finally {
+        if (--this.pendingUpdates === 0) {
+          const held = this.held ?? [];
+          this.held = null;
+          for (const s of held) s.weightVersion = this.weightVersion;
+          this.waiting.push(...held);
+          if (held.length) this.kick();
+        }
+      }
+    };
+    const p = this.updates.then(run);
+    this.updates = p.catch(() => {});
+    return p;
   }
 
   /** Stops taking requests; those in flight finish. */
@@ -191,7 +234,10 @@ export class Engine {
       this.waiting.length = 0;
     }
     if (this.active.length > 0 || this.waiting.length > 0) setImmediate(() => this.loop());
-    else this.running = false;
+    else {
+      this.running = false;
+      this.idle.splice(0).forEach((r) => r());
+    }
   }
 
   /** Drops finished or cancelled sequences from the cache (compacting the slots). */
@@ -298,7 +344,7 @@ export class Engine {
         s.sent = upto;
       }
     }
-    if (s.finish) s.done({ index: s.index, text: s.text, tokens: s.tokens, logprobs: s.logprobs, finishReason: s.finish });
+    if (s.finish) s.done({ index: s.index, text: s.text, tokens: s.tokens, logprobs: s.logprobs, finishReason: s.finish, weightVersion: s.weightVersion });
   }
 }
 

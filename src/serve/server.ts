@@ -1,13 +1,15 @@
 // `r1 serve`'s HTTP side: an OpenAI-compatible API (/v1/models, /v1/completions, /v1/chat/completions, with
 // server-sent-event streaming, n, temperature, top_p, max_tokens, stop, seed and usage) over the batching Engine.
 // Not a general web framework: node:http, JSON in, JSON or SSE out. Follows the OpenAI API reference and vLLM's
-// behaviour where the reference is silent (per-request seed, 400 for a prompt longer than the context).
+// behaviour where the reference is silent (per-request seed, 400 for a prompt longer than the context); for trainers,
+// vLLM's per-token fields (logprobs, return_token_ids, return_tokens_as_token_ids) and the weight-update routes (weights.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../model/tokenizer.js';
 import { Engine, EngineInputError, type EngineChoice } from './engine.js';
 import { encodePrompt, type PromptInput } from './prompt.js';
 import { ReasoningStream, promptOpensThink, splitReasoning } from './reasoning.js';
+import { WeightState, WeightUpdateError } from './weights.js';
 
 export interface ServeOptions {
   /** The name clients pass as `model` (default: the checkpoint folder's name). */
@@ -107,8 +109,10 @@ function promptsOf(b: Record<string, unknown>): (PromptInput | number[])[] {
 export class OpenAIServer {
   readonly http: Server;
   private readonly created = Math.floor(Date.now() / 1000);
+  readonly weights: WeightState;
 
   constructor(readonly engine: Engine, readonly o: ServeOptions) {
+    this.weights = new WeightState(engine);
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((e) => sendError(res, e instanceof ApiError ? e : new ApiError(500, `internal error: ${(e as Error).message}`, null, 'server_error')));
     });
@@ -138,8 +142,13 @@ export class OpenAIServer {
       return sendJson(res, path === '/v1/models' ? { object: 'list', data: [card] } : card);
     }
     if (path === '/health') return sendJson(res, { status: 'ok', ...this.engine.load });
+    if (path === '/get_weight_version') return sendJson(res, { weight_version: this.weights.version });
+    if (path === '/v1/load_lora_adapter' || path === '/load_lora_adapter' || path === '/update_weights_from_disk') {
+      if (req.method !== 'POST') throw new ApiError(405, `${path} takes POST`);
+      return this.updateWeights(path, await readBody(req, this.o.maxBodyBytes ?? 16 << 20), res);
+    }
     const chat = path === '/v1/chat/completions';
-    if (!chat && path !== '/v1/completions') throw new ApiError(404, `no route ${req.method} ${path}; this server has /v1/models, /v1/completions and /v1/chat/completions`, null, 'invalid_request_error', 'not_found');
+    if (!chat && path !== '/v1/completions') throw new ApiError(404, `no route ${req.method} ${path}; this server has /v1/models, /v1/completions, /v1/chat/completions and the weight-update routes`, null, 'invalid_request_error', 'not_found');
     if (req.method !== 'POST') throw new ApiError(405, `${path} takes POST`);
     const body = await readBody(req, this.o.maxBodyBytes ?? 16 << 20);
     await this.complete(body, chat, req, res);
@@ -147,7 +156,7 @@ export class OpenAIServer {
 
   private async complete(b: Record<string, unknown>, chat: boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (typeof b.model !== 'string') throw new ApiError(400, `'model' is required; this server serves '${this.o.modelName}'`, 'model');
-    if (b.model !== this.o.modelName) throw new ApiError(404, `the model '${b.model}' does not exist; this server serves '${this.o.modelName}'`, 'model', 'invalid_request_error', 'model_not_found');
+    if (b.model !== this.o.modelName && b.model !== this.weights.loraName) throw new ApiError(404, `the model '${b.model}' does not exist; this server serves '${this.o.modelName}'`, 'model', 'invalid_request_error', 'model_not_found');
     const n = num(b, 'n', 1, (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
     const temperature = num(b, 'temperature', 1, (x) => x >= 0 && x <= 2, 'a number in [0, 2]');
     const topP = num(b, 'top_p', 1, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
@@ -159,6 +168,9 @@ export class OpenAIServer {
     const stop = stops(b);
     if (b.stream !== undefined && typeof b.stream !== 'boolean') throw new ApiError(400, `'stream' must be a boolean`, 'stream');
     const stream = b.stream === true;
+    const wantLogprobs = chat ? b.logprobs === true : b.logprobs !== undefined && b.logprobs !== null && b.logprobs !== false;
+    if (!chat && wantLogprobs) num(b, 'logprobs', 0, (x) => Number.isInteger(x) && x >= 0 && x <= 20, 'an integer in [0, 20]');
+    const tokenIds = b.return_token_ids === true, asIds = b.return_tokens_as_token_ids === true;
     const includeUsage = stream && typeof b.stream_options === 'object' && b.stream_options !== null && (b.stream_options as { include_usage?: unknown }).include_usage === true;
     const inputs = chat ? [{ messages: messagesOf(b) }] : promptsOf(b);
     if (inputs.length * n > (this.o.maxChoices ?? 256)) throw new ApiError(400, `${inputs.length} prompts × n ${n} asks for more than ${this.o.maxChoices ?? 256} choices; split the request`, 'n');
@@ -222,10 +234,37 @@ export class OpenAIServer {
       res.end('data: [DONE]\n\n');
       return;
     }
+    const tokenText = (t: number) => (asIds ? `token_id:${t}` : this.engine.tokenizer.decode([t]));
+    const logprobsOf = (c: EngineChoice) => (!wantLogprobs ? null : chat
+      ? { content: c.tokens.map((t, k) => ({ token: tokenText(t), logprob: c.logprobs[k]!, bytes: null, top_logprobs: [] })) }
+      : { tokens: c.tokens.map(tokenText), token_logprobs: c.logprobs.slice(), top_logprobs: null, text_offset: null });
+    const ids4 = (pi: number, c: EngineChoice) => (tokenIds ? { prompt_token_ids: ids[pi], token_ids: c.tokens } : {});
     const choices = results.flatMap((cs, pi) => cs.map((c) => (chat
-      ? { index: pi * n + c.index, message: { role: 'assistant', ...(split ? withReasoning(splitReasoning(c.text, opened)) : { content: c.text }) }, logprobs: null, finish_reason: c.finishReason, completion_tokens: c.tokens.length }
-      : { index: pi * n + c.index, text: c.text, logprobs: null, finish_reason: c.finishReason, completion_tokens: c.tokens.length })));
-    sendJson(res, { id, object: chat ? 'chat.completion' : 'text_completion', created, model, choices, usage });
+      ? { index: pi * n + c.index, message: { role: 'assistant', ...(split ? withReasoning(splitReasoning(c.text, opened)) : { content: c.text }) }, logprobs: logprobsOf(c), finish_reason: c.finishReason, completion_tokens: c.tokens.length, ...ids4(pi, c) }
+      : { index: pi * n + c.index, text: c.text, logprobs: logprobsOf(c), finish_reason: c.finishReason, completion_tokens: c.tokens.length, ...ids4(pi, c) })));
+    const weightVersion = results[0]?.[0]?.weightVersion ?? null; // every choice of a request is queued with one version
+    sendJson(res, { id, object: chat ? 'chat.completion' : 'text_completion', created, model, choices, usage, ...(weightVersion === null ? {} : { weight_version: weightVersion }) });
+  }
+
+  /** The weight-update routes, each answering in its server's format (vLLM: text; SGLang: {success, message}). */
+  private async updateWeights(path: string, b: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const vllm = path === '/v1/load_lora_adapter';
+    try {
+      if (path === '/update_weights_from_disk') await this.weights.updateFromDisk(b);
+      else await this.weights.loadLora(b, vllm);
+    } catch (e) {
+      if (!(e instanceof WeightUpdateError)) throw e;
+      if (vllm) throw new ApiError(e.status, e.message);
+      res.writeHead(e.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ success: false, message: e.message, error_message: e.message }));
+      return;
+    }
+    if (vllm) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`Success: LoRA adapter '${b.lora_name}' added successfully.`);
+      return;
+    }
+    sendJson(res, { success: true, message: 'Succeeded to update model weights.', error_message: '', num_paused_requests: 0, weight_version: this.weights.version });
   }
 }
 
