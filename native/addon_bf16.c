@@ -7,21 +7,9 @@
 
 static napi_value js_gemm_bf16(napi_env env, napi_callback_info info) {
   Args A;
-  if (!args(&A, env, info, "gemmBf16", 14)) return NULL;
-  size_t la, lb, lc;
-  float *a = f32(&A, 0, "a", &la), *b = f32(&A, 1, "b", &lb), *c = f32(&A, 2, "c", &lc);
-  size_t batch = dim(&A, 3, "batch"), M = dim(&A, 4, "M"), N = dim(&A, 5, "N"), K = dim(&A, 6, "K");
-  int ta = flag(&A, 7), tb = flag(&A, 8);
-  float alpha = (float)num(&A, 9, "alpha"), beta = (float)num(&A, 10, "beta");
-  size_t sA = dim(&A, 11, "strideA"), sB = dim(&A, 12, "strideB"), sC = dim(&A, 13, "strideC");
-  if (A.err) return NULL;
-  if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) fail(&A, "M=%zu N=%zu K=%zu exceed the BLAS int range", M, N, K);
-  if (!A.err && (double)la < span(batch, sA, (double)M * K)) fail(&A, "A has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideA=%zu)", la, span(batch, sA, (double)M * K), batch, M, N, K, sA);
-  if (!A.err && (double)lb < span(batch, sB, (double)K * N)) fail(&A, "B has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideB=%zu)", lb, span(batch, sB, (double)K * N), batch, M, N, K, sB);
-  if (!A.err && (double)lc < span(batch, sC, (double)M * N)) fail(&A, "C has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideC=%zu)", lc, span(batch, sC, (double)M * N), batch, M, N, K, sC);
-  if (!A.err && batch > 1 && (double)sC < (double)M * N) fail(&A, "strideC=%zu < M*N=%zu: batch outputs would overlap", sC, M * N);
-  if (A.err) return NULL;
-  if (k_gemm_bf16(a, b, c, batch, M, N, K, ta, tb, alpha, beta, sA, sB, sC) != 0) fail(&A, "out of memory for the packed operands (M=%zu N=%zu K=%zu)", M, N, K);
+  GemmArgs g;
+  if (!args(&A, env, info, "gemmBf16", 14) || !gemm_args(&A, &g)) return NULL;
+  if (k_gemm_bf16(g.a, g.b, g.c, g.batch, g.M, g.N, g.K, g.ta, g.tb, g.alpha, g.beta, g.sA, g.sB, g.sC) != 0) fail(&A, "out of memory for the packed operands (M=%zu N=%zu K=%zu)", g.M, g.N, g.K);
   return A.err ? NULL : undef(env);
 }
 

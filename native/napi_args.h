@@ -101,6 +101,32 @@ static void need(Args *A, const char *what, size_t have, double want) {
 
 static double span(size_t batch, size_t stride, double item) { return batch == 0 ? 0 : (double)(batch - 1) * stride + item; }
 
+/** gemm's and gemmBf16's 14 arguments (a, b, c, batch, M, N, K, transA, transB, alpha, beta, three strides). */
+typedef struct {
+  float *a, *b, *c;
+  size_t batch, M, N, K, sA, sB, sC;
+  int ta, tb;
+  float alpha, beta;
+} GemmArgs;
+
+/** Reads and checks a gemm call's arguments: every operand long enough for its strides, outputs not overlapping. 0 on a thrown error. */
+static inline int gemm_args(Args *A, GemmArgs *g) {
+  size_t la, lb, lc;
+  g->a = f32(A, 0, "a", &la); g->b = f32(A, 1, "b", &lb); g->c = f32(A, 2, "c", &lc);
+  g->batch = dim(A, 3, "batch"); g->M = dim(A, 4, "M"); g->N = dim(A, 5, "N"); g->K = dim(A, 6, "K");
+  g->ta = flag(A, 7); g->tb = flag(A, 8);
+  g->alpha = (float)num(A, 9, "alpha"); g->beta = (float)num(A, 10, "beta");
+  g->sA = dim(A, 11, "strideA"); g->sB = dim(A, 12, "strideB"); g->sC = dim(A, 13, "strideC");
+  if (A->err) return 0;
+  size_t batch = g->batch, M = g->M, N = g->N, K = g->K, sA = g->sA, sB = g->sB, sC = g->sC;
+  if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) fail(A, "M=%zu N=%zu K=%zu exceed the BLAS int range", M, N, K);
+  if (!A->err && (double)la < span(batch, sA, (double)M * K)) fail(A, "A has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideA=%zu)", la, span(batch, sA, (double)M * K), batch, M, N, K, sA);
+  if (!A->err && (double)lb < span(batch, sB, (double)K * N)) fail(A, "B has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideB=%zu)", lb, span(batch, sB, (double)K * N), batch, M, N, K, sB);
+  if (!A->err && (double)lc < span(batch, sC, (double)M * N)) fail(A, "C has length %zu, needs %.0f (batch=%zu M=%zu N=%zu K=%zu, strideC=%zu)", lc, span(batch, sC, (double)M * N), batch, M, N, K, sC);
+  if (!A->err && batch > 1 && (double)sC < (double)M * N) fail(A, "strideC=%zu < M*N=%zu: batch outputs would overlap", sC, M * N);
+  return !A->err;
+}
+
 static napi_value undef(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
