@@ -18,6 +18,7 @@ import { getWorld } from '../data/worlds/index.js';
 import { ConfigError, type GrpoConfig } from './config.js';
 import { latestCheckpoint } from './state.js';
 import { dataTasks, worldTasks, type TaskSource } from './tasks.js';
+import { jsonlMetrics } from '../run/metrics.js';
 import { GrpoTrainer, writeRunConfig, type EvalMetrics, type TrainerHooks } from './trainer.js';
 import { RewardSet } from './reward-module.js';
 import { defaultRegistry } from '../rewards/registry.js';
@@ -79,7 +80,8 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
   writeRunConfig(cfg);
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
   trainer.rewardSet = Promise.resolve(rewards);
-  if (opts.metrics) trainer.metrics = opts.metrics;
+  // A fresh run starts its logs over (a folder reused without --resume would otherwise mix two runs' curves).
+  trainer.metrics = opts.metrics ?? jsonlMetrics(cfg.out, { fresh: !ckpt });
   if (ckpt) {
     trainer.resumeFrom(ckpt.dir);
     log(`resumed from ${ckpt.dir} (step ${ckpt.step})`);

@@ -96,4 +96,7 @@ test('LoRA GRPO through runGrpo: a run stopped and resumed from its adapter chec
     .map((l) => Object.fromEntries(Object.entries(JSON.parse(l)).filter(([k]) => !/seconds|tokens_per_s/.test(k))));
   assert.deepEqual(strip(split), strip(whole));
   assert.ok(existsSync(join(split, 'checkpoints', 'step-3', 'adapter_model.safetensors')));
+  // Run again into the same folder without --resume: a fresh run's logs start over, not appended to the last run's.
+  await runGrpo(cfg(whole, 3));
+  assert.deepEqual(strip(whole), strip(split));
 });
