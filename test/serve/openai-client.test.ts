@@ -3,28 +3,16 @@
 // fields and oversized prompts, 404 for an unknown model, 401 for a wrong key). Runs the real command on loopback.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { spawnServe } from './spawn-serve.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, 'test', 'fixtures', 'model', 'qwen2-tiny');
 const children: ChildProcess[] = [];
 
-/** Starts `r1 serve` on a free port; resolves with its base URL once it listens. */
-function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /on (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-      if (m) resolve({ url: m[1]!, child });
-    });
-    child.on('exit', (code) => reject(new Error(`r1 serve exited with ${code}: ${err}`)));
-  });
-}
+const startServe = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnServe(args, children, env);
 
 let client: OpenAI;
 let base: string;

@@ -5,11 +5,12 @@
 // --tokens 800000 --max-seconds 200 --dim 48 --layers 2 --heads 2 --ffn 96 --seed 3 --lr 0.006 (35 s).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnServe } from './spawn-serve.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const r1 = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), ...args], { encoding: 'utf8', env });
@@ -21,19 +22,7 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function serve(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'serve', '--model', CKPT, '--port', '0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /on (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`r1 serve exited with ${code}: ${err}`)));
-  });
-}
+const serve = async (args: string[], env: NodeJS.ProcessEnv = process.env) => (await spawnServe(['--model', CKPT, ...args], children, env)).url;
 
 let url: string;
 before(async () => {

@@ -3,11 +3,12 @@
 // format, so the server's prompt is the compact prompt the model was pretrained on. Runs the real commands on loopback.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { spawnServe } from './spawn-serve.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'r1-pretrain-chat-'));
@@ -17,19 +18,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startServe(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /on (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`r1 serve exited with ${code}: ${err}`)));
-  });
-}
+const startServe = async (args: string[]) => (await spawnServe(args, children)).url;
 
 test('r1 pretrain writes a chat template; r1 serve answers the openai client\'s chat completions with it', async () => {
   const model = join(dir, 'base');
