@@ -9,30 +9,14 @@ import { join } from 'node:path';
 import { Rng } from '../../src/util/rng.js';
 import { Decoder } from '../../src/model/decoder.js';
 import { makeConfig } from '../../src/model/config.js';
-import { CharTokenizer } from '../../src/model/tokenizer.js';
 import { saveCheckpoint } from '../../src/model/checkpoint.js';
 import { attachLora } from '../../src/model/lora.js';
 import { loadModel } from '../../src/model/lora-io.js';
-import { createRegistry, type Registry } from '../../src/rewards/registry.js';
 import { resolveConfig, ConfigError } from '../../src/rl/config.js';
 import { GrpoTrainer } from '../../src/rl/trainer.js';
-import type { TaskSource, TaskProblem } from '../../src/rl/tasks.js';
+import { tasks, tok, trivialRegistry } from './trivial-task.js';
 import { noGrad } from '../../src/tensor/index.js';
 
-const tok = new CharTokenizer({ chars: 'ab' });
-const shareOfB = (cs: string[]) => cs.map((c) => (c.length ? [...c].filter((x) => x === 'b').length / c.length : 0));
-function registry(): Registry {
-  const base = createRegistry();
-  const combine = (_specs: unknown, cs: string[]) => ({ total: shareOfB(cs), components: { accuracy: shareOfB(cs) } });
-  return { ...base, combine, combineAsync: async (specs, cs) => combine(specs, cs) };
-}
-const problem: TaskProblem = { id: 'p', gold: 'bbbb', prompt: 'a', fields: {} };
-const tasks: TaskSource = {
-  name: 'trivial',
-  draw: (_rng, n) => Array.from({ length: n }, () => problem),
-  heldOut: (n) => Array.from({ length: n }, (_, i) => ({ ...problem, id: `p${i}` })),
-  judge: async (texts) => ({ outcomes: shareOfB(texts).map((s) => ({ answer: null, correct: s === 1 })), formatOk: texts.map(() => true) }),
-};
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'r1-lora-grpo-')); dirs.push(d); return d; };
@@ -52,7 +36,7 @@ test('LoRA GRPO: only the adapter trains, the KL reference is the base, the chec
   const before = model.namedParameters().map(([n, t]) => [n, t.data.slice()] as const);
   const adapter = attachLora(model, cfg, 11)!;
   assert.equal(adapter.scale, 2, 'alpha defaults to 2 r');
-  const t = new GrpoTrainer(cfg, model, tok, model, tasks, registry());
+  const t = new GrpoTrainer(cfg, model, tok, model, tasks, trivialRegistry());
   assert.equal(t.params.length, 2 * 7 * 2, 'the optimizer holds A and B of 14 projections only');
   const kls: number[] = [];
   for (let s = 0; s < cfg.steps; s++) kls.push((await t.trainStep()).kl!);

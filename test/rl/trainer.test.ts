@@ -9,14 +9,10 @@ import { join } from 'node:path';
 import { Rng } from '../../src/util/rng.js';
 import { Decoder } from '../../src/model/decoder.js';
 import { makeConfig } from '../../src/model/config.js';
-import { CharTokenizer } from '../../src/model/tokenizer.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.js';
-import { createRegistry, type Registry } from '../../src/rewards/registry.js';
 import { resolveConfig, type GrpoConfig } from '../../src/rl/config.js';
 import { GrpoTrainer } from '../../src/rl/trainer.js';
-import type { TaskSource, TaskProblem } from '../../src/rl/tasks.js';
-
-const tok = new CharTokenizer({ chars: 'ab' });
+import { tasks, tok, trivialRegistry } from './trivial-task.js';
 
 function tinyModel(): Decoder {
   return new Decoder(makeConfig({
@@ -24,29 +20,6 @@ function tinyModel(): Decoder {
     bos_token_id: tok.bosId, eos_token_id: tok.eosId,
   }), new Rng(3));
 }
-
-const shareOfB = (cs: string[]) => cs.map((c) => (c.length ? [...c].filter((x) => x === 'b').length / c.length : 0));
-
-/** A registry whose 'accuracy' is the share of b's (the trivial task). */
-function trivialRegistry(): Registry {
-  const base = createRegistry();
-  const combine = (specs: { name: string; weight?: number }[], cs: string[]) => {
-    const scores = shareOfB(cs);
-    return { total: scores.map((s) => s * (specs[0]!.weight ?? 1)), components: { accuracy: scores } };
-  };
-  return { ...base, combine, combineAsync: async (specs, cs) => combine(specs, cs) };
-}
-
-const problem: TaskProblem = { id: 'p', gold: 'bbbb', prompt: 'a', fields: {} };
-const tasks: TaskSource = {
-  name: 'trivial',
-  draw: (_rng, n) => Array.from({ length: n }, () => problem),
-  heldOut: (n) => Array.from({ length: n }, (_, i) => ({ ...problem, id: `p${i}` })),
-  judge: async (texts) => ({
-    outcomes: shareOfB(texts).map((s) => ({ answer: s === 1 ? 'all-b' : null, correct: s === 1 })),
-    formatOk: texts.map(() => true),
-  }),
-};
 
 function config(out: string, over: Partial<GrpoConfig> = {}): GrpoConfig {
   return resolveConfig({
