@@ -102,11 +102,8 @@ export function isBareAnswer(text: string): boolean {
   if (t.length === 0 || t.length > 600) return false;
   // The cheap tests first. Several lines are prose unless one display block or environment holds them.
   if (t.includes('\n') && !/^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t)) return false;
-  // A longer text with sentence words is prose (its first 100 characters are enough to tell, mostly).
-  if (t.length > 40) {
-    const head = t.length > 100 ? t.slice(0, 100) : t;
-    if (PROSE_MARK.test(head) || (head !== t && PROSE_MARK.test(t))) return false;
-  }
+  // A longer text with sentence words is prose (the search stops at the first mark).
+  if (t.length > 40 && PROSE_MARK.test(t)) return false;
   if (t.includes('####') || t.includes('think>') || t.includes('answer>')) return false;
   const inner = stripOuter(t);
   if (inner === null) return false;
