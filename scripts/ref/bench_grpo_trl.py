@@ -2,7 +2,7 @@
 # The TRL side of `r1 bench grpo --compare-trl`: TRL's GRPOTrainer on the checkpoint folder, prompts and settings r1ts
 # used (argv[1]: JSON {model, prompts: [{prompt, answer}], per_device_train_batch_size, num_generations,
 # max_completion_length, num_iterations, beta, epsilon, bf16, learning_rate, steps, threads, seed,
-# gradient_accumulation_steps}). Prints one JSON
+# gradient_accumulation_steps, gradient_checkpointing}). Prints one JSON
 # line: seconds per optimizer update (step time minus generation), seconds per sampled batch, peak RSS.
 # Not a fixture writer and not run in CI. Run by the r1 CLI with the interpreter the user names (--python).
 import json
@@ -46,6 +46,7 @@ cfg = GRPOConfig(
     output_dir=out, per_device_train_batch_size=a['per_device_train_batch_size'],
     gradient_accumulation_steps=a['gradient_accumulation_steps'],  # steps_per_generation defaults to it: one generation batch
    
+    gradient_checkpointing=a['gradient_checkpointing'],  # TRL's GRPOConfig defaults to True: pass ours, so both sides match
     num_generations=a['num_generations'], max_completion_length=a['max_completion_length'],
     num_iterations=a['num_iterations'], beta=a['beta'], epsilon=a['epsilon'], bf16=a['bf16'], use_cpu=True,
     learning_rate=a['learning_rate'], max_steps=a['steps'] * a['num_iterations'], shuffle_dataset=False,

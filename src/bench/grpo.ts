@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { resolveConfig, type GrpoConfig } from '../rl/config.js';
-import { buildTasks } from '../rl/run.js';
+import { buildTasks, estimateRun } from '../rl/run.js';
+import { formatEstimate, type MemoryEstimate } from '../model/memory.js';
 import type { TaskProblem, TaskSource } from '../rl/tasks.js';
 import { GrpoTrainer } from '../rl/trainer.js';
 import { matmulPrecisionOf } from '../tensor/precision.js';
@@ -22,7 +23,7 @@ export interface PeerFigures {
 }
 
 export interface GrpoBenchResult {
-  ours: PeerFigures & { precision: string; steps: number[] };
+  ours: PeerFigures & { precision: string; steps: number[]; /** r1 grpo's peak-memory estimate for the same run, GB (2^30 bytes). */ estimate_gb: number };
   trl?: PeerFigures & { threads: number; torch: string; trl: string; runs: unknown[] };
   trl_error?: string;
   settings: Record<string, unknown>;
@@ -36,16 +37,18 @@ export function benchConfig(options: Record<string, unknown>): GrpoConfig {
 }
 
 /** The problems every step draws, drawn once up front so that both trainers see the same prompts in the same order. */
-export async function benchProblems(cfg: GrpoConfig): Promise<{ tasks: TaskSource; problems: TaskProblem[] }> {
+export async function benchProblems(cfg: GrpoConfig): Promise<{ tasks: TaskSource; problems: TaskProblem[]; estimate: MemoryEstimate }> {
   const tasks = await buildTasks(cfg);
+  const estimate = await estimateRun(cfg, tasks); // r1 grpo's, from the source's own prompts
   const problems = tasks.draw(new Rng(cfg.seed), cfg.steps * cfg.promptsPerStep);
   const queue = [...problems];
-  return { tasks: { ...tasks, draw: (_rng, n) => queue.splice(0, n) }, problems };
+  return { tasks: { ...tasks, draw: (_rng, n) => queue.splice(0, n) }, problems, estimate };
 }
 
 /** Our trainer for cfg.steps steps on the fixed problems; per-step metrics give sampling and update seconds. */
-export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, log: (s: string) => void): Promise<GrpoBenchResult['ours']> {
+export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, est: MemoryEstimate, log: (s: string) => void): Promise<GrpoBenchResult['ours']> {
   const precision = matmulPrecisionOf(cfg.precision, 'bench grpo');
+  log(`  ours: memory estimate ${formatEstimate(est)}`);
   const policy = await loadCheckpoint(cfg.model);
   const ref = cfg.beta > 0 ? (await loadCheckpoint(cfg.model)).model : null;
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
@@ -61,7 +64,7 @@ export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, log: (s: str
   const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
   return {
     update_s: mean(updates), sampling_s: mean(sampling), peak_rss_gb: process.resourceUsage().maxRSS / 2 ** 20,
-    precision, steps: updates,
+    precision, steps: updates, estimate_gb: est.total / 2 ** 30,
   };
 }
 
@@ -76,7 +79,7 @@ export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[
       per_device_train_batch_size: (cfg.promptsPerStep * cfg.numGenerations) / cfg.gradientAccumulationSteps,
       gradient_accumulation_steps: cfg.gradientAccumulationSteps, num_generations: cfg.numGenerations,
       max_completion_length: cfg.maxCompletionLength, num_iterations: cfg.numIterations, beta: cfg.beta, epsilon: cfg.epsilon,
-      bf16, learning_rate: cfg.learningRate, threads: t, seed: cfg.seed,
+      bf16, learning_rate: cfg.learningRate, threads: t, seed: cfg.seed, gradient_checkpointing: cfg.gradientCheckpointing,
     };
     log(`  trl: ${python} ${script} (torch threads ${t}, bf16 ${bf16}) ...`);
     const env = { ...process.env, OMP_NUM_THREADS: String(t), TOKENIZERS_PARALLELISM: 'false' };
@@ -108,7 +111,7 @@ export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[
 export async function benchGrpo(options: Record<string, unknown>, peer: { python: string; threads: number[] } | null,
   log: (s: string) => void): Promise<GrpoBenchResult> {
   const cfg = benchConfig(options);
-  const { tasks, problems } = await benchProblems(cfg);
+  const { tasks, problems, estimate } = await benchProblems(cfg);
   const settings = {
     model: cfg.model, data: cfg.data, world: cfg.world, prompts_per_step: cfg.promptsPerStep, num_generations: cfg.numGenerations,
     max_completion_length: cfg.maxCompletionLength, num_iterations: cfg.numIterations, steps: cfg.steps, beta: cfg.beta,
@@ -118,7 +121,7 @@ export async function benchGrpo(options: Record<string, unknown>, peer: { python
   };
   const trl = peer ? benchTrl(peer.python, cfg, problems, peer.threads, log) : {};
   log(`  ours: ${cfg.steps} step(s) of ${cfg.promptsPerStep} x ${cfg.numGenerations} x ${cfg.maxCompletionLength} tokens, μ = ${cfg.numIterations} ...`);
-  const ours = await benchOurs(cfg, tasks, log);
+  const ours = await benchOurs(cfg, tasks, estimate, log);
   const result: GrpoBenchResult = { ours, ...trl, settings };
   if (result.trl) {
     result.ratios = {
