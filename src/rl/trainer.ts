@@ -304,7 +304,8 @@ export class GrpoTrainer {
     const c = this.cfg;
     // sort by length so each micro-batch pads little; the loss is a weighted sum, so the order does not change it
     const order = rollouts.map((_, i) => i).sort((a, b) => seqLen(rollouts[a]!) - seqLen(rollouts[b]!));
-    const micro = microBatches(order.map((i) => rollouts[i]!), c.gradientAccumulationSteps, c.maxTokensPerMicroBatch);
+    // longest first: the later, shorter micro-batches reuse its pooled buffers instead of allocating beside them
+    const micro = microBatches(order.map((i) => rollouts[i]!), c.gradientAccumulationSteps, c.maxTokensPerMicroBatch).reverse();
     this.policy.gradientCheckpointing = c.gradientCheckpointing;
     if (this.ref) {
       const ref0 = this.ref;

@@ -68,7 +68,7 @@ test('tidy() recycles op outputs into the next scope, and leaves buffers made ou
   }
 });
 
-test('BufferPool: size classes, least-recently-used eviction, and only whole buffers or its own views come back', async () => {
+test('BufferPool: size classes, reuse of a larger class, least-recently-used eviction, and only whole buffers or its own views come back', async () => {
   const { BufferPool, sizeClass } = await import('../../src/tensor/kernels/pool.js');
   assert.deepEqual([4096, 4500, 5000, 5121, 6144, 8191].map(sizeClass), [4096, 5120, 5120, 6144, 6144, 8192]);
   const pool = new BufferPool(3 * 4096 * 4); // room for three 4096-float buffers
@@ -80,7 +80,12 @@ test('BufferPool: size classes, least-recently-used eviction, and only whole buf
   pool.give(b); // class 4096 is now the most recently used
   pool.give(d); // needs 6144 more floats: class 2048 (least recent) goes, then one 4096
   assert.equal(pool.take(6144, false).buffer, d.buffer);
-  assert.notEqual(pool.take(2048, false).buffer, c.buffer, 'evicted');
+  const small = pool.take(2048, false);
+  assert.notEqual(small.buffer, c.buffer, 'evicted');
+  assert.equal(small.buffer.byteLength, 4096 * 4, 'with its class empty, a free buffer of a class up to twice as large serves it');
+  assert.equal(small.length, 2048);
+  pool.give(small);
+  assert.equal(pool.take(1024, false).buffer.byteLength, 1024 * 4, 'a class more than twice as large is not used: a fresh buffer');
   const left = pool.take(4000, true); // class 4096: a view of 4000 floats on a 4096-float buffer
   assert.ok(left.buffer === a.buffer || left.buffer === b.buffer, 'one 4096 buffer was kept');
   assert.equal(left.length, 4000);

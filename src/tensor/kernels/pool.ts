@@ -37,7 +37,7 @@ export class BufferPool {
   /** A buffer of length n; zero = it must read as zeros (otherwise the caller overwrites every element). */
   take(n: number, zero: boolean): Float32Array {
     if (n < 1024) return new Float32Array(n);
-    const cap = sizeClass(n);
+    const cap = this.fit(sizeClass(n));
     const list = this.free.get(cap);
     const ab = list?.pop();
     let view: Float32Array;
@@ -53,6 +53,18 @@ export class BufferPool {
     }
     this.views.set(view.buffer, view);
     return view;
+  }
+
+  /**
+   * The class a buffer for class c comes from: c itself when it has a free buffer, else the smallest class up to 2c that
+   * has one (a batch whose rows are shorter than the last one's reuses its buffers instead of allocating beside them),
+   * else c (a fresh buffer).
+   */
+  private fit(c: number): number {
+    if (this.free.has(c)) return c;
+    let best = c;
+    for (const k of this.free.keys()) if (k > c && k <= 2 * c && (best === c || k < best)) best = k;
+    return best;
   }
 
   /**
