@@ -340,6 +340,38 @@ static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value js_exp_shift(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "expShift", 4)) return NULL;
+  size_t lx, lo;
+  float *x = f32(&A, 0, "x", &lx);
+  double *o = f64(&A, 1, "out", &lo);
+  double m = num(&A, 2, "m"), inv_t = num(&A, 3, "invT");
+  need(&A, "out", lo, (double)lx);
+  if (A.err) return NULL;
+  napi_value r;
+  napi_create_double(env, k_exp_shift(x, o, lx, (float)m, (float)inv_t), &r);
+  return r;
+}
+
+static napi_value js_sample_buckets(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "sampleBuckets", 6)) return NULL;
+  size_t lx, lp, lb, lm;
+  float *x = f32(&A, 0, "x", &lx);
+  double *p = f64(&A, 1, "probs", &lp);
+  uint16_t *b = typed(&A, 2, napi_uint16_array, "bucket", &lb, 0);
+  double *mass = f64(&A, 3, "mass", &lm);
+  double m = num(&A, 4, "m"), inv_t = num(&A, 5, "invT");
+  need(&A, "probs", lp, (double)lx);
+  need(&A, "bucket", lb, (double)lx);
+  need(&A, "mass", lm, (double)SAMPLE_BUCKETS);
+  if (A.err) return NULL;
+  napi_value r;
+  napi_create_double(env, k_sample_buckets(x, p, b, mass, lx, (float)m, (float)inv_t), &r);
+  return r;
+}
+
 static napi_value js_adamw(napi_env env, napi_callback_info info) {
   Args A;
   if (!args(&A, env, info, "adamw", 12)) return NULL;
@@ -394,7 +426,7 @@ NAPI_MODULE_INIT() {
     { "logSoftmaxFwd", js_log_softmax_fwd }, { "logSoftmaxBwd", js_log_softmax_bwd },
     { "logprobFwd", js_logprob_fwd }, { "logprobBwd", js_logprob_bwd },
     { "embeddingFwd", js_embedding_fwd }, { "embeddingBwd", js_embedding_bwd },
-    { "sumSquares", js_sum_squares }, { "adamw", js_adamw }, { "setThreads", js_set_threads },
+    { "sumSquares", js_sum_squares }, { "expShift", js_exp_shift }, { "sampleBuckets", js_sample_buckets }, { "adamw", js_adamw }, { "setThreads", js_set_threads },
   };
   for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
     napi_value f;

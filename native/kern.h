@@ -15,6 +15,9 @@ void k_axpy(float alpha, const float *x, float *y, size_t n);
 void k_swiglu_fwd(const float *gate, const float *up, float *out, size_t n);
 void k_swiglu_bwd(const float *dout, const float *gate, const float *up, float *dgate, float *dup, size_t n);
 double k_sum_squares(const float *x, size_t n);
+double k_exp_shift(const float *x, double *out, size_t n, float m, float inv_t);
+#define SAMPLE_BUCKETS 8192 /* 128 an octave of probability, 64 octaves */
+double k_sample_buckets(const float *x, double *probs, uint16_t *bucket, double *mass, size_t n, float m, float inv_t);
 void k_adamw(float *p, const float *g, float *m, float *v, size_t n,
              float lr, float b1, float b2, float eps, float wd, float bc1, float bc2);
 void k_embedding_fwd(const float *w, const int32_t *ids, float *out, size_t n, size_t C);

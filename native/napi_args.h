@@ -55,13 +55,15 @@ static void *typed(Args *A, size_t i, napi_typedarray_type want, const char *wha
   if (is) napi_get_typedarray_info(A->env, A->argv[i], &type, len, &data, NULL, NULL);
   if (!is || type != want) {
     fail(A, "argument %zu (%s) must be a%s", i + 1, what,
-         want == napi_float32_array ? " Float32Array" : want == napi_uint16_array ? " Uint16Array" : "n Int32Array");
+         want == napi_float32_array ? " Float32Array" : want == napi_float64_array ? " Float64Array" :
+         want == napi_uint16_array ? " Uint16Array" : "n Int32Array");
     return NULL;
   }
   return data ? data : (void *)A; /* a zero-length array may have no data pointer; never dereferenced */
 }
 
 static float *f32(Args *A, size_t i, const char *what, size_t *len) { return typed(A, i, napi_float32_array, what, len, 0); }
+static double *f64(Args *A, size_t i, const char *what, size_t *len) { return typed(A, i, napi_float64_array, what, len, 0); }
 static int32_t *i32(Args *A, size_t i, const char *what, size_t *len, int nullable) {
   return typed(A, i, napi_int32_array, what, len, nullable);
 }

@@ -215,3 +215,52 @@ void k_logprob_bwd(const float *dout, const float *logits, const int32_t *target
   lp_job j = { logits, dout, lse, targets, NULL, NULL, dlogits, V };
   pool_for(rows, row_grain(V), logprob_bwd_range, &j);
 }
+
+/* The sampler's unnormalised probabilities: out[i] = exp((x[i] - m) * inv_t), the float exp widened to double (0
+ * below exp(-87.3)); returns their sum, added in eight interleaved partial sums. One thread: a row of logits. */
+double k_exp_shift(const float *x, double *out, size_t n, float m, float inv_t) {
+  double acc[8] = { 0 };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t k = 0; k < 8; k++) {
+      double e = (double)r1_expf((x[i + k] - m) * inv_t);
+      out[i + k] = e;
+      acc[k] += e;
+    }
+  for (; i < n; i++) {
+    double e = (double)r1_expf((x[i] - m) * inv_t);
+    out[i] = e;
+    acc[0] += e;
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* k_exp_shift's probabilities plus the sampler's buckets: bucket[i] = floor(-a * 128 * log2(e)) for a = (x[i] - m) *
+ * inv_t (128 buckets an octave, the last, SAMPLE_BUCKETS - 1, also holding -inf and NaN), and mass[b] the sum of the
+ * probabilities in bucket b (four partial histograms, so consecutive tokens of one bucket do not wait on each other). */
+double k_sample_buckets(const float *x, double *probs, uint16_t *bucket, double *mass, size_t n, float m, float inv_t) {
+  const float K = 128.0f * 1.44269504088896341f, last = (float)(SAMPLE_BUCKETS - 1);
+  double sum = k_exp_shift(x, probs, n, m, inv_t);
+  for (size_t i = 0; i < n; i++) {
+    float y = -((x[i] - m) * inv_t) * K;
+    bucket[i] = y < last ? (uint16_t)(int32_t)y : (uint16_t)(SAMPLE_BUCKETS - 1);
+  }
+  double *part = calloc(3 * SAMPLE_BUCKETS, sizeof(double));
+  memset(mass, 0, SAMPLE_BUCKETS * sizeof(double));
+  if (!part) { /* one histogram */
+    for (size_t i = 0; i < n; i++) mass[bucket[i]] += probs[i];
+    return sum;
+  }
+  double *p1 = part, *p2 = part + SAMPLE_BUCKETS, *p3 = part + 2 * SAMPLE_BUCKETS;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    mass[bucket[i]] += probs[i];
+    p1[bucket[i + 1]] += probs[i + 1];
+    p2[bucket[i + 2]] += probs[i + 2];
+    p3[bucket[i + 3]] += probs[i + 3];
+  }
+  for (; i < n; i++) mass[bucket[i]] += probs[i];
+  for (size_t b = 0; b < SAMPLE_BUCKETS; b++) mass[b] = ((mass[b] + p1[b]) + p2[b]) + p3[b];
+  free(part);
+  return sum;
+}

@@ -2,6 +2,7 @@
 // with the log-probability of the chosen token under softmax(logits / temperature) before any truncation.
 // Not batched tensor code: one row at a time on plain arrays. Follows HF's TopK/TopPLogitsWarper semantics.
 import type { Rng } from '../util/rng.js';
+import { getKernels } from '../tensor/index.js';
 
 export interface SamplingOptions {
   /** 0 = greedy (argmax); otherwise logits are divided by it. */
@@ -19,10 +20,11 @@ export function checkSampling(o: SamplingOptions): void {
   if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 0)) throw new Error(`generate: topK ${o.topK} must be a non-negative integer (0 = off)`);
 }
 
-/** Buckets of the truncation search: 128 per octave of probability (a bucket spans a ratio of 2^(1/128)), 64 octaves. */
+/**
+ * Buckets of the truncation search: 128 per octave of probability (a bucket spans a ratio of 2^(1/128)), 64 octaves;
+ * the kernels' sampleBuckets puts x = (logit - max) / T <= 0 in bucket floor(-128 log2 p), the last holding everything below 2^-64.
+ */
 const NB = 128 * 64;
-/** Bucket of x = (logit - max) / T <= 0: floor(-x * K), i.e. floor(-128 log2 p); the last holds everything below 2^-64. */
-const K = 128 * Math.LOG2E;
 
 /** Scratch for sampleRow over a vocabulary of up to V tokens (reuse one per sampler; not shared between threads). */
 export class SampleScratch {
@@ -35,8 +37,6 @@ export class SampleScratch {
   private readonly ids2: Int32Array;
   readonly count = new Int32Array(NB);
   readonly mass = new Float64Array(NB);
-  /** (4, NB) partial masses. */
-  private readonly part = new Float64Array(4 * NB);
   /** Which bucket ids[0, sortedCount) and ids2[0, sortedCount2) hold now (-1: none). */
   private sortedBucket = -1;
   private sortedCount = 0;
@@ -53,17 +53,16 @@ export class SampleScratch {
   }
 
   /**
-   * Fills probs (returning their sum, added in token order as plain sampling adds them), buckets, each bucket's mass,
+   * Fills probs (returning their sum, the same as plain sampling's), buckets and each bucket's mass (the kernels' sampleBuckets),
    * and with `counts` its count (top-k needs them; top-p alone finds a bucket's tokens by scanning). Buckets follow x,
    * so they order tokens as their probabilities do (exp is increasing; distinct x that round to one probability
-   * straddle a bucket edge only within ~1e-16 of it). Separate loops: a histogram inside the exp loop runs 2x slower.
+   * straddle a bucket edge only within float rounding, ~1e-7, of it).
    */
   fill(logits: Float32Array, m: number, invT: number, counts: boolean): number {
     const V = logits.length;
     this.sortedBucket = this.sortedBucket2 = -1;
     this.counted = counts;
-    const sum = expBuckets(logits, m, invT, this.probs, this.bucket);
-    bucketMasses(this.bucket, this.probs, V, this.part, this.mass);
+    const sum = getKernels().sampleBuckets(logits, this.probs, this.bucket, this.mass, m, invT);
     if (counts) {
       const { count, bucket } = this;
       count.fill(0);
@@ -145,41 +144,13 @@ function gather(bucket: Uint16Array, b: number, want: number, V: number, ids: In
   return n;
 }
 
-/** probs[i] = exp((logits[i] - m) * invT) and its bucket; returns the sum in token order. (A plain function: as a method, V8 ran it 1.5x slower.) */
-function expBuckets(logits: Float32Array, m: number, invT: number, probs: Float64Array, bucket: Uint16Array): number {
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const x = (logits[i]! - m) * invT;
-    const e = Math.exp(x);
-    probs[i] = e;
-    sum += e;
-    const y = -x * K;
-    bucket[i] = y < NB - 1 ? y | 0 : NB - 1; // -Infinity and NaN logits land in the last bucket
-  }
-  return sum;
-}
-
-/** mass[b] = the sum of probs over bucket b, through four partial histograms interleaved by token (consecutive adds to one bucket then no longer wait on each other: 2x faster). */
-function bucketMasses(bucket: Uint16Array, probs: Float64Array, V: number, part: Float64Array, mass: Float64Array): void {
-  part.fill(0);
-  let i = 0;
-  for (; i + 3 < V; i += 4) {
-    part[bucket[i]!]! += probs[i]!;
-    part[NB + bucket[i + 1]!]! += probs[i + 1]!;
-    part[2 * NB + bucket[i + 2]!]! += probs[i + 2]!;
-    part[3 * NB + bucket[i + 3]!]! += probs[i + 3]!;
-  }
-  for (; i < V; i++) part[bucket[i]!]! += probs[i]!;
-  for (let b = 0; b < NB; b++) mass[b] = part[b]! + part[NB + b]! + part[2 * NB + b]! + part[3 * NB + b]!;
-}
-
 /**
  * Chooses a token from logits (V) and returns it with its logprob: log-softmax(logits / temperature)[id]
  * (temperature 1 when greedy). Uses exactly one rng draw when sampling. Top-k / top-p never sort the vocabulary:
  * tokens are bucketed by probability (128 buckets an octave), whole buckets are skipped by their masses (and counts), and
  * only the bucket where the k-th token, the top-p boundary or the draw falls is sorted. The kept set and the draw are
  * the full sort's (same order, same inverse CDF), except that masses are added per bucket: a draw within rounding
- * (~1e-15 relative) of a boundary may land one token over.
+ * (~1e-15 relative) of a boundary may land one token over. Probabilities are the kernels' expShift: FP32 exps, summed in double.
  */
 export function sampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, scratch: SampleScratch): { id: number; logprob: number } {
   const V = logits.length;
@@ -197,13 +168,7 @@ export function sampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, sc
   const truncate = o.temperature > 0 && (topK > 0 || topP < 1);
   let sum = 0;
   if (truncate) sum = scratch.fill(logits, m, invT, topK > 0 && topK < V);
-  else {
-    for (let i = 0; i < V; i++) {
-      const e = Math.exp((logits[i]! - m) * invT);
-      probs[i] = e;
-      sum += e;
-    }
-  }
+  else sum = getKernels().expShift(logits, probs, m, invT);
   const logZ = Math.log(sum);
   const logprobOf = (id: number): number => (logits[id]! - m) * invT - logZ;
   if (o.temperature === 0) return { id: arg, logprob: logprobOf(arg) };

@@ -1,10 +1,11 @@
 // sampleRow on hand-made distributions: greedy, temperature, top-k, top-p keep exactly HF's sets, and the
 // logprob is the untruncated log-softmax(logits / T) of the chosen token; and the bucketed top-k / top-p draws the
-// same tokens as the full sort it replaced (oldSampleRow below, verbatim) on random rows with ties and extreme T.
+// same tokens as the full sort it replaced (oldSampleRow below, on the same probabilities: the kernels' expShift) on random rows with ties and extreme T.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleRow, checkSampling, SampleScratch, type SamplingOptions } from '../../src/generate/sampling.js';
 import { Rng } from '../../src/util/rng.js';
+import { getKernels } from '../../src/tensor/index.js';
 
 const logitsOf = (p: number[]): Float32Array => Float32Array.from(p.map(Math.log));
 const scratch = new SampleScratch(16);
@@ -66,12 +67,7 @@ function oldSampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, probs:
     const v = logits[i]!;
     if (v > m) { m = v; arg = i; }
   }
-  let sum = 0;
-  for (let i = 0; i < V; i++) {
-    const e = Math.exp((logits[i]! - m) * invT);
-    probs[i] = e;
-    sum += e;
-  }
+  const sum = getKernels().expShift(logits, probs, m, invT); // the probabilities sampleRow uses; the search below is the full sort's
   const logZ = Math.log(sum);
   const logprobOf = (id: number): number => (logits[id]! - m) * invT - logZ;
   if (o.temperature === 0) return { id: arg, logprob: logprobOf(arg) };

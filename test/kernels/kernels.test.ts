@@ -80,6 +80,53 @@ for (const [label, maybeK] of sets) {
       }
     });
 
+    it('expShift: the sampler\'s exp((x - m) / T) at float precision, 0 far below the max, and their sum', () => {
+      const rng = new Rng(41);
+      for (const n of [9, 151937]) {
+        const x = randn(rng, n, 4);
+        x[0] = -Infinity; x[1] = -300; x[2] = 5;
+        const m = 5, invT = 1 / 0.7, out = new Float64Array(n + 3).fill(-1);
+        const sum = k.expShift(x, out, m, invT);
+        const want = Array.from(x, (v) => Math.exp((v - m) * invT));
+        assert.equal(out[0], 0);
+        assert.equal(out[1], 0, 'exp(-428) is below the float floor: 0');
+        assert.ok(Math.abs(out[2]! - 1) <= 1e-7, `the max gives exp(0) = 1, got ${out[2]}`);
+        for (let i = 0; i < n; i++) { // the FP32 argument's rounding (an ulp of |a|) sets the relative error
+          if (want[i] === 0) continue; // x = -Infinity: asserted 0 above
+          const a = Math.abs((x[i]! - m) * invT);
+          assert.ok(Math.abs(out[i]! - want[i]!) <= 3e-7 * (1 + a) * want[i]! + 1e-37, `expShift n=${n} at ${i}: ${out[i]} vs ${want[i]}`);
+        }
+        assert.equal(out[n], -1, 'nothing written past x.length');
+        const s = want.reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - s) <= 1e-6 * s, `expShift sum n=${n}: ${sum} vs ${s}`);
+      }
+    });
+
+    it('sampleBuckets: expShift\'s probabilities, each token\'s bucket floor(-128 log2 p), and each bucket\'s mass', () => {
+      const rng = new Rng(43);
+      const n = 20011, x = randn(rng, n, 6);
+      x[0] = -Infinity; x[1] = 40 - 300; x[2] = 40; x[3] = 40 - 200; // the sampler's m is the row's max
+      const m = 40, invT = 1 / 1.3, probs = new Float64Array(n), bucket = new Uint16Array(n), mass = new Float64Array(8192).fill(7);
+      const sum = k.sampleBuckets(x, probs, bucket, mass, m, invT);
+      const ref = new Float64Array(n);
+      assert.equal(sum, k.expShift(x, ref, m, invT));
+      assert.deepEqual(probs, ref, 'the same probabilities as expShift');
+      assert.equal(bucket[0], 8191, '-inf: the last bucket');
+      assert.equal(bucket[1], 8191, 'a probability of 0: the last bucket');
+      const nan = new Uint16Array(2);
+      k.sampleBuckets(Float32Array.from([0, NaN]), new Float64Array(2), nan, new Float64Array(8192), 0, 1);
+      assert.deepEqual([...nan], [0, 8191], 'NaN: the last bucket');
+      assert.equal(bucket[2], 0, 'the max: bucket 0');
+      assert.equal(bucket[3], 8191, 'below 2^-64: the last bucket');
+      const want = new Float64Array(8192);
+      for (let i = 0; i < n; i++) {
+        const a = (x[i]! - m) * invT, b = Math.min(8191, Math.floor(-a * 128 * Math.LOG2E));
+        if (Math.abs(-a * 128 * Math.LOG2E - Math.round(-a * 128 * Math.LOG2E)) > 1e-3) assert.equal(bucket[i], b, `bucket of token ${i}`); // away from an edge
+        want[bucket[i]!] += probs[i]!;
+      }
+      for (let b = 0; b < 8192; b++) assert.ok(Math.abs(mass[b]! - want[b]!) <= 1e-12 * sum, `mass of bucket ${b}: ${mass[b]} vs ${want[b]}`);
+    });
+
     it('axpy, sumSquares, adamw against their formulas', () => {
       const rng = new Rng(4);
       for (const n of [5, 100001]) {
@@ -295,6 +342,8 @@ for (const [label, maybeK] of sets) {
         ['embeddingBwd negative id', () => k.embeddingBwd(f(2), Int32Array.from([-1]), f(6), 1, 2), /embeddingBwd: ids\[0\] = -1/],
         ['adamw short v', () => k.adamw(f(4), f(4), f(4), f(3), 4, 1, 0.9, 0.99, 1e-8, 0, 1, 1), /adamw/],
         ['sumSquares short x', () => k.sumSquares(f(3), 4), /sumSquares/],
+        ['expShift short out', () => k.expShift(f(4), new Float64Array(3), 0, 1), /expShift/],
+        ['sampleBuckets short mass', () => k.sampleBuckets(f(4), new Float64Array(4), new Uint16Array(4), new Float64Array(100), 0, 1), /sampleBuckets/],
         ['negative dimension', () => k.softmaxFwd(f(6), f(6), -1, 3), /softmaxFwd: rows = -1 must be/],
         ['dims whose product wraps 64 bits', () => k.softmaxFwd(f(6), f(6), 2 ** 39, 2 ** 39), /softmaxFwd/],
         ['attention dims whose product wraps', () => k.attentionFwd(f(16), f(16), f(16), f(16), f(4), 2 ** 30, 2 ** 30, 2 ** 30, 2 ** 30, 2 ** 30, 2 ** 30, 1, true, null), /attentionFwd/],

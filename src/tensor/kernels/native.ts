@@ -76,6 +76,8 @@ export function loadNative(): NativeLoad {
       embeddingFwd: addon.embeddingFwd,
       embeddingBwd: addon.embeddingBwd,
       sumSquares: addon.sumSquares,
+      expShift: addon.expShift,
+      sampleBuckets: addon.sampleBuckets,
       adamw: addon.adamw,
     },
   };

@@ -358,6 +358,32 @@ export const tsKernels: Kernels = {
     return s;
   },
 
+  expShift(x, out, m, invT) {
+    if (out.length < x.length) throw new Error(`expShift: out has length ${out.length}, needs at least ${x.length}`);
+    const mf = Math.fround(m), tf = Math.fround(invT);
+    let s = 0;
+    for (let i = 0; i < x.length; i++) {
+      const a = Math.fround(Math.fround(x[i]! - mf) * tf);
+      out[i] = a < -87.3 ? 0 : Math.fround(Math.exp(a)); // the native kernel's floor
+      s += out[i]!;
+    }
+    return s;
+  },
+
+  sampleBuckets(x, probs, bucket, mass, m, invT) {
+    const n = x.length, NB = 8192, K = Math.fround(128 * Math.LOG2E), mf = Math.fround(m), tf = Math.fround(invT);
+    if (bucket.length < n || mass.length < NB) throw new Error(`sampleBuckets: bucket has length ${bucket.length} (needs ${n}), mass ${mass.length} (needs ${NB})`);
+    const sum = tsKernels.expShift(x, probs, m, invT);
+    mass.fill(0, 0, NB);
+    for (let i = 0; i < n; i++) {
+      const y = Math.fround(-Math.fround(Math.fround(x[i]! - mf) * tf) * K);
+      const b = y < NB - 1 ? y | 0 : NB - 1; // -Infinity and NaN land in the last bucket
+      bucket[i] = b;
+      mass[b]! += probs[i]!;
+    }
+    return sum;
+  },
+
   adamw(p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2) {
     check.sizes('adamw', n, [p, g, m, v]);
     const decay = 1 - lr * wd, step = lr / bc1, rbc2 = 1 / Math.sqrt(bc2);

@@ -113,6 +113,17 @@ export interface Kernels {
   /** Sum of squares of x (for global grad-norm clipping), in double precision. */
   sumSquares(x: Float32Array, n: number): number;
   /**
+   * The sampler's unnormalised probabilities: out[i] = exp((x[i] - m) * invT) for i < x.length, at float precision
+   * (FP32 argument and exp, 0 below exp(-87.3)); returns their sum (double).
+   */
+  expShift(x: Float32Array, out: Float64Array, m: number, invT: number): number;
+  /**
+   * expShift into probs, plus the sampler's buckets of probability: bucket[i] = floor(-a · 128 · log2 e) for the FP32
+   * a = (x[i] - m) · invT (128 buckets an octave; the last, 8191, also holds -inf and NaN), and mass (8192) the sum of
+   * probs in each bucket. Returns the sum of probs.
+   */
+  sampleBuckets(x: Float32Array, probs: Float64Array, bucket: Uint16Array, mass: Float64Array, m: number, invT: number): number;
+  /**
    * One AdamW step in place (decoupled weight decay, PyTorch's torch.optim.AdamW order):
    * p -= lr*wd*p; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr * (m/bc1) / (sqrt(v/bc2) + eps),
    * where bc1 = 1 - b1^step, bc2 = 1 - b2^step.
