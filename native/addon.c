@@ -274,14 +274,16 @@ static napi_value js_logprob_fwd(napi_env env, napi_callback_info info) {
   float *logits = f32(&A, 0, "logits", &ll);
   int32_t *t = i32(&A, 1, "targets", &lt, 0);
   float *o = f32(&A, 2, "out", &lo), *lse = f32(&A, 3, "lse", &ls);
-  size_t rows = dim(&A, 4, "rows"), V = dim(&A, 5, "V");
+  size_t rows = dim(&A, 4, "rows"), V = dim(&A, 5, "V"), le;
+  float *ent = typed(&A, 6, napi_float32_array, "entropy", &le, 1);
   need(&A, "logits (rows, V)", ll, (double)rows * V);
   need(&A, "targets (rows)", lt, (double)rows);
   need(&A, "out (rows)", lo, (double)rows);
   need(&A, "lse (rows)", ls, (double)rows);
+  if (ent) need(&A, "entropy (rows)", le, (double)rows);
   if (!A.err) check_targets(&A, t, rows, V);
   if (A.err) return NULL;
-  k_logprob_fwd(logits, t, o, lse, rows, V);
+  k_logprob_fwd(logits, t, o, lse, ent, rows, V);
   return undef(env);
 }
 

@@ -32,7 +32,7 @@ void k_softmax_fwd(const float *x, float *out, size_t rows, size_t cols);
 void k_softmax_bwd(const float *dout, const float *y, float *dx, size_t rows, size_t cols);
 void k_log_softmax_fwd(const float *x, float *out, size_t rows, size_t cols);
 void k_log_softmax_bwd(const float *dout, const float *y, float *dx, size_t rows, size_t cols);
-void k_logprob_fwd(const float *logits, const int32_t *targets, float *out, float *lse, size_t rows, size_t V);
+void k_logprob_fwd(const float *logits, const int32_t *targets, float *out, float *lse, float *entropy, size_t rows, size_t V);
 void k_logprob_bwd(const float *dout, const float *logits, const int32_t *targets, const float *lse, float *dlogits,
                    size_t rows, size_t V);
 

@@ -178,21 +178,36 @@ void k_log_softmax_bwd(const float *dout, const float *y, float *dx, size_t rows
   pool_for(rows, row_grain(cols), log_softmax_bwd_range, &j);
 }
 
-typedef struct { const float *logits, *dout, *lse_in; const int32_t *t; float *out, *lse, *dlogits; size_t V; } lp_job;
+typedef struct { const float *logits, *dout, *lse_in; const int32_t *t; float *out, *lse, *dlogits, *ent; size_t V; } lp_job;
+
+/* the entropy of softmax(x) in one pass: with m the max, s = sum e^(x-m) and w = sum e^(x-m) (x-m),
+ * H = lse - sum p x = log s - w / s (0 for an all -inf row). Its own pass, so that lse is row_lse's to the bit. */
+static float row_entropy(const float *x, size_t n) {
+  float m = row_max(x, n);
+  if (m == -INFINITY) return 0.0f;
+  float s = 0.0f, w = 0.0f;
+  for (size_t j = 0; j < n; j++) {
+    float d = x[j] - m, e = r1_expf(d);
+    s += e;
+    w += e == 0.0f ? 0.0f : e * d; /* a -inf logit adds nothing (not 0 * -inf) */
+  }
+  return logf(s) - w / s;
+}
 
 static void logprob_fwd_range(void *ctx, size_t s, size_t e) {
   const lp_job *j = ctx;
   for (size_t r = s; r < e; r++) {
     const float *x = j->logits + r * j->V;
     float l = row_lse(x, j->V);
+    if (j->ent) j->ent[r] = row_entropy(x, j->V);
     int32_t t = j->t[r];
     j->lse[r] = l;
     j->out[r] = t < 0 ? 0.0f : x[t] - l;
   }
 }
 
-void k_logprob_fwd(const float *logits, const int32_t *targets, float *out, float *lse, size_t rows, size_t V) {
-  lp_job j = { logits, NULL, NULL, targets, out, lse, NULL, V };
+void k_logprob_fwd(const float *logits, const int32_t *targets, float *out, float *lse, float *entropy, size_t rows, size_t V) {
+  lp_job j = { logits, NULL, NULL, targets, out, lse, NULL, entropy, V };
   pool_for(rows, row_grain(V), logprob_fwd_range, &j);
 }
 
@@ -212,7 +227,7 @@ static void logprob_bwd_range(void *ctx, size_t s, size_t e) {
 
 void k_logprob_bwd(const float *dout, const float *logits, const int32_t *targets, const float *lse, float *dlogits,
                    size_t rows, size_t V) {
-  lp_job j = { logits, dout, lse, targets, NULL, NULL, dlogits, V };
+  lp_job j = { logits, dout, lse, targets, NULL, NULL, dlogits, NULL, V };
   pool_for(rows, row_grain(V), logprob_bwd_range, &j);
 }
 

@@ -63,7 +63,7 @@ export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
     'AdamW state': 2 * (p.trainableParameters ?? P) * 4,
     'reference model': p.reference ? P * 4 : 0,
     activations: act + actGrads,
-    'lm_head chunks': 2 * Math.min(chunkRows, N) * V * 4, // one chunk's logits, and its softmax for the entropy
+    'lm_head chunks': Math.min(chunkRows, N) * V * 4, // one chunk's logits (its entropy is read straight from them)
     'sampler (KV cache, logits)': kvCache + p.sampleRows * V * 4 * 3 + (p.precision === 'bf16' ? P * 2 : 0),
     // Node, the tokenizer, and the buffer pool's recycled buffers (activation-sized)
     runtime: 0.6 * 1024 ** 3 + 0.25 * (act + actGrads),

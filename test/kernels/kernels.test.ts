@@ -288,6 +288,11 @@ for (const [label, maybeK] of sets) {
         k.logprobFwd(x, t, out, lse, rows, V);
         const ls = refLogSoftmax(x, rows, V);
         assertClose(out, Array.from(t, (tt, r) => (tt < 0 ? 0 : ls[r * V + tt]!)), `logprobFwd ${rows}x${V}`);
+        const out2 = new Float32Array(rows), lse2 = new Float32Array(rows), ent = new Float32Array(rows).fill(NaN);
+        k.logprobFwd(x, t, out2, lse2, rows, V, ent);
+        assert.deepEqual([out2, lse2], [out, lse], 'asking for the entropy leaves logp and lse as they were');
+        const wantH = Array.from({ length: rows }, (_, r) => { let h = 0; for (let c = 0; c < V; c++) h -= Math.exp(ls[r * V + c]!) * ls[r * V + c]!; return h; });
+        assertClose(ent, wantH, `logprobFwd entropy ${rows}x${V}`, 1e-5, 1e-4);
         const d = randn(rng, rows), dl = new Float32Array(rows * V).fill(5);
         k.logprobBwd(d, x, t, lse, dl, rows, V);
         if (rows > 10) {

@@ -318,12 +318,17 @@ export const tsKernels: Kernels = {
     }
   },
 
-  logprobFwd(logits, targets, out, lse, rows, V) {
-    check.logprob('logprobFwd', logits, targets, [out, lse], rows, V);
+  logprobFwd(logits, targets, out, lse, rows, V, entropy) {
+    check.logprob('logprobFwd', logits, targets, entropy ? [out, lse, entropy] : [out, lse], rows, V);
     for (let r = 0; r < rows; r++) {
       const l = rowLse(logits, r * V, V), t = targets[r];
       lse[r] = l;
       out[r] = t < 0 ? 0 : logits[r * V + t] - l;
+      if (entropy) {
+        let pl = 0; // Σ p (x - lse) = -H
+        if (l !== -Infinity) for (let j = 0; j < V; j++) { const d = logits[r * V + j] - l, p = Math.exp(d); if (p > 0) pl += p * d; }
+        entropy[r] = -pl;
+      }
     }
   },
 

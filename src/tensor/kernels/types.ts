@@ -100,8 +100,11 @@ export interface Kernels {
   /** dx = dout - exp(y) * sum(dout) per row (y is the log-softmax output). */
   logSoftmaxBwd(dout: Float32Array, y: Float32Array, dx: Float32Array, rows: number, cols: number): void;
 
-  /** Fused log-softmax + gather: out[r] = logits[r, t[r]] - lse[r]; lse (rows) saved. Targets < 0 give out 0. */
-  logprobFwd(logits: Float32Array, targets: Int32Array, out: Float32Array, lse: Float32Array, rows: number, V: number): void;
+  /**
+   * Fused log-softmax + gather: out[r] = logits[r, t[r]] - lse[r]; lse (rows) saved. Targets < 0 give out 0. With
+   * `entropy`, also each row's entropy -Σ p log p of softmax(logits[r]) (nats); logp and lse are the same either way.
+   */
+  logprobFwd(logits: Float32Array, targets: Int32Array, out: Float32Array, lse: Float32Array, rows: number, V: number, entropy?: Float32Array | null): void;
   /** dlogits[r, :] = dout[r] * (onehot(t[r]) - softmax(logits[r])) (written; a row with target < 0 is zero). */
   logprobBwd(dout: Float32Array, logits: Float32Array, targets: Int32Array, lse: Float32Array, dlogits: Float32Array, rows: number, V: number): void;
 

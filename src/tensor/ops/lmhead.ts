@@ -74,16 +74,11 @@ export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Arra
   for (let s = 0; s < n; s += R) {
     const rows = rowsOf(s, R), m = rows.length;
     const t = chunkLogits(rows, chunk!);
-    const out = new Float32Array(m), l = lse.subarray(s, s + m);
-    k.logprobFwd(chunk!.logits, t, out, l, m, V);
-    for (let i = 0; i < m; i++) logp[rows[i]!] = out[i]!;
-    if (ent) {
-      const probs = gradBuffer(m * V); // (m, V) softmax, then Σ p·x per row as m dot products
-      k.softmaxFwd(chunk!.logits, probs, m, V);
-      const dots = new Float32Array(m);
-      k.gemm(probs, chunk!.logits, dots, m, 1, 1, V, false, true, 1, 0, V, V, 1);
-      for (let i = 0; i < m; i++) ent[rows[i]!] = l[i]! - dots[i]!;
-      recycleBuffer(probs);
+    const out = new Float32Array(m), l = lse.subarray(s, s + m), h = ent ? new Float32Array(m) : null;
+    k.logprobFwd(chunk!.logits, t, out, l, m, V, h); // and the entropy, straight from the chunk's logits
+    for (let i = 0; i < m; i++) {
+      logp[rows[i]!] = out[i]!;
+      if (h) ent![rows[i]!] = h[i]!;
     }
   }
   if (chunk) recycleBuffer(chunk.logits);
