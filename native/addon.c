@@ -23,6 +23,21 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+static napi_value js_gemm_rows(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "gemmRows", 7)) return NULL;
+  size_t la, lb, lc;
+  float *a = f32(&A, 0, "A", &la), *b = f32(&A, 1, "B", &lb), *c = f32(&A, 2, "C", &lc);
+  size_t M = dim(&A, 3, "M"), N = dim(&A, 4, "N"), K = dim(&A, 5, "K");
+  double beta = num(&A, 6, "beta");
+  need(&A, "A (M, K)", la, (double)M * K);
+  need(&A, "B (N, K)", lb, (double)N * K);
+  need(&A, "C (M, N)", lc, (double)M * N);
+  if (A.err) return NULL;
+  k_gemm_rows(a, b, c, M, N, K, (float)beta);
+  return undef(env);
+}
+
 static napi_value js_binary(napi_env env, napi_callback_info info) {
   Args A;
   if (!args(&A, env, info, "binary", 5)) return NULL;
@@ -419,7 +434,7 @@ NAPI_MODULE_INIT() {
     k_blas_init();
   }
   static const struct { const char *name; napi_callback fn; } methods[] = {
-    { "gemm", js_gemm }, { "binary", js_binary }, { "unary", js_unary }, { "axpy", js_axpy },
+    { "gemm", js_gemm }, { "gemmRows", js_gemm_rows }, { "binary", js_binary }, { "unary", js_unary }, { "axpy", js_axpy },
     { "swigluFwd", js_swiglu_fwd }, { "swigluBwd", js_swiglu_bwd },
     { "rmsnormFwd", js_rmsnorm_fwd }, { "rmsnormBwd", js_rmsnorm_bwd }, { "rope", js_rope },
     { "attentionFwd", js_attention_fwd }, { "attentionBwd", js_attention_bwd },

@@ -56,11 +56,10 @@ static void gemm_piece(const gemm_job *j, size_t item, size_t p0, size_t p1) {
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
-/* Decode-sized products (M <= SMALL_M rows, B transposed: C = alpha * A B^T + beta * C, B (N, K) row-major), the
- * shape of every linear in a KV-cache step: OpenBLAS packs B for them and reaches half of what its large products do.
- * Here each block of 4 rows of B is read from memory once and meets the rows of A 4 at a time in 16 FMA accumulators
- * (A stays in cache); the sums along K run in 16-float lanes, reduced at the end (another order than BLAS's). */
-#define SMALL_M 16
+/* k_gemm_rows: C = A B^T + beta * C with B (N, K) row-major, for a KV-cache step's few rows, where OpenBLAS packs B
+ * and reaches half of what its large products do. Each block of 4 rows of B is read from memory once and meets the
+ * rows of A 4 at a time in 16 FMA accumulators (A stays in cache); the sums along K run in 16-float lanes, reduced at
+ * the end: one order for every element whatever M, so a row's result does not depend on the rows beside it. */
 
 static inline void small_store(float *c, float v, float alpha, float beta) { *c = beta == 0.0f ? alpha * v : alpha * v + beta * *c; }
 
@@ -126,19 +125,9 @@ static void gemm_task(void *ctx, size_t i) {
 void k_gemm(const float *a, const float *b, float *c, size_t batch, size_t M, size_t N, size_t K,
             int transA, int transB, float alpha, float beta, size_t strideA, size_t strideB, size_t strideC) {
   if (batch == 0 || M == 0 || N == 0) return;
+  gemm_job j = { a, b, c, M, N, K, strideA, strideB, strideC, transA, transB, alpha, beta, 1, 1 };
   double flops = 2.0 * (double)M * (double)N * (double)K * (double)batch;
   size_t threads = (size_t)pool_threads();
-#if defined(__AVX512F__)
-  if (batch == 1 && M <= SMALL_M && !transA && transB && K > 0 && alpha != 0.0f) {
-    small_job sj = { a, b, c, M, N, K, 1, alpha, beta };
-    size_t blocks = (N + 3) / 4;
-    if (threads < 2 || flops < GEMM_PARALLEL_FLOPS || blocks < 2) { small_range(&sj, 0, N); return; }
-    sj.pieces = threads < blocks ? threads : blocks;
-    pool_run(small_task, &sj, sj.pieces);
-    return;
-  }
-#endif
-  gemm_job j = { a, b, c, M, N, K, strideA, strideB, strideC, transA, transB, alpha, beta, 1, 1 };
   if (threads < 2 || flops < GEMM_PARALLEL_FLOPS) {
     for (size_t i = 0; i < batch; i++) gemm_piece(&j, i, 0, M);
     return;
@@ -151,4 +140,19 @@ void k_gemm(const float *a, const float *b, float *c, size_t batch, size_t M, si
     j.pieces = want < most ? want : (most > 0 ? most : 1);
   }
   pool_run(gemm_task, &j, batch * j.pieces);
+}
+
+void k_gemm_rows(const float *a, const float *b, float *c, size_t M, size_t N, size_t K, float beta) {
+  if (M == 0 || N == 0) return;
+#if defined(__AVX512F__)
+  if (K > 0) {
+    small_job sj = { a, b, c, M, N, K, 1, 1.0f, beta };
+    size_t blocks = (N + 3) / 4, threads = (size_t)pool_threads();
+    if (threads < 2 || 2.0 * (double)M * (double)N * (double)K < GEMM_PARALLEL_FLOPS || blocks < 2) { small_range(&sj, 0, N); return; }
+    sj.pieces = threads < blocks ? threads : blocks;
+    pool_run(small_task, &sj, sj.pieces);
+    return;
+  }
+#endif
+  k_gemm(a, b, c, 1, M, N, K, 0, 1, 1.0f, beta, 0, 0, 0);
 }

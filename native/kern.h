@@ -8,6 +8,8 @@
 void k_blas_init(void);
 void k_gemm(const float *a, const float *b, float *c, size_t batch, size_t M, size_t N, size_t K,
             int transA, int transB, float alpha, float beta, size_t strideA, size_t strideB, size_t strideC);
+/* C (M, N) = A (M, K) @ B^T + beta * C, B (N, K): each element summed in one order whatever M (a KV-cache step) */
+void k_gemm_rows(const float *a, const float *b, float *c, size_t M, size_t N, size_t K, float beta);
 
 void k_binary(int op, const float *a, const float *b, float *out, size_t n, size_t bl);
 void k_unary(int op, const float *x, float *out, size_t n);

@@ -123,14 +123,19 @@ export class KVDecoder {
     else this.k.attentionFwd(...args);
   }
 
-  /** out (n, outDim) = inp (n, inDim) @ w^T (+ bias), or out += that when accumulate. */
+  /**
+   * out (n, outDim) = inp (n, inDim) @ w^T (+ bias), or out += that when accumulate. `step`: one position per row (a
+   * decode step, the head): FP32 products through gemmRows, so a row's numbers do not depend on how many rows step.
+   */
   private linear(inp: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, inDim: number, outDim: number,
-    accumulate = false): void {
+    accumulate = false, step = false): void {
     const beta = accumulate ? 1 : 0;
     if (this.packed) {
       let p = this.packed.get(w);
       if (!p) this.packed.set(w, (p = this.k.packBf16(w, inDim, outDim, true)));
       this.k.gemmBf16Packed(inp, p, out, n, outDim, inDim, 1, beta);
+    } else if (step) {
+      this.k.gemmRows(inp, w, out, n, outDim, inDim, beta);
     } else {
       this.k.gemm(inp, w, out, 1, n, outDim, inDim, false, true, 1, beta, 0, 0, 0);
     }
@@ -143,11 +148,12 @@ export class KVDecoder {
     const { k, C, F, kvDim } = this;
     const qDim = this.nh * this.hs;
     const eps = this.model.config.rms_norm_eps;
+    const step = T === 1;
     this.model.layers.forEach((l: DecoderLayer, i: number) => {
       k.rmsnormFwd(this.x, l.inputNorm.data, this.h, this.rstd, n, C, eps);
-      this.linear(this.h, l.qProj.data, l.qBias?.data ?? null, this.q, n, C, qDim);
-      this.linear(this.h, l.kProj.data, l.kBias?.data ?? null, this.kk, n, C, kvDim);
-      this.linear(this.h, l.vProj.data, l.vBias?.data ?? null, this.vv, n, C, kvDim);
+      this.linear(this.h, l.qProj.data, l.qBias?.data ?? null, this.q, n, C, qDim, false, step);
+      this.linear(this.h, l.kProj.data, l.kBias?.data ?? null, this.kk, n, C, kvDim, false, step);
+      this.linear(this.h, l.vProj.data, l.vBias?.data ?? null, this.vv, n, C, kvDim, false, step);
       let q = this.q, kk = this.kk;
       if (l.qNorm && l.kNorm) { // Qwen3: RMSNorm over each head's hs values before RoPE
         k.rmsnormFwd(q, l.qNorm.data, (q = this.qn), this.rstd, n * this.nh, this.hs, eps);
@@ -156,12 +162,12 @@ export class KVDecoder {
       k.rope(q, this.qr, this.cos, this.sin, this.pos, B, T, this.nh, this.hs, false);
       k.rope(kk, this.kr, this.cos, this.sin, this.pos, B, T, this.nkv, this.hs, false);
       attend(i);
-      this.linear(this.att, l.oProj.data, l.oBias?.data ?? null, this.x, n, qDim, C, true); // x += att @ Wo^T (+ bo)
+      this.linear(this.att, l.oProj.data, l.oBias?.data ?? null, this.x, n, qDim, C, true, step); // x += att @ Wo^T (+ bo)
       k.rmsnormFwd(this.x, l.postNorm.data, this.h, this.rstd, n, C, eps);
-      this.linear(this.h, l.gateProj.data, l.gateBias?.data ?? null, this.gate, n, C, F);
-      this.linear(this.h, l.upProj.data, l.upBias?.data ?? null, this.up, n, C, F);
+      this.linear(this.h, l.gateProj.data, l.gateBias?.data ?? null, this.gate, n, C, F, false, step);
+      this.linear(this.h, l.upProj.data, l.upBias?.data ?? null, this.up, n, C, F, false, step);
       k.swigluFwd(this.gate, this.up, this.act, n * F);
-      this.linear(this.act, l.downProj.data, l.downBias?.data ?? null, this.x, n, F, C, true); // x += act @ Wd^T (+ bd)
+      this.linear(this.act, l.downProj.data, l.downBias?.data ?? null, this.x, n, F, C, true, step); // x += act @ Wd^T (+ bd)
     });
   }
 
@@ -169,7 +175,7 @@ export class KVDecoder {
   private head(rows: number): void {
     const { k, C } = this;
     k.rmsnormFwd(this.last, this.model.norm.data, this.h, this.rstd, rows, C, this.model.config.rms_norm_eps);
-    this.linear(this.h, this.model.outputWeight().data, null, this.logits, rows, C, this.V);
+    this.linear(this.h, this.model.outputWeight().data, null, this.logits, rows, C, this.V, false, true);
   }
 
   /** Most prompt tokens one prefill call takes (callers group prompts so that rows * T stays under it). */

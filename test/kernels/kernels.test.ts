@@ -21,7 +21,6 @@ for (const [label, maybeK] of sets) {
       const cases = [
         // [batch, M, N, K, sAmode] ; strides derived below
         [1, 5, 7, 3], [3, 4, 6, 5], [2, 1, 9, 8], [1, 33, 1, 17], [2, 70, 90, 64], [1, 300, 40, 50], [1, 8, 400, 120],
-        [1, 16, 1003, 100], [1, 2, 4099, 120], [1, 13, 150, 40], // decode-sized (M <= 16): the native small-M path, split over threads
       ];
       for (const [batch, M, N, K] of cases) for (const transA of [false, true]) for (const transB of [false, true]) for (const bcastB of [false, true]) {
         const sA = M * K, sB = bcastB ? 0 : K * N, sC = M * N;
@@ -77,6 +76,26 @@ for (const [label, maybeK] of sets) {
           const out = new Float32Array(n);
           k.unary(op, x, out, n);
           assertClose(out, Float32Array.from(x, f), `unary op ${op} n=${n}`, 1e-6, 3e-6);
+        }
+      }
+    });
+
+    it('gemmRows: A B^T + beta C, and a row\'s result is the same bits whatever rows are beside it', () => {
+      const rng = new Rng(44);
+      for (const [M, N, K] of [[1, 7, 3], [5, 1003, 100], [16, 150, 40], [37, 4099, 120], [3, 9, 0]]) {
+        const a = randn(rng, M * K), b = randn(rng, N * K), c = randn(rng, M * N);
+        for (const beta of [0, 0.5]) {
+          const c0 = c.slice();
+          if (beta === 0) c0[0] = NaN;
+          const want = refGemm(a, b, c0, 1, M, N, K, false, true, 1, beta, 0, 0, 0);
+          k.gemmRows(a, b, c0, M, N, K, beta);
+          assertClose(c0, want, `gemmRows ${M}x${N}x${K} beta=${beta}`, 1e-5 * Math.max(1, K / 40));
+          if (beta !== 0 || M < 2) continue;
+          for (const r of [0, M - 1]) { // the same row alone
+            const one = new Float32Array(N);
+            k.gemmRows(a.subarray(r * K, r * K + K), b, one, 1, N, K, 0);
+            assert.deepEqual(one, c0.subarray(r * N, r * N + N), `gemmRows row ${r} of ${M} alone`);
+          }
         }
       }
     });
@@ -348,6 +367,7 @@ for (const [label, maybeK] of sets) {
         ['embeddingBwd negative id', () => k.embeddingBwd(f(2), Int32Array.from([-1]), f(6), 1, 2), /embeddingBwd: ids\[0\] = -1/],
         ['adamw short v', () => k.adamw(f(4), f(4), f(4), f(3), 4, 1, 0.9, 0.99, 1e-8, 0, 1, 1), /adamw/],
         ['sumSquares short x', () => k.sumSquares(f(3), 4), /sumSquares/],
+        ['gemmRows short C', () => k.gemmRows(f(6), f(6), f(3), 2, 2, 3, 0), /gemmRows/],
         ['expShift short out', () => k.expShift(f(4), new Float64Array(3), 0, 1), /expShift/],
         ['sampleBuckets short mass', () => k.sampleBuckets(f(4), new Float64Array(4), new Uint16Array(4), new Float64Array(100), 0, 1), /sampleBuckets/],
         ['negative dimension', () => k.softmaxFwd(f(6), f(6), -1, 3), /softmaxFwd: rows = -1 must be/],

@@ -50,6 +50,7 @@ export function loadNative(): NativeLoad {
       threads,
       bf16: mode === 'none' ? null : mode,
       gemm: addon.gemm,
+      gemmRows: addon.gemmRows,
       gemmBf16: addon.gemmBf16,
       packBf16: addon.packBf16,
       gemmBf16Packed: addon.gemmBf16Packed,

@@ -196,6 +196,12 @@ export const tsKernels: Kernels = {
   threads: 1,
   bf16: null,
   gemm,
+  gemmRows(a, b, c, M, N, K, beta) {
+    if (a.length < M * K || b.length < N * K || c.length < M * N) {
+      throw new Error(`gemmRows: A (${M}, ${K}), B (${N}, ${K}) and C (${M}, ${N}) need ${M * K}, ${N * K} and ${M * N} floats; got ${a.length}, ${b.length}, ${c.length}`);
+    }
+    gemm(a, b, c, 1, M, N, K, false, true, 1, beta, 0, 0, 0);
+  },
   gemmBf16: emulatedGemmBf16(gemm),
   packBf16,
   gemmBf16Packed: emulatedGemmBf16Packed(gemm),

@@ -28,6 +28,13 @@ export interface Kernels {
     transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void;
 
   /**
+   * C (M, N) = A (M, K) @ B^T + beta * C, B stored (N, K): a KV-cache step's linear. Each element of C is one row of A
+   * against one row of B, summed in one order whatever M, so a row's result does not depend on the rows beside it
+   * (natively a kernel for few rows; its sums may differ from gemm's in the last bits).
+   */
+  gemmRows(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, beta: number): void;
+
+  /**
    * gemm with both operands rounded to BF16 (nearest-even) and FP32 accumulation, C in FP32 (the matmul of
    * PyTorch's CPU autocast). Same arguments and layouts as gemm.
    */
