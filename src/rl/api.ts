@@ -7,6 +7,7 @@ import type { JudgeRewardSpec, RewardModelSpec } from './rm-reward.js';
 import { RewardModuleError, type UserRewardFn } from './reward-module.js';
 import { runGrpo, type RunResult } from './run.js';
 import type { TrainerHooks } from './trainer.js';
+import { runContext, type RunContext } from '../run/context.js';
 
 /**
  * One reward: a built-in's name ('accuracy'), a function (named by its name), an entry with a weight, or a reward model
@@ -28,9 +29,11 @@ export type RewardInput = string | UserRewardFn | ModelRewardInput | {
 export type ModelRewardInput = { name: string; weight?: number; kinds?: string[] } &
   ({ rewardModel: string; on: RewardModelSpec['on'] } | { judge: Omit<JudgeRewardSpec, 'name' | 'weight' | 'kinds'> });
 
-export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, Omit<TrainerHooks, 'precision'> {
+export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, TrainerHooks, Partial<Pick<RunContext, 'log' | 'signal' | 'metrics'>> {
   model: string;
   out: string;
+  /** After each step: step of steps, the share of the budget spent (time or steps, whichever is ahead), numbers to show. */
+  progress?: (step: number, steps: number, fraction: number, values: Record<string, number | string>) => void;
   /** The rewards, weighted-summed (default rule rewards: the world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × format). */
   rewards?: RewardInput[];
   /** Continue the run in `out` from its latest checkpoint (pass the same functions again). */
@@ -66,11 +69,12 @@ export function rewardSpecs(rewards: readonly Exclude<RewardInput, ModelRewardIn
 
 /** Runs (or resumes) GRPO; resolves when it stops, with its last evaluation and checkpoint. */
 export async function grpo(opts: GrpoOptions): Promise<RunResult> {
-  const { rewards, resume, log, signal, progress, onEval, ...config } = opts;
+  const { rewards, resume, log, signal, metrics, progress, onEval, ...config } = opts;
   const split = rewards ? splitRewards(rewards) : null;
   const cfg = resolveConfig({ ...config, ...(split ? {
     rewards: split.rewards.length ? split.rewards : undefined, // only models: the default rule rewards beside them
     rewardModels: [...(config.rewardModels ?? []), ...split.rewardModels], judges: [...(config.judges ?? []), ...split.judges],
   } : {}) });
-  return runGrpo(cfg, { resume, log, signal, progress, onEval });
+  const ctx = runContext({ log, signal, metrics, progress: progress && ((_, step, steps, fraction, values) => progress(step, steps, fraction, values ?? {})) });
+  return runGrpo(cfg, ctx, { resume, onEval });
 }
