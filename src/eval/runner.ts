@@ -64,7 +64,12 @@ export interface EvalProblem {
   gold: string;
 }
 
-/** Judges completions: for each, the voting key and correctness, and whether it is in format. */
+/**
+ * The judge: for completions of problems (with the prompts they answer), each one's voting key (its answer) and
+ * correctness, and whether it is in format. The one judge of a task (a world's: world.ts worldJudge; a dataset's:
+ * registryJudge; a benchmark's: benchmark.ts mathJudge), asked alike by GRPO's evaluations, measurement, rejection
+ * sampling and `r1 eval`. A judge model (judge-model.ts) is a model asked for verdicts, used as a GRPO reward.
+ */
 export type Judge<P extends EvalProblem = EvalProblem> = (texts: string[], problems: P[], prompts: string[]) => Promise<{ outcomes: SampleOutcome[]; formatOk: boolean[] }>;
 
 /**

@@ -3,7 +3,7 @@
 // `path#export` modules. Not the loop (trainer.ts) nor the config's validation (config.ts). TRL 1.13 GRPOTrainer.
 import { isAbsolute, resolve } from 'node:path';
 import { resolveConfig, type GrpoConfig, type RewardSpec } from './config.js';
-import type { JudgeRewardSpec, RewardModelSpec } from './rm-reward.js';
+import type { JudgeModelSpec, RewardModelSpec } from './rm-reward.js';
 import { RewardModuleError, type UserRewardFn } from './reward-module.js';
 import { runGrpo, type RunResult } from './run.js';
 import type { TrainerHooks } from './trainer.js';
@@ -11,7 +11,7 @@ import { runContext, type RunContext } from '../run/context.js';
 
 /**
  * One reward: a built-in's name ('accuracy'), a function (named by its name), an entry with a weight, or a reward model
- * (`{name, rewardModel: DIR, on}`) or generative judge (`{name, judge: {model, endpoint?, ...}}`) as the config's
+ * (`{name, rewardModel: DIR, on}`) or judge model (`{name, judge: {model, endpoint?, ...}}`) as the config's
  * rewardModels / judges entries are.
  */
 export type RewardInput = string | UserRewardFn | ModelRewardInput | {
@@ -27,7 +27,7 @@ export type RewardInput = string | UserRewardFn | ModelRewardInput | {
 
 /** A reward model or judge in the rewards list (src/rl/rm-reward.ts has what each field does). */
 export type ModelRewardInput = { name: string; weight?: number; kinds?: string[] } &
-  ({ rewardModel: string; on: RewardModelSpec['on'] } | { judge: Omit<JudgeRewardSpec, 'name' | 'weight' | 'kinds'> });
+  ({ rewardModel: string; on: RewardModelSpec['on'] } | { judge: Omit<JudgeModelSpec, 'name' | 'weight' | 'kinds'> });
 
 export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, TrainerHooks, Partial<Pick<RunContext, 'log' | 'signal' | 'metrics'>> {
   model: string;
@@ -42,7 +42,7 @@ export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model
 
 /** The one rewards list as the config's three: reward models and judges apart, the rest as rewardSpecs makes them. */
 export function splitRewards(rewards: readonly RewardInput[]): Pick<GrpoConfig, 'rewards' | 'rewardModels' | 'judges'> {
-  const rewardModels: RewardModelSpec[] = [], judges: JudgeRewardSpec[] = [], rest: RewardInput[] = [];
+  const rewardModels: RewardModelSpec[] = [], judges: JudgeModelSpec[] = [], rest: RewardInput[] = [];
   for (const r of rewards) {
     const common = (x: ModelRewardInput) => ({ name: x.name, weight: x.weight ?? 1, ...(x.kinds ? { kinds: x.kinds } : {}) });
     if (typeof r === 'object' && 'rewardModel' in r) rewardModels.push({ ...common(r), path: r.rewardModel, on: r.on });
