@@ -9,6 +9,7 @@ import { GRPO_SPEC, resolveConfig } from '../rl/config.js';
 import { readConfigFile } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { runGrpo } from '../rl/run.js';
+import { runContext } from '../run/context.js';
 import { writeReport } from '../report/index.js';
 import { worldNameProblem } from '../data/worlds/index.js';
 import { createProgress } from '../util/progress.js';
@@ -38,8 +39,8 @@ export async function run(argv: string[]): Promise<number> {
   const stop = onInterrupt('grpo', 'stopping after this step and saving a checkpoint');
   try {
     const bar = createProgress({ label: 'r1 grpo', total: cfg.steps, quiet: flags.quiet });
-    const r = await runGrpo(cfg, { resume: flags.resume, log: (m) => bar.log(m), signal: stop.signal, progress: (s, n, f, v) => bar.update(s, v, f),
-      onEval: () => writeReport(cfg.out).catch((e: Error) => bar.log(`r1 grpo: the report could not be written (${e.message})`)) })
+    const ctx = runContext({ log: (m) => bar.log(m), signal: stop.signal, progress: (_, s, n, f, v) => bar.update(s, v, f) });
+    const r = await runGrpo(cfg, ctx, { resume: flags.resume, onEval: () => writeReport(cfg.out).catch((e: Error) => bar.log(`r1 grpo: the report could not be written (${e.message})`)) })
       .finally(() => bar.stop());
     await writeReport(cfg.out).catch((e: Error) => console.error(`r1 grpo: the report could not be written (${e.message}); r1 report ${cfg.out} retries`));
     const summary = { out: cfg.out, reason: r.reason, steps: r.steps, seconds: r.seconds, checkpoint: r.checkpoint, eval: r.lastEval };

@@ -9,6 +9,7 @@ import { pretrainCorpus } from '../sft/corpus.js';
 import { PRETRAIN_SPEC, pretrainModelFields } from '../sft/config.js';
 import { readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
+import { runContext } from '../run/context.js';
 import { DEFAULT_WORLD, getWorld, worldNameProblem, writeWorldCorpus } from '../data/worlds/index.js';
 import { measureCheckpoint, formatMeasurement } from '../eval/world.js';
 
@@ -31,22 +32,20 @@ export async function run(argv: string[]): Promise<number | void> {
   if (c.world && worldNameProblem(c.world)) throw new UsageError(worldNameProblem(c.world)!);
   const stop = onInterrupt('pretrain', 'saving the checkpoint');
   const bar = createProgress({ label: 'r1 pretrain', total: 0, quiet: flags.quiet });
-  const common = {
-    out: c.out, model: pretrainModelFields(c), maxSeconds: c.maxSeconds || undefined, batchSize: c.batchSize, lr: c.learningRate, seed: c.seed, precision: c.precision,
-    signal: stop.signal, log: (line: string) => bar.log(line), progress: (step: number, fraction: number, v: Record<string, number | string>) => bar.update(step, v, fraction),
-  };
+  const common = { out: c.out, model: pretrainModelFields(c), maxSeconds: c.maxSeconds || undefined, batchSize: c.batchSize, lr: c.learningRate, seed: c.seed };
+  const ctx = runContext({ signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (_, step, _n, fraction, v) => bar.update(step, v, fraction) });
   try {
     if (c.data) {
-      const r = await pretrainCorpus({ ...common, data: c.data, epochs: c.numTrainEpochs });
+      const r = await pretrainCorpus({ ...common, data: c.data, epochs: c.numTrainEpochs }, ctx);
       bar.stop();
       if (flags.json) printJson(r);
       return r.stopped ? 130 : 0;
     }
     const worldName = c.world ?? DEFAULT_WORLD, difficulty = c.difficulty ?? undefined;
-    const r = await pretrainWorld({ ...common, world: worldName, difficulty, tokens: c.tokens });
+    const r = await pretrainWorld({ ...common, world: worldName, difficulty, tokens: c.tokens }, ctx);
     bar.stop();
-    const measurement = c.measure ? await measureCheckpoint(c.out, getWorld(worldName), c.measure, difficulty, common.log) : undefined;
-    if (measurement) common.log(formatMeasurement(measurement));
+    const measurement = c.measure ? await measureCheckpoint(c.out, getWorld(worldName), c.measure, difficulty, ctx.log) : undefined;
+    if (measurement) ctx.log(formatMeasurement(measurement));
     if (flags.json) printJson({ ...r, measurement });
     return r.stopped ? 130 : 0;
   } finally {

@@ -7,6 +7,7 @@ import { sftTrain } from '../sft/sft.js';
 import { SFT_SPEC } from '../sft/config.js';
 import { readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
+import { runContext } from '../run/context.js';
 
 const OWN = { config: V.config, json: V.json, quiet: V.quiet, help: V.help };
 
@@ -21,9 +22,8 @@ export async function run(argv: string[]): Promise<number | void> {
       model: c.model, data: c.data, out: c.out, val: c.val ?? undefined, epochs: c.numTrainEpochs, batchSize: c.batchSize,
       gradAccum: c.gradientAccumulationSteps, lr: c.learningRate, warmupSteps: c.warmupSteps, maxLength: c.maxLength || undefined,
       evalEvery: c.evalEvery || undefined, saveEvery: c.saveEvery || undefined, seed: c.seed, onError: c.skipBadLines ? 'skip' : 'fail',
-      signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (step, fraction, v) => bar.update(step, v, fraction),
       loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules, // LoRA
-    });
+    }, runContext({ signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (_, step, _n, fraction, v) => bar.update(step, v, fraction) }));
     bar.stop();
     if (cl.flags.json) printJson(r);
     return r.stopped ? 130 : 0;

@@ -8,6 +8,8 @@ import { readPairs, splitByPrompt, trainRewardModel } from '../rl/rm-train.js';
 import { TRAIN_RM_SPEC } from '../rl/rm-config.js';
 import { readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
+import { runContext } from '../run/context.js';
+import { createProgress } from '../util/progress.js';
 
 const OWN = { config: V.config, json: V.json, quiet: V.quiet, help: V.help };
 
@@ -15,22 +17,23 @@ export async function run(argv: string[]): Promise<number | void> {
   const cl = readCommandLine(TRAIN_RM_SPEC, OWN, argv, { usage: 'usage: r1 train-rm --model DIR --data pairs.jsonl --out DIR [options]' });
   if (!cl) return 0;
   const c = resolve(TRAIN_RM_SPEC, [cl.flags.config ? readConfigFile(cl.flags.config) : {}, cl.layer]);
-  const precision = resolvePrecision(c.precision);
   const stop = onInterrupt('train-rm', 'saving the reward model');
+  const bar = createProgress({ label: 'r1 train-rm', total: 0, quiet: cl.flags.quiet });
+  const ctx = runContext({ signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (_, step, _n, fraction, v) => bar.update(step, v, fraction) });
   try {
     const pairs = await readPairs(c.data);
     const split = c.evalData ? { train: pairs, heldOut: await readPairs(c.evalData) } : splitByPrompt(pairs, c.heldOut, c.seed);
-    const rm = await RewardModel.fromPolicy(c.model, c.on, c.seed, precision);
+    const rm = await RewardModel.fromPolicy(c.model, c.on, c.seed, resolvePrecision(ctx.precision));
     const r = await trainRewardModel(rm, {
       ...split, out: c.out, epochs: c.numTrainEpochs, batchSize: c.batchSize, lr: c.learningRate, warmupSteps: c.warmupSteps,
-      maxLength: c.maxLength || undefined, seed: c.seed, lmWeight: c.lmWeight, signal: stop.signal,
+      maxLength: c.maxLength || undefined, seed: c.seed, lmWeight: c.lmWeight,
       loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules, // LoRA
-      log: (line) => { if (!cl.flags.quiet) process.stderr.write(line + '\n'); },
-    });
+    }, ctx).finally(() => bar.stop());
     const last = r.held_out[r.held_out.length - 1];
     if (cl.flags.json) printJson({ ...r, view: c.on, held_out_accuracy: last?.accuracy ?? null });
     return 0;
   } finally {
+    bar.stop();
     stop.dispose();
   }
 }

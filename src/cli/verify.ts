@@ -1,4 +1,4 @@
-// `r1 verify --data FILE [--json]`: judges {"gold","pred"} lines with the math verifier and writes each
+// `r1 verify --data FILE [--json]`: checks {"gold","pred"} lines with the math verifier and writes each
 // line back with "correct" and the answers read; a summary goes to stderr (with --json, stdout holds one
 // object: the summary and the lines). Exit code 1 when a line was malformed. The work is src/rewards/verify-rows.ts.
 import { readFileSync } from 'node:fs';

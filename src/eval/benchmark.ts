@@ -2,12 +2,13 @@
 // top-p 0.95 with zero-shot prompts (math asks for \boxed{}), pass@1 = mean correctness (± its standard error),
 // the unbiased pass@k curve, cons@k over answers grouped by the verifier, lengths and truncation; every sample
 // in results.jsonl, the numbers and exact settings in summary.json; an interrupted run resumes without resampling
-// the problems it finished. Not a sampler: a Sampler (in-process engine or an endpoint) is passed in.
+// the problems it finished. Not a sampler: a Sampler (in-process engine or an endpoint) is passed in; not the loop:
+// runner.sampleAndJudge, a problem at a time.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { isEquivalent, normalizeAnswer, verify } from '../rewards/math/index.js';
-import type { Judge } from './runner.js';
+import { sampleAndJudge, type Judge } from './runner.js';
 import { consensus, curveKs, meanAndStderr, passAtKCurve, type SampleOutcome } from './metrics.js';
 import { EndpointError, type PromptInput, type SampledChoice, type Sampler } from './endpoint.js';
 
@@ -152,43 +153,33 @@ export async function runBenchmark<P extends BenchmarkProblem>(problems: readonl
   const todo = problems.filter((p) => !done.has(p.id));
   if (done.size) log(`resuming: ${problems.length - todo.length} of ${problems.length} problems already in ${resultsFile}`);
   const skipped = [...(o.skipped ?? [])];
-  let fatal: Error | null = null;
-  let next = 0;
   let finished = 0;
   const chunks = Math.ceil(s.k / s.n_per_request);
-  const worker = async () => {
-    while (next < todo.length && !fatal) {
-      const p = todo[next++]!;
-      try {
-        const parts = await Promise.all(Array.from({ length: chunks }, (_, c) => o.sampler({
-          prompt: p.prompt, n: Math.min(s.n_per_request, s.k - c * s.n_per_request), maxTokens: s.max_tokens,
-          temperature: s.temperature, topP: s.top_p, stop: s.stop.length ? s.stop : undefined, seed: requestSeed(s.seed, p.id, c),
-        })));
-        const choices: SampledChoice[] = parts.flat();
-        const texts = o.thinkAware ? withThinkOpened(choices.map((c) => c.text), p.opensThink === true) : choices.map((c) => c.text);
-        const { outcomes } = await o.judge(texts, choices.map(() => p), choices.map(() => JSON.stringify(p.prompt)));
-        const lines = choices.map((c, j) => JSON.stringify({
-          problem_id: p.id, sample: j, gold: p.gold, text: c.text, reasoning: c.reasoning, answer: outcomes[j]!.answer,
-          correct: outcomes[j]!.correct, tokens: c.tokens, finish_reason: c.finishReason,
-        } satisfies SampleRecord) + '\n');
-        appendFileSync(resultsFile, lines.join('')); // one write per problem: a problem is in the file whole or not at all
-        done.set(p.id, lines.map((l) => JSON.parse(l) as SampleRecord));
-        finished++;
-        o.progress?.(finished, todo.length);
-        if (finished % 10 === 0 || finished === todo.length) log(`${finished}/${todo.length} problems sampled`);
-      } catch (e) {
-        if (e instanceof EndpointError && e.fatal) {
-          fatal = new EndpointError(`problem ${p.id}: ${e.message}`, e.status, true);
-          return;
-        }
-        const msg = (e as Error).message;
-        log(`problem ${p.id}: skipped: ${msg}`);
-        skipped.push({ problem_id: p.id, error: msg });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 8) }, worker));
-  if (fatal) throw fatal;
+  const sample = async ([p]: readonly P[]): Promise<SampledChoice[][]> => [(await Promise.all(Array.from({ length: chunks }, (_, c) => o.sampler({
+    prompt: p!.prompt, n: Math.min(s.n_per_request, s.k - c * s.n_per_request), maxTokens: s.max_tokens,
+    temperature: s.temperature, topP: s.top_p, stop: s.stop.length ? s.stop : undefined, seed: requestSeed(s.seed, p!.id, c),
+  })))).flat()];
+  await sampleAndJudge(todo, {
+    sample, judge: o.judge, prompt: (p) => JSON.stringify(p.prompt), groupSize: 1, concurrency: Math.max(1, o.concurrency ?? 8),
+    judgeTexts: (choices, p) => (o.thinkAware ? withThinkOpened(choices.map((c) => c.text), p.opensThink === true) : choices.map((c) => c.text)),
+    onGroup: ([{ problem: p, completions: choices, outcomes }]) => {
+      const lines = choices.map((c, j) => JSON.stringify({
+        problem_id: p.id, sample: j, gold: p.gold, text: c.text, reasoning: c.reasoning, answer: outcomes[j]!.answer,
+        correct: outcomes[j]!.correct, tokens: c.tokens, finish_reason: c.finishReason,
+      } satisfies SampleRecord) + '\n');
+      appendFileSync(resultsFile, lines.join('')); // one write per problem: a problem is in the file whole or not at all
+      done.set(p.id, lines.map((l) => JSON.parse(l) as SampleRecord));
+      finished++;
+      o.progress?.(finished, todo.length);
+      if (finished % 10 === 0 || finished === todo.length) log(`${finished}/${todo.length} problems sampled`);
+    },
+    onError: ([p], e) => {
+      if (e instanceof EndpointError && e.fatal) throw new EndpointError(`problem ${p!.id}: ${e.message}`, e.status, true);
+      const msg = (e as Error).message;
+      log(`problem ${p!.id}: skipped: ${msg}`);
+      skipped.push({ problem_id: p!.id, error: msg });
+    },
+  });
 
   const perProblem = problems.filter((p) => done.has(p.id)).map((p) => done.get(p.id)!);
   const summary = summarizeRecords(perProblem, s, o.equivalent, skipped, (performance.now() - t0) / 1000);

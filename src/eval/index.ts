@@ -6,4 +6,4 @@ export * from './runner.js';
 export * from './world.js';
 export * from './benchmark.js';
 export * from './endpoint.js';
-export * from './judge.js';
+export * from './judge-model.js';

@@ -1,7 +1,7 @@
-// The one sample-and-judge loop: k samples per prompt from a local model (sampleCompletions), judged by the task's
-// one judge (a Judge), summarised with the paper's protocol (pass@1, cons@k). GRPO's rollouts and held-out evals,
-// world measurement (world.ts), rejection sampling (src/pipeline) and `r1 eval` all call it. Not a benchmark loader
-// (src/data) and not the metrics (metrics.ts). DeepSeek-R1 §3 evaluation setup.
+// The one sample-and-judge loop (sampleAndJudge): k samples per problem from a sampler, judged by the task's one judge
+// (a Judge), in groups; `evaluate` is it over a local model (sampleCompletions), summarised with the paper's protocol
+// (pass@1, cons@k). GRPO's held-out evals, world measurement (world.ts), rejection sampling (src/pipeline) and `r1 eval`
+// (benchmark.ts) all run it. Not a benchmark loader (src/data) and not the metrics (metrics.ts). DeepSeek-R1 §3.
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { generate } from '../generate/index.js';
@@ -64,7 +64,12 @@ export interface EvalProblem {
   gold: string;
 }
 
-/** Judges completions: for each, the voting key and correctness, and whether it is in format. */
+/**
+ * The judge: for completions of problems (with the prompts they answer), each one's voting key (its answer) and
+ * correctness, and whether it is in format. The one judge of a task (a world's: world.ts worldJudge; a dataset's:
+ * registryJudge; a benchmark's: benchmark.ts mathJudge), asked alike by GRPO's evaluations, measurement, rejection
+ * sampling and `r1 eval`. A judge model (judge-model.ts) is a model asked for verdicts, used as a GRPO reward.
+ */
 export type Judge<P extends EvalProblem = EvalProblem> = (texts: string[], problems: P[], prompts: string[]) => Promise<{ outcomes: SampleOutcome[]; formatOk: boolean[] }>;
 
 /**
@@ -96,33 +101,115 @@ export interface EvalResult {
   seconds: number;
 }
 
+/** A problem's completions judged: each one's outcome (voting key, correctness) and whether it is in format. */
+export interface JudgedProblem<P, C> {
+  problem: P;
+  completions: C[];
+  outcomes: SampleOutcome[];
+  formatOk: boolean[];
+}
+
+export interface SampleAndJudgeOptions<P extends EvalProblem, C extends { text: string }> {
+  /** The completions of each problem of a group, in the group's order (a local model samples a group in one batch; an endpoint a problem at a time). */
+  sample: (group: readonly P[]) => Promise<C[][]>;
+  judge: Judge<P>;
+  /** The prompt the judge is given with problem `index` (of the whole list). */
+  prompt: (p: P, index: number) => string;
+  /** The texts the judge reads of one problem's completions (default their text as sampled). */
+  judgeTexts?: (completions: readonly C[], p: P) => string[];
+  /** Problems sampled and judged together (default all of them: one group, one judge call). */
+  groupSize?: number;
+  /** Groups in flight at once (default 1). */
+  concurrency?: number;
+  /** After each group is judged (results.jsonl is written here); an error thrown here counts as the group's. */
+  onGroup?: (judged: JudgedProblem<P, C>[]) => void;
+  /**
+   * A group whose sampling, judging or onGroup failed: return to skip it, throw to stop (no new group starts; the
+   * error is thrown once those in flight finish). Default: throw the error.
+   */
+  onError?: (group: readonly P[], e: unknown) => void;
+}
+
+/**
+ * The one sample-and-judge loop: the problems in groups, each group sampled, its texts judged in one call, its
+ * problems' outcomes returned in problem order (skipped groups left out). `evaluate` (a local model, one batch)
+ * and benchmark.runBenchmark (a Sampler, a problem at a time, resumable) are it with their own sampler and records.
+ */
+export async function sampleAndJudge<P extends EvalProblem, C extends { text: string }>(problems: readonly P[],
+  o: SampleAndJudgeOptions<P, C>): Promise<JudgedProblem<P, C>[]> {
+  const size = Math.max(1, o.groupSize ?? problems.length);
+  const groups: number[] = [];
+  for (let s = 0; s < problems.length; s += size) groups.push(s);
+  const judged: (JudgedProblem<P, C>[] | undefined)[] = [];
+  let next = 0, stopped = false, fatal: unknown;
+  const worker = async () => {
+    while (next < groups.length && !stopped) {
+      const gi = next++, start = groups[gi]!;
+      const group = problems.slice(start, start + size);
+      try {
+        const sampled = await o.sample(group);
+        const owner = sampled.flatMap((cs, j) => cs.map(() => j));
+        const texts = sampled.flatMap((cs, j) => (o.judgeTexts ? o.judgeTexts(cs, group[j]!) : cs.map((c) => c.text)));
+        const { outcomes, formatOk } = await o.judge(texts, owner.map((j) => group[j]!), owner.map((j) => o.prompt(group[j]!, start + j)));
+        let at = 0;
+        judged[gi] = sampled.map((cs, j) => {
+          const from = at;
+          at += cs.length;
+          return { problem: group[j]!, completions: cs, outcomes: outcomes.slice(from, at), formatOk: formatOk.slice(from, at) };
+        });
+        o.onGroup?.(judged[gi]!);
+      } catch (e) {
+        judged[gi] = undefined;
+        try {
+          if (!o.onError) throw e;
+          o.onError(group, e);
+        } catch (f) {
+          stopped = true;
+          fatal = f;
+          return;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 1) }, worker));
+  if (stopped) throw fatal;
+  return judged.flatMap((g) => g ?? []);
+}
+
 /** The paper's evaluation: `samples` completions per problem, pass@1 as their mean correctness, cons@samples. */
 export async function evaluate<P extends EvalProblem>(model: Decoder, tokenizer: Tokenizer, problems: readonly P[], prompts: readonly string[],
   samples: number, o: SampleOptions, judge: Judge<P>): Promise<EvalResult> {
   const t0 = performance.now();
-  const completions = await sampleCompletions(model, tokenizer, prompts, samples, o);
-  const r = await scoreSamples(problems, prompts, samples, completions.map((c) => ({ text: c.text, tokens: c.tokens.length, finishReason: c.finishReason })), judge);
+  const sample = async () => { // every problem in one sampleCompletions call (o.batchSize rows a generate call)
+    const completions = await sampleCompletions(model, tokenizer, prompts, samples, o);
+    return problems.map((_, i) => completions.slice(i * samples, (i + 1) * samples).map((c) => ({ text: c.text, tokens: c.tokens.length, finishReason: c.finishReason })));
+  };
+  const r = evalResult(await sampleAndJudge(problems, { sample, judge, prompt: (_, i) => prompts[i]! }));
   return { ...r, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Judges and summarises completions given in problem order (`samples` per problem), from any sampler. */
 export async function scoreSamples<P extends EvalProblem>(problems: readonly P[], prompts: readonly string[], samples: number,
   completions: readonly { text: string; tokens: number; finishReason?: 'stop' | 'length' }[], judge: Judge<P>): Promise<Omit<EvalResult, 'seconds'>> {
-  const owner = (i: number) => Math.floor(i / samples);
-  const { outcomes, formatOk } = await judge(completions.map((c) => c.text), completions.map((_, i) => problems[owner(i)]!),
-    completions.map((_, i) => prompts[owner(i)]!));
-  const perProblem = problems.map((p, i) => ({
-    id: p.id,
-    gold: p.gold,
-    samples: completions.slice(i * samples, (i + 1) * samples).map((c, k) => ({
-      ...outcomes[i * samples + k]!, formatOk: formatOk[i * samples + k]!, text: c.text, tokens: c.tokens,
+  const sample = async () => problems.map((_, i) => completions.slice(i * samples, (i + 1) * samples));
+  return evalResult(await sampleAndJudge(problems, { sample, judge, prompt: (_, i) => prompts[i]! }));
+}
+
+/** The loop's judged problems as an EvalResult's numbers and per-problem samples. */
+function evalResult<P extends EvalProblem>(judged: readonly JudgedProblem<P, { text: string; tokens: number; finishReason?: 'stop' | 'length' }>[]): Omit<EvalResult, 'seconds'> {
+  const perProblem = judged.map((j) => ({
+    id: j.problem.id,
+    gold: j.problem.gold,
+    samples: j.completions.map((c, k) => ({
+      ...j.outcomes[k]!, formatOk: j.formatOk[k]!, text: c.text, tokens: c.tokens,
       ...(c.finishReason ? { finishReason: c.finishReason } : {}),
     })),
   }));
+  const all = judged.flatMap((j) => j.completions), formatOk = judged.flatMap((j) => j.formatOk);
   return {
     summary: summarize(perProblem.map((p) => p.samples)),
-    formatRate: formatOk.filter(Boolean).length / Math.max(1, completions.length),
-    meanLength: completions.reduce((s, c) => s + c.tokens, 0) / Math.max(1, completions.length),
+    formatRate: formatOk.filter(Boolean).length / Math.max(1, all.length),
+    meanLength: all.reduce((s, c) => s + c.tokens, 0) / Math.max(1, all.length),
     perProblem,
   };
 }

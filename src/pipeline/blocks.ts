@@ -60,8 +60,8 @@ export async function cachedBase(ctx: StageContext, kind: string, model: Record<
     return { dir, cached: true, seconds: 0 };
   }
   ctx.log(`${kind}: none cached; pretraining on ${spec} (${(tokens / 1e6).toFixed(1)}M tokens) into ${dir}`);
-  const r = await pretrainIntoCache(dir, { world: spec, tokens, maxSeconds: 3600, model, precision, seed: BASE_SEED, log: ctx.log,
-    progress: (step, f, v) => ctx.progress?.(`pretrain ${kind}`, step, 0, f, v), signal: ctx.signal });
+  const r = await pretrainIntoCache(dir, { world: spec, tokens, maxSeconds: 3600, model, seed: BASE_SEED },
+    { ...ctx, precision, progress: ctx.progress && ((_, ...rest) => ctx.progress!(`pretrain ${kind}`, ...rest)) });
   if (r.stopped) throw new StageError(`${kind}: pretraining was interrupted; nothing is cached (run again with --resume)`);
   return { dir: r.dir, cached: false, seconds: r.seconds };
 }
@@ -88,7 +88,7 @@ export async function grpoStage(ctx: StageContext, stage: StageName, from: strin
     evalEvery: -1, evalProblems: ctx.cfg.eval.problems, saveEvery: 25, ...extra,
   }, rl.grpo);
   const resume = existsSync(join(out, 'checkpoints'));
-  const r = await runGrpo(cfg, { resume, log: ctx.log, signal: ctx.signal, precision: ctx.cfg.precision, progress: (step, n, f, v) => ctx.progress?.('grpo', step, n, f, v) });
+  const r = await runGrpo(cfg, ctx, { resume });
   if (r.reason === 'time') ctx.log(`stage ${stage}: its safety limit of ${rl.maxSeconds} s cut it short at step ${r.steps} of ${rl.steps}`);
   return { model: r.checkpoint, cutShort: r.reason === 'time', interrupted: r.reason === 'interrupted', seconds: r.seconds, tokens: grpoTokens(out) };
 }
@@ -98,8 +98,7 @@ export async function sftStage(ctx: StageContext, stage: StageName, from: string
   const dir = ctx.dir(stage);
   const data = join(dir, 'data.jsonl');
   await writeStageData(data, rows.map((r) => ({ prompt: r.prompt, completion: r.completion })));
-  return sftTrain({ ...lora, model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed, log: ctx.log, signal: ctx.signal,
-    precision: ctx.cfg.precision, progress: (step, f, v) => ctx.progress?.('sft', step, 0, f, v) });
+  return sftTrain({ ...lora, model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed }, ctx);
 }
 
 /** rejectionSample's progress as the stage's `sampling WORLD` phase (samples done of all). */

@@ -34,8 +34,8 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
     const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed, matmulOf(ctx.cfg));
     const r = await trainRewardModel(rm, {
       train: data[name].train, heldOut: data[name].validation, out: join(dir, name),
-      epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed, signal: ctx.signal, log: ctx.log,
-    });
+      epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed,
+    }, ctx);
     if (r.stopped) return { interrupted: true };
     const val = r.held_out[r.held_out.length - 1];
     const test = pairwiseAccuracy(await loadRewardModel(join(dir, name), matmulOf(ctx.cfg)), data[name].test);

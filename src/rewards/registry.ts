@@ -58,7 +58,7 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
     { name: 'accuracy', description: 'math answer verified against ctx.gold (1/0; null without gold)', fn: accuracyReward },
     { name: 'format', description: 'the one format <think>\\n…\\n</think>\\n\\n<summary> (1/0; empty reasoning only for direct ctx.task)', fn: formatReward },
     { name: 'r1-zero-format', description: 'R1-Zero template <think>…</think><answer>…</answer> (1/0), for real models prompted with it', fn: r1ZeroFormatReward },
-    { name: 'task', description: 'the judge of ctx.task (a world) on the problem fields in ctx (1/0; null without a task)', fn: taskReward },
+    { name: 'task', description: 'the check of ctx.task (a world) on the problem fields in ctx (1/0; null without a task)', fn: taskReward },
     { name: 'language', description: 'share of reasoning in ctx.language (world tasks: lines, ctx.lang; else words; default en)', fn: languageReward },
     { name: 'code', description: 'fraction of ctx.tests passed in the sandbox (ctx.codeLang python|js)', fn: code.reward, fnAsync: code.rewardAsync },
     { name: 'countdown', description: 'countdown equation over ctx.numbers hitting ctx.target (1/0)', fn: countdownReward },

@@ -21,11 +21,11 @@ const equalsInt = (r: Rational, n: bigint) => r.den === 1n && r.num === n;
  * binary operators only, each of `numbers` used exactly once (all of them, as a multiset), value
  * exactly `target` (rational arithmetic; intermediate fractions are allowed, as in TinyZero).
  */
-export function judgeCountdown(answer: string | null, numbers: number[], target: number): CountdownVerdict {
+export function countdownVerdict(answer: string | null, numbers: number[], target: number): CountdownVerdict {
   return countdownOutcome(answer, numbers, target).verdict;
 }
 
-/** judgeCountdown's verdict with the exact value of the expression (null when it does not parse). */
+/** countdownVerdict's verdict with the exact value of the expression (null when it does not parse). */
 export function countdownOutcome(answer: string | null, numbers: number[], target: number): { verdict: CountdownVerdict; value: Rational | null } {
   if (answer === null || answer.trim() === '') return { verdict: 'no-answer', value: null };
   const sides = answer.split('=');
@@ -59,7 +59,7 @@ export const countdownReward: RewardFn = (completions, ctx) =>
     const target = perItem(ctx, 'target', i, (v) => typeof v === 'number');
     if (!Array.isArray(numbers) || numbers.length === 0 || !numbers.every((n) => isInt(n) && n >= 0)) return null;
     if (!isInt(target)) return null;
-    return judgeCountdown(replyAnswer(String(c)), numbers, target) === 'correct' ? 1 : 0;
+    return countdownVerdict(replyAnswer(String(c)), numbers, target) === 'correct' ? 1 : 0;
   });
 
 const INT = /^[+-]?\d+$/;

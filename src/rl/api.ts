@@ -3,14 +3,15 @@
 // `path#export` modules. Not the loop (trainer.ts) nor the config's validation (config.ts). TRL 1.13 GRPOTrainer.
 import { isAbsolute, resolve } from 'node:path';
 import { resolveConfig, type GrpoConfig, type RewardSpec } from './config.js';
-import type { JudgeRewardSpec, RewardModelSpec } from './rm-reward.js';
+import type { JudgeModelSpec, RewardModelSpec } from './rm-reward.js';
 import { RewardModuleError, type UserRewardFn } from './reward-module.js';
 import { runGrpo, type RunResult } from './run.js';
 import type { TrainerHooks } from './trainer.js';
+import { runContext, type RunContext } from '../run/context.js';
 
 /**
  * One reward: a built-in's name ('accuracy'), a function (named by its name), an entry with a weight, or a reward model
- * (`{name, rewardModel: DIR, on}`) or generative judge (`{name, judge: {model, endpoint?, ...}}`) as the config's
+ * (`{name, rewardModel: DIR, on}`) or judge model (`{name, judge: {model, endpoint?, ...}}`) as the config's
  * rewardModels / judges entries are.
  */
 export type RewardInput = string | UserRewardFn | ModelRewardInput | {
@@ -26,11 +27,13 @@ export type RewardInput = string | UserRewardFn | ModelRewardInput | {
 
 /** A reward model or judge in the rewards list (src/rl/rm-reward.ts has what each field does). */
 export type ModelRewardInput = { name: string; weight?: number; kinds?: string[] } &
-  ({ rewardModel: string; on: RewardModelSpec['on'] } | { judge: Omit<JudgeRewardSpec, 'name' | 'weight' | 'kinds'> });
+  ({ rewardModel: string; on: RewardModelSpec['on'] } | { judge: Omit<JudgeModelSpec, 'name' | 'weight' | 'kinds'> });
 
-export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, Omit<TrainerHooks, 'precision'> {
+export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, TrainerHooks, Partial<Pick<RunContext, 'log' | 'signal' | 'metrics'>> {
   model: string;
   out: string;
+  /** After each step: step of steps, the share of the budget spent (time or steps, whichever is ahead), numbers to show. */
+  progress?: (step: number, steps: number, fraction: number, values: Record<string, number | string>) => void;
   /** The rewards, weighted-summed (default rule rewards: the world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × format). */
   rewards?: RewardInput[];
   /** Continue the run in `out` from its latest checkpoint (pass the same functions again). */
@@ -39,7 +42,7 @@ export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model
 
 /** The one rewards list as the config's three: reward models and judges apart, the rest as rewardSpecs makes them. */
 export function splitRewards(rewards: readonly RewardInput[]): Pick<GrpoConfig, 'rewards' | 'rewardModels' | 'judges'> {
-  const rewardModels: RewardModelSpec[] = [], judges: JudgeRewardSpec[] = [], rest: RewardInput[] = [];
+  const rewardModels: RewardModelSpec[] = [], judges: JudgeModelSpec[] = [], rest: RewardInput[] = [];
   for (const r of rewards) {
     const common = (x: ModelRewardInput) => ({ name: x.name, weight: x.weight ?? 1, ...(x.kinds ? { kinds: x.kinds } : {}) });
     if (typeof r === 'object' && 'rewardModel' in r) rewardModels.push({ ...common(r), path: r.rewardModel, on: r.on });
@@ -66,11 +69,12 @@ export function rewardSpecs(rewards: readonly Exclude<RewardInput, ModelRewardIn
 
 /** Runs (or resumes) GRPO; resolves when it stops, with its last evaluation and checkpoint. */
 export async function grpo(opts: GrpoOptions): Promise<RunResult> {
-  const { rewards, resume, log, signal, progress, onEval, ...config } = opts;
+  const { rewards, resume, log, signal, metrics, progress, onEval, ...config } = opts;
   const split = rewards ? splitRewards(rewards) : null;
   const cfg = resolveConfig({ ...config, ...(split ? {
     rewards: split.rewards.length ? split.rewards : undefined, // only models: the default rule rewards beside them
     rewardModels: [...(config.rewardModels ?? []), ...split.rewardModels], judges: [...(config.judges ?? []), ...split.judges],
   } : {}) });
-  return runGrpo(cfg, { resume, log, signal, progress, onEval });
+  const ctx = runContext({ log, signal, metrics, progress: progress && ((_, step, steps, fraction, values) => progress(step, steps, fraction, values ?? {})) });
+  return runGrpo(cfg, ctx, { resume, onEval });
 }

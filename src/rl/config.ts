@@ -4,7 +4,7 @@
 import {
   IMPORTANCE_SAMPLING_LEVELS, LOSS_TYPES, SCALE_REWARDS,
 } from './grpo.js';
-import { rewardModelsProblem, type JudgeRewardSpec, type RewardModelSpec } from './rm-reward.js';
+import { rewardModelsProblem, type JudgeModelSpec, type RewardModelSpec } from './rm-reward.js';
 import type { RewardSpec } from './covered.js';
 import { parseRewardModuleFlag, RewardModuleError } from './reward-module.js';
 import { defaultDataTemplate } from '../data/chat.js';
@@ -85,7 +85,7 @@ export const GRPO_FIELDS = {
   rewardModule: strings([], "a reward function of your own, PATH#EXPORT[:WEIGHT] ((prompts, completions, columns) => (number | null)[]; .ts or .js; repeatable): the rewards are these plus any --rewards", {
     metavar: 'PATH#EXPORT[:W]', check: rewardModulesProblem,
   }),
-  judges: value<JudgeRewardSpec[]>([], 'generative judges added like reward models, JSON [{name, model, endpoint?, apiKeyEnv?, template?, weight, kinds?}]', { check: (v) => rewardModelsProblem([], [], v), metavar: 'JSON' }),
+  judges: value<JudgeModelSpec[]>([], 'judge models added like reward models, JSON [{name, model, endpoint?, apiKeyEnv?, template?, weight, kinds?}]', { check: (v) => rewardModelsProblem([], [], v), metavar: 'JSON' }),
   beta: num(0, 'KL coefficient β of equation 1; 0 skips the reference model entirely', { min: 0 }),
   epsilon: num(0.2, 'ε: the ratio is clipped to [1 - ε, 1 + epsilonHigh]', { min: 0, max: 1 }),
   epsilonHigh: nullable(num(0, "upper clip (DAPO's clip-higher); default epsilon; cispo caps its importance weight at 1 + epsilonHigh", { min: 0 })),

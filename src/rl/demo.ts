@@ -131,8 +131,7 @@ export async function ensureBaseModel(world: string, o: { seconds?: number; size
     return { dir, pretrainSeconds: 0 };
   }
   o.log(`base model: none cached; pretraining the default recipe into ${dir}`);
-  const r = await pretrainIntoCache(dir, { world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'], log: o.log, precision: o.precision,
-    progress: (step, f, v) => o.progress?.('pretrain', step, 0, f, v), signal: o.signal });
+  const r = await pretrainIntoCache(dir, { world, maxSeconds: o.seconds, model: SIZES[o.size ?? 'small'] }, o);
   if (r.stopped) throw new Error('pretraining was interrupted; the base model is not cached (run r1 demo again)');
   return { dir: r.dir, pretrainSeconds: r.seconds };
 }
@@ -177,7 +176,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const loaded = await loadCheckpoint(base.dir, resolvePrecision(ctx.precision));
   const before = await measure(loaded.model, loaded.tokenizer, 'base');
   log(`GRPO: ${cfg.promptsPerStep} prompts × ${cfg.numGenerations} samples a step, at most ${cfg.maxSeconds} s, run folder ${out}`);
-  const r = await runGrpo(cfg, { log, signal: ctx.signal, precision: ctx.precision, progress: (step, n, f, v) => o.progress?.('grpo', step, n, f, v) });
+  const r = await runGrpo(cfg, ctx);
   const after = await measure(r.trainer.policy, r.trainer.tokenizer, 'after RL');
   const summary: DemoSummary = {
     base: row(before), rl: row(after), steps: r.steps, seconds: (performance.now() - t0) / 1000, rl_seconds: r.seconds,

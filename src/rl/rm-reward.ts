@@ -1,12 +1,12 @@
-// Model-based GRPO rewards: reward models (each scores the replies of the problems it covers) and generative judges
+// Model-based GRPO rewards: reward models (each scores the replies of the problems it covers) and judge models
 // (an endpoint or a local checkpoint says correct/incorrect against the reference); each weighted term joins the rule
 // rewards' total as one more logged component. Rewards in src/rewards are pure and never load a model, so these plug
-// in at the trainer. Not the models (rm.ts, eval/judge.ts). DeepSeek-R1 §2.3.4 (helpfulness on the summary,
-// harmlessness on the whole reply) and §2.3.3 (a generative judge for answers no rule can check).
+// in at the trainer. Not the models (rm.ts, eval/judge-model.ts). DeepSeek-R1 §2.3.4 (helpfulness on the summary,
+// harmlessness on the whole reply) and §2.3.3 (a judge model for answers no rule can check).
 import type { CombinedRewards } from '../rewards/registry.js';
-import { JUDGE_TEMPLATES, type JudgeTemplate } from '../rewards/judge.js';
+import { JUDGE_TEMPLATES, type JudgeTemplate } from '../rewards/judge-model.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
-import { endpointJudge, judgeRewards, localJudge, type GenerativeJudge } from '../eval/judge.js';
+import { endpointJudgeModel, judgeModelRewards, localJudgeModel, type JudgeModel } from '../eval/judge-model.js';
 import { specCovers } from './covered.js';
 import { REPLY_VIEWS, loadRewardModel, scoreWithRewardModel, type ReplyView, type RewardModel } from './rm.js';
 import type { MatmulPrecision } from '../tensor/index.js';
@@ -30,8 +30,8 @@ export interface RewardModelSpec {
   kinds?: string[];
 }
 
-/** One generative judge in a GRPO config (`judges`): 1 when it calls the reply's summary correct against the problem's gold answer, else 0. */
-export interface JudgeRewardSpec {
+/** One judge model in a GRPO config (`judges`): 1 when it calls the reply's summary correct against the problem's gold answer, else 0. */
+export interface JudgeModelSpec {
   /** The component's name in metrics.jsonl and samples.jsonl; must not clash with another reward's. */
   name: string;
   /** With `endpoint`: the served model's name; without: a local checkpoint folder (run greedy with the r1ts sampler). */
@@ -93,27 +93,27 @@ export interface ScoredProblem {
   fields: Record<string, unknown>;
 }
 
-/** A judge as configured: an endpoint (API key from the environment) or a local checkpoint. */
-export async function makeJudge(spec: JudgeRewardSpec, precision: MatmulPrecision = 'fp32'): Promise<GenerativeJudge> {
+/** A judge model as configured: an endpoint (API key from the environment) or a local checkpoint. */
+export async function loadJudgeModel(spec: JudgeModelSpec, precision: MatmulPrecision = 'fp32'): Promise<JudgeModel> {
   if (spec.endpoint) {
     const apiKey = spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined;
     if (spec.apiKeyEnv && !apiKey) throw new Error(`judges '${spec.name}': the environment variable ${spec.apiKeyEnv} is not set; export the API key there or drop apiKeyEnv`);
-    return endpointJudge({ url: spec.endpoint, model: spec.model, apiKey, template: spec.template ?? 'instruct' });
+    return endpointJudgeModel({ url: spec.endpoint, model: spec.model, apiKey, template: spec.template ?? 'instruct' });
   }
   const { model, tokenizer } = await loadCheckpoint(spec.model, precision);
-  return localJudge(model, tokenizer, { template: spec.template ?? 'compact' });
+  return localJudgeModel(model, tokenizer, { template: spec.template ?? 'compact' });
 }
 
-/** The configured reward models and judges, loaded on first use and kept; `add` scores a step's completions with each. */
+/** The configured reward models and judge models, loaded on first use and kept; `add` scores a step's completions with each. */
 export class ModelRewards {
   private models: Promise<RewardModel[]> | null = null;
-  private judgeFns: Promise<GenerativeJudge[]> | null = null;
+  private judgeModels: Promise<JudgeModel[]> | null = null;
   /** The matmul precision the models load in (the trainer sets its own before the first step). */
   precision: MatmulPrecision = 'fp32';
 
-  constructor(readonly specs: readonly RewardModelSpec[], readonly judges: readonly JudgeRewardSpec[] = [],
+  constructor(readonly specs: readonly RewardModelSpec[], readonly judges: readonly JudgeModelSpec[] = [],
     private readonly load: (path: string, precision: MatmulPrecision) => Promise<RewardModel> = loadRewardModel,
-    private readonly judgeOf: (spec: JudgeRewardSpec, precision: MatmulPrecision) => Promise<GenerativeJudge> = makeJudge) {}
+    private readonly loadJudge: (spec: JudgeModelSpec, precision: MatmulPrecision) => Promise<JudgeModel> = loadJudgeModel) {}
 
   private loaded(): Promise<RewardModel[]> {
     this.models ??= Promise.all(this.specs.map(async (s) => {
@@ -146,12 +146,12 @@ export class ModelRewards {
 
   /** Each judge's 1/0 verdict where it covers the problem and there is a gold answer; a missing verdict makes the total null (weight 0: reported only). */
   private async addJudges(scored: CombinedRewards, completions: readonly string[], problems: readonly ScoredProblem[]): Promise<void> {
-    this.judgeFns ??= Promise.all(this.judges.map((j) => this.judgeOf(j, this.precision)));
-    const fns = await this.judgeFns;
+    this.judgeModels ??= Promise.all(this.judges.map((j) => this.loadJudge(j, this.precision)));
+    const fns = await this.judgeModels;
     const question = (p: ScoredProblem) => (typeof p.fields['question'] === 'string' ? p.fields['question'] as string : p.prompt);
     for (const [j, spec] of this.judges.entries()) {
       const rows = problems.map((p, i) => (specCovers(spec, p) && p.gold ? i : -1)).filter((i) => i >= 0);
-      const scores = await judgeRewards(fns[j]!, rows.map((i) => completions[i]!), rows.map((i) => question(problems[i]!)), rows.map((i) => problems[i]!.gold));
+      const scores = await judgeModelRewards(fns[j]!, rows.map((i) => completions[i]!), rows.map((i) => question(problems[i]!)), rows.map((i) => problems[i]!.gold));
       const component: (number | null)[] = new Array(completions.length).fill(null);
       rows.forEach((i, k) => {
         const v = scores[k] ?? null;

@@ -7,7 +7,7 @@ import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { LORA_DEFAULTS, attachLora, type LoraTrainOptions } from '../model/lora.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
 import { UsageError } from '../run/spec.js';
-import type { RunContext } from '../run/context.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor, type MetricsLine } from '../run/metrics.js';
 import { RewardModel, bradleyTerryLoss, lastTokenScores, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
 
@@ -64,7 +64,7 @@ export function splitByPrompt(pairs: readonly PreferencePair[], fraction: number
 }
 
 // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen trunk plus the score head; the saved reward model has the adapter merged
-export interface RmTrainOptions extends Partial<LoraTrainOptions>, Partial<Pick<RunContext, 'signal' | 'metrics'>> {
+export interface RmTrainOptions extends Partial<LoraTrainOptions> {
   /** Pairs to train on, and held-out pairs for the per-epoch pairwise accuracy (may be empty). */
   train: readonly PreferencePair[];
   heldOut: readonly PreferencePair[];
@@ -91,7 +91,6 @@ export interface RmTrainOptions extends Partial<LoraTrainOptions>, Partial<Pick<
   /** Activation checkpointing per decoder layer (each layer runs again in backward). Default false. */
   gradientCheckpointing?: boolean;
   seed?: number;
-  log?: (line: string) => void;
 }
 
 export interface PairwiseEval {
@@ -188,9 +187,13 @@ function evalPairs(rm: RewardModel, enc: readonly EncodedPair[], padId: number):
   };
 }
 
-/** Trains the reward model in place on preference pairs and saves it to opts.out. */
-export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): Promise<RmTrainResult> {
-  const log = opts.log ?? (() => {});
+/**
+ * Trains the reward model in place on preference pairs and saves it to opts.out. The run context gives the stop
+ * signal, log lines, progress (phase 'train-rm', after each step) and the metrics writer; the model runs in the
+ * precision it was built with (RewardModel.fromPolicy with the context's precision, resolved).
+ */
+export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions, ctx: RunContext = runContext()): Promise<RmTrainResult> {
+  const log = ctx.log;
   const seed = opts.seed ?? 1;
   const rng = new Rng(seed);
   const maxLength = Math.min(opts.maxLength ?? rm.decoder.config.max_position_embeddings, rm.decoder.config.max_position_embeddings);
@@ -210,7 +213,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
   const betas: [number, number] = [0.9, 0.95];
   const decayed = new AdamW(named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t), { lr: 0, betas, weightDecay: opts.weightDecay ?? 0 });
   const plain = new AdamW(named.filter(([, t]) => t.shape.length < 2).map(([, t]) => t), { lr: 0, betas, weightDecay: 0 });
-  const metrics = metricsFor(opts.metrics, opts.out);
+  const metrics = metricsFor(ctx.metrics, opts.out);
   log(`train-rm: ${train.enc.length} train / ${held.enc.length} held-out pairs (${train.dropped + held.dropped} the same under the '${rm.view}' view, dropped), ${epochs} epoch(s) of ${stepsPerEpoch} steps of ${batchSize} pairs`);
 
   const heldOut: PairwiseEval[] = [];
@@ -219,7 +222,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
   for (; epoch < epochs && !stopped; epoch++) {
     let eRight = 0, eSeen = 0, eLoss = 0;
     for (const batch of pairBatches(train.enc, batchSize, rng)) {
-      if (opts.signal?.aborted) { stopped = true; break; }
+      if (ctx.signal.aborted) { stopped = true; break; }
       const lr = lrAt(step, { kind: 'cosine', peak, warmupSteps: opts.warmupSteps ?? 10, totalSteps, minLr: 0.1 * peak });
       decayed.zeroGrad();
       plain.zeroGrad();
@@ -236,6 +239,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions): P
       step++;
       eRight += ok; eSeen += N; eLoss += btLoss * N;
       metrics.metric({ type: 'train', step, epoch: epoch + 1, loss: btLoss, ...(lmLoss !== undefined ? { lm_loss: lmLoss } : {}), accuracy: ok / N, grad_norm: gradNorm, lr });
+      ctx.progress?.('train-rm', step, totalSteps, step / totalSteps, { loss: btLoss, acc: pct(ok / N) });
       if (step % 10 === 0 || step === totalSteps) {
         log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(eLoss / eSeen).toFixed(4)}  train acc ${pct(eRight / eSeen)}  lr ${lr.toExponential(2)}`);
         await new Promise((res) => setImmediate(res)); // let Ctrl-C in

@@ -19,6 +19,7 @@ import { ConfigError, type GrpoConfig } from './config.js';
 import { latestCheckpoint } from './state.js';
 import { dataTasks, worldTasks, type TaskSource } from './tasks.js';
 import { jsonlMetrics } from '../run/metrics.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { GrpoTrainer, writeRunConfig, type EvalMetrics, type TrainerHooks } from './trainer.js';
 import { RewardSet } from './reward-module.js';
 import { defaultRegistry } from '../rewards/registry.js';
@@ -56,9 +57,12 @@ export async function buildTasks(cfg: GrpoConfig): Promise<TaskSource> {
   }
 }
 
-/** Runs (or with resume, continues) GRPO as configured. */
-export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & TrainerHooks = {}): Promise<RunResult> {
-  const log = opts.log ?? (() => {});
+/**
+ * Runs (or with resume, continues) GRPO as configured. The run context gives the stop signal, log lines, progress
+ * (phase 'grpo', after each step), the matmul precision when cfg.precision is null, and the metrics writer.
+ */
+export async function runGrpo(cfg: GrpoConfig, ctx: RunContext = runContext(), opts: { resume?: boolean } & TrainerHooks = {}): Promise<RunResult> {
+  const log = ctx.log;
   const tasks = await buildTasks(cfg);
   // user reward modules load, and answer a probe of two training problems, before any model is loaded
   const rewards = await RewardSet.load(cfg.rewards, defaultRegistry);
@@ -81,7 +85,7 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
   const trainer = new GrpoTrainer(cfg, policy.model, policy.tokenizer, ref, tasks);
   trainer.rewardSet = Promise.resolve(rewards);
   // A fresh run starts its logs over (a folder reused without --resume would otherwise mix two runs' curves).
-  trainer.metrics = opts.metrics ?? jsonlMetrics(cfg.out, { fresh: !ckpt });
+  trainer.metrics = ctx.metrics ?? jsonlMetrics(cfg.out, { fresh: !ckpt });
   if (ckpt) {
     trainer.resumeFrom(ckpt.dir);
     log(`resumed from ${ckpt.dir} (step ${ckpt.step})`);
@@ -92,7 +96,7 @@ export async function runGrpo(cfg: GrpoConfig, opts: { resume?: boolean } & Trai
       tokenizer: policy.tokenizer, version: trainer.step, probePrompt: policy.tokenizer.encode(tasks.draw(new Rng(cfg.seed ^ 0x51), 1, true)[0]!.prompt), log,
     });
   }
-  const reason = await trainer.train(opts).finally(() => trainer.rollout?.close());
+  const reason = await trainer.train(ctx, opts).finally(() => trainer.rollout?.close());
   return {
     reason, steps: trainer.step, seconds: trainer.elapsed, lastEval: trainer.lastEval,
     checkpoint: join(cfg.out, 'checkpoints', `step-${trainer.step}`), trainer,

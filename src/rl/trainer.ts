@@ -22,26 +22,18 @@ import type { TaskProblem, TaskSource } from './tasks.js';
 import { unmatchedKinds } from './covered.js';
 import { RewardSet } from './reward-module.js';
 import { ModelRewards } from './rm-reward.js';
-import { matmulPrecisionOf, type MatmulPrecision, type Precision } from '../tensor/precision.js';
+import { matmulPrecisionOf, type MatmulPrecision } from '../tensor/precision.js';
 import { tidy } from '../tensor/index.js';
 import { jsonlMetrics, type MetricsWriter } from '../run/metrics.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { NoServersError } from './endpoints.js';
 import type { EndpointRollout, RemoteCompletion } from './rollout.js';
 import { correctionMetrics, correctionWeights, emptyCorrectionStats, type CorrectionStats } from './correction.js';
 
+/** What a GRPO run does besides the run context's parts (src/run/context.ts). */
 export interface TrainerHooks {
-  /** Progress lines (stderr in the CLI). */
-  log?: (msg: string) => void;
-  /** Checked between steps; aborted, the trainer saves a checkpoint and returns (Ctrl-C). */
-  signal?: AbortSignal;
-  /** After each step: step of steps, the share of the budget spent (time or steps, whichever is ahead), numbers to show (src/util/progress). */
-  progress?: (step: number, steps: number, fraction: number, values: Record<string, number | string>) => void;
   /** After each held-out evaluation is logged (the CLI rewrites the run's report there). */
   onEval?: (metrics: EvalMetrics) => void | Promise<void>;
-  /** The run context's matmul precision, taken when cfg.precision is null; default fp32. */
-  precision?: Precision;
-  /** The run context's metrics/samples writer (runGrpo hands it to the trainer); default the JSONL files in cfg.out. */
-  metrics?: MetricsWriter;
 }
 
 /** Held-out evaluation numbers, as logged to metrics.jsonl. */
@@ -162,11 +154,11 @@ export class GrpoTrainer {
    * matmuls in cfg.precision (else the context's): the policy, the reference and the reward models are set to it.
    * cfg.maxSeconds is only a safety limit ('time': it cut the run short). Returns why it stopped.
    */
-  async train(hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted' | 'no-servers'> {
+  async train(ctx: RunContext = runContext(), hooks: TrainerHooks = {}): Promise<'done' | 'time' | 'interrupted' | 'no-servers'> {
     const c = this.cfg;
-    const precision = matmulPrecisionOf(c.precision ?? hooks.precision, 'grpo');
+    const precision = matmulPrecisionOf(c.precision ?? ctx.precision, 'grpo');
     this.setPrecision(precision);
-    const log = hooks.log ?? (() => {});
+    const log = ctx.log;
     const evalDue = (s: number) => c.evalEvery > 0 && s % c.evalEvery === 0;
     const evaluateLogged = async () => {
       const e = await this.evaluate();
@@ -184,7 +176,7 @@ export class GrpoTrainer {
     log(`grpo: ${c.steps - this.step} steps to run, ${precision} matmuls${c.maxSeconds > 0 ? `, wall-clock safety limit ${c.maxSeconds}s` : ''}`);
     while (this.step < c.steps) {
       await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and timers run between steps
-      if (hooks.signal?.aborted) { reason = 'interrupted'; break; }
+      if (ctx.signal.aborted) { reason = 'interrupted'; break; }
       if (c.maxSeconds > 0 && this.elapsed >= c.maxSeconds) {
         reason = 'time';
         log(`grpo: STOPPED by the wall-clock safety limit (maxSeconds ${c.maxSeconds}) after step ${this.step} of ${c.steps}: the run is shorter than configured; raise maxSeconds or lower steps`);
@@ -212,7 +204,7 @@ export class GrpoTrainer {
         `(sample ${m.sampling_seconds!.toFixed(2)}s, train ${m.training_seconds!.toFixed(2)}s)`);
       if (evalDue(this.step) && this.step < c.steps) await evaluateLogged();
       this.elapsed += (performance.now() - t0) / 1000;
-      hooks.progress?.(this.step, c.steps, this.step / c.steps, {
+      ctx.progress?.('grpo', this.step, c.steps, this.step / c.steps, {
         reward: m.reward!, acc: pct(m.accuracy!), len: m.completion_length!, 'tok/s': m.sampling_tokens_per_s!,
         ...(this.lastEval ? { 'pass@1': pct(this.lastEval.pass1) } : {}),
       });

@@ -11,7 +11,7 @@ export interface RunContext {
   readonly signal: AbortSignal;
   /** Progress lines (stderr in the CLI). */
   readonly log: (line: string) => void;
-  /** The long parts' progress (pretraining, GRPO, SFT, sampling), for a bar on stderr. */
+  /** The long parts' progress (pretraining, SFT, reward-model training, GRPO, sampling), each under its phase name, for a bar on stderr. */
   readonly progress?: PhaseProgressFn;
   /**
    * The matmul precision of the models the work builds or loads (src/tensor/precision.ts: 'auto' resolves to bf16

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pretrainWorld, type PretrainWorldOptions } from './pretrain.js';
+import { runContext, type RunContext } from '../run/context.js';
 
 export interface CachedPretrain {
   /** The cache folder, or the temporary folder of a base the safety limit cut short (this run's only). */
@@ -35,16 +36,16 @@ export function removeStaleTemporaries(cacheDir: string): void {
 }
 
 /**
- * Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; opts.signal interrupts it. Temporary
+ * Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; the context's signal interrupts it. Temporary
  * folders that ended runs left next to it (a cut-short base is used by its run, then left) are removed first.
  */
-export async function pretrainIntoCache(dir: string, opts: Omit<PretrainWorldOptions, 'out'>): Promise<CachedPretrain> {
+export async function pretrainIntoCache(dir: string, opts: Omit<PretrainWorldOptions, 'out'>, ctx: RunContext = runContext()): Promise<CachedPretrain> {
   const tmp = `${dir}.tmp-${process.pid}`;
   removeStaleTemporaries(dirname(dir));
   rmSync(tmp, { recursive: true, force: true });
-  const r = await pretrainWorld({ ...opts, out: tmp });
+  const r = await pretrainWorld({ ...opts, out: tmp }, ctx);
   if (r.stopped || r.cutShort) {
-    if (r.cutShort) opts.log?.(`base model: pretraining was cut short by the safety limit, so this run uses it from ${tmp} but does not cache it`);
+    if (r.cutShort) ctx.log(`base model: pretraining was cut short by the safety limit, so this run uses it from ${tmp} but does not cache it`);
     return { dir: tmp, seconds: r.seconds, cutShort: r.cutShort, stopped: r.stopped };
   }
   mkdirSync(dirname(dir), { recursive: true });

@@ -9,13 +9,13 @@ import { saveCheckpoint } from '../model/checkpoint.js';
 import { readJsonl, type JsonlReadOptions } from '../data/jsonl.js';
 import { bucketBatches, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
-import { cosineLr, fmt, type Logger } from './schedule.js';
+import { cosineLr, fmt } from './schedule.js';
 import { defaultWorldModelConfig } from './pretrain.js';
-import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
-import type { RunContext } from '../run/context.js';
+import { matmulPrecisionOf } from '../tensor/precision.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor } from '../run/metrics.js';
 
-export interface PretrainCorpusOptions extends Partial<Pick<RunContext, 'signal' | 'metrics'>> {
+export interface PretrainCorpusOptions {
   data: string;
   out: string;
   model?: Partial<ModelConfig>;
@@ -29,11 +29,6 @@ export interface PretrainCorpusOptions extends Partial<Pick<RunContext, 'signal'
   warmupSteps?: number;
   seed?: number;
   onError?: JsonlReadOptions['onError'];
-  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
-  precision?: Precision;
-  log?: Logger;
-  /** After each step: steps done, the share of the budget spent, numbers to show (src/util/progress). */
-  progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
 }
 
 export interface PretrainCorpusResult {
@@ -52,10 +47,13 @@ function textOf(row: Record<string, unknown>, file: string, line: number): strin
   return row.text;
 }
 
-/** Trains a character-level base model on a text corpus, streaming it each epoch. */
-export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<PretrainCorpusResult> {
-  const precision = matmulPrecisionOf(opts.precision, 'pretrainCorpus');
-  const log = opts.log ?? (() => {});
+/**
+ * Trains a character-level base model on a text corpus, streaming it each epoch. The run context gives the matmul
+ * precision, the stop signal, log lines, progress (phase 'pretrain', the share of the budget spent) and the metrics writer.
+ */
+export async function pretrainCorpus(opts: PretrainCorpusOptions, ctx: RunContext = runContext()): Promise<PretrainCorpusResult> {
+  const precision = matmulPrecisionOf(ctx.precision, 'pretrainCorpus');
+  const log = ctx.log;
   const read = { onError: opts.onError ?? 'fail' } as const;
   const chars = new Set<string>();
   let documents = 0;
@@ -82,13 +80,13 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<Pretr
   const maxSeconds = opts.maxSeconds ?? Infinity;
   log(`pretrain: ${documents} documents, ${fmt(totalTokens)} tokens, vocabulary ${tok.vocabSize}, ${epochs} epoch(s)`);
   let step = 0, tokens = 0, lastLoss = NaN, stopped = false;
-  const metrics = metricsFor(opts.metrics, opts.out);
+  const metrics = metricsFor(ctx.metrics, opts.out);
   const t0 = performance.now();
   const progress = () => Math.max(tokens / budget, (performance.now() - t0) / 1000 / maxSeconds);
   const trainPool = async (pool: TrainSeq[]) => {
     for (const b of bucketBatches(pool, { batchSize, padId: tok.padId ?? 0, rng })) {
-      if (opts.signal?.aborted || progress() >= 1) {
-        stopped = stopped || Boolean(opts.signal?.aborted);
+      if (ctx.signal.aborted || progress() >= 1) {
+        stopped = stopped || ctx.signal.aborted;
         return;
       }
       const lr = cosineLr(progress(), step, { peak, warmupSteps: opts.warmupSteps ?? 100, minLr: peak * 0.1 });
@@ -97,7 +95,7 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions): Promise<Pretr
       tokens += st.tokens;
       lastLoss = st.loss;
       metrics.metric({ type: 'train', step, loss: st.loss, lr, grad_norm: st.gradNorm, tokens: st.tokens, seconds: (performance.now() - t0) / 1000 });
-      opts.progress?.(step, progress(), { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
+      ctx.progress?.('pretrain', step, 0, progress(), { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
       if (step % 100 === 0) {
         log(`step ${step}  loss ${st.loss.toFixed(4)}  ${fmt(tokens / ((performance.now() - t0) / 1000))} tok/s`);
         await new Promise((r) => setImmediate(r));

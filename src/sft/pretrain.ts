@@ -2,7 +2,7 @@
 // curriculum) or on a JSONL text corpus, with a character-level tokenizer, saving an HF-layout checkpoint.
 // The default recipe follows issue 5's experiment: 0.8M-parameter Llama, step-heavy mix then the natural mix.
 import { Rng } from '../util/rng.js';
-import type { RunContext } from '../run/context.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor } from '../run/metrics.js';
 import { Decoder } from '../model/decoder.js';
 import { makeConfig, type ModelConfig } from '../model/config.js';
@@ -13,8 +13,8 @@ import { drawTrainProblem, pickWeighted, sampleProblems, worldPrompt, type Corpu
 import type { World, WorldProblem } from '../data/worlds/types.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
-import { cosineLr, fmt, type Logger } from './schedule.js';
-import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
+import { cosineLr, fmt } from './schedule.js';
+import { matmulPrecisionOf } from '../tensor/precision.js';
 
 /** Every printable ASCII character and newline: the character vocabulary of the worlds (4 specials + 96 = 100 tokens). */
 export const WORLD_CHARS = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
@@ -52,7 +52,7 @@ export function defaultCurriculum(world: World<WorldProblem>): CorpusPhase[] {
   ];
 }
 
-export interface PretrainWorldOptions extends Partial<Pick<RunContext, 'signal' | 'metrics'>> {
+export interface PretrainWorldOptions {
   out: string;
   /** World name (default addition) and difficulty (default the world's). */
   world?: string;
@@ -66,8 +66,6 @@ export interface PretrainWorldOptions extends Partial<Pick<RunContext, 'signal' 
   tokens?: number;
   /** Wall-clock safety limit in seconds (default 0 = none): when hit, training stops early, says so, and `cutShort` is set. It never shapes the schedule. */
   maxSeconds?: number;
-  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls, FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
-  precision?: Precision;
   /** Rows per batch (default 32); batches are cut from length-sorted pools of `poolBatches` batches. */
   batchSize?: number;
   poolBatches?: number;
@@ -80,9 +78,6 @@ export interface PretrainWorldOptions extends Partial<Pick<RunContext, 'signal' 
   seed?: number;
   /** Evaluate the held-out step-line loss every this many steps (default 200). */
   evalEvery?: number;
-  log?: Logger;
-  /** After each step: steps done, the share of the token/time budget spent, numbers to show (src/util/progress). */
-  progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
 }
 
 export interface PretrainResult {
@@ -135,9 +130,12 @@ export function stepLineBatches(world: World<WorldProblem>, tok: Tokenizer, opts
   return bucketBatches(seqs, { batchSize: 64, padId: tok.padId ?? 0, rng });
 }
 
-/** Trains the default (or a configured) base model on a world and saves it to opts.out. */
-export async function pretrainWorld(opts: PretrainWorldOptions): Promise<PretrainResult> {
-  const precision = matmulPrecisionOf(opts.precision, 'pretrain');
+/**
+ * Trains the default (or a configured) base model on a world and saves it to opts.out. The run context gives the
+ * matmul precision, the stop signal, log lines, progress (phase 'pretrain', the share of the token budget spent) and the metrics writer.
+ */
+export async function pretrainWorld(opts: PretrainWorldOptions, ctx: RunContext = runContext()): Promise<PretrainResult> {
+  const precision = matmulPrecisionOf(ctx.precision, 'pretrain');
   const world = getWorld(opts.world ?? DEFAULT_WORLD);
   const difficulty = opts.difficulty ?? world.defaultDifficulty;
   const tok = worldTokenizer();
@@ -145,7 +143,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   const config = defaultWorldModelConfig(tok, opts.model);
   const model = new Decoder(config, new Rng(seed));
   model.precision = precision;
-  const log = opts.log ?? (() => {});
+  const log = ctx.log;
   const params = model.parameters().reduce((s, t) => s + t.size, 0);
   const phases = opts.phases ?? defaultCurriculum(world);
   const totalShare = phases.reduce((s, p) => s + p.share, 0);
@@ -169,7 +167,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   const gate = stepLineBatches(world, tok, { count: 64, difficulty, seed: seed + 7 });
   const rng = new Rng(seed + 1);
   const padId = tok.padId ?? 0;
-  const metrics = metricsFor(opts.metrics, opts.out);
+  const metrics = metricsFor(ctx.metrics, opts.out);
   log(`pretrain: world ${world.name} (difficulty ${difficulty}), ${params} parameters, budget ${fmt(budgetTokens)} tokens${safetySeconds > 0 ? ` (safety limit ${safetySeconds}s)` : ''}, batch ${batchSize}, ${precision} matmuls`);
 
   let pool: Batch[] = [];
@@ -184,7 +182,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
   const ESTIMATE_AFTER = 30; // steps (the first few include warm-up costs, so the rate is measured from step 10)
   let tEstimate0 = 0, tokensAt10 = 0;
   for (let progress = 0; progress < 1; progress = tokens / budgetTokens) {
-    if (opts.signal?.aborted) {
+    if (ctx.signal.aborted) {
       stopped = true;
       break;
     }
@@ -214,7 +212,7 @@ export async function pretrainWorld(opts: PretrainWorldOptions): Promise<Pretrai
     positions += st.positions;
     lastLoss = st.loss;
     metrics.metric({ type: 'train', step, loss: st.loss, lr, grad_norm: st.gradNorm, tokens: st.tokens, progress: tokens / budgetTokens, seconds: (performance.now() - t0) / 1000 });
-    opts.progress?.(step, tokens / budgetTokens, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
+    ctx.progress?.('pretrain', step, 0, tokens / budgetTokens, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
     if (step % evalEvery === 0) {
       stepLineLoss = trainer.evalLoss(gate);
       metrics.metric({ type: 'eval', step, step_line_loss: stepLineLoss });

@@ -2,8 +2,6 @@
 // wall-clock time anneals either way): linear warm-up by steps, then cosine to minLr. Plus log helpers.
 // Not the optimizer (src/optim); lrAt there is the step-based schedule for runs with a known step count.
 
-export type Logger = (line: string) => void;
-
 export function cosineLr(progress: number, step: number, o: { peak: number; warmupSteps: number; minLr: number }): number {
   if (step < o.warmupSteps) return (o.peak * (step + 1)) / o.warmupSteps;
   const p = Math.min(1, Math.max(0, progress));

@@ -11,13 +11,13 @@ import { loadSftExamples, DatasetError, type ChatMessage, type SftExample } from
 import type { JsonlReadOptions } from '../data/jsonl.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
-import { cosineLr, fmt, type Logger } from './schedule.js';
-import { matmulPrecisionOf, type Precision } from '../tensor/precision.js';
-import type { RunContext } from '../run/context.js';
+import { cosineLr, fmt } from './schedule.js';
+import { matmulPrecisionOf } from '../tensor/precision.js';
+import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor } from '../run/metrics.js';
 
 // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves adapters
-export interface SftOptions extends Partial<LoraTrainOptions>, Partial<Pick<RunContext, 'signal' | 'metrics'>> {
+export interface SftOptions extends Partial<LoraTrainOptions> {
   /** Checkpoint folder of the starting model. */
   model: string;
   /** JSONL of {prompt, completion} or {messages} rows. */
@@ -46,11 +46,6 @@ export interface SftOptions extends Partial<LoraTrainOptions>, Partial<Pick<RunC
   evalEvery?: number;
   seed?: number;
   onError?: JsonlReadOptions['onError'];
-  /** Matmul precision: 'fp32', 'bf16' (BF16 matmuls; FP32 master weights, norms, loss, optimizer), 'auto' (bf16 where the CPU has AMX / AVX512-BF16); default fp32. */
-  precision?: Precision;
-  log?: Logger;
-  /** After each step: steps done, the share of all steps done, numbers to show (src/util/progress). */
-  progress?: (step: number, fraction: number, values: Record<string, number | string>) => void;
 }
 
 export interface SftResult {
@@ -100,10 +95,13 @@ function renderWith(tok: Tokenizer, model: string): (m: ChatMessage[]) => string
   };
 }
 
-/** Fine-tunes a checkpoint on prompt → completion data and saves the result to opts.out. */
-export async function sftTrain(opts: SftOptions): Promise<SftResult> {
-  const precision = matmulPrecisionOf(opts.precision, 'sftTrain');
-  const log = opts.log ?? (() => {});
+/**
+ * Fine-tunes a checkpoint on prompt → completion data and saves the result to opts.out. The run context gives the
+ * matmul precision, the stop signal, log lines, progress (phase 'sft', after each step) and the metrics writer.
+ */
+export async function sftTrain(opts: SftOptions, ctx: RunContext = runContext()): Promise<SftResult> {
+  const precision = matmulPrecisionOf(ctx.precision, 'sftTrain');
+  const log = ctx.log;
   const { model, tokenizer: tok } = await loadCheckpoint(opts.model, precision);
   const seed = opts.seed ?? 1;
   attachLora(model, { ...LORA_DEFAULTS, ...definedOf(opts) }, seed + 4243); // LoRA: nothing when loraR is 0
@@ -134,7 +132,7 @@ export async function sftTrain(opts: SftOptions): Promise<SftResult> {
   const trainer = new Trainer(model, { weightDecay: opts.weightDecay ?? 0.0, gradientCheckpointing: opts.gradientCheckpointing });
   log(`sft: ${seqs.length} train / ${valSeqs.length} validation examples, ${epochs} epoch(s) of ${stepsPerEpoch} steps (batch ${batchSize} x ${accum}), ${truncated} truncated to ${maxLength} tokens`);
 
-  const metrics = metricsFor(opts.metrics, opts.out);
+  const metrics = metricsFor(ctx.metrics, opts.out);
   const valLoss: number[] = [];
   const evaluate = () => {
     if (!valBatches.length) return;
@@ -148,7 +146,7 @@ export async function sftTrain(opts: SftOptions): Promise<SftResult> {
   for (; epoch < epochs && !stopped; epoch++) {
     const batches = bucketBatches(seqs, { batchSize, padId, rng });
     for (let i = 0; i < batches.length; i += accum) {
-      if (opts.signal?.aborted) {
+      if (ctx.signal.aborted) {
         stopped = true;
         break;
       }
@@ -159,7 +157,7 @@ export async function sftTrain(opts: SftOptions): Promise<SftResult> {
       lossSum += st.loss * st.tokens;
       lossTokens += st.tokens;
       metrics.metric({ type: 'train', step, epoch: epoch + 1, loss: st.loss, lr, grad_norm: st.gradNorm, tokens: st.tokens, seconds: (performance.now() - t0) / 1000 });
-      opts.progress?.(step, step / totalSteps, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
+      ctx.progress?.('sft', step, 0, step / totalSteps, { loss: st.loss, 'tok/s': tokens / ((performance.now() - t0) / 1000) });
       if (step % 10 === 0 || step === totalSteps) {
         log(`epoch ${epoch + 1} step ${step}/${totalSteps}  loss ${(lossSum / lossTokens).toFixed(4)}  lr ${lr.toExponential(2)}  ${fmt(tokens / ((performance.now() - t0) / 1000))} tok/s`);
         lossSum = lossTokens = 0;

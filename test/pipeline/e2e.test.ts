@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePipelineConfig, STAGES } from '../../src/pipeline/config.js';
+import { runContext } from '../../src/run/context.js';
 
 const TINY = { hidden_size: 64, intermediate_size: 128, num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 4 };
 const GRPO = { promptsPerStep: 2, numGenerations: 4, maxCompletionLength: 48 };
@@ -20,7 +21,7 @@ async function toyBase(dir: string): Promise<string> {
   const { writeJsonl } = await import('../../src/data/jsonl.js');
   const { getWorld, sampleProblems, worldPrompt } = await import('../../src/data/worlds/index.js');
   const { Rng } = await import('../../src/util/rng.js');
-  await pretrainWorld({ out: join(dir, 'pretrained'), world: 'mix:addition-bi@1=1,general=1,safety=1', tokens: 20_000, maxSeconds: 60, model: TINY, evalEvery: 100_000, seed: 1, precision: 'fp32' });
+  await pretrainWorld({ out: join(dir, 'pretrained'), world: 'mix:addition-bi@1=1,general=1,safety=1', tokens: 20_000, maxSeconds: 60, model: TINY, evalEvery: 100_000, seed: 1 }, runContext({ precision: 'fp32' }));
   const rng = new Rng(2);
   const rows: { prompt: string; completion: string }[] = [];
   for (const [w, n] of [['addition-bi@1', 200], ['general', 40], ['safety', 60]] as const) {

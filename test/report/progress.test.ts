@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createPhasedProgress, createProgress, formatDuration, formatValues } from '../../src/util/progress.js';
+import { runContext } from '../../src/run/context.js';
 
 /** A writable that keeps what it was given; `isTTY` as asked. */
 function sink(isTTY: boolean): Writable & { text: () => string; isTTY: boolean; columns: number } {
@@ -91,8 +92,7 @@ test('the trainers report progress: pretraining by its token budget, GRPO after 
     await pretrainWorld({
       out: join(dir, 'base'), world: 'addition', difficulty: 2, tokens: 20_000, batchSize: 8, evalEvery: 1e9, seed: 1,
       model: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 128 },
-      progress: (step, fraction, v) => { pre.push([step, fraction]); assert.ok(Number.isFinite(v.loss as number)); },
-    });
+    }, runContext({ progress: (phase, step, _n, fraction, v) => { assert.equal(phase, 'pretrain'); pre.push([step, fraction]); assert.ok(Number.isFinite(v!.loss as number)); } }));
     assert.ok(pre.length > 3);
     assert.deepEqual(pre.map((p) => p[0]), pre.map((_, i) => i + 1), 'one call per step');
     assert.ok(pre.every((p, i) => i === 0 || p[1] > pre[i - 1]![1]), 'the budget fraction rises');
@@ -103,7 +103,7 @@ test('the trainers report progress: pretraining by its token budget, GRPO after 
       stopStrings: [], rewards: [{ name: 'accuracy', weight: 1 }], evalEvery: -1, saveEvery: 0, samplesPerStepLogged: 0, seed: 2 });
     const calls: [number, number, number][] = [];
     await new GrpoTrainer(cfg, model, tokenizer, null, worldTasks(getWorld('addition'), 'compact', 2))
-      .train({ progress: (step, steps, fraction, v) => { calls.push([step, steps, fraction]); assert.ok('reward' in v && 'acc' in v); } });
+      .train(runContext({ progress: (phase, step, steps, fraction, v) => { assert.equal(phase, 'grpo'); calls.push([step, steps, fraction]); assert.ok('reward' in v! && 'acc' in v!); } }));
     assert.deepEqual(calls.map((c) => c.slice(0, 2)), [[1, 3], [2, 3], [3, 3]]);
     assert.ok(calls.every(([s, n, f]) => f >= s / n && f <= 1), 'the fraction is at least the share of steps done');
   } finally {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExpr } from '../../src/rewards/expr.js';
-import { arithmeticReward, countdownReward, judgeCountdown, parseIntegerAnswer } from '../../src/rewards/tasks.js';
+import { arithmeticReward, countdownReward, countdownVerdict, parseIntegerAnswer } from '../../src/rewards/tasks.js';
 
 const val = (src: string) => {
   const r = parseExpr(src);
@@ -85,7 +85,7 @@ const COUNTDOWN: [string | null, number[], number, string][] = [
 
 test('countdown judge table', () => {
   for (const [answer, numbers, target, verdict] of COUNTDOWN) {
-    assert.equal(judgeCountdown(answer, numbers, target), verdict, `${answer} with ${numbers} → ${target}`);
+    assert.equal(countdownVerdict(answer, numbers, target), verdict, `${answer} with ${numbers} → ${target}`);
   }
 });
 

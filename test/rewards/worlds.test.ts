@@ -9,7 +9,7 @@ import { checkGeneral, numberWords, type GeneralData } from '../../src/rewards/w
 import { checkSafety, leaked, refused, type SafetyData } from '../../src/rewards/worlds/safety.js';
 import { languageShare, lineLanguage, mixed } from '../../src/rewards/worlds/language.js';
 import { statedAnswer } from '../../src/rewards/worlds/phrases.js';
-import { judgeTask, taskReward, type TaskVerdict } from '../../src/rewards/worlds/index.js';
+import { checkTask, taskReward, type TaskVerdict } from '../../src/rewards/worlds/index.js';
 import { getReward } from '../../src/rewards/registry.js';
 
 const r1 = (reasoning: string, summary: string) => `<think>\n${reasoning}\n</think>\n\n${summary}`;
@@ -158,8 +158,8 @@ test('the registry `task` reward is the judge: per-completion fields, shared fie
   assert.deepEqual(taskReward(texts.slice(0, 1), { task: ['chess'] }), [null]); // unknown task
   assert.deepEqual(taskReward(texts.slice(0, 1), { task: ['addition'], a: ['342'], b: [290] }), [null]); // malformed fields
   assert.deepEqual(taskReward([42 as unknown as string], { task: ['addition'], a: [1], b: [2] }), [0]); // never throws on odd output
-  assert.equal(judgeTask('addition', { a: 342, b: 290 }, texts[0]!)?.correct, true);
-  assert.throws(() => judgeTask('chess', {}, ''), /unknown task 'chess'; use one of addition/);
+  assert.equal(checkTask('addition', { a: 342, b: 290 }, texts[0]!)?.correct, true);
+  assert.throws(() => checkTask('chess', {}, ''), /unknown task 'chess'; use one of addition/);
 });
 
 // Text the worlds never write (sentences written for this test, not drawn from phrases.ts): the detector is a model of

@@ -74,7 +74,7 @@ test('LoRA GRPO through runGrpo: a run stopped and resumed from its adapter chec
   const whole = tmp(), split = tmp();
   await runGrpo(cfg(whole, 3));
   await runGrpo(cfg(split, 2));
-  const r = await runGrpo(cfg(split, 3), { resume: true });
+  const r = await runGrpo(cfg(split, 3), undefined, { resume: true });
   assert.equal(r.steps, 3);
   const strip = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')
     .map((l) => Object.fromEntries(Object.entries(JSON.parse(l)).filter(([k]) => !/seconds|tokens_per_s/.test(k))));

@@ -18,7 +18,7 @@ import { RewardModel, saveRewardModel, scoreWithRewardModel } from '../../src/rl
 import { trainRewardModel } from '../../src/rl/rm-train.js';
 import { ModelRewards } from '../../src/rl/rm-reward.js';
 import type { CombinedRewards } from '../../src/rewards/registry.js';
-import type { JudgeItem } from '../../src/rewards/judge.js';
+import type { JudgeItem } from '../../src/rewards/judge-model.js';
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -19,6 +19,7 @@ import { GrpoTrainer } from '../../src/rl/trainer.js';
 import { EndpointRollout, seededCompletions, type StepSampling } from '../../src/rl/rollout.js';
 import type { Completion } from '../../src/eval/runner.js';
 import type { TaskProblem, TaskSource } from '../../src/rl/tasks.js';
+import { runContext } from '../../src/run/context.js';
 
 const tok = new CharTokenizer({ chars: 'ab' });
 const tinyModel = () => new Decoder(makeConfig({
@@ -200,7 +201,7 @@ test('no server left: the run stops with a checkpoint and one line, and its step
   const { trainer, cfg, out } = await trainerOn([a.url], { over: { steps: 3 } });
   await a.server.close();
   const lines: string[] = [];
-  const reason = await trainer.train({ log: (l) => lines.push(l) });
+  const reason = await trainer.train(runContext({ log: (l) => lines.push(l) }));
   assert.equal(reason, 'no-servers');
   assert.equal(trainer.step, 0);
   assert.ok(existsSync(join(out, 'checkpoints', 'step-0', 'trainer_state.json')));

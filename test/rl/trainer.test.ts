@@ -13,6 +13,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.js';
 import { resolveConfig, type GrpoConfig } from '../../src/rl/config.js';
 import { GrpoTrainer } from '../../src/rl/trainer.js';
 import { tasks, tok, trivialRegistry } from './trivial-task.js';
+import { runContext } from '../../src/run/context.js';
 
 function tinyModel(): Decoder {
   return new Decoder(makeConfig({
@@ -80,7 +81,7 @@ test('resume reproduces the metrics of an uninterrupted run', async () => {
 
   const first = new GrpoTrainer(config(b), tinyModel(), tok, null, tasks, trivialRegistry());
   const stop = new AbortController();
-  assert.equal(await first.train({ signal: stop.signal, progress: (step) => { if (step >= 4) stop.abort(); } }), 'interrupted'); // saved at step 4, after the checkpoint at 3
+  assert.equal(await first.train(runContext({ signal: stop.signal, progress: (_, step) => { if (step >= 4) stop.abort(); } })), 'interrupted'); // saved at step 4, after the checkpoint at 3
   const ckpt = join(b, 'checkpoints', 'step-3');
   const loaded = await loadCheckpoint(ckpt);
   const second = new GrpoTrainer(config(b), loaded.model, loaded.tokenizer, null, tasks, trivialRegistry());

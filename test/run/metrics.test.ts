@@ -15,6 +15,7 @@ import { readRun } from '../../src/report/read.js';
 import { runFigures } from '../../src/report/figures.js';
 import { buildReport } from '../../src/report/index.js';
 import type { MetricsLine, MetricsWriter } from '../../src/run/metrics.js';
+import { runContext } from '../../src/run/context.js';
 
 const root = mkdtempSync(join(tmpdir(), 'r1-metrics-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -62,7 +63,7 @@ test('a tiny SFT run logs its steps and validation losses; a writer in the conte
   const lines: MetricsLine[] = [];
   const metrics: MetricsWriter = { metric: (l) => lines.push(l), sample: () => {} };
   const out2 = join(root, 'sft-context');
-  const r2 = await sftTrain({ ...opts, out: out2, metrics });
+  const r2 = await sftTrain({ ...opts, out: out2 }, runContext({ metrics }));
   assert.ok(!existsSync(join(out2, 'metrics.jsonl')), 'the context\'s writer took the lines');
   assert.deepEqual(lines.filter((l) => l.type === 'eval').map((l) => l.loss), r2.valLoss);
   assert.deepEqual(lines.filter((l) => l.type === 'train').map((l) => l.loss), run.train.map((m) => m.loss), 'same seed, same losses');

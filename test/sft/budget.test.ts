@@ -7,13 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pretrainWorld } from '../../src/sft/pretrain.js';
+import { runContext } from '../../src/run/context.js';
 
 const TINY = { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2 };
 
 test('pretrain trains its whole token budget with no safety limit, in the precision asked for', async () => {
   const lines: string[] = [];
   const r = await pretrainWorld({ out: mkdtempSync(join(tmpdir(), 'r1-budget-')), model: TINY, tokens: 6000, batchSize: 8, poolBatches: 2,
-    warmupSteps: 2, evalEvery: 1000, precision: 'bf16', log: (l) => lines.push(l) });
+    warmupSteps: 2, evalEvery: 1000 }, runContext({ precision: 'bf16', log: (l) => lines.push(l) }));
   assert.ok(r.tokens >= 6000, `trained ${r.tokens} tokens of a 6000-token budget`);
   assert.equal(r.cutShort, false);
   assert.equal(r.precision, 'bf16');
@@ -23,7 +24,7 @@ test('pretrain trains its whole token budget with no safety limit, in the precis
 test('pretrain: the wall-clock safety limit stops early and says so', async () => {
   const lines: string[] = [];
   const r = await pretrainWorld({ out: mkdtempSync(join(tmpdir(), 'r1-budget-')), model: TINY, tokens: 1_000_000, maxSeconds: 1e-6, batchSize: 8,
-    poolBatches: 2, evalEvery: 1000, log: (l) => lines.push(l) });
+    poolBatches: 2, evalEvery: 1000 }, runContext({ log: (l) => lines.push(l) }));
   assert.equal(r.cutShort, true);
   assert.ok(r.tokens < 1_000_000);
   assert.equal(r.precision, 'fp32', 'no precision option: fp32, whatever ran before in the process');
@@ -37,8 +38,8 @@ test('a cached base: renamed into place when complete; cut short by the safety l
   assert.deepEqual([done.dir, done.cutShort, done.stopped], [join(root, 'base-a'), false, false]);
   assert.ok(existsSync(join(root, 'base-a', 'model.safetensors')) && !existsSync(`${done.dir}.tmp-${process.pid}`));
   const lines: string[] = [];
-  const cut = await pretrainIntoCache(join(root, 'base-b'), { model: TINY, tokens: 1_000_000, maxSeconds: 1e-6, batchSize: 8, poolBatches: 2, evalEvery: 1000,
-    log: (l) => lines.push(l) });
+  const cut = await pretrainIntoCache(join(root, 'base-b'), { model: TINY, tokens: 1_000_000, maxSeconds: 1e-6, batchSize: 8, poolBatches: 2, evalEvery: 1000 },
+    runContext({ log: (l) => lines.push(l) }));
   assert.equal(cut.cutShort, true);
   assert.equal(cut.dir, `${join(root, 'base-b')}.tmp-${process.pid}`);
   assert.ok(!existsSync(join(root, 'base-b')), 'an undertrained base is never the cached default');

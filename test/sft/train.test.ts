@@ -11,6 +11,7 @@ import { makeBatch } from '../../src/sft/batching.js';
 import { Trainer } from '../../src/sft/trainer.js';
 import { pretrainWorld, worldTokenizer, defaultWorldModelConfig } from '../../src/sft/pretrain.js';
 import { sftTrain } from '../../src/sft/sft.js';
+import { runContext } from '../../src/run/context.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'r1-sft-'));
 const TINY = { hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 256 };
@@ -36,7 +37,7 @@ test('the masked loss is the mean log-loss over completion tokens only', () => {
 test('a tiny pretrain run on the addition world lowers the loss and saves an HF checkpoint', async () => {
   const out = join(dir, 'base');
   const lines: string[] = [];
-  const r = await pretrainWorld({ out, model: TINY, tokens: 80_000, maxSeconds: 30, batchSize: 16, poolBatches: 4, lr: 1e-2, warmupSteps: 5, evalEvery: 1000, log: (l) => lines.push(l) });
+  const r = await pretrainWorld({ out, model: TINY, tokens: 80_000, maxSeconds: 30, batchSize: 16, poolBatches: 4, lr: 1e-2, warmupSteps: 5, evalEvery: 1000 }, runContext({ log: (l) => lines.push(l) }));
   assert.ok(r.steps > 10, `${r.steps} steps`);
   assert.ok(r.finalLoss < 2.5, `final loss ${r.finalLoss} (starts near ln 100 = 4.6)`);
   assert.ok(existsSync(join(out, 'model.safetensors')) && existsSync(join(out, 'tokenizer.json')));

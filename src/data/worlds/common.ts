@@ -6,7 +6,7 @@ import { Rng } from '../../util/rng.js';
 import { applyTemplate, type TemplateName } from '../templates.js';
 import { writeJsonl } from '../jsonl.js';
 import { formatR1, parseR1 } from '../../rewards/format.js';
-import { judgeTask, PHRASES, type TaskVerdict, type WorldLang } from '../../rewards/worlds/index.js';
+import { checkTask, PHRASES, type TaskVerdict, type WorldLang } from '../../rewards/worlds/index.js';
 import { WORLD_LANGS } from '../../rewards/worlds/phrases.js';
 import type { Faithfulness, Split, World, WorldProblem } from './types.js';
 
@@ -102,7 +102,7 @@ export function worldPrompt(p: WorldProblem, template: TemplateName | string = '
 
 /** A world's check: its task's one judge on the problem's own fields. */
 export function checkProblem(p: WorldProblem, completion: string): TaskVerdict {
-  return judgeTask(p.task, p as unknown as Record<string, unknown>, completion) ?? { format_ok: false, answer: null, correct: false };
+  return checkTask(p.task, p as unknown as Record<string, unknown>, completion) ?? { format_ok: false, answer: null, correct: false };
 }
 
 /** A piece of a reply written in a language (a reasoning line, or the summary). */

@@ -15,7 +15,7 @@ export interface WorldProblem {
   key?: string;
   question: string;
   gold: string;
-  /** The task whose judge checks it (src/rewards/worlds TASK_JUDGES; the world's name). Reaches the reward context. */
+  /** The task whose judge checks it (src/rewards/worlds TASK_CHECKS; the world's name). Reaches the reward context. */
   task: string;
 }
 

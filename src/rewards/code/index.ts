@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AsyncRewardFn, RewardContext, RewardFn } from '../types.js';
-import { isCodeTest, judge, jobFor, pool, summarize, type CodeLang, type CodeResult, type CodeTest } from './runners.js';
+import { isCodeTest, testStatus, jobFor, pool, summarize, type CodeLang, type CodeResult, type CodeTest } from './runners.js';
 import { DEFAULT_SANDBOX_LIMITS, probeSandbox, runSandboxed, type ProbeResult, type SandboxLimits } from './sandbox.js';
 
 export * from './runners.js';
@@ -117,7 +117,7 @@ export class CodeRunner {
           item: k,
           run: async () => {
             const r = await runSandboxed(jobFor(it.lang, program, t), this.limits);
-            const status = judge(t, r);
+            const status = testStatus(t, r);
             return status === 'passed' ? { status, wallMs: r.wallMs } : { status, wallMs: r.wallMs, stderr: r.stderr.slice(0, 500) };
           },
         });

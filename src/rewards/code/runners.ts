@@ -66,7 +66,7 @@ export function jobFor(lang: CodeLang, program: string, test: CodeTest): Sandbox
   return { interpreter: lang, files: { [main]: program + '\n' + jsCallHarness(String(test.call)) }, main, stdin: '' };
 }
 
-/** Output as judges compare it: trailing whitespace off every line, trailing empty lines dropped, CRLF as LF. */
+/** Output as a test compares it: trailing whitespace off every line, trailing empty lines dropped, CRLF as LF. */
 export function normalizeOutput(s: string): string {
   return s.replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '');
 }
@@ -87,8 +87,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** Judges one finished run against its test. */
-export function judge(test: CodeTest, run: RunResult): TestStatus {
+/** The status of one finished run against its test. */
+export function testStatus(test: CodeTest, run: RunResult): TestStatus {
   if (run.status !== 'ok') return run.status;
   if ('input' in test) return normalizeOutput(run.stdout) === normalizeOutput(String(test.output)) ? 'passed' : 'wrong-answer';
   const at = run.stdout.lastIndexOf(MARK);

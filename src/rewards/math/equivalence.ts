@@ -53,7 +53,7 @@ export function isEquivalent(gold: string, pred: string, opts: EquivalenceOption
   const quick = quickEquivalent(gold, pred, opts);
   if (quick !== null) return quick;
   try {
-    return judge(gold.trim(), pred.trim(), opts);
+    return equivalentAnswers(gold.trim(), pred.trim(), opts);
   } catch {
     return false;
   }
@@ -77,7 +77,7 @@ export function quickEquivalent(gold: string, pred: string, opts: EquivalenceOpt
   return (gn.decimals > 0 || pn.decimals > 0) && floatEqual(gn.value, pn.value, opts.floatRounding ?? 6);
 }
 
-function judge(gold: string, pred: string, opts: EquivalenceOptions): boolean {
+function equivalentAnswers(gold: string, pred: string, opts: EquivalenceOptions): boolean {
   const ctx: Ctx = {
     cas: {
       relTol: opts.relTol ?? 1e-8,

@@ -6,7 +6,7 @@ import { parseIntegerAnswer } from '../tasks.js';
 import { NO_ANSWER, readReply, type TaskVerdict } from './reply.js';
 
 /** An integer reply judged against an exact integer gold (null gold: the problem itself is malformed). */
-export function judgeInteger(completion: string, gold: bigint | null): TaskVerdict {
+export function integerVerdict(completion: string, gold: bigint | null): TaskVerdict {
   const r = readReply(completion, false);
   const n = r.stated === null ? null : parseIntegerAnswer(r.stated);
   if (n === null) return { ...NO_ANSWER };
@@ -19,7 +19,7 @@ export interface AdditionData {
 }
 
 export function checkAddition(p: AdditionData, completion: string): TaskVerdict {
-  return judgeInteger(completion, BigInt(p.a) + BigInt(p.b));
+  return integerVerdict(completion, BigInt(p.a) + BigInt(p.b));
 }
 
 export interface ExprData {
@@ -34,5 +34,5 @@ export function exprValue(expression: string): bigint | null {
 }
 
 export function checkExpr(p: ExprData, completion: string): TaskVerdict {
-  return judgeInteger(completion, exprValue(p.expression));
+  return integerVerdict(completion, exprValue(p.expression));
 }

@@ -1,7 +1,8 @@
-// One judge per task: the table from a world task's name (a problem's `task` field) to the fields it reads and its
-// judge, and the registry rewards built on it: `task` (the judge's verdict as 1/0), `format` (the one format; empty
-// reasoning only for direct tasks) and `language` (line share for world tasks). GRPO, evaluation and the worlds'
-// `check` all ask these same functions. Pure; never throws on model output.
+// One check per task: the table from a world task's name (a problem's `task` field) to the fields it reads and its
+// check (the verdict on one completion), and the registry rewards built on it: `task` (the verdict as 1/0), `format`
+// (the one format; empty reasoning only for direct tasks) and `language` (line share for world tasks). The worlds'
+// `check`, hence their judge (src/eval/world.ts worldJudge), and GRPO's rewards all ask these same functions.
+// Pure; never throws on model output.
 import { wordLanguageReward } from '../language.js';
 import { r1FormatReward } from '../format.js';
 import type { RewardContext, RewardFn } from '../types.js';
@@ -13,11 +14,11 @@ import { languageShare } from './language.js';
 import { isWorldLang } from './phrases.js';
 import type { TaskVerdict } from './reply.js';
 
-/** A task's judge: whether it is a direct (non-reasoning) request, how to read its problem data, and the check. */
-export interface TaskJudge<D> {
+/** A task's check: whether it is a direct (non-reasoning) request, how to read its problem data, and the verdict on a completion. */
+export interface TaskCheck<D> {
   /** A direct request is answered without a chain of thought (empty reasoning is in format). */
   direct: boolean;
-  /** The judge's problem data from a field getter (a WorldProblem, or one completion's reward context); null when malformed. */
+  /** The check's problem data from a field getter (a WorldProblem, or one completion's reward context); null when malformed. */
   read(get: (key: string) => unknown): D | null;
   check(data: D, completion: string): TaskVerdict;
 }
@@ -25,12 +26,12 @@ export interface TaskJudge<D> {
 const int = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 const ints = (x: unknown): x is number[] => Array.isArray(x) && x.length > 0 && x.every((n) => int(n) && n >= 0);
 
-const ADDITION: TaskJudge<AdditionData> = {
+const ADDITION: TaskCheck<AdditionData> = {
   direct: false,
   read: (get) => { const [a, b] = [get('a'), get('b')]; return int(a) && int(b) ? { a, b } : null; },
   check: checkAddition,
 };
-const EXPR: TaskJudge<ExprData> = {
+const EXPR: TaskCheck<ExprData> = {
   direct: false,
   read: (get) => { const e = get('expression'); return typeof e === 'string' ? { expression: e } : null; },
   check: checkExpr,
@@ -40,8 +41,8 @@ const numbersTarget = (get: (key: string) => unknown): NumbersTarget | null => {
   return ints(numbers) && int(target) ? { numbers, target } : null;
 };
 
-/** The task table (a variant is an entry: the bilingual worlds share their English world's judge). */
-export const TASK_JUDGES: Readonly<Record<string, TaskJudge<unknown>>> = {
+/** The task table (a variant is an entry: the bilingual worlds share their English world's check). */
+export const TASK_CHECKS: Readonly<Record<string, TaskCheck<unknown>>> = {
   addition: ADDITION,
   'addition-bi': ADDITION,
   expr: EXPR,
@@ -52,26 +53,26 @@ export const TASK_JUDGES: Readonly<Record<string, TaskJudge<unknown>>> = {
     direct: true,
     read: (get) => { const [request, text] = [get('request'), get('text')]; return isRequestKind(request) && typeof text === 'string' ? { request, text } : null; },
     check: checkGeneral,
-  } satisfies TaskJudge<GeneralData>,
+  } satisfies TaskCheck<GeneralData>,
   safety: {
     direct: true,
     read: (get) => { const [kind, secret] = [get('kind'), get('secret')]; return isSafetyKind(kind) && typeof secret === 'string' ? { kind, secret } : null; },
     check: checkSafety,
-  } satisfies TaskJudge<SafetyData>,
-} as Record<string, TaskJudge<unknown>>;
+  } satisfies TaskCheck<SafetyData>,
+} as Record<string, TaskCheck<unknown>>;
 
-export const TASK_NAMES: readonly string[] = Object.keys(TASK_JUDGES);
+export const TASK_NAMES: readonly string[] = Object.keys(TASK_CHECKS);
 
-/** The judge of a task; throws naming the valid tasks (a program error, not model output). */
-export function taskJudge(task: string): TaskJudge<unknown> {
-  const j = Object.hasOwn(TASK_JUDGES, task) ? TASK_JUDGES[task] : undefined;
+/** The check of a task; throws naming the valid tasks (a program error, not model output). */
+export function taskCheck(task: string): TaskCheck<unknown> {
+  const j = Object.hasOwn(TASK_CHECKS, task) ? TASK_CHECKS[task] : undefined;
   if (!j) throw new Error(`unknown task '${task}'; use one of ${TASK_NAMES.join(', ')}`);
   return j;
 }
 
-/** Judges a completion of a problem given as an object of fields (a WorldProblem). Null when its data is malformed. */
-export function judgeTask(task: string, problem: Readonly<Record<string, unknown>>, completion: string): TaskVerdict | null {
-  const j = taskJudge(task);
+/** The verdict on a completion of a problem given as an object of fields (a WorldProblem). Null when its data is malformed. */
+export function checkTask(task: string, problem: Readonly<Record<string, unknown>>, completion: string): TaskVerdict | null {
+  const j = taskCheck(task);
   const data = j.read((k) => problem[k]);
   return data === null ? null : j.check(data, completion);
 }
@@ -83,13 +84,13 @@ function perCompletion(ctx: RewardContext, key: string, i: number): unknown {
 }
 
 /** The task of completion i (ctx.task: a name per completion or one for all), null when absent or unknown. */
-function taskAt(ctx: RewardContext, i: number): TaskJudge<unknown> | null {
+function taskAt(ctx: RewardContext, i: number): TaskCheck<unknown> | null {
   const t = perCompletion(ctx, 'task', i);
-  return typeof t === 'string' && Object.hasOwn(TASK_JUDGES, t) ? TASK_JUDGES[t]! : null;
+  return typeof t === 'string' && Object.hasOwn(TASK_CHECKS, t) ? TASK_CHECKS[t]! : null;
 }
 
 /**
- * The `task` reward: 1 when the judge of ctx.task says the completion is right, else 0; the judge reads its problem
+ * The `task` reward: 1 when the check of ctx.task says the completion is right, else 0; the check reads its problem
  * fields from ctx (per-completion arrays as src/rl/tasks.ts's rewardContext builds them, or one value shared by all).
  * Null where the task is missing or unknown or its fields are malformed.
  */

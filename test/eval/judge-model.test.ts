@@ -1,4 +1,4 @@
-// The generative judge: verdict parsing as a table, the endpoint judge against a loopback HTTP server that grades
+// The judge model: verdict parsing as a table, the endpoint judge against a loopback HTTP server that grades
 // like a judge model would (request shape, verdicts, no-verdict nulls, rows without a reference), and the local
 // judge through the r1ts sampler with a tiny checkpoint trained here to give the verdicts of a few judgements.
 import { test, after, before } from 'node:test';
@@ -11,8 +11,8 @@ import { makeConfig } from '../../src/model/config.js';
 import { CharTokenizer } from '../../src/model/tokenizer.js';
 import { Trainer } from '../../src/sft/trainer.js';
 import { makeBatch } from '../../src/sft/batching.js';
-import { judgePrompt, parseVerdict, predictionOf, type JudgeItem } from '../../src/rewards/judge.js';
-import { endpointJudge, judgeRewards, localJudge } from '../../src/eval/judge.js';
+import { judgePrompt, parseVerdict, predictionOf, type JudgeItem } from '../../src/rewards/judge-model.js';
+import { endpointJudgeModel, judgeModelRewards, localJudgeModel } from '../../src/eval/judge-model.js';
 
 test('parseVerdict reads the last verdict word of the summary', () => {
   const rows: [string, 'correct' | 'incorrect' | null][] = [
@@ -61,19 +61,19 @@ before(async () => {
 after(() => server?.close());
 
 test('endpoint judge: verdicts from an OpenAI-compatible server become 1 / 0 / null rewards', async () => {
-  const judge = endpointJudge({ url, model: 'judge-v3', retries: 0 });
+  const judge = endpointJudgeModel({ url, model: 'judge-v3', retries: 0 });
   const completions = [
     '<think>\n\n</think>\n\nthree hundred forty-two', // same answer, another form: correct
     '<think>\n\n</think>\n\nthree hundred forty three', // incorrect
     '<think>\n\n</think>\n\n???', // the judge gives no verdict: null
     '<think>\n\n</think>\n\ncba', // no reference: not sent, null
   ];
-  const r = await judgeRewards(judge, completions, ['write 342 in words', 'write 342 in words', 'write 1 in words', 'reverse abc'],
+  const r = await judgeModelRewards(judge, completions, ['write 342 in words', 'write 342 in words', 'write 1 in words', 'reverse abc'],
     ['three hundred forty two', 'three hundred forty two', 'one', null]);
   assert.deepEqual(r, [1, 0, null, null]);
   assert.equal(seen.length, 3);
   assert.deepEqual({ ...seen[0], messages: undefined }, { model: 'judge-v3', n: 1, temperature: 0, top_p: 1, max_tokens: 512, messages: undefined });
-  await assert.rejects(endpointJudge({ url: 'http://127.0.0.1:9', model: 'm', retries: 0 })([{ question: 'q', reference: 'a', prediction: 'a' }]), /cannot be reached/);
+  await assert.rejects(endpointJudgeModel({ url: 'http://127.0.0.1:9', model: 'm', retries: 0 })([{ question: 'q', reference: 'a', prediction: 'a' }]), /cannot be reached/);
 });
 
 test('local judge: a checkpoint run through the r1ts sampler gives the verdicts it was trained to give', async () => {
@@ -89,7 +89,7 @@ test('local judge: a checkpoint run through the r1ts sampler gives the verdicts 
     vocab_size: tok.vocabSize, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,
     bos_token_id: tok.bosId, eos_token_id: tok.eosId,
   }), new Rng(1));
-  const judge = localJudge(model, tok);
+  const judge = localJudgeModel(model, tok);
   const want = items.map(([, v]) => v);
   const seqs = texts.map(([p, c]) => ({ ids: [...tok.encode(p), ...tok.encode(c), tok.eosId!], lossFrom: tok.encode(p).length }));
   const trainer = new Trainer(model, { weightDecay: 0 });
@@ -100,5 +100,5 @@ test('local judge: a checkpoint run through the r1ts sampler gives the verdicts 
     if (step % 50 === 49 && JSON.stringify(got = await judge(items.map(([it]) => it))) === JSON.stringify(want)) break;
   }
   assert.deepEqual(got, want);
-  assert.deepEqual(await judgeRewards(judge, ['x</think>\n\nba', 'x</think>\n\n4'], ['reverse ab', 'count abc'], ['ba', '3']), [1, 0]);
+  assert.deepEqual(await judgeModelRewards(judge, ['x</think>\n\nba', 'x</think>\n\n4'], ['reverse ab', 'count abc'], ['ba', '3']), [1, 0]);
 });

@@ -1,5 +1,5 @@
-// A generative judge's text side: the prompt that shows a judge model the question, the reference answer and the
-// prediction, and the reading of its verdict ('correct' / 'incorrect'). Pure: no model, no network (src/eval/judge.ts
+// A judge model's text side: the prompt that shows a judge model the question, the reference answer and the
+// prediction, and the reading of its verdict ('correct' / 'incorrect'). Pure: no model, no network (src/eval/judge-model.ts
 // makes the call). DeepSeek-R1 §2.3.3: answers no rule can check are judged by DeepSeek-V3 given ground truth and prediction.
 
 /** What the judge is shown. */
