@@ -38,9 +38,10 @@ export function boxesIn(text: string, mode: 'all' | 'last', end = text.length, s
   let maxPos = end;
   let laterStart = -1;
   for (let guard = 0; guard < 1000; guard++) {
-    // In `last` mode an earlier box joins only if it closes within 70 characters of the later one.
-    if (mode === 'last' && laterStart >= 0 && text.lastIndexOf('}', laterStart - 1) < laterStart - 71) break;
-    // (A box whose content is over 300 characters long is not looked for there.)
+    // In `last` mode an earlier box joins only if it closes within 70 characters of the later one (the
+    // test on `between` below), so it starts at most 371 before: a box whose content is over 300
+    // characters long is not looked for there. (No pre-test for a `}` near the later box: that backwards
+    // search cost more than this forward one, which rejects the same boxes.)
     const start = lastBoxStart(text, searchEnd, mode === 'last' && laterStart >= 0 ? Math.max(0, laterStart - 371) : -1);
     if (start < 0) break;
     let open = start + (text[start + 1] === 'b' ? 6 : 5);
