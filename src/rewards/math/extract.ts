@@ -8,7 +8,7 @@
 // Inside a group the match that ends last wins; a match that does not parse gives way to the next,
 // and numbers inside a failed LaTeX span are never used. It only finds text: equivalence.ts judges it.
 
-import { boxesIn } from './boxes.js';
+import { boxesIn, lastIndexNear } from './boxes.js';
 
 export { lastBoxed, matchBrace } from './boxes.js';
 
@@ -442,7 +442,7 @@ function latexParses(t: string): boolean {
  * is no closed box.
  */
 function boxedCandidate(text: string, several: boolean | (() => boolean)): Candidate | null {
-  const close = text.lastIndexOf('}');
+  const close = lastIndexNear(text, '}', text.length);
   if (close < 0) return null;
   const run = boxesIn(text, 'last', close + 1, several);
   if (run === null) return null;
