@@ -101,7 +101,7 @@ export function isBareAnswer(text: string): boolean {
   const t = text.trim();
   if (t.length === 0 || t.length > 600) return false;
   // The cheap tests first. Several lines are prose unless one display block or environment holds them.
-  if (t.includes('\n') && !/^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t)) return false;
+  if (t.includes('\n') && !(startsMaths(t.charCodeAt(0)) && /^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t))) return false;
   // A longer text with sentence words is prose (the search stops at the first mark).
   if (t.length > 40 && PROSE_MARK.test(t)) return false;
   if (t.includes('####') || t.includes('think>') || t.includes('answer>')) return false;
@@ -124,6 +124,11 @@ export function isBareAnswer(text: string): boolean {
   if (hasDigits) return long.length <= 1;
   // No digits: an expression in letters, or a word answer of at most three words (`no solution`).
   return words.length <= 3 && !words.some((w) => SENTENCE_WORDS.has(w.toLowerCase())) && !/[.!?]\s+\S/.test(inner);
+}
+
+/** `$` or a backslash: the first character of a display block or environment (a test before the pattern). */
+function startsMaths(c: number): boolean {
+  return c === 36 || c === 92;
 }
 
 /** The text inside one `$…$`, `$$…$$`, `\(…\)`, `\[…\]` covering all of it (or the text), null if several spans. */
