@@ -442,6 +442,9 @@ function latexParses(t: string): boolean {
  * is no closed box.
  */
 function boxedCandidate(text: string, several: boolean | (() => boolean)): Candidate | null {
+  // No `}` at all (most texts without LaTeX): one forward search, which stops early in LaTeX, is far
+  // cheaper than looking back over the whole text.
+  if (!text.includes('}')) return null;
   const close = lastIndexNear(text, '}', text.length);
   if (close < 0) return null;
   const run = boxesIn(text, 'last', close + 1, several);
