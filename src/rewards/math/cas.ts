@@ -16,6 +16,18 @@ import { parseSimpleLatex } from './simple-latex.js';
  * pushed scope that is always popped: it keeps no state between calls.
  */
 const engine = new ComputeEngine();
+refastenStringPrototype();
+/**
+ * compute-engine 0.27 declares `class … extends String` as it loads, and V8 (Node 20) answers by putting
+ * String.prototype in dictionary mode: from then on every string method call in the process (charCodeAt,
+ * indexOf, slice…) is a lookup instead of inlined code — a charCodeAt loop 3-7× slower, the verifier's
+ * extraction a third slower. Loads through a String wrapper, once their inline cache is warm (V8 gives a
+ * function feedback after a few calls), make the prototype fast again. Nothing observable changes.
+ */
+function refastenStringPrototype(): void {
+  const probe = (o: object): unknown => (o as { r1tsProbe?: unknown }).r1tsProbe;
+  for (let i = 0; i < 64; i++) probe(new String(''));
+}
 /** mathjs's single-file bundle loads in a tenth of the time of its ESM tree (hundreds of modules). */
 const mathjsParse = (createRequire(import.meta.url)('mathjs/lib/browser/math.js') as typeof import('mathjs')).parse;
 

@@ -8,7 +8,7 @@
 // Inside a group the match that ends last wins; a match that does not parse gives way to the next,
 // and numbers inside a failed LaTeX span are never used. It only finds text: equivalence.ts judges it.
 
-import { boxesIn } from './boxes.js';
+import { boxesIn, lastIndexNear } from './boxes.js';
 
 export { lastBoxed, matchBrace } from './boxes.js';
 
@@ -119,7 +119,7 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
   // "final answer … is X" ties with the box: only a match ending at or after the box can beat it, so
   // with a box only the text near it is searched.
   const tail = boxed.length > 0 ? Math.max(0, boxed[0]!.start - 200) : 0;
-  if (phrases && (text.indexOf('nswer', tail) >= 0 || text.indexOf('NSWER', tail) >= 0) && FINAL_ANSWER_GATE.test(tail > 0 ? text.slice(tail) : text)) {
+  if (phrases && hasAnswerWord(text, tail) && FINAL_ANSWER_GATE.test(tail > 0 ? text.slice(tail) : text)) {
     boxed.push(...matchAll(text, RE.finalIsLatex, latexCandidate), ...matchAll(text, RE.finalIsExpr, exprCandidate));
   }
   const b = boxed.length === 1 ? boxed[0]! : best(boxed);
@@ -158,6 +158,17 @@ function extractIn(text: string, strategies: ReadonlySet<ExtractStrategy>, maxPr
     if (m) return { text: m[1]!, priority: P_PLAIN + 100 };
   }
   return null;
+}
+
+/**
+ * Whether `nswer` or `NSWER` occurs at or after `from`: the lower case found through `wer`, whose first
+ * letter is rarer than `n` in prose and LaTeX (a search stops at every occurrence of a pattern's first letter).
+ */
+function hasAnswerWord(text: string, from: number): boolean {
+  for (let i = text.indexOf('wer', from + 2); i >= 0; i = text.indexOf('wer', i + 3)) {
+    if (text.charCodeAt(i - 1) === 115 && text.charCodeAt(i - 2) === 110) return true;
+  }
+  return text.indexOf('NSWER', from) >= 0;
 }
 
 /**
@@ -431,7 +442,10 @@ function latexParses(t: string): boolean {
  * is no closed box.
  */
 function boxedCandidate(text: string, several: boolean | (() => boolean)): Candidate | null {
-  const close = text.lastIndexOf('}');
+  // No `}` at all (most texts without LaTeX): one forward search, which stops early in LaTeX, is far
+  // cheaper than looking back over the whole text.
+  if (!text.includes('}')) return null;
+  const close = lastIndexNear(text, '}', text.length);
   if (close < 0) return null;
   const run = boxesIn(text, 'last', close + 1, several);
   if (run === null) return null;

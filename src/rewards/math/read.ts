@@ -101,7 +101,10 @@ export function isBareAnswer(text: string): boolean {
   const t = text.trim();
   if (t.length === 0 || t.length > 600) return false;
   // The cheap tests first. Several lines are prose unless one display block or environment holds them.
-  if (t.includes('\n') && !/^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t)) return false;
+  if (t.includes('\n') && !(startsMaths(t.charCodeAt(0)) && /^(?:\$\$|\\\[|\\begin\{|\\boxed\{\s*\\begin)/.test(t))) return false;
+  // Maths after other text (`So $x = 3$.`): a `$` that does not open the text is never stripped
+  // (stripOuter), so the test on `inner` below would reject it; one search for `$` is cheaper than the next.
+  if (!MAY_OPEN.has(t.charCodeAt(0)) && hasDollar(t)) return false;
   // A longer text with sentence words is prose (the search stops at the first mark).
   if (t.length > 40 && PROSE_MARK.test(t)) return false;
   if (t.includes('####') || t.includes('think>') || t.includes('answer>')) return false;
@@ -124,6 +127,20 @@ export function isBareAnswer(text: string): boolean {
   if (hasDigits) return long.length <= 1;
   // No digits: an expression in letters, or a word answer of at most three words (`no solution`).
   return words.length <= 3 && !words.some((w) => SENTENCE_WORDS.has(w.toLowerCase())) && !/[.!?]\s+\S/.test(inner);
+}
+
+/** First characters of a text that stripOuter may take something off the front of: `$`, `\`, `*`, a backquote. */
+const MAY_OPEN = new Set([36, 92, 42, 96]);
+
+/** Whether `t` holds a `$` that no backslash escapes (as `(?<!\\)\$` finds), by indexOf. */
+function hasDollar(t: string): boolean {
+  for (let i = t.indexOf('$'); i >= 0; i = t.indexOf('$', i + 1)) if (t.charCodeAt(i - 1) !== 92) return true;
+  return false;
+}
+
+/** `$` or a backslash: the first character of a display block or environment (a test before the pattern). */
+function startsMaths(c: number): boolean {
+  return c === 36 || c === 92;
 }
 
 /** The text inside one `$…$`, `$$…$$`, `\(…\)`, `\[…\]` covering all of it (or the text), null if several spans. */

@@ -4,7 +4,9 @@
 // real model outputs (several boxes, nested braces, answers buried in prose, truncated outputs).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { lastIndexNear } from '../../../src/rewards/math/boxes.js';
 import { extractAnswer, MATH_VERIFY_STRATEGIES } from '../../../src/rewards/math/index.js';
+import { Rng } from '../../../src/util/rng.js';
 
 const rows: [completion: string, expected: string | null][] = [
   ['The answer is \\boxed{42}.', '42'], // one box
@@ -99,5 +101,19 @@ test('extraction options: strategies restrict', () => {
 test('extraction never throws on odd input', () => {
   for (const x of [undefined, null, 42, '\\boxed{', '\\boxed{{{{', '<answer>', '####', '}}}\\boxed}', '$'.repeat(1000), '\\'.repeat(999)]) {
     assert.doesNotThrow(() => extractAnswer(x as string));
+  }
+});
+
+test('lastIndexNear finds what lastIndexOf finds, near the start point and beyond its 64-place loop', () => {
+  const rng = new Rng(25);
+  const pieces = ['box', '}', 'b', 'bo', 'x', ' ', '\\', 'a'.repeat(70)];
+  for (let n = 0; n < 3000; n++) {
+    let text = '';
+    for (let k = rng.int(0, 12); k > 0; k--) text += pieces[rng.int(0, pieces.length - 1)];
+    for (const word of ['box', '}']) {
+      for (const from of [-1, 0, 1, rng.int(0, text.length + 2), text.length - 1, text.length, text.length + 5]) {
+        assert.equal(lastIndexNear(text, word, from), text.lastIndexOf(word, from), `${JSON.stringify(text)} ${word} ${from}`);
+      }
+    }
   }
 });
