@@ -22,7 +22,8 @@ export function checkSampling(o: SamplingOptions): void {
 
 /**
  * Buckets of the truncation search: 128 per octave of probability (a bucket spans a ratio of 2^(1/128)), 64 octaves;
- * the kernels' sampleBuckets puts x = (logit - max) / T <= 0 in bucket floor(-128 log2 p), the last holding everything below 2^-64.
+ * the kernels' sampleBuckets puts x = (logit - max) / T <= 0 in bucket floor(-128 log2 p), the last holding everything
+ * below 2^-64.
  */
 const NB = 128 * 64;
 
@@ -53,8 +54,8 @@ export class SampleScratch {
   }
 
   /**
-   * Fills probs (returning their sum, the same as plain sampling's), buckets and each bucket's mass (the kernels' sampleBuckets),
-   * and with `counts` its count (top-k needs them; top-p alone finds a bucket's tokens by scanning). Buckets follow x,
+   * Fills probs (returning their sum, the same as plain sampling's), buckets and each bucket's mass (the kernels'
+   * sampleBuckets), and with `counts` its count (top-k needs them; top-p alone finds a bucket's tokens by scanning). Buckets follow x,
    * so they order tokens as their probabilities do (exp is increasing; distinct x that round to one probability
    * straddle a bucket edge only within float rounding, ~1e-7, of it).
    */

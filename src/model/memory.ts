@@ -1,7 +1,8 @@
 // An estimate of a training run's peak memory from the model's config and the run's shapes, in parts: weights,
 // gradients, optimizer state, a frozen reference copy, activations kept for backward, the lm_head chunks, the
 // sampler's KV cache and logits, and the runtime. Not a measurement: it counts every op output the tape keeps for
-// backward (FP32) plus a share for the buffer pool; against real-shape peak RSS it errs high by up to ~15%.
+// backward (FP32) plus a share for the buffer pool; against real-shape peak RSS (r1 bench grpo) it erred high by
+// 2-24%.
 import type { ModelConfig } from './config.js';
 import { headSize } from './config.js';
 import { defaultChunkRows } from '../tensor/index.js';
