@@ -61,11 +61,11 @@ static void gemm_piece(const gemm_job *j, size_t item, size_t p0, size_t p1) {
  * rows of A 4 at a time in 16 FMA accumulators (A stays in cache); the sums along K run in 16-float lanes, reduced at
  * the end: one order for every element whatever M, so a row's result does not depend on the rows beside it. */
 
-static inline void small_store(float *c, float v, float alpha, float beta) { *c = beta == 0.0f ? alpha * v : alpha * v + beta * *c; }
+static inline void small_store(float *c, float v, float beta) { *c = beta == 0.0f ? v : v + beta * *c; }
 
 /* rows [m0, m0 + mb) of A against rows [n0, n0 + nb) of B, mb, nb <= 4 */
 static void small_block(const float *A, size_t lda, const float *B, size_t ldb, float *C, size_t ldc, size_t K,
-                        size_t m0, size_t mb, size_t n0, size_t nb, float alpha, float beta) {
+                        size_t m0, size_t mb, size_t n0, size_t nb, float beta) {
   __m512 acc[4][4];
   for (size_t i = 0; i < 4; i++) for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
   const float *a[4], *b[4];
@@ -90,21 +90,21 @@ static void small_block(const float *A, size_t lda, const float *B, size_t ldb, 
     }
   }
   for (size_t i = 0; i < mb; i++)
-    for (size_t j = 0; j < nb; j++) small_store(C + (m0 + i) * ldc + n0 + j, _mm512_reduce_add_ps(acc[i][j]), alpha, beta);
+    for (size_t j = 0; j < nb; j++) small_store(C + (m0 + i) * ldc + n0 + j, _mm512_reduce_add_ps(acc[i][j]), beta);
 }
 
 typedef struct {
   const float *a, *b;
   float *c;
   size_t M, N, K, pieces;
-  float alpha, beta;
+  float beta;
 } small_job;
 
 /* columns [n0, n1) of C, every row */
 static void small_range(const small_job *j, size_t n0, size_t n1) {
   for (size_t n = n0; n < n1; n += 4) {
     size_t nb = n1 - n < 4 ? n1 - n : 4;
-    for (size_t m = 0; m < j->M; m += 4) small_block(j->a, j->K, j->b, j->K, j->c, j->N, j->K, m, j->M - m < 4 ? j->M - m : 4, n, nb, j->alpha, j->beta);
+    for (size_t m = 0; m < j->M; m += 4) small_block(j->a, j->K, j->b, j->K, j->c, j->N, j->K, m, j->M - m < 4 ? j->M - m : 4, n, nb, j->beta);
   }
 }
 
@@ -146,7 +146,7 @@ void k_gemm_rows(const float *a, const float *b, float *c, size_t M, size_t N, s
   if (M == 0 || N == 0) return;
 #if defined(__AVX512F__)
   if (K > 0) {
-    small_job sj = { a, b, c, M, N, K, 1, 1.0f, beta };
+    small_job sj = { a, b, c, M, N, K, 1, beta };
     size_t blocks = (N + 3) / 4, threads = (size_t)pool_threads();
     if (threads < 2 || 2.0 * (double)M * (double)N * (double)K < GEMM_PARALLEL_FLOPS || blocks < 2) { small_range(&sj, 0, N); return; }
     sj.pieces = threads < blocks ? threads : blocks;
