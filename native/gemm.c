@@ -58,24 +58,38 @@ static void gemm_piece(const gemm_job *j, size_t item, size_t p0, size_t p1) {
 #include <immintrin.h>
 /* k_gemm_rows: C = A B^T + beta * C with B (N, K) row-major, for a KV-cache step's few rows, where OpenBLAS packs B
  * and reaches half of what its large products do. Each block of 4 rows of B is read from memory once and meets the
- * rows of A 4 at a time in 16 FMA accumulators (A stays in cache); the sums along K run in 16-float lanes, reduced at
- * the end: one order for every element whatever M, so a row's result does not depend on the rows beside it. */
+ * rows of A 4 at a time in FMA accumulators (A stays in cache) while the next block is prefetched; the sums along K
+ * run in 16-float lanes, reduced at the end: one order for every element whatever M, so a row's result does not
+ * depend on the rows beside it. */
 
-static inline void small_store(float *c, float v, float beta) { *c = beta == 0.0f ? v : v + beta * *c; }
+/* the 16-lane sums of v[0..3], as 4 floats: pairs of lanes, then within each 128-bit quarter, then the quarters */
+#ifndef GEMM_ROWS_AHEAD
+#define GEMM_ROWS_AHEAD 1
+#endif
+#ifndef GEMM_ROWS_HINT
+#define GEMM_ROWS_HINT _MM_HINT_T1
+#endif
+static inline __m128 sum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3) {
+  __m512 t0 = _mm512_add_ps(_mm512_unpacklo_ps(v0, v1), _mm512_unpackhi_ps(v0, v1));
+  __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(v2, v3), _mm512_unpackhi_ps(v2, v3));
+  __m512 u = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
+  __m256 h = _mm256_add_ps(_mm512_castps512_ps256(u), _mm512_extractf32x8_ps(u, 1));
+  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
 
-/* rows [m0, m0 + mb) of A against rows [n0, n0 + nb) of B, mb, nb <= 4 */
-static void small_block(const float *A, size_t lda, const float *B, size_t ldb, float *C, size_t ldc, size_t K,
-                        size_t m0, size_t mb, size_t n0, size_t nb, float beta) {
+/* MB (1..4) rows of A from a[] against the nb (<= 4) rows of B from b[]; C rows c[], columns n0..n0+nb; `pf`, when
+ * not NULL, are the 4 rows of the next block of B to fetch into cache meanwhile */
+static inline __attribute__((always_inline)) void small_block(const float *const *a, const float *const *b, float *const *c,
+                                                              size_t n0, size_t nb, size_t K, float beta,
+                                                              const float *const *pf, size_t npf, const size_t MB) {
   __m512 acc[4][4];
-  for (size_t i = 0; i < 4; i++) for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
-  const float *a[4], *b[4];
-  for (size_t i = 0; i < 4; i++) a[i] = A + (m0 + (i < mb ? i : 0)) * lda;
-  for (size_t j = 0; j < 4; j++) b[j] = B + (n0 + (j < nb ? j : 0)) * ldb;
+  for (size_t i = 0; i < MB; i++) for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
   size_t k = 0;
   for (; k + 16 <= K; k += 16) {
     __m512 bv[4], av;
+    for (size_t j = 0; j < npf; j++) _mm_prefetch((const char *)(pf[j] + k), GEMM_ROWS_HINT);
     for (size_t j = 0; j < 4; j++) bv[j] = _mm512_loadu_ps(b[j] + k);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < MB; i++) {
       av = _mm512_loadu_ps(a[i] + k);
       for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
     }
@@ -84,13 +98,18 @@ static void small_block(const float *A, size_t lda, const float *B, size_t ldb, 
     __mmask16 mask = (__mmask16)((1u << (K - k)) - 1);
     __m512 bv[4], av;
     for (size_t j = 0; j < 4; j++) bv[j] = _mm512_maskz_loadu_ps(mask, b[j] + k);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < MB; i++) {
       av = _mm512_maskz_loadu_ps(mask, a[i] + k);
       for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
     }
   }
-  for (size_t i = 0; i < mb; i++)
-    for (size_t j = 0; j < nb; j++) small_store(C + (m0 + i) * ldc + n0 + j, _mm512_reduce_add_ps(acc[i][j]), beta);
+  __mmask8 cm = (__mmask8)((1u << nb) - 1);
+  for (size_t i = 0; i < MB; i++) {
+    __m128 s = sum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+    float *out = c[i] + n0;
+    if (beta != 0.0f) s = _mm_fmadd_ps(_mm_set1_ps(beta), _mm_maskz_loadu_ps(cm, out), s);
+    _mm_mask_storeu_ps(out, cm, s);
+  }
 }
 
 typedef struct {
@@ -100,11 +119,36 @@ typedef struct {
   float beta;
 } small_job;
 
-/* columns [n0, n1) of C, every row */
+/* columns [n0, n1) of C, every row: block by block of B, the rows of A 4 at a time */
 static void small_range(const small_job *j, size_t n0, size_t n1) {
+  const size_t K = j->K;
   for (size_t n = n0; n < n1; n += 4) {
     size_t nb = n1 - n < 4 ? n1 - n : 4;
-    for (size_t m = 0; m < j->M; m += 4) small_block(j->a, j->K, j->b, j->K, j->c, j->N, j->K, m, j->M - m < 4 ? j->M - m : 4, n, nb, j->beta);
+    const float *b[4], *pf[4];
+    for (size_t x = 0; x < 4; x++) b[x] = j->b + (n + (x < nb ? x : 0)) * K;
+    size_t ahead = n + 4 * GEMM_ROWS_AHEAD;
+    int more = ahead < n1;
+    for (size_t x = 0; x < 4; x++) pf[x] = more ? j->b + (ahead + (ahead + x < n1 ? x : 0)) * K : NULL;
+    for (size_t m = 0; m < j->M; m += 4) {
+      size_t mb = j->M - m < 4 ? j->M - m : 4;
+      const float *a[4];
+      float *c[4];
+      for (size_t x = 0; x < 4; x++) {
+        size_t r = m + (x < mb ? x : 0);
+        a[x] = j->a + r * K;
+        c[x] = j->c + r * j->N;
+      }
+      /* pass p of P over this block fetches rows p, p + P, ... of the next one */
+      size_t P = (j->M + 3) / 4 < 4 ? (j->M + 3) / 4 : 4, p = m / 4, npf = 0;
+      const float *mine[4];
+      if (more && p < P) for (size_t x = p; x < 4; x += P) mine[npf++] = pf[x];
+      switch (mb) {
+        case 4: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 4); break;
+        case 3: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 3); break;
+        case 2: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 2); break;
+        default: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 1); break;
+      }
+    }
   }
 }
 
