@@ -389,6 +389,77 @@ static napi_value js_sample_buckets(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* attentionDecode[Bf16](q, kCache, vCache, out, lse, B, S, nh, nkv, hs, scale, kvLen): a decode step on a KV cache of
+ * floats, or of BF16 bits */
+static napi_value attention_decode(napi_env env, napi_callback_info info, int bf16) {
+  Args A;
+  const char *name = bf16 ? "attentionDecodeBf16" : "attentionDecode";
+  if (!args(&A, env, info, name, 12)) return NULL;
+  size_t lq, lk, lv, lo, ll, lkv;
+  float *q = f32(&A, 0, "q", &lq);
+  napi_typedarray_type cache = bf16 ? napi_uint16_array : napi_float32_array;
+  void *k = typed(&A, 1, cache, "kCache", &lk, 0), *v = typed(&A, 2, cache, "vCache", &lv, 0);
+  float *o = f32(&A, 3, "out", &lo), *lse = f32(&A, 4, "lse", &ll);
+  size_t B = dim(&A, 5, "B"), S = dim(&A, 6, "S"), nh = dim(&A, 7, "nh"), nkv = dim(&A, 8, "nkv"), hs = dim(&A, 9, "hs");
+  float scale = (float)num(&A, 10, "scale");
+  int32_t *kvLen = i32(&A, 11, "kvLen", &lkv, 0);
+  if (!A.err && (nkv == 0 || nh % nkv != 0)) fail(&A, "nh=%zu must be a multiple of nkv=%zu", nh, nkv);
+  need(&A, "q (B, nh, hs)", lq, (double)B * nh * hs);
+  need(&A, "kCache (B, S, nkv, hs)", lk, (double)B * S * nkv * hs);
+  need(&A, "vCache (B, S, nkv, hs)", lv, (double)B * S * nkv * hs);
+  need(&A, "out (B, nh, hs)", lo, (double)B * nh * hs);
+  need(&A, "lse (B, nh)", ll, (double)B * nh);
+  need(&A, "kvLen (B)", lkv, (double)B);
+  if (A.err) return NULL;
+  if (k_attention_decode(q, k, v, o, lse, B, S, nh, nkv, hs, scale, kvLen, bf16) != 0) fail(&A, "out of memory");
+  return A.err ? NULL : undef(env);
+}
+
+static napi_value js_attention_decode(napi_env e, napi_callback_info i) { return attention_decode(e, i, 0); }
+static napi_value js_attention_decode_bf16(napi_env e, napi_callback_info i) { return attention_decode(e, i, 1); }
+
+static napi_value js_argmax(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "argmax", 1)) return NULL;
+  size_t lx;
+  float *x = f32(&A, 0, "x", &lx);
+  if (A.err) return NULL;
+  napi_value r;
+  napi_create_double(env, (double)k_argmax(x, lx), &r);
+  return r;
+}
+
+static napi_value js_cdf_index(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "cdfIndex", 3)) return NULL;
+  size_t lp;
+  double *p = f64(&A, 0, "p", &lp);
+  size_t n = dim(&A, 1, "n");
+  double u = num(&A, 2, "u");
+  need(&A, "p", lp, (double)n);
+  if (A.err) return NULL;
+  napi_value r;
+  napi_create_double(env, (double)k_cdf_index(p, n, u), &r);
+  return r;
+}
+
+static napi_value js_bucket_ids(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "bucketIds", 5)) return NULL;
+  size_t lb, li;
+  uint16_t *bucket = typed(&A, 0, napi_uint16_array, "bucket", &lb, 0);
+  size_t n = dim(&A, 1, "n");
+  double b = num(&A, 2, "b"), want = num(&A, 3, "want");
+  int32_t *ids = i32(&A, 4, "ids", &li, 0);
+  need(&A, "bucket", lb, (double)n);
+  need(&A, "ids", li, want >= 0 && want < (double)n ? want : (double)n);
+  if (!A.err && !(b >= 0 && b < 65536 && b == (double)(uint16_t)b)) fail(&A, "bucket %g must be an integer in [0, 65535]", b);
+  if (A.err) return NULL;
+  napi_value r;
+  napi_create_double(env, (double)k_bucket_ids(bucket, n, (uint16_t)b, want < 0 ? -1 : (int64_t)want, ids), &r);
+  return r;
+}
+
 static napi_value js_adamw(napi_env env, napi_callback_info info) {
   Args A;
   if (!args(&A, env, info, "adamw", 12)) return NULL;
@@ -443,7 +514,7 @@ NAPI_MODULE_INIT() {
     { "logSoftmaxFwd", js_log_softmax_fwd }, { "logSoftmaxBwd", js_log_softmax_bwd },
     { "logprobFwd", js_logprob_fwd }, { "logprobBwd", js_logprob_bwd },
     { "embeddingFwd", js_embedding_fwd }, { "embeddingBwd", js_embedding_bwd },
-    { "sumSquares", js_sum_squares }, { "expShift", js_exp_shift }, { "sampleBuckets", js_sample_buckets }, { "adamw", js_adamw }, { "setThreads", js_set_threads },
+    { "sumSquares", js_sum_squares }, { "expShift", js_exp_shift }, { "sampleBuckets", js_sample_buckets }, { "argmax", js_argmax }, { "attentionDecode", js_attention_decode }, { "attentionDecodeBf16", js_attention_decode_bf16 }, { "cdfIndex", js_cdf_index }, { "bucketIds", js_bucket_ids }, { "adamw", js_adamw }, { "setThreads", js_set_threads },
   };
   for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
     napi_value f;

@@ -72,34 +72,10 @@ static napi_value js_round_bf16(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-/* attentionDecodeBf16(q, kCache, vCache, out, lse, B, S, nh, nkv, hs, scale, kvLen): a decode step on a BF16 KV cache */
-static napi_value js_attention_decode_bf16(napi_env env, napi_callback_info info) {
-  Args A;
-  if (!args(&A, env, info, "attentionDecodeBf16", 12)) return NULL;
-  size_t lq, lk, lv, lo, ll, lkv;
-  float *q = f32(&A, 0, "q", &lq);
-  uint16_t *k = typed(&A, 1, napi_uint16_array, "kCache", &lk, 0), *v = typed(&A, 2, napi_uint16_array, "vCache", &lv, 0);
-  float *o = f32(&A, 3, "out", &lo), *lse = f32(&A, 4, "lse", &ll);
-  size_t B = dim(&A, 5, "B"), S = dim(&A, 6, "S"), nh = dim(&A, 7, "nh"), nkv = dim(&A, 8, "nkv"), hs = dim(&A, 9, "hs");
-  float scale = (float)num(&A, 10, "scale");
-  int32_t *kvLen = i32(&A, 11, "kvLen", &lkv, 0);
-  if (!A.err && (nkv == 0 || nh % nkv != 0)) fail(&A, "nh=%zu must be a multiple of nkv=%zu", nh, nkv);
-  need(&A, "q (B, nh, hs)", lq, (double)B * nh * hs);
-  need(&A, "kCache (B, S, nkv, hs)", lk, (double)B * S * nkv * hs);
-  need(&A, "vCache (B, S, nkv, hs)", lv, (double)B * S * nkv * hs);
-  need(&A, "out (B, nh, hs)", lo, (double)B * nh * hs);
-  need(&A, "lse (B, nh)", ll, (double)B * nh);
-  need(&A, "kvLen (B)", lkv, (double)B);
-  if (A.err) return NULL;
-  if (k_attention_decode_bf16(q, k, v, o, lse, B, S, nh, nkv, hs, scale, kvLen) != 0) fail(&A, "out of memory");
-  return A.err ? NULL : undef(env);
-}
-
 void register_bf16(napi_env env, napi_value exports) {
   static const struct { const char *name; napi_callback fn; } methods[] = {
     { "gemmBf16", js_gemm_bf16 }, { "bf16Mode", js_bf16_mode }, { "packBf16", js_pack_bf16 },
     { "gemmBf16Packed", js_gemm_bf16_packed }, { "roundBf16", js_round_bf16 },
-    { "attentionDecodeBf16", js_attention_decode_bf16 },
   };
   for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
     napi_value f;

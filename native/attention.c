@@ -162,42 +162,54 @@ static void fwd_direct_task(attn_job *j, size_t b, size_t kh, int bf16) {
   free(srow);
 }
 
-/* A decode step on a BF16 KV cache (k_attention_decode_bf16): per (batch row, kv head) task, the g query heads of
- * the group read each visible K and V row once, widened from its 16 bits into an FP32 row in L1; q rounded to BF16,
- * products of BF16 values summed in FP32, P rounded: fwd_direct's bf16 numerics, reading half the bytes */
+/* A KV-cache decode step (k_attention_decode, FP32 or BF16 cache): per (batch row, kv head) task, the g query heads
+ * of the group read each visible K and V row once, straight off the cache (a BF16 row widened from its 16 bits in
+ * registers). On a BF16 cache q is rounded to BF16, products of BF16 values are summed in FP32 and P is rounded:
+ * fwd_direct's bf16 numerics, reading half the bytes. A task's numbers depend only on its own row. */
 typedef struct {
   const float *q;
-  const uint16_t *k, *v;
+  const void *k, *v;
   float *o, *lse;
   size_t B, S, nh, nkv, hs;
   float scale;
   const int32_t *kvLen;
+  int bf16;
   atomic_int failed;
 } dec_job;
 
+static inline float load1(const void *p, size_t i, int bf16) {
+  return bf16 ? from_bf16(((const uint16_t *)p)[i]) : ((const float *)p)[i];
+}
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
-static inline __m512 widen16(const uint16_t *p) {
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
-}
 #define DEC_MAXG 8
 #ifndef DEC_PF
 #define DEC_PF 24
 #endif
+static inline __m512 widen16(const uint16_t *p) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+}
+static inline __m512 load16(const void *p, size_t i, int bf16) {
+  return bf16 ? widen16((const uint16_t *)p + i) : _mm512_loadu_ps((const float *)p + i);
+}
+/* the cache row c + DEC_PF, hs values of es bytes, into L1 */
+static inline void prefetch_row(const void *p, size_t c, size_t ld, size_t hs, size_t es) {
+  for (size_t l = 0; l < hs * es; l += 64) _mm_prefetch((const char *)p + (c + DEC_PF) * ld * es + l, _MM_HINT_T0);
+}
 #endif
 
-/* s[t * m1 + c] = scale * q_t . K_c for the group's g heads (qr: their rounded rows) and the keys c < m; row: hs floats */
-static void decode_scores(const uint16_t *K, size_t ld, const float *qr, size_t g, size_t hs, size_t m, size_t m1, float scale,
-                          float *s, float *row) {
+/* s[t * m1 + c] = scale * q_t . K_c for the group's g heads (qr: their rows, rounded on a BF16 cache) and the keys c < m */
+static inline __attribute__((always_inline)) void decode_scores(const void *K, size_t ld, const float *qr, size_t g, size_t hs,
+                                                                size_t m, size_t m1, float scale, float *s, const int bf16) {
 #if defined(__AVX512F__)
   if (hs % 16 == 0 && g <= DEC_MAXG) {
-    for (size_t c = 0; c < m; c++) { /* the g dot products share each widened chunk of the key */
-      const uint16_t *kr = K + c * ld;
-      for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(kr + DEC_PF * ld) + l, _MM_HINT_T0);
+    for (size_t c = 0; c < m; c++) { /* the g dot products share each chunk of the key */
+      prefetch_row(K, c, ld, hs, bf16 ? 2 : 4);
       __m512 acc[DEC_MAXG];
       for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
       for (size_t v = 0; v < hs / 16; v++) {
-        __m512 kv = widen16(kr + 16 * v);
+        __m512 kv = load16(K, c * ld + 16 * v, bf16);
         for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(qr + t * hs + 16 * v), kv, acc[t]);
       }
       for (size_t t = 0; t < g; t++) s[t * m1 + c] = _mm512_reduce_add_ps(acc[t]) * scale;
@@ -206,27 +218,26 @@ static void decode_scores(const uint16_t *K, size_t ld, const float *qr, size_t 
   }
 #endif
   for (size_t c = 0; c < m; c++) {
-    const uint16_t *kr = K + c * ld;
-    for (size_t d = 0; d < hs; d++) row[d] = from_bf16(kr[d]);
     for (size_t t = 0; t < g; t++) {
       const float *q = qr + t * hs;
       float acc = 0.0f;
-      for (size_t d = 0; d < hs; d++) acc += q[d] * row[d];
+      for (size_t d = 0; d < hs; d++) acc += q[d] * load1(K, c * ld + d, bf16);
       s[t * m1 + c] = acc * scale;
     }
   }
 }
 
-/* o_t (at out + t * hs) = sum over c < m of P[t * m1 + c] V_c, written; row: hs floats */
-static void decode_values(const uint16_t *V, size_t ld, const float *P, size_t g, size_t hs, size_t m, size_t m1, float *out, float *row) {
+/* o_t (at out + t * hs) = sum over c < m of P[t * m1 + c] V_c, written */
+static inline __attribute__((always_inline)) void decode_values(const void *V, size_t ld, const float *P, size_t g, size_t hs,
+                                                                size_t m, size_t m1, float *out, const int bf16) {
 #if defined(__AVX512F__)
   if (hs % 16 == 0 && g <= DEC_MAXG) {
     for (size_t v = 0; v < hs / 16; v++) { /* a 16-wide slice of every head's output stays in registers over the keys */
       __m512 acc[DEC_MAXG];
       for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
       for (size_t c = 0; c < m; c++) {
-        if (v == 0) for (size_t l = 0; l < hs * 2; l += 64) _mm_prefetch((const char *)(V + (c + DEC_PF) * ld) + l, _MM_HINT_T0);
-        __m512 vv = widen16(V + c * ld + 16 * v);
+        if (v == 0) prefetch_row(V, c, ld, hs, bf16 ? 2 : 4);
+        __m512 vv = load16(V, c * ld + 16 * v, bf16);
         for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(P[t * m1 + c]), vv, acc[t]);
       }
       for (size_t t = 0; t < g; t++) _mm512_storeu_ps(out + t * hs + 16 * v, acc[t]);
@@ -236,36 +247,43 @@ static void decode_values(const uint16_t *V, size_t ld, const float *P, size_t g
 #endif
   memset(out, 0, g * hs * sizeof(float));
   for (size_t c = 0; c < m; c++) {
-    const uint16_t *vr = V + c * ld;
-    for (size_t d = 0; d < hs; d++) row[d] = from_bf16(vr[d]);
     for (size_t t = 0; t < g; t++) {
       float p = P[t * m1 + c], *o = out + t * hs;
-      for (size_t d = 0; d < hs; d++) o[d] += p * row[d];
+      for (size_t d = 0; d < hs; d++) o[d] += p * load1(V, c * ld + d, bf16);
     }
   }
 }
 
-static void decode_task(void *ctx, size_t i) {
-  dec_job *j = ctx;
-  size_t kh = i % j->nkv, b = i / j->nkv, g = j->nh / j->nkv, hs = j->hs, ld = j->nkv * hs, h0 = kh * g;
+static inline __attribute__((always_inline)) void decode_head(dec_job *j, size_t b, size_t kh, const int bf16) {
+  size_t g = j->nh / j->nkv, hs = j->hs, ld = j->nkv * hs, h0 = kh * g, es = bf16 ? 2 : 4;
   long len = j->kvLen[b];
   size_t m = len <= 0 ? 0 : (size_t)len > j->S ? j->S : (size_t)len, m1 = m ? m : 1;
-  const uint16_t *K = j->k + (b * j->S * j->nkv + kh) * hs, *V = j->v + (b * j->S * j->nkv + kh) * hs;
-  float *s = malloc((g * m1 + g * hs + hs) * sizeof(float));
+  const char *K = (const char *)j->k + (b * j->S * j->nkv + kh) * hs * es, *V = (const char *)j->v + (b * j->S * j->nkv + kh) * hs * es;
+  float *s = malloc((g * m1 + g * hs) * sizeof(float));
   if (!s) { atomic_store(&j->failed, 1); return; }
-  float *qr = s + g * m1, *row = qr + g * hs, *out = j->o + (b * j->nh + h0) * hs, *lse = j->lse + b * j->nh + h0;
+  float *qr = s + g * m1, *out = j->o + (b * j->nh + h0) * hs, *lse = j->lse + b * j->nh + h0;
   for (size_t t = 0; t < g; t++)
-    for (size_t d = 0; d < hs; d++) qr[t * hs + d] = rbf(j->q[(b * j->nh + h0 + t) * hs + d]);
-  decode_scores(K, ld, qr, g, hs, m, m1, j->scale, s, row);
-  for (size_t t = 0; t < g; t++) lse[t] = softmax_row(s + t * m1, m, 1); /* P, rounded to BF16 */
-  decode_values(V, ld, s, g, hs, m, m1, out, row);
+    for (size_t d = 0; d < hs; d++) {
+      float x = j->q[(b * j->nh + h0 + t) * hs + d];
+      qr[t * hs + d] = bf16 ? rbf(x) : x;
+    }
+  decode_scores(K, ld, qr, g, hs, m, m1, j->scale, s, bf16);
+  for (size_t t = 0; t < g; t++) lse[t] = softmax_row(s + t * m1, m, bf16); /* P (rounded to BF16 on a BF16 cache) */
+  decode_values(V, ld, s, g, hs, m, m1, out, bf16);
   free(s);
 }
 
-int k_attention_decode_bf16(const float *q, const uint16_t *k, const uint16_t *v, float *out, float *lse, size_t B, size_t S,
-                            size_t nh, size_t nkv, size_t hs, float scale, const int32_t *kvLen) {
+static void decode_task(void *ctx, size_t i) {
+  dec_job *j = ctx;
+  if (j->bf16) decode_head(j, i / j->nkv, i % j->nkv, 1);
+  else decode_head(j, i / j->nkv, i % j->nkv, 0);
+}
+
+int k_attention_decode(const float *q, const void *k, const void *v, float *out, float *lse, size_t B, size_t S,
+                       size_t nh, size_t nkv, size_t hs, float scale, const int32_t *kvLen, int bf16) {
   if (B == 0 || nkv == 0) return 0;
-  dec_job j = { .q = q, .k = k, .v = v, .o = out, .lse = lse, .B = B, .S = S, .nh = nh, .nkv = nkv, .hs = hs, .scale = scale, .kvLen = kvLen };
+  dec_job j = { .q = q, .k = k, .v = v, .o = out, .lse = lse, .B = B, .S = S, .nh = nh, .nkv = nkv, .hs = hs, .scale = scale,
+                .kvLen = kvLen, .bf16 = bf16 };
   double work = 0.0;
   for (size_t b = 0; b < B; b++) work += 4.0 * (double)nh * (double)(kvLen[b] > 0 ? (size_t)kvLen[b] : 0) * (double)hs;
   if (work < ATTN_PARALLEL_FLOPS) {

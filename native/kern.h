@@ -19,6 +19,9 @@ void k_swiglu_bwd(const float *dout, const float *gate, const float *up, float *
 double k_sum_squares(const float *x, size_t n);
 double k_exp_shift(const float *x, double *out, size_t n, float m, float inv_t);
 #define SAMPLE_BUCKETS 8192 /* 128 an octave of probability, 64 octaves */
+size_t k_argmax(const float *x, size_t n);
+int64_t k_cdf_index(const double *p, size_t n, double u);
+size_t k_bucket_ids(const uint16_t *bucket, size_t n, uint16_t b, int64_t want, int32_t *ids);
 double k_sample_buckets(const float *x, double *probs, uint16_t *bucket, double *mass, size_t n, float m, float inv_t);
 void k_adamw(float *p, const float *g, float *m, float *v, size_t n,
              float lr, float b1, float b2, float eps, float wd, float bc1, float bc2);
@@ -48,10 +51,10 @@ int k_attention_bwd(const float *dout, const float *q, const float *k, const flo
                     size_t B, size_t T, size_t S, size_t nh, size_t nkv, size_t hs, float scale, int causal,
                     const int32_t *kvLen, int bf16);
 
-/* One KV-cache decode step (one query row per batch row) on a cache stored as BF16 bits: q (B, nh, hs), k and v
- * (B, S, nkv, hs), out (B, nh, hs), lse (B, nh); row b sees keys [0, kvLen[b]). attentionFwdBf16's numerics. */
-int k_attention_decode_bf16(const float *q, const uint16_t *k, const uint16_t *v, float *out, float *lse, size_t B, size_t S,
-                            size_t nh, size_t nkv, size_t hs, float scale, const int32_t *kvLen);
+/* One KV-cache decode step (one query row per batch row): q (B, nh, hs), k and v (B, S, nkv, hs) as floats, or as BF16
+ * bits with attentionFwdBf16's numerics (bf16), out (B, nh, hs), lse (B, nh); row b sees keys [0, kvLen[b]). */
+int k_attention_decode(const float *q, const void *k, const void *v, float *out, float *lse, size_t B, size_t S,
+                       size_t nh, size_t nkv, size_t hs, float scale, const int32_t *kvLen, int bf16);
 
 /* BF16 products with FP32 accumulation (bf16.c). Modes: what the CPU and OS allow (R1_BF16=off forces none,
  * R1_BF16=avx512bf16 skips AMX); with none, operands are rounded to BF16 and multiplied in FP32. */

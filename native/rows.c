@@ -250,6 +250,54 @@ double k_exp_shift(const float *x, double *out, size_t n, float m, float inv_t) 
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
+/* The first index of the largest x[i] (NaN never wins; 0 when no x[i] > -inf): a max pass the compiler vectorises,
+ * then the first index holding it. */
+size_t k_argmax(const float *x, size_t n) {
+  float m = -INFINITY;
+  for (size_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
+  if (m == -INFINITY) return 0;
+  for (size_t i = 0; i < n; i++) if (x[i] == m) return i;
+  return 0;
+}
+
+/* Plain sampling's inverse CDF: walks u down over p[0..n) and returns the first i where it goes below 0 (-1 if it
+ * never does). Whole blocks of CDF_BLOCK are skipped by their sums (eight lanes of stride 8, then pairs), so a u
+ * within rounding (~1e-16 relative) of a block's edge may land one token over the token-by-token walk's. */
+#define CDF_BLOCK 64
+static inline double block_sum(const double *p) {
+  double l[8];
+  for (size_t k = 0; k < 8; k++) l[k] = p[k];
+  for (size_t j = 8; j < CDF_BLOCK; j += 8)
+    for (size_t k = 0; k < 8; k++) l[k] += p[j + k];
+  return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
+int64_t k_cdf_index(const double *p, size_t n, double u) {
+  size_t i = 0;
+  for (; i + CDF_BLOCK <= n; i += CDF_BLOCK) {
+    double s = block_sum(p + i);
+    if (u - s >= 0) { u -= s; continue; }
+    for (size_t j = i; j < i + CDF_BLOCK; j++) {
+      u -= p[j];
+      if (u < 0) return (int64_t)j;
+    }
+  }
+  for (; i < n; i++) {
+    u -= p[i];
+    if (u < 0) return (int64_t)i;
+  }
+  return -1;
+}
+
+/* The ids i < n with bucket[i] == b, ascending, into ids; stops once `want` are found (want < 0: scans all). Returns
+ * how many. */
+size_t k_bucket_ids(const uint16_t *bucket, size_t n, uint16_t b, int64_t want, int32_t *ids) {
+  size_t found = 0, limit = want < 0 ? (size_t)-1 : (size_t)want;
+  for (size_t i = 0; i < n && found < limit; i++)
+    if (bucket[i] == b) ids[found++] = (int32_t)i;
+  return found;
+}
+
 /* k_exp_shift's probabilities plus the sampler's buckets: bucket[i] = floor(-a * 128 * log2(e)) for a = (x[i] - m) *
  * inv_t (128 buckets an octave, the last, SAMPLE_BUCKETS - 1, also holding -inf and NaN), and mass[b] the sum of the
  * probabilities in bucket b (four partial histograms, so consecutive tokens of one bucket do not wait on each other). */

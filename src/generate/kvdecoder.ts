@@ -237,20 +237,6 @@ export class KVDecoder {
     });
   }
 
-  /** dst (B, n2, n1, hs) = src (B, n1, n2, hs) with the two middle axes swapped. */
-  private swapInner(src: Float32Array, dst: Float32Array, B: number, n1: number, n2: number): void {
-    const hs = this.hs;
-    for (let b = 0; b < B; b++) {
-      const base = b * n1 * n2 * hs;
-      for (let i = 0; i < n1; i++) {
-        for (let j = 0; j < n2; j++) {
-          const from = base + (i * n2 + j) * hs;
-          dst.set(src.subarray(from, from + hs), base + (j * n1 + i) * hs);
-        }
-      }
-    }
-  }
-
   /** One token for each of slots 0..B-1 (ids (B)), appended at each slot's own position; logits → this.logits (B, V). */
   step(ids: Int32Array, B: number): void {
     const { k, C, kvDim, capLen } = this;
@@ -270,21 +256,9 @@ export class KVDecoder {
         this.store(kc, this.kr, b * kvDim, kvDim, dst);
         this.store(vc, this.vv, b * kvDim, kvDim, dst);
       }
-      if (this.bf16Attention) { // the group's heads share each K / V row inside the kernel
-        k.attentionDecodeBf16(this.qr, kc as Uint16Array, vc as Uint16Array, this.att, this.lse, B, capLen, this.nh, this.nkv, this.hs, scale, this.kvLen);
-        return;
-      }
-      const kf = kc as Float32Array, vf = vc as Float32Array;
-      const g = this.nh / this.nkv;
-      if (g === 1) {
-        this.attentionFwd(this.qr, kf, vf, this.att, this.lse, B, 1, capLen, this.nh, this.nkv, this.hs, scale, false, this.kvLen);
-        return;
-      }
-      // GQA: the g query heads of a kv head become g query rows of one (b, kv head) product, so the kernel
-      // runs one (g x keys) block per kv head instead of g single-row ones: (B, nkv, g, hs) → (B, g, nkv, hs)
-      this.swapInner(this.qr, this.q, B, this.nkv, g);
-      this.attentionFwd(this.q, kf, vf, this.qr, this.lse, B, g, capLen, this.nkv, this.nkv, this.hs, scale, false, this.kvLen);
-      this.swapInner(this.qr, this.att, B, g, this.nkv);
+      // the group's heads share each K / V row inside the kernel; a row's numbers do not depend on the rows beside it
+      if (this.bf16Attention) k.attentionDecodeBf16(this.qr, kc as Uint16Array, vc as Uint16Array, this.att, this.lse, B, capLen, this.nh, this.nkv, this.hs, scale, this.kvLen);
+      else k.attentionDecode(this.qr, kc as Float32Array, vc as Float32Array, this.att, this.lse, B, capLen, this.nh, this.nkv, this.hs, scale, this.kvLen);
     });
     for (let b = 0; b < B; b++) this.len[b]!++;
     this.last.set(this.x.subarray(0, B * C));

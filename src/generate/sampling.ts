@@ -33,7 +33,7 @@ export class SampleScratch {
   readonly probs: Float64Array;
   /** (V) bucket of each token: 0 holds the most likely, larger is less likely. */
   readonly bucket: Uint16Array;
-  /** (V) token ids of a bucket, sorted: two slots (the top-p boundary's bucket and the draw's, gathered in one scan). */
+  /** (V) token ids of a bucket, sorted: two slots (the top-p boundary's bucket and the draw's, gathered together). */
   private readonly ids: Int32Array;
   private readonly ids2: Int32Array;
   readonly count = new Int32Array(NB);
@@ -77,7 +77,7 @@ export class SampleScratch {
     const { bucket, probs, ids } = this;
     if (this.sortedBucket === b) return ids.subarray(0, this.sortedCount);
     if (this.sortedBucket2 === b) return this.ids2.subarray(0, this.sortedCount2);
-    const n = gather(bucket, b, this.counted ? this.count[b]! : -1, V, ids);
+    const n = getKernels().bucketIds(bucket, V, b, this.counted ? this.count[b]! : -1, ids);
     const out = ids.subarray(0, n);
     sortIds(out, probs, 0, n - 1);
     this.sortedBucket = b;
@@ -85,15 +85,12 @@ export class SampleScratch {
     return out;
   }
 
-  /** Gathers and sorts buckets b1 and b2 (distinct) in one scan, for the next sorted() calls. */
+  /** Gathers and sorts buckets b1 and b2 (distinct), for the next sorted() calls. */
   prefetch(b1: number, b2: number, V: number): void {
     const { bucket, ids, ids2, probs } = this;
-    let n1 = 0, n2 = 0;
-    for (let i = 0; i < V; i++) {
-      const v = bucket[i]!;
-      if (v === b1) ids[n1++] = i;
-      else if (v === b2) ids2[n2++] = i;
-    }
+    const k = getKernels();
+    const n1 = k.bucketIds(bucket, V, b1, this.counted ? this.count[b1]! : -1, ids);
+    const n2 = k.bucketIds(bucket, V, b2, this.counted ? this.count[b2]! : -1, ids2);
     sortIds(ids, probs, 0, n1 - 1);
     sortIds(ids2, probs, 0, n2 - 1);
     this.sortedBucket = b1;
@@ -134,53 +131,37 @@ function sortIds(ids: Int32Array, probs: Float64Array, lo: number, hi: number): 
   }
 }
 
-/** The ids of bucket b into ids, in id order; `want` >= 0 (its count) stops the scan once all are found. */
-function gather(bucket: Uint16Array, b: number, want: number, V: number, ids: Int32Array): number {
-  let n = 0;
-  if (want >= 0) {
-    for (let i = 0; n < want; i++) if (bucket[i] === b) ids[n++] = i;
-  } else {
-    for (let i = 0; i < V; i++) if (bucket[i] === b) ids[n++] = i;
-  }
-  return n;
-}
-
 /**
  * Chooses a token from logits (V) and returns it with its logprob: log-softmax(logits / temperature)[id]
  * (temperature 1 when greedy). Uses exactly one rng draw when sampling. Top-k / top-p never sort the vocabulary:
  * tokens are bucketed by probability (128 buckets an octave), whole buckets are skipped by their masses (and counts), and
  * only the bucket where the k-th token, the top-p boundary or the draw falls is sorted. The kept set and the draw are
  * the full sort's (same order, same inverse CDF), except that masses are added per bucket: a draw within rounding
- * (~1e-15 relative) of a boundary may land one token over. Probabilities are the kernels' expShift: FP32 exps, summed in double.
+ * (~1e-15 relative) of a boundary may land one token over. Plain sampling walks the CDF in the kernels' cdfIndex, which
+ * skips whole blocks of 64 tokens by their sums, with the same caveat. Probabilities are the kernels' expShift: FP32
+ * exps, summed in double.
  */
 export function sampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, scratch: SampleScratch): { id: number; logprob: number } {
   const V = logits.length;
   if (scratch.V < V) throw new Error(`sampleRow: scratch is for ${scratch.V} tokens, logits have ${V}`);
   const probs = scratch.probs;
   const invT = o.temperature > 0 ? 1 / o.temperature : 1;
-  let m = -Infinity;
-  let arg = 0;
-  for (let i = 0; i < V; i++) {
-    const v = logits[i]!;
-    if (v > m) { m = v; arg = i; }
-  }
+  const k = getKernels();
+  const arg = k.argmax(logits);
+  const m = logits[arg]! > -Infinity ? logits[arg]! : -Infinity;
   const topK = o.topK ?? 0;
   const topP = o.topP ?? 1;
   const truncate = o.temperature > 0 && (topK > 0 || topP < 1);
   let sum = 0;
   if (truncate) sum = scratch.fill(logits, m, invT, topK > 0 && topK < V);
-  else sum = getKernels().expShift(logits, probs, m, invT);
+  else sum = k.expShift(logits, probs, m, invT);
   const logZ = Math.log(sum);
   const logprobOf = (id: number): number => (logits[id]! - m) * invT - logZ;
   if (o.temperature === 0) return { id: arg, logprob: logprobOf(arg) };
   if (!truncate) {
     // plain sampling: inverse CDF over the unnormalised probabilities
-    let u = rng.next() * sum;
-    for (let i = 0; i < V; i++) {
-      u -= probs[i]!;
-      if (u < 0) return { id: i, logprob: logprobOf(i) };
-    }
-    return { id: arg, logprob: logprobOf(arg) };
+    const id = k.cdfIndex(probs, V, rng.next() * sum);
+    return id >= 0 ? { id, logprob: logprobOf(id) } : { id: arg, logprob: logprobOf(arg) };
   }
   const { count, mass } = scratch;
   // The kept set, in the full sort's order: every token of buckets < kb, and the first kn of bucket kb.

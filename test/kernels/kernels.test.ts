@@ -122,6 +122,35 @@ for (const [label, maybeK] of sets) {
       }
     });
 
+    it('argmax, cdfIndex, bucketIds: the sampler\'s scans, as a plain loop does them', () => {
+      const rng = new Rng(9);
+      for (const n of [1, 5, 63, 64, 65, 1000, 151936]) {
+        const x = Float32Array.from({ length: n }, () => rng.int(0, 40) / 4); // ties: the first index of the max wins
+        let arg = 0;
+        for (let i = 1; i < n; i++) if (x[i]! > x[arg]!) arg = i;
+        assert.equal(k.argmax(x), arg, `argmax n=${n}`);
+        const p = Float64Array.from(x, (v) => Math.exp(v - 10));
+        let total = 0;
+        for (const v of p) total += v;
+        for (const f of [0, 1e-9, 0.3, 0.5, 0.999, 1 - 1e-12]) {
+          let u = f * total, want = -1;
+          for (let i = 0; i < n; i++) if ((u -= p[i]!) < 0) { want = i; break; }
+          assert.equal(k.cdfIndex(p, n, f * total), want, `cdfIndex n=${n} at ${f}`);
+        }
+        assert.equal(k.cdfIndex(p, n, 2 * total), -1, 'past the end');
+        const bucket = Uint16Array.from(x, (v) => v * 4);
+        const ids = new Int32Array(n);
+        for (const b of [0, 7, 40]) {
+          const want = [...bucket.keys()].filter((i) => bucket[i] === b);
+          assert.deepEqual([...ids.subarray(0, k.bucketIds(bucket, n, b, -1, ids))], want, `bucketIds n=${n} b=${b}`);
+          const two = Math.min(2, want.length);
+          assert.deepEqual([...ids.subarray(0, k.bucketIds(bucket, n, b, two, ids))], want.slice(0, two), 'stops at want');
+        }
+      }
+      assert.equal(k.argmax(Float32Array.from([NaN, -Infinity, NaN])), 0, 'no x > -inf: 0');
+      assert.equal(k.argmax(Float32Array.from([NaN, 2, NaN, 3, 3])), 3, 'NaN never wins');
+    });
+
     it('sampleBuckets: expShift\'s probabilities, each token\'s bucket floor(-128 log2 p), and each bucket\'s mass', () => {
       const rng = new Rng(43);
       const n = 20011, x = randn(rng, n, 6);
@@ -265,6 +294,27 @@ for (const [label, maybeK] of sets) {
       }
     });
 
+    it('attentionDecode: the reference\'s decode step on an FP32 cache, a row\'s bits whatever rows are beside it', () => {
+      const rng = new Rng(10);
+      // hs 64: the native vector path (g = 1, 3, 7: up to Qwen2.5-0.5B's groups); hs 12: its scalar loop; a row with no key
+      for (const [B, S, nh, nkv, hs, lens] of [[3, 40, 9, 3, 64, [40, 17, 1]], [2, 30, 14, 2, 64, [29, 0]], [2, 9, 2, 2, 12, [9, 5]]] as const) {
+        const q = randn(rng, B * nh * hs), kc = randn(rng, B * S * nkv * hs), vc = randn(rng, B * S * nkv * hs);
+        const kvLen = Int32Array.from(lens), scale = 1 / Math.sqrt(hs);
+        const out = new Float32Array(q.length).fill(NaN), lse = new Float32Array(B * nh);
+        k.attentionDecode(q, kc, vc, out, lse, B, S, nh, nkv, hs, scale, kvLen);
+        const ref = refAttention(q, kc, vc, { B, T: 1, S, nh, nkv, hs, scale, causal: false, kvLen });
+        const label = `B=${B} S=${S} nh=${nh} nkv=${nkv} hs=${hs}`;
+        assertClose(out, ref.out, `${label} out`);
+        assertClose(lse, ref.lse, `${label} lse`);
+        for (let b = 0; b < B; b++) { // row b alone, its cache slot copied to slot 0
+          const one = new Float32Array(nh * hs), oneLse = new Float32Array(nh), span = S * nkv * hs;
+          k.attentionDecode(q.subarray(b * nh * hs, (b + 1) * nh * hs), kc.subarray(b * span, (b + 1) * span), vc.subarray(b * span, (b + 1) * span),
+            one, oneLse, 1, S, nh, nkv, hs, scale, kvLen.subarray(b, b + 1));
+          assert.deepEqual(one, out.subarray(b * nh * hs, (b + 1) * nh * hs), `${label}: row ${b} alone`);
+        }
+      }
+    });
+
     it('attention at training size (several row blocks, parallel) matches the TS kernels', () => {
       const rng = new Rng(9);
       const [B, T, S, nh, nkv, hs] = [2, 130, 130, 4, 2, 40]; // hs 40: one 32-wide tile and one 8-wide tail
@@ -356,6 +406,7 @@ for (const [label, maybeK] of sets) {
         ['rmsnormFwd short rstd', () => k.rmsnormFwd(f(12), f(4), f(12), f(2), 3, 4, 1e-5), /rmsnormFwd/],
         ['rope odd hs', () => k.rope(f(6), f(6), f(6), f(6), new Int32Array(2), 1, 2, 1, 3, false), /rope: head size 3/],
         ['rope pos out of table', () => k.rope(f(8), f(8), f(4), f(4), Int32Array.from([0, 9]), 1, 2, 1, 4, false), /rope: pos\[1\] = 9/],
+        ['attentionDecode short kCache', () => k.attentionDecode(f(8), f(4), f(16), f(8), f(2), 1, 2, 2, 1, 4, 1, new Int32Array(1)), /attentionDecode: .*length 4/],
         ['attentionFwd short k', () => k.attentionFwd(f(16), f(7), f(8), f(16), f(4), 1, 2, 2, 2, 1, 4, 1, true, null), /attentionFwd: .*length 7/],
         ['attentionFwd nh not multiple', () => k.attentionFwd(f(24), f(16), f(16), f(24), f(6), 1, 2, 2, 3, 2, 4, 1, true, null), /attentionFwd: nh=3 must be a multiple of nkv=2/],
         ['attentionBwd short dv', () => k.attentionBwd(f(16), f(16), f(8), f(8), f(16), f(4), f(16), f(8), f(7), 1, 2, 2, 2, 1, 4, 1, true), /attentionBwd: .*length 7/],
@@ -369,6 +420,8 @@ for (const [label, maybeK] of sets) {
         ['sumSquares short x', () => k.sumSquares(f(3), 4), /sumSquares/],
         ['gemmRows short C', () => k.gemmRows(f(6), f(6), f(3), 2, 2, 3, 0), /gemmRows/],
         ['expShift short out', () => k.expShift(f(4), new Float64Array(3), 0, 1), /expShift/],
+        ['cdfIndex short p', () => k.cdfIndex(new Float64Array(3), 4, 1), /cdfIndex/],
+        ['bucketIds short bucket', () => k.bucketIds(new Uint16Array(3), 4, 0, -1, new Int32Array(4)), /bucketIds/],
         ['sampleBuckets short mass', () => k.sampleBuckets(f(4), new Float64Array(4), new Uint16Array(4), new Float64Array(100), 0, 1), /sampleBuckets/],
         ['negative dimension', () => k.softmaxFwd(f(6), f(6), -1, 3), /softmaxFwd: rows = -1 must be/],
         ['dims whose product wraps 64 bits', () => k.softmaxFwd(f(6), f(6), 2 ** 39, 2 ** 39), /softmaxFwd/],

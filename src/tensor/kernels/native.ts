@@ -39,8 +39,8 @@ export function loadNative(): NativeLoad {
   } catch (err) {
     return { error: `native addon failed to load (${(err as Error).message.split('\n')[0]}); ${FIX}` };
   }
-  if (typeof addon.attentionDecodeBf16 !== 'function') {
-    return { error: `native addon is older than its sources (it lacks attentionDecodeBf16); rebuild it with \`node scripts/build-native.mjs\`` };
+  if (typeof addon.bucketIds !== 'function') {
+    return { error: `native addon is older than its sources (it lacks bucketIds); rebuild it with \`node scripts/build-native.mjs\`` };
   }
   const threads = addon.setThreads(blas.threads);
   const mode = addon.bf16Mode();
@@ -67,6 +67,7 @@ export function loadNative(): NativeLoad {
       attentionBwd: addon.attentionBwd,
       attentionFwdBf16: addon.attentionFwdBf16,
       attentionBwdBf16: addon.attentionBwdBf16,
+      attentionDecode: addon.attentionDecode,
       attentionDecodeBf16: addon.attentionDecodeBf16,
       softmaxFwd: addon.softmaxFwd,
       softmaxBwd: addon.softmaxBwd,
@@ -79,6 +80,9 @@ export function loadNative(): NativeLoad {
       sumSquares: addon.sumSquares,
       expShift: addon.expShift,
       sampleBuckets: addon.sampleBuckets,
+      argmax: addon.argmax,
+      cdfIndex: addon.cdfIndex,
+      bucketIds: addon.bucketIds,
       adamw: addon.adamw,
     },
   };

@@ -278,6 +278,11 @@ export const tsKernels: Kernels = {
     attentionForward(true, q, k, v, out, lse, B, T, S, nh, nkv, hs, scale, causal, kvLen),
   attentionBwdBf16: (dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen) =>
     attentionBackward(true, dout, q, k, v, out, lse, dq, dk, dv, B, T, S, nh, nkv, hs, scale, causal, kvLen),
+  attentionDecode(q, kCache, vCache, out, lse, B, S, nh, nkv, hs, scale, kvLen) {
+    check.attention('attentionDecode', [q, out], [], lse, B, 1, S, nh, nkv, hs, kvLen);
+    check.sizes('attentionDecode', B * S * nkv * hs, [kCache, vCache]);
+    attentionForward(false, q, kCache, vCache, out, lse, B, 1, S, nh, nkv, hs, scale, false, kvLen);
+  },
   attentionDecodeBf16(q, kCache, vCache, out, lse, B, S, nh, nkv, hs, scale, kvLen) {
     const n = B * S * nkv * hs;
     check.attention('attentionDecodeBf16', [q, out], [], lse, B, 1, S, nh, nkv, hs, kvLen);
@@ -379,6 +384,35 @@ export const tsKernels: Kernels = {
       s += out[i]!;
     }
     return s;
+  },
+
+  argmax(x) {
+    let m = -Infinity, arg = 0;
+    for (let i = 0; i < x.length; i++) if (x[i]! > m) { m = x[i]!; arg = i; }
+    return arg;
+  },
+
+  cdfIndex(p, n, u) {
+    if (p.length < n) throw new Error(`cdfIndex: p has length ${p.length}, needs ${n}`);
+    let i = 0;
+    for (; i + 64 <= n; i += 64) {
+      const l = [0, 0, 0, 0, 0, 0, 0, 0];
+      for (let k = 0; k < 8; k++) l[k] = p[i + k]!;
+      for (let j = 8; j < 64; j += 8) for (let k = 0; k < 8; k++) l[k]! += p[i + j + k]!;
+      const s = ((l[0]! + l[1]!) + (l[2]! + l[3]!)) + ((l[4]! + l[5]!) + (l[6]! + l[7]!));
+      if (u - s >= 0) { u -= s; continue; }
+      for (let j = i; j < i + 64; j++) if ((u -= p[j]!) < 0) return j;
+    }
+    for (; i < n; i++) if ((u -= p[i]!) < 0) return i;
+    return -1;
+  },
+
+  bucketIds(bucket, n, b, want, ids) {
+    if (bucket.length < n) throw new Error(`bucketIds: bucket has length ${bucket.length}, needs ${n}`);
+    let found = 0;
+    const limit = want < 0 ? Infinity : want;
+    for (let i = 0; i < n && found < limit; i++) if (bucket[i] === b) ids[found++] = i;
+    return found;
   },
 
   sampleBuckets(x, probs, bucket, mass, m, invT) {

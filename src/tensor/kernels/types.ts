@@ -91,6 +91,13 @@ export interface Kernels {
   attentionFwdBf16: AttentionFwd;
   attentionBwdBf16: AttentionBwd;
   /**
+   * One KV-cache decode step: q (B, nh, hs), kCache and vCache (B, S, nkv, hs), out (B, nh, hs), lse (B, nh); row b
+   * sees keys [0, kvLen[b]). The g = nh / nkv query heads of a kv head read each key and value once; a row's numbers
+   * do not depend on the rows beside it. attentionFwd's values, summed in another order.
+   */
+  attentionDecode(q: Float32Array, kCache: Float32Array, vCache: Float32Array, out: Float32Array, lse: Float32Array,
+    B: number, S: number, nh: number, nkv: number, hs: number, scale: number, kvLen: Int32Array): void;
+  /**
    * One KV-cache decode step on a cache kept as BF16 bits (bf16Bits): q (B, nh, hs), kCache and vCache
    * (B, S, nkv, hs), out (B, nh, hs), lse (B, nh); row b sees keys [0, kvLen[b]). attentionFwdBf16's numerics
    * (its k and v are rounded to BF16 anyway) with half the bytes read per step.
@@ -127,6 +134,16 @@ export interface Kernels {
    * (FP32 argument and exp, 0 below exp(-87.3)); returns their sum (double).
    */
   expShift(x: Float32Array, out: Float64Array, m: number, invT: number): number;
+  /** The first index of the largest x[i] (NaN never wins; 0 when no x[i] > -Infinity). */
+  argmax(x: Float32Array): number;
+  /**
+   * Plain sampling's inverse CDF: the first i < n where u - p[0] - ... - p[i] < 0, or -1. Blocks of 64 are skipped by
+   * their sums (eight lanes of stride 8, then pairs), so a u within rounding (~1e-16 relative) of a block's edge may
+   * land one token over the token-by-token walk's.
+   */
+  cdfIndex(p: Float64Array, n: number, u: number): number;
+  /** The ids i < n with bucket[i] === b, ascending, into ids; stops once `want` are found (-1: all). Returns how many. */
+  bucketIds(bucket: Uint16Array, n: number, b: number, want: number, ids: Int32Array): number;
   /**
    * expShift into probs, plus the sampler's buckets of probability: bucket[i] = floor(-a · 128 · log2 e) for the FP32
    * a = (x[i] - m) · invT (128 buckets an octave; the last, 8191, also holds -inf and NaN), and mass (8192) the sum of
