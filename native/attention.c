@@ -183,7 +183,6 @@ static inline float load1(const void *p, size_t i, int bf16) {
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
-#define DEC_MAXG 8
 #ifndef DEC_PF
 #define DEC_PF 24
 #endif
@@ -199,24 +198,45 @@ static inline void prefetch_row(const void *p, size_t c, size_t ld, size_t hs, s
 }
 #endif
 
-/* s[t * m1 + c] = scale * q_t . K_c for the group's g heads (qr: their rows, rounded on a BF16 cache) and the keys c < m */
-static inline __attribute__((always_inline)) void decode_scores(const void *K, size_t ld, const float *qr, size_t g, size_t hs,
-                                                                size_t m, size_t m1, float scale, float *s, const int bf16) {
 #if defined(__AVX512F__)
-  if (hs % 16 == 0 && g <= DEC_MAXG) {
-    for (size_t c = 0; c < m; c++) { /* the g dot products share each chunk of the key */
-      prefetch_row(K, c, ld, hs, bf16 ? 2 : 4);
-      __m512 acc[DEC_MAXG];
-      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
-      for (size_t v = 0; v < hs / 16; v++) {
-        __m512 kv = load16(K, c * ld + 16 * v, bf16);
-        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(qr + t * hs + 16 * v), kv, acc[t]);
-      }
-      for (size_t t = 0; t < g; t++) s[t * m1 + c] = _mm512_reduce_add_ps(acc[t]) * scale;
+/* decode_head's products for G (compile-time, so the accumulators stay in registers) heads and hs % 16 == 0:
+ * s[t * m1 + c] = scale * q_t . K_c, the softmax rows, then o_t = sum over c of P[t * m1 + c] V_c, the keys in order */
+static inline __attribute__((always_inline)) float *decode_vec(const void *K, const void *V, size_t ld, const float *qr, size_t hs,
+                                                               size_t m, size_t m1, float scale, float *s, float *out, float *lse,
+                                                               const size_t G, const int bf16) {
+  const size_t es = bf16 ? 2 : 4, slices = hs / 16, SP = G <= 6 ? 4 : 2; /* SP slices of every head's output a pass */
+  for (size_t c = 0; c < m; c++) { /* the G dot products share each chunk of the key */
+    prefetch_row(K, c, ld, hs, es);
+    __m512 acc[G];
+    for (size_t t = 0; t < G; t++) acc[t] = _mm512_setzero_ps();
+    for (size_t v = 0; v < slices; v++) {
+      __m512 kv = load16(K, c * ld + 16 * v, bf16);
+      for (size_t t = 0; t < G; t++) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(qr + t * hs + 16 * v), kv, acc[t]);
     }
-    return;
+    for (size_t t = 0; t < G; t++) s[t * m1 + c] = _mm512_reduce_add_ps(acc[t]) * scale;
   }
+  for (size_t t = 0; t < G; t++) lse[t] = softmax_row(s + t * m1, m, bf16); /* P (rounded to BF16 on a BF16 cache) */
+  for (size_t v0 = 0; v0 < slices; v0 += SP) {
+    size_t sp = slices - v0 < SP ? slices - v0 : SP;
+    __m512 acc[G][SP];
+    for (size_t t = 0; t < G; t++) for (size_t u = 0; u < SP; u++) acc[t][u] = _mm512_setzero_ps();
+    for (size_t c = 0; c < m; c++) {
+      if (v0 == 0) prefetch_row(V, c, ld, hs, es);
+      for (size_t u = 0; u < SP; u++) {
+        if (u >= sp) break;
+        __m512 vv = load16(V, c * ld + 16 * (v0 + u), bf16);
+        for (size_t t = 0; t < G; t++) acc[t][u] = _mm512_fmadd_ps(_mm512_set1_ps(s[t * m1 + c]), vv, acc[t][u]);
+      }
+    }
+    for (size_t t = 0; t < G; t++) for (size_t u = 0; u < sp; u++) _mm512_storeu_ps(out + t * hs + 16 * (v0 + u), acc[t][u]);
+  }
+  return out;
+}
 #endif
+
+/* decode_head's products without the vector path: any g and hs */
+static void decode_plain(const void *K, const void *V, size_t ld, const float *qr, size_t g, size_t hs, size_t m, size_t m1,
+                         float scale, float *s, float *out, float *lse, int bf16) {
   for (size_t c = 0; c < m; c++) {
     for (size_t t = 0; t < g; t++) {
       const float *q = qr + t * hs;
@@ -225,30 +245,11 @@ static inline __attribute__((always_inline)) void decode_scores(const void *K, s
       s[t * m1 + c] = acc * scale;
     }
   }
-}
-
-/* o_t (at out + t * hs) = sum over c < m of P[t * m1 + c] V_c, written */
-static inline __attribute__((always_inline)) void decode_values(const void *V, size_t ld, const float *P, size_t g, size_t hs,
-                                                                size_t m, size_t m1, float *out, const int bf16) {
-#if defined(__AVX512F__)
-  if (hs % 16 == 0 && g <= DEC_MAXG) {
-    for (size_t v = 0; v < hs / 16; v++) { /* a 16-wide slice of every head's output stays in registers over the keys */
-      __m512 acc[DEC_MAXG];
-      for (size_t t = 0; t < g; t++) acc[t] = _mm512_setzero_ps();
-      for (size_t c = 0; c < m; c++) {
-        if (v == 0) prefetch_row(V, c, ld, hs, bf16 ? 2 : 4);
-        __m512 vv = load16(V, c * ld + 16 * v, bf16);
-        for (size_t t = 0; t < g; t++) acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(P[t * m1 + c]), vv, acc[t]);
-      }
-      for (size_t t = 0; t < g; t++) _mm512_storeu_ps(out + t * hs + 16 * v, acc[t]);
-    }
-    return;
-  }
-#endif
+  for (size_t t = 0; t < g; t++) lse[t] = softmax_row(s + t * m1, m, bf16);
   memset(out, 0, g * hs * sizeof(float));
   for (size_t c = 0; c < m; c++) {
     for (size_t t = 0; t < g; t++) {
-      float p = P[t * m1 + c], *o = out + t * hs;
+      float p = s[t * m1 + c], *o = out + t * hs;
       for (size_t d = 0; d < hs; d++) o[d] += p * load1(V, c * ld + d, bf16);
     }
   }
@@ -267,9 +268,17 @@ static inline __attribute__((always_inline)) void decode_head(dec_job *j, size_t
       float x = j->q[(b * j->nh + h0 + t) * hs + d];
       qr[t * hs + d] = bf16 ? rbf(x) : x;
     }
-  decode_scores(K, ld, qr, g, hs, m, m1, j->scale, s, bf16);
-  for (size_t t = 0; t < g; t++) lse[t] = softmax_row(s + t * m1, m, bf16); /* P (rounded to BF16 on a BF16 cache) */
-  decode_values(V, ld, s, g, hs, m, m1, out, bf16);
+#if defined(__AVX512F__)
+  if (hs % 16 == 0) {
+    switch (g) {
+#define G_CASE(G) case G: decode_vec(K, V, ld, qr, hs, m, m1, j->scale, s, out, lse, G, bf16); free(s); return;
+      G_CASE(1) G_CASE(2) G_CASE(3) G_CASE(4) G_CASE(5) G_CASE(6) G_CASE(7) G_CASE(8)
+#undef G_CASE
+      default: break;
+    }
+  }
+#endif
+  decode_plain(K, V, ld, qr, g, hs, m, m1, j->scale, s, out, lse, bf16);
   free(s);
 }
 
