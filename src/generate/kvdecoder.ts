@@ -24,7 +24,10 @@ export class KVDecoder {
   /** Valid cache length of each slot. */
   readonly len: Int32Array;
   private readonly k: Kernels;
-  /** Per layer (rows, capLen, nkv, hs): FP32, or BF16 bits when bf16Attention. */
+  /**
+   * Per layer (rows, nkv, capLen, hs): FP32, or BF16 bits when bf16Attention. Head-major, so that a decode step reads
+   * each (row, kv head)'s keys as one contiguous run: to the kernels it is a batch of rows * nkv single-head rows.
+   */
   private readonly kCache: (Float32Array | Uint16Array)[];
   private readonly vCache: (Float32Array | Uint16Array)[];
   /** Attention in BF16 and the cache in BF16 bits: the bf16 matmul precision on kernels with BF16 instructions. */
@@ -58,7 +61,7 @@ export class KVDecoder {
   private readonly up: Float32Array; // (n, F)
   private readonly act: Float32Array; // (n, F)
   private readonly pos: Int32Array; // (n)
-  private readonly kvLen: Int32Array; // (rows)
+  private readonly kvLen: Int32Array; // (rows * nkv): each row's length, once per kv head
   private readonly last: Float32Array; // (rows, C)
   /** Logits of the last call, (rows, V). */
   readonly logits: Float32Array;
@@ -104,7 +107,7 @@ export class KVDecoder {
     this.up = new Float32Array(n * this.F);
     this.act = new Float32Array(n * this.F);
     this.pos = new Int32Array(n);
-    this.kvLen = new Int32Array(rows);
+    this.kvLen = new Int32Array(rows * this.nkv);
     this.last = new Float32Array(rows * this.C);
     this.logits = new Float32Array(rows * this.V);
   }
@@ -191,7 +194,7 @@ export class KVDecoder {
     const n = B * T;
     if (n > this.maxTokens) throw new Error(`KVDecoder.prefill: ${B}x${T} tokens exceed the scratch of ${this.maxTokens}`);
     if (T > this.capLen) throw new Error(`KVDecoder.prefill: prompt of ${T} tokens exceeds the cache length ${this.capLen}`);
-    const { k, C, kvDim } = this;
+    const { k, C } = this;
     k.embeddingFwd(this.model.embedTokens.data, ids, this.x, n, C);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) this.pos[b * T + t] = t;
     this.dynamicRope?.prepare(this.pos, n);
@@ -199,8 +202,8 @@ export class KVDecoder {
     this.layers(n, B, T, (i) => {
       this.attentionFwd(this.qr, this.kr, this.vv, this.att, this.lse, B, T, T, this.nh, this.nkv, this.hs, scale, true, null);
       for (let b = 0; b < B; b++) {
-        this.store(this.kCache[i]!, this.kr, b * T * kvDim, T * kvDim, slots[b]! * this.capLen * kvDim);
-        this.store(this.vCache[i]!, this.vv, b * T * kvDim, T * kvDim, slots[b]! * this.capLen * kvDim);
+        this.store(this.kCache[i]!, this.kr, b * T, T, slots[b]!, 0);
+        this.store(this.vCache[i]!, this.vv, b * T, T, slots[b]!, 0);
       }
     });
     for (let b = 0; b < B; b++) {
@@ -210,40 +213,51 @@ export class KVDecoder {
     this.head(B);
   }
 
-  /** cache[dst ..] = src[from .. from + n], as BF16 bits when the cache holds them. */
-  private store(cache: Float32Array | Uint16Array, src: Float32Array, from: number, n: number, dst: number): void {
-    if (cache instanceof Uint16Array) bf16Bits(src.subarray(from, from + n), cache, n, dst);
-    else cache.set(src.subarray(from, from + n), dst);
+  /**
+   * Positions pos .. pos + n of slot `slot` in a layer's cache = src's rows row .. row + n ((rows, nkv, hs) each), as BF16
+   * bits when the cache holds them.
+   */
+  private store(cache: Float32Array | Uint16Array, src: Float32Array, row: number, n: number, slot: number, pos: number): void {
+    const { hs, nkv, capLen } = this;
+    for (let h = 0; h < nkv; h++) {
+      const dst = ((slot * nkv + h) * capLen + pos) * hs;
+      for (let r = 0; r < n; r++) {
+        const from = ((row + r) * nkv + h) * hs;
+        if (cache instanceof Uint16Array) bf16Bits(src.subarray(from, from + hs), cache, hs, dst + r * hs);
+        else cache.set(src.subarray(from, from + hs), dst + r * hs);
+      }
+    }
+  }
+
+  /** Slot `to`'s cache and length = slot `from`'s. */
+  private moveSlot(from: number, to: number): void {
+    const { hs, nkv, capLen } = this;
+    const n = this.len[from]! * hs;
+    for (const c of [...this.kCache, ...this.vCache]) {
+      for (let h = 0; h < nkv; h++) c.copyWithin((to * nkv + h) * capLen * hs, (from * nkv + h) * capLen * hs, (from * nkv + h) * capLen * hs + n);
+    }
+    this.len[to] = this.len[from]!;
   }
 
   /** Copies slot `from`'s cache and length into slot `to` (a duplicate prompt is prefilled once). */
   copySlot(from: number, to: number): void {
-    const n = this.len[from]! * this.kvDim;
-    const src = from * this.capLen * this.kvDim;
-    const dst = to * this.capLen * this.kvDim;
-    for (const c of [...this.kCache, ...this.vCache]) c.copyWithin(dst, src, src + n);
-    this.len[to] = this.len[from]!;
+    this.moveSlot(from, to);
   }
 
   /** Moves slot keep[j] to slot j (keep ascending); slots from keep.length on are dropped. */
   compact(keep: number[]): void {
     keep.forEach((from, to) => {
-      if (from === to) return;
-      const n = this.len[from]! * this.kvDim;
-      const src = from * this.capLen * this.kvDim;
-      const dst = to * this.capLen * this.kvDim;
-      for (const c of [...this.kCache, ...this.vCache]) c.copyWithin(dst, src, src + n);
-      this.len[to] = this.len[from]!;
+      if (from !== to) this.moveSlot(from, to);
     });
   }
 
   /** One token for each of slots 0..B-1 (ids (B)), appended at each slot's own position; logits → this.logits (B, V). */
   step(ids: Int32Array, B: number): void {
-    const { k, C, kvDim, capLen } = this;
+    const { k, C, capLen, nkv } = this;
     for (let b = 0; b < B; b++) {
       if (this.len[b]! >= capLen) throw new Error(`KVDecoder.step: slot ${b} is full (${capLen} positions)`);
       this.pos[b] = this.len[b]!;
-      this.kvLen[b] = this.len[b]! + 1;
+      this.kvLen.fill(this.len[b]! + 1, b * nkv, (b + 1) * nkv);
     }
     this.dynamicRope?.prepare(this.pos, B);
     k.embeddingFwd(this.model.embedTokens.data, ids, this.x, B, C);
@@ -252,13 +266,14 @@ export class KVDecoder {
       const kc = this.kCache[i]!;
       const vc = this.vCache[i]!;
       for (let b = 0; b < B; b++) {
-        const dst = (b * capLen + this.len[b]!) * kvDim;
-        this.store(kc, this.kr, b * kvDim, kvDim, dst);
-        this.store(vc, this.vv, b * kvDim, kvDim, dst);
+        this.store(kc, this.kr, b, 1, b, this.len[b]!);
+        this.store(vc, this.vv, b, 1, b, this.len[b]!);
       }
-      // the group's heads share each K / V row inside the kernel; a row's numbers do not depend on the rows beside it
-      if (this.bf16Attention) k.attentionDecodeBf16(this.qr, kc as Uint16Array, vc as Uint16Array, this.att, this.lse, B, capLen, this.nh, this.nkv, this.hs, scale, this.kvLen);
-      else k.attentionDecode(this.qr, kc as Float32Array, vc as Float32Array, this.att, this.lse, B, capLen, this.nh, this.nkv, this.hs, scale, this.kvLen);
+      // (B, nh, hs) queries as B * nkv rows of g heads over one kv head each, the cache's head-major layout: the group's
+      // heads share each K / V row inside the kernel; a row's numbers do not depend on the rows beside it
+      const g = this.nh / nkv;
+      if (this.bf16Attention) k.attentionDecodeBf16(this.qr, kc as Uint16Array, vc as Uint16Array, this.att, this.lse, B * nkv, capLen, g, 1, this.hs, scale, this.kvLen);
+      else k.attentionDecode(this.qr, kc as Float32Array, vc as Float32Array, this.att, this.lse, B * nkv, capLen, g, 1, this.hs, scale, this.kvLen);
     });
     for (let b = 0; b < B; b++) this.len[b]!++;
     this.last.set(this.x.subarray(0, B * C));
