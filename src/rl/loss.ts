@@ -4,7 +4,7 @@
 // Not the math (src/rl/grpo.ts holds the per-token functions this mirrors) and not the loop (trainer.ts).
 // Equations 1–2 of DeepSeek-R1; per-sequence weights implement TRL's loss types; GSPO sequence ratios, CISPO weights.
 import {
-  Tensor, tensor, noGrad, tidy, sub, mul, exp, clamp, minimum, sum, neg, lmHeadLogprob,
+  Tensor, tensor, noGrad, tidy, sub, mul, exp, clamp, minimum, sum, neg, lmHeadLogprob, lmHeadObjective,
 } from '../tensor/index.js';
 import type { Decoder } from '../model/decoder.js';
 import {
@@ -111,6 +111,7 @@ export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOp
   });
   const shape = [p.B, p.T];
   for (let i = 0; i < n; i++) if (w[i] === 0) p.targets[i] = -1; // masked tokens: no logits computed (logp 0, weight 0)
+  if ((o.importanceSamplingLevel ?? 'token') === 'token') return tokenLevelLoss(model, rollouts, p, old, adv, w, ref, o);
   const { logp, entropy: ent } = lmHeadLogprob(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, { temperature: o.temperature, entropy: true, precision: model.precision }); // (B, T)
   const A = tensor(adv, shape);
   const logRatio = importanceLogRatio(logp, old, p, rollouts, o.importanceSamplingLevel ?? 'token'); // (B, T) or (B, 1)
@@ -135,6 +136,44 @@ export function grpoLoss(model: Decoder, rollouts: readonly Rollout[], o: LossOp
   }
   const loss = neg(sum(mul(objective, tensor(w, shape))));
   return { loss, stats: tokenStats(logp.data, ent!, ratio.data, p, adv, w, ref, o) };
+}
+
+/**
+ * grpoLoss with token-level ratios, where each token's term depends on its own logprob alone: lmHeadObjective sums
+ * the terms and takes their slopes while it has each chunk's logits (one product over the vocabulary fewer than
+ * autograd through lmHeadLogprob). The same function as grpoLoss's Tensor path, in double precision per token:
+ * -w · (min(ρA, clip(ρ)A) · iw - β · KL), or CISPO's -w · (sg(min(ρ, 1 + εHigh)) · A · log π_θ · iw - β · KL).
+ */
+function tokenLevelLoss(model: Decoder, rollouts: readonly Rollout[], p: Packed, old: Float32Array, adv: Float32Array, w: Float32Array,
+  ref: Float32Array | null, o: LossOptions): { loss: Tensor; stats: LossStats } {
+  const n = p.B * p.T;
+  const cispo = LOSS_TYPE_TABLE[o.lossType ?? 'grpo'].surrogate === 'cispo';
+  const iw = new Float32Array(n).fill(1);
+  rollouts.forEach((r, b) => { if (r.isWeight) iw.set(r.isWeight, p.start[b]!); });
+  const ratio = new Float32Array(n);
+  const { objective, logp, entropy } = lmHeadObjective(model.hidden(p.ids, p.B, p.T), model.outputWeight(), p.targets, (i, lp) => {
+    const rho = Math.exp(lp - old[i]!), a = adv[i]!;
+    ratio[i] = rho;
+    let value: number, slope: number;
+    if (cispo) {
+      const c = Math.min(rho, 1 + o.epsilonHigh) * a; // a constant: only log π_θ carries the gradient
+      value = c * lp;
+      slope = c;
+    } else {
+      const unclipped = rho * a, clipped = Math.min(Math.max(rho, 1 - o.epsilon), 1 + o.epsilonHigh) * a;
+      value = Math.min(unclipped, clipped);
+      slope = unclipped <= clipped ? unclipped : 0; // d(ρA)/d log π = ρA; the clipped branch is flat
+    }
+    value *= iw[i]!;
+    slope *= iw[i]!;
+    if (ref) {
+      const d = ref[i]! - lp, e = Math.exp(d);
+      value -= o.beta * (e - d - 1);
+      slope += o.beta * (e - 1);
+    }
+    return { value: -w[i]! * value, slope: -w[i]! * slope };
+  }, { temperature: o.temperature, entropy: true, precision: model.precision });
+  return { loss: objective, stats: tokenStats(logp, entropy!, ratio, p, adv, w, ref, o) };
 }
 
 /**

@@ -156,6 +156,25 @@ test('GSPO gradient: w_i · |o_i| · A · s_i / |o_i| on every token of an uncli
   assertSameGrads(gradsOfLoss(model, rs, 'grpo', 'sequence'), expected);
 });
 
+test('token-level GRPO gradient (β = 0.05, clipped and unclipped tokens): each token\'s slope of the pure per-token loss times ∇log π', () => {
+  const model = tinyModel();
+  const rs = rollouts(model, 'grpo', 1.6);
+  const lp = completionLogprobs(model, rs, 1, 0);
+  const o = { epsilon: 0.2, epsilonHigh: 0.28, beta: 0.05, importanceSamplingLevel: 'token' as const };
+  let flat = 0;
+  const expected = gradsOfWeightedLogp(model, rs, (b, j) => { // central difference of perTokenLoss in log π_θ(o_j)
+    const r = rs[b]!, at = (x: number) => perTokenLoss([x], [r.oldLogp[j]!], [r.refLogp![j]!], r.advantage, o).loss[0]!;
+    const h = 1e-6, slope = (at(lp[b]![j]! + h) - at(lp[b]![j]! - h)) / (2 * h);
+    if (Math.abs(slope + 0.05 * (Math.exp(r.refLogp![j]! - lp[b]![j]!) - 1)) < 1e-6) flat++; // only the KL term moves it: clipped
+    return -r.weight * slope;
+  });
+  assert.ok(flat > 0 && flat < 10, `the test should have clipped and unclipped tokens (${flat} of 10 clipped)`);
+  const params = model.parameters();
+  for (const q of params) q.grad = null;
+  grpoLoss(model, rs, { ...o, temperature: 1, padId: 0 }).loss.backward();
+  assertSameGrads(params.map((q) => Float32Array.from(q.grad!)), expected);
+});
+
 /** Parameter gradients of -Σ coef · log π(target) over completion tokens: the gradient a variant promises. */
 function gradsOfWeightedLogp(model: Decoder, rs: Rollout[], coef: (b: number, j: number) => number): Float32Array[] {
   const p = pack(rs, 0);

@@ -54,6 +54,43 @@ test('lmHeadLogprob equals the unchunked path: logprobOfTargets(linear(h, W) / �
   assert.ok(maxDiff(r.dw, w.grad!) < 1e-6, `dw ${maxDiff(r.dw, w.grad!)}`);
 });
 
+test('lmHeadObjective: PyTorch\'s gradients for a linear term; for any per-row term, autograd through lmHeadLogprob, scaled and accumulated', () => {
+  const targets = Int32Array.from(fx.targets);
+  for (const chunkRows of [1, 3, undefined]) { // Σ gout · logp, the fixture's loss
+    const h = T.tensor(Float32Array.from(fx.hidden), [fx.N, fx.C], { requiresGrad: true });
+    const w = T.tensor(Float32Array.from(fx.weight), [fx.V, fx.C], { requiresGrad: true });
+    const { objective, logp, entropy } = T.lmHeadObjective(h, w, targets, (r, lp) => ({ value: fx.gout[r]! * lp, slope: fx.gout[r]! }),
+      { temperature: fx.temperature, chunkRows, entropy: true });
+    objective.backward();
+    let want = 0;
+    fx.targets.forEach((t, r) => { if (t >= 0) want += fx.gout[r]! * fx.logp[r]!; });
+    assert.ok(Math.abs(objective.item() - want) < 1e-4, `value ${objective.item()} vs ${want}`);
+    for (const [name, got, ref] of [['logp', logp, fx.logp], ['entropy', entropy!, fx.entropy], ['dh', h.grad!, fx.dhidden], ['dw', w.grad!, fx.dweight]] as const) {
+      assert.ok(maxDiff(got, ref) < 2e-5, `chunkRows ${chunkRows}: ${name} differs by ${maxDiff(got, ref)}`);
+    }
+  }
+  // a nonlinear term, the objective times 3 downstream, onto gradients already there (two micro-batches)
+  const term = (r: number, lp: number) => ({ value: Math.exp(lp) * (r % 3 - 1), slope: Math.exp(lp) * (r % 3 - 1) });
+  const grads = (fused: boolean) => {
+    const h = T.tensor(Float32Array.from(fx.hidden), [fx.N, fx.C], { requiresGrad: true });
+    const w = T.tensor(Float32Array.from(fx.weight), [fx.V, fx.C], { requiresGrad: true });
+    for (let pass = 0; pass < 2; pass++) {
+      if (fused) T.mul(T.lmHeadObjective(h, w, targets, term, { temperature: fx.temperature, chunkRows: 2 }).objective, 3).backward();
+      else {
+        const { logp } = T.lmHeadLogprob(h, w, targets, { temperature: fx.temperature, chunkRows: 2 });
+        const c = Float32Array.from({ length: fx.N }, (_, r) => r % 3 - 1);
+        T.mul(T.sum(T.mul(T.exp(logp), T.tensor(c, [fx.N]))), 3).backward(); // unscored rows: exp(0) · c, no gradient
+      }
+    }
+    return [h.grad!, w.grad!];
+  };
+  const [a, b] = [grads(true), grads(false)];
+  for (let i = 0; i < 2; i++) assert.ok(maxDiff(a[i]!, b[i]!) < 1e-5, `${['dh', 'dw'][i]} differs by ${maxDiff(a[i]!, b[i]!)}`);
+  const h = T.tensor(Float32Array.from(fx.hidden), [fx.N, fx.C], { requiresGrad: true });
+  const none = T.noGrad(() => T.lmHeadObjective(h, T.tensor(Float32Array.from(fx.weight), [fx.V, fx.C]), targets, term).objective);
+  assert.equal(none.requiresGrad, false, 'without the tape: the value alone');
+});
+
 test('lmHeadLogprob: a target outside the vocabulary and a weight of the wrong width are refused by name', () => {
   const h = T.zeros([2, 4]), w = T.zeros([5, 4]);
   assert.throws(() => T.lmHeadLogprob(h, w, Int32Array.of(0, 5)), /target 5 at row 1 is outside \[0, 5\)/);

@@ -5,7 +5,7 @@
 // Reference: Liger-Kernel's fused linear cross-entropy; the same value as logprobOfTargets(linear(h, W) / τ, t).
 import { getKernels } from '../kernels/index.js';
 import type { MatmulPrecision } from '../precision.js';
-import { Tensor, recycleBuffer, gradBuffer, gradTarget, accumulateGrad, result, shapeStr } from '../tensor.js';
+import { Tensor, recycleBuffer, gradBuffer, gradTarget, accumulateGrad, result, shapeStr, needsGrad } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { sum } from './reduce.js';
 
@@ -28,30 +28,35 @@ export function defaultChunkRows(V: number): number {
   return Math.max(16, Math.floor((256 * 1024 * 1024) / (4 * V)));
 }
 
+/** The checks and settings both ops share: sizes, the scored rows (target >= 0), 1 / τ, rows per chunk, the gemm. */
+function lmHeadSetup(op: string, hidden: Tensor, weight: Tensor, targets: Int32Array, opts: LmHeadOpts) {
+  const C = hidden.shape[hidden.shape.length - 1]!;
+  if (weight.shape.length !== 2 || weight.shape[1] !== C) {
+    throw new Error(`${op}: hidden ${shapeStr(hidden.shape)} needs weight (V, ${C}), got ${shapeStr(weight.shape)}`);
+  }
+  const V = weight.shape[0]!;
+  const N = hidden.size / C;
+  if (targets.length !== N) throw new Error(`${op}: ${targets.length} targets for hidden ${shapeStr(hidden.shape)} (needs ${N})`);
+  const scored: number[] = [];
+  for (let r = 0; r < N; r++) {
+    const t = targets[r]!;
+    if (t >= V) throw new Error(`${op}: target ${t} at row ${r} is outside [0, ${V})`);
+    if (t >= 0) scored.push(r);
+  }
+  const tau = opts.temperature ?? 1;
+  if (!(tau > 0)) throw new Error(`${op}: temperature must be > 0, got ${tau}`);
+  const k = getKernels();
+  return { V, N, scored, alpha: 1 / tau, R: Math.max(1, opts.chunkRows ?? defaultChunkRows(V)), gemm: opts.precision === 'bf16' ? k.gemmBf16 : k.gemm };
+}
+
 /**
  * logp[r] = log softmax(hidden[r] @ weight^T / τ)[targets[r]] for each row r of hidden (..., C) whose target is >= 0
  * (0 elsewhere), with autograd to hidden and weight; entropy[r] likewise when asked (a plain array, no gradient).
  */
 export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Array, opts: LmHeadOpts = {}): { logp: Tensor; entropy: Float32Array | null } {
   const C = hidden.shape[hidden.shape.length - 1]!;
-  if (weight.shape.length !== 2 || weight.shape[1] !== C) {
-    throw new Error(`lmHeadLogprob: hidden ${shapeStr(hidden.shape)} needs weight (V, ${C}), got ${shapeStr(weight.shape)}`);
-  }
-  const V = weight.shape[0]!;
-  const N = hidden.size / C;
-  if (targets.length !== N) throw new Error(`lmHeadLogprob: ${targets.length} targets for hidden ${shapeStr(hidden.shape)} (needs ${N})`);
-  const scored: number[] = [];
-  for (let r = 0; r < N; r++) {
-    const t = targets[r]!;
-    if (t >= V) throw new Error(`lmHeadLogprob: target ${t} at row ${r} is outside [0, ${V})`);
-    if (t >= 0) scored.push(r);
-  }
-  const tau = opts.temperature ?? 1;
-  if (!(tau > 0)) throw new Error(`lmHeadLogprob: temperature must be > 0, got ${tau}`);
-  const alpha = 1 / tau;
-  const R = Math.max(1, opts.chunkRows ?? defaultChunkRows(V));
+  const { V, N, scored, alpha, R, gemm } = lmHeadSetup('lmHeadLogprob', hidden, weight, targets, opts);
   const k = getKernels();
-  const gemm = opts.precision === 'bf16' ? k.gemmBf16 : k.gemm;
   const n = scored.length;
   const logp = new Float32Array(N);
   const ent = opts.entropy ? new Float32Array(N) : null;
@@ -107,6 +112,72 @@ export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Arra
     if (dh) accumulateGrad(hidden, dh, true);
   });
   return { logp: res, entropy: ent };
+}
+
+/** A row's term of lmHeadObjective and its slope at the row's logp. */
+export type RowTerm = (row: number, logp: number) => { value: number; slope: number };
+
+/**
+ * Σ over scored rows r of term(r, logp[r]) as a scalar with autograd to hidden and weight, where logp[r] is
+ * lmHeadLogprob's, and each term depends on its own row's logp alone (a per-token loss). The gradient is computed
+ * in the forward pass, from the chunk's logits while they are at hand (dlogits = slope · d logp / d logits, then
+ * dhidden and dweight): three products over the vocabulary instead of lmHeadLogprob's four (its backward recomputes
+ * the logits), at the cost of holding dweight (V, C) from the forward to the backward. Also returns logp and entropy.
+ */
+export function lmHeadObjective(hidden: Tensor, weight: Tensor, targets: Int32Array, term: RowTerm, opts: LmHeadOpts = {}):
+  { objective: Tensor; logp: Float32Array; entropy: Float32Array | null } {
+  const C = hidden.shape[hidden.shape.length - 1]!;
+  const { V, N, scored, alpha, R, gemm } = lmHeadSetup('lmHeadObjective', hidden, weight, targets, opts);
+  const k = getKernels();
+  const n = scored.length;
+  const grads = needsGrad(hidden, weight);
+  const logp = new Float32Array(N);
+  const ent = opts.entropy ? new Float32Array(N) : null;
+  const dh = grads && hidden.requiresGrad ? gradBuffer(hidden.size, true) : null; // (N, C), zero on unscored rows
+  const dw = grads && weight.requiresGrad && n > 0 ? gradBuffer(weight.size, false) : null; // (V, C), written by the first chunk
+  const ch = { h: new Float32Array(Math.min(R, n) * C), logits: gradBuffer(Math.min(R, Math.max(n, 1)) * V), dh: new Float32Array(Math.min(R, n) * C) };
+  let total = 0;
+  for (let s = 0; s < n; s += R) {
+    const m = Math.min(R, n - s);
+    const t = new Int32Array(m);
+    for (let i = 0; i < m; i++) {
+      const r = scored[s + i]!;
+      ch.h.set(hidden.data.subarray(r * C, r * C + C), i * C);
+      t[i] = targets[r]!;
+    }
+    gemm(ch.h, weight.data, ch.logits, 1, m, V, C, false, true, alpha, 0, 0, 0, 0); // (m, V)
+    const out = new Float32Array(m), lse = new Float32Array(m), h = ent ? new Float32Array(m) : null, d = new Float32Array(m);
+    k.logprobFwd(ch.logits, t, out, lse, m, V, h);
+    for (let i = 0; i < m; i++) {
+      const r = scored[s + i]!;
+      logp[r] = out[i]!;
+      if (h) ent![r] = h[i]!;
+      const { value, slope } = term(r, out[i]!);
+      total += value;
+      d[i] = slope;
+    }
+    if (!dh && !dw) continue;
+    k.logprobBwd(d, ch.logits, t, lse, ch.logits, m, V); // dlogits in place (m, V)
+    if (dh) {
+      gemm(ch.logits, weight.data, ch.dh, 1, m, C, V, false, false, alpha, 0, 0, 0, 0); // (m, C) = dl (m, V) @ W (V, C)
+      for (let i = 0; i < m; i++) dh.set(ch.dh.subarray(i * C, i * C + C), scored[s + i]! * C);
+    }
+    if (dw) gemm(ch.logits, ch.h, dw, 1, V, C, m, true, false, alpha, s === 0 ? 0 : 1, 0, 0, 0); // (V, C) += dl^T (V, m) @ h (m, C)
+  }
+  recycleBuffer(ch.logits);
+  const objective = result('lmHeadObjective', Float32Array.of(total), [], [hidden, weight], (g) => {
+    const scale = g[0]!;
+    for (const [x, buf] of [[hidden, dh], [weight, dw]] as const) {
+      if (!buf) continue;
+      if (scale !== 1) for (let i = 0; i < buf.length; i++) buf[i]! *= scale;
+      accumulateGrad(x, buf, true);
+    }
+  });
+  if (!objective.requiresGrad) { // no backward will take them
+    if (dh) recycleBuffer(dh);
+    if (dw) recycleBuffer(dw);
+  }
+  return { objective, logp, entropy: ent };
 }
 
 /**
