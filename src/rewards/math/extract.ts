@@ -472,10 +472,27 @@ function findTags(text: string): { answer: number; think: number } {
   return { answer, think };
 }
 
+/**
+ * Whether `t` may start or end with what cleanCandidate strips: it starts with `*`, `$` or `\`, or ends with
+ * `*`, `$`, `)`, `]`, `.,;:!` or the `d` of `\quad`. A test by character codes before its pattern: most
+ * answers (`9`, `p - q`) have none of these.
+ */
+function mayWrap(t: string): boolean {
+  switch (t.charCodeAt(0)) {
+    case 42: case 36: case 92: // * $ \
+      return true;
+  }
+  switch (t.charCodeAt(t.length - 1)) {
+    case 42: case 36: case 41: case 93: case 46: case 44: case 59: case 58: case 33: case 100: // * $ ) ] . , ; : ! d
+      return true;
+  }
+  return false;
+}
+
 /** Strips math delimiters, markdown bold and sentence punctuation around an extracted answer. */
 function cleanCandidate(s: string): string {
   let t = s.trim();
-  if (!/^(?:\*\*|\$|\\[([])|(?:\*\*|\$|\\[)\]]|[.,;:!]|\\q?quad)$/.test(t)) return t;
+  if (!mayWrap(t) || !/^(?:\*\*|\$|\\[([])|(?:\*\*|\$|\\[)\]]|[.,;:!]|\\q?quad)$/.test(t)) return t;
   for (let changed = true; changed; ) {
     const before = t;
     t = t.replace(/^\*\*|\*\*$/g, '').trim();
