@@ -53,9 +53,9 @@ export function boxesIn(text: string, mode: 'all' | 'last', end = text.length, s
   let laterStart = -1;
   for (let guard = 0; guard < 1000; guard++) {
     // In `last` mode an earlier box joins only if it closes within 70 characters of the later one (the
-    // test on `between` below), so it starts at most 371 before: a box whose content is over 300
-    // characters long is not looked for there. (No pre-test for a `}` near the later box: that backwards
-    // search cost more than this forward one, which rejects the same boxes.)
+    // test on `between` below): with no `}` there (half of MATH-500's solutions) none is looked for. It
+    // starts at most 371 before: a box whose content is over 300 characters long is not looked for there.
+    if (mode === 'last' && laterStart >= 0 && !braceBefore(text, laterStart, 70)) break;
     const start = lastBoxStart(text, searchEnd, mode === 'last' && laterStart >= 0 ? Math.max(0, laterStart - 371) : -1);
     if (start < 0) break;
     let open = start + (text[start + 1] === 'b' ? 6 : 5);
@@ -64,19 +64,31 @@ export function boxesIn(text: string, mode: 'all' | 'last', end = text.length, s
     const close = closingBrace(text, open, maxPos);
     if (close < 0) break;
     const content = text.slice(open + 1, close).trim();
+    // The content kept last (not `results[-1]` on an empty array: a slow named-property lookup).
+    const previous = results.length > 0 ? results[results.length - 1] : undefined;
     if (mode === 'last' && laterStart >= 0) {
       const between = text.slice(close + 1, laterStart);
-      const near = between.length < 10 || (content !== results[results.length - 1] && between.length < 70 && SEPARATOR.test(between));
+      const near = between.length < 10 || (content !== previous && between.length < 70 && SEPARATOR.test(between));
       // Boxes apart in prose ("first \boxed{C}, then \boxed{D}") are a changed mind: the last one,
       // unless the caller says the question asks for several answers.
       if (!near || (isProse(between) && !(typeof several === 'function' ? several() : several))) break;
     }
-    if (content.length > 0 && results[results.length - 1] !== content) results.push(content);
+    if (content.length > 0 && previous !== content) results.push(content);
     laterStart = start;
     maxPos = start;
     searchEnd = start;
   }
-  return results.length === 0 ? null : { content: results.reverse().join(', '), start: laterStart };
+  if (results.length === 0) return null;
+  return { content: results.length === 1 ? results[0]! : results.reverse().join(', '), start: laterStart };
+}
+
+/**
+ * Whether one of the `n` characters before `end` is a `}`: one forward search for the character from the
+ * start of that window (memchr; a backwards search, or a loop over the window, costs more).
+ */
+function braceBefore(text: string, end: number, n: number): boolean {
+  const i = text.indexOf('}', Math.max(0, end - n));
+  return i >= 0 && i < end;
 }
 
 /** Index of the `}` closing the `{` at `open` before `limit` (raw braces, as Math-Verify counts), or -1. */

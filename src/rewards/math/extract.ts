@@ -269,13 +269,18 @@ const NEVER = '(?!)';
 const EXPR_GROUPS = 13;
 
 const PCT_AFTER_LATEX = `(?:\\s*(\\\\?%|${ci('percentage')}|${ci('percent')}|${ci('pct')}))?`;
-/** One LaTeX span: 6 content groups (one per delimiter kind) and a percent group. */
+/**
+ * One LaTeX span: 6 content groups (one per delimiter kind) and a percent group. The `[…]` span stands at
+ * the start or after a space, and before a space, punctuation or the end: written `(?<!\S)` and
+ * `(?![^\s.,;:!?])`, which mean `(?<=^|\s)` and `(?=[\s.,;:!?]|$)` (an anchor in the lookbehind made the
+ * answer patterns three times slower).
+ */
 const ENV = [
   '(?<!\\\\)\\$\\$((?:[^$]|\\$(?!\\$))+?)(?<!\\\\)\\$\\$',
   '(?<!\\\\)\\\\\\[((?:[^\\\\]|\\\\(?!\\]))+?)(?<!\\\\)\\\\\\]',
   '(?<![\\\\\\d])\\$((?:\\\\[$]|[^\\n$])+?)(?<!\\\\)\\$',
   '(?<!\\\\)\\\\\\(((?:[^\\\\\\n]|\\\\(?!\\)))+?)(?<!\\\\)\\\\\\)',
-  '(?<=^|\\s)\\[([^\\n\\]\\[]+?)\\](?=[\\s.,;:!?]|$)',
+  '(?<!\\S)\\[([^\\n\\]\\[]+?)\\](?![^\\s.,;:!?])',
   '(-?\\\\frac\\{-?\\d+(?:[.,]\\d+)?\\}\\{-?\\d+(?:[.,]\\d+)?\\})',
 ];
 const ENV_GROUPS = ENV.length + 1;
@@ -467,10 +472,27 @@ function findTags(text: string): { answer: number; think: number } {
   return { answer, think };
 }
 
+/**
+ * Whether `t` may start or end with what cleanCandidate strips: it starts with `*`, `$` or `\`, or ends with
+ * `*`, `$`, `)`, `]`, `.,;:!` or the `d` of `\quad`. A test by character codes before its pattern: most
+ * answers (`9`, `p - q`) have none of these.
+ */
+function mayWrap(t: string): boolean {
+  switch (t.charCodeAt(0)) {
+    case 42: case 36: case 92: // * $ \
+      return true;
+  }
+  switch (t.charCodeAt(t.length - 1)) {
+    case 42: case 36: case 41: case 93: case 46: case 44: case 59: case 58: case 33: case 100: // * $ ) ] . , ; : ! d
+      return true;
+  }
+  return false;
+}
+
 /** Strips math delimiters, markdown bold and sentence punctuation around an extracted answer. */
 function cleanCandidate(s: string): string {
   let t = s.trim();
-  if (!/^(?:\*\*|\$|\\[([])|(?:\*\*|\$|\\[)\]]|[.,;:!]|\\q?quad)$/.test(t)) return t;
+  if (!mayWrap(t) || !/^(?:\*\*|\$|\\[([])|(?:\*\*|\$|\\[)\]]|[.,;:!]|\\q?quad)$/.test(t)) return t;
   for (let changed = true; changed; ) {
     const before = t;
     t = t.replace(/^\*\*|\*\*$/g, '').trim();

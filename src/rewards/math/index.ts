@@ -84,7 +84,8 @@ export function readPrediction(text: string, opts: VerifyOptions = {}, gold?: st
   }
   // Asked only when boxes stand apart in prose.
   const several = opts.extract?.severalBoxes ?? (() => questionWantsSeveral(opts.question) || (gold !== undefined && isSeveral(gold)));
-  const found = extractAnswer(t, { ...opts.extract, severalBoxes: several });
+  // No spread of an absent `opts.extract` (the common call): a literal is cheaper.
+  const found = extractAnswer(t, opts.extract === undefined ? { severalBoxes: several } : { ...opts.extract, severalBoxes: several });
   return found === null ? null : unglueSpacing(found);
 }
 
