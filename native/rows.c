@@ -7,6 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #define GRAIN 32768
 
@@ -250,13 +253,30 @@ double k_exp_shift(const float *x, double *out, size_t n, float m, float inv_t) 
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-/* The first index of the largest x[i] (NaN never wins; 0 when no x[i] > -inf): a max pass the compiler vectorises,
- * then the first index holding it. */
+/* The first index of the largest x[i] (NaN never wins; 0 when no x[i] > -inf): r1_maxf's eight running maxima,
+ * then the first index holding the max. */
 size_t k_argmax(const float *x, size_t n) {
-  float m = -INFINITY;
-  for (size_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
-  if (m == -INFINITY) return 0;
-  for (size_t i = 0; i < n; i++) if (x[i] == m) return i;
+  size_t i = 0;
+#if defined(__AVX512F__)
+  /* max(v, acc) keeps acc when v is NaN; 4 accumulators, then the first block of 16 holding the max */
+  __m512 acc[4];
+  for (size_t k = 0; k < 4; k++) acc[k] = _mm512_set1_ps(-INFINITY);
+  for (; i + 64 <= n; i += 64)
+    for (size_t k = 0; k < 4; k++) acc[k] = _mm512_max_ps(_mm512_loadu_ps(x + i + 16 * k), acc[k]);
+  float m = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(acc[0], acc[1]), _mm512_max_ps(acc[2], acc[3])));
+  for (; i < n; i++) m = x[i] > m ? x[i] : m;
+  if (!(m > -INFINITY)) return 0;
+  __m512 mv = _mm512_set1_ps(m);
+  for (i = 0; i + 16 <= n; i += 16) {
+    __mmask16 eq = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), mv, _CMP_EQ_OQ);
+    if (eq) return i + (size_t)__builtin_ctz(eq);
+  }
+#else
+  float m = r1_maxf(x, n);
+  if (!(m > -INFINITY)) return 0;
+  i = 0;
+#endif
+  for (; i < n; i++) if (x[i] == m) return i;
   return 0;
 }
 
