@@ -253,8 +253,8 @@ double k_exp_shift(const float *x, double *out, size_t n, float m, float inv_t) 
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-/* The first index of the largest x[i] (NaN never wins; 0 when no x[i] > -inf): r1_maxf's eight running maxima,
- * then the first index holding the max. */
+/* The first index of the largest x[i] (NaN never wins; 0 when no x[i] > -inf): the max (AVX-512: 4 running maxima
+ * of 16 lanes; else r1_maxf), then the first index holding it. */
 size_t k_argmax(const float *x, size_t n) {
   size_t i = 0;
 #if defined(__AVX512F__)

@@ -1,8 +1,8 @@
 // An estimate of a training run's peak memory from the model's config and the run's shapes, in parts: weights,
 // gradients, optimizer state, a frozen reference copy, activations kept for backward, the lm_head chunks, the
 // sampler's KV cache and logits, and the runtime. Not a measurement: it counts every op output the tape keeps for
-// backward (FP32) plus a share for the buffer pool; against real-shape peak RSS (r1 bench grpo) it erred high by
-// 2-24%.
+// backward (FP32) plus a share for the buffer pool; against real-shape peak RSS (r1 bench grpo, four runs) it was
+// between 0.3% low (0.5B shape, checkpointing) and 23% high (135M body).
 import type { ModelConfig } from './config.js';
 import { headSize } from './config.js';
 import { defaultChunkRows } from '../tensor/index.js';
@@ -64,7 +64,9 @@ export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
     'AdamW state': 2 * (p.trainableParameters ?? P) * 4,
     'reference model': p.reference ? P * 4 : 0,
     activations: act + actGrads,
-    'lm_head chunks': Math.min(chunkRows, N) * V * 4, // one chunk's logits (its entropy is read straight from them)
+    // one chunk's logits (its entropy is read straight from them); in full fine-tuning also the lm_head weight's
+    // gradient, which the fused GRPO loss computes in its forward pass and holds until the backward
+    'lm_head chunks': Math.min(chunkRows, N) * V * 4 + (p.trainableParameters === undefined ? V * C * 4 : 0),
     'sampler (KV cache, logits)': kvCache + p.sampleRows * V * 4 * 3 + (p.precision === 'bf16' ? P * 2 : 0),
     // Node, the tokenizer, the native code, and the buffer pool's recycled buffers (activation-sized). Calibrated on
     // `r1 bench grpo` (estimate_gb beside peak_rss_gb): 0.5B shape, 4 x 4 x 256, checkpointing, 9.02 GiB measured
