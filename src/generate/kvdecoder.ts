@@ -229,8 +229,8 @@ export class KVDecoder {
     }
   }
 
-  /** Slot `to`'s cache and length = slot `from`'s. */
-  private moveSlot(from: number, to: number): void {
+  /** Copies slot `from`'s cache and length into slot `to` (a duplicate prompt is prefilled once; compact moves slots). */
+  copySlot(from: number, to: number): void {
     const { hs, nkv, capLen } = this;
     const n = this.len[from]! * hs;
     for (const c of [...this.kCache, ...this.vCache]) {
@@ -239,15 +239,10 @@ export class KVDecoder {
     this.len[to] = this.len[from]!;
   }
 
-  /** Copies slot `from`'s cache and length into slot `to` (a duplicate prompt is prefilled once). */
-  copySlot(from: number, to: number): void {
-    this.moveSlot(from, to);
-  }
-
   /** Moves slot keep[j] to slot j (keep ascending); slots from keep.length on are dropped. */
   compact(keep: number[]): void {
     keep.forEach((from, to) => {
-      if (from !== to) this.moveSlot(from, to);
+      if (from !== to) this.copySlot(from, to);
     });
   }
 
