@@ -28,8 +28,24 @@ export function defaultChunkRows(V: number): number {
   return Math.max(16, Math.floor((256 * 1024 * 1024) / (4 * V)));
 }
 
-/** The checks and settings both ops share: sizes, the scored rows (target >= 0), 1 / τ, rows per chunk, the gemm. */
-function lmHeadSetup(op: string, hidden: Tensor, weight: Tensor, targets: Int32Array, opts: LmHeadOpts) {
+/** What both ops share: the checked sizes, the scored rows (target >= 0), 1 / τ, rows per chunk and the gemm. */
+interface Head {
+  hidden: Tensor;
+  weight: Tensor;
+  targets: Int32Array;
+  C: number;
+  V: number;
+  N: number;
+  scored: number[];
+  alpha: number;
+  R: number;
+  gemm: ReturnType<typeof getKernels>['gemm'];
+}
+
+/** A chunk's scratch: its hidden rows (R, C), its logits or dlogits (R, V, from the pool), its dhidden rows (R, C). */
+interface Chunk { h: Float32Array; logits: Float32Array; dh: Float32Array }
+
+function setup(op: string, hidden: Tensor, weight: Tensor, targets: Int32Array, opts: LmHeadOpts): Head {
   const C = hidden.shape[hidden.shape.length - 1]!;
   if (weight.shape.length !== 2 || weight.shape[1] !== C) {
     throw new Error(`${op}: hidden ${shapeStr(hidden.shape)} needs weight (V, ${C}), got ${shapeStr(weight.shape)}`);
@@ -46,7 +62,40 @@ function lmHeadSetup(op: string, hidden: Tensor, weight: Tensor, targets: Int32A
   const tau = opts.temperature ?? 1;
   if (!(tau > 0)) throw new Error(`${op}: temperature must be > 0, got ${tau}`);
   const k = getKernels();
-  return { V, N, scored, alpha: 1 / tau, R: Math.max(1, opts.chunkRows ?? defaultChunkRows(V)), gemm: opts.precision === 'bf16' ? k.gemmBf16 : k.gemm };
+  return { hidden, weight, targets, C, V, N, scored, alpha: 1 / tau, R: Math.max(1, opts.chunkRows ?? defaultChunkRows(V)),
+    gemm: opts.precision === 'bf16' ? k.gemmBf16 : k.gemm };
+}
+
+function newChunk(hd: Head): Chunk {
+  const m = Math.min(hd.R, hd.scored.length);
+  return { h: new Float32Array(m * hd.C), logits: gradBuffer(Math.max(m, 1) * hd.V), dh: new Float32Array(m * hd.C) };
+}
+
+/** The scored rows of the chunk starting at s. */
+function rowsAt(hd: Head, s: number): Int32Array {
+  return Int32Array.from(hd.scored.slice(s, s + hd.R));
+}
+
+/** Copies the rows' hidden states into ch.h (m, C) and their logits into ch.logits (m, V); returns their targets. */
+function chunkLogits(hd: Head, rows: Int32Array, ch: Chunk): Int32Array {
+  const { C, V, hidden, targets } = hd, m = rows.length;
+  const t = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    ch.h.set(hidden.data.subarray(rows[i]! * C, rows[i]! * C + C), i * C);
+    t[i] = targets[rows[i]!]!;
+  }
+  hd.gemm(ch.h, hd.weight.data, ch.logits, 1, m, V, C, false, true, hd.alpha, 0, 0, 0, 0); // (m, V)
+  return t;
+}
+
+/** From the rows' dlogits in ch.logits: their dhidden rows into dh (N, C), and dweight into dw (= with beta 0, += with 1). */
+function chunkGrads(hd: Head, rows: Int32Array, ch: Chunk, dh: Float32Array | null, dw: Float32Array | null, beta: number): void {
+  const { C, V, weight, alpha } = hd, m = rows.length;
+  if (dh) {
+    hd.gemm(ch.logits, weight.data, ch.dh, 1, m, C, V, false, false, alpha, 0, 0, 0, 0); // (m, C) = dl (m, V) @ W (V, C)
+    for (let i = 0; i < m; i++) dh.set(ch.dh.subarray(i * C, i * C + C), rows[i]! * C);
+  }
+  if (dw) hd.gemm(ch.logits, ch.h, dw, 1, V, C, m, true, false, alpha, beta, 0, 0, 0); // (V, C) += dl^T (V, m) @ h (m, C)
 }
 
 /**
@@ -54,59 +103,39 @@ function lmHeadSetup(op: string, hidden: Tensor, weight: Tensor, targets: Int32A
  * (0 elsewhere), with autograd to hidden and weight; entropy[r] likewise when asked (a plain array, no gradient).
  */
 export function lmHeadLogprob(hidden: Tensor, weight: Tensor, targets: Int32Array, opts: LmHeadOpts = {}): { logp: Tensor; entropy: Float32Array | null } {
-  const C = hidden.shape[hidden.shape.length - 1]!;
-  const { V, N, scored, alpha, R, gemm } = lmHeadSetup('lmHeadLogprob', hidden, weight, targets, opts);
+  const hd = setup('lmHeadLogprob', hidden, weight, targets, opts);
+  const { V, N, R } = hd, n = hd.scored.length;
   const k = getKernels();
-  const n = scored.length;
   const logp = new Float32Array(N);
   const ent = opts.entropy ? new Float32Array(N) : null;
   const lse = new Float32Array(n); // per scored row, saved for backward
-  const rowsOf = (s: number, m: number): Int32Array => Int32Array.from(scored.slice(s, s + m));
-  const chunk = n === 0 ? null : { h: new Float32Array(Math.min(R, n) * C), logits: gradBuffer(Math.min(R, n) * V) }; // scratch
-
-  /** Copies the chunk's hidden rows into ch.h (m, C) and its logits into ch.logits (m, V); returns their targets. */
-  const chunkLogits = (rows: Int32Array, ch: { h: Float32Array; logits: Float32Array }): Int32Array => {
-    const m = rows.length;
-    const t = new Int32Array(m);
-    for (let i = 0; i < m; i++) {
-      ch.h.set(hidden.data.subarray(rows[i]! * C, rows[i]! * C + C), i * C);
-      t[i] = targets[rows[i]!]!;
+  if (n > 0) {
+    const ch = newChunk(hd);
+    for (let s = 0; s < n; s += R) {
+      const rows = rowsAt(hd, s), m = rows.length;
+      const t = chunkLogits(hd, rows, ch);
+      const out = new Float32Array(m), h = ent ? new Float32Array(m) : null;
+      k.logprobFwd(ch.logits, t, out, lse.subarray(s, s + m), m, V, h); // and the entropy, straight from the chunk's logits
+      for (let i = 0; i < m; i++) {
+        logp[rows[i]!] = out[i]!;
+        if (h) ent![rows[i]!] = h[i]!;
+      }
     }
-    gemm(ch.h, weight.data, ch.logits, 1, m, V, C, false, true, alpha, 0, 0, 0, 0); // (m, V)
-    return t;
-  };
-
-  for (let s = 0; s < n; s += R) {
-    const rows = rowsOf(s, R), m = rows.length;
-    const t = chunkLogits(rows, chunk!);
-    const out = new Float32Array(m), l = lse.subarray(s, s + m), h = ent ? new Float32Array(m) : null;
-    k.logprobFwd(chunk!.logits, t, out, l, m, V, h); // and the entropy, straight from the chunk's logits
-    for (let i = 0; i < m; i++) {
-      logp[rows[i]!] = out[i]!;
-      if (h) ent![rows[i]!] = h[i]!;
-    }
+    recycleBuffer(ch.logits);
   }
-  if (chunk) recycleBuffer(chunk.logits);
   const res = result('lmHeadLogprob', logp, hidden.shape.slice(0, -1), [hidden, weight], (g) => {
-    const ch = { h: new Float32Array(Math.min(R, n) * C), logits: gradBuffer(Math.min(R, n) * V) };
+    const ch = newChunk(hd);
     const dh = hidden.requiresGrad ? gradBuffer(hidden.size, true) : null; // (N, C), zero on unscored rows
-    const dhc = dh ? new Float32Array(Math.min(R, n) * C) : null;
     const dw = weight.requiresGrad ? gradTarget(weight) : null;
     let beta = dw?.beta ?? 0;
     for (let s = 0; s < n; s += R) {
-      const rows = rowsOf(s, R), m = rows.length;
-      const t = chunkLogits(rows, ch);
+      const rows = rowsAt(hd, s), m = rows.length;
+      const t = chunkLogits(hd, rows, ch);
       const d = new Float32Array(m);
       for (let i = 0; i < m; i++) d[i] = g[rows[i]!]!;
       k.logprobBwd(d, ch.logits, t, lse.subarray(s, s + m), ch.logits, m, V); // dlogits in place (m, V)
-      if (dh) {
-        gemm(ch.logits, weight.data, dhc!, 1, m, C, V, false, false, alpha, 0, 0, 0, 0); // (m, C) = dl (m, V) @ W (V, C)
-        for (let i = 0; i < m; i++) dh.set(dhc!.subarray(i * C, i * C + C), rows[i]! * C);
-      }
-      if (dw) {
-        gemm(ch.logits, ch.h, dw.buf, 1, V, C, m, true, false, alpha, beta, 0, 0, 0); // (V, C) += dl^T (V, m) @ h (m, C)
-        beta = 1;
-      }
+      chunkGrads(hd, rows, ch, dh, dw?.buf ?? null, beta);
+      beta = 1;
     }
     recycleBuffer(ch.logits);
     if (dh) accumulateGrad(hidden, dh, true);
@@ -126,43 +155,31 @@ export type RowTerm = (row: number, logp: number) => { value: number; slope: num
  */
 export function lmHeadObjective(hidden: Tensor, weight: Tensor, targets: Int32Array, term: RowTerm, opts: LmHeadOpts = {}):
   { objective: Tensor; logp: Float32Array; entropy: Float32Array | null } {
-  const C = hidden.shape[hidden.shape.length - 1]!;
-  const { V, N, scored, alpha, R, gemm } = lmHeadSetup('lmHeadObjective', hidden, weight, targets, opts);
+  const hd = setup('lmHeadObjective', hidden, weight, targets, opts);
+  const { V, N, R } = hd, n = hd.scored.length;
   const k = getKernels();
-  const n = scored.length;
-  const grads = needsGrad(hidden, weight);
+  const grads = needsGrad(hidden, weight); // without the tape: the value alone
   const logp = new Float32Array(N);
   const ent = opts.entropy ? new Float32Array(N) : null;
   const dh = grads && hidden.requiresGrad ? gradBuffer(hidden.size, true) : null; // (N, C), zero on unscored rows
   const dw = grads && weight.requiresGrad && n > 0 ? gradBuffer(weight.size, false) : null; // (V, C), written by the first chunk
-  const ch = { h: new Float32Array(Math.min(R, n) * C), logits: gradBuffer(Math.min(R, Math.max(n, 1)) * V), dh: new Float32Array(Math.min(R, n) * C) };
+  const ch = newChunk(hd);
   let total = 0;
   for (let s = 0; s < n; s += R) {
-    const m = Math.min(R, n - s);
-    const t = new Int32Array(m);
-    for (let i = 0; i < m; i++) {
-      const r = scored[s + i]!;
-      ch.h.set(hidden.data.subarray(r * C, r * C + C), i * C);
-      t[i] = targets[r]!;
-    }
-    gemm(ch.h, weight.data, ch.logits, 1, m, V, C, false, true, alpha, 0, 0, 0, 0); // (m, V)
+    const rows = rowsAt(hd, s), m = rows.length;
+    const t = chunkLogits(hd, rows, ch);
     const out = new Float32Array(m), lse = new Float32Array(m), h = ent ? new Float32Array(m) : null, d = new Float32Array(m);
     k.logprobFwd(ch.logits, t, out, lse, m, V, h);
     for (let i = 0; i < m; i++) {
-      const r = scored[s + i]!;
-      logp[r] = out[i]!;
-      if (h) ent![r] = h[i]!;
-      const { value, slope } = term(r, out[i]!);
+      logp[rows[i]!] = out[i]!;
+      if (h) ent![rows[i]!] = h[i]!;
+      const { value, slope } = term(rows[i]!, out[i]!);
       total += value;
       d[i] = slope;
     }
     if (!dh && !dw) continue;
     k.logprobBwd(d, ch.logits, t, lse, ch.logits, m, V); // dlogits in place (m, V)
-    if (dh) {
-      gemm(ch.logits, weight.data, ch.dh, 1, m, C, V, false, false, alpha, 0, 0, 0, 0); // (m, C) = dl (m, V) @ W (V, C)
-      for (let i = 0; i < m; i++) dh.set(ch.dh.subarray(i * C, i * C + C), scored[s + i]! * C);
-    }
-    if (dw) gemm(ch.logits, ch.h, dw, 1, V, C, m, true, false, alpha, s === 0 ? 0 : 1, 0, 0, 0); // (V, C) += dl^T (V, m) @ h (m, C)
+    chunkGrads(hd, rows, ch, dh, dw, s === 0 ? 0 : 1);
   }
   recycleBuffer(ch.logits);
   const objective = result('lmHeadObjective', Float32Array.of(total), [], [hidden, weight], (g) => {
@@ -173,10 +190,6 @@ export function lmHeadObjective(hidden: Tensor, weight: Tensor, targets: Int32Ar
       accumulateGrad(x, buf, true);
     }
   });
-  if (!objective.requiresGrad) { // no backward will take them
-    if (dh) recycleBuffer(dh);
-    if (dw) recycleBuffer(dw);
-  }
   return { objective, logp, entropy: ent };
 }
 
