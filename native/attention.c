@@ -201,7 +201,7 @@ static inline void prefetch_row(const void *p, size_t c, size_t ld, size_t hs, s
 #if defined(__AVX512F__)
 /* decode_head's products for G (compile-time, so the accumulators stay in registers) heads and hs % 16 == 0:
  * s[t * m1 + c] = scale * q_t . K_c, the softmax rows, then o_t = sum over c of P[t * m1 + c] V_c, the keys in order */
-static inline __attribute__((always_inline)) float *decode_vec(const void *K, const void *V, size_t ld, const float *qr, size_t hs,
+static inline __attribute__((always_inline)) void decode_vec(const void *K, const void *V, size_t ld, const float *qr, size_t hs,
                                                                size_t m, size_t m1, float scale, float *s, float *out, float *lse,
                                                                const size_t G, const int bf16) {
   const size_t es = bf16 ? 2 : 4, slices = hs / 16, SP = G <= 6 ? 4 : 2; /* SP slices of every head's output a pass */
@@ -222,15 +222,13 @@ static inline __attribute__((always_inline)) float *decode_vec(const void *K, co
     for (size_t t = 0; t < G; t++) for (size_t u = 0; u < SP; u++) acc[t][u] = _mm512_setzero_ps();
     for (size_t c = 0; c < m; c++) {
       if (v0 == 0) prefetch_row(V, c, ld, hs, es);
-      for (size_t u = 0; u < SP; u++) {
-        if (u >= sp) break;
+      for (size_t u = 0; u < SP && u < sp; u++) {
         __m512 vv = load16(V, c * ld + 16 * (v0 + u), bf16);
         for (size_t t = 0; t < G; t++) acc[t][u] = _mm512_fmadd_ps(_mm512_set1_ps(s[t * m1 + c]), vv, acc[t][u]);
       }
     }
     for (size_t t = 0; t < G; t++) for (size_t u = 0; u < sp; u++) _mm512_storeu_ps(out + t * hs + 16 * (v0 + u), acc[t][u]);
   }
-  return out;
 }
 #endif
 

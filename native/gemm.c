@@ -63,12 +63,6 @@ static void gemm_piece(const gemm_job *j, size_t item, size_t p0, size_t p1) {
  * depend on the rows beside it. */
 
 /* the 16-lane sums of v[0..3], as 4 floats: pairs of lanes, then within each 128-bit quarter, then the quarters */
-#ifndef GEMM_ROWS_AHEAD
-#define GEMM_ROWS_AHEAD 1
-#endif
-#ifndef GEMM_ROWS_HINT
-#define GEMM_ROWS_HINT _MM_HINT_T1
-#endif
 static inline __m128 sum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3) {
   __m512 t0 = _mm512_add_ps(_mm512_unpacklo_ps(v0, v1), _mm512_unpackhi_ps(v0, v1));
   __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(v2, v3), _mm512_unpackhi_ps(v2, v3));
@@ -77,8 +71,8 @@ static inline __m128 sum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3) {
   return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
 
-/* MB (1..4) rows of A from a[] against the nb (<= 4) rows of B from b[]; C rows c[], columns n0..n0+nb; `pf`, when
- * not NULL, are the 4 rows of the next block of B to fetch into cache meanwhile */
+/* MB (1..4) rows of A from a[] against the nb (<= 4) rows of B from b[]; C rows c[], columns n0..n0+nb; pf[0..npf)
+ * are rows of the next block of B to fetch into cache meanwhile */
 static inline __attribute__((always_inline)) void small_block(const float *const *a, const float *const *b, float *const *c,
                                                               size_t n0, size_t nb, size_t K, float beta,
                                                               const float *const *pf, size_t npf, const size_t MB) {
@@ -87,7 +81,7 @@ static inline __attribute__((always_inline)) void small_block(const float *const
   size_t k = 0;
   for (; k + 16 <= K; k += 16) {
     __m512 bv[4], av;
-    for (size_t j = 0; j < npf; j++) _mm_prefetch((const char *)(pf[j] + k), GEMM_ROWS_HINT);
+    for (size_t j = 0; j < npf; j++) _mm_prefetch((const char *)(pf[j] + k), _MM_HINT_T1); /* into L2: T0 and NTA were slower */
     for (size_t j = 0; j < 4; j++) bv[j] = _mm512_loadu_ps(b[j] + k);
     for (size_t i = 0; i < MB; i++) {
       av = _mm512_loadu_ps(a[i] + k);
@@ -126,7 +120,7 @@ static void small_range(const small_job *j, size_t n0, size_t n1) {
     size_t nb = n1 - n < 4 ? n1 - n : 4;
     const float *b[4], *pf[4];
     for (size_t x = 0; x < 4; x++) b[x] = j->b + (n + (x < nb ? x : 0)) * K;
-    size_t ahead = n + 4 * GEMM_ROWS_AHEAD;
+    size_t ahead = n + 4; /* the next block (2 or 4 blocks ahead were no faster) */
     int more = ahead < n1;
     for (size_t x = 0; x < 4; x++) pf[x] = more ? j->b + (ahead + (ahead + x < n1 ? x : 0)) * K : NULL;
     for (size_t m = 0; m < j->M; m += 4) {
