@@ -180,11 +180,8 @@ export async function sampleAndJudge<P extends EvalProblem, C extends { text: st
 export async function evaluate<P extends EvalProblem>(model: Decoder, tokenizer: Tokenizer, problems: readonly P[], prompts: readonly string[],
   samples: number, o: SampleOptions, judge: Judge<P>): Promise<EvalResult> {
   const t0 = performance.now();
-  const sample = async () => { // every problem in one sampleCompletions call (o.batchSize rows a generate call)
-    const completions = await sampleCompletions(model, tokenizer, prompts, samples, o);
-    return problems.map((_, i) => completions.slice(i * samples, (i + 1) * samples).map((c) => ({ text: c.text, tokens: c.tokens.length, finishReason: c.finishReason })));
-  };
-  const r = evalResult(await sampleAndJudge(problems, { sample, judge, prompt: (_, i) => prompts[i]! }));
+  const completions = await sampleCompletions(model, tokenizer, prompts, samples, o); // every problem in one call (o.batchSize rows a generate call)
+  const r = await scoreSamples(problems, prompts, samples, completions.map((c) => ({ text: c.text, tokens: c.tokens.length, finishReason: c.finishReason })), judge);
   return { ...r, seconds: (performance.now() - t0) / 1000 };
 }
 
