@@ -450,8 +450,7 @@ function boxedCandidate(text: string, several: boolean | (() => boolean)): Candi
   // No `}` at all (most texts without LaTeX): one forward search, which stops early in LaTeX, is far
   // cheaper than looking back over the whole text.
   if (!text.includes('}')) return null;
-  const close = lastIndexNear(text, '}', text.length);
-  if (close < 0) return null;
+  const close = lastIndexNear(text, '}', text.length); // found: the text holds one
   const run = boxesIn(text, 'last', close + 1, several);
   if (run === null) return null;
   const t = cleanCandidate(run.content);
