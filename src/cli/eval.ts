@@ -13,10 +13,9 @@ import { loadModel } from '../model/lora-io.js';
 import { hasChatTemplate } from '../model/chat.js';
 import { getWorld } from '../data/worlds/index.js';
 import { worldTasks } from '../rl/tasks.js';
-import { formatBenchmarkSummary, mathEquivalent, mathJudge, runBenchmark, type BenchmarkProblem, type BenchmarkSettings } from '../eval/benchmark.js';
+import { formatBenchmarkSummary, mathEquivalent, runBenchmark, type BenchmarkSettings } from '../eval/benchmark.js';
 import { EndpointError, checkedEndpointSampler } from '../eval/endpoint.js';
-import { datasetProblems, evalTemplate, worldProblems, type Skipped } from '../eval/problems.js';
-import type { Judge } from '../eval/runner.js';
+import { datasetProblems, evalJudge, evalTemplate, worldProblems, type EvalRunProblem, type Skipped } from '../eval/problems.js';
 import { localSampler } from '../serve/local-sampler.js';
 
 const OWN = { config: V.config, json: withDefault(V.json, false, { doc: 'the summary as one JSON object on stdout' }), quiet: V.quiet, help: V.help };
@@ -38,9 +37,9 @@ export async function run(argv: string[]): Promise<number> {
   const precision = resolvePrecision(c.precision), ckpt = endpoint ? null : await loadModel(c.model!, c.adapter, precision); // a LoRA adapter on it with --adapter
   const world = dataset.startsWith('world:') ? dataset.slice(6) : null;
   const template = evalTemplate(c.template, world, !ckpt || hasChatTemplate(ckpt.tokenizer), c.model); // the checkpoint's tokenizer decides the default
-  const tasks = world === null ? null : worldTasks(getWorld(world), template === 'chat' ? 'compact' : template, seed);
-  let problems: BenchmarkProblem[] = tasks ? worldProblems(tasks.heldOut(limit ?? 200), template) : await datasetProblems(dataset, template, limit, skipped, log);
-  const judge = tasks ? tasks.judge as unknown as Judge<BenchmarkProblem> : mathJudge;
+  const w = world === null ? null : getWorld(world), tasks = w && worldTasks(w, template === 'chat' ? 'compact' : template, seed);
+  let problems: EvalRunProblem[] = tasks ? worldProblems(tasks.heldOut(limit ?? 200), template) : await datasetProblems(dataset, template, limit, skipped, log);
+  const judge = evalJudge(w); // a world's own check (it reads each problem's `world`), else the math judge
   const local = ckpt ? localSampler(ckpt.model, ckpt.tokenizer, problems, { maxTokens, slots: c.slots, concurrency: c.concurrency, nPer, log, skipped }) : null;
   if (local && 'error' in local) return fail(local.error);
   const sampler = local?.sampler ?? await checkedEndpointSampler({ url: endpoint!, model: modelName!, apiKey, timeoutMs: c.timeout * 1000, retries: c.retries,

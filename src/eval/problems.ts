@@ -1,13 +1,28 @@
 // The problems `r1 eval` asks, each prompt as text or chat messages: a dataset's rows (the question, then the paper's
 // math instruction; a row without a usable answer is skipped with its id) for the math judge, or a world's held-out
-// problems for the world's judge. Not the sample-and-judge loop (benchmark.ts) and not flag parsing (src/cli/eval.ts).
+// problems for the world's judge; evalJudge gives the run the one that fits. Not the sample-and-judge loop
+// (benchmark.ts) and not flag parsing (src/cli/eval.ts).
 import { UsageError } from '../run/spec.js';
 import { resolveDataset, rowToProblem, mathGold, DatasetError, type Problem } from '../data/datasets.js';
 import { readJsonl } from '../data/jsonl.js';
 import { applyTemplate } from '../data/templates.js';
 import { worldNameProblem } from '../data/worlds/index.js';
-import { MATH_INSTRUCTION, type BenchmarkProblem } from './benchmark.js';
+import type { World } from '../data/worlds/types.js';
+import { MATH_INSTRUCTION, mathJudge, type BenchmarkProblem } from './benchmark.js';
 import type { PromptInput } from './endpoint.js';
+import type { Judge } from './runner.js';
+import { worldJudge, type WorldEvalProblem } from './world.js';
+
+/**
+ * A problem `r1 eval` asks: a benchmark problem, and for a world's, the world's own problem (`world`: what the world's
+ * judge, world.ts worldJudge, reads). A dataset's problems have no `world`; the math judge does not read it.
+ */
+export type EvalRunProblem = BenchmarkProblem & WorldEvalProblem;
+
+/** The judge of a run: the world's own check (the same judge as worldTasks' judge), or the math judge for a dataset. */
+export function evalJudge(world: World | null): Judge<EvalRunProblem> {
+  return world ? worldJudge(world) : mathJudge;
+}
 
 /** Problems left out of a run, with why (summary.json's `skipped`). */
 export type Skipped = { problem_id: string; error: string }[];
