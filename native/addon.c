@@ -38,6 +38,66 @@ static napi_value js_gemm_rows(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+/* a new typed array of n elements of `size` bytes whose data starts on a 64-byte boundary (the buffer is 64 bytes
+ * longer and the view starts at the first aligned byte); its data, or NULL */
+static void *aligned_array(napi_env env, napi_typedarray_type type, size_t n, size_t size, napi_value *out, size_t *off) {
+  void *data = NULL;
+  napi_value ab;
+  if (napi_create_arraybuffer(env, n * size + 64, &data, &ab) != napi_ok) return NULL;
+  *off = (64 - (uintptr_t)data % 64) % 64;
+  if (napi_create_typedarray(env, type, n, ab, *off, out) != napi_ok) return NULL;
+  return (char *)data + *off;
+}
+
+/* packW16(b, N, K[, out]) → Uint16Array: gemmRowsW16's BF16 copy of B (N, K), written into out (a copy of an earlier
+ * packW16 of the same shape, reused after the weights changed) or a new array */
+static napi_value js_pack_w16(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "packW16", 3)) return NULL;
+  int into = A.argc >= 4;
+  size_t lb, lo = 0;
+  float *b = f32(&A, 0, "B", &lb);
+  size_t N = dim(&A, 1, "N"), K = dim(&A, 2, "K");
+  uint16_t *data = into ? typed(&A, 3, napi_uint16_array, "out", &lo, 0) : NULL;
+  need(&A, "B (N, K)", lb, (double)N * K);
+  size_t len = N * w16_stride(K), off;
+  if (!A.err && into && lo != len) fail(&A, "out has length %zu, but packW16 of N=%zu K=%zu gives %zu", lo, N, K, len);
+  if (A.err) return NULL;
+  napi_value out = into ? A.argv[3] : NULL;
+  if (!into && !(data = aligned_array(env, napi_uint16_array, len, 2, &out, &off))) { fail(&A, "could not allocate %zu bytes", len * 2); return NULL; }
+  if (len > 0) k_pack_w16(b, data, N, K);
+  return out;
+}
+
+/* alignedFloat32(n) → a zeroed Float32Array of n whose first element sits on a 64-byte boundary (a cache line: a
+ * vector load from it then never spans two lines) */
+static napi_value js_aligned_float32(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "alignedFloat32", 1)) return NULL;
+  size_t n = dim(&A, 0, "n"), off;
+  if (A.err) return NULL;
+  napi_value out;
+  if (!aligned_array(env, napi_float32_array, n, 4, &out, &off)) { fail(&A, "could not allocate %zu floats", n); return NULL; }
+  return out;
+}
+
+static napi_value js_gemm_rows_w16(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "gemmRowsW16", 7)) return NULL;
+  size_t la, lb, lc;
+  float *a = f32(&A, 0, "A", &la);
+  uint16_t *b = typed(&A, 1, napi_uint16_array, "B", &lb, 0);
+  float *c = f32(&A, 2, "C", &lc);
+  size_t M = dim(&A, 3, "M"), N = dim(&A, 4, "N"), K = dim(&A, 5, "K");
+  double beta = num(&A, 6, "beta");
+  need(&A, "A (M, K)", la, (double)M * K);
+  if (!A.err && lb != N * w16_stride(K)) fail(&A, "B has length %zu, but packW16 of N=%zu K=%zu gives %zu", lb, N, K, N * w16_stride(K));
+  need(&A, "C (M, N)", lc, (double)M * N);
+  if (A.err) return NULL;
+  k_gemm_rows_w16(a, b, c, M, N, K, (float)beta);
+  return undef(env);
+}
+
 static napi_value js_binary(napi_env env, napi_callback_info info) {
   Args A;
   if (!args(&A, env, info, "binary", 5)) return NULL;
@@ -505,7 +565,7 @@ NAPI_MODULE_INIT() {
     k_blas_init();
   }
   static const struct { const char *name; napi_callback fn; } methods[] = {
-    { "gemm", js_gemm }, { "gemmRows", js_gemm_rows }, { "binary", js_binary }, { "unary", js_unary }, { "axpy", js_axpy },
+    { "gemm", js_gemm }, { "gemmRows", js_gemm_rows }, { "packW16", js_pack_w16 }, { "gemmRowsW16", js_gemm_rows_w16 }, { "alignedFloat32", js_aligned_float32 }, { "binary", js_binary }, { "unary", js_unary }, { "axpy", js_axpy },
     { "swigluFwd", js_swiglu_fwd }, { "swigluBwd", js_swiglu_bwd },
     { "rmsnormFwd", js_rmsnorm_fwd }, { "rmsnormBwd", js_rmsnorm_bwd }, { "rope", js_rope },
     { "attentionFwd", js_attention_fwd }, { "attentionBwd", js_attention_bwd },

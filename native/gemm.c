@@ -3,6 +3,7 @@
  * batch items, then over rows or columns of C; small products run inline on the calling thread. */
 #include "kern.h"
 #include "pool.h"
+#include "bf16_scalar.h"
 #ifdef __APPLE__
 #include <Accelerate/Accelerate.h>
 #else
@@ -106,23 +107,65 @@ static inline __attribute__((always_inline)) void small_block(const float *const
   }
 }
 
+/* small_block with B as BF16 bits in the k_pack_w16 layout: each 32-bit lane i of a 32-value group holds k = i in its
+ * low half and k = 16 + i in its high half, so a shift and a mask give the two 16-float vectors in the order of A,
+ * and each lane sums its k in the order small_block does (the same result as small_block on the rounded weights) */
+static inline __attribute__((always_inline)) void small_block_w16(const float *const *a, const uint16_t *const *b, float *const *c,
+                                                                  size_t n0, size_t nb, size_t K, float beta,
+                                                                  const uint16_t *const *pf, size_t npf, const size_t MB) {
+  __m512 acc[4][4];
+  for (size_t i = 0; i < MB; i++) for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
+  const __m512i high = _mm512_set1_epi32((int)0xFFFF0000u);
+  for (size_t k = 0; k < K; k += 32) {
+    __m512 lo[4], hi[4], a0, a1;
+    for (size_t j = 0; j < npf; j++) _mm_prefetch((const char *)(pf[j] + k), _MM_HINT_T1);
+    for (size_t j = 0; j < 4; j++) {
+      __m512i raw = _mm512_loadu_si512((const void *)(b[j] + k));
+      lo[j] = _mm512_castsi512_ps(_mm512_slli_epi32(raw, 16));
+      hi[j] = _mm512_castsi512_ps(_mm512_and_si512(raw, high));
+    }
+    __mmask16 m0 = 0xFFFF, m1 = 0xFFFF;
+    if (k + 32 > K) { /* the last group: A's values past K are zero (the packed weights there are zero too) */
+      size_t r = K - k;
+      m0 = r >= 16 ? 0xFFFF : (__mmask16)((1u << r) - 1);
+      m1 = r >= 32 ? 0xFFFF : r <= 16 ? 0 : (__mmask16)((1u << (r - 16)) - 1);
+    }
+    for (size_t i = 0; i < MB; i++) {
+      a0 = _mm512_maskz_loadu_ps(m0, a[i] + k);
+      a1 = _mm512_maskz_loadu_ps(m1, a[i] + k + 16);
+      for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(a0, lo[j], acc[i][j]);
+      for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(a1, hi[j], acc[i][j]);
+    }
+  }
+  __mmask8 cm = (__mmask8)((1u << nb) - 1);
+  for (size_t i = 0; i < MB; i++) {
+    __m128 s = sum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+    float *out = c[i] + n0;
+    if (beta != 0.0f) s = _mm_fmadd_ps(_mm_set1_ps(beta), _mm_maskz_loadu_ps(cm, out), s);
+    _mm_mask_storeu_ps(out, cm, s);
+  }
+}
+
 typedef struct {
-  const float *a, *b;
+  const float *a;
+  const void *b; /* float (N, K), or BF16 bits (N, w16_stride(K)) when w16 */
   float *c;
   size_t M, N, K, pieces;
   float beta;
+  int w16;
 } small_job;
 
 /* columns [n0, n1) of C, every row: block by block of B, the rows of A 4 at a time */
-static void small_range(const small_job *j, size_t n0, size_t n1) {
-  const size_t K = j->K;
+static inline __attribute__((always_inline)) void small_range_t(const small_job *j, size_t n0, size_t n1, const int w16) {
+  const size_t K = j->K, ld = w16 ? w16_stride(K) : K, size = w16 ? 2 : 4;
+  const char *base = j->b;
   for (size_t n = n0; n < n1; n += 4) {
     size_t nb = n1 - n < 4 ? n1 - n : 4;
-    const float *b[4], *pf[4];
-    for (size_t x = 0; x < 4; x++) b[x] = j->b + (n + (x < nb ? x : 0)) * K;
+    const void *b[4], *pf[4];
+    for (size_t x = 0; x < 4; x++) b[x] = base + (n + (x < nb ? x : 0)) * ld * size;
     size_t ahead = n + 4; /* the next block (2 or 4 blocks ahead were no faster) */
     int more = ahead < n1;
-    for (size_t x = 0; x < 4; x++) pf[x] = more ? j->b + (ahead + (ahead + x < n1 ? x : 0)) * K : NULL;
+    for (size_t x = 0; x < 4; x++) pf[x] = more ? base + (ahead + (ahead + x < n1 ? x : 0)) * ld * size : NULL;
     for (size_t m = 0; m < j->M; m += 4) {
       size_t mb = j->M - m < 4 ? j->M - m : 4;
       const float *a[4];
@@ -134,16 +177,23 @@ static void small_range(const small_job *j, size_t n0, size_t n1) {
       }
       /* pass p of P over this block fetches rows p, p + P, ... of the next one */
       size_t P = (j->M + 3) / 4 < 4 ? (j->M + 3) / 4 : 4, p = m / 4, npf = 0;
-      const float *mine[4];
+      const void *mine[4];
       if (more && p < P) for (size_t x = p; x < 4; x += P) mine[npf++] = pf[x];
+#define BLOCK(MB) (w16 ? small_block_w16(a, (const uint16_t *const *)b, c, n, nb, K, j->beta, (const uint16_t *const *)mine, npf, MB) \
+                       : small_block(a, (const float *const *)b, c, n, nb, K, j->beta, (const float *const *)mine, npf, MB))
       switch (mb) {
-        case 4: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 4); break;
-        case 3: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 3); break;
-        case 2: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 2); break;
-        default: small_block(a, b, c, n, nb, K, j->beta, mine, npf, 1); break;
+        case 4: BLOCK(4); break;
+        case 3: BLOCK(3); break;
+        case 2: BLOCK(2); break;
+        default: BLOCK(1); break;
       }
+#undef BLOCK
     }
   }
+}
+static void small_range(const small_job *j, size_t n0, size_t n1) {
+  if (j->w16) small_range_t(j, n0, n1, 1);
+  else small_range_t(j, n0, n1, 0);
 }
 
 /* piece i of j->pieces: whole 4-row blocks of B */
@@ -180,15 +230,78 @@ void k_gemm(const float *a, const float *b, float *c, size_t batch, size_t M, si
   pool_run(gemm_task, &j, batch * j.pieces);
 }
 
+#if defined(__AVX512F__)
+/* the columns of C in pieces of whole 4-row blocks of B, one per thread, or all on this thread when small */
+static void rows_run(small_job *sj) {
+  size_t blocks = (sj->N + 3) / 4, threads = (size_t)pool_threads();
+  if (threads < 2 || 2.0 * (double)sj->M * (double)sj->N * (double)sj->K < GEMM_PARALLEL_FLOPS || blocks < 2) { small_range(sj, 0, sj->N); return; }
+  sj->pieces = threads < blocks ? threads : blocks;
+  pool_run(small_task, sj, sj->pieces);
+}
+#endif
+
+typedef struct {
+  const float *b;
+  uint16_t *out;
+  size_t K;
+} pack_w16_job;
+
+/* rows [n0, n1) of k_pack_w16 */
+static void pack_w16_rows(void *ctx, size_t n0, size_t n1) {
+  const pack_w16_job *j = ctx;
+  size_t K = j->K, ld = w16_stride(K);
+  for (size_t n = n0; n < n1; n++) {
+    const float *row = j->b + n * K;
+    uint16_t *o = j->out + n * ld;
+    size_t g = 0;
+#if defined(__AVX512F__)
+    /* rounding as rbf: a NaN stays quiet, else add 0x7fff plus the lowest kept bit, keep the high half */
+    const __m512i abs = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000), quiet = _mm512_set1_epi32(0x400000),
+                  half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1), high = _mm512_set1_epi32((int)0xffff0000u);
+#define RNE(u) _mm512_mask_or_epi32(_mm512_add_epi32(_mm512_add_epi32(u, half), _mm512_and_si512(_mm512_srli_epi32(u, 16), one)), \
+                                    _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs), inf), u, quiet)
+    for (; g + 32 <= K; g += 32) {
+      __m512i lo = RNE(_mm512_loadu_si512((const void *)(row + g))), hi = RNE(_mm512_loadu_si512((const void *)(row + g + 16)));
+      _mm512_storeu_si512((void *)(o + g), _mm512_or_si512(_mm512_srli_epi32(lo, 16), _mm512_and_si512(hi, high)));
+    }
+#undef RNE
+#endif
+    for (; g < ld; g += 32)
+      for (size_t i = 0; i < 16; i++) {
+        size_t k0 = g + i, k1 = g + 16 + i;
+        o[g + 2 * i] = k0 < K ? to_bf16(row[k0]) : 0;
+        o[g + 2 * i + 1] = k1 < K ? to_bf16(row[k1]) : 0;
+      }
+  }
+}
+
+void k_pack_w16(const float *b, uint16_t *out, size_t N, size_t K) {
+  pack_w16_job j = { b, out, K };
+  pool_for(N, 64, pack_w16_rows, &j);
+}
+
+void k_gemm_rows_w16(const float *a, const uint16_t *b, float *c, size_t M, size_t N, size_t K, float beta) {
+  if (M == 0 || N == 0) return;
+#if defined(__AVX512F__)
+  small_job sj = { a, b, c, M, N, K, 1, beta, 1 };
+  if (K > 0) { rows_run(&sj); return; }
+#endif
+  size_t ld = w16_stride(K);
+  for (size_t i = 0; i < M; i++)
+    for (size_t n = 0; n < N; n++) {
+      const uint16_t *row = b + n * ld;
+      float s = 0.0f;
+      for (size_t k = 0; k < K; k++) s += a[i * K + k] * from_bf16(row[(k & ~(size_t)31) + 2 * (k & 15) + ((k >> 4) & 1)]);
+      c[i * N + n] = beta == 0.0f ? s : s + beta * c[i * N + n];
+    }
+}
+
 void k_gemm_rows(const float *a, const float *b, float *c, size_t M, size_t N, size_t K, float beta) {
   if (M == 0 || N == 0) return;
 #if defined(__AVX512F__)
   if (K > 0) {
-    small_job sj = { a, b, c, M, N, K, 1, beta };
-    size_t blocks = (N + 3) / 4, threads = (size_t)pool_threads();
-    if (threads < 2 || 2.0 * (double)M * (double)N * (double)K < GEMM_PARALLEL_FLOPS || blocks < 2) { small_range(&sj, 0, N); return; }
-    sj.pieces = threads < blocks ? threads : blocks;
-    pool_run(small_task, &sj, sj.pieces);
+    small_job sj = { a, b, c, M, N, K, 1, beta, 0 };
+    rows_run(&sj);
     return;
   }
 #endif

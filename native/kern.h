@@ -10,6 +10,12 @@ void k_gemm(const float *a, const float *b, float *c, size_t batch, size_t M, si
             int transA, int transB, float alpha, float beta, size_t strideA, size_t strideB, size_t strideC);
 /* C (M, N) = A (M, K) @ B^T + beta * C, B (N, K): each element summed in one order whatever M (a KV-cache step) */
 void k_gemm_rows(const float *a, const float *b, float *c, size_t M, size_t N, size_t K, float beta);
+/* BF16 copies of weights for k_gemm_rows_w16: B (N, K) rounded to BF16 (nearest even), each row padded to w16_stride(K)
+ * values with zeros and stored in groups of 32 whose 32-bit lane i holds k = i (low half) and k = 16 + i (high half) */
+static inline size_t w16_stride(size_t K) { return (K + 31) / 32 * 32; }
+void k_pack_w16(const float *b, uint16_t *out, size_t N, size_t K);
+/* k_gemm_rows with B as k_pack_w16's BF16 copy: the products of A and the rounded weights, in FP32 */
+void k_gemm_rows_w16(const float *a, const uint16_t *b, float *c, size_t M, size_t N, size_t K, float beta);
 
 void k_binary(int op, const float *a, const float *b, float *out, size_t n, size_t bl);
 void k_unary(int op, const float *x, float *out, size_t n);

@@ -4,7 +4,7 @@
 // (benchmark.ts) all run it. Not a benchmark loader (src/data) and not the metrics (metrics.ts). DeepSeek-R1 §3.
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
-import { generate } from '../generate/index.js';
+import { generate, type Bf16WeightCopies } from '../generate/index.js';
 import { combineRewardsAsync } from '../rewards/registry.js';
 import { extractAnswer, normalizeAnswer } from '../rewards/math/index.js';
 import type { Rng } from '../util/rng.js';
@@ -19,6 +19,8 @@ export interface SampleOptions {
   /** Rows per generate call (memory bound); default all. */
   batchSize?: number;
   rng: Rng;
+  /** BF16 copies of the weights for the decode steps to read (GRPO's samplingPrecision bf16). */
+  bf16Weights?: Bf16WeightCopies;
   /** Called after each generate call with the rows sampled so far and in all (progress). */
   onChunk?: (done: number, total: number) => void;
 }
@@ -46,7 +48,7 @@ export async function sampleCompletions(model: Decoder, tokenizer: Tokenizer, pr
     const chunk = rows.slice(s, s + bs);
     const res = await generate(model, chunk.map((i) => encoded[i]!), {
       maxNewTokens: o.maxNewTokens, temperature: o.temperature, topP: o.topP, topK: o.topK,
-      rng: o.rng, eosIds, stopStrings: o.stopStrings, tokenizer,
+      rng: o.rng, eosIds, stopStrings: o.stopStrings, tokenizer, bf16Weights: o.bf16Weights,
     });
     res.forEach((r, j) => {
       const last = r.tokens[r.tokens.length - 1];

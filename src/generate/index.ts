@@ -6,12 +6,12 @@ import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { eosIds as configEos } from '../model/config.js';
 import type { Rng } from '../util/rng.js';
-import { KVDecoder } from './kvdecoder.js';
+import { KVDecoder, type Bf16WeightCopies } from './kvdecoder.js';
 import { type SamplingOptions, SampleScratch, checkSampling, sampleRow } from './sampling.js';
 
 export { sampleRow, checkSampling, SampleScratch } from './sampling.js';
 export type { SamplingOptions } from './sampling.js';
-export { KVDecoder } from './kvdecoder.js';
+export { KVDecoder, Bf16WeightCopies } from './kvdecoder.js';
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
@@ -24,6 +24,8 @@ export interface GenerateOptions extends SamplingOptions {
   tokenizer?: Tokenizer;
   /** Most prompt tokens per prefill call (bounds scratch memory). Default 2048. */
   prefillTokens?: number;
+  /** BF16 copies of the weights for the decode steps to read instead of the FP32 weights (weight-only BF16). */
+  bf16Weights?: Bf16WeightCopies;
 }
 
 export interface GenerateResult {
@@ -56,7 +58,7 @@ export function generate(model: Decoder, prompts: number[][], opts: GenerateOpti
   if (opts.maxNewTokens === 0) return results.map(() => ({ tokens: [], logprobs: new Float32Array(0), finishReason: 'length' }));
 
   const maxPrompt = Math.max(...prompts.map((p) => p.length));
-  const dec = new KVDecoder(model, B, maxPrompt + opts.maxNewTokens, Math.max(opts.prefillTokens ?? 2048, maxPrompt));
+  const dec = new KVDecoder(model, B, maxPrompt + opts.maxNewTokens, Math.max(opts.prefillTokens ?? 2048, maxPrompt), opts.bf16Weights ?? null);
   const scratch = new SampleScratch(V);
 
   /** Appends a sampled token to row r; returns true when the row is finished. */

@@ -18,6 +18,35 @@ export function kvCacheBytesPerValue(precision: MatmulPrecision, k: Kernels = ge
   return bf16Attention(k, precision) ? 2 : 4;
 }
 
+/**
+ * BF16 copies of a model's weights that decode steps read instead of its FP32 weights (GRPO's `samplingPrecision:
+ * bf16`): weight-only BF16, half the bytes a step streams; activations, attention, the KV cache and the prefill's
+ * products stay FP32. Made on first use and kept across generate() calls; stale() after the weights change (an
+ * optimizer step) has each copy repacked in place when it is next read.
+ */
+export class Bf16WeightCopies {
+  private readonly copies = new Map<Float32Array, { bits: Uint16Array; fresh: boolean }>();
+
+  stale(): void {
+    for (const c of this.copies.values()) c.fresh = false;
+  }
+
+  /** The copy of w (N, K), packed or repacked now if it has none or a stale one. */
+  of(k: Kernels, w: Float32Array, N: number, K: number): Uint16Array {
+    const c = this.copies.get(w);
+    if (!c) {
+      const bits = k.packW16(w, N, K);
+      this.copies.set(w, { bits, fresh: true });
+      return bits;
+    }
+    if (!c.fresh) {
+      k.packW16(w, N, K, c.bits);
+      c.fresh = true;
+    }
+    return c.bits;
+  }
+}
+
 export class KVDecoder {
   readonly rows: number;
   readonly capLen: number;
@@ -66,7 +95,7 @@ export class KVDecoder {
   /** Logits of the last call, (rows, V). */
   readonly logits: Float32Array;
 
-  constructor(private readonly model: Decoder, rows: number, capLen: number, maxTokens: number) {
+  constructor(private readonly model: Decoder, rows: number, capLen: number, maxTokens: number, private readonly w16: Bf16WeightCopies | null = null) {
     const c = model.config;
     this.k = getKernels();
     this.rows = rows;
@@ -85,31 +114,32 @@ export class KVDecoder {
     this.len = new Int32Array(rows);
     this.bf16Attention = kvCacheBytesPerValue(model.precision, this.k) === 2;
     this.packed = model.precision === 'bf16' ? new Map() : null;
-    const cache = (): Float32Array | Uint16Array => this.bf16Attention ? new Uint16Array(rows * capLen * this.kvDim) : new Float32Array(rows * capLen * this.kvDim);
+    const f32 = (len: number) => this.k.alignedFloat32(len); // a vector load from the scratch never spans two cache lines
+    const cache = (): Float32Array | Uint16Array => this.bf16Attention ? new Uint16Array(rows * capLen * this.kvDim) : f32(rows * capLen * this.kvDim);
     this.kCache = model.layers.map(cache);
     this.vCache = model.layers.map(cache);
     const n = (this.maxTokens = Math.max(maxTokens, rows));
     const qDim = this.nh * this.hs;
-    this.x = new Float32Array(n * this.C);
-    this.h = new Float32Array(n * this.C);
-    this.rstd = new Float32Array(n * this.nh);
-    this.q = new Float32Array(n * qDim);
-    this.qr = new Float32Array(n * qDim);
-    this.kk = new Float32Array(n * this.kvDim);
-    this.kr = new Float32Array(n * this.kvDim);
+    this.x = f32(n * this.C);
+    this.h = f32(n * this.C);
+    this.rstd = f32(n * this.nh);
+    this.q = f32(n * qDim);
+    this.qr = f32(n * qDim);
+    this.kk = f32(n * this.kvDim);
+    this.kr = f32(n * this.kvDim);
     const qkNorm = model.layers[0]?.qNorm != null;
-    this.qn = new Float32Array(qkNorm ? n * qDim : 0);
-    this.kn = new Float32Array(qkNorm ? n * this.kvDim : 0);
-    this.vv = new Float32Array(n * this.kvDim);
-    this.att = new Float32Array(n * qDim);
-    this.lse = new Float32Array(n * this.nh);
-    this.gate = new Float32Array(n * this.F);
-    this.up = new Float32Array(n * this.F);
-    this.act = new Float32Array(n * this.F);
+    this.qn = f32(qkNorm ? n * qDim : 0);
+    this.kn = f32(qkNorm ? n * this.kvDim : 0);
+    this.vv = f32(n * this.kvDim);
+    this.att = f32(n * qDim);
+    this.lse = f32(n * this.nh);
+    this.gate = f32(n * this.F);
+    this.up = f32(n * this.F);
+    this.act = f32(n * this.F);
     this.pos = new Int32Array(n);
     this.kvLen = new Int32Array(rows * this.nkv);
-    this.last = new Float32Array(rows * this.C);
-    this.logits = new Float32Array(rows * this.V);
+    this.last = f32(rows * this.C);
+    this.logits = f32(rows * this.V);
   }
 
   /** BF16 copies of the weights (packed on first use), or null in FP32. Weights must not change during one generate(). */
@@ -137,6 +167,8 @@ export class KVDecoder {
       let p = this.packed.get(w);
       if (!p) this.packed.set(w, (p = this.k.packBf16(w, inDim, outDim, true)));
       this.k.gemmBf16Packed(inp, p, out, n, outDim, inDim, 1, beta);
+    } else if (step && this.w16) {
+      this.k.gemmRowsW16(inp, this.w16.of(this.k, w, outDim, inDim), out, n, outDim, inDim, beta);
     } else if (step) {
       this.k.gemmRows(inp, w, out, n, outDim, inDim, beta);
     } else {

@@ -13,6 +13,7 @@ import { saveTrained } from '../model/lora-io.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
 import { defaultRegistry, type CombinedRewards, type Registry } from '../rewards/registry.js';
 import { evaluate, sampleCompletions, type Completion } from '../eval/runner.js';
+import { Bf16WeightCopies } from '../generate/index.js';
 import { worldStats } from '../eval/world.js';
 import type { GrpoConfig } from './config.js';
 import { groupAdvantages, informativeGroups, meanStd, sequenceWeights, truncationMask } from './grpo.js';
@@ -78,6 +79,8 @@ export class GrpoTrainer {
   rollout: EndpointRollout | null = null;
   /** asyncRollouts: the batches of the coming steps, sampling on the servers, each with the Rng state before its draw. */
   private pending: { rngState: number[]; problems: TaskProblem[]; batch: Promise<RemoteCompletion[]> }[] = [];
+  /** samplingPrecision bf16: the BF16 copies of the policy's weights that local sampling reads. */
+  private readonly samplingWeights: Bf16WeightCopies | null;
 
   constructor(readonly cfg: GrpoConfig, readonly policy: Decoder, readonly tokenizer: Tokenizer,
     readonly ref: Decoder | null, readonly tasks: TaskSource, readonly registry: Registry = defaultRegistry) {
@@ -88,6 +91,7 @@ export class GrpoTrainer {
     this.padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
     this.modelRewards = new ModelRewards(cfg.rewardModels ?? [], cfg.judges ?? []);
     this.metrics = jsonlMetrics(cfg.out); // makes the folder
+    this.samplingWeights = cfg.samplingPrecision === 'bf16' ? new Bf16WeightCopies() : null;
   }
 
   /** Restores optimizer, Rng and counters from a checkpoint folder (the weights are loaded by the caller), and trims logs written after it. */
@@ -227,7 +231,7 @@ export class GrpoTrainer {
       ? await remote.batch
       : await sampleCompletions(this.policy, this.tokenizer, problems.map((p) => p.prompt), G, {
         maxNewTokens: c.maxCompletionLength, temperature: c.temperature, topP: c.topP, topK: c.topK || undefined,
-        stopStrings: c.stopStrings, batchSize: c.generationBatchSize ?? undefined, rng: this.rng,
+        stopStrings: c.stopStrings, batchSize: c.generationBatchSize ?? undefined, rng: this.rng, bf16Weights: this.samplingWeights ?? undefined,
       });
     const tScore = performance.now();
     const rowProblems = completions.map((x) => problems[x.promptIndex]!);
@@ -333,6 +337,7 @@ export class GrpoTrainer {
         totalSteps: totalUpdates, minLr: c.lrSchedulerType === 'cosine' ? 0.1 * c.learningRate : c.learningRate,
       });
       this.opt.step(lr);
+      if (!this.policy.adapter) this.samplingWeights?.stale(); // an adapter's term is added in FP32; the base weights stay
       this.updates++;
     }
     return { loss, gradNorm, stats, lr, tokensProcessed, correction };

@@ -91,3 +91,34 @@ export function emulatedGemmBf16Packed(gemm: Gemm) {
     gemm(ra, b, c, 1, M, N, K, false, false, alpha, beta, 0, 0, 0);
   };
 }
+
+/** Values per row of a packW16 copy of K-wide rows: K padded to a multiple of 32. */
+export function w16Stride(K: number): number {
+  return Math.ceil(K / 32) * 32;
+}
+
+/** Position in a packW16 row of value k: in its group of 32, lane k % 16's low half (k % 32 < 16) or high half. */
+function w16Index(k: number): number {
+  return (k & ~31) + 2 * (k & 15) + ((k >> 4) & 1);
+}
+
+/** B (N, K) as gemmRowsW16's BF16 copy (native/gemm.c k_pack_w16's layout), into out when given. */
+export function packW16(b: Float32Array, N: number, K: number, out?: Uint16Array): Uint16Array {
+  check.sizes('packW16', N * K, [b]);
+  const ld = w16Stride(K);
+  if (out && out.length !== N * ld) throw new Error(`packW16: out has length ${out.length}, but packW16 of N=${N} K=${K} gives ${N * ld}`);
+  const o = out ?? new Uint16Array(N * ld);
+  const bu = new Uint32Array(b.buffer, b.byteOffset, N * K);
+  for (let n = 0; n < N; n++) {
+    o.fill(0, n * ld, (n + 1) * ld);
+    for (let k = 0; k < K; k++) o[n * ld + w16Index(k)] = roundBits(bu[n * K + k]!);
+  }
+  return o;
+}
+
+/** The FP32 values (N, K) of a packW16 copy: the rounded weights. */
+export function unpackW16(p: Uint16Array, N: number, K: number): Float32Array {
+  const ld = w16Stride(K), out = new Float32Array(N * K), ou = new Uint32Array(out.buffer);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) ou[n * K + k] = p[n * ld + w16Index(k)]! << 16;
+  return out;
+}

@@ -39,8 +39,8 @@ export function loadNative(): NativeLoad {
   } catch (err) {
     return { error: `native addon failed to load (${(err as Error).message.split('\n')[0]}); ${FIX}` };
   }
-  if (typeof addon.bucketIds !== 'function') {
-    return { error: `native addon is older than its sources (it lacks bucketIds); rebuild it with \`node scripts/build-native.mjs\`` };
+  if (typeof addon.gemmRowsW16 !== 'function') {
+    return { error: `native addon is older than its sources (it lacks gemmRowsW16); rebuild it with \`node scripts/build-native.mjs\`` };
   }
   const threads = addon.setThreads(blas.threads);
   const mode = addon.bf16Mode();
@@ -51,6 +51,9 @@ export function loadNative(): NativeLoad {
       bf16: mode === 'none' ? null : mode,
       gemm: addon.gemm,
       gemmRows: addon.gemmRows,
+      packW16: addon.packW16,
+      gemmRowsW16: addon.gemmRowsW16,
+      alignedFloat32: addon.alignedFloat32,
       gemmBf16: addon.gemmBf16,
       packBf16: addon.packBf16,
       gemmBf16Packed: addon.gemmBf16Packed,

@@ -3,7 +3,7 @@
 // against; correct first, then reasonably quick (cache-friendly loop orders), never clever.
 import { BinaryOp, UnaryOp, type Kernels } from './types.js';
 import { checkArgs as check } from './check.js';
-import { emulatedGemmBf16, emulatedGemmBf16Packed, fromBf16, packBf16, roundBf16, toBf16, widenBf16 } from './bf16.js';
+import { emulatedGemmBf16, emulatedGemmBf16Packed, fromBf16, packBf16, packW16, roundBf16, toBf16, unpackW16, w16Stride, widenBf16 } from './bf16.js';
 
 function gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, M: number, N: number, K: number,
   transA: boolean, transB: boolean, alpha: number, beta: number, strideA: number, strideB: number, strideC: number): void {
@@ -202,6 +202,14 @@ export const tsKernels: Kernels = {
     }
     gemm(a, b, c, 1, M, N, K, false, true, 1, beta, 0, 0, 0);
   },
+  packW16,
+  gemmRowsW16(a, b, c, M, N, K, beta) {
+    if (a.length < M * K || b.length !== N * w16Stride(K) || c.length < M * N) {
+      throw new Error(`gemmRowsW16: A (${M}, ${K}), B (packW16 of N=${N} K=${K}: ${N * w16Stride(K)} values) and C (${M}, ${N}); got ${a.length}, ${b.length}, ${c.length}`);
+    }
+    gemm(a, unpackW16(b, N, K), c, 1, M, N, K, false, true, 1, beta, 0, 0, 0);
+  },
+  alignedFloat32: (n) => new Float32Array(n), // alignment is the native kernels' concern
   gemmBf16: emulatedGemmBf16(gemm),
   packBf16,
   gemmBf16Packed: emulatedGemmBf16Packed(gemm),

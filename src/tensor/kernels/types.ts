@@ -33,6 +33,16 @@ export interface Kernels {
    * (natively a kernel for few rows; its sums may differ from gemm's in the last bits).
    */
   gemmRows(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, beta: number): void;
+  /**
+   * B (N, K) rounded to BF16 (nearest-even) for gemmRowsW16, into `out` (an earlier packW16 of the same shape, reused
+   * after the weights changed) or a new array: rows padded to a multiple of 32 values, each group of 32 stored so
+   * that its 32-bit lane i holds k = i (low half) and k = 16 + i (high half).
+   */
+  packW16(b: Float32Array, N: number, K: number, out?: Uint16Array): Uint16Array;
+  /** gemmRows with B as packW16's BF16 copy: the products of A and the rounded weights, in FP32 (weight-only BF16). */
+  gemmRowsW16(a: Float32Array, b: Uint16Array, c: Float32Array, M: number, N: number, K: number, beta: number): void;
+  /** A zeroed Float32Array of n whose data starts on a 64-byte boundary, so vector loads never span two cache lines. */
+  alignedFloat32(n: number): Float32Array;
 
   /**
    * gemm with both operands rounded to BF16 (nearest-even) and FP32 accumulation, C in FP32 (the matmul of
