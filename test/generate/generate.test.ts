@@ -8,8 +8,8 @@ import { loadCheckpoint } from '../../src/model/checkpoint.js';
 import { Decoder } from '../../src/model/decoder.js';
 import { makeConfig } from '../../src/model/config.js';
 import { CharTokenizer } from '../../src/model/tokenizer.js';
-import { generate, KVDecoder } from '../../src/generate/index.js';
-import { noGrad } from '../../src/tensor/index.js';
+import { Bf16WeightCopies, generate, KVDecoder } from '../../src/generate/index.js';
+import { getKernels, noGrad } from '../../src/tensor/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'model', 'qwen2-tiny');
@@ -104,4 +104,29 @@ test('stop strings end a completion (char tokenizer); maxNewTokens 0 and bad inp
   assert.throws(() => generate(model, [[]], { maxNewTokens: 1, temperature: 1, rng: new Rng(5) }), /prompt 0 is empty/);
   assert.throws(() => generate(model, [[999]], { maxNewTokens: 1, temperature: 1, rng: new Rng(5) }), /token id 999/);
   assert.throws(() => generate(model, [prompt], { maxNewTokens: 1, temperature: 1, rng: new Rng(5), stopStrings: ['x'] }), /need a tokenizer/);
+});
+
+test('BF16 weight copies: decoding reads the BF16-rounded weights exactly, and follows the weights after stale()', () => {
+  const cfg = makeConfig({ vocab_size: 61, hidden_size: 64, intermediate_size: 96, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, tie_word_embeddings: false });
+  const model = new Decoder(cfg, new Rng(8)), rounded = new Decoder(cfg, new Rng(8));
+  const k = getKernels();
+  const packedOnes = (m: Decoder) => m.namedParameters().filter(([n, t]) => t.shape.length === 2 && !n.includes('embed_tokens')); // the products' weights
+  const roundInto = () => packedOnes(model).forEach(([, t], i) => k.roundBf16(t.data, packedOnes(rounded)[i]![1].data, t.data.length));
+  roundInto();
+  // one-token prompts: the prefill is a decode step too, so every product reads the copies
+  const prompts = [[3], [7], [3], [50]];
+  const opts = { maxNewTokens: 10, temperature: 1, rng: new Rng(2), eosIds: [] };
+  const copies = new Bf16WeightCopies();
+  const run = (m: Decoder, w?: Bf16WeightCopies) => generate(m, prompts, { ...opts, rng: new Rng(2), bf16Weights: w });
+  assert.deepEqual(run(model, copies), run(rounded), 'the copies give the rounded model\'s tokens and logprobs, bit for bit');
+  const fp32 = run(model), w16 = run(model, copies);
+  const first = fp32.map((r, i) => Math.abs(r.logprobs[0]! - w16[i]!.logprobs[0]!)); // the same first token (the same draw, nearly the same distribution)
+  assert.ok(fp32.every((r, i) => r.tokens[0] === w16[i]!.tokens[0]));
+  assert.ok(Math.max(...first) > 0 && Math.max(...first) < 0.05, `BF16 weights move the logprobs a little: ${first}`);
+
+  for (const [, t] of packedOnes(model)) for (let i = 0; i < t.data.length; i++) t.data[i] = -1.5 * t.data[i]!; // an "optimizer step"
+  roundInto();
+  assert.notDeepEqual(run(model, copies), run(rounded), 'before stale() the copies are the old weights');
+  copies.stale();
+  assert.deepEqual(run(model, copies), run(rounded), 'after stale() they are repacked from the new weights');
 });

@@ -100,6 +100,56 @@ for (const [label, maybeK] of sets) {
       }
     });
 
+    it('gemmRowsW16: exactly gemmRows on the BF16-rounded weights, whatever the rows beside; packW16 rounds to nearest even and repacks in place', () => {
+      const rng = new Rng(45);
+      for (const [M, N, K] of [[1, 7, 3], [5, 1003, 100], [16, 150, 64], [6, 4099, 120], [3, 9, 31], [2, 5, 33]]) {
+        const a = randn(rng, M * K), b = randn(rng, N * K), c = randn(rng, M * N);
+        const rounded = new Float32Array(N * K);
+        k.roundBf16(b, rounded, N * K);
+        const p = k.packW16(b, N, K);
+        assert.equal(p.length, N * Math.ceil(K / 32) * 32);
+        for (const beta of [0, 0.5]) {
+          const want = c.slice(), got = c.slice();
+          if (beta === 0) got[0] = NaN;
+          k.gemmRows(a, rounded, want, M, N, K, beta);
+          k.gemmRowsW16(a, p, got, M, N, K, beta);
+          assert.deepEqual(got, want, `gemmRowsW16 ${M}x${N}x${K} beta=${beta}`);
+          const ref = refGemm(a, rounded, c.slice(), 1, M, N, K, false, true, 1, beta, 0, 0, 0);
+          assertClose(got, ref, `gemmRowsW16 ${M}x${N}x${K} vs the float64 product`, 1e-5 * Math.max(1, K / 40));
+        }
+        b.fill(0.5); // the weights changed: the same array repacked in place
+        assert.equal(k.packW16(b, N, K, p), p);
+        const one = new Float32Array(M * N);
+        k.gemmRowsW16(a, p, one, M, N, K, 0);
+        for (let i = 0; i < M; i++) {
+          let s = 0;
+          for (let x = 0; x < K; x++) s += a[i * K + x]!;
+          assert.ok(Math.abs(one[i * N]! - 0.5 * s) <= 1e-5 * K, `after the repack row ${i}: ${one[i * N]} vs ${0.5 * s}`);
+        }
+      }
+      // rounding: ties to even (1 + 2^-8 is halfway between two BF16 values), in either half of a group of 32
+      const w = Float32Array.from({ length: 32 }, (_, i) => 1 + (i % 4) * 2 ** -8);
+      const r = new Float32Array(32);
+      k.roundBf16(w, r, 32);
+      assert.equal(r[1], 1, 'a tie rounds to the even neighbour');
+      const lone = (v: Float32Array, i: number) => {
+        const x = new Float32Array(32), o = new Float32Array(1);
+        x[i] = 1;
+        k.gemmRowsW16(x, k.packW16(v, 1, 32), o, 1, 1, 32, 0);
+        return o[0]!;
+      };
+      for (let i = 0; i < 32; i++) assert.equal(lone(w, i), r[i], `value ${i}: ${w[i]} rounds to ${r[i]}`);
+      w[20] = NaN;
+      assert.ok(Number.isNaN(lone(w, 0)), 'a NaN weight stays NaN');
+    });
+
+    it('alignedFloat32: zeroed and n long (its 64-byte alignment is the native addon\'s; JS cannot see addresses)', () => {
+      for (const n of [0, 1, 17, 100003]) {
+        const x = k.alignedFloat32(n);
+        assert.ok(x instanceof Float32Array && x.length === n && x.every((v) => v === 0));
+      }
+    });
+
     it('expShift: the sampler\'s exp((x - m) / T) at float precision, 0 far below the max, and their sum', () => {
       const rng = new Rng(41);
       for (const n of [9, 151937]) {
@@ -419,6 +469,8 @@ for (const [label, maybeK] of sets) {
         ['adamw short v', () => k.adamw(f(4), f(4), f(4), f(3), 4, 1, 0.9, 0.99, 1e-8, 0, 1, 1), /adamw/],
         ['sumSquares short x', () => k.sumSquares(f(3), 4), /sumSquares/],
         ['gemmRows short C', () => k.gemmRows(f(6), f(6), f(3), 2, 2, 3, 0), /gemmRows/],
+        ['gemmRowsW16 B not packW16\'s length', () => k.gemmRowsW16(f(6), new Uint16Array(6), f(4), 2, 2, 3, 0), /gemmRowsW16/],
+        ['packW16 out of another shape', () => k.packW16(f(6), 2, 3, new Uint16Array(6)), /packW16/],
         ['expShift short out', () => k.expShift(f(4), new Float64Array(3), 0, 1), /expShift/],
         ['cdfIndex short p', () => k.cdfIndex(new Float64Array(3), 4, 1), /cdfIndex/],
         ['bucketIds short bucket', () => k.bucketIds(new Uint16Array(3), 4, 0, -1, new Int32Array(4)), /bucketIds/],
