@@ -5,7 +5,7 @@
 // Follows transformers' modeling_llama / _qwen2 / _qwen3 / _mistral (HF tensor names, rotate-half RoPE).
 import {
   Tensor, zeros, ones, randn, add, reshape, linear, embedding, rmsnorm, rope, attention, swiglu, type RopeTable,
-  checkpoint, type MatmulPrecision,
+  checkpoint, getKernels, type MatmulPrecision,
 } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, headSize, validateConfig, hasQkNorm, hasOutputBias } from './config.js';
@@ -72,7 +72,11 @@ export class Decoder {
     const F = config.intermediate_size;
     const V = config.vocab_size;
     const g = { requiresGrad: true };
-    const mat = (r: number, c: number): Tensor => (rng ? randn([r, c], rng, 0.02, g) : zeros([r, c], g));
+    const mat = (r: number, c: number): Tensor => { // on a cache line, as the KV decoder's scratch: its row products stream these
+      const t = new Tensor(getKernels().alignedFloat32(r * c), [r, c], true);
+      if (rng) t.data.set(randn([r, c], rng, 0.02).data);
+      return t;
+    };
     const bias = (n: number): Tensor | null => (config.attention_bias ? zeros([n], g) : null);
     const mlpBias = (n: number): Tensor | null => (config.mlp_bias ? zeros([n], g) : null);
     const qkNorm = (): Tensor | null => (hasQkNorm(config) ? ones([hs], g) : null);
