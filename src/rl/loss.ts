@@ -88,6 +88,8 @@ export interface LossStats {
   clipHigh: number;
   klSum: number;
   entropySum: number;
+  /** Σ |log ratio|: at the first of the μ updates, where the old logprobs are the sampler's, |trainer − sampler| logprob. */
+  absLogRatioSum: number;
 }
 
 /**
@@ -194,13 +196,14 @@ function tokenStats(logp: Float32Array, ent: Float32Array, ratio: Float32Array, 
   ref: Float32Array | null, o: LossOptions): LossStats {
   const perSequence = ratio.length !== w.length;
   const cispo = LOSS_TYPE_TABLE[o.lossType ?? 'grpo'].surrogate === 'cispo';
-  const s: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
+  const s: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0, absLogRatioSum: 0 };
   for (let i = 0; i < w.length; i++) {
     if (w[i] === 0) continue;
     s.tokens++;
     const rho = ratio[perSequence ? Math.floor(i / p.T) : i]!;
     const c = cispo ? { ...cispoSurrogate(logp[i]!, rho, adv[i]!, o.epsilonHigh), clippedLow: false }
       : clippedRatioSurrogate(rho, adv[i]!, o.epsilon, o.epsilonHigh);
+    s.absLogRatioSum += Math.abs(Math.log(rho));
     if (c.clippedLow) s.clipLow++;
     if (c.clippedHigh) s.clipHigh++;
     if (ref) s.klSum += klEstimate(logp[i]!, ref[i]!);

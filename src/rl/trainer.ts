@@ -296,7 +296,7 @@ export class GrpoTrainer {
   }
 
   /** μ optimizer updates on the rollouts, each over gradientAccumulationSteps micro-batches. */
-  private update(rollouts: Rollout[]): { loss: number; gradNorm: number; stats: LossStats; lr: number; tokensProcessed: number; correction: CorrectionStats | null } {
+  private update(rollouts: Rollout[]): { loss: number; gradNorm: number; stats: LossStats; lr: number; tokensProcessed: number; correction: CorrectionStats | null; samplerDiff: number } {
     const c = this.cfg;
     // sort by length so each micro-batch pads little; the loss is a weighted sum, so the order does not change it
     const order = rollouts.map((_, i) => i).sort((a, b) => seqLen(rollouts[a]!) - seqLen(rollouts[b]!));
@@ -311,7 +311,8 @@ export class GrpoTrainer {
       }
     }
     const correction = rollouts.some((r) => r.samplerLogp) ? this.correct(micro) : null;
-    const stats: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0 };
+    const stats: LossStats = { tokens: 0, clipLow: 0, clipHigh: 0, klSum: 0, entropySum: 0, absLogRatioSum: 0 };
+    let samplerDiff = 0; // mean |trainer − sampler| logprob: the first update's |log ratio| (local sampling, token ratios)
     let loss = 0, gradNorm = 0, lr = 0, tokensProcessed = 0;
     const opts = {
       epsilon: c.epsilon, epsilonHigh: c.epsilonHigh ?? c.epsilon, beta: c.beta, temperature: c.temperature, padId: this.padId,
@@ -327,6 +328,7 @@ export class GrpoTrainer {
         });
         loss += r.loss / c.numIterations;
         for (const k of Object.keys(stats) as (keyof LossStats)[]) stats[k] += r.stats[k];
+        if (it === 0) samplerDiff += r.stats.absLogRatioSum;
         tokensProcessed += mb.reduce((s, x) => s + seqLen(x), 0);
       }
       gradNorm += (c.maxGradNorm > 0 ? clipGradNorm(this.params, c.maxGradNorm) : gradNormOf(this.params)) / c.numIterations;
@@ -340,7 +342,8 @@ export class GrpoTrainer {
       if (!this.policy.adapter) this.samplingWeights?.stale(); // an adapter's term is added in FP32; the base weights stay
       this.updates++;
     }
-    return { loss, gradNorm, stats, lr, tokensProcessed, correction };
+    samplerDiff /= Math.max(1, stats.tokens / c.numIterations);
+    return { loss, gradNorm, stats, lr, tokensProcessed, correction, samplerDiff };
   }
 
   /**
@@ -405,6 +408,7 @@ export class GrpoTrainer {
       rollouts_trained: kept,
       clip_low: st ? st.clipLow / tok : 0, clip_high: st ? st.clipHigh / tok : 0,
       kl: st ? st.klSum / tok : 0, entropy: st ? st.entropySum / tok : 0,
+      ...(train && !this.rollout && this.cfg.importanceSamplingLevel === 'token' ? { 'offpolicy/abs_logp_diff': train.samplerDiff } : {}),
       loss: train?.loss ?? 0, grad_norm: train?.gradNorm ?? 0, lr: train?.lr ?? 0,
     });
     return m;

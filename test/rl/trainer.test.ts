@@ -63,6 +63,18 @@ test('one GRPO step changes every trainable parameter', async () => {
   }
 });
 
+test('samplingPrecision bf16: the rollouts read BF16 copies refreshed after each update; the sampler/trainer gap is logged', async () => {
+  const gap = async (samplingPrecision: 'model' | 'bf16') => {
+    const t = new GrpoTrainer(config(tmp(), { steps: 3, evalEvery: -1, samplingPrecision }), tinyModel(), tok, null, tasks, trivialRegistry());
+    const ms = [await t.trainStep(), await t.trainStep(), await t.trainStep()];
+    return ms.map((m) => m['offpolicy/abs_logp_diff']!);
+  };
+  const fp32 = await gap('model'), bf16 = await gap('bf16');
+  assert.ok(fp32.every((d) => d >= 0 && d < 1e-5), `the KV decoder's logprobs are the trainer's to float error: ${fp32}`);
+  // a few 1e-3 when the copies are fresh; stale copies after the 3e-2 updates would be far off
+  assert.ok(bf16.every((d) => d > 1e-5 && d < 2e-2), `BF16 weights: a small gap each step: ${bf16}`);
+});
+
 test('on a trivial task the reward rises within a few steps; β > 0 uses the reference model', async () => {
   const out = tmp();
   const ref = tinyModel();
