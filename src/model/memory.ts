@@ -21,6 +21,8 @@ export interface MemoryPlan {
   sampleLength: number;
   /** Matmul precision: 'bf16' adds the sampler's packed BF16 weights and halves its KV cache. */
   precision: 'fp32' | 'bf16';
+  /** The sampler reads BF16 copies of the weights (GRPO's samplingPrecision bf16; in bf16 precision it does anyway). */
+  bf16SamplingWeights?: boolean;
 }
 
 export interface MemoryEstimate {
@@ -67,7 +69,8 @@ export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
     // one chunk's logits (its entropy is read straight from them); in full fine-tuning also the lm_head weight's
     // gradient, which the fused GRPO loss computes in its forward pass and holds until the backward
     'lm_head chunks': Math.min(chunkRows, N) * V * 4 + (p.trainableParameters === undefined ? V * C * 4 : 0),
-    'sampler (KV cache, logits)': kvCache + p.sampleRows * V * 4 * 3 + (p.precision === 'bf16' ? P * 2 : 0),
+    // with BF16 copies of the weights where the sampler reads them (bf16 precision, or GRPO's samplingPrecision bf16)
+    'sampler (KV cache, logits)': kvCache + p.sampleRows * V * 4 * 3 + (p.precision === 'bf16' || p.bf16SamplingWeights ? P * 2 : 0),
     // Node, the tokenizer, the native code, and the buffer pool's recycled buffers (activation-sized). Calibrated on
     // `r1 bench grpo` (estimate_gb beside peak_rss_gb): 0.5B shape, 4 x 4 x 256, checkpointing, 9.02 GiB measured
     runtime: 1.0 * 1024 ** 3 + 0.25 * (act + actGrads),

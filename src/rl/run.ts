@@ -116,7 +116,7 @@ export async function estimateRun(cfg: GrpoConfig, tasks: TaskSource): Promise<M
   return estimateMemory(config, {
     microBatchTokens, gradientCheckpointing: cfg.gradientCheckpointing, reference: cfg.beta > 0 && cfg.loraR === 0,
     trainableParameters: cfg.loraR > 0 ? loraParameterCount(config, cfg.loraR, cfg.loraTargetModules) : undefined,
-    sampleRows: cfg.generationBatchSize ?? rows, sampleLength: seq, precision,
+    sampleRows: cfg.generationBatchSize ?? rows, sampleLength: seq, precision, bf16SamplingWeights: cfg.samplingPrecision === 'bf16' && cfg.rollout === 'local',
   });
 }
 

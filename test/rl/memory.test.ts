@@ -48,6 +48,8 @@ test('estimate: parameterCount equals the decoder\'s; checkpointing lowers activ
   assert.equal(r.total - a.total, 4 * 494032768);
   assert.equal(a.parts['weights'], 4 * 494032768);
   assert.equal(a.parts['AdamW state'], 8 * 494032768);
+  const w = estimateMemory(q, { ...plan, bf16SamplingWeights: true }); // the BF16 copies the sampler reads: 2 bytes a weight
+  assert.equal(w.total - a.total, 2 * 494032768);
 });
 
 const problem: TaskProblem = { id: 'p', gold: 'bbbb', prompt: 'aab', fields: {} };
