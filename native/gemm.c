@@ -72,6 +72,17 @@ static inline __m128 sum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3) {
   return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
 
+/* C rows c[0..MB), columns n0..n0+nb = the lane sums of acc (+ beta * C) */
+static inline __attribute__((always_inline)) void store_sums(__m512 acc[4][4], float *const *c, size_t n0, size_t nb, float beta, const size_t MB) {
+  __mmask8 cm = (__mmask8)((1u << nb) - 1);
+  for (size_t i = 0; i < MB; i++) {
+    __m128 s = sum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+    float *out = c[i] + n0;
+    if (beta != 0.0f) s = _mm_fmadd_ps(_mm_set1_ps(beta), _mm_maskz_loadu_ps(cm, out), s);
+    _mm_mask_storeu_ps(out, cm, s);
+  }
+}
+
 /* MB (1..4) rows of A from a[] against the nb (<= 4) rows of B from b[]; C rows c[], columns n0..n0+nb; pf[0..npf)
  * are rows of the next block of B to fetch into cache meanwhile */
 static inline __attribute__((always_inline)) void small_block(const float *const *a, const float *const *b, float *const *c,
@@ -98,13 +109,7 @@ static inline __attribute__((always_inline)) void small_block(const float *const
       for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
     }
   }
-  __mmask8 cm = (__mmask8)((1u << nb) - 1);
-  for (size_t i = 0; i < MB; i++) {
-    __m128 s = sum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
-    float *out = c[i] + n0;
-    if (beta != 0.0f) s = _mm_fmadd_ps(_mm_set1_ps(beta), _mm_maskz_loadu_ps(cm, out), s);
-    _mm_mask_storeu_ps(out, cm, s);
-  }
+  store_sums(acc, c, n0, nb, beta, MB);
 }
 
 /* small_block with B as BF16 bits in the k_pack_w16 layout: each 32-bit lane i of a 32-value group holds k = i in its
@@ -137,13 +142,7 @@ static inline __attribute__((always_inline)) void small_block_w16(const float *c
       for (size_t j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(a1, hi[j], acc[i][j]);
     }
   }
-  __mmask8 cm = (__mmask8)((1u << nb) - 1);
-  for (size_t i = 0; i < MB; i++) {
-    __m128 s = sum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
-    float *out = c[i] + n0;
-    if (beta != 0.0f) s = _mm_fmadd_ps(_mm_set1_ps(beta), _mm_maskz_loadu_ps(cm, out), s);
-    _mm_mask_storeu_ps(out, cm, s);
-  }
+  store_sums(acc, c, n0, nb, beta, MB);
 }
 
 typedef struct {
