@@ -5,7 +5,9 @@
 // weight is packed to BF16 once per KVDecoder (half the bytes a decode step reads) and multiplied by gemmBf16Packed,
 // and attention runs in BF16 where the kernels have BF16 instructions, as the autograd attention does (nn.ts); there
 // the KV cache itself holds BF16 bits (the values that attention rounds k and v to anyway), so the cache a decode
-// step reads, larger than the weights once sequences grow, is half the bytes too.
+// step reads, larger than the weights once sequences grow, is half the bytes too. In FP32, decode steps may read BF16
+// copies of the weights instead (Bf16WeightCopies: weight-only BF16, GRPO's samplingPrecision bf16). Scratch and FP32
+// caches start on 64-byte boundaries, so the row kernels' vector loads never span two cache lines.
 import { getKernels, bf16Attention, type Kernels, type MatmulPrecision } from '../tensor/index.js';
 import { BinaryOp } from '../tensor/kernels/index.js';
 import { bf16Bits } from '../tensor/kernels/bf16.js';
