@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { r1BatchAsync, r1Spawn } from '../r1-batch.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TINY = join(ROOT, 'test', 'fixtures', 'model', 'addition-tiny');
-const r1 = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'eval', ...args], { encoding: 'utf8' });
 const out = join(tmpdir(), 'r1-eval-cli-unused');
 
 /** TINY with `"chat_template": null`: a character-level checkpoint that says it has no chat template. */
@@ -20,7 +19,7 @@ function withoutTemplate(): string {
   return dir;
 }
 
-test('r1 eval: bad flags and inputs are one-line usage errors', () => {
+test('r1 eval: bad flags and inputs are one-line usage errors', async () => {
   const NO_TEMPLATE = withoutTemplate();
   const cases: [string[], RegExp][] = [
     [['--model', TINY, '--out', out], /--dataset is required: gsm8k \| math500 \| aime24 \| amc23 \| FILE\.jsonl \| world:NAME/],
@@ -33,17 +32,27 @@ test('r1 eval: bad flags and inputs are one-line usage errors', () => {
     [['--model', TINY, '--dataset', 'gsm8k', '--num-generations', '0', '--out', out], /--num-generations must be an integer >= 1/],
     [['--model', TINY, '--dataset', 'gsm8k', '--top-p', '1.5', '--out', out], /--top-p must be a number > 0 and <= 1, got 1.5/],
   ];
-  for (const [args, want] of cases) {
-    const r = r1(...args);
+  const OLD = ['--model', TINY, '--dataset', 'gsm8k', '--k', '0', '--out', out];
+  // the eleven invocations in one process (test/r1-batch.ts) instead of eleven tsx processes; beside them, two real
+  // `node bin/r1.js eval` processes (a user error, --help) whose exit code and output must equal the batch's
+  const [batch, realBad, realHelp] = await Promise.all([
+    r1BatchAsync([...cases.map(([args]) => args), OLD, ['--help']].map((args) => ['eval', ...args])),
+    r1Spawn(['eval', ...cases[0]![0]]),
+    r1Spawn(['eval', '--help']),
+  ]);
+  cases.forEach(([args, want], i) => {
+    const r = batch[i]!;
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, want);
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
-  }
+  });
   // the old names still work for one release, each with one warning line
-  const old = r1('--model', TINY, '--dataset', 'gsm8k', '--k', '0', '--out', out);
+  const old = batch[cases.length]!;
   assert.equal(old.status, 2);
   assert.match(old.stderr, /--k is deprecated; use --num-generations[^\n]*\n.*--num-generations must be an integer >= 1/);
-  const help = r1('--help');
+  const help = batch[cases.length + 1]!;
   assert.equal(help.status, 0);
   for (const flag of ['--dataset', '--num-generations', '--temperature', '--top-p', '--max-completion-length', '--concurrency', '--problems', '--out', '--json', '--api-key-env']) assert.ok(help.stdout.includes(flag), flag);
+  assert.deepEqual(realBad, batch[0], 'the real binary: the same line, exit 2');
+  assert.deepEqual(realHelp, help, 'the real binary: the same help, exit 0');
 });

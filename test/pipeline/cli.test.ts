@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { r1BatchAsync } from '../r1-batch.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,30 +21,39 @@ test('r1 pipeline: an unknown config key is one line naming its path, exit 2', (
   assert.match(lines[0]!, /^r1 pipeline: pipeline config: unknown key 'rejection\.samplesPerPromt'; known keys of rejection: .*samplesPerPrompt/);
 });
 
-test('r1 pipeline: a base model folder that does not exist stops at stage base naming the fix, exit 2', () => {
-  const cfg = join(dir, 'missing.json');
-  writeFileSync(cfg, JSON.stringify({ baseModel: join(dir, 'no-such-model'), eval: { problems: 1, samples: 1 } }));
-  const r = r1(['pipeline', '--out', join(dir, 'run2'), '--config', cfg]);
+// The next tests' invocations run in one process (test/r1-batch.ts), started now, beside the real `node bin/r1.js`
+// of the first test: each a fresh tsx process cost ~2 s.
+const missingCfg = join(dir, 'missing.json');
+writeFileSync(missingCfg, JSON.stringify({ baseModel: join(dir, 'no-such-model'), eval: { problems: 1, samples: 1 } }));
+const problems = join(dir, 'problems.jsonl');
+writeFileSync(problems, '{"question": "3+4"}\n{"question": "three plus four"}\n');
+const seededCfg = join(dir, 'seeded.json');
+writeFileSync(seededCfg, JSON.stringify({ seed: 3, baseModel: join(dir, 'no-such-model'), eval: { problems: 1, samples: 1 } }));
+const seededOut = join(dir, 'run-seed');
+const batch = r1BatchAsync([
+  ['pipeline', '--out', join(dir, 'run2'), '--config', missingCfg],
+  ['sample', '--model', 'test/fixtures/model/qwen2-tiny', '--world', 'addition', '--data', problems, '--num-generations', '2', '--out', join(dir, 'out.jsonl')],
+  ['pipeline', '--out', seededOut, '--config', seededCfg, '--seed', '7'],
+  ['pipeline', '--out', join(dir, 'run-seed2'), '--seed', 'one'],
+], { timeout: 240_000 });
+batch.catch(() => {}); // awaited by the tests
+
+test('r1 pipeline: a base model folder that does not exist stops at stage base naming the fix, exit 2', async () => {
+  const r = (await batch)[0]!;
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr.trim().split('\n').pop()!, /^r1 pipeline: stage base: baseModel .*no-such-model has no config\.json; give a checkpoint folder/);
 });
 
-test('r1 sample: a problem line the world cannot read names file:line, exit 2', () => {
-  const data = join(dir, 'problems.jsonl');
-  writeFileSync(data, '{"question": "3+4"}\n{"question": "three plus four"}\n');
-  const r = r1(['sample', '--model', 'test/fixtures/model/qwen2-tiny', '--world', 'addition', '--data', data, '--num-generations', '2', '--out', join(dir, 'out.jsonl')]);
+test('r1 sample: a problem line the world cannot read names file:line, exit 2', async () => {
+  const r = (await batch)[1]!;
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr.trim(), /^r1 sample: .*problems\.jsonl:2: 'three plus four' is not a question of world addition/);
 });
 
-test('r1 pipeline --seed: overrides the config file\'s seed in the run\'s pipeline_config.json; a bad value is one line, exit 2', () => {
-  const cfg = join(dir, 'seeded.json');
-  writeFileSync(cfg, JSON.stringify({ seed: 3, baseModel: join(dir, 'no-such-model'), eval: { problems: 1, samples: 1 } }));
-  const out = join(dir, 'run-seed');
-  const r = r1(['pipeline', '--out', out, '--config', cfg, '--seed', '7']);
-  assert.equal(r.status, 2, r.stderr); // stops at the missing base, after writing its config
-  assert.equal(JSON.parse(readFileSync(join(out, 'pipeline_config.json'), 'utf8')).seed, 7);
-  const bad = r1(['pipeline', '--out', join(dir, 'run-seed2'), '--seed', 'one']);
-  assert.equal(bad.status, 2, bad.stderr);
-  assert.equal(bad.stderr.trim(), "r1 pipeline: --seed must be an integer >= 0 (got 'one')");
+test('r1 pipeline --seed: overrides the config file\'s seed in the run\'s pipeline_config.json; a bad value is one line, exit 2', async () => {
+  const [r, bad] = (await batch).slice(2);
+  assert.equal(r!.status, 2, r!.stderr); // stops at the missing base, after writing its config
+  assert.equal(JSON.parse(readFileSync(join(seededOut, 'pipeline_config.json'), 'utf8')).seed, 7);
+  assert.equal(bad!.status, 2, bad!.stderr);
+  assert.equal(bad!.stderr.trim(), "r1 pipeline: --seed must be an integer >= 0 (got 'one')");
 });

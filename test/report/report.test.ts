@@ -12,6 +12,7 @@ import { downsample } from '../../src/report/charts.js';
 import { parseJsonl, readRun } from '../../src/report/read.js';
 import { runFigures } from '../../src/report/figures.js';
 import { pickSamples, questionOf, type ViewSample } from '../../src/report/samples.js';
+import { r1Batch, r1BatchAsync } from '../r1-batch.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'r1-report-'));
@@ -146,29 +147,31 @@ test('demo, eval and bench summaries become bars, a pass@k curve and tables', as
 test('r1 report writes the page and a PNG per plot; usage errors are one line with exit code 2', () => {
   const dir = folder('cli', { 'metrics.jsonl': jsonl([{ type: 'train', step: 1, reward: 0.5, accuracy: 0.5 }, { type: 'train', step: 2, reward: 0.7, accuracy: 0.6 }]) });
   const out = join(root, 'out', 'r.html');
-  const ok = r1(['report', dir, '--out', out, '--png', '--json']);
-  assert.equal(ok.status, 0, ok.stderr);
-  const j = JSON.parse(ok.stdout) as { report: string; charts: number; png: string[] };
-  assert.equal(j.report, out);
-  assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/);
-  assert.equal(j.png.length, j.charts);
-  assert.deepEqual(readdirSync(join(root, 'out', 'r-png')).sort(), j.png.map((p) => p.split('/').pop()).sort());
-  for (const p of j.png) assert.deepEqual([...readFileSync(p).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
-
-  for (const [args, msg] of [
+  const usage = [
     [['report'], /^r1 report: give exactly one RUN_DIR \(got 0\)/],
     [['report', join(root, 'nope')], /^r1 report: .*nope: no such folder; pass the run folder/],
     [['report', dir, '--bogus'], /^r1 report: unknown option '--bogus' \(r1 report --help lists them\)$/],
     [['report', dir, '--port', '80'], /^r1 report: --port goes with --serve$/],
     [['report', dir, '--serve', '--port', 'x'], /^r1 report: --port must be an integer >= 0 and <= 65535 \(got 'x'\)$/],
     [['report', dir, '--serve', '--port', '70000'], /^r1 report: --port must be an integer >= 0 and <= 65535, got 70000$/],
-  ] as [string[], RegExp][]) {
-    const r = r1(args);
+  ] as [string[], RegExp][];
+  // all eight invocations in one process (test/r1-batch.ts); the real binary's exit codes are the next tests'
+  const [ok, ...rest] = r1Batch([['report', dir, '--out', out, '--png', '--json'], ...usage.map(([args]) => args), ['report', '-h']]);
+  assert.equal(ok!.status, 0, ok!.stderr);
+  const j = JSON.parse(ok!.stdout) as { report: string; charts: number; png: string[] };
+  assert.equal(j.report, out);
+  assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/);
+  assert.equal(j.png.length, j.charts);
+  assert.deepEqual(readdirSync(join(root, 'out', 'r-png')).sort(), j.png.map((p) => p.split('/').pop()).sort());
+  for (const p of j.png) assert.deepEqual([...readFileSync(p).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+
+  usage.forEach(([args, msg], i) => {
+    const r = rest[i]!;
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr.trim(), msg);
-  }
-  assert.match(r1(['report', '-h']).stdout, /^usage: r1 report RUN_DIR/);
+  });
+  assert.match(rest[usage.length]!.stdout, /^usage: r1 report RUN_DIR/);
 });
 
 test('a missing checkpoint is a user error (exit 2); an unexpected error is one line (exit 1); R1_DEBUG=1 adds the stack', async () => {
@@ -203,22 +206,31 @@ test('--json keys are snake_case: library results are converted on the way out',
 test('every command: -h prints usage with exit 0, an unknown flag is one line `r1 CMD: …` with exit 2', async () => {
   const { commandNames } = await import('../../src/cli/main.js');
   const { execFile } = await import('node:child_process');
-  const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+  const spawnR1 = (args: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((done) => {
     execFile(process.execPath, [join(ROOT, 'bin', 'r1.js'), ...args], { timeout: 120_000 }, (err, stdout, stderr) =>
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+      done({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
   });
   const { WHAT } = await import('../../src/cli/bench.js');
   const names = [...commandNames(), ...WHAT.map((w) => `bench ${w}`)];
   assert.ok(names.includes('report') && names.length >= 15);
-  const results = await Promise.all(names.map(async (name) => ({ name, help: await run([...name.split(' '), '-h']), bad: await run([...name.split(' '), '--no-such-flag']) })));
+  // Every command's -h and bad flag through main(argv) in one child process (test/r1-batch.ts: a fresh tsx process
+  // per invocation cost ~40 s for these 50); beside it, two real `node bin/r1.js` processes, whose exit codes and
+  // output must be what main() gave in the batch: the binary passes main's return value on as the exit code.
+  const calls = names.flatMap((name) => [[...name.split(' '), '-h'], [...name.split(' '), '--no-such-flag']]);
+  const [batch, realHelp, realBad] = await Promise.all([r1BatchAsync(calls), spawnR1(['report', '-h']), spawnR1(['bench', 'train', '--no-such-flag'])]);
+  const results = names.map((name, i) => ({ name, help: batch[2 * i]!, bad: batch[2 * i + 1]! }));
   for (const { name, help, bad } of results) {
     if (help.stderr.includes('is not built yet')) continue; // a command being written by someone else right now
-    assert.equal(help.code, 0, `${name} -h: ${help.stderr}`);
+    assert.equal(help.status, 0, `${name} -h: ${help.stderr}`);
     assert.match(help.stdout, /usage/i, `${name} -h prints its usage`);
-    assert.equal(bad.code, 2, `${name} --no-such-flag: ${bad.stderr}`);
+    assert.equal(bad.status, 2, `${name} --no-such-flag: ${bad.stderr}`);
     assert.equal(bad.stderr.trim().split('\n').length, 1, `${name}: ${bad.stderr}`);
     assert.match(bad.stderr, new RegExp(`^r1 ${name}: .*--no-such-flag`), bad.stderr);
   }
+  assert.deepEqual(realHelp, results.find((r) => r.name === 'report')!.help, 'the real binary: r1 report -h');
+  assert.deepEqual(realBad, results.find((r) => r.name === 'bench train')!.bad, 'the real binary: r1 bench train --no-such-flag');
+  assert.equal(realHelp.status, 0);
+  assert.equal(realBad.status, 2);
 });
 
 test('Ctrl-C: r1 pretrain saves the model trained so far and exits 130; plain progress lines on a non-terminal stderr', async () => {

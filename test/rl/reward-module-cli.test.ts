@@ -4,6 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { r1BatchAsync, r1Spawn } from '../r1-batch.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +25,13 @@ const lines = (f: string, n: number) => readFileSync(join(EXAMPLE, f), 'utf8').t
 writeFileSync(join(dir, 'train.jsonl'), lines('train.jsonl', 8));
 writeFileSync(join(dir, 'held.jsonl'), lines('heldout.jsonl', 2));
 
+/** The arguments of a short `r1 grpo` run on the example data, writing to `out` under the temporary folder. */
+const grpoArgs = (out: string, ...extra: string[]) => ['grpo', '--model', model, '--data', join(dir, 'train.jsonl'),
+  '--eval-data', join(dir, 'held.jsonl'), '--out', join(dir, out), '--steps', '2', '--prompts-per-step', '2', '--num-generations', '2',
+  '--max-completion-length', '6', '--eval-problems', '2', '--eval-samples', '1', '--eval-every=-1', '--json', '-q', ...extra];
+
 function grpo(out: string, ...extra: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), 'grpo', '--model', model, '--data', join(dir, 'train.jsonl'),
-    '--eval-data', join(dir, 'held.jsonl'), '--out', join(dir, out), '--steps', '2', '--prompts-per-step', '2', '--num-generations', '2',
-    '--max-completion-length', '6', '--eval-problems', '2', '--eval-samples', '1', '--eval-every=-1', '--json', '-q', ...extra], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), ...grpoArgs(out, ...extra)], { encoding: 'utf8', cwd: ROOT });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
 }
 
@@ -51,18 +55,23 @@ test('the example module drives a run on conversational JSONL: prompts through t
   assert.equal(typeof tc.chat_template, 'string'); // every checkpoint r1ts writes carries its chat template
 });
 
-test('a missing module, a missing export or a bad flag: one line naming it, exit 2, before any training', () => {
-  const missing = grpo('missing', '--reward-module', './nope.ts#correct');
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /^r1 grpo: reward module .*nope\.ts: file not found/);
-  assert.equal(missing.stderr.split('\n').length, 1);
-  const noExport = grpo('noexport', '--reward-module', 'examples/addition/reward.ts#accuracy');
-  assert.equal(noExport.code, 2);
-  assert.match(noExport.stderr, /reward\.ts has no export 'accuracy'; its functions: correct, format/);
+test('a missing module, a missing export or a bad flag: one line naming it, exit 2, before any training', async () => {
+  // the three runs in one process (test/r1-batch.ts); beside it the first as a real `node bin/r1.js`, which must give the same
+  const modules = [['missing', './nope.ts#correct'], ['noexport', 'examples/addition/reward.ts#accuracy'], ['bad', 'examples/addition/reward.ts#correct:heavy']];
+  const [batch, real] = await Promise.all([
+    r1BatchAsync(modules.map(([out, m]) => grpoArgs(out!, '--reward-module', m!)), { cwd: ROOT }),
+    r1Spawn(grpoArgs('missing-real', '--reward-module', './nope.ts#correct'), { cwd: ROOT }),
+  ]);
+  const [missing, noExport, bad] = batch.map((r) => ({ code: r.status, stdout: r.stdout, stderr: r.stderr.trim() }));
+  assert.equal(missing!.code, 2);
+  assert.match(missing!.stderr, /^r1 grpo: reward module .*nope\.ts: file not found/);
+  assert.equal(missing!.stderr.split('\n').length, 1);
+  assert.deepEqual(real, batch[0], 'the real binary: the same line, exit 2');
+  assert.equal(noExport!.code, 2);
+  assert.match(noExport!.stderr, /reward\.ts has no export 'accuracy'; its functions: correct, format/);
   assert.equal(existsSync(join(dir, 'noexport', 'metrics.jsonl')), false);
-  const bad = grpo('bad', '--reward-module', 'examples/addition/reward.ts#correct:heavy');
-  assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /is not PATH#EXPORT or PATH#EXPORT:WEIGHT/);
+  assert.equal(bad!.code, 2);
+  assert.match(bad!.stderr, /is not PATH#EXPORT or PATH#EXPORT:WEIGHT/);
 });
 
 test('a module that fails mid-run: one line naming it and the step, exit 2, the checkpoints saved so far kept', () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { commandNames, main } from '../../src/cli/main.js';
 import { COMMAND_SPECS } from '../../src/cli/specs.js';
 import { DEPRECATED, V } from '../../src/run/vocabulary.js';
-import { spawnSync } from 'node:child_process';
+import { r1BatchAsync, r1Spawn } from '../r1-batch.js';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -68,7 +68,7 @@ test('every command offers -q/--quiet and --json', async () => {
   }
 });
 
-test('a missing or broken checkpoint is a user error: one line, exit 2', () => {
+test('a missing or broken checkpoint is a user error: one line, exit 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-broken-'));
   const fixture = join(ROOT, 'test/fixtures/model/qwen2-tiny');
   for (const f of ['config.json', 'tokenizer.json']) copyFileSync(join(fixture, f), join(dir, f));
@@ -78,11 +78,14 @@ test('a missing or broken checkpoint is a user error: one line, exit 2', () => {
     [['grpo', '--model', join(dir, 'missing'), '--world', 'addition', '--out', join(dir, 'run')], /r1 grpo: --model .*missing: no config\.json there/],
     [['grpo', '--model', dir, '--world', 'addition', '--out', join(dir, 'run'), '--steps', '1', '-q'], /r1 grpo: safetensors: .*truncated or not a safetensors file/],
   ];
-  for (const [args, want] of cases) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/r1.js'), ...args], { encoding: 'utf8' });
+  // the three in one process (test/r1-batch.ts); beside it the first as a real `node bin/r1.js`, which must give the same
+  const [batch, real] = await Promise.all([r1BatchAsync(cases.map(([args]) => args)), r1Spawn(cases[0]![0])]);
+  cases.forEach(([args, want], i) => {
+    const r = batch[i]!;
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, want);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  }
+  });
+  assert.deepEqual(real, batch[0], 'the real binary: the same line, exit 2');
   rmSync(dir, { recursive: true, force: true });
 });

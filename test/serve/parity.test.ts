@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServe } from './spawn-serve.js';
+import { r1BatchAsync, r1Spawn } from '../r1-batch.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const r1 = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [join(ROOT, 'bin', 'r1.js'), ...args], { encoding: 'utf8', env });
@@ -79,19 +80,27 @@ test('an interrupted eval resumes from results.jsonl and ends with the same numb
 
 test('bad input: unreachable endpoint, wrong key, a dataset line without an answer', async () => {
   const port = await closedPort();
-  const down = r1(['eval', '--endpoint', `http://127.0.0.1:${port}`, '--model-name', 'tiny', '--dataset', 'world:addition', '--out', join(work, 'down'), '--k', '1']);
-  assert.equal(down.status, 1);
-  assert.match(down.stderr, new RegExp(`^r1 eval: http://127\\.0\\.0\\.1:${port}/v1/models cannot be reached \\(ECONNREFUSED\\); check --endpoint`, 'm'));
   const keyed = await serve(['--model-name', 'tiny', '--api-key-env', 'R1_KEY'], { ...process.env, R1_KEY: 'right' });
-  const bad = r1(['eval', '--endpoint', keyed, '--model-name', 'tiny', '--api-key-env', 'R1_KEY', '--dataset', 'world:addition', '--out', join(work, 'key'), '--k', '1'], { ...process.env, R1_KEY: 'wrong' });
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /refused the API key \(HTTP 401\); pass a valid key with --api-key-env/);
   const file = join(work, 'set.jsonl');
   writeFileSync(file, [{ id: 'q1', question: '12+30', answer: '42' }, { id: 'q2', question: 'no answer here' }, { id: 'q3', question: '1+1', answer: '2' }].map((x) => JSON.stringify(x)).join('\n') + '\n');
-  const res = r1(['eval', '--endpoint', url, '--model-name', 'tiny', '--template', 'compact', '--dataset', file, '--out', join(work, 'file'), '--k', '2', '--max-tokens', '40', '--json']);
-  assert.equal(res.status, 0, res.stderr);
-  assert.match(res.stderr, /problem q2 \(.*set\.jsonl:2\) skipped: no gold answer/);
-  const s = JSON.parse(res.stdout);
+  const downArgs = ['eval', '--endpoint', `http://127.0.0.1:${port}`, '--model-name', 'tiny', '--dataset', 'world:addition', '--out', join(work, 'down'), '--k', '1'];
+  // the three evals in one process (test/r1-batch.ts); beside it the first as a real `node bin/r1.js`, which must give the same
+  const [[down, bad, res], realDown] = await Promise.all([
+    r1BatchAsync([
+      downArgs,
+      { args: ['eval', '--endpoint', keyed, '--model-name', 'tiny', '--api-key-env', 'R1_KEY', '--dataset', 'world:addition', '--out', join(work, 'key'), '--k', '1'], env: { R1_KEY: 'wrong' } },
+      ['eval', '--endpoint', url, '--model-name', 'tiny', '--template', 'compact', '--dataset', file, '--out', join(work, 'file'), '--k', '2', '--max-tokens', '40', '--json'],
+    ]),
+    r1Spawn([...downArgs.slice(0, -3), join(work, 'down-real'), '--k', '1']),
+  ]);
+  assert.equal(down!.status, 1);
+  assert.match(down!.stderr, new RegExp(`^r1 eval: http://127\\.0\\.0\\.1:${port}/v1/models cannot be reached \\(ECONNREFUSED\\); check --endpoint`, 'm'));
+  assert.deepEqual(realDown, down, 'the real binary: the same line, exit 1');
+  assert.equal(bad!.status, 1);
+  assert.match(bad!.stderr, /refused the API key \(HTTP 401\); pass a valid key with --api-key-env/);
+  assert.equal(res!.status, 0, res!.stderr);
+  assert.match(res!.stderr, /problem q2 \(.*set\.jsonl:2\) skipped: no gold answer/);
+  const s = JSON.parse(res!.stdout);
   assert.equal(s.problems, 2);
   assert.deepEqual(s.skipped.map((x: { problem_id: string }) => x.problem_id), ['q2']);
 });

@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { r1BatchAsync, r1Spawn } from '../r1-batch.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.js';
 import { loadModel } from '../../src/model/lora-io.js';
 import { openSafetensors, readTensorInto } from '../../src/model/safetensors.js';
@@ -90,18 +91,24 @@ test("r1 merge-lora equals PEFT's merge_and_unload(); r1 logits --adapter gives 
   assert.ok(ld < 1e-4, `logits max diff ${ld}`);
 });
 
-test('an adapter made for another base: one line naming the tensor, exit 2', () => {
+test('an adapter made for another base: one line naming the tensor, exit 2', async () => {
   const bad = tmp();
   cpSync(join(FIX, 'lora-peft'), bad, { recursive: true });
   const cfg = JSON.parse(readFileSync(join(bad, 'adapter_config.json'), 'utf8'));
   writeFileSync(join(bad, 'adapter_config.json'), JSON.stringify({ ...cfg, r: 8 }));
-  for (const args of [['generate', '--prompt', 'hi'], ['merge-lora', '--out', join(bad, 'm')]]) {
-    const r = r1(args[0]!, '--model', BASE, '--adapter', bad, ...args.slice(1));
+  const calls = [['generate', '--prompt', 'hi'], ['merge-lora', '--out', join(bad, 'm')]].map((args) => [args[0]!, '--model', BASE, '--adapter', bad, ...args.slice(1)]);
+  // the three runs in one process (test/r1-batch.ts); beside it the first as a real `node bin/r1.js`, which must give the same
+  const [batch, real] = await Promise.all([
+    r1BatchAsync([...calls, ['sft', '--model', BASE, '--data', 'x.jsonl', '--out', bad, '--lora-r', '4', '--lora-target-modules', 'q_proj,lm_head']]),
+    r1Spawn(calls[0]!),
+  ]);
+  for (const r of batch.slice(0, 2)) {
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /tensor 'base_model\.model\.model\.layers\.0\.mlp\.down_proj\.lora_A\.weight' has shape \[4,96\]/);
   }
-  const r = r1('sft', '--model', BASE, '--data', 'x.jsonl', '--out', bad, '--lora-r', '4', '--lora-target-modules', 'q_proj,lm_head');
+  assert.deepEqual(real, batch[0], 'the real binary: the same line, exit 2');
+  const r = batch[2]!;
   assert.equal(r.status, 2);
   assert.match(r.stderr, /loraTargetModules: target module 'lm_head' is not a projection/);
 });

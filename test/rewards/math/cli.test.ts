@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { r1Batch } from '../../r1-batch.js';
 
 const lines = [
   JSON.stringify({ gold: '18', pred: 'She makes 9 * 2 = $18.\n#### 18', id: 'a' }),
@@ -81,7 +82,10 @@ test('r1 verify: --pred-kind, per-row kinds, --ordered and --rel-tol', () => {
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const results = (args: string[]) => JSON.parse(r1(['verify', '--data', file, '--json', ...args]).stdout).results.map((o: { correct: boolean }) => o.correct);
+    // the five runs in one process (test/r1-batch.ts); the test above runs the real binary
+    const flags = [[], ['--ordered'], ['--rel-tol', '1e-3'], ['--rel-tol', '1e-4'], ['--pred-kind', 'completion']];
+    const runs = r1Batch(flags.map((args) => ['verify', '--data', file, '--json', ...args]));
+    const results = (args: string[]) => JSON.parse(runs[flags.findIndex((f) => f.join(' ') === args.join(' '))]!.stdout).results.map((o: { correct: boolean }) => o.correct);
     assert.deepEqual(results([]), [true, false, true, false, false]);
     assert.deepEqual(results(['--ordered']), [true, false, false, false, false]);
     // 3.14 is within 1e-3 of pi (relative), not within 1e-4.
