@@ -119,10 +119,11 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
     }
   }
 
-  // rollouts on servers (issue 23): drawn only for runs that sampled on servers (local runs log none of these keys)
+  // drawn only for runs that log them: staleness for rollouts on servers (issue 23); the sampler/trainer gap for runs on
+  // servers and, from its first update, for local sampling (GRPO's samplingPrecision bf16 shows there)
   const remote: [string, string, string[], string, boolean][] = [
     ['staleness', 'Rollout staleness', ['rollout/staleness_mean', 'rollout/staleness_max'], 'Weight versions between the policy trained and the one that sampled each rollout (mean and max of the step).', false],
-    ['offpolicy', 'Off-policy correction', ['offpolicy/abs_logp_diff', 'offpolicy/masked_fraction'], "Mean |Δ| between the trainer's and the sampler's logprob per token, and the share of tokens the correction masked.", false],
+    ['offpolicy', 'Sampler and trainer', ['offpolicy/abs_logp_diff', 'offpolicy/masked_fraction'], "Mean |Δ| between the trainer's and the sampler's logprob per token (local sampling: at the step's first update), and with servers the share of tokens the correction masked.", false],
   ];
   for (const [id, title, keys, caption, percent] of remote) {
     if (!train.some((r) => keys[0]! in r)) continue;
