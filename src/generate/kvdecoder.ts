@@ -147,9 +147,10 @@ export class KVDecoder {
   /** BF16 copies of the weights (packed on first use), or null in FP32. Weights must not change during one generate(). */
   private readonly packed: Map<Float32Array, Uint16Array> | null;
 
-  /** Forgets the BF16 copies of the weights, so the next step packs them again (after the weights were replaced in place). */
+  /** Forgets the BF16 copies of the weights (the packed ones, or marks Bf16WeightCopies stale), so the next step packs them again (after the weights were replaced in place). */
   weightsChanged(): void {
     this.packed?.clear();
+    this.w16?.stale();
   }
 
   /** The kernels' attentionFwd in the precision the autograd attention takes (nn.ts), so sampled logprobs are the forward pass's. */
