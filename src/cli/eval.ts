@@ -40,7 +40,8 @@ export async function run(argv: string[]): Promise<number> {
   const w = world === null ? null : getWorld(world), tasks = w && worldTasks(w, template === 'chat' ? 'compact' : template, seed);
   let problems: EvalRunProblem[] = tasks ? worldProblems(tasks.heldOut(limit ?? 200), template) : await datasetProblems(dataset, template, limit, skipped, log);
   const judge = evalJudge(w); // a world's own check (it reads each problem's `world`), else the math judge
-  const local = ckpt ? localSampler(ckpt.model, ckpt.tokenizer, problems, { maxTokens, slots: c.slots, concurrency: c.concurrency, nPer, log, skipped }) : null;
+  const local = ckpt ? localSampler(ckpt.model, ckpt.tokenizer, problems, { maxTokens, slots: c.slots, concurrency: c.concurrency, nPer, log, skipped,
+    bf16Weights: c.samplingPrecision === 'bf16' }) : null;
   if (local && 'error' in local) return fail(local.error);
   const sampler = local?.sampler ?? await checkedEndpointSampler({ url: endpoint!, model: modelName!, apiKey, timeoutMs: c.timeout * 1000, retries: c.retries,
     onRetry: log, concurrency: c.concurrency ?? 8 }).catch(endpointFailure);

@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const len = maxLen ?? Math.min(config.max_position_embeddings, 8192);
   const slots = c.slots ?? slotsFor(config, len, 32, undefined, precision);
-  const engine = new Engine(model, tokenizer, { slots, maxLen: len });
+  const engine = new Engine(model, tokenizer, { slots, maxLen: len, bf16Weights: c.samplingPrecision === 'bf16' });
   const modelName = c.modelName ?? basename(resolve(c.model));
   const server = new OpenAIServer(engine, { modelName, apiKey, reasoning: c.reasoning });
   const host = c.host;

@@ -61,6 +61,7 @@ export const SERVE_SPEC = defineSpec({
     apiKeyEnv: nullable(withDefault(V.apiKeyEnv, '', { doc: 'require "Authorization: Bearer $VAR" on every request' })),
     reasoning: bool(false, 'split <think>…</think> into the reply\'s reasoning_content'),
     precision: V.precision,
+    samplingPrecision: V.samplingPrecision,
   },
 });
 

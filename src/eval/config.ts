@@ -22,6 +22,7 @@ export const EVAL_FIELDS = {
   template: nullable(withDefault(V.template, '', { doc: 'chat | r1-zero | compact | none | a string with {prompt} (default: chat, r1-zero without a chat template, compact for worlds)' })),
   nPerRequest: nullable(int(1, 'samples per request (default numGenerations; lower it for servers that cap n)', { min: 1 })),
   concurrency: nullable(int(8, 'problems in flight (default 8 for endpoints; enough to fill the batch for --model)', { min: 1 })),
+  samplingPrecision: withDefault(V.samplingPrecision, 'model', { doc: "--model: weights the decode steps read, 'model' or 'bf16' (BF16 copies: faster when few sequences decode together; the samples differ slightly)" }),
   slots: nullable(withDefault(V.slots, 64, { doc: '--model: sequences decoded together (default 64, fewer when their KV cache would pass 2 GiB)' })),
   stopStrings: V.stopStrings,
   seed: withDefault(V.seed, 0, { doc: 'request seeds derive from it and the problem id, so reruns and backends agree' }),

@@ -79,7 +79,7 @@ export const GRPO_FIELDS = {
   topP: withDefault(V.topP, 1.0, { doc: 'nucleus sampling for training rollouts; 1 = off' }),
   topK: V.topK,
   stopStrings: V.stopStrings,
-  samplingPrecision: oneOf(['model', 'bf16'] as const, 'model', "weights the rollouts' decode steps read: 'model' (the trainer's own) or 'bf16' (BF16 copies, refreshed after each update: half the bytes a step reads; activations, attention and the KV cache stay FP32; the sampler's logprobs are the old policy of the ratio, so it corrects the small difference)"),
+  samplingPrecision: withDefault(V.samplingPrecision, 'model', { doc: "weights the rollouts' decode steps read: 'model' (the trainer's own) or 'bf16' (BF16 copies, refreshed after each update: half the bytes a step reads; activations, attention and the KV cache stay FP32; the sampler's logprobs are the old policy of the ratio, so it corrects the small difference)" }),
   rewards: value<RewardSpec[]>([], "rewards and weights, NAME:W,... (default: a world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × its template's format)", { parse: parseRewardList, check: rewardsProblem, metavar: 'NAME:W,...' }),
   rewardModels: value<RewardModelSpec[]>([], 'reward models (folders written by r1 train-rm) added to the total, JSON [{name, path, on, weight, kinds?}] (DeepSeek-R1 §2.3.4)', { check: (v) => rewardModelsProblem(v, []), metavar: 'JSON' }),
   // reward (issue 22): user reward functions (TRL's reward_funcs contract), moved into `rewards` when the config is resolved

@@ -25,6 +25,7 @@ export const V = tag({
   evalProblems: int(200, 'held-out problems per evaluation', { min: 1 }),
   chat: bool(false, "wrap the text as a user message with the tokenizer's chat template"),
   seed: int(1, 'seed of every random choice; the same seed reproduces the run', { min: 0 }),
+  samplingPrecision: oneOf(['model', 'bf16'] as const, 'model', "weights the decode steps read: 'model' (the model's own) or 'bf16' (BF16 copies: half the bytes a step reads; activations, attention and the KV cache stay FP32)"),
   precision: oneOf(PRECISIONS, 'fp32', 'matmul precision: fp32, bf16 (FP32 master weights), or auto (bf16 where the CPU has AMX / AVX512-BF16)'),
   learningRate: num(3e-4, 'peak learning rate (AdamW)', { above: 0, aliases: ['lr'] }),
   warmupSteps: int(0, 'linear warmup, in optimizer steps', { min: 0, aliases: ['warmup'] }),

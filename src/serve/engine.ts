@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Decoder } from '../model/decoder.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { eosIds as configEos, headSize, type ModelConfig } from '../model/config.js';
-import { KVDecoder, kvCacheBytesPerValue } from '../generate/kvdecoder.js';
+import { Bf16WeightCopies, KVDecoder, kvCacheBytesPerValue } from '../generate/kvdecoder.js';
 import { SampleScratch, checkSampling, sampleRow } from '../generate/sampling.js';
 import { Rng } from '../util/rng.js';
 import type { MatmulPrecision } from '../tensor/index.js';
@@ -53,6 +53,8 @@ export interface EngineOptions {
   maxLen?: number;
   /** Most prompt tokens prefilled per call (default 2048). */
   prefillTokens?: number;
+  /** Decode steps read BF16 copies of the weights (Bf16WeightCopies; repacked after replaceWeights). */
+  bf16Weights?: boolean;
 }
 
 interface Seq {
@@ -110,7 +112,7 @@ export class Engine {
     this.maxLen = o.maxLen ?? Math.min(model.config.max_position_embeddings, 8192);
     if (!(Number.isInteger(this.slots) && this.slots >= 1)) throw new Error(`Engine: slots ${this.slots} must be a positive integer`);
     if (!(Number.isInteger(this.maxLen) && this.maxLen >= 2)) throw new Error(`Engine: maxLen ${this.maxLen} must be an integer >= 2`);
-    this.dec = new KVDecoder(model, this.slots, this.maxLen, Math.max(o.prefillTokens ?? 2048, this.maxLen));
+    this.dec = new KVDecoder(model, this.slots, this.maxLen, Math.max(o.prefillTokens ?? 2048, this.maxLen), o.bf16Weights ? new Bf16WeightCopies() : null);
     this.eos = new Set([...configEos(model.config), ...(tokenizer.eosId === null ? [] : [tokenizer.eosId])]);
     this.scratch = new SampleScratch(model.config.vocab_size);
     const decoder = (tokenizer.toJSON() as { decoder?: { type?: string } | null }).decoder?.type;

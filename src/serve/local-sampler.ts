@@ -18,6 +18,8 @@ export interface LocalSamplerOptions {
   concurrency: number | null;
   /** Samples per request. */
   nPer: number;
+  /** Decode steps read BF16 copies of the weights (samplingPrecision bf16). */
+  bf16Weights?: boolean;
   log: (m: string) => void;
   /** Where skipped problems are recorded. */
   skipped: { problem_id: string; error: string }[];
@@ -39,6 +41,6 @@ export function localSampler<P extends BenchmarkProblem>(model: Decoder, tokeniz
   const maxLen = Math.min(ctx, longest + o.maxTokens);
   for (const p of problems) if ('messages' in p.prompt) p.opensThink = promptOpensThink(tokenizer.applyChatTemplate(p.prompt.messages, { addGenerationPrompt: true }));
   const slots = o.slots ?? slotsFor(model.config, maxLen, 64, undefined, model.precision);
-  const engine = new Engine(model, tokenizer, { slots, maxLen });
+  const engine = new Engine(model, tokenizer, { slots, maxLen, bf16Weights: o.bf16Weights });
   return { sampler: engineSampler(engine), concurrency: o.concurrency ?? Math.max(2, Math.ceil((2 * slots) / o.nPer)), maxTokens: Math.min(o.maxTokens, maxLen - 1), problems };
 }

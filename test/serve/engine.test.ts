@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Rng } from '../../src/util/rng.js';
+import { getKernels } from '../../src/tensor/index.js';
 import { Decoder } from '../../src/model/decoder.js';
 import { makeConfig } from '../../src/model/config.js';
 import { CharTokenizer } from '../../src/model/tokenizer.js';
@@ -123,4 +124,22 @@ test('default slots: as many as fit a 2 GiB KV cache, at most the cap', async ()
   const { getKernels } = await import('../../src/tensor/index.js');
   assert.equal(slotsFor(c, 8192, 32, undefined, 'bf16'), getKernels().bf16 !== null ? 9 : 4);
   assert.equal(slotsFor(c, 8192, 32, undefined, 'fp32'), 4);
+});
+
+test('bf16Weights: the engine decodes with the BF16-rounded weights exactly, and again after replaceWeights', async () => {
+  const cfg = makeConfig({ vocab_size: tok.vocabSize, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 2,
+    num_key_value_heads: 1, max_position_embeddings: 64, eos_token_id: tok.eosId, tie_word_embeddings: false });
+  const model = new Decoder(cfg, new Rng(4)), rounded = new Decoder(cfg, new Rng(4));
+  const k = getKernels();
+  const products = (m: Decoder) => m.namedParameters().filter(([n, t]) => t.shape.length === 2 && !n.includes('embed_tokens'));
+  const roundInto = () => products(model).forEach(([, t], i) => k.roundBf16(t.data, products(rounded)[i]![1].data, t.data.length));
+  roundInto();
+  const e16 = new Engine(model, tok, { slots: 4, bf16Weights: true }), ref = new Engine(rounded, tok, { slots: 4 }), e32 = new Engine(model, tok, { slots: 4 });
+  const req = { prompt: tok.encode('a'), n: 3, maxTokens: 12, temperature: 1, seed: 5 }; // one token: its prefill is a decode step too
+  const strip = (cs: { tokens: number[]; logprobs: number[] | Float32Array }[]) => cs.map((c) => ({ tokens: c.tokens, logprobs: Array.from(c.logprobs) }));
+  assert.deepEqual(strip(await e16.submit(req)), strip(await ref.submit(req)));
+  assert.notDeepEqual(strip(await e32.submit(req)), strip(await e16.submit(req)), 'FP32 weights give other logprobs');
+  await e16.replaceWeights(() => products(model).forEach(([, t]) => t.data.forEach((v, i) => { t.data[i] = 0.5 * v; })), 'v1');
+  roundInto();
+  assert.deepEqual(strip(await e16.submit(req)), strip(await ref.submit(req)), 'after a weight update the copies are repacked');
 });
