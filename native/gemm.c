@@ -265,12 +265,7 @@ static void pack_w16_rows(void *ctx, size_t n0, size_t n1) {
     }
 #undef RNE
 #endif
-    for (; g < ld; g += 32)
-      for (size_t i = 0; i < 16; i++) {
-        size_t k0 = g + i, k1 = g + 16 + i;
-        o[g + 2 * i] = k0 < K ? to_bf16(row[k0]) : 0;
-        o[g + 2 * i + 1] = k1 < K ? to_bf16(row[k1]) : 0;
-      }
+    for (size_t k = g; k < ld; k++) o[w16_index(k)] = k < K ? to_bf16(row[k]) : 0;
   }
 }
 
@@ -290,7 +285,7 @@ void k_gemm_rows_w16(const float *a, const uint16_t *b, float *c, size_t M, size
     for (size_t n = 0; n < N; n++) {
       const uint16_t *row = b + n * ld;
       float s = 0.0f;
-      for (size_t k = 0; k < K; k++) s += a[i * K + k] * from_bf16(row[(k & ~(size_t)31) + 2 * (k & 15) + ((k >> 4) & 1)]);
+      for (size_t k = 0; k < K; k++) s += a[i * K + k] * from_bf16(row[w16_index(k)]);
       c[i * N + n] = beta == 0.0f ? s : s + beta * c[i * N + n];
     }
 }

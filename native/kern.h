@@ -13,6 +13,8 @@ void k_gemm_rows(const float *a, const float *b, float *c, size_t M, size_t N, s
 /* BF16 copies of weights for k_gemm_rows_w16: B (N, K) rounded to BF16 (nearest even), each row padded to w16_stride(K)
  * values with zeros and stored in groups of 32 whose 32-bit lane i holds k = i (low half) and k = 16 + i (high half) */
 static inline size_t w16_stride(size_t K) { return (K + 31) / 32 * 32; }
+/* where value k of a row sits in its k_pack_w16 copy */
+static inline size_t w16_index(size_t k) { return (k & ~(size_t)31) + 2 * (k & 15) + ((k >> 4) & 1); }
 void k_pack_w16(const float *b, uint16_t *out, size_t N, size_t K);
 /* k_gemm_rows with B as k_pack_w16's BF16 copy: the products of A and the rounded weights, in FP32 */
 void k_gemm_rows_w16(const float *a, const uint16_t *b, float *c, size_t M, size_t N, size_t K, float beta);
