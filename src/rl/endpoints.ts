@@ -179,7 +179,7 @@ export class EndpointPool {
       }
       await new Promise<void>((r) => {
         this.waiters.push(r);
-        setTimeout(r, 250).unref();
+        setTimeout(r, 250); // not unref'd: with every server out, this wait is what keeps the process alive
       });
     }
   }

@@ -172,3 +172,16 @@ test('a server that keeps answering 5xx is retried, then taken out, and its requ
   pool.close();
   p2.close();
 });
+
+test('every server gone: the wait for one keeps the process alive until waitForServers, then NoServersError (not an empty event loop, exit 13)', () => {
+  const child = `import { EndpointPool } from './src/rl/endpoints.ts';
+const pool = new EndpointPool({ endpoints: ['http://127.0.0.1:1/v1'], retries: 0, healthInterval: 0.1, waitForServers: 0.5 }, () => {});
+const t0 = performance.now();
+pool.sample({ index: 0, prompt: [1], n: 1, seed: 1, maxTokens: 1, temperature: 1, topP: 1, topK: 0, stop: [] })
+  .then(() => console.log('sampled'), (e) => { console.log(e.constructor.name, Math.round(performance.now() - t0)); pool.close(); });`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
+  const [name, ms] = r.stdout.trim().split(' ');
+  assert.equal(name, 'NoServersError');
+  assert.ok(Number(ms) >= 500, `it waited waitForServers (0.5 s) first: ${ms} ms`);
+});
