@@ -81,6 +81,8 @@ export interface Endpoint {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** fetch's error codes for a connection the other side closed (as opposed to one refused, or a timeout). */
+const CLOSED_UNDER_US = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'];
 
 export class EndpointPool {
   readonly eps: Endpoint[];
@@ -106,18 +108,26 @@ export class EndpointPool {
     return { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) };
   }
 
-  /** POST path on one server with the request timeout; returns status and body text, or throws RequestError('down'). */
+  /**
+   * POST path on one server with the request timeout; returns status and body text, or throws RequestError('down').
+   * A connection the server closed under us (a kept-alive socket it timed out while this process was busy computing)
+   * is tried once more on a fresh one before the server counts as down: the requests are seeded, so sending one again
+   * changes nothing.
+   */
   async post(ep: Endpoint, path: string, body: unknown, timeoutS = this.spec.timeout ?? 600): Promise<{ status: number; text: string }> {
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), timeoutS * 1000);
-    try {
-      const res = await fetch(`${ep.base}${path}`, { method: 'POST', headers: this.headers(), body: JSON.stringify(body), signal: ac.signal });
-      return { status: res.status, text: await res.text() };
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      throw new RequestError(ac.signal.aborted ? `sent no reply within ${timeoutS} s` : `cannot be reached (${err.cause?.code ?? err.message})`, 'down');
-    } finally {
-      clearTimeout(timer);
+    for (let attempt = 0; ; attempt++) {
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), timeoutS * 1000);
+      try {
+        const res = await fetch(`${ep.base}${path}`, { method: 'POST', headers: this.headers(), body: JSON.stringify(body), signal: ac.signal });
+        return { status: res.status, text: await res.text() };
+      } catch (e) {
+        const code = (e as Error & { cause?: { code?: string } }).cause?.code;
+        if (!ac.signal.aborted && attempt === 0 && code && CLOSED_UNDER_US.includes(code)) continue;
+        throw new RequestError(ac.signal.aborted ? `sent no reply within ${timeoutS} s` : `cannot be reached (${code ?? (e as Error).message})`, 'down');
+      } finally {
+        clearTimeout(timer);
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCompletion, RolloutProtocolError } from '../../src/rl/endpoints.js';
+import { EndpointPool, parseCompletion, RolloutProtocolError } from '../../src/rl/endpoints.js';
 import { syncRoute } from '../../src/rl/weight-sync.js';
 import { EndpointRollout, parseRollout, rolloutProblem } from '../../src/rl/rollout.js';
 import { Decoder } from '../../src/model/decoder.js';
@@ -184,4 +184,30 @@ pool.sample({ index: 0, prompt: [1], n: 1, seed: 1, maxTokens: 1, temperature: 1
   const [name, ms] = r.stdout.trim().split(' ');
   assert.equal(name, 'NoServersError');
   assert.ok(Number(ms) >= 500, `it waited waitForServers (0.5 s) first: ${ms} ms`);
+});
+
+test('a kept-alive connection the server closes as a request arrives is tried once more on a fresh one, and the server stays up', async () => {
+  let arrived = 0;
+  const seen = new WeakSet<object>();
+  let trapped = false;
+  const srv = createServer((req, res) => {
+    arrived++;
+    if (seen.has(req.socket) && !trapped) { // the first request on a reused connection: closed under the client, unanswered
+      trapped = true;
+      req.socket.destroy();
+      return;
+    }
+    seen.add(req.socket);
+    req.resume();
+    req.on('end', () => res.end('{"ok":true}'));
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const pool = new EndpointPool({ endpoints: [`http://127.0.0.1:${(srv.address() as { port: number }).port}/v1`] }, () => {});
+  let posts = 0;
+  for (; posts < 6 && !trapped; posts++) assert.equal((await pool.post(pool.eps[0]!, '/x', {})).status, 200);
+  assert.ok(trapped, 'a request reused a connection');
+  assert.equal(arrived, posts + 1, 'the trapped request was sent once more');
+  assert.ok(pool.eps[0]!.up);
+  pool.close();
 });
