@@ -18,12 +18,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const stop = onInterrupt('sft', 'saving the checkpoint');
   const bar = createProgress({ label: 'r1 sft', total: 0, quiet: cl.flags.quiet });
   try {
-    const r = await sftTrain({
-      model: c.model, data: c.data, out: c.out, val: c.val ?? undefined, epochs: c.numTrainEpochs, batchSize: c.batchSize,
-      gradAccum: c.gradientAccumulationSteps, lr: c.learningRate, warmupSteps: c.warmupSteps, maxLength: c.maxLength || undefined,
-      evalEvery: c.evalEvery || undefined, saveEvery: c.saveEvery || undefined, seed: c.seed, onError: c.skipBadLines ? 'skip' : 'fail',
-      loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules, // LoRA
-    }, runContext({ signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (_, step, _n, fraction, v) => bar.update(step, v, fraction) }));
+    const r = await sftTrain(c, runContext({ signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (_, step, _n, fraction, v) => bar.update(step, v, fraction) }));
     bar.stop();
     if (cl.flags.json) printJson(r);
     return r.stopped ? 130 : 0;

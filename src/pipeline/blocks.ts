@@ -98,7 +98,7 @@ export async function sftStage(ctx: StageContext, stage: StageName, from: string
   const dir = ctx.dir(stage);
   const data = join(dir, 'data.jsonl');
   await writeStageData(data, rows.map((r) => ({ prompt: r.prompt, completion: r.completion })));
-  return sftTrain({ ...lora, model: from, data, out: out ?? join(dir, 'model'), epochs, lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed }, ctx);
+  return sftTrain({ ...lora, model: from, data, out: out ?? join(dir, 'model'), numTrainEpochs: epochs, learningRate: lr, batchSize: 16, valFraction: 0.05, seed: ctx.cfg.seed }, ctx);
 }
 
 /** rejectionSample's progress as the stage's `sampling WORLD` phase (samples done of all). */

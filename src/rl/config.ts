@@ -99,7 +99,7 @@ export const GRPO_FIELDS = {
   learningRate: V.learningRate,
   lrSchedulerType: oneOf(['constant', 'cosine'] as const, 'constant', "'constant' after warmup, or 'cosine' decay to 10% over the run's steps"),
   warmupSteps: V.warmupSteps,
-  weightDecay: num(0, "AdamW's decoupled weight decay", { min: 0 }),
+  weightDecay: V.weightDecay,
   adamBetas: value<[number, number]>([0.9, 0.99], 'AdamW (β1, β2)', {
     metavar: 'B1,B2', parse: (t) => t.split(',').map(Number),
     check: (b) => (Array.isArray(b) && b.length === 2 && b.every((x) => typeof x === 'number' && x >= 0 && x < 1) ? null : `adamBetas must be two numbers in [0, 1), got ${JSON.stringify(b)}`),

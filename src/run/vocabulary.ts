@@ -30,6 +30,7 @@ export const V = tag({
   learningRate: num(3e-4, 'peak learning rate (AdamW)', { above: 0, aliases: ['lr'] }),
   warmupSteps: int(0, 'linear warmup, in optimizer steps', { min: 0, aliases: ['warmup'] }),
   gradientAccumulationSteps: int(1, 'micro-batches per optimizer step (gradients summed)', { min: 1, aliases: ['gradAccum'] }),
+  weightDecay: num(0, "AdamW's decoupled weight decay", { min: 0 }),
   gradientCheckpointing: bool(false, 'activation checkpointing: each decoder layer keeps only its input and runs again in backward (about 1/3 more compute, far fewer activations)'),
   numTrainEpochs: int(1, 'passes over the training data', { min: 1, aliases: ['epochs'] }),
   batchSize: int(16, 'rows per micro-batch', { min: 1 }),

@@ -1,7 +1,7 @@
 // The run specs of `r1 pretrain` and `r1 sft`: each option once (type, default, range, doc; old flag names as
 // deprecated aliases), from which their flags, --help, config files and the saved config come (src/run/spec.ts).
 // Not the trainers (pretrain.ts, corpus.ts, sft.ts); the defaults here are theirs.
-import { bool, defineSpec, int, nullable, required, str, withDefault, type ConfigOf } from '../run/spec.js';
+import { bool, defineSpec, int, nullable, num, required, str, withDefault, type ConfigOf } from '../run/spec.js';
 import { V, LORA_FIELDS } from '../run/vocabulary.js';
 import type { ModelConfig } from '../model/config.js';
 
@@ -46,12 +46,16 @@ export const SFT_FIELDS = {
   model: required(withDefault(V.model, '', { doc: 'starting checkpoint (HF layout)' })),
   data: required(withDefault(V.data, '', { doc: '{"prompt","completion"} or {"messages": [...]} rows' })),
   out: required(withDefault(V.out, '', { doc: 'where the fine-tuned checkpoint goes' })),
-  val: nullable(str('', 'validation set (default: 5% of --data held out)', { metavar: 'FILE' })),
+  val: nullable(str('', 'validation set (default: --val-fraction of --data held out)', { metavar: 'FILE' })),
+  valFraction: num(0.05, 'without --val: the share of --data held out for validation (at most 500 rows; 0: none)', { min: 0, max: 1 }),
   numTrainEpochs: V.numTrainEpochs,
   batchSize: withDefault(V.batchSize, 16),
   gradientAccumulationSteps: V.gradientAccumulationSteps,
   learningRate: withDefault(V.learningRate, 1e-4, { doc: 'peak learning rate, cosine to 10% after warmupSteps' }),
   warmupSteps: withDefault(V.warmupSteps, 10),
+  minLrRatio: num(0.1, 'the cosine ends at this fraction of the peak learning rate', { min: 0, max: 1 }),
+  weightDecay: V.weightDecay,
+  gradientCheckpointing: V.gradientCheckpointing,
   maxLength: V.maxLength,
   precision: V.precision,
   evalEvery: withDefault(V.evalEvery, 0, { min: 0, doc: 'validation loss every N steps (0: at each epoch end)' }),

@@ -5,48 +5,24 @@ import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
-import { LORA_DEFAULTS, attachLora, type LoraTrainOptions } from '../model/lora.js';
+import { attachLora, type LoraTrainOptions } from '../model/lora.js';
 import { saveTrained } from '../model/lora-io.js';
 import { loadSftExamples, DatasetError, type ChatMessage, type SftExample } from '../data/datasets.js';
-import type { JsonlReadOptions } from '../data/jsonl.js';
 import { bucketBatches, type Batch, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt } from './schedule.js';
 import { matmulPrecisionOf } from '../tensor/precision.js';
 import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor } from '../run/metrics.js';
+import { resolve } from '../run/spec.js';
+import { SFT_SPEC, type SftConfig } from './config.js';
 
-// LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves adapters
-export interface SftOptions extends Partial<LoraTrainOptions> {
-  /** Checkpoint folder of the starting model. */
-  model: string;
-  /** JSONL of {prompt, completion} or {messages} rows. */
-  data: string;
-  out: string;
-  /** Validation JSONL; default: a held-out share of `data` (valFraction). */
-  val?: string;
-  /** Share of `data` held out for validation when no `val` is given (default 0.05; 0 = none). */
-  valFraction?: number;
-  epochs?: number;
-  /** Rows per micro-batch (default 16) and micro-batches per optimizer step (default 1). */
-  batchSize?: number;
-  gradAccum?: number;
-  /** Peak LR (default 1e-4), warm-up steps (default 10), final fraction of peak (default 0.1). */
-  lr?: number;
-  warmupSteps?: number;
-  minLrRatio?: number;
-  weightDecay?: number;
-  /** Activation checkpointing per decoder layer (each layer runs again in backward). Default false. */
-  gradientCheckpointing?: boolean;
-  /** Longest training sequence in tokens (default the model's max_position_embeddings); longer completions are cut. */
-  maxLength?: number;
-  /** Save out/checkpoints/step-N every this many optimizer steps (default: only the final model in out). */
-  saveEvery?: number;
-  /** Validation loss every this many steps (default: at the end of each epoch only). */
-  evalEvery?: number;
-  seed?: number;
-  onError?: JsonlReadOptions['onError'];
-}
+/**
+ * What sftTrain takes: SFT_SPEC's fields (src/sft/config.ts; model, data and out required), the rest at their
+ * defaults (the LoRA modules may also be PEFT's 'all-linear' string). LoRA (loraR > 0) trains an adapter on the frozen
+ * model and saves adapters.
+ */
+export type SftOptions = Partial<Omit<SftConfig, 'loraTargetModules'>> & Pick<SftConfig, 'model' | 'data' | 'out'> & Partial<Pick<LoraTrainOptions, 'loraTargetModules'>>;
 
 export interface SftResult {
   dir: string;
@@ -99,37 +75,38 @@ function renderWith(tok: Tokenizer, model: string): (m: ChatMessage[]) => string
  * Fine-tunes a checkpoint on prompt → completion data and saves the result to opts.out. The run context gives the
  * matmul precision, the stop signal, log lines, progress (phase 'sft', after each step) and the metrics writer.
  */
-export async function sftTrain(opts: SftOptions, ctx: RunContext = runContext()): Promise<SftResult> {
+export async function sftTrain(options: SftOptions, ctx: RunContext = runContext()): Promise<SftResult> {
+  const opts = resolve(SFT_SPEC, [options]);
   const precision = matmulPrecisionOf(ctx.precision, 'sftTrain');
   const log = ctx.log;
   const { model, tokenizer: tok } = await loadCheckpoint(opts.model, precision);
-  const seed = opts.seed ?? 1;
-  attachLora(model, { ...LORA_DEFAULTS, ...definedOf(opts) }, seed + 4243); // LoRA: nothing when loraR is 0
+  const seed = opts.seed;
+  attachLora(model, opts, seed + 4243); // LoRA: nothing when loraR is 0
   const rng = new Rng(seed);
-  const read = { onError: opts.onError ?? 'fail', renderPrompt: renderWith(tok, opts.model) } as const;
+  const read = { onError: opts.skipBadLines ? 'skip' : 'fail', renderPrompt: renderWith(tok, opts.model) } as const;
   let train = await loadSftExamples(opts.data, read);
   let val: SftExample[] = [];
   if (opts.val) val = await loadSftExamples(opts.val, read);
   else {
-    const nVal = Math.min(500, Math.floor(train.length * (opts.valFraction ?? 0.05)));
+    const nVal = Math.min(500, Math.floor(train.length * opts.valFraction));
     if (nVal > 0) {
       const shuffled = rng.shuffle([...train]);
       val = shuffled.slice(0, nVal);
       train = shuffled.slice(nVal);
     }
   }
-  const maxLength = Math.min(opts.maxLength ?? model.config.max_position_embeddings, model.config.max_position_embeddings);
+  const maxLength = Math.min(opts.maxLength || model.config.max_position_embeddings, model.config.max_position_embeddings);
   const { seqs, truncated } = sftSequences(train, tok, maxLength);
   const valSeqs = sftSequences(val, tok, maxLength).seqs;
   const padId = tok.padId ?? tok.eosId ?? 0;
-  const batchSize = opts.batchSize ?? 16;
-  const accum = opts.gradAccum ?? 1;
-  const epochs = opts.epochs ?? 1;
+  const batchSize = opts.batchSize;
+  const accum = opts.gradientAccumulationSteps;
+  const epochs = opts.numTrainEpochs;
   const valBatches: Batch[] = valSeqs.length ? bucketBatches(valSeqs, { batchSize: 64, padId, rng: new Rng(seed + 2) }) : [];
   const stepsPerEpoch = Math.ceil(Math.ceil(seqs.length / batchSize) / accum);
   const totalSteps = stepsPerEpoch * epochs;
-  const peak = opts.lr ?? 1e-4;
-  const trainer = new Trainer(model, { weightDecay: opts.weightDecay ?? 0.0, gradientCheckpointing: opts.gradientCheckpointing });
+  const peak = opts.learningRate;
+  const trainer = new Trainer(model, { weightDecay: opts.weightDecay, gradientCheckpointing: opts.gradientCheckpointing });
   log(`sft: ${seqs.length} train / ${valSeqs.length} validation examples, ${epochs} epoch(s) of ${stepsPerEpoch} steps (batch ${batchSize} x ${accum}), ${truncated} truncated to ${maxLength} tokens`);
 
   const metrics = metricsFor(ctx.metrics, opts.out);
@@ -150,7 +127,7 @@ export async function sftTrain(opts: SftOptions, ctx: RunContext = runContext())
         stopped = true;
         break;
       }
-      const lr = cosineLr(step / totalSteps, step, { peak, warmupSteps: opts.warmupSteps ?? 10, minLr: peak * (opts.minLrRatio ?? 0.1) });
+      const lr = cosineLr(step / totalSteps, step, { peak, warmupSteps: opts.warmupSteps, minLr: peak * opts.minLrRatio });
       const st = trainer.step(batches.slice(i, i + accum), lr);
       step++;
       tokens += st.tokens;
@@ -177,10 +154,4 @@ export async function sftTrain(opts: SftOptions, ctx: RunContext = runContext())
   save(opts.out, { kind: 'sft', model: opts.model, data: opts.data, batchSize, gradAccum: accum, lr: peak, seed, ...result });
   log(`sft: ${step} steps in ${seconds.toFixed(0)}s, train loss ${finalTrain.toFixed(4)}${valLoss.length ? `, validation ${valLoss[valLoss.length - 1]!.toFixed(4)}` : ''}, saved ${opts.out}`);
   return result;
-}
-
-/** The LoRA options that are set (undefined ones leave the defaults). */
-function definedOf(o: Partial<LoraTrainOptions>): Partial<LoraTrainOptions> {
-  return Object.fromEntries(Object.entries({ loraR: o.loraR, loraAlpha: o.loraAlpha, loraDropout: o.loraDropout, loraTargetModules: o.loraTargetModules })
-    .filter(([, v]) => v !== undefined));
 }

@@ -34,7 +34,7 @@ async function toyBase(dir: string): Promise<string> {
     }
   }
   await writeJsonl(join(dir, 'base.jsonl'), rows);
-  await sftTrain({ model: join(dir, 'pretrained'), data: join(dir, 'base.jsonl'), out: join(dir, 'base'), epochs: 30, lr: 3e-3, batchSize: 16, valFraction: 0, seed: 1 });
+  await sftTrain({ model: join(dir, 'pretrained'), data: join(dir, 'base.jsonl'), out: join(dir, 'base'), numTrainEpochs: 30, learningRate: 3e-3, batchSize: 16, valFraction: 0, seed: 1 });
   return join(dir, 'base');
 }
 

@@ -49,7 +49,7 @@ test('a tiny SFT run logs its steps and validation losses; a writer in the conte
     const a = rng.int(10, 99), b = rng.int(10, 99);
     return JSON.stringify({ prompt: `User: ${a}+${b}. Assistant:`, completion: ` <answer> ${a + b} </answer>` });
   }).join('\n') + '\n');
-  const opts = { model: base, data, epochs: 2, batchSize: 8, lr: 1e-2, evalEvery: 2, valFraction: 0.2 };
+  const opts = { model: base, data, numTrainEpochs: 2, batchSize: 8, learningRate: 1e-2, evalEvery: 2, valFraction: 0.2 };
   const out = join(root, 'sft');
   const r = await sftTrain({ ...opts, out });
   const run = readRun(out);

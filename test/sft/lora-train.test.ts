@@ -35,7 +35,7 @@ test('SFT with loraR trains an adapter only and saves it in PEFT format', async 
   writeFileSync(data, Array.from({ length: 40 }, (_, i) => JSON.stringify({ prompt: `q${i % 5} `, completion: `answer ${i % 5}` })).join('\n') + '\n');
   const out = join(dir, 'out');
   const baseBefore = (await loadCheckpoint(BASE)).model.namedParameters().map(([, t]) => t.data.slice());
-  const r = await sftTrain({ model: BASE, data, out, epochs: 3, batchSize: 8, lr: 1e-2, warmupSteps: 1, valFraction: 0, loraR: 4, loraTargetModules: 'all-linear' });
+  const r = await sftTrain({ model: BASE, data, out, numTrainEpochs: 3, batchSize: 8, learningRate: 1e-2, warmupSteps: 1, valFraction: 0, loraR: 4, loraTargetModules: 'all-linear' });
   assert.ok(existsSync(join(out, 'adapter_config.json')) && !existsSync(join(out, 'model.safetensors')), 'the output is an adapter');
   const { model, adapter } = await loadModel(out); // through base_model_name_or_path
   assert.equal(adapter!.pairs.length, 14);

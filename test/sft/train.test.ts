@@ -58,7 +58,7 @@ test('a tiny SFT run lowers the validation loss on completions', async () => {
     rows.push(JSON.stringify({ prompt: `User: ${a}+${b}. Assistant:`, completion: ` <answer> ${a + b} </answer>` }));
   }
   writeFileSync(data, rows.join('\n') + '\n');
-  const r = await sftTrain({ model: base, data, out: join(dir, 'sft-out'), epochs: 3, batchSize: 16, gradAccum: 2, lr: 1e-2, evalEvery: 5, valFraction: 0.1 });
+  const r = await sftTrain({ model: base, data, out: join(dir, 'sft-out'), numTrainEpochs: 3, batchSize: 16, gradientAccumulationSteps: 2, learningRate: 1e-2, evalEvery: 5, valFraction: 0.1 });
   assert.equal(r.examples, 180);
   assert.ok(r.valLoss.length >= 2);
   assert.ok(r.valLoss[r.valLoss.length - 1]! < r.valLoss[0]! * 0.7, `validation ${r.valLoss.join(' → ')}`);
