@@ -5,8 +5,8 @@ import { onInterrupt, printJson, readCommandLine } from './args.js';
 import { resolvePrecision } from '../tensor/precision.js';
 import { RewardModel } from '../rl/rm.js';
 import { readPairs, splitByPrompt, trainRewardModel } from '../rl/rm-train.js';
-import { TRAIN_RM_SPEC } from '../rl/rm-config.js';
-import { readConfigFile, resolve } from '../run/spec.js';
+import { RM_TRAINER_SPEC, TRAIN_RM_SPEC } from '../rl/rm-config.js';
+import { pick, readConfigFile, resolve } from '../run/spec.js';
 import { V } from '../run/vocabulary.js';
 import { runContext } from '../run/context.js';
 import { createProgress } from '../util/progress.js';
@@ -24,11 +24,7 @@ export async function run(argv: string[]): Promise<number | void> {
     const pairs = await readPairs(c.data);
     const split = c.evalData ? { train: pairs, heldOut: await readPairs(c.evalData) } : splitByPrompt(pairs, c.heldOut, c.seed);
     const rm = await RewardModel.fromPolicy(c.model, c.on, c.seed, resolvePrecision(ctx.precision));
-    const r = await trainRewardModel(rm, {
-      ...split, out: c.out, epochs: c.numTrainEpochs, batchSize: c.batchSize, lr: c.learningRate, warmupSteps: c.warmupSteps,
-      maxLength: c.maxLength || undefined, seed: c.seed, lmWeight: c.lmWeight,
-      loraR: c.loraR, loraAlpha: c.loraAlpha, loraDropout: c.loraDropout, loraTargetModules: c.loraTargetModules, // LoRA
-    }, ctx).finally(() => bar.stop());
+    const r = await trainRewardModel(rm, split, { ...pick(c, RM_TRAINER_SPEC.fields), out: c.out }, ctx).finally(() => bar.stop());
     const last = r.held_out[r.held_out.length - 1];
     if (cl.flags.json) printJson({ ...r, view: c.on, held_out_accuracy: last?.accuracy ?? null });
     return 0;

@@ -32,9 +32,8 @@ export async function trainRewardModelStage(ctx: StageContext): Promise<StageOut
   const results: Record<string, RmResult> = {};
   for (const [name, view] of [['helpful', 'summary'], ['harmless', 'whole']] as ['helpful' | 'harmless', ReplyView][]) {
     const rm = await RewardModel.fromPolicy(from, view, ctx.cfg.seed, matmulOf(ctx.cfg));
-    const r = await trainRewardModel(rm, {
-      train: data[name].train, heldOut: data[name].validation, out: join(dir, name),
-      epochs: c[name].epochs, lr: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed,
+    const r = await trainRewardModel(rm, { train: data[name].train, heldOut: data[name].validation }, {
+      out: join(dir, name), numTrainEpochs: c[name].epochs, learningRate: c[name].lr, lmWeight: c[name].lmWeight, seed: ctx.cfg.seed,
     }, ctx);
     if (r.stopped) return { interrupted: true };
     const val = r.held_out[r.held_out.length - 1];

@@ -4,9 +4,10 @@
 import { Rng } from '../util/rng.js';
 import { add, lmHeadCrossEntropy, mul, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { AdamW, clipGradNorm, lrAt } from '../optim/index.js';
-import { LORA_DEFAULTS, attachLora, type LoraTrainOptions } from '../model/lora.js';
+import { attachLora, type LoraTrainOptions } from '../model/lora.js';
 import { JsonlError, readJsonl } from '../data/jsonl.js';
-import { UsageError } from '../run/spec.js';
+import { UsageError, resolve } from '../run/spec.js';
+import { RM_TRAINER_SPEC, type RmTrainerConfig } from './rm-config.js';
 import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor, type MetricsLine } from '../run/metrics.js';
 import { RewardModel, bradleyTerryLoss, lastTokenScores, padRows, saveRewardModel, sliceScores, softplus } from './rm.js';
@@ -63,35 +64,19 @@ export function splitByPrompt(pairs: readonly PreferencePair[], fraction: number
   return { train: pairs.filter((p) => !held.has(p.prompt)), heldOut: pairs.filter((p) => held.has(p.prompt)) };
 }
 
-// LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen trunk plus the score head; the saved reward model has the adapter merged
-export interface RmTrainOptions extends Partial<LoraTrainOptions> {
-  /** Pairs to train on, and held-out pairs for the per-epoch pairwise accuracy (may be empty). */
+/** Pairs to train on, and held-out pairs for the per-epoch pairwise accuracy (may be empty). */
+export interface RmPairs {
   train: readonly PreferencePair[];
   heldOut: readonly PreferencePair[];
-  /** The run folder: metrics.jsonl and the final model (HF layout). */
-  out: string;
-  /** Passes over the training pairs (default 2). */
-  epochs?: number;
-  /** Pairs per optimizer step (default 16; each is two rows of the forward batch). */
-  batchSize?: number;
-  /** Peak learning rate (default 1e-4), linear warm-up (default 10 steps), cosine to 10%. */
-  lr?: number;
-  warmupSteps?: number;
-  /** AdamW's decoupled weight decay on matrices (default 0). */
-  weightDecay?: number;
-  /**
-   * Weight of a next-token loss on the chosen replies added to the Bradley–Terry loss (default 0: off). It keeps the
-   * policy's lm_head and trains the trunk to write the preferred reply, so the score can compare a reply with the one
-   * the model would write (GRM: Yang et al. 2024, "Regularizing hidden states enables learning generalizable reward
-   * models"). The lm_head is trained but not saved (a sequence-classification folder has none).
-   */
-  lmWeight?: number;
-  /** Longest sequence in tokens (default the model's context); longer ones keep their last tokens. */
-  maxLength?: number;
-  /** Activation checkpointing per decoder layer (each layer runs again in backward). Default false. */
-  gradientCheckpointing?: boolean;
-  seed?: number;
 }
+
+/**
+ * What trainRewardModel takes: RM_TRAINER_SPEC's fields (src/rl/rm-config.ts; out, the run folder, required), the rest
+ * at their defaults (the LoRA modules may also be PEFT's 'all-linear' string). LoRA (loraR > 0) trains an adapter on
+ * the frozen trunk plus the score head; the saved reward model has the adapter merged. lmWeight > 0 keeps the policy's
+ * lm_head and adds a next-token loss on the chosen replies (GRM: Yang et al. 2024); the lm_head is trained, not saved.
+ */
+export type RmTrainOptions = Partial<Omit<RmTrainerConfig, 'loraTargetModules'>> & Pick<RmTrainerConfig, 'out'> & Partial<Pick<LoraTrainOptions, 'loraTargetModules'>>;
 
 export interface PairwiseEval {
   /** Share of pairs whose chosen reply scores strictly higher. */
@@ -192,26 +177,27 @@ function evalPairs(rm: RewardModel, enc: readonly EncodedPair[], padId: number):
  * signal, log lines, progress (phase 'train-rm', after each step) and the metrics writer; the model runs in the
  * precision it was built with (RewardModel.fromPolicy with the context's precision, resolved).
  */
-export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions, ctx: RunContext = runContext()): Promise<RmTrainResult> {
+export async function trainRewardModel(rm: RewardModel, pairs: RmPairs, options: RmTrainOptions, ctx: RunContext = runContext()): Promise<RmTrainResult> {
+  const opts = resolve(RM_TRAINER_SPEC, [options]);
   const log = ctx.log;
-  const seed = opts.seed ?? 1;
+  const seed = opts.seed;
   const rng = new Rng(seed);
-  const maxLength = Math.min(opts.maxLength ?? rm.decoder.config.max_position_embeddings, rm.decoder.config.max_position_embeddings);
+  const maxLength = Math.min(opts.maxLength || rm.decoder.config.max_position_embeddings, rm.decoder.config.max_position_embeddings);
   const padId = rm.tokenizer.padId ?? rm.tokenizer.eosId ?? 0;
-  const train = encodePairs(rm, opts.train, maxLength);
-  const held = encodePairs(rm, opts.heldOut, maxLength);
-  if (train.enc.length === 0) throw new PairError(`no training pairs left: all ${opts.train.length} read the same under the '${rm.view}' view; check the pairs differ where the model looks`);
-  const epochs = opts.epochs ?? 2, batchSize = opts.batchSize ?? 16, peak = opts.lr ?? 1e-4;
+  const train = encodePairs(rm, pairs.train, maxLength);
+  const held = encodePairs(rm, pairs.heldOut, maxLength);
+  if (train.enc.length === 0) throw new PairError(`no training pairs left: all ${pairs.train.length} read the same under the '${rm.view}' view; check the pairs differ where the model looks`);
+  const epochs = opts.numTrainEpochs, batchSize = opts.batchSize, peak = opts.learningRate;
   const stepsPerEpoch = Math.ceil(train.enc.length / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
-  const lmWeight = opts.lmWeight ?? 0;
-  rm.decoder.gradientCheckpointing = opts.gradientCheckpointing ?? false;
-  const lora = attachLora(rm.decoder, { ...LORA_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k.startsWith('lora') && v !== undefined)) }, seed + 4243);
+  const lmWeight = opts.lmWeight;
+  rm.decoder.gradientCheckpointing = opts.gradientCheckpointing;
+  const lora = attachLora(rm.decoder, opts, seed + 4243);
   const named: [string, Tensor][] = lora ? [...lora.namedParameters(), ['score.weight', rm.score]] : rm.namedParameters(); // LoRA: adapter + head
   if (lmWeight > 0 && rm.decoder.lmHead && !lora) named.push(['lm_head.weight', rm.decoder.lmHead]); // trained for the auxiliary loss, not saved
   const params = named.map(([, t]) => t);
   const betas: [number, number] = [0.9, 0.95];
-  const decayed = new AdamW(named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t), { lr: 0, betas, weightDecay: opts.weightDecay ?? 0 });
+  const decayed = new AdamW(named.filter(([, t]) => t.shape.length >= 2).map(([, t]) => t), { lr: 0, betas, weightDecay: opts.weightDecay });
   const plain = new AdamW(named.filter(([, t]) => t.shape.length < 2).map(([, t]) => t), { lr: 0, betas, weightDecay: 0 });
   const metrics = metricsFor(ctx.metrics, opts.out);
   log(`train-rm: ${train.enc.length} train / ${held.enc.length} held-out pairs (${train.dropped + held.dropped} the same under the '${rm.view}' view, dropped), ${epochs} epoch(s) of ${stepsPerEpoch} steps of ${batchSize} pairs`);
@@ -223,7 +209,7 @@ export async function trainRewardModel(rm: RewardModel, opts: RmTrainOptions, ct
     let eRight = 0, eSeen = 0, eLoss = 0;
     for (const batch of pairBatches(train.enc, batchSize, rng)) {
       if (ctx.signal.aborted) { stopped = true; break; }
-      const lr = lrAt(step, { kind: 'cosine', peak, warmupSteps: opts.warmupSteps ?? 10, totalSteps, minLr: 0.1 * peak });
+      const lr = lrAt(step, { kind: 'cosine', peak, warmupSteps: opts.warmupSteps, totalSteps, minLr: 0.1 * peak });
       decayed.zeroGrad();
       plain.zeroGrad();
       const N = batch.length;

@@ -342,6 +342,11 @@ export function readRecipe(name: string): Record<string, unknown> | null {
   return existsSync(path) ? readConfigFile(path) : null;
 }
 
+/** A spec's fields less `keys` (the part of a command's options one function of it reads). */
+export function omitFields<F extends Fields, K extends keyof F>(fields: F, keys: readonly K[]): Omit<F, K> {
+  return Object.fromEntries(Object.entries(fields).filter(([k]) => !(keys as readonly PropertyKey[]).includes(k))) as Omit<F, K>;
+}
+
 /** The fields of `spec` whose names are in `keys` (a sub-spec, e.g. the config part of a command's flags). */
 export function pick<F extends Fields>(values: Record<string, unknown>, fields: F): Partial<ConfigOf<F>> {
   return Object.fromEntries(Object.entries(values).filter(([k]) => k in fields)) as Partial<ConfigOf<F>>;

@@ -48,7 +48,7 @@ async function bLover(): Promise<string> {
   }).filter((p) => p !== null);
   const rm = await RewardModel.fromPolicy(policy, 'whole', 1);
   const out = tmp();
-  const r = await trainRewardModel(rm, { train: pairs.slice(0, 250), heldOut: pairs.slice(250), out, epochs: 4, lr: 1e-2, warmupSteps: 2 });
+  const r = await trainRewardModel(rm, { train: pairs.slice(0, 250), heldOut: pairs.slice(250) }, { out, numTrainEpochs: 4, learningRate: 1e-2, warmupSteps: 2 });
   assert.ok(r.held_out.at(-1)!.accuracy >= 0.85, `the b-loving reward model reaches ${r.held_out.at(-1)!.accuracy}`);
   return out;
 }

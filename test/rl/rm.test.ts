@@ -159,7 +159,7 @@ test('training reaches high held-out pairwise accuracy on held-out prompts, logg
   const rm = await RewardModel.fromPolicy(policyDir(), 'whole', 1);
   const out = tmp();
   const before = scoreWithRewardModel(rm, heldOut.map((p) => p.prompt), heldOut.map((p) => p.chosen));
-  const res = await trainRewardModel(rm, { train, heldOut, out, epochs: 3, batchSize: 16, lr: 3e-3, warmupSteps: 5 });
+  const res = await trainRewardModel(rm, { train, heldOut }, { out, numTrainEpochs: 3, batchSize: 16, learningRate: 3e-3, warmupSteps: 5 });
   const last = res.held_out[res.held_out.length - 1]!;
   assert.equal(res.held_out.length, 3);
   assert.ok(last.accuracy >= 0.9, `held-out accuracy ${last.accuracy}`);
@@ -181,7 +181,7 @@ test("the 'summary' view drops pairs that differ only in their reasoning", async
     { prompt: p, chosen: reply('careful work', 'cat'), rejected: reply('sloppy work', 'cat') }, // same summary
     { prompt: p, chosen: reply('', 'cat'), rejected: reply('', REFUSAL) },
   ];
-  const res = await trainRewardModel(rm, { train, heldOut: [], out: tmp(), epochs: 1 });
+  const res = await trainRewardModel(rm, { train, heldOut: [] }, { out: tmp(), numTrainEpochs: 1 });
   assert.equal(res.dropped_same_view, 1);
   assert.equal(res.pairs, 1);
 });
@@ -222,7 +222,7 @@ test('lmWeight adds a next-token loss on the chosen replies: logged, it falls, l
   const head = Float32Array.from(rm.decoder.lmHead!.data);
   const out = tmp();
   const ps = pairs(96, 12);
-  await trainRewardModel(rm, { train: ps, heldOut: [], out, epochs: 3, batchSize: 16, lr: 3e-3, warmupSteps: 2, lmWeight: 1 });
+  await trainRewardModel(rm, { train: ps, heldOut: [] }, { out, numTrainEpochs: 3, batchSize: 16, learningRate: 3e-3, warmupSteps: 2, lmWeight: 1 });
   const steps = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.type === 'train');
   assert.ok(steps.every((m) => typeof m.lm_loss === 'number'));
   const first = steps.slice(0, 3).reduce((s, m) => s + m.lm_loss, 0) / 3, last = steps.slice(-3).reduce((s, m) => s + m.lm_loss, 0) / 3;

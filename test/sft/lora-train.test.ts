@@ -60,7 +60,7 @@ test('reward-model training with loraR: adapter + score head train, the saved mo
   });
   const rm = await RewardModel.fromPolicy(policy, 'whole', 1);
   const out = tmp();
-  const res = await trainRewardModel(rm, { train: pairs.slice(0, 100), heldOut: pairs.slice(100), out, epochs: 3, batchSize: 16, lr: 1e-2, warmupSteps: 2, loraR: 4, loraTargetModules: 'all-linear' });
+  const res = await trainRewardModel(rm, { train: pairs.slice(0, 100), heldOut: pairs.slice(100) }, { out, numTrainEpochs: 3, batchSize: 16, learningRate: 1e-2, warmupSteps: 2, loraR: 4, loraTargetModules: 'all-linear' });
   assert.ok(res.held_out[res.held_out.length - 1]!.accuracy >= 0.9, JSON.stringify(res.held_out.at(-1)));
   assert.equal(rm.decoder.adapter, null, 'merged before saving');
   const back = await loadRewardModel(out);
