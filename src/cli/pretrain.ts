@@ -32,17 +32,16 @@ export async function run(argv: string[]): Promise<number | void> {
   if (c.world && worldNameProblem(c.world)) throw new UsageError(worldNameProblem(c.world)!);
   const stop = onInterrupt('pretrain', 'saving the checkpoint');
   const bar = createProgress({ label: 'r1 pretrain', total: 0, quiet: flags.quiet });
-  const common = { out: c.out, model: pretrainModelFields(c), maxSeconds: c.maxSeconds || undefined, batchSize: c.batchSize, lr: c.learningRate, seed: c.seed };
   const ctx = runContext({ signal: stop.signal, precision: c.precision, log: (line) => bar.log(line), progress: (_, step, _n, fraction, v) => bar.update(step, v, fraction) });
   try {
     if (c.data) {
-      const r = await pretrainCorpus({ ...common, data: c.data, epochs: c.numTrainEpochs }, ctx);
+      const r = await pretrainCorpus({ ...c, data: c.data }, ctx);
       bar.stop();
       if (flags.json) printJson(r);
       return r.stopped ? 130 : 0;
     }
     const worldName = c.world ?? DEFAULT_WORLD, difficulty = c.difficulty ?? undefined;
-    const r = await pretrainWorld({ ...common, world: worldName, difficulty, tokens: c.tokens }, ctx);
+    const r = await pretrainWorld(c, ctx);
     bar.stop();
     const measurement = c.measure ? await measureCheckpoint(c.out, getWorld(worldName), c.measure, difficulty, ctx.log) : undefined;
     if (measurement) ctx.log(formatMeasurement(measurement));

@@ -31,6 +31,8 @@ export const V = tag({
   warmupSteps: int(0, 'linear warmup, in optimizer steps', { min: 0, aliases: ['warmup'] }),
   gradientAccumulationSteps: int(1, 'micro-batches per optimizer step (gradients summed)', { min: 1, aliases: ['gradAccum'] }),
   weightDecay: num(0, "AdamW's decoupled weight decay", { min: 0 }),
+  minLrRatio: num(0.1, 'the cosine ends at this fraction of the peak learning rate', { min: 0, max: 1 }),
+  skipBadLines: bool(false, 'skip malformed JSONL lines (each reported) instead of failing'),
   gradientCheckpointing: bool(false, 'activation checkpointing: each decoder layer keeps only its input and runs again in backward (about 1/3 more compute, far fewer activations)'),
   numTrainEpochs: int(1, 'passes over the training data', { min: 1, aliases: ['epochs'] }),
   batchSize: int(16, 'rows per micro-batch', { min: 1 }),

@@ -3,7 +3,8 @@
 // (pretrain.ts, whose source the cache keys hash: this file is apart so that changing it keeps existing entries).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pretrainWorld, type PretrainWorldOptions } from './pretrain.js';
+import { pretrainWorld } from './pretrain.js';
+import type { PretrainOptions } from './config.js';
 import { runContext, type RunContext } from '../run/context.js';
 
 export interface CachedPretrain {
@@ -39,7 +40,7 @@ export function removeStaleTemporaries(cacheDir: string): void {
  * Pretrains into `${dir}.tmp-PID`, renamed to dir when complete; the context's signal interrupts it. Temporary
  * folders that ended runs left next to it (a cut-short base is used by its run, then left) are removed first.
  */
-export async function pretrainIntoCache(dir: string, opts: Omit<PretrainWorldOptions, 'out'>, ctx: RunContext = runContext()): Promise<CachedPretrain> {
+export async function pretrainIntoCache(dir: string, opts: Omit<PretrainOptions, 'out'>, ctx: RunContext = runContext()): Promise<CachedPretrain> {
   const tmp = `${dir}.tmp-${process.pid}`;
   removeStaleTemporaries(dirname(dir));
   rmSync(tmp, { recursive: true, force: true });

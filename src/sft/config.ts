@@ -1,9 +1,10 @@
 // The run specs of `r1 pretrain` and `r1 sft`: each option once (type, default, range, doc; old flag names as
 // deprecated aliases), from which their flags, --help, config files and the saved config come (src/run/spec.ts).
 // Not the trainers (pretrain.ts, corpus.ts, sft.ts); the defaults here are theirs.
-import { bool, defineSpec, int, nullable, num, required, str, withDefault, type ConfigOf } from '../run/spec.js';
+import { bool, defineSpec, int, nullable, num, required, resolve, str, withDefault, type ConfigOf } from '../run/spec.js';
 import { V, LORA_FIELDS } from '../run/vocabulary.js';
 import type { ModelConfig } from '../model/config.js';
+import type { CorpusPhase } from '../data/worlds/common.js';
 
 export const PRETRAIN_FIELDS = {
   world: nullable(withDefault(V.world, '', { doc: 'synthetic world to pretrain on (default addition)' })),
@@ -19,7 +20,14 @@ export const PRETRAIN_FIELDS = {
   numHiddenLayers: nullable(int(4, 'layers (default 4)', { min: 1, aliases: ['layers'] })),
   numAttentionHeads: nullable(int(4, 'attention heads, also the key/value heads (default 4)', { min: 1, aliases: ['heads'] })),
   intermediateSize: nullable(int(352, 'MLP width (default 352)', { min: 1, aliases: ['ffn'] })),
+  warmupSteps: withDefault(V.warmupSteps, 100),
+  minLrRatio: V.minLrRatio,
+  weightDecay: withDefault(V.weightDecay, 0.1, { doc: "AdamW's decoupled weight decay on the matrices" }),
   numTrainEpochs: withDefault(V.numTrainEpochs, 1, { doc: 'corpus epochs (--data only)' }),
+  context: int(256, 'tokens per training window; longer documents are cut (--data only)', { min: 2 }),
+  skipBadLines: withDefault(V.skipBadLines, false, { doc: 'skip malformed JSONL lines (each reported) instead of failing (--data only)' }),
+  poolBatches: int(16, 'batches cut from each length-sorted pool of generated documents (worlds only)', { min: 1 }),
+  evalEvery: withDefault(V.evalEvery, 200, { min: 1, doc: 'held-out step-line loss every N steps (worlds only)' }),
   seed: withDefault(V.seed, 1, { min: 1 }),
   measure: nullable(int(1, 'afterwards, sample 16 per held-out problem on N problems and report pass@1, cons@16, styles', { min: 1 })),
   writeCorpus: nullable(str('', "write the world's corpus (--docs N rows of {text, prompt, completion, style}) to FILE and exit", { metavar: 'FILE' })),
@@ -31,6 +39,19 @@ export const PRETRAIN_SPEC = defineSpec({
     : c.writeCorpus && c.data ? '--write-corpus writes a world corpus; give --world NAME, not --data' : null),
 });
 export type PretrainConfig = ConfigOf<typeof PRETRAIN_FIELDS>;
+
+/**
+ * What pretrainWorld and pretrainCorpus take: PRETRAIN_SPEC's fields (out required), the rest at their defaults;
+ * `model` sets config fields over the spec's four, `phases` the world curriculum (default defaultCurriculum).
+ */
+export type PretrainOptions = Partial<PretrainConfig> & { out: string; model?: Partial<ModelConfig>; phases?: CorpusPhase[] };
+
+/** Options resolved and validated by PRETRAIN_SPEC, with the model fields merged. */
+export function resolvePretrain(o: PretrainOptions): { c: PretrainConfig; model: Partial<ModelConfig>; phases: CorpusPhase[] | undefined } {
+  const { model, phases, ...fields } = o;
+  const c = resolve(PRETRAIN_SPEC, [fields]);
+  return { c, model: { ...pretrainModelFields(c), ...model }, phases };
+}
 
 /** The model fields a pretrain config sets (the rest are the default world model's); the heads are also the key/value heads. */
 export function pretrainModelFields(c: PretrainConfig): Partial<ModelConfig> {
@@ -53,14 +74,14 @@ export const SFT_FIELDS = {
   gradientAccumulationSteps: V.gradientAccumulationSteps,
   learningRate: withDefault(V.learningRate, 1e-4, { doc: 'peak learning rate, cosine to 10% after warmupSteps' }),
   warmupSteps: withDefault(V.warmupSteps, 10),
-  minLrRatio: num(0.1, 'the cosine ends at this fraction of the peak learning rate', { min: 0, max: 1 }),
+  minLrRatio: V.minLrRatio,
   weightDecay: V.weightDecay,
   gradientCheckpointing: V.gradientCheckpointing,
   maxLength: V.maxLength,
   precision: V.precision,
   evalEvery: withDefault(V.evalEvery, 0, { min: 0, doc: 'validation loss every N steps (0: at each epoch end)' }),
   saveEvery: withDefault(V.saveEvery, 0, { doc: 'also save OUT/checkpoints/step-N every N steps (0: only the final model)' }),
-  skipBadLines: bool(false, 'skip malformed JSONL lines (each reported) instead of failing'),
+  skipBadLines: V.skipBadLines,
   seed: withDefault(V.seed, 1, { min: 1 }),
   // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen model and saves PEFT adapters
   ...LORA_FIELDS,

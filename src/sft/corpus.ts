@@ -3,10 +3,9 @@
 // Not a world: no styles or gates; the default model sizes are pretrain.ts's.
 import { Rng } from '../util/rng.js';
 import { Decoder } from '../model/decoder.js';
-import type { ModelConfig } from '../model/config.js';
 import { CharTokenizer, type Tokenizer } from '../model/tokenizer.js';
 import { saveCheckpoint } from '../model/checkpoint.js';
-import { readJsonl, type JsonlReadOptions } from '../data/jsonl.js';
+import { readJsonl } from '../data/jsonl.js';
 import { bucketBatches, type TrainSeq } from './batching.js';
 import { Trainer } from './trainer.js';
 import { cosineLr, fmt } from './schedule.js';
@@ -14,22 +13,7 @@ import { defaultWorldModelConfig } from './pretrain.js';
 import { matmulPrecisionOf } from '../tensor/precision.js';
 import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor } from '../run/metrics.js';
-
-export interface PretrainCorpusOptions {
-  data: string;
-  out: string;
-  model?: Partial<ModelConfig>;
-  /** Training context (longer documents are cut into windows of this many tokens). Default 256. */
-  context?: number;
-  epochs?: number;
-  /** Stop after this many seconds (default no limit). */
-  maxSeconds?: number;
-  batchSize?: number;
-  lr?: number;
-  warmupSteps?: number;
-  seed?: number;
-  onError?: JsonlReadOptions['onError'];
-}
+import { resolvePretrain, type PretrainOptions } from './config.js';
 
 export interface PretrainCorpusResult {
   dir: string;
@@ -51,33 +35,35 @@ function textOf(row: Record<string, unknown>, file: string, line: number): strin
  * Trains a character-level base model on a text corpus, streaming it each epoch. The run context gives the matmul
  * precision, the stop signal, log lines, progress (phase 'pretrain', the share of the budget spent) and the metrics writer.
  */
-export async function pretrainCorpus(opts: PretrainCorpusOptions, ctx: RunContext = runContext()): Promise<PretrainCorpusResult> {
+export async function pretrainCorpus(options: PretrainOptions & { data: string }, ctx: RunContext = runContext()): Promise<PretrainCorpusResult> {
+  const { c: opts, model: modelFields } = resolvePretrain(options);
+  const data = options.data;
   const precision = matmulPrecisionOf(ctx.precision, 'pretrainCorpus');
   const log = ctx.log;
-  const read = { onError: opts.onError ?? 'fail' } as const;
+  const read = { onError: opts.skipBadLines ? 'skip' : 'fail' } as const;
   const chars = new Set<string>();
   let documents = 0;
   let totalTokens = 0;
-  for await (const { value, line } of readJsonl(opts.data, read)) {
-    const text = textOf(value, opts.data, line);
+  for await (const { value, line } of readJsonl(data, read)) {
+    const text = textOf(value, data, line);
     for (const c of text) chars.add(c);
     documents++;
     totalTokens += text.length + 1;
   }
-  if (documents === 0) throw new Error(`${opts.data}: no documents; a raw-text corpus has one {"text": ...} object a line`);
+  if (documents === 0) throw new Error(`${data}: no documents; a raw-text corpus has one {"text": ...} object a line`);
   const tok: Tokenizer = new CharTokenizer({ chars: [...chars].sort() });
-  const context = opts.context ?? 256;
-  const config = defaultWorldModelConfig(tok, { max_position_embeddings: Math.max(512, context), ...opts.model });
-  const seed = opts.seed ?? 1;
+  const context = opts.context;
+  const config = defaultWorldModelConfig(tok, { max_position_embeddings: Math.max(512, context), ...modelFields });
+  const seed = opts.seed;
   const model = new Decoder(config, new Rng(seed));
   model.precision = precision;
-  const trainer = new Trainer(model);
+  const trainer = new Trainer(model, { weightDecay: opts.weightDecay });
   const rng = new Rng(seed + 1);
-  const batchSize = opts.batchSize ?? 32;
-  const epochs = opts.epochs ?? 1;
-  const peak = opts.lr ?? 3e-3;
+  const batchSize = opts.batchSize;
+  const epochs = opts.numTrainEpochs;
+  const peak = opts.learningRate;
   const budget = totalTokens * epochs;
-  const maxSeconds = opts.maxSeconds ?? Infinity;
+  const maxSeconds = opts.maxSeconds || Infinity;
   log(`pretrain: ${documents} documents, ${fmt(totalTokens)} tokens, vocabulary ${tok.vocabSize}, ${epochs} epoch(s)`);
   let step = 0, tokens = 0, lastLoss = NaN, stopped = false;
   const metrics = metricsFor(ctx.metrics, opts.out);
@@ -89,7 +75,7 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions, ctx: RunContex
         stopped = stopped || ctx.signal.aborted;
         return;
       }
-      const lr = cosineLr(progress(), step, { peak, warmupSteps: opts.warmupSteps ?? 100, minLr: peak * 0.1 });
+      const lr = cosineLr(progress(), step, { peak, warmupSteps: opts.warmupSteps, minLr: peak * opts.minLrRatio });
       const st = trainer.step([b], lr);
       step++;
       tokens += st.tokens;
@@ -104,8 +90,8 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions, ctx: RunContex
   };
   for (let e = 0; e < epochs && !stopped && progress() < 1; e++) {
     let pool: TrainSeq[] = [];
-    for await (const { value, line } of readJsonl(opts.data, read)) {
-      const ids = tok.encode(textOf(value, opts.data, line));
+    for await (const { value, line } of readJsonl(data, read)) {
+      const ids = tok.encode(textOf(value, data, line));
       if (tok.eosId !== null) ids.push(tok.eosId);
       for (let s = 0; s < ids.length - 1; s += context) pool.push({ ids: ids.slice(s, s + context + 1), lossFrom: 1 });
       if (pool.length >= batchSize * 16) {
@@ -118,7 +104,7 @@ export async function pretrainCorpus(opts: PretrainCorpusOptions, ctx: RunContex
   }
   const seconds = (performance.now() - t0) / 1000;
   const result: PretrainCorpusResult = { dir: opts.out, steps: step, tokens, seconds, tokensPerSecond: tokens / seconds, finalLoss: lastLoss, documents, stopped };
-  saveCheckpoint(opts.out, model, tok, { 'trainer_state.json': { kind: 'pretrain-corpus', data: opts.data, context, epochs, batchSize, lr: peak, seed, ...result } });
+  saveCheckpoint(opts.out, model, tok, { 'trainer_state.json': { kind: 'pretrain-corpus', data, context, epochs, batchSize, lr: peak, seed, ...result } });
   log(`pretrain: ${step} steps, ${fmt(tokens)} tokens in ${seconds.toFixed(0)}s, final loss ${lastLoss.toFixed(4)}, saved ${opts.out}`);
   return result;
 }

@@ -4,6 +4,7 @@
 import { Rng } from '../util/rng.js';
 import { runContext, type RunContext } from '../run/context.js';
 import { metricsFor } from '../run/metrics.js';
+import { resolvePretrain, type PretrainOptions } from './config.js';
 import { Decoder } from '../model/decoder.js';
 import { makeConfig, type ModelConfig } from '../model/config.js';
 import { CharTokenizer, type Tokenizer } from '../model/tokenizer.js';
@@ -50,34 +51,6 @@ export function defaultCurriculum(world: World<WorldProblem>): CorpusPhase[] {
     { share: 0.6, mix: heavy },
     { share: 0.4, mix: world.naturalMix },
   ];
-}
-
-export interface PretrainWorldOptions {
-  out: string;
-  /** World name (default addition) and difficulty (default the world's). */
-  world?: string;
-  difficulty?: number;
-  /** Model fields over the default config. */
-  model?: Partial<ModelConfig>;
-  /**
-   * Token budget (default 12M): training, and its LR schedule, run over exactly this many target tokens, so the
-   * result does not depend on the machine's speed. An estimate of the time it takes is logged after a short measurement.
-   */
-  tokens?: number;
-  /** Wall-clock safety limit in seconds (default 0 = none): when hit, training stops early, says so, and `cutShort` is set. It never shapes the schedule. */
-  maxSeconds?: number;
-  /** Rows per batch (default 32); batches are cut from length-sorted pools of `poolBatches` batches. */
-  batchSize?: number;
-  poolBatches?: number;
-  /** Peak LR (default 3e-3), warm-up steps (default 100), final LR fraction of peak (default 0.1). */
-  lr?: number;
-  warmupSteps?: number;
-  minLrRatio?: number;
-  weightDecay?: number;
-  phases?: CorpusPhase[];
-  seed?: number;
-  /** Evaluate the held-out step-line loss every this many steps (default 200). */
-  evalEvery?: number;
 }
 
 export interface PretrainResult {
@@ -134,18 +107,19 @@ export function stepLineBatches(world: World<WorldProblem>, tok: Tokenizer, opts
  * Trains the default (or a configured) base model on a world and saves it to opts.out. The run context gives the
  * matmul precision, the stop signal, log lines, progress (phase 'pretrain', the share of the token budget spent) and the metrics writer.
  */
-export async function pretrainWorld(opts: PretrainWorldOptions, ctx: RunContext = runContext()): Promise<PretrainResult> {
+export async function pretrainWorld(options: PretrainOptions, ctx: RunContext = runContext()): Promise<PretrainResult> {
+  const { c: opts, model: modelFields, phases: curriculum } = resolvePretrain(options);
   const precision = matmulPrecisionOf(ctx.precision, 'pretrain');
   const world = getWorld(opts.world ?? DEFAULT_WORLD);
   const difficulty = opts.difficulty ?? world.defaultDifficulty;
   const tok = worldTokenizer();
-  const seed = opts.seed ?? 1;
-  const config = defaultWorldModelConfig(tok, opts.model);
+  const seed = opts.seed;
+  const config = defaultWorldModelConfig(tok, modelFields);
   const model = new Decoder(config, new Rng(seed));
   model.precision = precision;
   const log = ctx.log;
   const params = model.parameters().reduce((s, t) => s + t.size, 0);
-  const phases = opts.phases ?? defaultCurriculum(world);
+  const phases = curriculum ?? defaultCurriculum(world);
   const totalShare = phases.reduce((s, p) => s + p.share, 0);
   const phaseAt = (progress: number): CorpusPhase => {
     let acc = 0;
@@ -155,15 +129,15 @@ export async function pretrainWorld(opts: PretrainWorldOptions, ctx: RunContext 
     }
     return phases[phases.length - 1]!;
   };
-  const budgetTokens = opts.tokens ?? 12_000_000;
-  const safetySeconds = opts.maxSeconds ?? 0;
-  const batchSize = opts.batchSize ?? 32;
-  const poolBatches = opts.poolBatches ?? 16;
-  const peak = opts.lr ?? 3e-3;
-  const warmup = opts.warmupSteps ?? 100;
-  const minLrRatio = opts.minLrRatio ?? 0.1;
-  const evalEvery = opts.evalEvery ?? 200;
-  const trainer = new Trainer(model, { weightDecay: opts.weightDecay ?? 0.1 });
+  const budgetTokens = opts.tokens;
+  const safetySeconds = opts.maxSeconds;
+  const batchSize = opts.batchSize;
+  const poolBatches = opts.poolBatches;
+  const peak = opts.learningRate;
+  const warmup = opts.warmupSteps;
+  const minLrRatio = opts.minLrRatio;
+  const evalEvery = opts.evalEvery;
+  const trainer = new Trainer(model, { weightDecay: opts.weightDecay });
   const gate = stepLineBatches(world, tok, { count: 64, difficulty, seed: seed + 7 });
   const rng = new Rng(seed + 1);
   const padId = tok.padId ?? 0;

@@ -59,7 +59,7 @@ export function parseLabel(label: string): Record<string, string> {
 export async function tinyRun(root: string): Promise<string> {
   const base = join(root, 'base'), out = join(root, 'run');
   await pretrainWorld({
-    out: base, world: 'addition', difficulty: 2, tokens: 200_000, maxSeconds: 120, batchSize: 16, lr: 1e-2, warmupSteps: 5, evalEvery: 1e9, seed: 3,
+    out: base, world: 'addition', difficulty: 2, tokens: 200_000, maxSeconds: 120, batchSize: 16, learningRate: 1e-2, warmupSteps: 5, evalEvery: 1e9, seed: 3,
     model: { hidden_size: 48, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 256 },
   });
   const { model, tokenizer } = await loadCheckpoint(base);

@@ -37,7 +37,7 @@ test('the masked loss is the mean log-loss over completion tokens only', () => {
 test('a tiny pretrain run on the addition world lowers the loss and saves an HF checkpoint', async () => {
   const out = join(dir, 'base');
   const lines: string[] = [];
-  const r = await pretrainWorld({ out, model: TINY, tokens: 80_000, maxSeconds: 30, batchSize: 16, poolBatches: 4, lr: 1e-2, warmupSteps: 5, evalEvery: 1000 }, runContext({ log: (l) => lines.push(l) }));
+  const r = await pretrainWorld({ out, model: TINY, tokens: 80_000, maxSeconds: 30, batchSize: 16, poolBatches: 4, learningRate: 1e-2, warmupSteps: 5, evalEvery: 1000 }, runContext({ log: (l) => lines.push(l) }));
   assert.ok(r.steps > 10, `${r.steps} steps`);
   assert.ok(r.finalLoss < 2.5, `final loss ${r.finalLoss} (starts near ln 100 = 4.6)`);
   assert.ok(existsSync(join(out, 'model.safetensors')) && existsSync(join(out, 'tokenizer.json')));
@@ -89,7 +89,7 @@ test('pretrainCorpus trains on a JSONL text corpus written by writeWorldCorpus',
   const { pretrainCorpus } = await import('../../src/sft/corpus.js');
   const file = join(dir, 'corpus.jsonl');
   assert.equal(await writeWorldCorpus(expr, file, { docs: 300, seed: 1 }), 300);
-  const r = await pretrainCorpus({ data: file, out: join(dir, 'corpus-base'), model: TINY, epochs: 2, batchSize: 16, lr: 1e-2, warmupSteps: 5 });
+  const r = await pretrainCorpus({ data: file, out: join(dir, 'corpus-base'), model: TINY, numTrainEpochs: 2, batchSize: 16, learningRate: 1e-2, warmupSteps: 5 });
   assert.equal(r.documents, 300);
   assert.ok(r.steps >= 36 && r.finalLoss < 2.8, `${r.steps} steps, loss ${r.finalLoss}`);
   assert.ok(existsSync(join(dir, 'corpus-base', 'tokenizer.json')));
