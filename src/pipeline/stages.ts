@@ -127,12 +127,10 @@ export const STAGE_IMPLS: StageImpl[] = [
       const reasoning = ctx.cfg.reasoningWorlds;
       const rewards = [
         { name: 'task', weight: 1, kinds: reasoning }, { name: 'format', weight: 0.1 }, { name: 'language', weight: ctx.cfg.reasoningRl.languageWeight, kinds: reasoning },
+        { name: 'helpful', rewardModel: rm, on: 'summary', weight: c.helpfulWeight, kinds: [ctx.cfg.generalWorld] },
+        { name: 'harmless', rewardModel: harmlessRm, on: 'whole', weight: c.harmlessWeight, kinds: [ctx.cfg.safetyWorld] },
       ];
-      const rewardModels = [
-        { name: 'helpful', path: rm, on: 'summary', weight: c.helpfulWeight, kinds: [ctx.cfg.generalWorld] },
-        { name: 'harmless', path: harmlessRm, on: 'whole', weight: c.harmlessWeight, kinds: [ctx.cfg.safetyWorld] },
-      ];
-      const r = await grpoStage(ctx, 'all_scenario_rl', from, mixSpec(ctx.cfg, 'all'), rewards, c, { rewardModels });
+      const r = await grpoStage(ctx, 'all_scenario_rl', from, mixSpec(ctx.cfg, 'all'), rewards, c);
       if (r.interrupted) return { interrupted: true };
       const m = await measureCheckpoint(ctx, 'all_scenario_rl', r.model);
       m.row.helpful_rm = await scoreGeneral(rm, m.general, matmulOf(ctx.cfg));

@@ -3,7 +3,7 @@
 // `path#export` modules. Not the loop (trainer.ts) nor the config's validation (config.ts). TRL 1.13 GRPOTrainer.
 import { isAbsolute, resolve } from 'node:path';
 import { resolveConfig, type GrpoConfig, type RewardSpec } from './config.js';
-import type { JudgeModelSpec, RewardModelSpec } from './rm-reward.js';
+import type { JudgeRef } from './covered.js';
 import { RewardModuleError, type UserRewardFn } from './reward-module.js';
 import { runGrpo, type RunResult } from './run.js';
 import type { TrainerHooks } from './trainer.js';
@@ -11,8 +11,8 @@ import { runContext, type RunContext } from '../run/context.js';
 
 /**
  * One reward: a built-in's name ('accuracy'), a function (named by its name), an entry with a weight, or a reward model
- * (`{name, rewardModel: DIR, on}`) or judge model (`{name, judge: {model, endpoint?, ...}}`) as the config's
- * rewardModels / judges entries are.
+ * (`{name, rewardModel: DIR, on}`) or judge model (`{name, judge: {model, endpoint?, ...}}`), as the config's
+ * rewards entries are.
  */
 export type RewardInput = string | UserRewardFn | ModelRewardInput | {
   /** The component's name in metrics.jsonl; default the built-in's, the function's, or the module's export name. */
@@ -27,7 +27,7 @@ export type RewardInput = string | UserRewardFn | ModelRewardInput | {
 
 /** A reward model or judge in the rewards list (src/rl/rm-reward.ts has what each field does). */
 export type ModelRewardInput = { name: string; weight?: number; kinds?: string[] } &
-  ({ rewardModel: string; on: RewardModelSpec['on'] } | { judge: Omit<JudgeModelSpec, 'name' | 'weight' | 'kinds'> });
+  ({ rewardModel: string; on: NonNullable<RewardSpec['on']> } | { judge: JudgeRef });
 
 export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model' | 'out'>>, TrainerHooks, Partial<Pick<RunContext, 'log' | 'signal' | 'metrics'>> {
   model: string;
@@ -40,41 +40,31 @@ export interface GrpoOptions extends Partial<Omit<GrpoConfig, 'rewards' | 'model
   resume?: boolean;
 }
 
-/** The one rewards list as the config's three: reward models and judges apart, the rest as rewardSpecs makes them. */
-export function splitRewards(rewards: readonly RewardInput[]): Pick<GrpoConfig, 'rewards' | 'rewardModels' | 'judges'> {
-  const rewardModels: RewardModelSpec[] = [], judges: JudgeModelSpec[] = [], rest: RewardInput[] = [];
-  for (const r of rewards) {
-    const common = (x: ModelRewardInput) => ({ name: x.name, weight: x.weight ?? 1, ...(x.kinds ? { kinds: x.kinds } : {}) });
-    if (typeof r === 'object' && 'rewardModel' in r) rewardModels.push({ ...common(r), path: r.rewardModel, on: r.on });
-    else if (typeof r === 'object' && 'judge' in r) judges.push({ ...common(r), ...r.judge });
-    else rest.push(r);
-  }
-  return { rewards: rewardSpecs(rest), rewardModels, judges };
-}
-
-/** The rewards list as reward specs: functions keep `fn` (left out of config.json), modules an absolute path. */
-export function rewardSpecs(rewards: readonly Exclude<RewardInput, ModelRewardInput>[]): RewardSpec[] {
+/**
+ * The rewards list as the config's entries: functions keep `fn` (left out of config.json), modules an absolute path,
+ * reward models and judges their `rewardModel` / `judge` fields.
+ */
+export function rewardSpecs(rewards: readonly RewardInput[]): RewardSpec[] {
   return rewards.map((r, i): RewardSpec => {
     if (typeof r === 'string') return { name: r, weight: 1 };
     if (typeof r === 'function') {
       if (!r.name) throw new RewardModuleError(`rewards[${i}] is an anonymous function; name it (function correct(...) {...}) or pass {name, fn}`);
       return { name: r.name, weight: 1, fn: r };
     }
+    const common = { weight: r.weight ?? 1, ...(r.kinds ? { kinds: r.kinds } : {}) };
+    if ('rewardModel' in r) return { name: r.name, ...common, rewardModel: r.rewardModel, on: r.on };
+    if ('judge' in r) return { name: r.name, ...common, judge: r.judge };
     const module = r.module && !isAbsolute(r.module.split('#')[0]!) ? resolve(r.module) : r.module;
     const name = r.name ?? r.fn?.name ?? (module ? (module.includes('#') ? module.slice(module.lastIndexOf('#') + 1) : 'default') : undefined);
     if (!name) throw new RewardModuleError(`rewards[${i}] needs a name, fn or module`);
-    return { name, weight: r.weight ?? 1, ...(r.kinds ? { kinds: r.kinds } : {}), ...(r.fn ? { fn: r.fn } : {}), ...(module ? { module } : {}) };
+    return { name, ...common, ...(r.fn ? { fn: r.fn } : {}), ...(module ? { module } : {}) };
   });
 }
 
 /** Runs (or resumes) GRPO; resolves when it stops, with its last evaluation and checkpoint. */
 export async function grpo(opts: GrpoOptions): Promise<RunResult> {
   const { rewards, resume, log, signal, metrics, progress, onEval, ...config } = opts;
-  const split = rewards ? splitRewards(rewards) : null;
-  const cfg = resolveConfig({ ...config, ...(split ? {
-    rewards: split.rewards.length ? split.rewards : undefined, // only models: the default rule rewards beside them
-    rewardModels: [...(config.rewardModels ?? []), ...split.rewardModels], judges: [...(config.judges ?? []), ...split.judges],
-  } : {}) });
+  const cfg = resolveConfig({ ...config, ...(rewards ? { rewards: rewardSpecs(rewards) } : {}) }); // only models: the default rule rewards beside them
   const ctx = runContext({ log, signal, metrics, progress: progress && ((_, step, steps, fraction, values) => progress(step, steps, fraction, values ?? {})) });
   return runGrpo(cfg, ctx, { resume, onEval });
 }

@@ -4,8 +4,8 @@
 import {
   IMPORTANCE_SAMPLING_LEVELS, LOSS_TYPES, SCALE_REWARDS,
 } from './grpo.js';
-import { rewardModelsProblem, type JudgeModelSpec, type RewardModelSpec } from './rm-reward.js';
-import type { RewardSpec } from './covered.js';
+import { asRewardEntries, modelRewardProblem, rewardModelsProblem, type JudgeModelSpec, type RewardModelSpec } from './rm-reward.js';
+import { isModelReward, type RewardSpec } from './covered.js';
 import { parseRewardModuleFlag, RewardModuleError } from './reward-module.js';
 import { defaultDataTemplate } from '../data/chat.js';
 import {
@@ -21,17 +21,23 @@ export { ConfigError, readConfigFile, type RewardSpec };
 /** Why a rewards list is malformed, or null. */
 function rewardsProblem(rs: RewardSpec[]): string | null {
   if (!Array.isArray(rs) || rs.length === 0) return 'rewards must be a non-empty list of {name, weight}, e.g. [{"name": "accuracy", "weight": 1}]';
+  const names = new Set<string>();
   for (const r of rs) {
     if (!r || typeof r.name !== 'string' || typeof r.weight !== 'number' || !Number.isFinite(r.weight)) return `each reward needs a name and a numeric weight, got ${JSON.stringify(r)}`;
-    const extra = Object.keys(r).filter((k) => !['name', 'weight', 'kinds', 'module', 'fn'].includes(k));
-    if (extra.length) return `reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?, module?}`;
+    const extra = Object.keys(r).filter((k) => !REWARD_KEYS.includes(k));
+    if (extra.length) return `reward ${r.name}: unknown field(s) ${extra.join(', ')}; a reward is {name, weight, kinds?} with module, rewardModel + on, or judge for one not built in`;
+    if (names.has(r.name)) return `reward '${r.name}' is listed twice; give each reward its own name (its metrics key)`;
+    names.add(r.name);
     // reward (issue 22): user rewards in the same list (src/rl/reward-module.ts)
     if (r.module !== undefined && (typeof r.module !== 'string' || !r.module)) return `reward ${r.name}: module must be 'path#export', got ${JSON.stringify(r.module)}`;
     if (r.fn !== undefined && typeof r.fn !== 'function') return `reward ${r.name}: fn must be a function (prompts, completions, columns) => (number | null)[]`;
     if (r.kinds !== undefined && (!Array.isArray(r.kinds) || r.kinds.some((k) => typeof k !== 'string'))) return `reward ${r.name}: kinds must be a list of problem kinds or world names, got ${JSON.stringify(r.kinds)}`;
+    const p = modelRewardProblem(r, `reward ${r.name}`);
+    if (p) return p;
   }
   return null;
 }
+const REWARD_KEYS = ['name', 'weight', 'kinds', 'module', 'fn', 'rewardModel', 'on', 'judge'];
 
 /** reward (issue 22): a dataset run's default template, 'chat' when the checkpoint has a chat template (else 'r1-zero'). */
 function dataTemplateOf(model: unknown): string {
@@ -51,8 +57,15 @@ function rewardModulesProblem(texts: string[]): string | null {
   return null;
 }
 
-/** Parses `accuracy:1,format:0.1` (the --rewards flag) into reward specs. */
+/** The --rewards flag: `accuracy:1,format:0.1`, or a JSON list of entries (reward and judge models need that form). */
 export function parseRewardList(s: string): RewardSpec[] {
+  if (s.trim().startsWith('[')) {
+    try {
+      return JSON.parse(s) as RewardSpec[];
+    } catch (e) {
+      throw new ConfigError(`--rewards: not a JSON list (${(e as Error).message}); e.g. '[{"name": "task", "weight": 1}, {"name": "helpful", "weight": 0.5, "rewardModel": "runs/rm", "on": "summary"}]'`);
+    }
+  }
   return s.split(',').filter(Boolean).map((part) => {
     const [name, w] = part.split(':');
     const weight = w === undefined ? 1 : Number(w);
@@ -80,13 +93,13 @@ export const GRPO_FIELDS = {
   topK: V.topK,
   stopStrings: V.stopStrings,
   samplingPrecision: withDefault(V.samplingPrecision, 'model', { doc: "weights the rollouts' decode steps read: 'model' (the trainer's own) or 'bf16' (BF16 copies, refreshed after each update: half the bytes a step reads; activations, attention and the KV cache stay FP32; the sampler's logprobs are the old policy of the ratio, so it corrects the small difference)" }),
-  rewards: value<RewardSpec[]>([], "rewards and weights, NAME:W,... (default: a world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × its template's format)", { parse: parseRewardList, check: rewardsProblem, metavar: 'NAME:W,...' }),
-  rewardModels: value<RewardModelSpec[]>([], 'reward models (folders written by r1 train-rm) added to the total, JSON [{name, path, on, weight, kinds?}] (DeepSeek-R1 §2.3.4)', { check: (v) => rewardModelsProblem(v, []), metavar: 'JSON' }),
+  rewards: value<RewardSpec[]>([], "the rewards, weighted-summed: NAME:W,... for built-in rules, or JSON [{name, weight, kinds?}, {..., module: 'PATH#EXPORT'}, {..., rewardModel: DIR, on: summary|whole}, {..., judge: {model, endpoint?, apiKeyEnv?, template?}}] (default: a world's task judge + 0.1 × format; a dataset's accuracy + 0.1 × its template's format; a list of only reward or judge models joins the default)", { parse: parseRewardList, check: rewardsProblem, metavar: 'NAME:W,...|JSON' }),
+  rewardModels: value<RewardModelSpec[]>([], 'deprecated: reward models as rewards entries {name, weight, rewardModel: DIR, on}; this JSON [{name, path, on, weight, kinds?}] is moved there', { check: (v) => rewardModelsProblem(v, []), metavar: 'JSON' }),
   // reward (issue 22): user reward functions (TRL's reward_funcs contract), moved into `rewards` when the config is resolved
   rewardModule: strings([], "a reward function of your own, PATH#EXPORT[:WEIGHT] ((prompts, completions, columns) => (number | null)[]; .ts or .js; repeatable): the rewards are these plus any --rewards", {
     metavar: 'PATH#EXPORT[:W]', check: rewardModulesProblem,
   }),
-  judges: value<JudgeModelSpec[]>([], 'judge models added like reward models, JSON [{name, model, endpoint?, apiKeyEnv?, template?, weight, kinds?}]', { check: (v) => rewardModelsProblem([], [], v), metavar: 'JSON' }),
+  judges: value<JudgeModelSpec[]>([], 'deprecated: judge models as rewards entries {name, weight, judge: {model, endpoint?, apiKeyEnv?, template?}}; this JSON [{name, model, ..., weight, kinds?}] is moved there', { check: (v) => rewardModelsProblem([], [], v), metavar: 'JSON' }),
   beta: num(0, 'KL coefficient β of equation 1; 0 skips the reference model entirely', { min: 0 }),
   epsilon: num(0.2, 'ε: the ratio is clipped to [1 - ε, 1 + epsilonHigh]', { min: 0, max: 1 }),
   epsilonHigh: nullable(num(0, "upper clip (DAPO's clip-higher); default epsilon; cispo caps its importance weight at 1 + epsilonHigh", { min: 0 })),
@@ -139,22 +152,30 @@ export const GRPO_SPEC = defineSpec({
   fields: GRPO_FIELDS,
   // rewards not given: a world is scored by its own task judge and the one format; a dataset by the math verifier and
   // the format of its template (the R1-Zero template's <answer> tags by default)
-  derive: (c, given) => {
+  derive: (c, given, warn) => {
     // reward (issue 22): a dataset's default template is the checkpoint's chat template when it has one
     if (c.data && c.template == null) c.template = dataTemplateOf(c.model);
-    // reward (issue 22): --reward-module specs join the rewards (alone, they are the whole list, as TRL's reward_funcs);
-    // they are moved, so config.json holds them once, in rewards (a resumed run reads them from there)
+    if (!Array.isArray(c.rewards)) return; // validation names the problem
+    const listed = given.has('rewards') ? [...c.rewards] : [];
+    // --reward-module specs and the deprecated rewardModels / judges lists join the rewards; they are moved, so
+    // config.json holds each reward once, in rewards (a resumed run reads them from there)
     if (c.rewardModule.length && !rewardModulesProblem(c.rewardModule)) {
-      const have = new Set((given.has('rewards') ? c.rewards : []).map((r) => r.module).filter(Boolean));
-      const mods = c.rewardModule.map((t) => parseRewardModuleFlag(t)).filter((r) => !have.has(r.module));
-      c.rewards = [...(given.has('rewards') ? c.rewards : []), ...mods];
+      const have = new Set(listed.map((r) => r?.module).filter(Boolean));
+      listed.push(...c.rewardModule.map((t) => parseRewardModuleFlag(t)).filter((r) => !have.has(r.module)));
       c.rewardModule = [];
-      return;
     }
-    if (given.has('rewards')) return;
-    c.rewards = c.world
+    if ((c.rewardModels.length || c.judges.length) && !rewardModelsProblem(c.rewardModels, [], c.judges)) {
+      for (const k of ['rewardModels', 'judges'] as const) if (c[k].length) warn(`r1 grpo: '${k}' is deprecated; list them in rewards (see --help: rewards); the old key goes in the next release`);
+      listed.push(...asRewardEntries(c.rewardModels, c.judges));
+      c.rewardModels = [];
+      c.judges = [];
+    }
+    // not given, or only reward and judge models: a world is scored by its own task judge and the one format, a
+    // dataset by the math verifier and the format of its template (the R1-Zero template's <answer> tags by default)
+    const rules = c.world
       ? [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]
       : [{ name: 'accuracy', weight: 1 }, { name: (c.template ?? 'r1-zero') === 'r1-zero' ? 'r1-zero-format' : 'format', weight: 0.1 }];
+    c.rewards = listed.some((r) => r && !isModelReward(r)) ? listed : [...rules, ...listed];
   },
   check: (c) => {
     if (c.temperature === 0) return 'temperature must be > 0 for GRPO: a group of greedy samples is identical and has no advantage; use 1.0';

@@ -3,6 +3,8 @@
 // to the total. Pure; the registry still reports every component as scored. Not the registry's combine.
 
 import type { ChatMessage } from '../data/datasets.js';
+import type { JudgeTemplate } from '../rewards/judge-model.js';
+import type { ReplyView } from './rm.js';
 
 /** A prompt as the dataset gave it: a question, or (TRL's conversational format) a list of messages. */
 export type RewardPrompt = string | ChatMessage[];
@@ -18,9 +20,13 @@ export type RewardColumns = Record<string, unknown[]> & { gold: (string | null)[
 export type UserRewardFn = (prompts: RewardPrompt[], completions: RewardCompletion[], columns: RewardColumns) =>
   (number | null)[] | Promise<(number | null)[]>;
 
-/** One rule reward of a GRPO config (`rewards`). */
+/**
+ * One reward of a GRPO config's `rewards` list, all kinds in one list (TRL's reward_funcs + reward_weights): a rule
+ * reward of the registry by name, a user function (`module` or `fn`), a reward model (`rewardModel`) or a judge model
+ * (`judge`). Each adds weight · its score to the total, where `kinds` covers the problem.
+ */
 export interface RewardSpec {
-  /** A reward of the registry (src/rewards/registry.ts): accuracy, format, language, countdown, … */
+  /** The component's name in metrics.jsonl (`rewards/NAME/mean`): a rule reward's is the registry's (src/rewards/registry.ts): accuracy, format, language, countdown, … */
   name: string;
   /** Its weight in the total reward. */
   weight: number;
@@ -31,7 +37,28 @@ export interface RewardSpec {
   module?: string;
   /** A user reward function passed through the library (`grpo()`); not written to config.json. */
   fn?: UserRewardFn;
+  // --- reward and judge models (DeepSeek-R1 §2.3.4; src/rl/rm-reward.ts) ---
+  /** A reward model: a folder written by `r1 train-rm`, read on `on`. */
+  rewardModel?: string;
+  /** What the reward model reads of a reply: 'summary' (after `</think>`; helpfulness) or 'whole' (harmlessness); the view it was trained on. */
+  on?: ReplyView;
+  /** A judge model asked for a verdict on each reply. */
+  judge?: JudgeRef;
 }
+
+/** A judge model in a rewards entry: `model` is the served name with `endpoint`, else a checkpoint folder run greedily in-process. */
+export interface JudgeRef {
+  model: string;
+  /** An OpenAI-compatible base URL (e.g. http://localhost:8000). */
+  endpoint?: string;
+  /** The environment variable holding the endpoint's API key (the key itself never goes in a config). */
+  apiKeyEnv?: string;
+  /** The judge prompt: 'instruct' (default with an endpoint) or 'compact' (default for a local model). */
+  template?: JudgeTemplate;
+}
+
+/** A reward or judge model entry (scored by rm-reward.ts's ModelRewards, after the rule and user rewards). */
+export const isModelReward = (r: RewardSpec): boolean => r.rewardModel !== undefined || r.judge !== undefined;
 
 /** A problem's fields as the trainer holds them. */
 export interface KindedProblem {

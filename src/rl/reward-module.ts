@@ -7,23 +7,14 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CombinedRewards, Registry } from '../rewards/registry.js';
 import type { ChatMessage } from '../data/datasets.js';
-import { coveredTotal, type RewardColumns, type RewardCompletion, type RewardPrompt, type UserRewardFn } from './covered.js';
+import { coveredTotal, isModelReward, type RewardColumns, type RewardCompletion, type RewardPrompt, type RewardSpec, type UserRewardFn } from './covered.js';
 import { UsageError } from '../run/spec.js';
 import { rewardContext, type TaskProblem } from './tasks.js';
 
 export type { RewardColumns, RewardCompletion, RewardPrompt, UserRewardFn } from './covered.js';
 
-/** One entry of the rewards list as RewardSet reads it (rl/config.ts's RewardSpec). */
-export interface RewardSetSpec {
-  /** A registry reward's name, or the component name of a user function. */
-  name: string;
-  weight: number;
-  kinds?: string[];
-  /** `path#export` of a user module (.ts, .mts, .js, .mjs); absent for registry rewards and functions passed in. */
-  module?: string;
-  /** A user function passed through the library (not written to config.json). */
-  fn?: UserRewardFn;
-}
+/** One entry of the rewards list (covered.ts's RewardSpec): RewardSet loads the registry rewards and user functions, and skips reward and judge models. */
+export type RewardSetSpec = RewardSpec;
 
 /** A reward module or function that cannot be used, named with the fix; a user error (the CLI exits 2). */
 export class RewardModuleError extends UsageError {}
@@ -128,6 +119,7 @@ export class RewardSet {
     for (const spec of specs) {
       if (seen.has(spec.name)) throw new RewardModuleError(`reward '${spec.name}' is listed twice; give each reward its own name (--reward-module PATH#EXPORT names it EXPORT)`);
       seen.add(spec.name);
+      if (isModelReward(spec)) continue; // reward and judge models: rm-reward.ts's ModelRewards
       if (spec.fn || spec.module) {
         const fn = spec.fn ?? await loadRewardFunction(spec.module!, cwd);
         if (typeof fn !== 'function') throw new RewardModuleError(`reward '${spec.name}': fn is not a function`);

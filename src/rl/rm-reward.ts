@@ -7,11 +7,11 @@ import type { CombinedRewards } from '../rewards/registry.js';
 import { JUDGE_TEMPLATES, type JudgeTemplate } from '../rewards/judge-model.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { endpointJudgeModel, judgeModelRewards, localJudgeModel, type JudgeModel } from '../eval/judge-model.js';
-import { specCovers } from './covered.js';
+import { specCovers, type RewardSpec } from './covered.js';
 import { REPLY_VIEWS, loadRewardModel, scoreWithRewardModel, type ReplyView, type RewardModel } from './rm.js';
 import type { MatmulPrecision } from '../tensor/index.js';
 
-/** One reward model in a GRPO config (`rewardModels`). */
+/** One reward model as ModelRewards scores it (a rewards entry with `rewardModel`; the deprecated `rewardModels` list's shape). */
 export interface RewardModelSpec {
   /** The component's name in metrics.jsonl (`rewards/NAME/mean`) and samples.jsonl; must not clash with a rule reward's. */
   name: string;
@@ -30,7 +30,7 @@ export interface RewardModelSpec {
   kinds?: string[];
 }
 
-/** One judge model in a GRPO config (`judges`): 1 when it calls the reply's summary correct against the problem's gold answer, else 0. */
+/** One judge model as ModelRewards scores it (a rewards entry with `judge`; the deprecated `judges` list's shape): 1 when it calls the reply's summary correct against the problem's gold answer, else 0. */
 export interface JudgeModelSpec {
   /** The component's name in metrics.jsonl and samples.jsonl; must not clash with another reward's. */
   name: string;
@@ -54,6 +54,43 @@ export interface JudgeModelSpec {
 
 const RM_FIELDS = ['name', 'path', 'on', 'weight', 'kinds'];
 const JUDGE_FIELDS = ['name', 'model', 'endpoint', 'apiKeyEnv', 'template', 'weight', 'kinds'];
+
+const JUDGE_REF_FIELDS = ['model', 'endpoint', 'apiKeyEnv', 'template'];
+
+/** Why a rewards entry's reward-model or judge fields are malformed (naming the entry and the fix), or null. */
+export function modelRewardProblem(r: RewardSpec, label: string): string | null {
+  if (r.rewardModel !== undefined && r.judge !== undefined) return `${label}: give rewardModel or judge, not both`;
+  if (r.rewardModel !== undefined) {
+    if (typeof r.rewardModel !== 'string' || !r.rewardModel) return `${label}: rewardModel must be a folder written by r1 train-rm`;
+    if (!REPLY_VIEWS.includes(r.on as ReplyView)) return `${label}: on must be 'summary' (helpfulness) or 'whole' (harmlessness), the view the reward model was trained on`;
+  } else if (r.on !== undefined) return `${label}: on goes with rewardModel (the view a reward model reads)`;
+  if (r.judge === undefined) return null;
+  const j = r.judge as unknown as Record<string, unknown>;
+  if (!j || typeof j !== 'object' || Array.isArray(j)) return `${label}: judge must be an object {model, endpoint?, apiKeyEnv?, template?}`;
+  const extra = Object.keys(j).filter((k) => !JUDGE_REF_FIELDS.includes(k));
+  if (extra.length) return `${label}: judge has unknown field(s) ${extra.join(', ')}; it is {model, endpoint?, apiKeyEnv?, template?}`;
+  if (typeof j.model !== 'string' || !j.model) return `${label}: judge needs model (the served name with endpoint, else a checkpoint folder)`;
+  for (const k of ['endpoint', 'apiKeyEnv'] as const) if (j[k] !== undefined && (typeof j[k] !== 'string' || !j[k])) return `${label}: judge.${k} must be a non-empty string`;
+  if (j.template !== undefined && !(String(j.template) in JUDGE_TEMPLATES)) return `${label}: judge.template must be one of ${Object.keys(JUDGE_TEMPLATES).join(', ')}`;
+  return null;
+}
+
+/** The deprecated rewardModels and judges lists as rewards entries (reward models first, as ModelRewards scores them after the judges either way). */
+export function asRewardEntries(rewardModels: readonly RewardModelSpec[], judges: readonly JudgeModelSpec[]): RewardSpec[] {
+  return [
+    ...rewardModels.map(({ path, on, ...common }) => ({ ...common, rewardModel: path, on })),
+    ...judges.map(({ name, weight, kinds, ...judge }) => ({ name, weight, ...(kinds ? { kinds } : {}), judge })),
+  ];
+}
+
+/** The reward- and judge-model entries of a rewards list, loaded on first use by the ModelRewards it returns. */
+export function modelRewardsOf(rewards: readonly RewardSpec[]): ModelRewards {
+  const common = (r: RewardSpec) => ({ name: r.name, weight: r.weight, ...(r.kinds ? { kinds: r.kinds } : {}) });
+  return new ModelRewards(
+    rewards.filter((r) => r.rewardModel !== undefined).map((r) => ({ ...common(r), path: r.rewardModel!, on: r.on! })),
+    rewards.filter((r) => r.judge !== undefined).map((r) => ({ ...common(r), ...r.judge! })),
+  );
+}
 
 /** The message for a malformed `rewardModels` or `judges` list (naming the entry and the fix), or null when both are valid. */
 export function rewardModelsProblem(list: unknown, ruleNames: readonly string[], judges: unknown = []): string | null {

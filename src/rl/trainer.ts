@@ -22,7 +22,7 @@ import { trimJsonl } from './state.js';
 import type { TaskProblem, TaskSource } from './tasks.js';
 import { unmatchedKinds } from './covered.js';
 import { RewardSet } from './reward-module.js';
-import { ModelRewards } from './rm-reward.js';
+import { modelRewardsOf, type ModelRewards } from './rm-reward.js';
 import { matmulPrecisionOf, type MatmulPrecision } from '../tensor/precision.js';
 import { tidy } from '../tensor/index.js';
 import { jsonlMetrics, type MetricsWriter } from '../run/metrics.js';
@@ -69,7 +69,7 @@ export class GrpoTrainer {
   /** The step of lastEval (-1: none yet in this process). */
   evalStep = -1;
   private readonly padId: number;
-  /** cfg.rewardModels and cfg.judges, loaded on the first step. */
+  /** cfg.rewards' reward and judge models, loaded on the first step. */
   private readonly modelRewards: ModelRewards;
   /** cfg.rewards with user modules loaded: on the first step unless set before (runGrpo sets it after its start-of-run check). */
   rewardSet: Promise<RewardSet> | null = null;
@@ -89,7 +89,7 @@ export class GrpoTrainer {
     this.opt = new AdamW(this.params, { lr: cfg.learningRate, betas: cfg.adamBetas, weightDecay: cfg.weightDecay });
     this.rng = new Rng(cfg.seed);
     this.padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
-    this.modelRewards = new ModelRewards(cfg.rewardModels ?? [], cfg.judges ?? []);
+    this.modelRewards = modelRewardsOf(cfg.rewards);
     this.metrics = jsonlMetrics(cfg.out); // makes the folder
     this.samplingWeights = cfg.samplingPrecision === 'bf16' ? new Bf16WeightCopies() : null;
   }
@@ -171,7 +171,7 @@ export class GrpoTrainer {
     };
     // before any work: a `kinds` entry that names no problem would turn its reward off without a word
     // ('addition-bi@2' matches the mixture part of problems whose task is 'addition-bi'; a typo matches nothing)
-    const unmatched = unmatchedKinds([...c.rewards, ...(c.rewardModels ?? []), ...(c.judges ?? [])], this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256, true));
+    const unmatched = unmatchedKinds(c.rewards, this.tasks.draw(new Rng(c.seed ^ 0x6b1d), 256, true));
     if (unmatched.length) throw new Error(`grpo config: ${unmatched.join('; ')}; name the problems' kind, world or mixture part`);
     if (this.step === 0 && c.evalEvery >= 0) await evaluateLogged();
     let reason: 'done' | 'time' | 'interrupted' | 'no-servers' = 'done';

@@ -86,7 +86,7 @@ export interface Spec<F extends Fields> {
   /** Checks across fields after each one is valid: a message naming the fix, or null. */
   check?(c: ConfigOf<F>): string | null;
   /** Fills values that depend on others when they were not given (e.g. a world's rewards); `given` holds the keys set by a layer. */
-  derive?(c: ConfigOf<F>, given: ReadonlySet<string>): void;
+  derive?(c: ConfigOf<F>, given: ReadonlySet<string>, warn: Warn): void;
 }
 
 export const defineSpec = <F extends Fields>(s: Spec<F>): Spec<F> => s;
@@ -198,7 +198,7 @@ export function resolve<F extends Fields>(spec: Spec<F>, layers: readonly Record
     }
   }
   const cfg = c as ConfigOf<F>;
-  spec.derive?.(cfg, given);
+  spec.derive?.(cfg, given, warn);
   for (const [k, f] of Object.entries(spec.fields)) {
     const p = fieldProblem(k, f, c[k]);
     if (p) throw new ConfigError(p);

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRegistry } from '../../src/rewards/registry.js';
 import { checkUserScores, loadRewardFunction, parseRewardModuleFlag, RewardModuleError, RewardSet, userRewardArgs, type UserRewardFn } from '../../src/rl/reward-module.js';
-import { rewardSpecs, splitRewards } from '../../src/rl/api.js';
+import { rewardSpecs } from '../../src/rl/api.js';
+import { modelRewardsOf } from '../../src/rl/rm-reward.js';
+import { resolveConfig } from '../../src/rl/config.js';
 import type { TaskProblem } from '../../src/rl/tasks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'r1-rmod-'));
@@ -104,13 +106,20 @@ test('the list is checked as it loads: names used twice, unknown built-ins, anon
   assert.deepEqual(rewardSpecs(['format', { module: '/m/r.ts#ok', weight: 0.1 }]), [{ name: 'format', weight: 1 }, { name: 'ok', weight: 0.1, module: '/m/r.ts#ok' }]);
 });
 
-test('one rewards list for the library: reward models and judges go to the config\'s rewardModels and judges', () => {
+test('one rewards list, library and config alike: reward models and judges are entries beside rules and functions', () => {
   function mine(_p: unknown[], cs: unknown[]) { return cs.map(() => 1); }
-  const s = splitRewards(['accuracy', mine, { name: 'helpful', rewardModel: '/rm', on: 'summary', weight: 0.5, kinds: ['general'] },
+  const specs = rewardSpecs(['accuracy', mine, { name: 'helpful', rewardModel: '/rm', on: 'summary', weight: 0.5, kinds: ['general'] },
     { name: 'v3', judge: { model: 'deepseek-chat', endpoint: 'http://x', apiKeyEnv: 'KEY' } }]);
-  assert.deepEqual(s.rewards, [{ name: 'accuracy', weight: 1 }, { name: 'mine', weight: 1, fn: mine }]);
-  assert.deepEqual(s.rewardModels, [{ name: 'helpful', weight: 0.5, kinds: ['general'], path: '/rm', on: 'summary' }]);
-  assert.deepEqual(s.judges, [{ name: 'v3', weight: 1, model: 'deepseek-chat', endpoint: 'http://x', apiKeyEnv: 'KEY' }]);
+  assert.deepEqual(specs, [{ name: 'accuracy', weight: 1 }, { name: 'mine', weight: 1, fn: mine },
+    { name: 'helpful', weight: 0.5, kinds: ['general'], rewardModel: '/rm', on: 'summary' },
+    { name: 'v3', weight: 1, judge: { model: 'deepseek-chat', endpoint: 'http://x', apiKeyEnv: 'KEY' } }]);
+  const cfg = resolveConfig({ model: 'm', out: 'o', world: 'addition', rewards: specs });
+  assert.deepEqual(cfg.rewards, specs, 'the config keeps the one list as given');
+  const models = modelRewardsOf(cfg.rewards);
+  assert.deepEqual(models.specs, [{ name: 'helpful', weight: 0.5, kinds: ['general'], path: '/rm', on: 'summary' }]);
+  assert.deepEqual(models.judges, [{ name: 'v3', weight: 1, model: 'deepseek-chat', endpoint: 'http://x', apiKeyEnv: 'KEY' }]);
+  // a list of only models joins the default rule rewards (the world's task judge + 0.1 × format)
+  assert.deepEqual(resolveConfig({ model: 'm', out: 'o', world: 'addition', rewards: specs.slice(2) }).rewards.map((r) => r.name), ['task', 'format', 'helpful', 'v3']);
 });
 
 test("the example module (examples/addition/reward.ts) agrees with the addition world's own judge on its written replies", async () => {

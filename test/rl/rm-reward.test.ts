@@ -11,7 +11,8 @@ import { Decoder } from '../../src/model/decoder.js';
 import { makeConfig } from '../../src/model/config.js';
 import { CharTokenizer } from '../../src/model/tokenizer.js';
 import { saveCheckpoint } from '../../src/model/checkpoint.js';
-import { ConfigError, resolveConfig } from '../../src/rl/config.js';
+import { ConfigError, GRPO_SPEC, resolveConfig } from '../../src/rl/config.js';
+import { resolve } from '../../src/run/spec.js';
 import { GrpoTrainer } from '../../src/rl/trainer.js';
 import type { TaskProblem, TaskSource } from '../../src/rl/tasks.js';
 import { RewardModel, saveRewardModel, scoreWithRewardModel } from '../../src/rl/rm.js';
@@ -77,21 +78,42 @@ test('ModelRewards adds weight × score where it covers the problem and logs the
     /trained on the 'whole' view but the config says on: 'summary'; set on: 'whole' or retrain/);
 });
 
-test('rewardModels entries are checked by resolveConfig', () => {
+test('reward-model and judge entries of rewards are checked by resolveConfig; the deprecated rewardModels / judges lists move into rewards', () => {
   const base = { model: 'm', out: 'o', world: 'addition' };
-  assert.deepEqual(resolveConfig(base).rewardModels, []);
-  const ok = { name: 'helpful', path: 'rm', on: 'summary', weight: 1, kinds: ['general'] };
-  assert.deepEqual(resolveConfig(base, { rewardModels: [ok] }).rewardModels, [ok]);
+  const ok = { name: 'helpful', rewardModel: 'rm', on: 'summary', weight: 1, kinds: ['general'] };
+  const rules = [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }];
+  assert.deepEqual(resolveConfig(base, { rewards: [...rules, ok] }).rewards, [...rules, ok]);
+  const judge = { name: 'v3', weight: 1, judge: { model: 'deepseek-chat', endpoint: 'http://x' } };
   const bad: [unknown, RegExp][] = [
-    [[{ ...ok, on: 'reply' }], /on must be 'summary' \(helpfulness\) or 'whole'/],
-    [[{ ...ok, extra: 1 }], /unknown field\(s\) extra/],
-    [[{ ...ok, name: 'format' }], /already a reward's; give each reward its own name/], // a rule reward of the default list
-    [[ok, ok], /already a reward's/],
-    [[{ ...ok, weight: 'x' }], /weight must be a finite number/],
-    [[{ ...ok, kinds: 'general' }], /kinds must be a list of strings/],
+    [{ ...ok, on: 'reply' }, /on must be 'summary' \(helpfulness\) or 'whole'/],
+    [{ ...ok, on: undefined }, /on must be 'summary'/],
+    [{ ...ok, rewardModel: '' }, /rewardModel must be a folder written by r1 train-rm/],
+    [{ name: 'x', weight: 1, on: 'whole' }, /on goes with rewardModel/],
+    [{ ...ok, judge: judge.judge }, /give rewardModel or judge, not both/],
+    [{ ...ok, extra: 1 }, /unknown field\(s\) extra/],
+    [{ ...ok, name: 'format' }, /'format' is listed twice/],
+    [{ ...judge, judge: { endpoint: 'http://x' } }, /judge needs model/],
+    [{ ...judge, judge: { model: 'm', template: 'long' } }, /judge.template must be one of instruct, compact/],
+    [{ ...judge, judge: { model: 'm', url: 'x' } }, /judge has unknown field\(s\) url/],
+    [{ ...judge, judge: 'm' }, /judge must be an object/],
+  ];
+  for (const [v, re] of bad) assert.throws(() => resolveConfig(base, { rewards: [...rules, v] }), (e: Error) => e instanceof ConfigError && re.test(e.message), re.source);
+  // the old lists, with a warning: moved into rewards after the rules (the default ones when rewards is not given)
+  const warned: string[] = [];
+  const old = { name: 'helpful', path: 'rm', on: 'summary', weight: 1, kinds: ['general'] };
+  const cfg = resolve(GRPO_SPEC, [base, { rewardModels: [old], judges: [{ name: 'v3', model: 'deepseek-chat', endpoint: 'http://x', weight: 1 }] }], (l) => warned.push(l));
+  assert.deepEqual(cfg.rewards, [...rules, ok, judge]);
+  assert.deepEqual([cfg.rewardModels, cfg.judges], [[], []]);
+  assert.equal(warned.length, 2);
+  assert.match(warned[0]!, /'rewardModels' is deprecated; list them in rewards/);
+  const oldBad: [unknown, RegExp][] = [
+    [[{ ...old, on: 'reply' }], /on must be 'summary' \(helpfulness\) or 'whole'/],
+    [[{ ...old, extra: 1 }], /unknown field\(s\) extra/],
+    [[old, old], /already a reward's/],
+    [[{ ...old, weight: 'x' }], /weight must be a finite number/],
     [{ name: 'x' }, /rewardModels must be a list/],
   ];
-  for (const [v, re] of bad) assert.throws(() => resolveConfig(base, { rewardModels: v }), (e: Error) => e instanceof ConfigError && re.test(e.message), re.source);
+  for (const [v, re] of oldBad) assert.throws(() => resolveConfig(base, { rewardModels: v }), (e: Error) => e instanceof ConfigError && re.test(e.message), re.source);
 });
 
 test('GRPO with a reward model as the only counted reward moves the policy toward what it prefers', async () => {
@@ -104,7 +126,7 @@ test('GRPO with a reward model as the only counted reward moves the policy towar
   };
   const cfg = resolveConfig({
     model: 'unused', out, world: 'rm-only', steps: 10, promptsPerStep: 4, numGenerations: 4, maxCompletionLength: 6,
-    rewards: [{ name: 'format', weight: 0 }], rewardModels: [{ name: 'b_lover', path: rmDir, on: 'whole', weight: 1 }],
+    rewards: [{ name: 'format', weight: 0 }, { name: 'b_lover', rewardModel: rmDir, on: 'whole', weight: 1 }],
     learningRate: 3e-2, evalEvery: -1, saveEvery: 0, seed: 2,
   });
   const t = new GrpoTrainer(cfg, tiny(6), tok, null, tasks);
@@ -142,9 +164,8 @@ test('judges: 1 / 0 by verdict on covered problems with a gold answer; no verdic
   assert.deepEqual(asked[0], { question: 'reverse ab', reference: 'ba', prediction: 'ba' }); // the question field and the summary
   assert.equal(asked.length, 3);
   const base = { model: 'm', out: 'o', world: 'addition' };
-  assert.throws(() => resolveConfig(base, { judges: [{ name: 'j', weight: 1 }] }), /needs model/);
+  assert.throws(() => resolveConfig(base, { judges: [{ name: 'j', weight: 1 }] }), /needs model/); // the deprecated list
   assert.throws(() => resolveConfig(base, { judges: [{ name: 'j', model: 'm', weight: 1, template: 'long' }] }), /template must be one of instruct, compact/);
-  assert.throws(() => resolveConfig(base, { judges: [{ name: 'format', model: 'm', weight: 1 }] }), /already a reward's/);
   delete process.env['R1_TEST_NO_SUCH_KEY'];
   await assert.rejects(new ModelRewards([], [{ name: 'j', model: 'v3', endpoint: 'http://127.0.0.1:9', apiKeyEnv: 'R1_TEST_NO_SUCH_KEY', weight: 1 }])
     .add({ total: [0], components: {} }, ['a'], [{ prompt: 'p', gold: 'a', fields: {} }]), /R1_TEST_NO_SUCH_KEY is not set; export the API key there/);
