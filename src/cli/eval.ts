@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof sampler === 'string') return fail(sampler);
   problems = local?.problems ?? problems;
   const settings: BenchmarkSettings = { dataset, k, temperature, top_p: topP, max_tokens: local?.maxTokens ?? maxTokens, seed, n_per_request: nPer, prompt: template,
-    model: endpoint ? `${endpoint} ${modelName}` : c.model!, stop: c.stopStrings };
+    model: endpoint ? `${endpoint} ${modelName}` : c.model!, stop: c.stopStrings, ...(c.adapter ? { adapter: c.adapter } : {}), ...(local && c.samplingPrecision === 'bf16' ? { sampling_precision: 'bf16' } : {}) };
   log(`${problems.length} problems × ${k} samples, T ${temperature}, top-p ${topP}, ≤ ${settings.max_tokens} tokens, prompt ${template}`);
   const summary = await runBenchmark(problems, { settings, sampler, judge, equivalent: world === null ? mathEquivalent : undefined, thinkAware: world === null,
     concurrency: local?.concurrency ?? c.concurrency ?? 8, outDir: c.out, log, skipped, progress: (done, total) => bar.update(done, {}, done / total) })

@@ -6,6 +6,7 @@
 // runner.sampleAndJudge, a problem at a time.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../run/spec.js';
 import { createHash } from 'node:crypto';
 import { isEquivalent, normalizeAnswer, verify } from '../rewards/math/index.js';
 import { sampleAndJudge, type Judge } from './runner.js';
@@ -37,6 +38,10 @@ export interface BenchmarkSettings {
   /** What was sampled: a checkpoint folder or an endpoint URL and model name. */
   model: string;
   stop: string[];
+  /** A LoRA adapter on a local model (absent: none). */
+  adapter?: string;
+  /** 'bf16' when a local model decoded from BF16 weight copies (absent: its own weights). */
+  sampling_precision?: 'bf16';
 }
 
 export interface SampleRecord {
@@ -144,8 +149,8 @@ export async function runBenchmark<P extends BenchmarkProblem>(problems: readonl
   const settingsFile = join(o.outDir, 'settings.json');
   if (existsSync(settingsFile)) {
     const before = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    const diff = Object.keys(s).filter((key) => JSON.stringify(before[key]) !== JSON.stringify((s as unknown as Record<string, unknown>)[key]));
-    if (diff.length) throw new EndpointError(`${o.outDir} holds an eval with other settings (${diff.map((d) => `${d}: ${JSON.stringify(before[d])}`).join(', ')}); use another --out or delete it`, null, true);
+    const diff = [...new Set([...Object.keys(before), ...Object.keys(s)])].filter((key) => JSON.stringify(before[key]) !== JSON.stringify((s as unknown as Record<string, unknown>)[key]));
+    if (diff.length) throw new UsageError(`${o.outDir} holds an eval with other settings (${diff.map((d) => `${d}: ${JSON.stringify(before[d])}`).join(', ')}); use another --out or delete it`);
   } else writeFileSync(settingsFile, JSON.stringify(s, null, 2) + '\n');
 
   const resultsFile = join(o.outDir, 'results.jsonl');

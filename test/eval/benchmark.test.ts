@@ -94,6 +94,12 @@ test('resume: finished problems are not sampled again; a half-written tail is dr
   assert.deepEqual(y, x);
   await assert.rejects(runBenchmark(problems, { settings: settings({ temperature: 1 }), sampler: sampler([]), judge: mathJudge, outDir: out }),
     /holds an eval with other settings \(temperature: 0.6\); use another --out/);
+  // a setting recorded only when used (an adapter, BF16 weight copies) counts whether it is added or dropped
+  await assert.rejects(runBenchmark(problems, { settings: settings({ sampling_precision: 'bf16' }), sampler: sampler([]), judge: mathJudge, outDir: out }),
+    /other settings \(sampling_precision: undefined\)/);
+  const bf16 = tmp();
+  await runBenchmark(problems, { settings: settings({ sampling_precision: 'bf16' }), sampler: sampler([]), judge: mathJudge, outDir: bf16 });
+  await assert.rejects(runBenchmark(problems, { settings: settings(), sampler: sampler([]), judge: mathJudge, outDir: bf16 }), /other settings \(sampling_precision: "bf16"\)/);
 });
 
 test('a problem whose sampling fails is skipped with its id and cause; a fatal error stops the run', async () => {
