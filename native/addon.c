@@ -81,20 +81,15 @@ static napi_value js_aligned_float32(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static size_t w16_len(size_t K, size_t N) { return N * w16_stride(K); }
+
 static napi_value js_gemm_rows_w16(napi_env env, napi_callback_info info) {
   Args A;
-  if (!args(&A, env, info, "gemmRowsW16", 7)) return NULL;
-  size_t la, lb, lc;
-  float *a = f32(&A, 0, "A", &la);
-  uint16_t *b = typed(&A, 1, napi_uint16_array, "B", &lb, 0);
-  float *c = f32(&A, 2, "C", &lc);
-  size_t M = dim(&A, 3, "M"), N = dim(&A, 4, "N"), K = dim(&A, 5, "K");
+  PackedArgs g;
+  if (!args(&A, env, info, "gemmRowsW16", 7) || !packed_args(&A, &g, w16_len, "packW16")) return NULL;
   double beta = num(&A, 6, "beta");
-  need(&A, "A (M, K)", la, (double)M * K);
-  if (!A.err && lb != N * w16_stride(K)) fail(&A, "B has length %zu, but packW16 of N=%zu K=%zu gives %zu", lb, N, K, N * w16_stride(K));
-  need(&A, "C (M, N)", lc, (double)M * N);
   if (A.err) return NULL;
-  k_gemm_rows_w16(a, b, c, M, N, K, (float)beta);
+  k_gemm_rows_w16(g.a, g.b, g.c, g.M, g.N, g.K, (float)beta);
   return undef(env);
 }
 

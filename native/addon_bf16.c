@@ -44,18 +44,11 @@ static napi_value js_pack_bf16(napi_env env, napi_callback_info info) {
 /* gemmBf16Packed(a, packed, c, M, N, K, alpha, beta): C (M, N) = alpha * A (M, K) @ B + beta * C */
 static napi_value js_gemm_bf16_packed(napi_env env, napi_callback_info info) {
   Args A;
-  if (!args(&A, env, info, "gemmBf16Packed", 8)) return NULL;
-  size_t la, lp, lc;
-  float *a = f32(&A, 0, "a", &la);
-  uint16_t *p = typed(&A, 1, napi_uint16_array, "packed", &lp, 0);
-  float *c = f32(&A, 2, "c", &lc);
-  size_t M = dim(&A, 3, "M"), N = dim(&A, 4, "N"), K = dim(&A, 5, "K");
+  PackedArgs g;
+  if (!args(&A, env, info, "gemmBf16Packed", 8) || !packed_args(&A, &g, k_bf16_packed_len, "packBf16")) return NULL;
   float alpha = (float)num(&A, 6, "alpha"), beta = (float)num(&A, 7, "beta");
-  need(&A, "a", la, (double)M * K);
-  need(&A, "c", lc, (double)M * N);
-  if (!A.err && lp != k_bf16_packed_len(K, N)) fail(&A, "packed has length %zu, but packBf16 of K=%zu N=%zu gives %zu", lp, K, N, k_bf16_packed_len(K, N));
   if (A.err) return NULL;
-  if (k_gemm_bf16_packed(a, p, c, M, N, K, alpha, beta) != 0) fail(&A, "out of memory for the packed operand (M=%zu K=%zu)", M, K);
+  if (k_gemm_bf16_packed(g.a, g.b, g.c, g.M, g.N, g.K, alpha, beta) != 0) fail(&A, "out of memory for the packed operand (M=%zu K=%zu)", g.M, g.K);
   return A.err ? NULL : undef(env);
 }
 

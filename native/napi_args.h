@@ -129,6 +129,26 @@ static inline int gemm_args(Args *A, GemmArgs *g) {
   return !A->err;
 }
 
+/** A product with a packed uint16 B: its first six arguments (a, packed, c, M, N, K). */
+typedef struct {
+  float *a, *c;
+  uint16_t *b;
+  size_t M, N, K;
+} PackedArgs;
+
+/** Reads and checks them: A (M, K) and C (M, N) long enough, the packed B exactly packed_len(K, N) (what `packer` gives). 0 on a thrown error. */
+static inline int packed_args(Args *A, PackedArgs *g, size_t (*packed_len)(size_t K, size_t N), const char *packer) {
+  size_t la, lb, lc;
+  g->a = f32(A, 0, "a", &la);
+  g->b = typed(A, 1, napi_uint16_array, "packed", &lb, 0);
+  g->c = f32(A, 2, "c", &lc);
+  g->M = dim(A, 3, "M"); g->N = dim(A, 4, "N"); g->K = dim(A, 5, "K");
+  need(A, "a", la, (double)g->M * g->K);
+  need(A, "c", lc, (double)g->M * g->N);
+  if (!A->err && lb != packed_len(g->K, g->N)) fail(A, "packed has length %zu, but %s of K=%zu N=%zu gives %zu", lb, packer, g->K, g->N, packed_len(g->K, g->N));
+  return !A->err;
+}
+
 static napi_value undef(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
