@@ -171,11 +171,13 @@ export const GRPO_SPEC = defineSpec({
       c.judges = [];
     }
     // not given, or only reward and judge models: a world is scored by its own task judge and the one format, a
-    // dataset by the math verifier and the format of its template (the R1-Zero template's <answer> tags by default)
+    // dataset by the math verifier and the format of its template (the R1-Zero template's <answer> tags by default);
+    // an empty list given stays empty, for validation to refuse
     const rules = c.world
       ? [{ name: 'task', weight: 1 }, { name: 'format', weight: 0.1 }]
       : [{ name: 'accuracy', weight: 1 }, { name: (c.template ?? 'r1-zero') === 'r1-zero' ? 'r1-zero-format' : 'format', weight: 0.1 }];
-    c.rewards = listed.some((r) => r && !isModelReward(r)) ? listed : [...rules, ...listed];
+    const keep = listed.some((r) => r && !isModelReward(r)) || (given.has('rewards') && listed.length === 0);
+    c.rewards = keep ? listed : [...rules, ...listed];
   },
   check: (c) => {
     if (c.temperature === 0) return 'temperature must be > 0 for GRPO: a group of greedy samples is identical and has no advantage; use 1.0';

@@ -98,6 +98,7 @@ test('reward-model and judge entries of rewards are checked by resolveConfig; th
     [{ ...judge, judge: 'm' }, /judge must be an object/],
   ];
   for (const [v, re] of bad) assert.throws(() => resolveConfig(base, { rewards: [...rules, v] }), (e: Error) => e instanceof ConfigError && re.test(e.message), re.source);
+  assert.throws(() => resolveConfig(base, { rewards: [] }), /rewards must be a non-empty list/); // an empty list is not the default
   // the old lists, with a warning: moved into rewards after the rules (the default ones when rewards is not given)
   const warned: string[] = [];
   const old = { name: 'helpful', path: 'rm', on: 'summary', weight: 1, kinds: ['general'] };
