@@ -72,7 +72,7 @@ export const SFT_FIELDS = {
   numTrainEpochs: V.numTrainEpochs,
   batchSize: withDefault(V.batchSize, 16),
   gradientAccumulationSteps: V.gradientAccumulationSteps,
-  learningRate: withDefault(V.learningRate, 1e-4, { doc: 'peak learning rate, cosine to 10% after warmupSteps' }),
+  learningRate: withDefault(V.learningRate, 1e-4, { doc: 'peak learning rate, cosine to minLrRatio × it after warmupSteps' }),
   warmupSteps: withDefault(V.warmupSteps, 10),
   minLrRatio: V.minLrRatio,
   weightDecay: V.weightDecay,
