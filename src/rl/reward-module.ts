@@ -13,9 +13,6 @@ import { rewardContext, type TaskProblem } from './tasks.js';
 
 export type { RewardColumns, RewardCompletion, RewardPrompt, UserRewardFn } from './covered.js';
 
-/** One entry of the rewards list (covered.ts's RewardSpec): RewardSet loads the registry rewards and user functions, and skips reward and judge models. */
-export type RewardSetSpec = RewardSpec;
-
 /** A reward module or function that cannot be used, named with the fix; a user error (the CLI exits 2). */
 export class RewardModuleError extends UsageError {}
 
@@ -25,7 +22,7 @@ const MODULE_EXTS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
  * `--reward-module PATH#EXPORT[:WEIGHT]` as a reward spec (PATH alone: its default export, weight 1); the
  * path is made absolute against cwd so that config.json names the same file from anywhere.
  */
-export function parseRewardModuleFlag(text: string, cwd = process.cwd()): RewardSetSpec {
+export function parseRewardModuleFlag(text: string, cwd = process.cwd()): RewardSpec {
   const hash = text.lastIndexOf('#');
   const path = hash >= 0 ? text.slice(0, hash) : text;
   const rest = hash >= 0 ? text.slice(hash + 1) : 'default';
@@ -97,7 +94,7 @@ export function checkUserScores(label: string, out: unknown, n: number, where: s
 }
 
 interface Loaded {
-  spec: RewardSetSpec;
+  spec: RewardSpec;
   /** Present for user functions. */
   fn?: UserRewardFn;
   label: string;
@@ -112,8 +109,8 @@ interface Loaded {
 export class RewardSet {
   private constructor(private readonly registry: Registry, private readonly rewards: Loaded[]) {}
 
-  /** Loads every user module of specs; errors (missing file, export, not a function, a name used twice) are RewardModuleErrors. */
-  static async load(specs: readonly RewardSetSpec[], registry: Registry, cwd = process.cwd()): Promise<RewardSet> {
+  /** Loads every user module of specs (reward and judge models are skipped: rm-reward.ts scores them); errors (missing file, export, not a function, a name used twice) are RewardModuleErrors. */
+  static async load(specs: readonly RewardSpec[], registry: Registry, cwd = process.cwd()): Promise<RewardSet> {
     const seen = new Set<string>();
     const out: Loaded[] = [];
     for (const spec of specs) {
