@@ -109,14 +109,11 @@ export function rewardModelsProblem(list: unknown, ruleNames: readonly string[],
       seen.add(s.name);
       if (typeof s.weight !== 'number' || !Number.isFinite(s.weight)) return `${label}: weight must be a finite number`;
       if (s.kinds !== undefined && (!Array.isArray(s.kinds) || s.kinds.some((k) => typeof k !== 'string'))) return `${label}: kinds must be a list of strings (problem kinds or world names)`;
-      if (key === 'rewardModels') {
-        if (typeof s.path !== 'string' || !s.path) return `${label}: needs path, a folder written by r1 train-rm`;
-        if (!REPLY_VIEWS.includes(s.on as ReplyView)) return `${label}: on must be 'summary' (helpfulness) or 'whole' (harmlessness)`;
-      } else {
-        if (typeof s.model !== 'string' || !s.model) return `${label}: needs model (the served name with endpoint, else a checkpoint folder)`;
-        for (const k of ['endpoint', 'apiKeyEnv'] as const) if (s[k] !== undefined && (typeof s[k] !== 'string' || !s[k])) return `${label}: ${k} must be a non-empty string`;
-        if (s.template !== undefined && !(String(s.template) in JUDGE_TEMPLATES)) return `${label}: template must be one of ${Object.keys(JUDGE_TEMPLATES).join(', ')}`;
-      }
+      if (key === 'rewardModels' && (typeof s.path !== 'string' || !s.path)) return `${label}: needs path, a folder written by r1 train-rm`;
+      // the rest as the rewards entry it becomes: one set of checks for both shapes
+      const [entry] = key === 'rewardModels' ? asRewardEntries([s as unknown as RewardModelSpec], []) : asRewardEntries([], [s as unknown as JudgeModelSpec]);
+      const p = modelRewardProblem(entry!, label);
+      if (p) return p;
     }
   }
   return null;
