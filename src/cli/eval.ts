@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   const world = dataset.startsWith('world:') ? dataset.slice(6) : null;
   const template = evalTemplate(c.template, world, !ckpt || hasChatTemplate(ckpt.tokenizer), c.model); // the checkpoint's tokenizer decides the default
   const w = world === null ? null : getWorld(world), tasks = w && worldTasks(w, template === 'chat' ? 'compact' : template, seed);
-  let problems: EvalRunProblem[] = tasks ? worldProblems(tasks.heldOut(limit ?? 200), template) : await datasetProblems(dataset, template, limit, skipped, log);
+  let problems: EvalRunProblem[] = tasks ? worldProblems(tasks.heldOut(limit ?? 200, c.split), template) : await datasetProblems(dataset, template, limit, skipped, log);
   const judge = evalJudge(w); // a world's own check (it reads each problem's `world`), else the math judge
   const local = ckpt ? localSampler(ckpt.model, ckpt.tokenizer, problems, { maxTokens, slots: c.slots, concurrency: c.concurrency, nPer, log, skipped,
     bf16Weights: c.samplingPrecision === 'bf16' }) : null;
@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     onRetry: log, concurrency: c.concurrency ?? 8 }).catch(endpointFailure);
   if (typeof sampler === 'string') return fail(sampler);
   problems = local?.problems ?? problems;
-  const settings: BenchmarkSettings = { dataset, k, temperature, top_p: topP, max_tokens: local?.maxTokens ?? maxTokens, seed, n_per_request: nPer, prompt: template,
+  const settings: BenchmarkSettings = { dataset, ...(world !== null && c.split !== 'test' ? { split: c.split } : {}), k, temperature, top_p: topP, max_tokens: local?.maxTokens ?? maxTokens, seed, n_per_request: nPer, prompt: template,
     model: endpoint ? `${endpoint} ${modelName}` : c.model!, stop: c.stopStrings, ...(c.adapter ? { adapter: c.adapter } : {}), ...(local && c.samplingPrecision === 'bf16' ? { sampling_precision: 'bf16' } : {}) };
   log(`${problems.length} problems × ${k} samples, T ${temperature}, top-p ${topP}, ≤ ${settings.max_tokens} tokens, prompt ${template}`);
   const summary = await runBenchmark(problems, { settings, sampler, judge, equivalent: world === null ? mathEquivalent : undefined, thinkAware: world === null,

@@ -26,6 +26,8 @@ export interface BenchmarkProblem {
 
 export interface BenchmarkSettings {
   dataset: string;
+  /** A world's held-out split when it is not the test split ('validation'); absent: test. */
+  split?: 'validation';
   k: number;
   temperature: number;
   top_p: number;

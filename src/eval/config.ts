@@ -1,7 +1,7 @@
 // The run spec of `r1 eval`: each option once (type, default, range, doc; old flag names as deprecated aliases),
 // from which its flags, --help and config files come (src/run/spec.ts). The defaults are the paper's evaluation
 // (PAPER_EVAL: T 0.6, top-p 0.95) with 64 samples a problem. Not the benchmark loop (benchmark.ts).
-import { defineSpec, int, nullable, required, str, withDefault, type ConfigOf } from '../run/spec.js';
+import { defineSpec, int, nullable, oneOf, required, str, withDefault, type ConfigOf } from '../run/spec.js';
 import { PAPER_EVAL, V } from '../run/vocabulary.js';
 
 export const EVAL_FIELDS = {
@@ -13,6 +13,7 @@ export const EVAL_FIELDS = {
   dataset: required(str('', 'gsm8k | math500 | aime24 | amc23 | FILE.jsonl | world:NAME', {
     metavar: 'D', aliases: ['world', 'data'], aliasValue: { world: (v) => `world:${String(v)}` },
   })),
+  split: oneOf(['test', 'validation'] as const, 'test', "world:NAME: the held-out split sampled; 'validation' for choices (a learning rate, a checkpoint), 'test' only for the number reported"),
   out: required(withDefault(V.out, '', { doc: 'results.jsonl (every sample), summary.json, settings.json; an unfinished run there resumes' })),
   numGenerations: withDefault(V.numGenerations, 64, { doc: 'samples per problem: pass@1 is their mean correctness, cons@k their vote' }),
   temperature: withDefault(V.temperature, PAPER_EVAL.temperature),
@@ -34,6 +35,7 @@ export const EVAL_SPEC = defineSpec({
   name: 'eval', fields: EVAL_FIELDS,
   check: (c) => (c.endpoint && !c.modelName && !c.model ? '--endpoint needs --model-name NAME (the served model; GET URL/v1/models lists them)'
     : !c.endpoint && !c.model ? 'give --model DIR (a checkpoint folder) or --endpoint URL --model-name NAME'
+    : c.split !== 'test' && !c.dataset.startsWith('world:') ? `--split ${c.split} is for world:NAME datasets; ${c.dataset} has only its own problems`
     : c.endpoint && c.adapter ? '--adapter goes with --model DIR (a local checkpoint); a served model has its adapter loaded by its server (r1 serve --adapter)' : null),
 });
 export type EvalConfig = ConfigOf<typeof EVAL_FIELDS>;

@@ -22,12 +22,15 @@ export interface TaskProblem {
   world?: WorldProblem;
 }
 
+/** The held-out splits: test (reported numbers) and validation (choices: learning rates, steps, checkpoints). */
+export type HeldOutSplit = 'test' | 'validation';
+
 export interface TaskSource {
   name: string;
   /** n training problems for one step, drawn with rng (distinct problems unless `repeats`: a survey of the source, not a step). */
   draw(rng: Rng, n: number, repeats?: boolean): TaskProblem[];
-  /** The first n held-out problems (always the same ones). */
-  heldOut(n: number): TaskProblem[];
+  /** The first n held-out problems (always the same ones): the test split, or a world's validation split when asked. */
+  heldOut(n: number, split?: HeldOutSplit): TaskProblem[];
   /** Judge for held-out evaluation (correctness, format, voting key). */
   judge: Judge<TaskProblem>;
   /** The world the problems come from (its reflection parser and difficulty levels feed the metrics); absent for datasets. */
@@ -40,13 +43,14 @@ export function worldTasks(world: World, template: string, seed: number, renderC
     const { id, question, gold, ...fields } = p;
     return { id, gold, prompt: renderPrompt(template, question, undefined, renderChat), fields: { question, ...fields }, input: question, world: p };
   };
-  const cache = new Map<number, TaskProblem[]>();
+  const cache = new Map<string, TaskProblem[]>();
   return {
     name: world.name,
     draw: (rng, n, repeats) => sampleProblems(world, { split: 'train', count: n, seed: rng.nextU32(), unique: !repeats }).map(toTask),
-    heldOut: (n) => {
-      if (!cache.has(n)) cache.set(n, sampleProblems(world, { split: 'test', count: n, seed: seed ^ 0x5eed }).map(toTask));
-      return cache.get(n)!;
+    heldOut: (n, split = 'test') => {
+      const key = `${split} ${n}`;
+      if (!cache.has(key)) cache.set(key, sampleProblems(world, { split, count: n, seed: seed ^ 0x5eed }).map(toTask));
+      return cache.get(key)!;
     },
     judge: worldJudge<TaskProblem>(world),
     world,
@@ -68,7 +72,10 @@ export function dataTasks(name: string, train: Problem[], test: Problem[], templ
   return {
     name,
     draw: (rng, n) => Array.from({ length: n }, () => trainTasks[rng.int(0, trainTasks.length - 1)]!),
-    heldOut: (n) => testTasks.slice(0, n),
+    heldOut: (n, split = 'test') => {
+      if (split !== 'test') throw new Error(`dataset ${name} has no ${split} split: only a world's problems have one`);
+      return testTasks.slice(0, n);
+    },
     judge: registryJudge('accuracy', template === 'r1-zero' ? 'r1-zero-format' : 'format'),
   };
 }

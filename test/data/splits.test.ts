@@ -80,3 +80,15 @@ test('split counts: distinct canonical problems per split, listed where the worl
   // general is too large to list: estimated from its size
   assert.equal(splitCounts(getWorld('general'))!.estimated, true);
 });
+
+test('held-out problems of a task source: the test split by default, the validation split when asked, never the same problem', async () => {
+  const { worldTasks } = await import('../../src/rl/tasks.js');
+  const tasks = worldTasks(getWorld('addition'), 'compact', 7);
+  const test_ = tasks.heldOut(60), val = tasks.heldOut(60, 'validation');
+  assert.equal(val.length, 60);
+  for (const p of test_) assert.equal(splitOf(problemKey(p.world!)), 'test', p.id);
+  for (const p of val) assert.equal(splitOf(problemKey(p.world!)), 'validation', p.id);
+  const testKeys = new Set(test_.map((p) => problemKey(p.world!)));
+  assert.ok(val.every((p) => !testKeys.has(problemKey(p.world!))));
+  assert.deepEqual(tasks.heldOut(60), test_, 'the same problems each time');
+});

@@ -31,9 +31,10 @@ test('r1 eval: bad flags and inputs are one-line usage errors', async () => {
     [['--model', NO_TEMPLATE, '--dataset', 'gsm8k', '--template', 'chat', '--out', out], /has no chat template .*use --template r1-zero or compact/],
     [['--model', TINY, '--dataset', 'gsm8k', '--num-generations', '0', '--out', out], /--num-generations must be an integer >= 1/],
     [['--model', TINY, '--dataset', 'gsm8k', '--top-p', '1.5', '--out', out], /--top-p must be a number > 0 and <= 1, got 1.5/],
+    [['--model', TINY, '--dataset', 'gsm8k', '--split', 'validation', '--out', out], /--split validation is for world:NAME datasets; gsm8k has only its own problems/],
   ];
   const OLD = ['--model', TINY, '--dataset', 'gsm8k', '--k', '0', '--out', out];
-  // the eleven invocations in one process (test/r1-batch.ts) instead of eleven tsx processes; beside them, two real
+  // the twelve invocations in one process (test/r1-batch.ts) instead of twelve tsx processes; beside them, two real
   // `node bin/r1.js eval` processes (a user error, --help) whose exit code and output must equal the batch's
   const [batch, realBad, realHelp] = await Promise.all([
     r1BatchAsync([...cases.map(([args]) => args), OLD, ['--help']].map((args) => ['eval', ...args])),
