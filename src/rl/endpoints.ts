@@ -83,6 +83,29 @@ export interface Endpoint {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** fetch's error codes for a connection the other side closed (as opposed to one refused, or a timeout). */
 const CLOSED_UNDER_US = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'];
+/** How many connections closed under us one request tries before its server counts as down (one per pooled socket). */
+const CLOSED_RETRIES = 16;
+
+/**
+ * An AbortSignal that fires after ms of this process's responsive time: a tick every 100 ms counts at most 250 ms, so
+ * seconds the event loop spent blocked (a training step computing) do not count against a server whose answer was
+ * waiting in the socket. clear() stops it; unref'd ones do not keep the process alive.
+ */
+export function responsiveTimeout(ms: number, unref = false): { signal: AbortSignal; clear: () => void } {
+  const ac = new AbortController();
+  let counted = 0, last = performance.now();
+  const tick = setInterval(() => {
+    const now = performance.now();
+    counted += Math.min(now - last, 250);
+    last = now;
+    if (counted >= ms) {
+      clearInterval(tick);
+      ac.abort(new Error(`no reply within ${ms} ms`));
+    }
+  }, Math.min(100, Math.max(1, ms / 4)));
+  if (unref) tick.unref();
+  return { signal: ac.signal, clear: () => clearInterval(tick) };
+}
 
 export class EndpointPool {
   readonly eps: Endpoint[];
@@ -110,23 +133,23 @@ export class EndpointPool {
 
   /**
    * POST path on one server with the request timeout; returns status and body text, or throws RequestError('down').
-   * A connection the server closed under us (a kept-alive socket it timed out while this process was busy computing)
-   * is tried once more on a fresh one before the server counts as down: the requests are seeded, so sending one again
-   * changes nothing.
+   * A connection the server closed under us (kept-alive sockets it timed out while this process was busy computing; the
+   * client keeps several, so several can be dead at once) is tried again on another before the server counts as down:
+   * the requests are seeded, so sending one again changes nothing. The timeout counts this process's responsive time
+   * only, so a training step that held the event loop does not time out an answer that was waiting.
    */
   async post(ep: Endpoint, path: string, body: unknown, timeoutS = this.spec.timeout ?? 600): Promise<{ status: number; text: string }> {
     for (let attempt = 0; ; attempt++) {
-      const ac = new AbortController();
-      const timer = setTimeout(() => ac.abort(), timeoutS * 1000);
+      const timeout = responsiveTimeout(timeoutS * 1000);
       try {
-        const res = await fetch(`${ep.base}${path}`, { method: 'POST', headers: this.headers(), body: JSON.stringify(body), signal: ac.signal });
+        const res = await fetch(`${ep.base}${path}`, { method: 'POST', headers: this.headers(), body: JSON.stringify(body), signal: timeout.signal });
         return { status: res.status, text: await res.text() };
       } catch (e) {
         const code = (e as Error & { cause?: { code?: string } }).cause?.code;
-        if (!ac.signal.aborted && attempt === 0 && code && CLOSED_UNDER_US.includes(code)) continue;
-        throw new RequestError(ac.signal.aborted ? `sent no reply within ${timeoutS} s` : `cannot be reached (${code ?? (e as Error).message})`, 'down');
+        if (!timeout.signal.aborted && attempt < CLOSED_RETRIES && code && CLOSED_UNDER_US.includes(code)) continue;
+        throw new RequestError(timeout.signal.aborted ? `sent no reply within ${timeoutS} s` : `cannot be reached (${code ?? (e as Error).message})`, 'down');
       } finally {
-        clearTimeout(timer);
+        timeout.clear();
       }
     }
   }
@@ -170,16 +193,18 @@ export class EndpointPool {
   /** The up server with the fewest choices in flight (below its concurrency); waits for one; NoServersError when none comes back. */
   private async acquire(n: number): Promise<Endpoint> {
     const most = this.spec.concurrency ?? 8;
-    let noneSince = 0;
+    let waited = 0, last = performance.now(); // responsive time with no server up: a blocked event loop counts at most 300 ms
     for (;;) {
-      const up = this.eps.filter((e) => e.up);
+      const up = this.eps.filter((e) => e.up), now = performance.now();
       if (up.length === 0) {
-        noneSince ||= performance.now();
-        if (performance.now() - noneSince > (this.spec.waitForServers ?? 30) * 1000) {
+        waited += Math.min(now - last, 300);
+        last = now;
+        if (waited > (this.spec.waitForServers ?? 30) * 1000) {
           throw new NoServersError(`every rollout server stopped answering (${this.eps.map((e) => `${e.url}: ${e.cause}`).join('; ')})`);
         }
       } else {
-        noneSince = 0;
+        waited = 0;
+        last = now;
         const free = up.filter((e) => e.load < most * n).sort((a, b) => a.load - b.load);
         if (free.length) {
           free[0]!.load += n;
@@ -210,7 +235,8 @@ export class EndpointPool {
       ep.timer = null;
       if (this.closed) return;
       try {
-        const res = await fetch(`${ep.base}/health`, { signal: AbortSignal.timeout(5000), headers: this.headers() });
+        const timeout = responsiveTimeout(5000, true);
+        const res = await fetch(`${ep.base}/health`, { signal: timeout.signal, headers: this.headers() }).finally(timeout.clear);
         if (res.ok) {
           await this.revive(ep);
           ep.up = true;

@@ -186,28 +186,49 @@ pool.sample({ index: 0, prompt: [1], n: 1, seed: 1, maxTokens: 1, temperature: 1
   assert.ok(Number(ms) >= 500, `it waited waitForServers (0.5 s) first: ${ms} ms`);
 });
 
-test('a kept-alive connection the server closes as a request arrives is tried once more on a fresh one, and the server stays up', async () => {
-  let arrived = 0;
-  const seen = new WeakSet<object>();
-  let trapped = false;
+test('connections closed under the client several times in a row (kept-alive sockets the server timed out) are tried again, and the server stays up', async () => {
+  let arrived = 0, trapped = 0, warm = false;
   const srv = createServer((req, res) => {
     arrived++;
-    if (seen.has(req.socket) && !trapped) { // the first request on a reused connection: closed under the client, unanswered
-      trapped = true;
+    if (warm && trapped < 3) { // closed under the client, unanswered
+      trapped++;
       req.socket.destroy();
       return;
     }
-    seen.add(req.socket);
     req.resume();
     req.on('end', () => res.end('{"ok":true}'));
   });
   servers.push(srv);
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const pool = new EndpointPool({ endpoints: [`http://127.0.0.1:${(srv.address() as { port: number }).port}/v1`] }, () => {});
-  let posts = 0;
-  for (; posts < 6 && !trapped; posts++) assert.equal((await pool.post(pool.eps[0]!, '/x', {})).status, 200);
-  assert.ok(trapped, 'a request reused a connection');
-  assert.equal(arrived, posts + 1, 'the trapped request was sent once more');
-  assert.ok(pool.eps[0]!.up);
+  const ep = pool.eps[0]!;
+  for (const r of await Promise.all([0, 1, 2, 3].map(() => pool.post(ep, '/x', {})))) assert.equal(r.status, 200); // four kept-alive connections
+  await new Promise((r) => setTimeout(r, 100));
+  warm = true;
+  assert.equal((await pool.post(ep, '/x', {})).status, 200);
+  assert.equal(trapped, 3);
+  assert.equal(arrived, 4 + 3 + 1, 'the request was sent again after each close, then answered');
+  assert.ok(ep.up);
   pool.close();
+});
+
+test('a request timeout counts responsive time: an answer waiting while this process computed (the event loop blocked) is read, not timed out', async () => {
+  const srv = createServer((req, res) => { req.resume(); req.on('end', () => res.end('{"ok":true}')); });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const pool = new EndpointPool({ endpoints: [`http://127.0.0.1:${(srv.address() as { port: number }).port}/v1`] }, () => {});
+  const pending = pool.post(pool.eps[0]!, '/x', {}, 1); // a 1 s timeout
+  const t0 = performance.now();
+  while (performance.now() - t0 < 2500) { /* a training step holding the event loop for 2.5 s */ }
+  assert.equal((await pending).status, 200);
+  // a server that never answers still times out, after about 1 s of responsive time
+  const silent = createServer(() => {});
+  servers.push(silent);
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const p2 = new EndpointPool({ endpoints: [`http://127.0.0.1:${(silent.address() as { port: number }).port}/v1`] }, () => {});
+  const t1 = performance.now();
+  await assert.rejects(p2.post(p2.eps[0]!, '/x', {}, 0.5), /sent no reply within 0.5 s/);
+  assert.ok(performance.now() - t1 >= 450, `${performance.now() - t1} ms`);
+  pool.close();
+  p2.close();
 });
