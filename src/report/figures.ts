@@ -123,7 +123,7 @@ export function runFigures(run: RunData, samples: ViewSample[]): Figures {
   // servers and, from its first update, for local sampling (GRPO's samplingPrecision bf16 shows there)
   const remote: [string, string, string[], string, boolean][] = [
     ['staleness', 'Rollout staleness', ['rollout/staleness_mean', 'rollout/staleness_max'], 'Weight versions between the policy trained and the one that sampled each rollout (mean and max of the step).', false],
-    ['offpolicy', 'Sampler and trainer', ['offpolicy/abs_logp_diff', 'offpolicy/masked_fraction'], "Mean |Δ| between the trainer's and the sampler's logprob per token (local sampling: at the step's first update), and with servers the share of tokens the correction masked.", false],
+    ['offpolicy', 'Sampler and trainer', ['offpolicy/abs_logp_diff', 'offpolicy/masked_fraction', 'offpolicy/ess_fraction'], "Mean |Δ| between the trainer's and the sampler's logprob per token (local sampling: at the step's first update); with servers the share of tokens the correction masked and the effective sample size of its weights (share of tokens: 1 = all weigh the same).", false],
   ];
   for (const [id, title, keys, caption, percent] of remote) {
     if (!train.some((r) => keys[0]! in r)) continue;

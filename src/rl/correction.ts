@@ -6,15 +6,16 @@
 export type CorrectionMode = 'sequence_mask' | 'sequence_truncate' | 'token_mask' | 'token_truncate';
 export const CORRECTION_MODES: readonly CorrectionMode[] = ['sequence_mask', 'sequence_truncate', 'token_mask', 'token_truncate'];
 
-/** Sums over the tokens corrected, so batches add up: Σ|Δ|, Σρ, tokens masked, tokens. */
+/** Sums over the tokens corrected, so batches add up: Σ|Δ|, Σρ, Σρ², tokens masked, tokens. */
 export interface CorrectionStats {
   absDiffSum: number;
   ratioSum: number;
+  ratioSqSum: number;
   masked: number;
   tokens: number;
 }
 
-export const emptyCorrectionStats = (): CorrectionStats => ({ absDiffSum: 0, ratioSum: 0, masked: 0, tokens: 0 });
+export const emptyCorrectionStats = (): CorrectionStats => ({ absDiffSum: 0, ratioSum: 0, ratioSqSum: 0, masked: 0, tokens: 0 });
 
 /**
  * The weight ρ of each token of one completion, from the trainer's and the sampler's logprobs of its tokens,
@@ -36,14 +37,22 @@ export function correctionWeights(trainerLogp: ArrayLike<number>, samplerLogp: A
     w[t] = over ? (mask ? 0 : cap) : rho;
     stats.absDiffSum += Math.abs(diff[t]!);
     stats.ratioSum += w[t]!;
+    stats.ratioSqSum += w[t]! * w[t]!;
     if (over && mask) stats.masked++;
     stats.tokens++;
   }
   return w;
 }
 
-/** The logged means: mean |Δ| per token, the share of tokens masked, the mean weight. */
+/**
+ * The logged means: mean |Δ| per token, the share of tokens masked, the mean weight, and the effective sample size of
+ * the weights as a share of the tokens, (Σρ)² / (n Σρ²): 1 when every token weighs the same, near 0 when a few carry
+ * the update (a sequence ratio far from 1 for most completions; the sign the samples are too stale to learn from).
+ */
 export function correctionMetrics(s: CorrectionStats): Record<string, number> {
   const n = Math.max(1, s.tokens);
-  return { 'offpolicy/abs_logp_diff': s.absDiffSum / n, 'offpolicy/masked_fraction': s.masked / n, 'offpolicy/is_ratio_mean': s.ratioSum / n };
+  return {
+    'offpolicy/abs_logp_diff': s.absDiffSum / n, 'offpolicy/masked_fraction': s.masked / n, 'offpolicy/is_ratio_mean': s.ratioSum / n,
+    'offpolicy/ess_fraction': s.ratioSqSum > 0 ? (s.ratioSum * s.ratioSum) / (n * s.ratioSqSum) : 0,
+  };
 }

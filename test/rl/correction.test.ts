@@ -17,6 +17,13 @@ test('token ratios: exp(Δ) per token, above the cap masked to 0 or truncated to
   assert.deepEqual({ masked: s.masked, tokens: s.tokens }, { masked: 1, tokens: 3 });
   assert.ok(Math.abs(s.absDiffSum - 2) < 1e-12); // |0.5| + 0 + |1.5|
   close(correctionWeights(trainer, sampler, 'token_truncate', 3), [Math.exp(0.5), 1, 3], 'token_truncate');
+  // effective sample size of the weights e^0.5, 1, 0 as a share of the 3 tokens: (Σw)² / (3 Σw²)
+  const w = [Math.exp(0.5), 1, 0];
+  const ess = w.reduce((a, b) => a + b) ** 2 / (3 * w.reduce((a, b) => a + b * b, 0)); // = 0.6466…
+  assert.ok(Math.abs(correctionMetrics(s)['offpolicy/ess_fraction']! - ess) < 1e-6);
+  const even = emptyCorrectionStats();
+  correctionWeights([-1, -2], [-1, -2], 'token_mask', 3, even);
+  assert.equal(correctionMetrics(even)['offpolicy/ess_fraction'], 1, 'equal weights: every token counts');
 });
 
 test('sequence ratios: exp(ΣΔ) shared by every token; the whole sequence masked or truncated', () => {
@@ -29,6 +36,7 @@ test('sequence ratios: exp(ΣΔ) shared by every token; the whole sequence maske
   assert.equal(m['offpolicy/masked_fraction'], 1);
   assert.ok(Math.abs(m['offpolicy/abs_logp_diff']! - 1.15) < 1e-9); // (1.1 + 1.2) / 2
   assert.equal(m['offpolicy/is_ratio_mean'], 0);
+  assert.equal(m['offpolicy/ess_fraction'], 0, 'every token masked: nothing left to learn from');
 });
 
 test('the loss multiplies each token\'s surrogate by its weight: weight 0 removes the token, weight 2 doubles it', () => {
