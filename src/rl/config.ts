@@ -143,6 +143,7 @@ export const GRPO_FIELDS = {
   vllmImportanceSamplingCorrection: bool(true, "with servers: weight each token's surrogate by the trainer / sampler probability ratio (TRL's vLLM importance sampling)"),
   vllmImportanceSamplingMode: oneOf(CORRECTION_MODES, 'sequence_mask', "the ratio per 'sequence' (exp Σ Δ) or 'token', and above the cap 'mask' (weight 0) or 'truncate' (weight = cap)"),
   vllmImportanceSamplingCap: num(3.0, 'the cap of the correction ratio', { above: 0 }),
+  clipAgainst: oneOf(['trainer', 'sampler'] as const, 'trainer', "with servers: the old policy of the ratio and its clip: 'trainer' (its logprobs before this step's updates, the correction above toward the sampler's; TRL's) or 'sampler' (the logprobs the rollouts were sampled with, so the clip bounds how far the policy moved since, async steps included; the correction is then only logged)"),
   // LoRA (src/model/lora.ts): loraR > 0 trains an adapter on the frozen policy (checkpoints are PEFT adapters; the reference is the base, the adapter off)
   ...LORA_FIELDS,
 };

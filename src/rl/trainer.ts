@@ -348,15 +348,17 @@ export class GrpoTrainer {
 
   /**
    * Rollouts sampled by servers: the old logprobs are the trainer's own (one forward, no gradient, before the μ updates),
-   * and each token's surrogate is weighted by TRL's correction of the sampler's logprobs toward them.
+   * and each token's surrogate is weighted by TRL's correction of the sampler's logprobs toward them; or, with clipAgainst
+   * 'sampler', the old logprobs stay the sampler's and the correction is only measured.
    */
   private correct(micro: Rollout[][]): CorrectionStats {
     const c = this.cfg, stats = emptyCorrectionStats();
     for (const mb of micro) {
       const old = completionLogprobs(this.policy, mb, c.temperature, this.padId);
       mb.forEach((r, i) => {
-        r.oldLogp = old[i]!;
         const w = correctionWeights(old[i]!, r.samplerLogp!, c.vllmImportanceSamplingMode, c.vllmImportanceSamplingCap, stats);
+        if (c.clipAgainst === 'sampler') return; // the ratio's old policy stays the sampler's logprobs (oldLogp); w only logged
+        r.oldLogp = old[i]!;
         if (c.vllmImportanceSamplingCorrection) r.isWeight = w;
       });
     }

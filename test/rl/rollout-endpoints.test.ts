@@ -236,3 +236,19 @@ test('rollouts older than maxStaleness are dropped and counted', async () => {
   assert.deepEqual(m.map((r) => r['rollout/dropped_stale']), [0, 0, cfg.promptsPerStep * cfg.numGenerations]);
   assert.deepEqual(m.map((r) => r.rollouts_trained), [12, 12, 0]);
 });
+
+test("clipAgainst 'sampler': the ratio's old policy is the sampler's, so the clip bounds the drift since sampling; 'trainer' starts every step at ratio 1", async () => {
+  const a = await replica();
+  const clipped: Record<string, number[]> = {};
+  for (const clipAgainst of ['trainer', 'sampler'] as const) {
+    const { trainer, cfg } = await trainerOn([a.url], { over: { steps: 3, asyncRollouts: true, maxStaleness: 1, clipAgainst, learningRate: 0.3, epsilon: 0.05 } });
+    for (let i = 0; i < 3; i++) await trainer.trainStep();
+    const m = readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(m.map((r) => r['rollout/staleness_max']), [0, 1, 1]);
+    clipped[clipAgainst] = m.map((r) => r.clip_low + r.clip_high);
+    assert.ok(m[2]['offpolicy/abs_logp_diff'] > 0.01, `the batch one version old differs from the trainer: Δ ${m[2]['offpolicy/abs_logp_diff']}`);
+  }
+  assert.deepEqual(clipped.trainer, [0, 0, 0], 'μ = 1 against the trainer: the ratio is 1 at the only update');
+  assert.equal(clipped.sampler![0], 0, 'step 1 sampled with the weights it trains: nothing to clip');
+  assert.ok(clipped.sampler!.slice(1).some((x) => x > 0), `one version behind, against the sampler: clipped ${clipped.sampler}`);
+});
