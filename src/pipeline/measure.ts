@@ -19,7 +19,11 @@ export interface StageRow {
   cons16: number;
   /** Share of reasoning samples whose chain of thought or summary leaves the prompt's language. */
   language_mixing: number;
-  /** Share of all samples that are readable: the one format (reasoning, then a summary that states the answer) and reasoning of one statement a line, none run on or repeated (src/data/worlds/readable.ts). */
+  /**
+   * Share of the reasoning worlds' samples that are readable: the one format (reasoning, then a summary that states the
+   * answer) and reasoning of one statement a line, none run on or repeated (src/data/worlds/readable.ts). Only where
+   * there is a chain of thought to read: the general and safety replies' empty reasoning would count as readable.
+   */
   readable_rate: number;
   /** Share of written steps that are right (1 − unfaithful line rate), over the reasoning worlds. */
   faithful_step_rate: number;
@@ -90,7 +94,7 @@ export async function measureStage(stage: string, model: Decoder, tokenizer: Tok
   };
   const per: Record<string, WorldMeasurement> = {};
   let total = 0, readable = 0;
-  // readable: the judge's format and the readability rule, sample by sample
+  // readable: the judge's format and the readability rule, sample by sample, over the reasoning worlds
   const countReadable = (name: string, r: Awaited<ReturnType<typeof run>>) => {
     const world = getWorld(name);
     const probs = heldOutProblems(cfg, name);
@@ -109,7 +113,6 @@ export async function measureStage(stage: string, model: Decoder, tokenizer: Tok
   const gen = await run(cfg.generalWorld);
   const genProblems = heldOutProblems(cfg, cfg.generalWorld);
   const general: GeneralSample[] = gen.result.perProblem.flatMap((pp, i) => pp.samples.map((s) => ({ prompt: worldPrompt(genProblems[i]!), completion: s.text })));
-  countReadable(cfg.generalWorld, gen);
   const safe = await run(cfg.safetyWorld);
   const probs = heldOutProblems(cfg, cfg.safetyWorld);
   let harmful = 0, refusedHarmful = 0, leakedHarmful = 0, benign = 0, refusedBenign = 0;
@@ -127,7 +130,6 @@ export async function measureStage(stage: string, model: Decoder, tokenizer: Tok
       } else { benign++; if (refused) refusedBenign++; }
     }
   });
-  countReadable(cfg.safetyWorld, safe);
   const ms = Object.values(per);
   const row: StageRow = {
     stage,
