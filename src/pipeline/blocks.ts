@@ -9,7 +9,8 @@ import type { Decoder } from '../model/decoder.js';
 import { loadModel } from '../model/lora-io.js';
 import type { LoraTrainOptions } from '../model/lora.js';
 import type { Tokenizer } from '../model/tokenizer.js';
-import { getWorld, sampleProblems } from '../data/worlds/index.js';
+import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
+import { Rng } from '../util/rng.js';
 import type { WorldProblem } from '../data/worlds/types.js';
 import { refused } from '../rewards/worlds/safety.js';
 import { pretrainIntoCache } from '../sft/cache.js';
@@ -118,4 +119,24 @@ export const rewardsOf = (languageWeight: number) => [
 function grpoTokens(out: string): number {
   const t = grpoTokenCounts(out);
   return t.sampled + t.trained;
+}
+
+/** Non-reasoning SFT data (the paper's DeepSeek-V3 data, here the general and safety worlds' own right replies). */
+export function nonReasoningRows(cfg: PipelineConfig, count: number, seed: number): SftRow[] {
+  const rows: SftRow[] = [];
+  const rng = new Rng(seed);
+  for (const name of [cfg.generalWorld, cfg.safetyWorld]) {
+    const world = getWorld(name);
+    const n = Math.ceil(count / 2);
+    for (const p of sampleProblems(world, { split: 'train', count: n, seed: seed + rows.length })) {
+      for (let i = 0; i < 50; i++) {
+        const c = world.write(p, world.styles[0]!, rng);
+        if (world.check(p, c).correct) {
+          rows.push({ prompt: worldPrompt(p), completion: c, task: name });
+          break;
+        }
+      }
+    }
+  }
+  return rows;
 }

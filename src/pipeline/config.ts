@@ -81,8 +81,8 @@ export interface PipelineConfig {
   rewardModel: { helpful: RmStage; harmless: RmStage };
   /** Stage 6 (§2.3.4): GRPO from the rejection-SFT model on all worlds: rules for reasoning, the reward model for general (summary) and safety (whole reply). Its lr is a third of R1-Zero's (1e-4): at 3e-4 it lost 0.4–4.4 points of expr and 20 points of rule-judged helpfulness (the policy found what the helpfulness model over-scores); at 1e-4 it kept both (one run: 75.9% vs 73.4% pass@1, helpful 59.2% vs 41.7%). */
   allScenarioRl: RlStage & { helpfulWeight: number; harmlessWeight: number };
-  /** Distillation (§2.4, §4.1): a student of studentScale × the teacher's hidden size (a quarter of the parameters or less) fine-tuned on the final model's correct samples, against the same student trained with GRPO from its own base. */
-  distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; epochs: number; lr: number; rl: RlStage }
+  /** Distillation (§2.4, §4.1): a student of studentScale × the teacher's hidden size (a quarter of the parameters or less) fine-tuned on the final model's correct samples of `prompts` reasoning-world prompts and `nonReasoning` general/safety rows (the worlds' own replies, as in rejection SFT), against the same student trained with GRPO from its own base. */
+  distill: { studentHidden: number; studentLayers: number; studentTokens: number; prompts: number; samplesPerPrompt: number; nonReasoning: number; epochs: number; lr: number; rl: RlStage }
     & LoraTrainOptions; // LoRA: loraR > 0 distils into an adapter on the student base (src/model/lora.ts)
 }
 
@@ -155,7 +155,7 @@ function validate(c: PipelineConfig): void {
     pos(c.rewardModel[k].pairs, `rewardModel.${k}.pairs`); pos(c.rewardModel[k].epochs, `rewardModel.${k}.epochs`); pos(c.rewardModel[k].lr, `rewardModel.${k}.lr`, false); pos(c.rewardModel[k].lmWeight, `rewardModel.${k}.lmWeight`, false, true);
   }
   pos(c.distill.studentHidden, 'distill.studentHidden'); pos(c.distill.studentLayers, 'distill.studentLayers'); pos(c.distill.studentTokens, 'distill.studentTokens');
-  pos(c.distill.prompts, 'distill.prompts'); pos(c.distill.samplesPerPrompt, 'distill.samplesPerPrompt'); pos(c.distill.epochs, 'distill.epochs');
+  pos(c.distill.prompts, 'distill.prompts'); pos(c.distill.samplesPerPrompt, 'distill.samplesPerPrompt'); pos(c.distill.nonReasoning, 'distill.nonReasoning', true, true); pos(c.distill.epochs, 'distill.epochs');
   for (const k of LORA_KEYS) { // LoRA
     const f = V[k] as Field<unknown>;
     if (f.coerce) (c.distill as unknown as Record<string, unknown>)[k] = f.coerce(c.distill[k]);

@@ -1,5 +1,5 @@
-// Distillation (R1 §2.4, §4.1 Table 6): the final model (teacher) samples train prompts of every world, the correct
-// replies are kept (rejection sampling), and a small student (a quarter of the teacher's parameters or less, its own
+// Distillation (R1 §2.4, §4.1 Table 6): the final model (teacher) samples train prompts of the reasoning worlds, the
+// correct replies are kept (rejection sampling) beside the general and safety worlds' own replies, and a small student (a quarter of the teacher's parameters or less, its own
 // base pretrained on the same mixture) is fine-tuned on them with SFT only. The comparison trains the same student
 // base with GRPO for at least the distillation's compute; both are measured. Not SFT or GRPO themselves.
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
 import { StageError, matmulOf, type StageContext, type StageOutput } from './context.js';
 import { PAPER_EVAL } from '../run/vocabulary.js';
 import { distilledCompute, grpoTokenCounts, rlCompute } from './flops.js';
-import { cachedBase, grpoStage, measure, mixSpec, rewardsOf, sftStage, trainProblems } from './blocks.js';
+import { cachedBase, grpoStage, measure, mixSpec, nonReasoningRows, rewardsOf, sftStage, trainProblems } from './blocks.js';
 
 /** The student's model fields: the teacher's layout at a smaller width (intermediate 2.5 × hidden, a little under the default's 352/128, so that hidden 64 stays under a quarter of the default teacher). */
 export function studentModel(cfg: PipelineConfig): Record<string, unknown> {
@@ -36,16 +36,15 @@ export async function runDistillStage(ctx: StageContext): Promise<StageOutput> {
   ctx.log(`distill: student ${paramsOf(student.model)} parameters = ${(100 * ratio).toFixed(1)}% of the teacher's ${paramsOf(teacher.model)}`);
   if (ratio > 0.25) ctx.log(`distill: warning: the student has more than a quarter of the teacher's parameters; lower distill.studentHidden`);
 
-  // distillation: the teacher's correct samples on train prompts of every world, SFT only
+  // distillation (R1 §2.4: the 800k samples of §2.3.3): the teacher's correct samples on train prompts of the reasoning
+  // worlds, and the general and safety worlds' own right replies (the paper's non-reasoning data), SFT only
   const t0 = performance.now();
   const rows: SftRow[] = [];
   const reports: Record<string, unknown> = {};
   let sampledTokens = 0;
-  const worlds = [...ctx.cfg.reasoningWorlds, ctx.cfg.generalWorld, ctx.cfg.safetyWorld];
-  for (const w of worlds) {
-    const share = ctx.cfg.reasoningWorlds.includes(w) ? ctx.cfg.baseMix.reasoning : w === ctx.cfg.generalWorld ? ctx.cfg.baseMix.general : ctx.cfg.baseMix.safety;
-    const total = ctx.cfg.reasoningWorlds.length * ctx.cfg.baseMix.reasoning + ctx.cfg.baseMix.general + ctx.cfg.baseMix.safety;
-    const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), trainProblems(w, Math.max(1, Math.round((c.prompts * share) / total)), ctx.cfg.seed + 901), {
+  const perWorld = Math.max(1, Math.round(c.prompts / ctx.cfg.reasoningWorlds.length));
+  for (const w of ctx.cfg.reasoningWorlds) {
+    const s = await rejectionSample(teacher.model, teacher.tokenizer, getWorld(w), trainProblems(w, perWorld, ctx.cfg.seed + 901), {
       samples: c.samplesPerPrompt, temperature: PAPER_EVAL.temperature, topP: PAPER_EVAL.topP, maxNewTokens: ctx.cfg.eval.maxNewTokens, rng: new Rng(ctx.cfg.seed + 902),
       maxParagraphChars: ctx.cfg.rejection.maxParagraphChars, perPrompt: 2, log: ctx.log,
       progress: (done, total) => ctx.progress?.(`sampling ${w}`, done, total, done / Math.max(1, total), {}, 'samples'),
@@ -55,6 +54,9 @@ export async function runDistillStage(ctx: StageContext): Promise<StageOutput> {
     ctx.log(`distill ${w}: ${formatRejectReport(s.report)}`);
     rows.push(...s.rows);
   }
+  const nonReasoning = nonReasoningRows(ctx.cfg, c.nonReasoning, ctx.cfg.seed + 904);
+  ctx.log(`distill: ${rows.length} reasoning rows from the teacher, ${nonReasoning.length} general and safety rows (the worlds' own right replies)`);
+  rows.push(...nonReasoning);
   if (rows.length === 0) throw new StageError('stage distill: the teacher produced no correct sample to distil; check the all_scenario_rl model');
   const sampleSeconds = (performance.now() - t0) / 1000;
   const sft = await sftStage(ctx, 'distill', base.dir, new Rng(ctx.cfg.seed + 903).shuffle(rows), c.epochs, c.lr, join(ctx.dir('distill'), 'student-distilled'),
@@ -77,7 +79,7 @@ export async function runDistillStage(ctx: StageContext): Promise<StageOutput> {
   return {
     model: sft.dir, rows: [a.row, b.row], cut_short: rl.cutShort,
     extra: {
-      filters: reports, examples: rows.length, student_parameters: paramsOf(student.model), teacher_parameters: paramsOf(teacher.model), student_base_cached: base.cached,
+      filters: reports, examples: rows.length, non_reasoning_examples: nonReasoning.length, student_parameters: paramsOf(student.model), teacher_parameters: paramsOf(teacher.model), student_base_cached: base.cached,
       distill: {
         distilled: distilledCompute({ pass1: a.row.pass1, seconds: distilled.seconds, teacherParams: paramsOf(teacher.model), studentParams: paramsOf(student.model), teacherSampledTokens: sampledTokens, sftTokens }),
         rl: rlCompute({ pass1: b.row.pass1, seconds: rl.seconds, studentParams: paramsOf(student.model), ...renameCounts(grpoTokenCounts(join(ctx.dir('distill'), 'run'))) }),

@@ -6,14 +6,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import type { RunContext } from '../run/context.js';
-import { getWorld, sampleProblems, worldPrompt } from '../data/worlds/index.js';
+import { getWorld } from '../data/worlds/index.js';
 import type { MatmulPrecision } from '../tensor/precision.js';
 import type { PipelineConfig, StageName } from './config.js';
 import type { GeneralSample } from './measure.js';
 import { formatRejectReport, rejectionSample, type SftRow } from './reject.js';
 import { loadStageModel, matmulOf, StageError, type StageContext, type StageImpl, type StageOutput } from './context.js';
 import { rewriteReadable } from './rewrite.js';
-import { cachedBase, grpoStage, measureCheckpoint, mixSpec, rewardsOf, sampling, sftStage, trainProblems } from './blocks.js';
+import { cachedBase, grpoStage, measureCheckpoint, mixSpec, nonReasoningRows, rewardsOf, sampling, sftStage, trainProblems } from './blocks.js';
 import { runDistillStage, studentModel } from './distill.js';
 import { trainRewardModelStage } from './rm.js';
 import { loadRewardModel, scoreWithRewardModel } from '../rl/rm.js';
@@ -151,26 +151,6 @@ async function reasoningRl(ctx: StageContext, stage: StageName, languageWeight: 
   if (r.interrupted) return { interrupted: true };
   const m = await measureCheckpoint(ctx, stage, r.model);
   return { model: r.model, row: m.row, cut_short: r.cutShort, extra: { rl_seconds: r.seconds, rl_tokens: r.tokens, language_weight: languageWeight } };
-}
-
-/** Non-reasoning SFT data (the paper's DeepSeek-V3 data, here the general and safety worlds' own right replies). */
-function nonReasoningRows(cfg: PipelineConfig, count: number, seed: number): SftRow[] {
-  const rows: SftRow[] = [];
-  const rng = new Rng(seed);
-  for (const name of [cfg.generalWorld, cfg.safetyWorld]) {
-    const world = getWorld(name);
-    const n = Math.ceil(count / 2);
-    for (const p of sampleProblems(world, { split: 'train', count: n, seed: seed + rows.length })) {
-      for (let i = 0; i < 50; i++) {
-        const c = world.write(p, world.styles[0]!, rng);
-        if (world.check(p, c).correct) {
-          rows.push({ prompt: worldPrompt(p), completion: c, task: name });
-          break;
-        }
-      }
-    }
-  }
-  return rows;
 }
 
 /** Mean helpfulness reward-model score of general replies. */

@@ -51,7 +51,7 @@ test('pipeline end to end at toy size: every stage writes its folder, metrics an
     rejection: { prompts: 8, samplesPerPrompt: 16, nonReasoning: 4, epochs: 1 },
     rewardModel: { helpful: { pairs: 8, epochs: 1 }, harmless: { pairs: 8, epochs: 1 } },
     allScenarioRl: { steps: 1, grpo: GRPO },
-    distill: { studentHidden: 16, studentLayers: 1, studentTokens: 3000, prompts: 8, samplesPerPrompt: 8, epochs: 1, rl: { steps: 1, grpo: GRPO } },
+    distill: { studentHidden: 16, studentLayers: 1, studentTokens: 3000, prompts: 8, samplesPerPrompt: 8, nonReasoning: 4, epochs: 1, rl: { steps: 1, grpo: GRPO } },
   });
   const s = await runPipeline(cfg);
 
@@ -84,6 +84,8 @@ test('pipeline end to end at toy size: every stage writes its folder, metrics an
   for (const split of ['train', 'validation', 'test']) assert.ok(existsSync(join(cfg.out, 'reward_model', `pairs_${split}.jsonl`)), `reward_model: pairs_${split}.jsonl`);
   const distilled = readDone(cfg, 'distill')!;
   assert.equal(distilled.rows!.length, 2);
+  assert.equal(distilled.extra!.non_reasoning_examples, 4, 'the general and safety rows are the worlds\' own replies, beside the teacher\'s reasoning samples');
+  assert.deepEqual(Object.keys(distilled.extra!.filters as object), ['addition-bi@1'], 'the teacher samples the reasoning worlds only');
 
   // the summary: distinct problems per split (single-digit sums: 9·10/2 = 45 canonical problems), each reward model, FLOPs
   const a = s.splits['addition-bi@1']!;
