@@ -178,6 +178,9 @@ export class GrpoTrainer {
     const firstStep = this.step;
     let stepSeconds = 0;
     log(`grpo: ${c.steps - this.step} steps to run, ${precision} matmuls${c.maxSeconds > 0 ? `, wall-clock safety limit ${c.maxSeconds}s` : ''}`);
+    if (this.rollout && c.asyncRollouts && c.maxStaleness > 1 && c.clipAgainst === 'trainer') {
+      log(`grpo: note: rollouts up to ${c.maxStaleness} versions old, clipped against the trainer: on the demo recipe at staleness 4 this collapsed 1 run of 2; --clip-against sampler met the bar on 3 of 3 (docs/rollouts.md)`);
+    }
     while (this.step < c.steps) {
       await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and timers run between steps
       if (ctx.signal.aborted) { reason = 'interrupted'; break; }
