@@ -1,8 +1,8 @@
 // Distillation (R1 §2.4, §4.1 Table 6): the final model (teacher) samples train prompts of the reasoning worlds, the
 // correct replies are kept (rejection sampling) beside the general and safety worlds' own replies, and a small student
 // (a quarter of the teacher's parameters or less, its own base pretrained on the same mixture) is fine-tuned on them
-// with SFT only. The comparison trains the same student
-// base with GRPO for at least the distillation's compute; both are measured. Not SFT or GRPO themselves.
+// with SFT only. The comparison trains the same student base with GRPO for at least the distillation's compute; both
+// are measured. Not SFT or GRPO themselves.
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
