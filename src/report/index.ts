@@ -35,6 +35,12 @@ function settings(run: RunData): [string, string][] {
     'rewards', 'lossType', 'beta', 'epsilon', 'epsilonHigh', 'learningRate', 'lrSchedulerType', 'numIterations', 'evalEvery', 'evalSamples', 'seed'];
   const out: [string, string][] = keys.filter((k) => c[k] !== undefined && c[k] !== null)
     .map((k) => [k, k === 'rewards' && Array.isArray(c[k]) ? (c[k] as { name: string; weight?: number }[]).map((r) => `${r.name} × ${r.weight ?? 1}`).join(', ') : cell(c[k])]);
+  if (typeof c.loraR === 'number' && c.loraR > 0) out.push(['loraR', cell(c.loraR)]);
+  const servers = (c.rollout as { endpoints?: unknown[] } | undefined)?.endpoints;
+  if (Array.isArray(servers)) { // sampled on servers: how, and how stale its rollouts could be
+    out.push(['rollout', `${servers.length} server${servers.length === 1 ? '' : 's'}`]);
+    for (const k of ['weightSyncSteps', 'asyncRollouts', 'maxStaleness', 'clipAgainst', 'vllmImportanceSamplingMode']) if (c[k] !== undefined) out.push([k, cell(c[k])]);
+  }
   const last = run.train[run.train.length - 1];
   if (last) out.push(['logged', `${run.train.length} training steps (last step ${last.step}), ${run.evals.length} evaluations, ${run.samples.length} samples`]);
   return out;

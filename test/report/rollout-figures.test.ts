@@ -31,3 +31,16 @@ test('staleness and off-policy charts for server rollouts, none for local ones',
   assert.ok(!local.charts.some((c) => c.id === 'staleness' || c.id === 'offpolicy'));
   assert.ok(!local.notes.some((n) => /staleness|offpolicy/.test(n)));
 });
+
+test("the report's settings say how a run sampled on servers (servers, async, staleness, clip), and nothing of it for a local run", async () => {
+  const { buildReport } = await import('../../src/report/index.js');
+  const d = run([{ step: 1, accuracy: 0.5, 'rollout/staleness_mean': 0, 'rollout/staleness_max': 0 }]);
+  writeFileSync(join(d, 'config.json'), JSON.stringify({
+    world: 'addition', rollout: { endpoints: ['http://a/v1', 'http://b/v1'] }, weightSyncSteps: 1, asyncRollouts: true, maxStaleness: 4, clipAgainst: 'sampler',
+  }));
+  const html = (await buildReport(d)).html;
+  for (const want of [/<b>rollout<\/b> 2 servers/, /<b>asyncRollouts<\/b> true/, /<b>maxStaleness<\/b> 4/, /<b>clipAgainst<\/b> sampler/]) assert.match(html, want);
+  const local = run([{ step: 1, accuracy: 0.5 }]);
+  writeFileSync(join(local, 'config.json'), JSON.stringify({ world: 'addition', rollout: 'local', maxStaleness: 4, clipAgainst: 'trainer' }));
+  assert.doesNotMatch((await buildReport(local)).html, /<b>(rollout|maxStaleness|clipAgainst)<\/b>/);
+});
