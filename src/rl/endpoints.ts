@@ -87,18 +87,29 @@ const CLOSED_UNDER_US = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'];
 const CLOSED_RETRIES = 16;
 
 /**
- * An AbortSignal that fires after ms of this process's responsive time: a tick every 100 ms counts at most 250 ms, so
- * seconds the event loop spent blocked (a training step computing) do not count against a server whose answer was
- * waiting in the socket. clear() stops it; unref'd ones do not keep the process alive.
+ * Milliseconds of this process's responsive time since the clock was made: each reading counts at most capMs since the
+ * last one, so seconds the event loop spent blocked (a training step computing) count as capMs.
+ */
+function responsiveClock(capMs: number): () => number {
+  let counted = 0, last = performance.now();
+  return () => {
+    const now = performance.now();
+    counted += Math.min(now - last, capMs);
+    last = now;
+    return counted;
+  };
+}
+
+/**
+ * An AbortSignal that fires after ms of this process's responsive time (read every 100 ms, at most 250 ms a reading),
+ * so a blocked event loop does not count against a server whose answer was waiting in the socket. clear() stops it;
+ * unref'd ones do not keep the process alive.
  */
 export function responsiveTimeout(ms: number, unref = false): { signal: AbortSignal; clear: () => void } {
   const ac = new AbortController();
-  let counted = 0, last = performance.now();
+  const elapsed = responsiveClock(250);
   const tick = setInterval(() => {
-    const now = performance.now();
-    counted += Math.min(now - last, 250);
-    last = now;
-    if (counted >= ms) {
+    if (elapsed() >= ms) {
       clearInterval(tick);
       ac.abort(new Error(`no reply within ${ms} ms`));
     }
@@ -193,18 +204,16 @@ export class EndpointPool {
   /** The up server with the fewest choices in flight (below its concurrency); waits for one; NoServersError when none comes back. */
   private async acquire(n: number): Promise<Endpoint> {
     const most = this.spec.concurrency ?? 8;
-    let waited = 0, last = performance.now(); // responsive time with no server up: a blocked event loop counts at most 300 ms
+    let waited: (() => number) | null = null; // responsive time since no server was up (a blocked event loop counts 300 ms)
     for (;;) {
-      const up = this.eps.filter((e) => e.up), now = performance.now();
+      const up = this.eps.filter((e) => e.up);
       if (up.length === 0) {
-        waited += Math.min(now - last, 300);
-        last = now;
-        if (waited > (this.spec.waitForServers ?? 30) * 1000) {
+        waited ??= responsiveClock(300);
+        if (waited() > (this.spec.waitForServers ?? 30) * 1000) {
           throw new NoServersError(`every rollout server stopped answering (${this.eps.map((e) => `${e.url}: ${e.cause}`).join('; ')})`);
         }
       } else {
-        waited = 0;
-        last = now;
+        waited = null;
         const free = up.filter((e) => e.load < most * n).sort((a, b) => a.load - b.load);
         if (free.length) {
           free[0]!.load += n;
