@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     onRetry: log, concurrency: c.concurrency ?? 8 }).catch(endpointFailure);
   if (typeof sampler === 'string') return fail(sampler);
   problems = local?.problems ?? problems;
-  const settings: BenchmarkSettings = { dataset, ...(world !== null && c.split !== 'test' ? { split: c.split } : {}), k, temperature, top_p: topP, max_tokens: local?.maxTokens ?? maxTokens, seed, n_per_request: nPer, prompt: template,
+  const settings: BenchmarkSettings = { dataset, ...(c.split !== 'test' ? { split: c.split } : {}), k, temperature, top_p: topP, max_tokens: local?.maxTokens ?? maxTokens, seed, n_per_request: nPer, prompt: template,
     model: endpoint ? `${endpoint} ${modelName}` : c.model!, stop: c.stopStrings, ...(c.adapter ? { adapter: c.adapter } : {}), ...(local && c.samplingPrecision === 'bf16' ? { sampling_precision: 'bf16' } : {}) };
   log(`${problems.length} problems × ${k} samples, T ${temperature}, top-p ${topP}, ≤ ${settings.max_tokens} tokens, prompt ${template}`);
   const summary = await runBenchmark(problems, { settings, sampler, judge, equivalent: world === null ? mathEquivalent : undefined, thinkAware: world === null,
