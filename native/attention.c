@@ -199,13 +199,62 @@ static inline void prefetch_row(const void *p, size_t c, size_t ld, size_t hs, s
 #endif
 
 #if defined(__AVX512F__)
+/* the 16 lane sums of v[0..15] as one vector, lane x = v[x]'s: each with the pairing _mm512_reduce_add_ps uses (lanes
+ * i + i+8, then + i+4, then + i+2, then + i+1), so each sum is the same float, 45 instructions for 16 sums */
+static inline __m512 half_sums(__m512 a, __m512 b) { /* [a's lanes i + i+8 | b's] */
+  return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 2, 3, 2)));
+}
+static inline __m512 sum16(const __m512 *v) {
+  __m512 w[8];
+  for (int i = 0; i < 4; i++) { /* w[2i], w[2i+1]: keys i, i+4 and i+8, i+12 */
+    w[2 * i] = half_sums(v[i], v[i + 4]);
+    w[2 * i + 1] = half_sums(v[i + 8], v[i + 12]);
+  }
+  __m512 x[4]; /* x[i]'s quarter j: key 4j + i, lanes i + i+4 summed */
+  for (int i = 0; i < 4; i++)
+    x[i] = _mm512_add_ps(_mm512_shuffle_f32x4(w[2 * i], w[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_f32x4(w[2 * i], w[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  __m512 y0 = _mm512_add_ps(_mm512_shuffle_ps(x[0], x[1], _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x[0], x[1], _MM_SHUFFLE(3, 2, 3, 2)));
+  __m512 y1 = _mm512_add_ps(_mm512_shuffle_ps(x[2], x[3], _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x[2], x[3], _MM_SHUFFLE(3, 2, 3, 2)));
+  return _mm512_add_ps(_mm512_shuffle_ps(y0, y1, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(y0, y1, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* out slices v0 .. v0 + SP of the G heads = sum over c of P[t * m1 + c] V_c, the keys in order; SP compile-time, so
+ * that the G * SP accumulators stay in registers */
+static inline __attribute__((always_inline)) void decode_pv(const void *V, size_t ld, size_t hs, size_t m, size_t m1, const float *s,
+                                                              float *out, size_t v0, const size_t G, const size_t SP, int fetch, const int bf16) {
+  const size_t es = bf16 ? 2 : 4;
+  __m512 acc[G][SP];
+  for (size_t t = 0; t < G; t++) for (size_t u = 0; u < SP; u++) acc[t][u] = _mm512_setzero_ps();
+  for (size_t c = 0; c < m; c++) {
+    if (fetch) prefetch_row(V, c, ld, hs, es);
+    for (size_t u = 0; u < SP; u++) {
+      __m512 vv = load16(V, c * ld + 16 * (v0 + u), bf16);
+      for (size_t t = 0; t < G; t++) acc[t][u] = _mm512_fmadd_ps(_mm512_set1_ps(s[t * m1 + c]), vv, acc[t][u]);
+    }
+  }
+  for (size_t t = 0; t < G; t++) for (size_t u = 0; u < SP; u++) _mm512_storeu_ps(out + t * hs + 16 * (v0 + u), acc[t][u]);
+}
+
 /* decode_head's products for G (compile-time, so the accumulators stay in registers) heads and hs % 16 == 0:
  * s[t * m1 + c] = scale * q_t . K_c, the softmax rows, then o_t = sum over c of P[t * m1 + c] V_c, the keys in order */
 static inline __attribute__((always_inline)) void decode_vec(const void *K, const void *V, size_t ld, const float *qr, size_t hs,
                                                                size_t m, size_t m1, float scale, float *s, float *out, float *lse,
                                                                const size_t G, const int bf16) {
   const size_t es = bf16 ? 2 : 4, slices = hs / 16, SP = G <= 6 ? 4 : 2; /* SP slices of every head's output a pass */
-  for (size_t c = 0; c < m; c++) { /* the G dot products share each chunk of the key */
+  size_t c = 0;
+  for (; c + 16 <= m; c += 16) { /* 16 keys a head at a time: one transposed reduction instead of 16 */
+    for (size_t x = 0; x < 16; x++) prefetch_row(K, c + x, ld, hs, es);
+    for (size_t t = 0; t < G; t++) {
+      __m512 acc[16];
+      for (size_t x = 0; x < 16; x++) acc[x] = _mm512_setzero_ps();
+      for (size_t v = 0; v < slices; v++) {
+        __m512 qv = _mm512_loadu_ps(qr + t * hs + 16 * v);
+        for (size_t x = 0; x < 16; x++) acc[x] = _mm512_fmadd_ps(qv, load16(K, (c + x) * ld + 16 * v, bf16), acc[x]);
+      }
+      _mm512_storeu_ps(s + t * m1 + c, _mm512_mul_ps(sum16(acc), _mm512_set1_ps(scale)));
+    }
+  }
+  for (; c < m; c++) { /* the G dot products share each chunk of the key */
     prefetch_row(K, c, ld, hs, es);
     __m512 acc[G];
     for (size_t t = 0; t < G; t++) acc[t] = _mm512_setzero_ps();
@@ -216,19 +265,9 @@ static inline __attribute__((always_inline)) void decode_vec(const void *K, cons
     for (size_t t = 0; t < G; t++) s[t * m1 + c] = _mm512_reduce_add_ps(acc[t]) * scale;
   }
   for (size_t t = 0; t < G; t++) lse[t] = softmax_row(s + t * m1, m, bf16); /* P (rounded to BF16 on a BF16 cache) */
-  for (size_t v0 = 0; v0 < slices; v0 += SP) {
-    size_t sp = slices - v0 < SP ? slices - v0 : SP;
-    __m512 acc[G][SP];
-    for (size_t t = 0; t < G; t++) for (size_t u = 0; u < SP; u++) acc[t][u] = _mm512_setzero_ps();
-    for (size_t c = 0; c < m; c++) {
-      if (v0 == 0) prefetch_row(V, c, ld, hs, es);
-      for (size_t u = 0; u < SP && u < sp; u++) {
-        __m512 vv = load16(V, c * ld + 16 * (v0 + u), bf16);
-        for (size_t t = 0; t < G; t++) acc[t][u] = _mm512_fmadd_ps(_mm512_set1_ps(s[t * m1 + c]), vv, acc[t][u]);
-      }
-    }
-    for (size_t t = 0; t < G; t++) for (size_t u = 0; u < sp; u++) _mm512_storeu_ps(out + t * hs + 16 * (v0 + u), acc[t][u]);
-  }
+  size_t v0 = 0;
+  for (; v0 + SP <= slices; v0 += SP) decode_pv(V, ld, hs, m, m1, s, out, v0, G, SP, v0 == 0, bf16);
+  for (; v0 < slices; v0++) decode_pv(V, ld, hs, m, m1, s, out, v0, G, 1, v0 == 0, bf16);
 }
 #endif
 

@@ -14,6 +14,9 @@
 #define GEMM_PARALLEL_FLOPS 2000000.0
 /* a split piece keeps at least this many rows or columns */
 #define GEMM_MIN_PIECE 16
+/* a row product's columns go out in this many pieces per thread, taken as threads come free: a thread the machine
+ * slows (it is shared) leaves its remaining pieces to the other, instead of the call waiting for its half */
+#define ROWS_PIECES_PER_THREAD 8
 
 void k_blas_init(void) {
 #ifndef __APPLE__
@@ -230,11 +233,12 @@ void k_gemm(const float *a, const float *b, float *c, size_t batch, size_t M, si
 }
 
 #if defined(__AVX512F__)
-/* the columns of C in pieces of whole 4-row blocks of B, one per thread, or all on this thread when small */
+/* the columns of C in pieces of whole 4-row blocks of B, ROWS_PIECES_PER_THREAD per thread, or all on this thread when small */
 static void rows_run(small_job *sj) {
   size_t blocks = (sj->N + 3) / 4, threads = (size_t)pool_threads();
   if (threads < 2 || 2.0 * (double)sj->M * (double)sj->N * (double)sj->K < GEMM_PARALLEL_FLOPS || blocks < 2) { small_range(sj, 0, sj->N); return; }
-  sj->pieces = threads < blocks ? threads : blocks;
+  size_t want = threads * ROWS_PIECES_PER_THREAD;
+  sj->pieces = want < blocks ? want : blocks;
   pool_run(small_task, sj, sj->pieces);
 }
 #endif
