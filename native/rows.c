@@ -312,8 +312,19 @@ int64_t k_cdf_index(const double *p, size_t n, double u) {
 /* The ids i < n with bucket[i] == b, ascending, into ids; stops once `want` are found (want < 0: scans all). Returns
  * how many. */
 size_t k_bucket_ids(const uint16_t *bucket, size_t n, uint16_t b, int64_t want, int32_t *ids) {
-  size_t found = 0, limit = want < 0 ? (size_t)-1 : (size_t)want;
-  for (size_t i = 0; i < n && found < limit; i++)
+  size_t found = 0, limit = want < 0 ? (size_t)-1 : (size_t)want, i = 0;
+#if defined(__AVX512BW__)
+  /* 32 buckets a compare; the indices of a block's matches in order */
+  const __m512i key = _mm512_set1_epi16((short)b);
+  for (; i + 32 <= n && found < limit; i += 32) {
+    uint32_t hit = (uint32_t)_mm512_cmpeq_epi16_mask(_mm512_loadu_si512((const void *)(bucket + i)), key);
+    while (hit && found < limit) {
+      ids[found++] = (int32_t)(i + (size_t)__builtin_ctz(hit));
+      hit &= hit - 1;
+    }
+  }
+#endif
+  for (; i < n && found < limit; i++)
     if (bucket[i] == b) ids[found++] = (int32_t)i;
   return found;
 }
