@@ -473,6 +473,34 @@ static napi_value attention_decode(napi_env env, napi_callback_info info, int bf
 static napi_value js_attention_decode(napi_env e, napi_callback_info i) { return attention_decode(e, i, 0); }
 static napi_value js_attention_decode_bf16(napi_env e, napi_callback_info i) { return attention_decode(e, i, 1); }
 
+/* sampleRowsPrep(x, R, n, invT, buckets, arg, m, sum, probs, bucket, mass): argmax and sampleBuckets (buckets) or
+ * expShift of R rows of n logits at once, rows in parallel */
+static napi_value js_sample_rows_prep(napi_env env, napi_callback_info info) {
+  Args A;
+  if (!args(&A, env, info, "sampleRowsPrep", 11)) return NULL;
+  size_t lx, la, lm, ls, lp, lb, lmass;
+  float *x = f32(&A, 0, "x", &lx);
+  size_t R = dim(&A, 1, "R"), n = dim(&A, 2, "n");
+  double inv_t = num(&A, 3, "invT"), buckets = num(&A, 4, "buckets");
+  int32_t *arg = i32(&A, 5, "arg", &la, 0);
+  float *m = f32(&A, 6, "m", &lm);
+  double *sum = f64(&A, 7, "sum", &ls), *probs = f64(&A, 8, "probs", &lp);
+  uint16_t *bucket = typed(&A, 9, napi_uint16_array, "bucket", &lb, 0);
+  double *mass = f64(&A, 10, "mass", &lmass);
+  need(&A, "x (R, n)", lx, (double)R * n);
+  need(&A, "arg (R)", la, (double)R);
+  need(&A, "m (R)", lm, (double)R);
+  need(&A, "sum (R)", ls, (double)R);
+  need(&A, "probs (R, n)", lp, (double)R * n);
+  if (buckets != 0) {
+    need(&A, "bucket (R, n)", lb, (double)R * n);
+    need(&A, "mass (R, 8192)", lmass, (double)R * SAMPLE_BUCKETS);
+  }
+  if (A.err) return NULL;
+  k_sample_rows_prep(x, R, n, (float)inv_t, buckets != 0, arg, m, sum, probs, bucket, mass);
+  return undef(env);
+}
+
 static napi_value js_argmax(napi_env env, napi_callback_info info) {
   Args A;
   if (!args(&A, env, info, "argmax", 1)) return NULL;
@@ -569,7 +597,7 @@ NAPI_MODULE_INIT() {
     { "logSoftmaxFwd", js_log_softmax_fwd }, { "logSoftmaxBwd", js_log_softmax_bwd },
     { "logprobFwd", js_logprob_fwd }, { "logprobBwd", js_logprob_bwd },
     { "embeddingFwd", js_embedding_fwd }, { "embeddingBwd", js_embedding_bwd },
-    { "sumSquares", js_sum_squares }, { "expShift", js_exp_shift }, { "sampleBuckets", js_sample_buckets }, { "argmax", js_argmax }, { "attentionDecode", js_attention_decode }, { "attentionDecodeBf16", js_attention_decode_bf16 }, { "cdfIndex", js_cdf_index }, { "bucketIds", js_bucket_ids }, { "adamw", js_adamw }, { "setThreads", js_set_threads },
+    { "sumSquares", js_sum_squares }, { "expShift", js_exp_shift }, { "sampleBuckets", js_sample_buckets }, { "sampleRowsPrep", js_sample_rows_prep }, { "argmax", js_argmax }, { "attentionDecode", js_attention_decode }, { "attentionDecodeBf16", js_attention_decode_bf16 }, { "cdfIndex", js_cdf_index }, { "bucketIds", js_bucket_ids }, { "adamw", js_adamw }, { "setThreads", js_set_threads },
   };
   for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
     napi_value f;

@@ -31,6 +31,10 @@ size_t k_argmax(const float *x, size_t n);
 int64_t k_cdf_index(const double *p, size_t n, double u);
 size_t k_bucket_ids(const uint16_t *bucket, size_t n, uint16_t b, int64_t want, int32_t *ids);
 double k_sample_buckets(const float *x, double *probs, uint16_t *bucket, double *mass, size_t n, float m, float inv_t);
+/* rows 0..R of x (R, n), in parallel: arg[r] = k_argmax, m[r] = x[arg] (or -inf), sum[r] = k_sample_buckets (buckets)
+ * or k_exp_shift into probs row r (n), bucket row r (n), mass row r (SAMPLE_BUCKETS); each row as those kernels do it */
+void k_sample_rows_prep(const float *x, size_t R, size_t n, float inv_t, int buckets, int32_t *arg, float *m, double *sum,
+                        double *probs, uint16_t *bucket, double *mass);
 void k_adamw(float *p, const float *g, float *m, float *v, size_t n,
              float lr, float b1, float b2, float eps, float wd, float bc1, float bc2);
 void k_embedding_fwd(const float *w, const int32_t *ids, float *out, size_t n, size_t C);

@@ -253,6 +253,35 @@ double k_exp_shift(const float *x, double *out, size_t n, float m, float inv_t) 
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
+typedef struct {
+  const float *x;
+  size_t n;
+  float inv_t;
+  int buckets;
+  int32_t *arg;
+  float *m;
+  double *sum, *probs, *mass;
+  uint16_t *bucket;
+} prep_job;
+
+static void prep_task(void *ctx, size_t r) {
+  const prep_job *j = ctx;
+  const float *x = j->x + r * j->n;
+  size_t a = k_argmax(x, j->n);
+  float m = x[a] > -INFINITY ? x[a] : -INFINITY;
+  j->arg[r] = (int32_t)a;
+  j->m[r] = m;
+  j->sum[r] = j->buckets ? k_sample_buckets(x, j->probs + r * j->n, j->bucket + r * j->n, j->mass + r * SAMPLE_BUCKETS, j->n, m, j->inv_t)
+                         : k_exp_shift(x, j->probs + r * j->n, j->n, m, j->inv_t);
+}
+
+void k_sample_rows_prep(const float *x, size_t R, size_t n, float inv_t, int buckets, int32_t *arg, float *m, double *sum,
+                        double *probs, uint16_t *bucket, double *mass) {
+  if (R == 0 || n == 0) return;
+  prep_job j = { x, n, inv_t, buckets, arg, m, sum, probs, mass, bucket };
+  pool_run(prep_task, &j, R);
+}
+
 /* The first index of the largest x[i] (NaN never wins; 0 when no x[i] > -inf): the max (AVX-512: 4 running maxima
  * of 16 lanes; else r1_maxf), then the first index holding it. */
 size_t k_argmax(const float *x, size_t n) {

@@ -7,10 +7,10 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { eosIds as configEos } from '../model/config.js';
 import type { Rng } from '../util/rng.js';
 import { KVDecoder, type Bf16WeightCopies } from './kvdecoder.js';
-import { type SamplingOptions, SampleScratch, checkSampling, sampleRow } from './sampling.js';
+import { type SamplingOptions, type Prepared, SampleBatch, SampleScratch, checkSampling, sampleRow } from './sampling.js';
 
-export { sampleRow, checkSampling, SampleScratch } from './sampling.js';
-export type { SamplingOptions } from './sampling.js';
+export { sampleRow, checkSampling, SampleScratch, SampleBatch } from './sampling.js';
+export type { SamplingOptions, Prepared } from './sampling.js';
 export { KVDecoder, Bf16WeightCopies } from './kvdecoder.js';
 
 export interface GenerateOptions extends SamplingOptions {
@@ -60,11 +60,12 @@ export function generate(model: Decoder, prompts: number[][], opts: GenerateOpti
   const maxPrompt = Math.max(...prompts.map((p) => p.length));
   const dec = new KVDecoder(model, B, maxPrompt + opts.maxNewTokens, Math.max(opts.prefillTokens ?? 2048, maxPrompt), opts.bf16Weights ?? null);
   const scratch = new SampleScratch(V);
+  const batch = new SampleBatch(V, B); // a decode step's rows are prepared together, in parallel
 
   /** Appends a sampled token to row r; returns true when the row is finished. */
-  const take = (r: number, logits: Float32Array): boolean => {
+  const take = (r: number, logits: Float32Array, from: SampleScratch | Prepared = scratch): boolean => {
     const res = results[r]!;
-    const { id, logprob } = sampleRow(logits, opts, rngs[r]!, scratch);
+    const { id, logprob } = sampleRow(logits, opts, rngs[r]!, from);
     res.tokens.push(id);
     res.logprobs.push(logprob);
     if (eos.has(id)) res.finishReason = 'stop';
@@ -121,7 +122,8 @@ export function generate(model: Decoder, prompts: number[][], opts: GenerateOpti
     const Ba = slotRow.length;
     slotRow.forEach((r, j) => { ids[j] = results[r]!.tokens[results[r]!.tokens.length - 1]!; });
     dec.step(ids, Ba);
-    slotRow.forEach((r, j) => take(r, dec.logits.subarray(j * V, (j + 1) * V)));
+    batch.prepare(dec.logits, Ba, opts);
+    slotRow.forEach((r, j) => take(r, dec.logits.subarray(j * V, (j + 1) * V), batch.row(j)));
   }
   return results.map((r) => ({ tokens: r.tokens, logprobs: Float32Array.from(r.logprobs), finishReason: r.finishReason! }));
 }

@@ -37,7 +37,7 @@ export class SampleScratch {
   private readonly ids: Int32Array;
   private readonly ids2: Int32Array;
   readonly count = new Int32Array(NB);
-  readonly mass = new Float64Array(NB);
+  readonly mass: Float64Array;
   /** Which bucket ids[0, sortedCount) and ids2[0, sortedCount2) hold now (-1: none). */
   private sortedBucket = -1;
   private sortedCount = 0;
@@ -46,11 +46,13 @@ export class SampleScratch {
   /** Whether count holds this row's counts. */
   private counted = false;
 
-  constructor(readonly V: number) {
-    this.probs = new Float64Array(V);
-    this.bucket = new Uint16Array(V);
-    this.ids = new Int32Array(V);
-    this.ids2 = new Int32Array(V);
+  /** `views`: arrays to work in instead of its own (a SampleBatch's rows: one row each of probs, bucket and mass, ids shared). */
+  constructor(readonly V: number, views?: { probs: Float64Array; bucket: Uint16Array; mass: Float64Array; ids: Int32Array; ids2: Int32Array }) {
+    this.probs = views?.probs ?? new Float64Array(V);
+    this.bucket = views?.bucket ?? new Uint16Array(V);
+    this.ids = views?.ids ?? new Int32Array(V);
+    this.ids2 = views?.ids2 ?? new Int32Array(V);
+    this.mass = views?.mass ?? new Float64Array(NB);
   }
 
   /**
@@ -61,15 +63,20 @@ export class SampleScratch {
    */
   fill(logits: Float32Array, m: number, invT: number, counts: boolean): number {
     const V = logits.length;
+    const sum = getKernels().sampleBuckets(logits, this.probs, this.bucket, this.mass, m, invT);
+    this.filled(V, counts);
+    return sum;
+  }
+
+  /** After probs, buckets and mass were filled for a new row (fill, or a SampleBatch's prepare): forgets the last row's sorted buckets, counts with `counts`. */
+  filled(V: number, counts: boolean): void {
     this.sortedBucket = this.sortedBucket2 = -1;
     this.counted = counts;
-    const sum = getKernels().sampleBuckets(logits, this.probs, this.bucket, this.mass, m, invT);
     if (counts) {
       const { count, bucket } = this;
       count.fill(0);
       for (let j = 0; j < V; j++) count[bucket[j]!]!++;
     }
-    return sum;
   }
 
   /** Token ids of bucket b in the order of the full sort (probability descending, then id ascending). */
@@ -98,6 +105,67 @@ export class SampleScratch {
     this.sortedBucket2 = b2;
     this.sortedCount2 = n2;
   }
+}
+
+/**
+ * sampleRow's first half for a whole batch of logit rows at once, rows in parallel (the kernels' sampleRowsPrep):
+ * each row's argmax, and its probabilities, buckets and masses in a scratch of its own. sampleRow(…, batch.row(r))
+ * then draws from row r as it would from a fresh fill: the same numbers, so the same token.
+ */
+export class SampleBatch {
+  private readonly scratches: SampleScratch[];
+  private readonly probs: Float64Array;
+  private readonly bucket: Uint16Array;
+  private readonly mass: Float64Array;
+  private readonly arg: Int32Array;
+  private readonly m: Float32Array;
+  private readonly sum: Float64Array;
+  private truncate = false;
+  private counts = false;
+
+  constructor(readonly V: number, readonly rows: number) {
+    this.probs = new Float64Array(rows * V);
+    this.bucket = new Uint16Array(rows * V);
+    this.mass = new Float64Array(rows * NB);
+    this.arg = new Int32Array(rows);
+    this.m = new Float32Array(rows);
+    this.sum = new Float64Array(rows);
+    const ids = new Int32Array(V), ids2 = new Int32Array(V); // rows are drawn one after another
+    this.scratches = Array.from({ length: rows }, (_, r) => new SampleScratch(V, {
+      probs: this.probs.subarray(r * V, (r + 1) * V), bucket: this.bucket.subarray(r * V, (r + 1) * V),
+      mass: this.mass.subarray(r * NB, (r + 1) * NB), ids, ids2,
+    }));
+  }
+
+  /** Bytes a batch of `rows` rows of V logits holds. */
+  static bytes(V: number, rows: number): number {
+    return rows * (V * 10 + NB * 12) + V * 8;
+  }
+
+  /** Fills rows 0..R of logits (R, V) under o. */
+  prepare(logits: Float32Array, R: number, o: SamplingOptions): void {
+    if (R > this.rows) throw new Error(`SampleBatch.prepare: ${R} rows, the batch holds ${this.rows}`);
+    const topK = o.topK ?? 0;
+    this.truncate = o.temperature > 0 && (topK > 0 || (o.topP ?? 1) < 1);
+    this.counts = this.truncate && topK > 0 && topK < this.V;
+    getKernels().sampleRowsPrep(logits, R, this.V, o.temperature > 0 ? 1 / o.temperature : 1, this.truncate, this.arg, this.m, this.sum,
+      this.probs, this.bucket, this.mass);
+  }
+
+  /** Row r's scratch and its prepared argmax, max and sum, for sampleRow. */
+  row(r: number): Prepared {
+    const scratch = this.scratches[r]!;
+    if (this.truncate) scratch.filled(this.V, this.counts);
+    return { scratch, arg: this.arg[r]!, m: this.m[r]!, sum: this.sum[r]! };
+  }
+}
+
+/** A row SampleBatch.prepare filled: its scratch, argmax, the max and the sum of probabilities. */
+export interface Prepared {
+  scratch: SampleScratch;
+  arg: number;
+  m: number;
+  sum: number;
 }
 
 /** The bucket where plain walking of u over whole buckets stops: the first b with u - mass[b] < 0 (or `limit`). */
@@ -139,21 +207,24 @@ function sortIds(ids: Int32Array, probs: Float64Array, lo: number, hi: number): 
  * the full sort's (same order, same inverse CDF), except that masses are added per bucket: a draw within rounding
  * (~1e-15 relative) of a boundary may land one token over. Plain sampling walks the CDF in the kernels' cdfIndex, which
  * skips whole blocks of 64 tokens by their sums, with the same caveat. Probabilities are the kernels' expShift: FP32
- * exps, summed in double.
+ * exps, summed in double. `from`: a scratch to fill, or a row a SampleBatch prepared (the same draw).
  */
-export function sampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, scratch: SampleScratch): { id: number; logprob: number } {
+export function sampleRow(logits: Float32Array, o: SamplingOptions, rng: Rng, from: SampleScratch | Prepared): { id: number; logprob: number } {
   const V = logits.length;
+  const prepared = from instanceof SampleScratch ? null : from;
+  const scratch = prepared?.scratch ?? (from as SampleScratch);
   if (scratch.V < V) throw new Error(`sampleRow: scratch is for ${scratch.V} tokens, logits have ${V}`);
   const probs = scratch.probs;
   const invT = o.temperature > 0 ? 1 / o.temperature : 1;
   const k = getKernels();
-  const arg = k.argmax(logits);
-  const m = logits[arg]! > -Infinity ? logits[arg]! : -Infinity;
+  const arg = prepared?.arg ?? k.argmax(logits);
+  const m = prepared?.m ?? (logits[arg]! > -Infinity ? logits[arg]! : -Infinity);
   const topK = o.topK ?? 0;
   const topP = o.topP ?? 1;
   const truncate = o.temperature > 0 && (topK > 0 || topP < 1);
   let sum = 0;
-  if (truncate) sum = scratch.fill(logits, m, invT, topK > 0 && topK < V);
+  if (prepared) sum = prepared.sum;
+  else if (truncate) sum = scratch.fill(logits, m, invT, topK > 0 && topK < V);
   else sum = k.expShift(logits, probs, m, invT);
   const logZ = Math.log(sum);
   const logprobOf = (id: number): number => (logits[id]! - m) * invT - logZ;

@@ -69,8 +69,9 @@ export function estimateMemory(c: ModelConfig, p: MemoryPlan): MemoryEstimate {
     // one chunk's logits (its entropy is read straight from them); in full fine-tuning also the lm_head weight's
     // gradient, which the fused GRPO loss computes in its forward pass and holds until the backward
     'lm_head chunks': Math.min(chunkRows, N) * V * 4 + (p.trainableParameters === undefined ? V * C * 4 : 0),
+    // logits and the sampler's per-row probabilities (FP64), buckets (16 bits) and bucket masses (generate's SampleBatch);
     // with BF16 copies of the weights where the sampler reads them (bf16 precision, or GRPO's samplingPrecision bf16)
-    'sampler (KV cache, logits)': kvCache + p.sampleRows * V * 4 * 3 + (p.precision === 'bf16' || p.bf16SamplingWeights ? P * 2 : 0),
+    'sampler (KV cache, logits)': kvCache + p.sampleRows * (V * (4 * 3 + 8 + 2) + 8192 * 12) + (p.precision === 'bf16' || p.bf16SamplingWeights ? P * 2 : 0),
     // Node, the tokenizer, the native code, and the buffer pool's recycled buffers (activation-sized). Calibrated on
     // `r1 bench grpo` (estimate_gb beside peak_rss_gb): 0.5B shape, 4 x 4 x 256, checkpointing, 9.02 GiB measured
     runtime: 1.0 * 1024 ** 3 + 0.25 * (act + actGrads),

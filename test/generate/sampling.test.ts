@@ -3,7 +3,7 @@
 // same tokens as the full sort it replaced (oldSampleRow below, on the same probabilities: the kernels' expShift) on random rows with ties and extreme T.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleRow, checkSampling, SampleScratch, type SamplingOptions } from '../../src/generate/sampling.js';
+import { sampleRow, checkSampling, SampleScratch, SampleBatch, type SamplingOptions } from '../../src/generate/sampling.js';
 import { Rng } from '../../src/util/rng.js';
 import { getKernels } from '../../src/tensor/index.js';
 
@@ -161,4 +161,34 @@ test('bucketed top-k / top-p, and plain sampling\'s block walk, draw what the fu
     });
   }
   assert.ok(draws > 15000, `${draws} draws`);
+});
+
+test('a SampleBatch row draws what a fresh scratch draws: every row of a batch, greedy, plain, top-k, top-p, both; the one rng draw', () => {
+  const gen = new Rng(7);
+  for (const V of [300, 151936]) {
+    const R = V > 300 ? 3 : 9;
+    const logits = new Float32Array(R * V);
+    for (let r = 0; r < R; r++) {
+      for (let i = 0; i < V; i++) logits[r * V + i] = r % 3 === 2 ? (i % 89 === 5 ? 10 + gen.normal() : gen.normal() * 2 - 4) : gen.normal() * (r + 1) * 0.7;
+    }
+    if (V === 300) logits.fill(-Infinity, 4 * V, 5 * V - 1); // one row with a single finite logit
+    const batch = new SampleBatch(V, R + 2); // more rows than a step fills
+    const scr = new SampleScratch(V);
+    const settings: SamplingOptions[] = [{ temperature: 0 }, { temperature: 1 }, { temperature: 0.6, topP: 0.95 }, { temperature: 1.3, topK: 20 },
+      { temperature: 0.6, topP: 0.9, topK: 50 }, { temperature: 1e-3, topP: 0.5 }];
+    settings.forEach((o, si) => {
+      batch.prepare(logits, R, o);
+      for (let r = 0; r < R; r++) {
+        const row = logits.subarray(r * V, (r + 1) * V);
+        const a = new Rng(100 * si + r), b = new Rng(100 * si + r);
+        for (let k = 0; k < 3; k++) {
+          const want = sampleRow(row, o, a, scr);
+          const got = sampleRow(row, o, b, batch.row(r));
+          assert.deepEqual(got, want, `V=${V} row ${r} ${JSON.stringify(o)} draw ${k}`);
+        }
+        assert.equal(a.next(), b.next(), 'the same rng draws');
+      }
+    });
+    assert.throws(() => batch.prepare(logits, R + 3, settings[2]!), /SampleBatch.prepare: \d+ rows, the batch holds/);
+  }
 });

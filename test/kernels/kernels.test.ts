@@ -226,6 +226,33 @@ for (const [label, maybeK] of sets) {
       for (let b = 0; b < 8192; b++) assert.ok(Math.abs(mass[b]! - want[b]!) <= 1e-12 * sum, `mass of bucket ${b}: ${mass[b]} vs ${want[b]}`);
     });
 
+    it('sampleRowsPrep: each row\'s argmax, max and sampleBuckets (or expShift), as the per-row kernels give them', () => {
+      const rng = new Rng(44);
+      const R = 5, n = 3001, x = randn(rng, R * n, 4);
+      x.fill(-Infinity, 2 * n, 3 * n); // a row with no finite logit: arg 0, m -inf
+      x[4 * n + 17] = NaN;
+      for (const buckets of [true, false]) {
+        const arg = new Int32Array(R), m = new Float32Array(R), sum = new Float64Array(R);
+        const probs = new Float64Array(R * n), bucket = new Uint16Array(R * n), mass = new Float64Array(R * 8192);
+        k.sampleRowsPrep(x, R, n, 1 / 0.6, buckets, arg, m, sum, probs, bucket, mass);
+        for (let r = 0; r < R; r++) {
+          const row = x.subarray(r * n, (r + 1) * n), a = k.argmax(row), mr = row[a]! > -Infinity ? row[a]! : -Infinity;
+          assert.equal(arg[r], a, `row ${r} argmax`);
+          assert.equal(m[r], mr, `row ${r} max`);
+          const p = new Float64Array(n), b = new Uint16Array(n), ms = new Float64Array(8192);
+          const s = buckets ? k.sampleBuckets(row, p, b, ms, mr, 1 / 0.6) : k.expShift(row, p, mr, 1 / 0.6);
+          assert.ok(Object.is(sum[r], s), `row ${r} sum ${sum[r]} vs ${s}`);
+          assert.deepEqual(probs.subarray(r * n, (r + 1) * n), p, `row ${r} probs`);
+          if (buckets) {
+            assert.deepEqual(bucket.subarray(r * n, (r + 1) * n), b, `row ${r} buckets`);
+            assert.deepEqual(mass.subarray(r * 8192, (r + 1) * 8192), ms, `row ${r} masses`);
+          }
+        }
+      }
+      assert.throws(() => k.sampleRowsPrep(x, R, n, 1, true, new Int32Array(R), new Float32Array(R), new Float64Array(R), new Float64Array(R * n),
+        new Uint16Array(R * n), new Float64Array(8192)), /sampleRowsPrep/);
+    });
+
     it('axpy, sumSquares, adamw against their formulas', () => {
       const rng = new Rng(4);
       for (const n of [5, 100001]) {

@@ -437,6 +437,21 @@ export const tsKernels: Kernels = {
     return sum;
   },
 
+  sampleRowsPrep(x, R, n, invT, buckets, arg, m, sum, probs, bucket, mass) {
+    if (x.length < R * n || arg.length < R || m.length < R || sum.length < R || probs.length < R * n || (buckets && (bucket.length < R * n || mass.length < R * 8192))) {
+      throw new Error(`sampleRowsPrep: an array is shorter than R = ${R} rows of n = ${n} need`);
+    }
+    for (let r = 0; r < R; r++) {
+      const row = x.subarray(r * n, (r + 1) * n);
+      const a = tsKernels.argmax(row);
+      arg[r] = a;
+      m[r] = row[a]! > -Infinity ? row[a]! : -Infinity;
+      const p = probs.subarray(r * n, (r + 1) * n);
+      sum[r] = buckets ? tsKernels.sampleBuckets(row, p, bucket.subarray(r * n, (r + 1) * n), mass.subarray(r * 8192, (r + 1) * 8192), m[r]!, invT)
+        : tsKernels.expShift(row, p, m[r]!, invT);
+    }
+  },
+
   adamw(p, g, m, v, n, lr, b1, b2, eps, wd, bc1, bc2) {
     check.sizes('adamw', n, [p, g, m, v]);
     const decay = 1 - lr * wd, step = lr / bc1, rbc2 = 1 / Math.sqrt(bc2);

@@ -161,6 +161,13 @@ export interface Kernels {
    */
   sampleBuckets(x: Float32Array, probs: Float64Array, bucket: Uint16Array, mass: Float64Array, m: number, invT: number): number;
   /**
+   * R rows of n logits x (R, n) at once (rows in parallel on the native kernels): arg[r] = argmax of row r, m[r] its
+   * value (-inf when no x > -inf), and sum[r] = sampleBuckets of the row into probs, bucket and mass rows r ((R, n),
+   * (R, n), (R, 8192)) when `buckets`, else expShift into probs row r: each row the numbers those kernels give it.
+   */
+  sampleRowsPrep(x: Float32Array, R: number, n: number, invT: number, buckets: boolean, arg: Int32Array, m: Float32Array, sum: Float64Array,
+    probs: Float64Array, bucket: Uint16Array, mass: Float64Array): void;
+  /**
    * One AdamW step in place (decoupled weight decay, PyTorch's torch.optim.AdamW order):
    * p -= lr*wd*p; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr * (m/bc1) / (sqrt(v/bc2) + eps),
    * where bc1 = 1 - b1^step, bc2 = 1 - b2^step.
