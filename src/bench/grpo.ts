@@ -69,11 +69,13 @@ export async function benchOurs(cfg: GrpoConfig, tasks: TaskSource, est: MemoryE
 }
 
 /** TRL's GRPOTrainer under each thread count (a separate process each); the run with the least time per step wins. */
-export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[], threads: number[], log: (s: string) => void): Pick<GrpoBenchResult, 'trl' | 'trl_error'> {
+export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[], threads: number[], log: (s: string) => void,
+  settle: () => void = () => {}): Pick<GrpoBenchResult, 'trl' | 'trl_error'> {
   const script = join(import.meta.dirname, '..', '..', 'scripts', 'ref', 'bench_grpo_trl.py');
   const bf16 = matmulPrecisionOf(cfg.precision, 'bench grpo') === 'bf16';
   const runs: (Record<string, unknown> & { error?: string })[] = [];
-  for (const t of threads) {
+  for (const [i, t] of threads.entries()) {
+    if (i > 0) settle(); // after the previous run's process, as before ours
     const args = {
       model: cfg.model, prompts: problems.map((p) => ({ prompt: p.prompt, answer: p.gold })), steps: cfg.steps,
       per_device_train_batch_size: (cfg.promptsPerStep * cfg.numGenerations) / cfg.gradientAccumulationSteps,
@@ -107,9 +109,23 @@ export function benchTrl(python: string, cfg: GrpoConfig, problems: TaskProblem[
   };
 }
 
-/** Both sides (TRL first, in its own processes, so that our process's peak RSS is ours alone). */
+/**
+ * Waits `seconds` after a measured process exited, before the next one starts. On a virtual machine the gigabytes a
+ * process frees go back to the host, and until they have, the next process streams memory slower (measured here:
+ * 9–12 GB/s for about 40 s after a 14 GB process exited, against 19–20 GB/s settled), which would charge the
+ * previous side's exit to the next side. Busy-waits without work (a synchronous sleep).
+ */
+export function settleFor(seconds: number, log: (s: string) => void): () => void {
+  return () => {
+    if (seconds <= 0) return;
+    log(`  waiting ${seconds} s for the machine to settle after the last measured process`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+  };
+}
+
+/** Both sides (TRL first, in its own processes, so that our process's peak RSS is ours alone), each measured process after a settle pause. */
 export async function benchGrpo(options: Record<string, unknown>, peer: { python: string; threads: number[] } | null,
-  log: (s: string) => void): Promise<GrpoBenchResult> {
+  log: (s: string) => void, settleSeconds = 60): Promise<GrpoBenchResult> {
   const cfg = benchConfig(options);
   const { tasks, problems, estimate } = await benchProblems(cfg);
   const settings = {
@@ -117,9 +133,11 @@ export async function benchGrpo(options: Record<string, unknown>, peer: { python
     max_completion_length: cfg.maxCompletionLength, num_iterations: cfg.numIterations, steps: cfg.steps, beta: cfg.beta,
     epsilon: cfg.epsilon, precision: cfg.precision ?? 'fp32', learning_rate: cfg.learningRate,
     gradient_accumulation_steps: cfg.gradientAccumulationSteps, gradient_checkpointing: cfg.gradientCheckpointing,
-    max_tokens_per_micro_batch: cfg.maxTokensPerMicroBatch,
+    max_tokens_per_micro_batch: cfg.maxTokensPerMicroBatch, settle_seconds: peer ? settleSeconds : 0,
   };
-  const trl = peer ? benchTrl(peer.python, cfg, problems, peer.threads, log) : {};
+  const settle = settleFor(settleSeconds, log);
+  const trl = peer ? benchTrl(peer.python, cfg, problems, peer.threads, log, settle) : {};
+  if (peer) settle();
   log(`  ours: ${cfg.steps} step(s) of ${cfg.promptsPerStep} x ${cfg.numGenerations} x ${cfg.maxCompletionLength} tokens, μ = ${cfg.numIterations} ...`);
   const ours = await benchOurs(cfg, tasks, estimate, log);
   const result: GrpoBenchResult = { ours, ...trl, settings };

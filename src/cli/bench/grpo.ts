@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../main.js';
 import { readCommandLine } from '../args.js';
 import { GRPO_SPEC } from '../../rl/config.js';
-import { bool, str } from '../../run/spec.js';
+import { bool, num, str } from '../../run/spec.js';
 import { V } from '../../run/vocabulary.js';
 import { benchGrpo } from '../../bench/grpo.js';
 
@@ -14,6 +14,7 @@ const OWN = {
   compareTrl: bool(false, "also run TRL's GRPOTrainer (scripts/ref/bench_grpo_trl.py) on the same checkpoint, prompts, settings"),
   python: str('python3', 'the interpreter with torch and trl for --compare-trl', { metavar: 'PY' }),
   trlThreads: str('', 'torch thread counts to try on TRL\'s side; the fastest is compared (default: 1,<cores>)', { metavar: 'LIST' }),
+  settleSeconds: num(60, 'seconds to wait after each measured process exits, before the next side runs (its freed memory slows the machine meanwhile)', { min: 0, metavar: 'S' }),
   json: V.json, help: V.help,
 };
 const USAGE = `usage: r1 bench grpo --model DIR (--data FILE.jsonl | --world NAME) [r1 grpo options] [--compare-trl --python PY] [--json]
@@ -32,7 +33,7 @@ export async function run(argv: string[]): Promise<number | void> {
   });
   const peer = v.compareTrl ? { python: v.python, threads } : null;
   const log = (s: string): void => void process.stderr.write(s + '\n');
-  const r = await benchGrpo(options, peer, log); // a bad option or dataset: ConfigError / DatasetError, user errors (exit 2)
+  const r = await benchGrpo(options, peer, log, v.settleSeconds); // a bad option or dataset: ConfigError / DatasetError, user errors (exit 2)
   if (v.json) {
     console.log(JSON.stringify(r));
     return 0;
