@@ -137,11 +137,6 @@ export class SampleBatch {
     }));
   }
 
-  /** Bytes a batch of `rows` rows of V logits holds. */
-  static bytes(V: number, rows: number): number {
-    return rows * (V * 10 + NB * 12) + V * 8;
-  }
-
   /** Fills rows 0..R of logits (R, V) under o. */
   prepare(logits: Float32Array, R: number, o: SamplingOptions): void {
     if (R > this.rows) throw new Error(`SampleBatch.prepare: ${R} rows, the batch holds ${this.rows}`);
