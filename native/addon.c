@@ -481,7 +481,8 @@ static napi_value js_sample_rows_prep(napi_env env, napi_callback_info info) {
   size_t lx, la, lm, ls, lp, lb, lmass;
   float *x = f32(&A, 0, "x", &lx);
   size_t R = dim(&A, 1, "R"), n = dim(&A, 2, "n");
-  double inv_t = num(&A, 3, "invT"), buckets = num(&A, 4, "buckets");
+  double inv_t = num(&A, 3, "invT");
+  int buckets = flag(&A, 4);
   int32_t *arg = i32(&A, 5, "arg", &la, 0);
   float *m = f32(&A, 6, "m", &lm);
   double *sum = f64(&A, 7, "sum", &ls), *probs = f64(&A, 8, "probs", &lp);
@@ -492,12 +493,12 @@ static napi_value js_sample_rows_prep(napi_env env, napi_callback_info info) {
   need(&A, "m (R)", lm, (double)R);
   need(&A, "sum (R)", ls, (double)R);
   need(&A, "probs (R, n)", lp, (double)R * n);
-  if (buckets != 0) {
+  if (buckets) {
     need(&A, "bucket (R, n)", lb, (double)R * n);
     need(&A, "mass (R, 8192)", lmass, (double)R * SAMPLE_BUCKETS);
   }
   if (A.err) return NULL;
-  k_sample_rows_prep(x, R, n, (float)inv_t, buckets != 0, arg, m, sum, probs, bucket, mass);
+  k_sample_rows_prep(x, R, n, (float)inv_t, buckets, arg, m, sum, probs, bucket, mass);
   return undef(env);
 }
 

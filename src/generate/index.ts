@@ -7,7 +7,7 @@ import type { Tokenizer } from '../model/tokenizer.js';
 import { eosIds as configEos } from '../model/config.js';
 import type { Rng } from '../util/rng.js';
 import { KVDecoder, type Bf16WeightCopies } from './kvdecoder.js';
-import { type SamplingOptions, type Prepared, SampleBatch, SampleScratch, checkSampling, sampleRow } from './sampling.js';
+import { type SamplingOptions, type Prepared, SampleBatch, checkSampling, sampleRow } from './sampling.js';
 
 export { sampleRow, checkSampling, SampleScratch, SampleBatch } from './sampling.js';
 export type { SamplingOptions, Prepared } from './sampling.js';
@@ -59,11 +59,10 @@ export function generate(model: Decoder, prompts: number[][], opts: GenerateOpti
 
   const maxPrompt = Math.max(...prompts.map((p) => p.length));
   const dec = new KVDecoder(model, B, maxPrompt + opts.maxNewTokens, Math.max(opts.prefillTokens ?? 2048, maxPrompt), opts.bf16Weights ?? null);
-  const scratch = new SampleScratch(V);
-  const batch = new SampleBatch(V, B); // a decode step's rows are prepared together, in parallel
+  const batch = new SampleBatch(V, B); // the rows of a prefill call or a decode step are prepared together, in parallel
 
-  /** Appends a sampled token to row r; returns true when the row is finished. */
-  const take = (r: number, logits: Float32Array, from: SampleScratch | Prepared = scratch): boolean => {
+  /** Appends a token sampled from logits (batch row `from`) to row r; returns true when the row is finished. */
+  const take = (r: number, logits: Float32Array, from: Prepared): boolean => {
     const res = results[r]!;
     const { id, logprob } = sampleRow(logits, opts, rngs[r]!, from);
     res.tokens.push(id);
@@ -97,12 +96,13 @@ export function generate(model: Decoder, prompts: number[][], opts: GenerateOpti
       const ids = new Int32Array(chunk.length * L);
       chunk.forEach((r, j) => ids.set(prompts[r]!, j * L));
       dec.prefill(ids, chunk.length, L, chunk);
+      batch.prepare(dec.logits, chunk.length, opts);
       chunk.forEach((r, j) => {
         const row = dec.logits.subarray(j * V, (j + 1) * V);
-        take(r, row);
+        take(r, row, batch.row(j));
         for (const d of dupes.get(r) ?? []) {
           dec.copySlot(r, d);
-          take(d, row);
+          take(d, row, batch.row(j));
         }
       });
     }

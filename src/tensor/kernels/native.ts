@@ -9,13 +9,7 @@ import type { Kernels } from './types.js';
 import { configureBlasEnv, cpuFlags } from './cpu.js';
 
 /** The addon's exports: the Kernels methods (same signatures) plus thread control. */
-type Addon = Omit<Kernels, 'name' | 'threads' | 'bf16' | 'sampleRowsPrep'> & {
-  setThreads(n: number): number;
-  bf16Mode(): 'amx' | 'avx512bf16' | 'none';
-  /** Kernels.sampleRowsPrep with `buckets` as 1 or 0 */
-  sampleRowsPrep(x: Float32Array, R: number, n: number, invT: number, buckets: number, arg: Int32Array, m: Float32Array, sum: Float64Array,
-    probs: Float64Array, bucket: Uint16Array, mass: Float64Array): void;
-};
+type Addon = Omit<Kernels, 'name' | 'threads' | 'bf16'> & { setThreads(n: number): number; bf16Mode(): 'amx' | 'avx512bf16' | 'none' };
 
 export const ADDON_PATH = join(fileURLToPath(new URL('../../..', import.meta.url)), 'build', 'Release', 'r1kernels.node');
 const FIX = 'build it with `node scripts/build-native.mjs` (needs a C compiler and libopenblas-dev)';
@@ -89,7 +83,7 @@ export function loadNative(): NativeLoad {
       sumSquares: addon.sumSquares,
       expShift: addon.expShift,
       sampleBuckets: addon.sampleBuckets,
-      sampleRowsPrep: (x, R, n, invT, buckets, arg, m, sum, probs, bucket, mass) => addon.sampleRowsPrep(x, R, n, invT, buckets ? 1 : 0, arg, m, sum, probs, bucket, mass),
+      sampleRowsPrep: addon.sampleRowsPrep,
       argmax: addon.argmax,
       cdfIndex: addon.cdfIndex,
       bucketIds: addon.bucketIds,
